@@ -1,0 +1,3 @@
+from thamdee.cli import main
+
+main()

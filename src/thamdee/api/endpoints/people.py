@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from thamdee.api.base import AreaCodeField
+from thamdee.common.errors import DomainError
+from thamdee.inbox import selectors as inbox_selectors
+from thamdee.inbox import services as inbox_services
+from thamdee.inbox.models import Notification
+from thamdee.people import services
+from thamdee.people.models import User
+from thamdee.orgs.roles import roles_for
+
+
+class AuthenticationError(DomainError):
+    code = "invalid_credentials"
+    status = 400
+
+    def __init__(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        super().__init__(_("เบอร์มือถือ/ชื่อผู้ใช้ หรือรหัสผ่านไม่ถูกต้อง"))
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="a user name or a Thai mobile number", max_length=150)
+    password = serializers.CharField(max_length=256, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema(tags=["auth"], request=TokenRequestSerializer, responses=TokenSerializer)
+class TokenApi(APIView):
+    """Exchange a mobile number or user name and password for an API token (locked out like the web sign-in)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [AnonRateThrottle]
+
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request._request, username=serializer.validated_data["username"],
+                            password=serializer.validated_data["password"])
+        if user is None:
+            raise AuthenticationError()
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    home_area = AreaCodeField(required=False, allow_null=True)
+    has_national_id = serializers.BooleanField(read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "prefix", "first_name", "last_name", "mobile", "birth_year", "home_area",
+                  "preferred_language", "has_national_id", "roles"]
+        read_only_fields = ["username"]
+        extra_kwargs = {"mobile": {"validators": []}, "birth_year": {"min_value": 1900, "max_value": 2700}}
+
+    def get_roles(self, obj: User) -> dict[str, Any]:
+        roles = roles_for(obj)
+        return {
+            "site_admin": roles.is_site_admin,
+            "agency_scopes": roles.scope_codes,
+            "organisations": {str(k): sorted(v) for k, v in roles.orgs.items()},
+        }
+
+
+@extend_schema(tags=["people"])
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(actor=request.user, user=request.user, **serializer.validated_data)
+        return Response(MeSerializer(user).data)
+
+
+class NationalIdSerializer(serializers.Serializer):
+    national_id = serializers.CharField(allow_null=True, max_length=20, write_only=True)
+
+
+@extend_schema(tags=["people"])
+class MeNationalIdApi(APIView):
+    """Record your national ID. Only its keyed hash is kept; the number is never returned or stored."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=NationalIdSerializer, responses=MeSerializer)
+    def put(self, request: Request) -> Response:
+        serializer = NationalIdSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_set_national_id(actor=request.user, user=request.user,
+                                             national_id=serializer.validated_data["national_id"] or None)
+        return Response(MeSerializer(user).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    title = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+@extend_schema(tags=["people"])
+class NotificationListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=NotificationSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        from thamdee.api.pagination import Pagination
+
+        paginator = Pagination()
+        page = paginator.paginate_queryset(inbox_selectors.notification_list_for(request.user), request, view=self)
+        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+
+
+@extend_schema(tags=["people"])
+class NotificationReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request: Request, public_id: str) -> Response:
+        item = inbox_services.notification_mark_read(actor=request.user, public_id=public_id)
+        return Response(NotificationSerializer(item).data)

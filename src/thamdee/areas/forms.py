@@ -1,0 +1,89 @@
+"""A form field for choosing an area: province -> district -> subdistrict -> village, loaded with htmx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.areas.models import Area, AreaLevel
+
+LEVEL_KEYS = ("province", "district", "subdistrict", "village")
+
+
+class AreaPickerWidget(forms.Widget):
+    template_name = "areas/widgets/area_picker.html"
+
+    def __init__(self, *, deepest: int = AreaLevel.VILLAGE, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.deepest = deepest
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:
+        # The deepest select that has a value wins; the hidden field carries a pick from the name search.
+        for key in reversed(LEVEL_KEYS[: self.deepest]):
+            value = data.get(f"{name}_{key}")
+            if value:
+                return str(value)
+        return data.get(name) or None
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        code = value.code if isinstance(value, Area) else (str(value) if value else "")
+        if code and not code.isdigit():
+            # A model instance id coming back from initial data.
+            area = Area.objects.filter(pk=value).first() if str(value).isdigit() else None
+            code = area.code if area else ""
+        elif code and isinstance(value, int):
+            area = Area.objects.filter(pk=value).first()
+            code = area.code if area else ""
+        chosen = {len(c): c for c in ([code[:n] for n in (2, 4, 6, 8) if n <= len(code)] if code else [])}
+        levels = []
+        parent: str | None = None
+        for index, key in enumerate(LEVEL_KEYS[: self.deepest], start=1):
+            length = index * 2
+            if index == 1:
+                options = list(Area.objects.filter(level=AreaLevel.PROVINCE).order_by("code"))
+            elif parent:
+                options = list(Area.objects.filter(parent__code=parent).order_by("code"))
+            else:
+                options = []
+            selected = chosen.get(length, "")
+            levels.append({"key": key, "name": f"{name}_{key}", "options": options, "selected": selected,
+                           "next": LEVEL_KEYS[index] if index < self.deepest else ""})
+            parent = selected or None
+        context["widget"].update({"levels": levels, "code": code})
+        return context
+
+
+class AreaField(forms.Field):
+    widget = AreaPickerWidget
+    default_error_messages = {
+        "invalid": _("ไม่พบพื้นที่นี้"),
+        "too_wide": _("โปรดเลือกให้ถึงระดับ{level}"),
+    }
+
+    def __init__(self, *, min_level: int = AreaLevel.PROVINCE, max_level: int = AreaLevel.VILLAGE,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("widget", AreaPickerWidget(deepest=max_level))
+        super().__init__(**kwargs)
+        self.min_level = min_level
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, Area) else value
+
+    def to_python(self, value: Any) -> Area | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, Area):
+            return value
+        area = Area.objects.filter(code=str(value).strip()).first()
+        if area is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if area.level < self.min_level:
+            raise ValidationError(
+                self.error_messages["too_wide"], code="too_wide",
+                params={"level": AreaLevel(self.min_level).label},
+            )
+        return area

@@ -1,0 +1,67 @@
+"""Writes for the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+
+from thamdee.common.errors import NotFoundError
+from thamdee.inbox.models import Notification
+
+
+def _render(text: str | Promise, params: dict[str, Any], lang: str) -> str:
+    with translation.override(lang):
+        value = str(text)
+        rendered_params = {k: (str(v) if isinstance(v, Promise) else v) for k, v in params.items()}
+        try:
+            return value.format(**rendered_params)
+        except (KeyError, IndexError, ValueError):
+            return value
+
+
+def notify(*, user: Any, kind: str, title: str | Promise, body: str | Promise = "", url: str = "",
+           **params: Any) -> Notification:
+    """Put a message in a person's inbox, written in Thai and English at once (lazy texts are translated)."""
+    return Notification.objects.create(
+        user=user,
+        kind=kind,
+        title_th=_render(title, params, "th")[:200],
+        title_en=_render(title, params, "en")[:200],
+        body_th=_render(body, params, "th"),
+        body_en=_render(body, params, "en"),
+        url=url,
+    )
+
+
+def notify_many(*, users: list[Any], kind: str, title: str | Promise, body: str | Promise = "", url: str = "",
+                **params: Any) -> int:
+    rows = [
+        Notification(
+            user=user, kind=kind, title_th=_render(title, params, "th")[:200],
+            title_en=_render(title, params, "en")[:200], body_th=_render(body, params, "th"),
+            body_en=_render(body, params, "en"), url=url,
+        )
+        for user in users
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Any, public_id: Any) -> Notification:
+    try:
+        item = Notification.objects.get(public_id=public_id, user_id=actor.pk)
+    except (Notification.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+    if item.read_at is None:
+        item.read_at = timezone.now()
+        item.save(update_fields=["read_at"])
+    return item
+
+
+@transaction.atomic
+def notification_mark_all_read(*, actor: Any) -> int:
+    return Notification.objects.filter(user_id=actor.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,100 @@
+"""Reads for organisations, networks and memberships, scoped to who is asking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from thamdee.common.errors import NotFoundError
+from thamdee.orgs.models import AgencyStaff, Membership, Network, Organisation
+from thamdee.orgs.permissions import can_view_membership, can_view_org_members
+from thamdee.orgs.roles import roles_for
+
+
+def organisation_list(*, q: str = "", kind: str = "", area_code: str = "", network: Network | None = None
+                      ) -> QuerySet[Organisation]:
+    """Organisations are public bodies: their names, kinds and areas are visible to everyone."""
+    qs = Organisation.objects.filter(is_active=True).select_related("area")
+    if q:
+        qs = qs.filter(Q(name_th__icontains=q) | Q(name_en__icontains=q) | Q(short_name__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if area_code:
+        qs = qs.filter(area__code__startswith=area_code)
+    if network is not None:
+        qs = qs.filter(network_memberships__network=network)
+    return qs.order_by("name_th")
+
+
+def organisation_get(public_id: Any) -> Organisation:
+    try:
+        return Organisation.objects.select_related("area").get(public_id=public_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def organisation_member_count(org: Organisation) -> int:
+    return Membership.objects.filter(organisation=org, is_active=True, is_member=True).count()
+
+
+def organisation_list_for_user(user: Any) -> list[tuple[Organisation, Membership]]:
+    memberships = (
+        Membership.objects.filter(user_id=user.pk, is_active=True)
+        .select_related("organisation", "organisation__area")
+        .order_by("organisation__name_th")
+    )
+    return [(m.organisation, m) for m in memberships]
+
+
+def membership_list_visible_to(*, viewer: Any, organisation: Organisation, q: str = "",
+                               role: str = "") -> QuerySet[Membership]:
+    """An organisation's members, for its admins, organisers and verifiers (and site admins); 404 to others."""
+    if not can_view_org_members.test(viewer, organisation):
+        raise NotFoundError()
+    qs = Membership.objects.filter(organisation=organisation, is_active=True).select_related(
+        "user", "user__home_area"
+    )
+    if q:
+        qs = qs.filter(
+            Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q) | Q(user__mobile__startswith=q)
+        )
+    if role:
+        qs = qs.filter(**{f"is_{role}": True})
+    return qs.order_by("user__first_name", "user__last_name")
+
+
+def membership_get_visible_to(*, viewer: Any, public_id: Any) -> Membership:
+    try:
+        membership = Membership.objects.select_related("user", "organisation", "organisation__area").get(
+            public_id=public_id
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+    if not can_view_membership.test(viewer, membership):
+        raise NotFoundError()
+    return membership
+
+
+def network_list(*, q: str = "", kind: str = "") -> QuerySet[Network]:
+    qs = Network.objects.select_related("area").annotate(org_count=Count("memberships"))
+    if q:
+        qs = qs.filter(Q(name_th__icontains=q) | Q(name_en__icontains=q) | Q(issue__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name_th")
+
+
+def network_get(public_id: Any) -> Network:
+    try:
+        return Network.objects.select_related("area").get(public_id=public_id)
+    except (Network.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def agency_posts_for(user: Any) -> list[AgencyStaff]:
+    return list(AgencyStaff.objects.filter(user_id=user.pk, is_active=True).select_related("agency", "scope_area"))
+
+
+def user_org_ids_with_roles(user: Any, *roles: str) -> set[int]:
+    return roles_for(user).org_ids_with(*roles)

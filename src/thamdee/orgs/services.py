@@ -1,0 +1,229 @@
+"""Writes for organisations, networks, memberships and agency staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.errors import NotFoundError
+from thamdee.common.permissions import require
+from thamdee.orgs.errors import (
+    AgencyScopeError,
+    AlreadyInNetworkError,
+    AlreadyMemberError,
+    LastAdminError,
+    NetworkAreaError,
+    PartnerStaffRoleError,
+    RoleNotAllowedError,
+)
+from thamdee.orgs.models import (
+    AgencyStaff,
+    Membership,
+    Network,
+    NetworkKind,
+    NetworkMembership,
+    Organisation,
+    OrgKind,
+    Role,
+)
+from thamdee.orgs.permissions import (
+    can_add_members,
+    can_assign_agency_staff,
+    can_create_org_in_area,
+    can_end_membership,
+    can_join_network,
+    can_manage_network,
+    can_manage_org,
+    can_set_roles,
+    can_view_org_members,
+)
+from thamdee.orgs.roles import roles_for, roles_forget
+from thamdee.people import services as people_services
+from thamdee.people.models import User
+
+ORG_FIELDS = ("name_th", "name_en", "short_name", "description", "contact_phone", "is_active")
+
+
+@transaction.atomic
+def organisation_create(*, actor: User, name_th: str, kind: str, area: Area, name_en: str = "",
+                        short_name: str = "", description: str = "", contact_phone: str = "",
+                        admin: User | None = None) -> Organisation:
+    """Register an organisation in an area. Agency staff whose scope covers the area, or site admins, may.
+
+    If ``admin`` is given, that person becomes the organisation's first admin.
+    """
+    require(can_create_org_in_area, actor, area)
+    if kind not in OrgKind.values:
+        raise ValueError(kind)
+    org = Organisation.objects.create(
+        name_th=name_th.strip(), name_en=name_en.strip(), short_name=short_name.strip(), kind=kind, area=area,
+        description=description, contact_phone=contact_phone,
+    )
+    if admin is not None:
+        Membership.objects.create(user=admin, organisation=org, is_admin=True, is_organiser=True)
+        roles_forget(admin)
+    return org
+
+
+@transaction.atomic
+def organisation_update(*, actor: User, organisation: Organisation, **changes: Any) -> Organisation:
+    require(can_manage_org, actor, organisation)
+    unknown = set(changes) - set(ORG_FIELDS)
+    if unknown:
+        raise ValueError(f"not organisation fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    organisation.save(update_fields=list(changes))
+    return organisation
+
+
+def _check_roles(actor: User, organisation: Organisation, roles: Iterable[str]) -> set[str]:
+    wanted = set(roles) or {Role.MEMBER}
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise RoleNotAllowedError(role=", ".join(sorted(unknown)))
+    if Role.PARTNER_STAFF in wanted and organisation.kind != OrgKind.PARTNER:
+        raise PartnerStaffRoleError()
+    if wanted - {Role.MEMBER} and not can_set_roles.test(actor, organisation):
+        # Organisers may add plain members; only admins hand out roles.
+        raise RoleNotAllowedError(role=", ".join(sorted(wanted - {Role.MEMBER})))
+    return wanted
+
+
+@transaction.atomic
+def membership_add(*, actor: User, organisation: Organisation, user: User,
+                   roles: Iterable[str] = (Role.MEMBER,)) -> Membership:
+    """Add a person to an organisation with roles. Organisers add members; admins also grant roles.
+
+    A person who left is re-activated rather than added twice.
+    """
+    require(can_add_members, actor, organisation)
+    wanted = _check_roles(actor, organisation, roles)
+    existing = Membership.objects.select_for_update().filter(user=user, organisation=organisation).first()
+    flags = {f"is_{role}": role in wanted for role in Role.values}
+    if existing is not None:
+        if existing.is_active:
+            raise AlreadyMemberError()
+        for name, value in flags.items():
+            setattr(existing, name, value)
+        existing.is_active = True
+        existing.ended_at = None
+        existing.save()
+        roles_forget(user)
+        return existing
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=user, organisation=organisation, **flags)
+    except IntegrityError:
+        raise AlreadyMemberError() from None
+    roles_forget(user)
+    return membership
+
+
+def _admins_left(organisation: Organisation, without: Membership) -> int:
+    return (
+        Membership.objects.filter(organisation=organisation, is_active=True, is_admin=True)
+        .exclude(pk=without.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_set_roles(*, actor: User, membership: Membership, roles: Iterable[str]) -> Membership:
+    """Replace a membership's roles. An organisation keeps at least one admin."""
+    org = membership.organisation
+    if not can_view_org_members.test(actor, org) and not can_set_roles.test(actor, org):
+        raise NotFoundError()
+    require(can_set_roles, actor, org, visible=True)
+    wanted = _check_roles(actor, org, roles)
+    if membership.is_admin and Role.ADMIN not in wanted and _admins_left(org, membership) == 0:
+        raise LastAdminError()
+    for role in Role.values:
+        setattr(membership, f"is_{role}", role in wanted)
+    membership.save()
+    roles_forget(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: User, membership: Membership) -> Membership:
+    """End a membership (the person leaves, or an admin removes them). Records are kept, never deleted."""
+    if not can_end_membership.test(actor, membership):
+        raise NotFoundError()
+    if membership.is_admin and _admins_left(membership.organisation, membership) == 0:
+        raise LastAdminError()
+    membership.is_active = False
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["is_active", "ended_at"])
+    roles_forget(membership.user)
+    return membership
+
+
+@transaction.atomic
+def member_register(*, actor: User, organisation: Organisation, roles: Iterable[str] = (Role.MEMBER,),
+                    **person: Any) -> Membership:
+    """Register a new person (for example from a paper passbook) and make them a member of the organisation."""
+    require(can_add_members, actor, organisation)
+    _check_roles(actor, organisation, roles)
+    user = people_services.user_register(**person)
+    return membership_add(actor=actor, organisation=organisation, user=user, roles=roles)
+
+
+@transaction.atomic
+def network_create(*, actor: User, name_th: str, kind: str, area: Area | None = None, name_en: str = "",
+                   issue: str = "", description: str = "") -> Network:
+    if kind == NetworkKind.AREA and area is None:
+        raise NetworkAreaError()
+    network = Network(name_th=name_th.strip(), name_en=name_en.strip(), kind=kind, area=area, issue=issue,
+                      description=description)
+    require(can_manage_network, actor, network, visible=True)
+    network.save()
+    return network
+
+
+@transaction.atomic
+def network_add_organisation(*, actor: User, network: Network, organisation: Organisation) -> NetworkMembership:
+    """Agency staff over the network add an organisation; an organisation's admin may join it themselves."""
+    if not (can_manage_network.test(actor, network) or can_join_network.test(actor, organisation)):
+        raise NotFoundError()
+    try:
+        with transaction.atomic():
+            return NetworkMembership.objects.create(network=network, organisation=organisation)
+    except IntegrityError:
+        raise AlreadyInNetworkError() from None
+
+
+@transaction.atomic
+def network_remove_organisation(*, actor: User, network: Network, organisation: Organisation) -> int:
+    if not (can_manage_network.test(actor, network) or can_join_network.test(actor, organisation)):
+        raise NotFoundError()
+    deleted, _ = NetworkMembership.objects.filter(network=network, organisation=organisation).delete()
+    return deleted
+
+
+@transaction.atomic
+def agency_staff_assign(*, actor: User, agency: Organisation, user: User, scope_area: Area | None,
+                        is_verifier: bool = False) -> AgencyStaff:
+    """Make a person staff of an agency for an area (None: the whole country)."""
+    if agency.kind != OrgKind.AGENCY or (
+        scope_area is not None and scope_area.level not in (AreaLevel.PROVINCE, AreaLevel.DISTRICT,
+                                                            AreaLevel.SUBDISTRICT)
+    ):
+        raise AgencyScopeError()
+    scope_code = scope_area.code if scope_area else ""
+    if not can_assign_agency_staff.test(actor, (agency, scope_code)):
+        raise NotFoundError()
+    post, _ = AgencyStaff.objects.update_or_create(
+        user=user, agency=agency,
+        defaults={"scope_area": scope_area, "is_verifier": is_verifier, "is_active": True},
+    )
+    roles_forget(user)
+    return post
+
+
+def actor_roles(actor: User) -> Any:
+    return roles_for(actor)

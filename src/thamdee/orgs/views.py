@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from thamdee.common.errors import DomainError
+from thamdee.orgs import selectors, services
+from thamdee.orgs.forms import AddMemberForm, NewMemberForm, OrganisationForm, RolesForm
+from thamdee.orgs.models import NetworkKind, OrgKind
+from thamdee.orgs.permissions import can_add_members, can_create_org_in_area, can_manage_org, can_set_roles
+from thamdee.orgs.roles import roles_for
+from thamdee.people.models import User
+from thamdee.people.validators import mobile_normalise
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    kind = request.GET.get("kind", "")
+    province = request.GET.get("province", "")[:2]
+    qs = selectors.organisation_list(q=q, kind=kind if kind in OrgKind.values else "",
+                                     area_code=province if province.isdigit() else "")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    template = "orgs/partials/org_rows.html" if request.htmx else "orgs/list.html"
+    return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": OrgKind.choices})
+
+
+def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    org = selectors.organisation_get(public_id)
+    user = request.user
+    return render(request, "orgs/detail.html", {
+        "org": org,
+        "member_count": selectors.organisation_member_count(org),
+        "networks": org.networks.all(),
+        "can_manage": can_manage_org.test(user, org),
+        "can_add_members": can_add_members.test(user, org),
+        "roles": roles_for(user).orgs.get(org.pk, frozenset()),
+    })
+
+
+@login_required
+def my_organisations(request: HttpRequest) -> HttpResponse:
+    return render(request, "orgs/mine.html", {"items": selectors.organisation_list_for_user(request.user)})
+
+
+@login_required
+@sensitive_post_parameters("national_id")
+def members(request: HttpRequest, public_id: str) -> HttpResponse:
+    org = selectors.organisation_get(public_id)
+    q = request.GET.get("q", "")[:60]
+    qs = selectors.membership_list_visible_to(viewer=request.user, organisation=org, q=q)
+    add_form = AddMemberForm(prefix="a")
+    new_form = NewMemberForm(prefix="n")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                add_form = AddMemberForm(request.POST, prefix="a")
+                if add_form.is_valid():
+                    person = User.objects.filter(mobile=mobile_normalise(add_form.cleaned_data["mobile"])).first()
+                    if person is None:
+                        add_form.add_error("mobile", _("ไม่พบบัญชีที่ใช้เบอร์นี้ ลงทะเบียนสมาชิกใหม่ด้านล่าง"))
+                    else:
+                        services.membership_add(actor=request.user, organisation=org, user=person)
+                        messages.success(request, _("เพิ่ม %(name)s เป็นสมาชิกแล้ว") % {"name": person.full_name})
+                        return redirect("orgs:members", public_id=org.public_id)
+            elif action == "register":
+                new_form = NewMemberForm(request.POST, prefix="n")
+                if new_form.is_valid():
+                    data = new_form.cleaned_data
+                    membership = services.member_register(
+                        actor=request.user, organisation=org, prefix=data["prefix"],
+                        first_name=data["first_name"], last_name=data["last_name"], mobile=data["mobile"],
+                        birth_year=data["birth_year"], home_area=data["home_area"],
+                        national_id=data["national_id"] or None,
+                    )
+                    messages.success(request, _("ลงทะเบียน %(name)s แล้ว") % {"name": membership.user.full_name})
+                    return redirect("orgs:members", public_id=org.public_id)
+        except DomainError as exc:
+            form = add_form if action == "add" else new_form
+            field = "mobile" if "mobile" in exc.code else ("national_id" if "national_id" in exc.code else None)
+            form.add_error(field, str(exc))
+        status = 400
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/members.html", {
+        "org": org, "page": page, "q": q, "add_form": add_form, "new_form": new_form,
+        "can_set_roles": can_set_roles.test(request.user, org),
+        "can_add_members": can_add_members.test(request.user, org),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def membership_roles(request: HttpRequest, public_id: str) -> HttpResponse:
+    membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
+    form = RolesForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            membership = services.membership_set_roles(actor=request.user, membership=membership,
+                                                       roles=form.cleaned_data["roles"])
+        except DomainError as exc:
+            error = exc
+    response = render(request, "orgs/partials/member_row.html",
+                      {"m": membership, "can_set_roles": True, "error": error})
+    if error is not None:
+        response.status_code = error.status
+    return response
+
+
+@login_required
+@require_POST
+def membership_end(request: HttpRequest, public_id: str) -> HttpResponse:
+    membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
+    try:
+        services.membership_end(actor=request.user, membership=membership)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("สิ้นสุดการเป็นสมาชิกแล้ว"))
+    if membership.user_id == request.user.pk:
+        return redirect("orgs:mine")
+    return redirect("orgs:members", public_id=membership.organisation.public_id)
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if not can_create_org_in_area.test(request.user, data["area"]):
+                form.add_error("area", _("พื้นที่นี้อยู่นอกความรับผิดชอบของคุณ"))
+            else:
+                org = services.organisation_create(actor=request.user, **data)
+                messages.success(request, _("สร้างองค์กรแล้ว"))
+                return redirect("orgs:detail", public_id=org.public_id)
+        status = 400
+    return render(request, "orgs/create.html", {"form": form}, status=status)
+
+
+def network_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    return render(request, "orgs/networks.html", {
+        "networks": selectors.network_list(q=request.GET.get("q", "")[:100],
+                                           kind=kind if kind in NetworkKind.values else ""),
+        "kinds": NetworkKind.choices,
+    })
+
+
+def network_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    network = selectors.network_get(public_id)
+    return render(request, "orgs/network_detail.html", {
+        "network": network, "orgs": selectors.organisation_list(network=network),
+    })

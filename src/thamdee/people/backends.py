@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from thamdee.people.errors import InvalidMobileError
+from thamdee.people.validators import mobile_normalise
+
+
+class MobileOrUsernameBackend(ModelBackend):
+    """Sign in with a Thai mobile number or a user name, and a password."""
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> Any:
+        if not username or password is None:
+            return None
+        model = get_user_model()
+        user = None
+        try:
+            mobile = mobile_normalise(username)
+        except InvalidMobileError:
+            mobile = None
+        if mobile:
+            user = model.objects.filter(mobile=mobile).first()
+        if user is None:
+            user = model.objects.filter(username=username).first()
+        if user is None:
+            model().set_password(password)  # same work as a real check, so timing does not reveal accounts
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,53 @@
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.errors import ConflictError, ValidationError
+
+
+class InvalidNationalIdError(ValidationError):
+    code = "national_id_invalid"
+    message = _("เลขประจำตัวประชาชนไม่ถูกต้อง (ต้องเป็นตัวเลข 13 หลักและหลักสุดท้ายตรวจสอบได้)")
+
+
+class NationalIdTakenError(ConflictError):
+    code = "national_id_taken"
+    message = _("เลขประจำตัวประชาชนนี้มีบัญชีอยู่แล้ว หนึ่งคนมีได้บัญชีเดียว")
+
+
+class InvalidMobileError(ValidationError):
+    code = "mobile_invalid"
+    message = _("เบอร์มือถือไม่ถูกต้อง (ต้องเป็นตัวเลข 10 หลัก ขึ้นต้นด้วย 06 08 หรือ 09)")
+
+
+class MobileTakenError(ConflictError):
+    code = "mobile_taken"
+    message = _("เบอร์มือถือนี้มีบัญชีอยู่แล้ว")
+
+
+class UsernameTakenError(ConflictError):
+    code = "username_taken"
+    message = _("ชื่อผู้ใช้นี้มีคนใช้แล้ว")
+
+
+class BirthYearError(ValidationError):
+    code = "birth_year_invalid"
+    message = _("ปีเกิดไม่ถูกต้อง")
+
+
+class HomeAreaError(ValidationError):
+    code = "home_area_invalid"
+    message = _("ที่อยู่ต้องเป็นตำบล/แขวง หรือหมู่บ้าน")
+
+
+class WeakPasswordError(ValidationError):
+    code = "password_invalid"
+    message = _("รหัสผ่านใช้ไม่ได้: {reasons}")
+
+
+class ConsentError(ValidationError):
+    code = "consent_invalid"
+    message = _("การให้ความยินยอมไม่ถูกต้อง")
+
+
+class GuardianConsentRequiredError(ValidationError):
+    code = "guardian_consent_required"
+    message = _("ผู้ที่อายุต่ำกว่า 10 ปี ต้องให้ผู้ปกครองเป็นผู้ให้ความยินยอม")

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NamePrefix(models.TextChoices):
+    MR = "นาย", _("นาย")
+    MRS = "นาง", _("นาง")
+    MISS = "นางสาว", _("นางสาว")
+    MASTER = "เด็กชาย", _("เด็กชาย")
+    GIRL = "เด็กหญิง", _("เด็กหญิง")
+    MONK = "พระ", _("พระ")
+    OTHER = "", _("ไม่ระบุ")
+
+
+class User(AbstractUser):
+    """A person who uses Thamdee: member, organiser, agency staff or partner staff.
+
+    The name parts are Thai (``first_name``/``last_name`` from Django's user hold the Thai given and family
+    names). The national ID is never stored: only its keyed HMAC, unique, so one person holds one account.
+    """
+
+    public_id = models.UUIDField(_("รหัสอ้างอิง"), default=uuid.uuid4, unique=True, editable=False)
+    prefix = models.CharField(_("คำนำหน้า"), max_length=20, choices=NamePrefix.choices, blank=True)
+    mobile = models.CharField(_("เบอร์มือถือ"), max_length=10, unique=True, null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("ปีเกิด (ค.ศ.)"), null=True, blank=True)
+    home_area = models.ForeignKey(
+        "areas.Area", verbose_name=_("ที่อยู่ (ตำบลหรือหมู่บ้าน)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    national_id_hmac = models.CharField(
+        _("ลายนิ้วมือเลขประจำตัวประชาชน (HMAC)"), max_length=64, unique=True, null=True, blank=True,
+        editable=False,
+    )
+    preferred_language = models.CharField(_("ภาษา"), max_length=5, default="th")
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("ผู้ใช้")
+        verbose_name_plural = _("ผู้ใช้")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mobile__isnull=True) | Q(mobile__regex=r"^0[689][0-9]{8}$"),
+                name="%(app_label)s_%(class)s_mobile_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="%(app_label)s_%(class)s_birth_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (f"{self.prefix}{self.first_name}".strip(), self.last_name) if p).strip()
+
+    @property
+    def short_name(self) -> str:
+        return self.first_name or self.username
+
+    @property
+    def has_national_id(self) -> bool:
+        return bool(self.national_id_hmac)
+
+    def age_in(self, year: int | None = None) -> int | None:
+        if not self.birth_year:
+            return None
+        return (year or timezone.localdate().year) - self.birth_year
+
+
+class ConsentPurpose(models.TextChoices):
+    PUBLISH_NAME = "publish_name", _("เผยแพร่ชื่อ")
+    PUBLISH_PHOTO = "publish_photo", _("เผยแพร่ภาพถ่าย")
+    SENSITIVE_DEEDS = "sensitive_deeds", _("บันทึกความดีที่เป็นข้อมูลอ่อนไหว (เช่น การปฏิบัติศาสนกิจ)")
+
+
+class Consent(models.Model):
+    """Consent for one optional purpose (PDPA). Core processing rests on public task and needs none.
+
+    Given separately and withdrawn as easily: withdrawing sets ``withdrawn_at``; a new grant is a new row, so
+    the history is kept. A child under 10 needs a guardian, recorded in ``guardian_name``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name=_("ผู้ใช้"))
+    purpose = models.CharField(_("วัตถุประสงค์"), max_length=40, choices=ConsentPurpose.choices)
+    granted_at = models.DateTimeField(_("ให้ความยินยอมเมื่อ"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("ถอนความยินยอมเมื่อ"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("บันทึกโดย")
+    )
+    guardian_name = models.CharField(_("ชื่อผู้ปกครองที่ให้ความยินยอม"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ความยินยอม")
+        verbose_name_plural = _("ความยินยอม")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"], condition=Q(withdrawn_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_active_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_purpose_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

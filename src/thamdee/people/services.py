@@ -1,0 +1,201 @@
+"""Writes for people: registration, profile, national ID and consent."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.permissions import require
+from thamdee.people.errors import (
+    BirthYearError,
+    ConsentError,
+    GuardianConsentRequiredError,
+    HomeAreaError,
+    MobileTakenError,
+    NationalIdTakenError,
+    UsernameTakenError,
+    WeakPasswordError,
+)
+from thamdee.people.models import Consent, ConsentPurpose, User
+from thamdee.people.permissions import can_edit_profile
+from thamdee.people.validators import mobile_normalise, national_id_hmac
+
+
+def birth_year_normalise(value: int | str | None) -> int | None:
+    """A birth year in CE. People often write the Buddhist Era year (2510), so years above 2400 are BE."""
+    if value in (None, ""):
+        return None
+    try:
+        year = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise BirthYearError() from None
+    if year > 2400:
+        year -= 543
+    if not 1900 <= year <= timezone.localdate().year:
+        raise BirthYearError()
+    return year
+
+
+def _check_home_area(area: Area | None) -> None:
+    if area is not None and area.level < AreaLevel.SUBDISTRICT:
+        raise HomeAreaError()
+
+
+def _new_username(mobile: str | None) -> str:
+    base = f"m{mobile}" if mobile else "member"
+    candidate = base
+    while User.objects.filter(username=candidate).exists():
+        candidate = f"{base}-{secrets.token_hex(3)}"
+    return candidate
+
+
+@transaction.atomic
+def user_register(
+    *,
+    first_name: str,
+    last_name: str,
+    prefix: str = "",
+    username: str | None = None,
+    password: str | None = None,
+    mobile: str | None = None,
+    birth_year: int | str | None = None,
+    home_area: Area | None = None,
+    national_id: str | None = None,
+    language: str = "th",
+) -> User:
+    """Create an account.
+
+    Guarantees: the mobile number is a valid Thai mobile and unique; the national ID, if given, is valid and
+    is stored only as its keyed HMAC, so the same person cannot hold two accounts; the password, if given,
+    passes Django's validators (at least 8 characters); without one the account cannot sign in until an
+    organiser or the member sets one.
+    """
+    mobile_value = mobile_normalise(mobile) if mobile else None
+    fingerprint = national_id_hmac(national_id) if national_id else None
+    _check_home_area(home_area)
+    user = User(
+        username=(username or "").strip() or _new_username(mobile_value),
+        prefix=prefix or "",
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        mobile=mobile_value,
+        birth_year=birth_year_normalise(birth_year),
+        home_area=home_area,
+        national_id_hmac=fingerprint,
+        preferred_language=language if language in ("th", "en") else "th",
+    )
+    if password:
+        try:
+            password_validation.validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise WeakPasswordError(reasons=" ".join(exc.messages)) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    if mobile_value and User.objects.filter(mobile=mobile_value).exists():
+        raise MobileTakenError()
+    if fingerprint and User.objects.filter(national_id_hmac=fingerprint).exists():
+        raise NationalIdTakenError()
+    if User.objects.filter(username=user.username).exists():
+        raise UsernameTakenError()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        text = str(exc)
+        if "national_id" in text:
+            raise NationalIdTakenError() from None
+        if "mobile" in text:
+            raise MobileTakenError() from None
+        raise UsernameTakenError() from None
+    return user
+
+
+PROFILE_FIELDS = ("prefix", "first_name", "last_name", "mobile", "birth_year", "home_area", "preferred_language")
+
+
+@transaction.atomic
+def user_update_profile(*, actor: User, user: User, **changes: Any) -> User:
+    """Change a person's own details (or, for a site admin, anyone's)."""
+    require(can_edit_profile, actor, user)
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    if "mobile" in changes:
+        value = mobile_normalise(changes["mobile"]) if changes["mobile"] else None
+        if value and User.objects.filter(mobile=value).exclude(pk=user.pk).exists():
+            raise MobileTakenError()
+        changes["mobile"] = value
+    if "birth_year" in changes:
+        changes["birth_year"] = birth_year_normalise(changes["birth_year"])
+    if "home_area" in changes:
+        _check_home_area(changes["home_area"])
+    for field, value in changes.items():
+        setattr(user, field, value.strip() if isinstance(value, str) and field != "mobile" else value)
+    user.save(update_fields=list(changes))
+    return user
+
+
+@transaction.atomic
+def user_set_national_id(*, actor: User, user: User, national_id: str | None) -> User:
+    """Record (or clear, with None) a person's national ID as its keyed HMAC; the number itself is dropped."""
+    require(can_edit_profile, actor, user)
+    fingerprint = national_id_hmac(national_id) if national_id else None
+    if fingerprint and User.objects.filter(national_id_hmac=fingerprint).exclude(pk=user.pk).exists():
+        raise NationalIdTakenError()
+    user.national_id_hmac = fingerprint
+    user.save(update_fields=["national_id_hmac"])
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str) -> User:
+    require(can_edit_profile, actor, user)
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise WeakPasswordError(reasons=" ".join(exc.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def consent_active(user: User, purpose: str) -> bool:
+    return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).exists()
+
+
+@transaction.atomic
+def consent_grant(*, actor: User, user: User, purpose: str, guardian_name: str = "") -> Consent:
+    """Record consent for one optional purpose. Under 10 years old, a guardian must give it (named here).
+
+    Granting twice keeps the first active grant.
+    """
+    if purpose not in ConsentPurpose.values:
+        raise ConsentError()
+    age = user.age_in()
+    if age is not None and age < 10 and not guardian_name.strip():
+        raise GuardianConsentRequiredError()
+    if actor.pk != user.pk and not guardian_name.strip() and not actor.is_superuser:
+        # Consent is the person's own act; someone else may only record a guardian's consent.
+        raise ConsentError()
+    existing = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+    current = existing.first()
+    if current:
+        return current
+    return Consent.objects.create(user=user, purpose=purpose, recorded_by=actor, guardian_name=guardian_name.strip())
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, user: User, purpose: str) -> int:
+    """Withdraw consent for a purpose: as easy as giving it. Returns how many grants were withdrawn (0 or 1)."""
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise ConsentError()
+    return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from thamdee.common.errors import DomainError
+from thamdee.people import selectors, services
+from thamdee.people.forms import NationalIdForm, PasswordForm, ProfileForm, SignInForm, SignUpForm
+from thamdee.people.models import ConsentPurpose
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "people/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def _form_error(form, exc: DomainError, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Show a service's error on the field it concerns, or on the form."""
+    for code_part, field in fields.items():
+        if code_part in exc.code:
+            form.add_error(field, str(exc))
+            return
+    form.add_error(None, str(exc))
+
+
+FIELD_FOR_CODE = {"mobile": "mobile", "national_id": "national_id", "birth_year": "birth_year",
+                  "home_area": "home_area", "password": "password1", "username": "mobile"}
+
+
+@method_decorator(sensitive_post_parameters("national_id", "password1", "password2"), name="dispatch")
+class SignUpView(auth_views.TemplateView):
+    template_name = "people/signup.html"
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("web:home")
+        return render(request, self.template_name, {"form": SignUpForm()})
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        form = SignUpForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_register(
+                    prefix=data["prefix"], first_name=data["first_name"], last_name=data["last_name"],
+                    mobile=data["mobile"], birth_year=data["birth_year"], home_area=data["home_area"],
+                    national_id=data["national_id"] or None, password=data["password1"],
+                    language=request.LANGUAGE_CODE,
+                )
+            except DomainError as exc:
+                _form_error(form, exc, FIELD_FOR_CODE)
+            else:
+                login(request, user, backend="thamdee.people.backends.MobileOrUsernameBackend")
+                messages.success(request, _("ยินดีต้อนรับสู่ทำดี"))
+                return redirect("web:home")
+        return render(request, self.template_name, {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@sensitive_post_parameters("national_id", "password1", "password2")
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile_form = ProfileForm(initial={
+        "prefix": user.prefix, "first_name": user.first_name, "last_name": user.last_name,
+        "mobile": user.mobile, "birth_year": user.birth_year, "home_area": user.home_area,
+        "preferred_language": user.preferred_language,
+    }, prefix="p")
+    id_form = NationalIdForm(prefix="n")
+    password_form = PasswordForm(prefix="w")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "profile":
+                profile_form = ProfileForm(request.POST, prefix="p")
+                if profile_form.is_valid():
+                    services.user_update_profile(actor=user, user=user, **profile_form.cleaned_data)
+                    messages.success(request, _("บันทึกข้อมูลแล้ว"))
+                    return redirect("people:profile")
+            elif action == "national_id":
+                id_form = NationalIdForm(request.POST, prefix="n")
+                if id_form.is_valid():
+                    services.user_set_national_id(actor=user, user=user,
+                                                  national_id=id_form.cleaned_data["national_id"] or None)
+                    messages.success(request, _("บันทึกแล้ว ระบบไม่เก็บเลขประจำตัวประชาชนของคุณ เก็บเพียงค่าแฮช"))
+                    return redirect("people:profile")
+            elif action == "password":
+                password_form = PasswordForm(request.POST, prefix="w")
+                if password_form.is_valid():
+                    services.user_set_password(actor=user, user=user,
+                                               password=password_form.cleaned_data["password1"])
+                    login(request, user, backend="thamdee.people.backends.MobileOrUsernameBackend")
+                    messages.success(request, _("เปลี่ยนรหัสผ่านแล้ว"))
+                    return redirect("people:profile")
+        except DomainError as exc:
+            target = {"profile": profile_form, "national_id": id_form, "password": password_form}[action or "profile"]
+            _form_error(target, exc, {"mobile": "mobile", "national_id": "national_id", "password": "password1",
+                                      "birth_year": "birth_year", "home_area": "home_area"})
+        status = 400
+    return render(request, "people/profile.html", {
+        "profile_form": profile_form, "id_form": id_form, "password_form": password_form,
+        "consents": selectors.consent_list_for(user),
+        "active_purposes": selectors.consent_purposes_active(user),
+        "purposes": ConsentPurpose.choices,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def consent_toggle(request: HttpRequest) -> HttpResponse:
+    """Give or withdraw consent for one purpose: one click either way."""
+    purpose = request.POST.get("purpose", "")
+    user = request.user
+    try:
+        if request.POST.get("grant") == "1":
+            services.consent_grant(actor=user, user=user, purpose=purpose,
+                                   guardian_name=request.POST.get("guardian_name", ""))
+        else:
+            services.consent_withdraw(actor=user, user=user, purpose=purpose)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("people:profile")

@@ -1,0 +1,22 @@
+"""What each role sees on its home page. Each later part of the domain adds its own section here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from thamdee.orgs import selectors as org_selectors
+from thamdee.orgs.roles import UserRoles
+
+
+def build(request: HttpRequest, roles: UserRoles) -> dict[str, Any]:
+    user = request.user
+    context: dict[str, Any] = {
+        "memberships": org_selectors.organisation_list_for_user(user),
+        "is_organiser": bool(roles.org_ids_with("organiser", "verifier", "admin")),
+        "is_agency": roles.is_agency_staff,
+        "is_partner": bool(roles.org_ids_with("partner_staff")),
+        "agency_posts": org_selectors.agency_posts_for(user) if roles.is_agency_staff else [],
+    }
+    return context
