@@ -168,9 +168,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "thamdee.people.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_VERBOSE = False
 
 # --- Security ---------------------------------------------------------------------------------------------------
 # Behind plain HTTP on a laptop (DEBUG), cookies cannot be Secure; anywhere else they are.
@@ -223,6 +224,7 @@ USE_TZ = True
 # --- Static and media files -------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("THAMDEE_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: files go through views that check permission
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)

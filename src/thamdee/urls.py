@@ -34,3 +34,8 @@ for prefix, module in [
 ]:
     if util.find_spec(module) is not None:
         urlpatterns.append(path(prefix, include(module)))
+
+handler400 = "thamdee.web.errors.bad_request"
+handler403 = "thamdee.web.errors.permission_denied"
+handler404 = "thamdee.web.errors.not_found"
+handler500 = "thamdee.web.errors.server_error"

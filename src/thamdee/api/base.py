@@ -42,3 +42,13 @@ class PublicIdRelatedField(serializers.SlugRelatedField):
 class PersonSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(source="full_name", read_only=True)
+
+
+def me(request: Any) -> Any:
+    """The signed-in user of a request that passed IsAuthenticated."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        from rest_framework.exceptions import NotAuthenticated
+
+        raise NotAuthenticated()
+    return user

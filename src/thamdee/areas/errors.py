@@ -5,7 +5,7 @@ from thamdee.common.errors import ConflictError, NotFoundError, ValidationError
 
 class AreaNotFoundError(NotFoundError):
     code = "area_not_found"
-    message = _("ไม่พบพื้นที่รหัส {code}")
+    message = _("ไม่พบพื้นที่รหัส {area_code}")
 
 
 class VillageParentError(ValidationError):

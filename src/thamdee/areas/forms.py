@@ -61,7 +61,7 @@ class AreaField(forms.Field):
     widget = AreaPickerWidget
     default_error_messages = {
         "invalid": _("ไม่พบพื้นที่นี้"),
-        "too_wide": _("โปรดเลือกให้ถึงระดับ{level}"),
+        "too_wide": _("โปรดเลือกให้ถึงระดับ%(level)s"),
     }
 
     def __init__(self, *, min_level: int = AreaLevel.PROVINCE, max_level: int = AreaLevel.VILLAGE,

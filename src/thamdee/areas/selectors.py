@@ -12,7 +12,7 @@ def area_get(code: str) -> Area:
     try:
         return Area.objects.select_related("parent").get(code=code)
     except Area.DoesNotExist:
-        raise AreaNotFoundError(code=code) from None
+        raise AreaNotFoundError(area_code=code) from None
 
 
 def area_get_or_none(code: str | None) -> Area | None:

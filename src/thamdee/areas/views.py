@@ -21,7 +21,7 @@ def area_options(request: HttpRequest, level: str) -> HttpResponse:
     field = request.GET.get("field", "")
     parent_code = request.GET.get(f"{field}_{parent_key}", "") if field else ""
     if not parent_code:
-        parent_code = next((v for k, v in request.GET.items() if k.endswith(f"_{parent_key}")), "")
+        parent_code = next((str(v) for k, v in request.GET.items() if k.endswith(f"_{parent_key}")), "")
     options = list(selectors.area_list_children(parent_code)) if parent_code.isdigit() else []
     lower = [f"{field}_{key}" for key in LEVEL_KEYS[index + 1:]] if field else []
     return render(

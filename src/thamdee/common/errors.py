@@ -5,6 +5,7 @@ Services raise them; the API renders them as RFC 7807 problem+json and the web l
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.utils import translation
@@ -17,24 +18,18 @@ class DomainError(Exception):
     status: int = 400
     message: str | Promise = _("ทำรายการนี้ไม่ได้")
 
-    def __init__(self, message: str | Promise | None = None, *, code: str | None = None,
-                 status: int | None = None, **params: Any) -> None:
+    def __init__(self, message: str | Promise | None = None, **params: Any) -> None:
+        """``params`` fill the message's ``{placeholders}`` and are added to the problem document."""
         if message is not None:
             self.message = message
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status = status
         self.params = params
         super().__init__(self.code)
 
     def _render(self) -> str:
         text = str(self.message)
         if self.params:
-            try:
-                text = text.format(**self.params)
-            except (KeyError, IndexError, ValueError):
-                pass
+            with contextlib.suppress(KeyError, IndexError, ValueError):
+                text = text.format(**{k: str(v) if isinstance(v, Promise) else v for k, v in self.params.items()})
         return text
 
     @property
@@ -63,6 +58,8 @@ class DomainError(Exception):
         for key, value in self.params.items():
             if isinstance(value, str | int | float | bool) or value is None:
                 data.setdefault(key, value)
+            elif isinstance(value, Promise):
+                data.setdefault(key, str(value))
         return data
 
 

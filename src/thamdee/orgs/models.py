@@ -74,7 +74,8 @@ class Network(PublicIdModel):
                              on_delete=models.PROTECT, related_name="networks")
     issue = models.CharField(_("ประเด็น"), max_length=200, blank=True)
     description = models.TextField(_("รายละเอียด"), blank=True)
-    organisations = models.ManyToManyField(Organisation, through="NetworkMembership", related_name="networks",
+    organisations: models.ManyToManyField[Organisation, NetworkMembership] = models.ManyToManyField(
+        Organisation, through="NetworkMembership", related_name="networks",
                                            verbose_name=_("องค์กรสมาชิก"))
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
 
@@ -112,6 +113,9 @@ class NetworkMembership(models.Model):
             models.UniqueConstraint(fields=["network", "organisation"],
                                     name="%(app_label)s_%(class)s_once_per_network"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ∈ {self.network}"
 
 
 class Role(models.TextChoices):
@@ -181,4 +185,4 @@ class AgencyStaff(PublicIdModel):
 
     @property
     def scope_code(self) -> str:
-        return self.scope_area.code if self.scope_area_id else ""
+        return self.scope_area.code if self.scope_area is not None else ""

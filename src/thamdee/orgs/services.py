@@ -44,12 +44,13 @@ from thamdee.orgs.permissions import (
 from thamdee.orgs.roles import roles_for, roles_forget
 from thamdee.people import services as people_services
 from thamdee.people.models import User
+from thamdee.people.types import Actor
 
 ORG_FIELDS = ("name_th", "name_en", "short_name", "description", "contact_phone", "is_active")
 
 
 @transaction.atomic
-def organisation_create(*, actor: User, name_th: str, kind: str, area: Area, name_en: str = "",
+def organisation_create(*, actor: Actor, name_th: str, kind: str, area: Area, name_en: str = "",
                         short_name: str = "", description: str = "", contact_phone: str = "",
                         admin: User | None = None) -> Organisation:
     """Register an organisation in an area. Agency staff whose scope covers the area, or site admins, may.
@@ -70,7 +71,7 @@ def organisation_create(*, actor: User, name_th: str, kind: str, area: Area, nam
 
 
 @transaction.atomic
-def organisation_update(*, actor: User, organisation: Organisation, **changes: Any) -> Organisation:
+def organisation_update(*, actor: Actor, organisation: Organisation, **changes: Any) -> Organisation:
     require(can_manage_org, actor, organisation)
     unknown = set(changes) - set(ORG_FIELDS)
     if unknown:
@@ -81,7 +82,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **changes: A
     return organisation
 
 
-def _check_roles(actor: User, organisation: Organisation, roles: Iterable[str]) -> set[str]:
+def _check_roles(actor: Actor, organisation: Organisation, roles: Iterable[str]) -> set[str]:
     wanted = set(roles) or {Role.MEMBER}
     unknown = wanted - set(Role.values)
     if unknown:
@@ -95,7 +96,7 @@ def _check_roles(actor: User, organisation: Organisation, roles: Iterable[str]) 
 
 
 @transaction.atomic
-def membership_add(*, actor: User, organisation: Organisation, user: User,
+def membership_add(*, actor: Actor, organisation: Organisation, user: User,
                    roles: Iterable[str] = (Role.MEMBER,)) -> Membership:
     """Add a person to an organisation with roles. Organisers add members; admins also grant roles.
 
@@ -133,7 +134,7 @@ def _admins_left(organisation: Organisation, without: Membership) -> int:
 
 
 @transaction.atomic
-def membership_set_roles(*, actor: User, membership: Membership, roles: Iterable[str]) -> Membership:
+def membership_set_roles(*, actor: Actor, membership: Membership, roles: Iterable[str]) -> Membership:
     """Replace a membership's roles. An organisation keeps at least one admin."""
     org = membership.organisation
     if not can_view_org_members.test(actor, org) and not can_set_roles.test(actor, org):
@@ -150,7 +151,7 @@ def membership_set_roles(*, actor: User, membership: Membership, roles: Iterable
 
 
 @transaction.atomic
-def membership_end(*, actor: User, membership: Membership) -> Membership:
+def membership_end(*, actor: Actor, membership: Membership) -> Membership:
     """End a membership (the person leaves, or an admin removes them). Records are kept, never deleted."""
     if not can_end_membership.test(actor, membership):
         raise NotFoundError()
@@ -164,7 +165,7 @@ def membership_end(*, actor: User, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def member_register(*, actor: User, organisation: Organisation, roles: Iterable[str] = (Role.MEMBER,),
+def member_register(*, actor: Actor, organisation: Organisation, roles: Iterable[str] = (Role.MEMBER,),
                     **person: Any) -> Membership:
     """Register a new person (for example from a paper passbook) and make them a member of the organisation."""
     require(can_add_members, actor, organisation)
@@ -174,7 +175,7 @@ def member_register(*, actor: User, organisation: Organisation, roles: Iterable[
 
 
 @transaction.atomic
-def network_create(*, actor: User, name_th: str, kind: str, area: Area | None = None, name_en: str = "",
+def network_create(*, actor: Actor, name_th: str, kind: str, area: Area | None = None, name_en: str = "",
                    issue: str = "", description: str = "") -> Network:
     if kind == NetworkKind.AREA and area is None:
         raise NetworkAreaError()
@@ -186,7 +187,7 @@ def network_create(*, actor: User, name_th: str, kind: str, area: Area | None = 
 
 
 @transaction.atomic
-def network_add_organisation(*, actor: User, network: Network, organisation: Organisation) -> NetworkMembership:
+def network_add_organisation(*, actor: Actor, network: Network, organisation: Organisation) -> NetworkMembership:
     """Agency staff over the network add an organisation; an organisation's admin may join it themselves."""
     if not (can_manage_network.test(actor, network) or can_join_network.test(actor, organisation)):
         raise NotFoundError()
@@ -198,7 +199,7 @@ def network_add_organisation(*, actor: User, network: Network, organisation: Org
 
 
 @transaction.atomic
-def network_remove_organisation(*, actor: User, network: Network, organisation: Organisation) -> int:
+def network_remove_organisation(*, actor: Actor, network: Network, organisation: Organisation) -> int:
     if not (can_manage_network.test(actor, network) or can_join_network.test(actor, organisation)):
         raise NotFoundError()
     deleted, _ = NetworkMembership.objects.filter(network=network, organisation=organisation).delete()
@@ -206,7 +207,7 @@ def network_remove_organisation(*, actor: User, network: Network, organisation: 
 
 
 @transaction.atomic
-def agency_staff_assign(*, actor: User, agency: Organisation, user: User, scope_area: Area | None,
+def agency_staff_assign(*, actor: Actor, agency: Organisation, user: User, scope_area: Area | None,
                         is_verifier: bool = False) -> AgencyStaff:
     """Make a person staff of an agency for an area (None: the whole country)."""
     if agency.kind != OrgKind.AGENCY or (
@@ -225,5 +226,5 @@ def agency_staff_assign(*, actor: User, agency: Organisation, user: User, scope_
     return post
 
 
-def actor_roles(actor: User) -> Any:
+def actor_roles(actor: Actor) -> Any:
     return roles_for(actor)

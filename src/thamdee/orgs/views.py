@@ -16,6 +16,7 @@ from thamdee.orgs.models import NetworkKind, OrgKind
 from thamdee.orgs.permissions import can_add_members, can_create_org_in_area, can_manage_org, can_set_roles
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
+from thamdee.people.types import AuthedRequest
 from thamdee.people.validators import mobile_normalise
 
 
@@ -26,7 +27,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.organisation_list(q=q, kind=kind if kind in OrgKind.values else "",
                                      area_code=province if province.isdigit() else "")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    template = "orgs/partials/org_rows.html" if request.htmx else "orgs/list.html"
+    template = "orgs/partials/org_rows.html" if getattr(request, "htmx", False) else "orgs/list.html"
     return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": OrgKind.choices})
 
 
@@ -44,13 +45,13 @@ def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def my_organisations(request: HttpRequest) -> HttpResponse:
+def my_organisations(request: AuthedRequest) -> HttpResponse:
     return render(request, "orgs/mine.html", {"items": selectors.organisation_list_for_user(request.user)})
 
 
 @login_required
 @sensitive_post_parameters("national_id")
-def members(request: HttpRequest, public_id: str) -> HttpResponse:
+def members(request: AuthedRequest, public_id: str) -> HttpResponse:
     org = selectors.organisation_get(public_id)
     q = request.GET.get("q", "")[:60]
     qs = selectors.membership_list_visible_to(viewer=request.user, organisation=org, q=q)
@@ -75,7 +76,7 @@ def members(request: HttpRequest, public_id: str) -> HttpResponse:
                 if new_form.is_valid():
                     data = new_form.cleaned_data
                     membership = services.member_register(
-                        actor=request.user, organisation=org, prefix=data["prefix"],
+                        actor=request.user, organisation=org, prefix=data["name_prefix"],
                         first_name=data["first_name"], last_name=data["last_name"], mobile=data["mobile"],
                         birth_year=data["birth_year"], home_area=data["home_area"],
                         national_id=data["national_id"] or None,
@@ -97,7 +98,7 @@ def members(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_roles(request: HttpRequest, public_id: str) -> HttpResponse:
+def membership_roles(request: AuthedRequest, public_id: str) -> HttpResponse:
     membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
     form = RolesForm(request.POST)
     error = None
@@ -116,7 +117,7 @@ def membership_roles(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_end(request: HttpRequest, public_id: str) -> HttpResponse:
+def membership_end(request: AuthedRequest, public_id: str) -> HttpResponse:
     membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
     try:
         services.membership_end(actor=request.user, membership=membership)
@@ -130,7 +131,7 @@ def membership_end(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -51,3 +51,9 @@ class ConsentError(ValidationError):
 class GuardianConsentRequiredError(ValidationError):
     code = "guardian_consent_required"
     message = _("ผู้ที่อายุต่ำกว่า 10 ปี ต้องให้ผู้ปกครองเป็นผู้ให้ความยินยอม")
+
+
+class LockedOutError(ValidationError):
+    code = "locked_out"
+    status = 429
+    message = _("ใส่รหัสผ่านผิดหลายครั้งสำหรับบัญชีนี้ โปรดรอ 15 นาทีแล้วลองใหม่ หรือติดต่อผู้ประสานงาน")

@@ -51,7 +51,7 @@ def _domain_clean(func: Any, value: Any) -> Any:
 
 
 class PersonFields(BootstrapMixin, forms.Form):
-    prefix = forms.ChoiceField(label=_("คำนำหน้า"), choices=NamePrefix.choices, required=False)
+    name_prefix = forms.ChoiceField(label=_("คำนำหน้า"), choices=NamePrefix.choices, required=False)
     first_name = forms.CharField(label=_("ชื่อ"), max_length=150)
     last_name = forms.CharField(label=_("นามสกุล"), max_length=150)
     mobile = forms.CharField(label=_("เบอร์มือถือ"), max_length=20, required=False,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -40,7 +40,6 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(_("ภาษา"), max_length=5, default="th")
 
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("ผู้ใช้")

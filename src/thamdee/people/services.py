@@ -24,6 +24,7 @@ from thamdee.people.errors import (
 )
 from thamdee.people.models import Consent, ConsentPurpose, User
 from thamdee.people.permissions import can_edit_profile
+from thamdee.people.types import Actor
 from thamdee.people.validators import mobile_normalise, national_id_hmac
 
 
@@ -121,7 +122,7 @@ PROFILE_FIELDS = ("prefix", "first_name", "last_name", "mobile", "birth_year", "
 
 
 @transaction.atomic
-def user_update_profile(*, actor: User, user: User, **changes: Any) -> User:
+def user_update_profile(*, actor: Actor, user: User, **changes: Any) -> User:
     """Change a person's own details (or, for a site admin, anyone's)."""
     require(can_edit_profile, actor, user)
     unknown = set(changes) - set(PROFILE_FIELDS)
@@ -143,7 +144,7 @@ def user_update_profile(*, actor: User, user: User, **changes: Any) -> User:
 
 
 @transaction.atomic
-def user_set_national_id(*, actor: User, user: User, national_id: str | None) -> User:
+def user_set_national_id(*, actor: Actor, user: User, national_id: str | None) -> User:
     """Record (or clear, with None) a person's national ID as its keyed HMAC; the number itself is dropped."""
     require(can_edit_profile, actor, user)
     fingerprint = national_id_hmac(national_id) if national_id else None
@@ -155,7 +156,7 @@ def user_set_national_id(*, actor: User, user: User, national_id: str | None) ->
 
 
 @transaction.atomic
-def user_set_password(*, actor: User, user: User, password: str) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str) -> User:
     require(can_edit_profile, actor, user)
     try:
         password_validation.validate_password(password, user)
@@ -171,7 +172,7 @@ def consent_active(user: User, purpose: str) -> bool:
 
 
 @transaction.atomic
-def consent_grant(*, actor: User, user: User, purpose: str, guardian_name: str = "") -> Consent:
+def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str = "") -> Consent:
     """Record consent for one optional purpose. Under 10 years old, a guardian must give it (named here).
 
     Granting twice keeps the first active grant.
@@ -188,11 +189,12 @@ def consent_grant(*, actor: User, user: User, purpose: str, guardian_name: str =
     current = existing.first()
     if current:
         return current
-    return Consent.objects.create(user=user, purpose=purpose, recorded_by=actor, guardian_name=guardian_name.strip())
+    return Consent.objects.create(user=user, purpose=purpose, recorded_by=actor if actor.is_authenticated else None,
+                                  guardian_name=guardian_name.strip())
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: User, user: User, purpose: str) -> int:
+def consent_withdraw(*, actor: Actor, user: User, purpose: str) -> int:
     """Withdraw consent for a purpose: as easy as giving it. Returns how many grants were withdrawn (0 or 1)."""
     if actor.pk != user.pk and not actor.is_superuser:
         raise ConsentError()

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from thamdee.common.errors import DomainError
 from thamdee.people import selectors, services
 from thamdee.people.forms import NationalIdForm, PasswordForm, ProfileForm, SignInForm, SignUpForm
 from thamdee.people.models import ConsentPurpose
+from thamdee.people.types import AuthedRequest
 
 
 class SignInView(auth_views.LoginView):
@@ -41,7 +43,7 @@ FIELD_FOR_CODE = {"mobile": "mobile", "national_id": "national_id", "birth_year"
 
 
 @method_decorator(sensitive_post_parameters("national_id", "password1", "password2"), name="dispatch")
-class SignUpView(auth_views.TemplateView):
+class SignUpView(View):
     template_name = "people/signup.html"
 
     def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -55,7 +57,7 @@ class SignUpView(auth_views.TemplateView):
             data = form.cleaned_data
             try:
                 user = services.user_register(
-                    prefix=data["prefix"], first_name=data["first_name"], last_name=data["last_name"],
+                    prefix=data["name_prefix"], first_name=data["first_name"], last_name=data["last_name"],
                     mobile=data["mobile"], birth_year=data["birth_year"], home_area=data["home_area"],
                     national_id=data["national_id"] or None, password=data["password1"],
                     language=request.LANGUAGE_CODE,
@@ -71,10 +73,10 @@ class SignUpView(auth_views.TemplateView):
 
 @login_required
 @sensitive_post_parameters("national_id", "password1", "password2")
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     profile_form = ProfileForm(initial={
-        "prefix": user.prefix, "first_name": user.first_name, "last_name": user.last_name,
+        "name_prefix": user.prefix, "first_name": user.first_name, "last_name": user.last_name,
         "mobile": user.mobile, "birth_year": user.birth_year, "home_area": user.home_area,
         "preferred_language": user.preferred_language,
     }, prefix="p")
@@ -87,7 +89,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             if action == "profile":
                 profile_form = ProfileForm(request.POST, prefix="p")
                 if profile_form.is_valid():
-                    services.user_update_profile(actor=user, user=user, **profile_form.cleaned_data)
+                    data = dict(profile_form.cleaned_data)
+                    data["prefix"] = data.pop("name_prefix")
+                    services.user_update_profile(actor=user, user=user, **data)
                     messages.success(request, _("บันทึกข้อมูลแล้ว"))
                     return redirect("people:profile")
             elif action == "national_id":
@@ -120,7 +124,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_toggle(request: HttpRequest) -> HttpResponse:
+def consent_toggle(request: AuthedRequest) -> HttpResponse:
     """Give or withdraw consent for one purpose: one click either way."""
     purpose = request.POST.get("purpose", "")
     user = request.user

@@ -11,7 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedField, ReadPublicWriteAuthenticated
+from thamdee.api.base import (
+    AreaCodeField,
+    PersonSerializer,
+    PublicIdRelatedField,
+    ReadPublicWriteAuthenticated,
+)
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs import selectors, services
 from thamdee.orgs.models import Membership, Network, NetworkKind, Organisation, OrgKind, Role
@@ -120,30 +125,25 @@ class MembershipRolesSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
 
 
-@extend_schema(tags=["organisations"])
-class OrganisationMembershipsApi(APIView):
+@extend_schema(tags=["organisations"],
+               parameters=[OpenApiParameter("q", OpenApiTypes.STR),
+                           OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values)])
+class OrganisationMembershipsApi(generics.ListCreateAPIView):
     """An organisation's members: its admins, organisers and verifiers see them; to others it is a 404."""
 
     permission_classes = [IsAuthenticated]
+    serializer_class = MembershipSerializer
 
-    @extend_schema(responses=MembershipSerializer(many=True),
-                   parameters=[OpenApiParameter("q", OpenApiTypes.STR),
-                               OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values)])
-    def get(self, request: Request, public_id: str) -> Response:
-        from thamdee.api.pagination import Pagination
-
-        org = selectors.organisation_get(public_id)
-        role = request.query_params.get("role", "")
-        qs = selectors.membership_list_visible_to(viewer=request.user, organisation=org,
-                                                  q=request.query_params.get("q", "")[:60],
-                                                  role=role if role in Role.values else "")
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(MembershipSerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[Membership]:
+        org = selectors.organisation_get(self.kwargs["public_id"])
+        role = self.request.query_params.get("role", "")
+        return selectors.membership_list_visible_to(viewer=self.request.user, organisation=org,
+                                                    q=self.request.query_params.get("q", "")[:60],
+                                                    role=role if role in Role.values else "")
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
-    def post(self, request: Request, public_id: str) -> Response:
-        org = selectors.organisation_get(public_id)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        org = selectors.organisation_get(self.kwargs["public_id"])
         serializer = MembershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -12,14 +13,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from thamdee.api.base import AreaCodeField
+from thamdee.api.base import AreaCodeField, me
 from thamdee.common.errors import DomainError
 from thamdee.inbox import selectors as inbox_selectors
 from thamdee.inbox import services as inbox_services
 from thamdee.inbox.models import Notification
+from thamdee.orgs.roles import roles_for
 from thamdee.people import services
 from thamdee.people.models import User
-from thamdee.orgs.roles import roles_for
 
 
 class AuthenticationError(DomainError):
@@ -94,7 +95,7 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_update_profile(actor=request.user, user=request.user, **serializer.validated_data)
+        user = services.user_update_profile(actor=me(request), user=me(request), **serializer.validated_data)
         return Response(MeSerializer(user).data)
 
 
@@ -112,7 +113,7 @@ class MeNationalIdApi(APIView):
     def put(self, request: Request) -> Response:
         serializer = NationalIdSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_set_national_id(actor=request.user, user=request.user,
+        user = services.user_set_national_id(actor=me(request), user=me(request),
                                              national_id=serializer.validated_data["national_id"] or None)
         return Response(MeSerializer(user).data)
 
@@ -128,16 +129,14 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["people"])
-class NotificationListApi(APIView):
+class NotificationListApi(generics.ListAPIView):
+    """Your in-app inbox, newest first."""
+
     permission_classes = [IsAuthenticated]
+    serializer_class = NotificationSerializer
 
-    @extend_schema(responses=NotificationSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        from thamdee.api.pagination import Pagination
-
-        paginator = Pagination()
-        page = paginator.paginate_queryset(inbox_selectors.notification_list_for(request.user), request, view=self)
-        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[Notification]:
+        return inbox_selectors.notification_list_for(self.request.user)
 
 
 @extend_schema(tags=["people"])

@@ -1,0 +1,185 @@
+"""The authorisation matrix of docs/authorisation.md, tested as a table: every role against own and foreign
+organisations and areas. A refusal of something the actor cannot see is a 404 (NotFoundError); of something
+they can see, a 403."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from tests.factories import (
+    AgencyFactory,
+    AgencyStaffFactory,
+    MembershipFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    PartnerFactory,
+    UserFactory,
+    area,
+    member_of,
+)
+from thamdee.common.errors import DomainError, NotFoundError, PermissionDeniedError
+from thamdee.orgs import selectors, services
+from thamdee.orgs.models import NetworkKind, OrgKind, Role
+from thamdee.orgs.roles import roles_forget
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "outsider", "member", "organiser", "verifier", "admin", "foreign_admin",
+          "agency_province", "agency_other_province", "agency_national", "partner_staff", "site_admin"]
+
+
+@pytest.fixture
+def world():
+    home = OrganisationFactory(area=area("710911"), kind=OrgKind.COUNCIL)
+    foreign = OrganisationFactory(area=area("400114"), kind=OrgKind.COUNCIL)
+    w = SimpleNamespace(home=home, foreign=foreign)
+    w.anonymous = AnonymousUser()
+    w.outsider = UserFactory()
+    w.member = member_of(home)
+    w.organiser = member_of(home, is_organiser=True)
+    w.verifier = member_of(home, is_verifier=True)
+    w.admin = member_of(home, is_admin=True)
+    w.foreign_admin = member_of(foreign, is_admin=True)
+    agency = AgencyFactory()
+    w.agency_province = AgencyStaffFactory(agency=agency, scope_area=area("71")).user
+    w.agency_other_province = AgencyStaffFactory(agency=agency, scope_area=area("40")).user
+    w.agency_national = AgencyStaffFactory(agency=agency, scope_area=None).user
+    w.partner = PartnerFactory(area=area("710911"))
+    w.partner_staff = member_of(w.partner, is_partner_staff=True, is_member=False)
+    w.site_admin = UserFactory(is_superuser=True)
+    w.agency = agency
+    w.target = MembershipFactory(organisation=home)  # someone else's membership in the home organisation
+    w.area_network = NetworkFactory(kind=NetworkKind.AREA, area=area("71"))
+    w.issue_network = NetworkFactory(kind=NetworkKind.ISSUE, area=None)
+    return w
+
+
+def allowed(call) -> bool:
+    try:
+        call()
+    except (NotFoundError, PermissionDeniedError):
+        return False
+    except DomainError as exc:  # a business rule, not an authorisation refusal
+        raise AssertionError(f"unexpected {exc.code}") from exc
+    return True
+
+
+# action -> the actors allowed; everyone else gets a 404. In the network rows the organisation added is
+# "foreign", so its own admin may join it to a network.
+MATRIX = {
+    "view_members": {"organiser", "verifier", "admin", "site_admin"},
+    "add_member": {"organiser", "admin", "site_admin"},
+    "set_roles": {"admin", "agency_province", "agency_national", "site_admin"},
+    "update_org": {"admin", "agency_province", "agency_national", "site_admin"},
+    "create_org_in_71": {"agency_province", "agency_national", "site_admin"},
+    "view_membership": {"organiser", "verifier", "admin", "site_admin"},
+    "end_membership": {"admin", "agency_province", "agency_national", "site_admin"},
+    "manage_area_network_71": {"foreign_admin", "agency_province", "agency_national", "site_admin"},
+    "manage_issue_network": {"foreign_admin", "agency_national", "site_admin"},
+    "add_village_710911": {"organiser", "admin", "agency_province", "agency_national", "site_admin"},
+    "assign_staff_in_71": {"agency_province", "agency_national", "site_admin"},
+}
+
+
+def act(world, action, user):
+    w = world
+    if action == "view_members":
+        return lambda: list(selectors.membership_list_visible_to(viewer=user, organisation=w.home))
+    if action == "add_member":
+        return lambda: services.membership_add(actor=user, organisation=w.home, user=UserFactory())
+    if action == "set_roles":
+        return lambda: services.membership_set_roles(actor=user, membership=w.target,
+                                                     roles=[Role.MEMBER, Role.VERIFIER])
+    if action == "update_org":
+        return lambda: services.organisation_update(actor=user, organisation=w.home, description="x")
+    if action == "create_org_in_71":
+        return lambda: services.organisation_create(actor=user, name_th="กลุ่มใหม่", kind=OrgKind.COMMUNITY,
+                                                    area=area("710901"))
+    if action == "view_membership":
+        return lambda: selectors.membership_get_visible_to(viewer=user, public_id=w.target.public_id)
+    if action == "end_membership":
+        return lambda: services.membership_end(actor=user, membership=w.target)
+    if action == "manage_area_network_71":
+        return lambda: services.network_add_organisation(actor=user, network=w.area_network,
+                                                         organisation=w.foreign)
+    if action == "manage_issue_network":
+        return lambda: services.network_add_organisation(actor=user, network=w.issue_network,
+                                                         organisation=w.foreign)
+    if action == "add_village_710911":
+        from thamdee.areas.services import village_create
+
+        return lambda: village_create(actor=user, subdistrict=area("710911"), number=50)
+    if action == "assign_staff_in_71":
+        return lambda: services.agency_staff_assign(actor=user, agency=w.agency, user=UserFactory(),
+                                                    scope_area=area("7109"))
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("action", sorted(MATRIX))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_authorisation_matrix(world, action, actor):
+    user = getattr(world, actor)
+    expected = actor in MATRIX[action]
+    assert allowed(act(world, action, user)) is expected, f"{actor} {action}"
+
+
+def test_who_can_see_a_membership_is_told_403_and_everyone_else_404(world):
+    # An organiser sees the member list, so refusing them a role change is an honest 403 ...
+    with pytest.raises(PermissionDeniedError):
+        services.membership_set_roles(actor=world.organiser, membership=world.target, roles=[Role.ADMIN])
+    # ... while to someone from another organisation the membership does not exist.
+    with pytest.raises(NotFoundError):
+        services.membership_set_roles(actor=world.foreign_admin, membership=world.target, roles=[Role.ADMIN])
+
+
+def test_a_member_sees_their_own_membership_but_not_others(world):
+    own = world.member.memberships.get(organisation=world.home)
+    assert selectors.membership_get_visible_to(viewer=world.member, public_id=own.public_id) == own
+    with pytest.raises(NotFoundError):
+        selectors.membership_get_visible_to(viewer=world.member, public_id=world.target.public_id)
+
+
+def test_a_member_may_leave(world):
+    own = world.member.memberships.get(organisation=world.home)
+    services.membership_end(actor=world.member, membership=own)
+    own.refresh_from_db()
+    assert not own.is_active
+
+
+def test_an_organiser_adds_members_but_cannot_hand_out_roles(world):
+    from thamdee.orgs.errors import RoleNotAllowedError
+
+    with pytest.raises(RoleNotAllowedError):
+        services.membership_add(actor=world.organiser, organisation=world.home, user=UserFactory(),
+                                roles=[Role.VERIFIER])
+
+
+def test_an_organisation_keeps_its_last_admin(world):
+    from thamdee.orgs.errors import LastAdminError
+
+    own = world.admin.memberships.get(organisation=world.home)
+    with pytest.raises(LastAdminError):
+        services.membership_set_roles(actor=world.admin, membership=own, roles=[Role.MEMBER])
+    with pytest.raises(LastAdminError):
+        services.membership_end(actor=world.admin, membership=own)
+
+
+def test_roles_take_effect_at_once(world):
+    newcomer = UserFactory()
+    membership = services.membership_add(actor=world.admin, organisation=world.home, user=newcomer)
+    with pytest.raises(NotFoundError):
+        list(selectors.membership_list_visible_to(viewer=newcomer, organisation=world.home))
+    services.membership_set_roles(actor=world.admin, membership=membership, roles=[Role.MEMBER, Role.ORGANISER])
+    roles_forget(newcomer)
+    assert list(selectors.membership_list_visible_to(viewer=newcomer, organisation=world.home))
+
+
+def test_partner_staff_role_only_in_partner_organisations(world):
+    from thamdee.orgs.errors import PartnerStaffRoleError
+
+    with pytest.raises(PartnerStaffRoleError):
+        services.membership_add(actor=world.admin, organisation=world.home, user=UserFactory(),
+                                roles=[Role.PARTNER_STAFF])

@@ -1,0 +1,149 @@
+import logging
+
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory, area, national_id
+from thamdee.common.errors import NotFoundError
+from thamdee.people import services
+from thamdee.people.errors import (
+    BirthYearError,
+    GuardianConsentRequiredError,
+    HomeAreaError,
+    MobileTakenError,
+    NationalIdTakenError,
+    WeakPasswordError,
+)
+from thamdee.people.models import Consent, ConsentPurpose, User
+
+pytestmark = pytest.mark.django_db
+
+
+def register(**kwargs):
+    defaults = {"first_name": "มาลี", "last_name": "ใจดี", "prefix": "นาง"}
+    return services.user_register(**{**defaults, **kwargs})
+
+
+def test_register_keeps_thai_name_parts_and_normalises_the_mobile():
+    user = register(mobile="+66 81 111 2222", birth_year=2515, home_area=area("71091101"), password="long-enough-1")
+    assert user.full_name == "นางมาลี ใจดี"
+    assert user.mobile == "0811112222"
+    assert user.birth_year == 1972  # 2515 BE
+    assert user.check_password("long-enough-1")
+    assert user.home_area.code == "71091101"
+
+
+def test_without_a_password_the_account_cannot_sign_in_yet():
+    user = register()
+    assert not user.has_usable_password()
+    assert user.username.startswith("member")
+
+
+def test_the_national_id_is_stored_only_as_a_keyed_hash():
+    value = national_id(11)
+    user = register(national_id=value)
+    assert user.has_national_id
+    assert value not in user.national_id_hmac
+    assert not User.objects.filter(national_id_hmac=value).exists()
+
+
+def test_one_person_cannot_hold_two_accounts():
+    value = national_id(12)
+    register(national_id=value, mobile="0811110001")
+    with pytest.raises(NationalIdTakenError):
+        register(national_id="-".join([value[0], value[1:5], value[5:10], value[10:12], value[12]]),
+                 mobile="0811110002")
+    assert User.objects.count() == 1
+
+
+def test_a_mobile_number_belongs_to_one_account():
+    register(mobile="0811110003")
+    with pytest.raises(MobileTakenError):
+        register(mobile="081-111-0003")
+
+
+@pytest.mark.parametrize("password", ["short1", "12345678901", "password123"])
+def test_weak_passwords_are_refused_with_the_reasons(password):
+    with pytest.raises(WeakPasswordError) as info:
+        register(password=password, mobile="0811110004")
+    assert info.value.message_th
+
+
+def test_bad_birth_years_and_too_wide_home_areas_are_refused():
+    with pytest.raises(BirthYearError):
+        register(birth_year=1800)
+    with pytest.raises(BirthYearError):
+        register(birth_year="abc")
+    with pytest.raises(HomeAreaError):
+        register(home_area=area("71"))
+
+
+def test_nothing_is_saved_when_registration_fails():
+    with pytest.raises(BirthYearError):
+        register(birth_year=3000, mobile="0811110005")
+    assert not User.objects.filter(mobile="0811110005").exists()
+
+
+def all_database_text() -> str:
+    """Every value in every table, as text: what a dump of the database would contain."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                chunks.append(" ".join(str(value) for value in row))
+    return "\n".join(chunks)
+
+
+def test_a_dump_of_the_database_holds_none_of_the_registered_national_ids(caplog):
+    ids = [national_id(100 + i) for i in range(25)]
+    with caplog.at_level(logging.DEBUG):
+        for i, value in enumerate(ids):
+            register(national_id=value, mobile=f"08222{i:05d}", first_name=f"คน{i}")
+        user = UserFactory()
+        services.user_set_national_id(actor=user, user=user, national_id=national_id(999))
+    dump = all_database_text()
+    assert User.objects.exclude(national_id_hmac=None).count() == 26
+    for value in [*ids, national_id(999)]:
+        assert value not in dump
+        assert value not in caplog.text
+
+
+class TestProfile:
+    def test_people_edit_their_own_profile(self):
+        user = UserFactory()
+        services.user_update_profile(actor=user, user=user, first_name="  ปิติ ", mobile="0899999999")
+        user.refresh_from_db()
+        assert (user.first_name, user.mobile) == ("ปิติ", "0899999999")
+
+    def test_someone_else_cannot_and_sees_not_found(self):
+        with pytest.raises(NotFoundError):
+            services.user_update_profile(actor=UserFactory(), user=UserFactory(), first_name="x")
+
+    def test_a_taken_national_id_cannot_be_moved_to_another_account(self):
+        value = national_id(55)
+        register(national_id=value)
+        other = UserFactory()
+        with pytest.raises(NationalIdTakenError):
+            services.user_set_national_id(actor=other, user=other, national_id=value)
+
+
+class TestConsent:
+    def test_consent_is_given_and_withdrawn_with_equal_ease_and_the_history_kept(self):
+        user = UserFactory()
+        services.consent_grant(actor=user, user=user, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert services.consent_active(user, ConsentPurpose.PUBLISH_NAME)
+        assert services.consent_withdraw(actor=user, user=user, purpose=ConsentPurpose.PUBLISH_NAME) == 1
+        assert not services.consent_active(user, ConsentPurpose.PUBLISH_NAME)
+        services.consent_grant(actor=user, user=user, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert Consent.objects.filter(user=user).count() == 2
+
+    def test_a_child_under_10_needs_a_guardian(self):
+        from django.utils import timezone
+
+        child = UserFactory(birth_year=timezone.localdate().year - 8)
+        with pytest.raises(GuardianConsentRequiredError):
+            services.consent_grant(actor=child, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO)
+        consent = services.consent_grant(actor=child, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO,
+                                         guardian_name="นางสมศรี ใจดี (มารดา)")
+        assert consent.guardian_name.startswith("นางสมศรี")

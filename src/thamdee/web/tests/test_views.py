@@ -1,0 +1,111 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory, area, member_of
+
+pytestmark = pytest.mark.django_db
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.I)
+INLINE_HANDLER = re.compile(r"\son[a-z]+=\"", re.I)
+
+
+def assert_csp_clean(response):
+    """No inline script, style or event handler: the Content-Security-Policy would block them."""
+    html = response.content.decode()
+    assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html)
+    assert not INLINE_STYLE.search(html), INLINE_STYLE.search(html)
+    assert not INLINE_HANDLER.search(html), INLINE_HANDLER.search(html)
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+@pytest.fixture
+def org():
+    return OrganisationFactory(area=area("710911"))
+
+
+def pages_for(org):
+    return [
+        reverse("web:home"), reverse("web:about"), reverse("web:principles"), reverse("people:login"),
+        reverse("people:signup"), reverse("orgs:list"), reverse("orgs:networks"),
+        reverse("orgs:detail", args=[org.public_id]),
+    ]
+
+
+def test_public_pages_are_thai_first_and_csp_clean(client, org):
+    for url in pages_for(org):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="th">' in response.content.decode()
+        assert_csp_clean(response)
+
+
+def test_signed_in_pages_are_csp_clean(client, org):
+    admin = member_of(org, is_admin=True, is_organiser=True)
+    client.force_login(admin)
+    signed_in_pages = [u for u in pages_for(org) if u not in (reverse("people:login"), reverse("people:signup"))]
+    for url in [*signed_in_pages, reverse("people:profile"), reverse("orgs:mine"), reverse("inbox:list"),
+                reverse("orgs:members", args=[org.public_id])]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_csp_clean(response)
+
+
+def test_the_about_page_credits_the_data(client):
+    html = client.get(reverse("web:about")).content.decode()
+    assert "GeoThai" in html and "CC-BY-4.0" in html
+    assert "Natural Earth" in html
+
+
+def test_english_is_one_click_away(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Sign in" in html
+
+
+def test_the_navigation_fits_the_role(client, org):
+    member = member_of(org)
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert reverse("orgs:list") in html
+    assert "เจ้าหน้าที่" not in html
+    staff = AgencyStaffFactory(scope_area=area("71")).user
+    client.force_login(staff)
+    html = client.get("/").content.decode()
+    assert "หน่วยงาน" in html
+
+
+def test_a_foreign_member_page_is_not_found(client, org):
+    client.force_login(UserFactory())
+    response = client.get(reverse("orgs:members", args=[org.public_id]))
+    assert response.status_code == 404
+
+
+def test_an_organiser_registers_a_member_from_a_paper_passbook(client, org):
+    organiser = member_of(org, is_organiser=True)
+    client.force_login(organiser)
+    response = client.post(reverse("orgs:members", args=[org.public_id]), {
+        "action": "register", "n-name_prefix": "นาย", "n-first_name": "บุญมี", "n-last_name": "มีสุข",
+        "n-mobile": "", "n-birth_year": "2490",
+    })
+    assert response.status_code == 302
+    assert org.memberships.filter(user__first_name="บุญมี", is_active=True).exists()
+
+
+def test_the_area_picker_sets_the_deepest_choice(client, org):
+    admin = member_of(org, is_admin=True)
+    area("71091102")
+    client.force_login(admin)
+    response = client.post(reverse("people:profile"), {
+        "action": "profile", "p-first_name": "มานี", "p-last_name": "มีนา", "p-preferred_language": "th",
+        "p-home_area_province": "71", "p-home_area_district": "7109", "p-home_area_subdistrict": "710911",
+        "p-home_area_village": "71091102",
+    })
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert admin.home_area.code == "71091102"

@@ -1,0 +1,26 @@
+"""Settings for the test suite: the project's settings with fast hashing, plain static files and no HTTPS."""
+
+import os
+import tempfile
+
+os.environ.setdefault("STATIC_MANIFEST", "0")  # WhiteNoise's manifest storage 404s under the live server
+os.environ["HTTPS"] = "0"
+os.environ.setdefault("THAMDEE_VAR_DIR", os.path.join(tempfile.gettempdir(), "thamdee-test-var"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
+os.environ.setdefault("NATIONAL_ID_HMAC_KEY", "test-national-id-key")
+
+from thamdee.settings import *  # noqa: F403
+from thamdee.settings import DATABASES, LOGGING, THAMDEE, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = VAR_DIR / "media-test"
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
+DEBUG = False
+LOGGING["root"]["level"] = "WARNING"
+THAMDEE = {**THAMDEE}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_thamdee"
