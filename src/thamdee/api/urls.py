@@ -1,7 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from thamdee.api.endpoints import areas, orgs, people
+from thamdee.api.endpoints import areas, ledger, orgs, people
 
 app_name = "api"
 
@@ -24,6 +24,12 @@ v1 = [
          name="network-organisations"),
     path("networks/<uuid:public_id>/organisations/<uuid:org_id>/", orgs.NetworkOrganisationDetailApi.as_view(),
          name="network-organisation"),
+    path("passbook/", ledger.PassbookApi.as_view(), name="passbook"),
+    path("passbook/entries/<uuid:ref>/", ledger.EntryApi.as_view(), name="passbook-entry"),
+    path("memberships/<uuid:public_id>/passbook/", ledger.MemberPassbookApi.as_view(), name="member-passbook"),
+    path("gifts/", ledger.GiftApi.as_view(), name="gifts"),
+    path("donations/", ledger.DonationApi.as_view(), name="donations"),
+    path("allotments/top-ups/", ledger.AllotmentTopUpApi.as_view(), name="allotment-top-ups"),
 ]
 
 urlpatterns = [

@@ -15,22 +15,41 @@ def is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def read_sql(app_file: str, name: str) -> str:
-    """The text of a ``.sql`` file kept in the ``sql/`` folder beside an app's migrations."""
-    return (Path(app_file).resolve().parent / "sql" / name).read_text(encoding="utf-8")
+def read_sql(migration_file: str, vendor: str) -> str:
+    """The SQL kept beside a migration: ``0002_name.py`` has ``0002_name.postgresql.sql`` and friends."""
+    path = Path(migration_file).resolve()
+    return path.with_name(f"{path.stem}.{vendor}.sql").read_text(encoding="utf-8")
 
 
-def run_sql_for_vendor(app_file: str, files: dict[str, str]):
-    """A migration operation body that runs the SQL file for the current vendor (none for others)."""
+def split_sqlite_script(script: str) -> list[str]:
+    """Split an SQLite script into complete statements (trigger bodies contain semicolons)."""
+    import sqlite3
+
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def run_sql_for_vendor(migration_file: str, vendors: tuple[str, ...] = ("postgresql", "sqlite")):
+    """A migration operation body that runs the SQL file for the current vendor, if the migration has one."""
 
     def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
-        name = files.get(schema_editor.connection.vendor)
-        if not name:
+        vendor = schema_editor.connection.vendor
+        if vendor not in vendors:
             return
-        sql = read_sql(app_file, name)
-        if schema_editor.connection.vendor == "sqlite":
-            schema_editor.connection.connection.executescript(sql)
+        sql = read_sql(migration_file, vendor)
+        if vendor == "sqlite":
+            for statement in split_sqlite_script(sql):
+                schema_editor.execute(statement, params=None)
         else:
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     return forwards

@@ -57,3 +57,14 @@ class LockedOutError(ValidationError):
     code = "locked_out"
     status = 429
     message = _("ใส่รหัสผ่านผิดหลายครั้งสำหรับบัญชีนี้ โปรดรอ 15 นาทีแล้วลองใหม่ หรือติดต่อผู้ประสานงาน")
+
+
+class FamilySelfError(ValidationError):
+    code = "family_self"
+    message = _("เพิ่มตัวเองเป็นญาติไม่ได้")
+
+
+class FamilyNotFoundError(ValidationError):
+    code = "family_not_found"
+    status = 404
+    message = _("ไม่พบบัญชีที่ใช้เบอร์มือถือนี้")

@@ -114,3 +114,33 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class FamilyRelation(models.TextChoices):
+    PARENT = "parent", _("พ่อหรือแม่")
+    CHILD = "child", _("ลูก")
+    SPOUSE = "spouse", _("คู่สมรส")
+    SIBLING = "sibling", _("พี่น้อง")
+    GRANDPARENT = "grandparent", _("ปู่ ย่า ตา ยาย")
+    GRANDCHILD = "grandchild", _("หลาน")
+    OTHER = "other", _("ญาติอื่น")
+
+
+class FamilyLink(models.Model):
+    """A person names a family member (as the Thai time bank lets units go to family)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="family_links", verbose_name=_("ผู้ใช้"))
+    relative = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("ญาติ"))
+    relation = models.CharField(_("ความสัมพันธ์"), max_length=20, choices=FamilyRelation.choices)
+    created_at = models.DateTimeField(_("เพิ่มเมื่อ"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ครอบครัว")
+        verbose_name_plural = _("ครอบครัว")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "relative"], name="%(app_label)s_%(class)s_once"),
+            models.CheckConstraint(condition=~Q(user=models.F("relative")), name="%(app_label)s_%(class)s_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.relative} ({self.get_relation_display()})"

@@ -13,3 +13,23 @@ def consent_list_for(user: User) -> list[Consent]:
 
 def consent_purposes_active(user: User) -> set[str]:
     return set(Consent.objects.filter(user=user, withdrawn_at__isnull=True).values_list("purpose", flat=True))
+
+
+def family_of(user: User) -> list[User]:
+    """The people a person named as family, and those who named them."""
+    from django.db.models import Q
+
+    from thamdee.people.models import FamilyLink
+
+    ids = set()
+    for a, b in FamilyLink.objects.filter(Q(user=user) | Q(relative=user)).values_list("user_id", "relative_id"):
+        ids.add(b if a == user.pk else a)
+    return list(User.objects.filter(pk__in=ids).order_by("first_name"))
+
+
+def are_family(a: User, b: User) -> bool:
+    from django.db.models import Q
+
+    from thamdee.people.models import FamilyLink
+
+    return FamilyLink.objects.filter(Q(user=a, relative=b) | Q(user=b, relative=a)).exists()

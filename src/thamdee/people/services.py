@@ -22,7 +22,7 @@ from thamdee.people.errors import (
     UsernameTakenError,
     WeakPasswordError,
 )
-from thamdee.people.models import Consent, ConsentPurpose, User
+from thamdee.people.models import Consent, ConsentPurpose, FamilyLink, FamilyRelation, User
 from thamdee.people.permissions import can_edit_profile
 from thamdee.people.types import Actor
 from thamdee.people.validators import mobile_normalise, national_id_hmac
@@ -201,3 +201,25 @@ def consent_withdraw(*, actor: Actor, user: User, purpose: str) -> int:
     return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now()
     )
+
+
+@transaction.atomic
+def family_link_add(*, actor: User, relative_mobile: str, relation: str) -> FamilyLink:
+    """Name a family member by their mobile number. Adding the same person again updates the relation."""
+    from thamdee.people.errors import FamilyNotFoundError, FamilySelfError
+
+    relative = User.objects.filter(mobile=mobile_normalise(relative_mobile), is_active=True).first()
+    if relative is None:
+        raise FamilyNotFoundError()
+    if relative.pk == actor.pk:
+        raise FamilySelfError()
+    if relation not in FamilyRelation.values:
+        raise ConsentError()
+    link, _ = FamilyLink.objects.update_or_create(user=actor, relative=relative, defaults={"relation": relation})
+    return link
+
+
+@transaction.atomic
+def family_link_remove(*, actor: User, link_id: int) -> int:
+    deleted, _ = FamilyLink.objects.filter(user=actor, pk=link_id).delete()
+    return deleted

@@ -9,4 +9,5 @@ urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path("me/", views.profile, name="profile"),
     path("me/consent/", views.consent_toggle, name="consent"),
+    path("me/family/", views.family, name="family"),
 ]

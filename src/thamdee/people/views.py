@@ -137,3 +137,27 @@ def consent_toggle(request: AuthedRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("people:profile")
+
+
+@login_required
+def family(request: AuthedRequest) -> HttpResponse:
+    """Name family members (by mobile number) so that credits can be given to them."""
+    from thamdee.people.models import FamilyLink, FamilyRelation
+
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                services.family_link_remove(actor=request.user, link_id=int(request.POST["remove"]))
+            else:
+                services.family_link_add(actor=request.user, relative_mobile=request.POST.get("mobile", ""),
+                                         relation=request.POST.get("relation", ""))
+                messages.success(request, _("เพิ่มรายชื่อครอบครัวแล้ว"))
+            return redirect("people:family")
+        except (DomainError, ValueError) as exc:
+            error = str(exc) if isinstance(exc, DomainError) else _("ข้อมูลไม่ถูกต้อง")
+    links = FamilyLink.objects.filter(user=request.user).select_related("relative")
+    return render(request, "people/family.html", {
+        "links": links, "relations": FamilyRelation.choices, "error": error,
+        "named_me": selectors.family_of(request.user),
+    }, status=400 if error else 200)

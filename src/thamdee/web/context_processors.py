@@ -31,7 +31,8 @@ ORGANISER = [
     NavItem(_("คิวรับรอง"), "deeds:queue", "check2-square"),
     NavItem(_("กิจกรรม"), "deeds:activities", "calendar-event"),
 ]
-AGENCY = [NavItem(_("แดชบอร์ด"), "reports:dashboard", "bar-chart")]
+AGENCY = [NavItem(_("แดชบอร์ด"), "reports:dashboard", "bar-chart"),
+          NavItem(_("โควตาเครดิต"), "ledger:allotments", "bank")]
 PARTNER = [NavItem(_("สแกนคูปอง"), "rewards:scan", "qr-code-scan")]
 PUBLIC = [
     NavItem(_("ภาพรวม"), "reports:public", "globe2"),

@@ -19,4 +19,10 @@ def build(request: HttpRequest, roles: UserRoles) -> dict[str, Any]:
         "is_partner": bool(roles.org_ids_with("partner_staff")),
         "agency_posts": org_selectors.agency_posts_for(user) if roles.is_agency_staff else [],
     }
+    from thamdee.ledger import selectors as ledger_selectors
+
+    wallet = ledger_selectors.wallet_of(user)
+    context["balance"] = int(wallet.balance or 0) if wallet else 0
+    context["earned_total"] = int(wallet.earned_total) if wallet else 0
+    context["member_sections"] = ["web/partials/balance_card.html"]
     return context

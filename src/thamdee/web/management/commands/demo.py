@@ -10,6 +10,7 @@ from thamdee.web.demo.base import DEMO_PASSWORD, Demo
 # Each part of the domain adds its step; a step is idempotent, so the command may run any number of times.
 STEPS = [
     "thamdee.web.demo.base",
+    "thamdee.web.demo.ledger",
 ]
 
 

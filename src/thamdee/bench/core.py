@@ -1,0 +1,229 @@
+"""What every benchmark shares: the machine, a database of its own, figures, the table and the JSON."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+
+PG_SETTINGS = ["server_version", "fsync", "synchronous_commit", "wal_level", "shared_buffers", "work_mem",
+               "max_wal_size", "checkpoint_timeout", "commit_delay", "max_connections", "effective_io_concurrency",
+               "random_page_cost", "jit"]
+
+
+@dataclass
+class Figure:
+    bench: str
+    name: str
+    value: float
+    unit: str
+    goal: float | None = None
+    direction: str = ">="  # the goal is met when value >= goal (or <=)
+    floor: float | None = None  # the machine's limit measured in the same run, where there is one
+    note: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.goal is None:
+            return None
+        return self.value >= self.goal if self.direction == ">=" else self.value <= self.goal
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.floor if self.floor else None
+
+
+@dataclass
+class Run:
+    started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    machine: dict[str, Any] = field(default_factory=dict)
+    postgres: dict[str, str] = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def machine_info() -> dict[str, Any]:
+    info: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version(),
+                            "platform": platform.platform()}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    import django
+
+    info["django"] = django.get_version()
+    return info
+
+
+def postgres_settings() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", [PG_SETTINGS])
+        out = {}
+        for name, value, unit in cursor.fetchall():
+            if unit == "8kB":
+                value = f"{int(value) * 8 // 1024} MB"
+            elif unit == "MB":
+                value = f"{value} MB"
+            elif unit in ("s", "ms", "kB"):
+                value = f"{value} {unit}"
+            out[name] = value
+        return out
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("benchmarks run on PostgreSQL: set DATABASE_URL=postgres://... (./dev bench does)")
+
+
+@contextlib.contextmanager
+def bench_database(suffix: str = "bench", *, keep: bool = False) -> Iterator[str]:
+    """Point the default connection at a fresh database of the benchmark's own, migrated; drop it after."""
+    require_postgres()
+    base = dict(settings.DATABASES["default"])
+    name = f"{base['NAME']}_{suffix}"
+    _admin(f'DROP DATABASE IF EXISTS "{name}"')
+    _admin(f'CREATE DATABASE "{name}"')
+    connections.close_all()
+    original = connections.settings["default"]["NAME"]
+    connections.settings["default"]["NAME"] = name
+    settings.DATABASES["default"]["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        connections.close_all()
+        connections.settings["default"]["NAME"] = original
+        settings.DATABASES["default"]["NAME"] = original
+        if not keep:
+            _admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _admin(sql: str) -> None:
+    """Run a statement that cannot run in a transaction, on the project's own database connection."""
+    connections.close_all()
+    conn = connections["default"]
+    conn.ensure_connection()
+    raw = conn.connection
+    previous = raw.autocommit
+    raw.autocommit = True
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        raw.autocommit = previous
+        conn.close()
+
+
+def autocommit_sql(sql: str) -> None:
+    """VACUUM and friends, on the current database."""
+    conn = connections["default"]
+    conn.ensure_connection()
+    raw = conn.connection
+    previous = raw.autocommit
+    raw.autocommit = True
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        raw.autocommit = previous
+
+
+def relation_bytes(*tables: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) t", [list(tables)])
+        return int(cursor.fetchone()[0] or 0)
+
+
+def pgbench(script: str, *, clients: int, seconds: int, threads: int = 2, variables: dict[str, Any] | None = None
+            ) -> float:
+    """Transactions per second of a pgbench script against the current database (the machine's floor)."""
+    db = settings.DATABASES["default"]
+    path = Path(settings.VAR_DIR) / "bench-script.sql"
+    path.write_text(script)
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    args = ["pgbench", "-n", "-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432),
+            "-U", str(db.get("USER") or "postgres"), "-c", str(clients), "-j", str(threads), "-T", str(seconds),
+            "-f", str(path)]
+    for key, value in (variables or {}).items():
+        args += ["-D", f"{key}={value}"]
+    args.append(str(db["NAME"]))
+    result = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    for line in result.stdout.splitlines():
+        if line.startswith("tps ="):
+            return float(line.split("=")[1].split()[0])
+    raise RuntimeError(result.stdout + result.stderr)
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 100:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:,.1f}"
+    else:
+        text = f"{value:,.2f}"
+    return f"{text} {unit}".strip()
+
+
+def table(run: Run) -> str:
+    lines = []
+    m = run.machine
+    lines.append(f"Machine: {m.get('cpu', '?')}, {m.get('cpus')} CPUs, {m.get('memory_gib')} GiB, "
+                 f"Python {m.get('python')}, Django {m.get('django')}")
+    pg = run.postgres
+    if pg:
+        lines.append("PostgreSQL " + ", ".join(f"{k}={v}" for k, v in pg.items()))
+    lines.append("")
+    header = f"| {'benchmark':<11} | {'figure':<46} | {'measured':>16} | {'goal':>16} | {'floor (same run)':>18} | met |"
+    lines.append(header)
+    lines.append("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    for f in run.figures:
+        goal = "—" if f.goal is None else f"{f.direction} {fmt(f.goal, f.unit)}"
+        floor = "—" if f.floor is None else f"{fmt(f.floor, f.unit)} ({f.ratio:.2f}x)"
+        met = "—" if f.met is None else ("yes" if f.met else "NO")
+        lines.append(f"| {f.bench:<11} | {f.name:<46} | {fmt(f.value, f.unit):>16} | {goal:>16} | {floor:>18} | {met:<3} |")
+        if f.note:
+            lines.append(f"|             |   {f.note[:120]:<44}")
+    lines.append("")
+    lines.append(f"total {run.seconds:.0f} s")
+    return "\n".join(lines)
+
+
+def write_json(run: Run, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = run.started.replace(":", "").replace("-", "")
+    path = directory / f"bench-{stamp}.json"
+    data = asdict(run)
+    for figure, raw in zip(run.figures, data["figures"], strict=True):
+        raw["met"] = figure.met
+        raw["ratio_to_floor"] = figure.ratio
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    (directory / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    return path

@@ -1,0 +1,301 @@
+"""The ledger benchmark: transfers between member wallets through the posting service, against the floor.
+
+Set-up: N member wallets (default 1,000,000) funded by one opening journal. Then:
+
+1. single transfers through ``journal_post``, from 8 threads, for a fixed time;
+2. the floor in the same run: a minimal raw-SQL transfer (one PL/pgSQL call per transfer: two balance updates
+   and one row), driven by pgbench with the same client count, and with 16 clients as pgledger was measured;
+3. batched transfers through ``journal_post_batch`` (1,000 per batch);
+4. a set-based fill up to ~7 postings per account, then reconciliation (``ledger_check``) timed;
+5. bytes per transfer: the growth of the journal and posting tables (with their indexes) over all transfers,
+   divided by the number of transfers.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+
+from thamdee.bench.core import Figure, Timer, autocommit_sql, pgbench, relation_bytes
+
+OPENING = 1000  # credits each wallet starts with
+
+
+@dataclass
+class Options:
+    accounts: int = 1_000_000
+    seconds: int = 20
+    threads: int = 8
+    batch_size: int = 1000
+    batch_threads: int = 2
+    postings_target: int = 7_000_000
+    floor_clients: tuple[int, ...] = (8, 16)
+
+
+def _setup(accounts: int) -> tuple[int, int]:
+    """Create the wallets and their opening journal with set-based SQL; return (first id, last id)."""
+    from thamdee.areas.models import Area, AreaLevel
+    from thamdee.ledger.models import Account, AccountKind, Programme
+    from thamdee.orgs.models import Organisation, OrgKind
+
+    bangkok = Area.objects.create(code="10", level=AreaLevel.PROVINCE, name_th="กรุงเทพมหานคร", name_en="Bangkok",
+                                  province_code="10")
+    agency = Organisation.objects.create(name_th="หน่วยงานทดสอบ", kind=OrgKind.AGENCY, area=bangkok)
+    programme = Programme.objects.create(code="bench", name_th="โครงการทดสอบ", agency=agency)
+    issuance = Account.objects.create(kind=AccountKind.ISSUANCE, programme=programme, fiscal_year=2027)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO people_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                                     is_active, date_joined, public_id, prefix, preferred_language)
+            SELECT '!', false, 'bench' || g, 'สมาชิก', 'ทดสอบ', '', false, true, now(), gen_random_uuid(), '', 'th'
+              FROM generate_series(1, %s) g
+            """,
+            [accounts],
+        )
+        cursor.execute(
+            "INSERT INTO ledger_account (kind, user_id, balance, earned_total, created_at) "
+            "SELECT 1, id, %s, 0, now() FROM people_user WHERE username LIKE 'bench%%' ORDER BY id",
+            [OPENING],
+        )
+        cursor.execute("SELECT min(id), max(id) FROM ledger_account WHERE kind = 1")
+        first, last = cursor.fetchone()
+        cursor.execute("INSERT INTO ledger_journal (kind, idempotency_key, created_at, memo) "
+                       "VALUES (8, gen_random_uuid(), now(), 'opening balances') RETURNING id")
+        (journal,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO ledger_posting (journal_id, account_id, amount) "
+            "SELECT %s, id, %s FROM ledger_account WHERE kind = 1 UNION ALL SELECT %s, %s, %s",
+            [journal, OPENING, journal, issuance.pk, -OPENING * accounts],
+        )
+    return first, last
+
+
+FLOOR_SQL = """
+CREATE TABLE bench_floor_account (id bigint PRIMARY KEY, balance bigint NOT NULL CHECK (balance >= 0))
+  WITH (fillfactor = 80);
+CREATE TABLE bench_floor_transfer (id bigserial PRIMARY KEY, from_id bigint NOT NULL, to_id bigint NOT NULL,
+  amount integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO bench_floor_account SELECT g, 1000 FROM generate_series(1, {n}) g;
+CREATE FUNCTION bench_floor_transfer(a bigint, b bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF a = b THEN RETURN; END IF;
+  IF a < b THEN
+    UPDATE bench_floor_account SET balance = balance - 1 WHERE id = a AND balance >= 1;
+    UPDATE bench_floor_account SET balance = balance + 1 WHERE id = b;
+  ELSE
+    UPDATE bench_floor_account SET balance = balance + 1 WHERE id = b;
+    UPDATE bench_floor_account SET balance = balance - 1 WHERE id = a AND balance >= 1;
+  END IF;
+  INSERT INTO bench_floor_transfer (from_id, to_id, amount) VALUES (a, b, 1);
+END $$;
+"""
+
+FLOOR_SCRIPT = """\\set a random(1, :n)
+\\set b random(1, :n)
+SELECT bench_floor_transfer(:a, :b);
+"""
+
+
+def _transfer_accounts(first: int, last: int, rng: random.Random) -> tuple[int, int]:
+    a = rng.randint(first, last)
+    b = rng.randint(first, last - 1)
+    if b >= a:
+        b += 1
+    return a, b
+
+
+def _single(first: int, last: int, threads: int, seconds: int) -> tuple[float, int, int]:
+    """Transfers per second through the posting service from ``threads`` threads."""
+    from thamdee.ledger import services
+    from thamdee.ledger.models import Account, AccountKind, JournalKind
+
+    done = [0] * threads
+    failed = [0] * threads
+    stop = time.perf_counter() + seconds
+    barrier = threading.Barrier(threads + 1)
+
+    def worker(index: int) -> None:
+        rng = random.Random(index)
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            i = 0
+            while time.perf_counter() < stop:
+                a, b = _transfer_accounts(first, last, rng)
+                try:
+                    services.journal_post(
+                        kind=JournalKind.TRANSFER,
+                        legs=[(Account(pk=a, kind=AccountKind.MEMBER), -1), (Account(pk=b, kind=AccountKind.MEMBER), 1)],
+                        idempotency_key=f"bench:single:{index}:{i}",
+                    )
+                    done[index] += 1
+                except Exception:  # noqa: BLE001 - counted, the benchmark reports failures
+                    failed[index] += 1
+                i += 1
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for t in pool:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return sum(done) / elapsed, sum(done), sum(failed)
+
+
+def _batched(first: int, last: int, threads: int, seconds: int, size: int) -> tuple[float, int, int]:
+    from thamdee.ledger import services
+    from thamdee.ledger.models import Account, AccountKind, JournalKind
+
+    done = [0] * threads
+    failed = [0] * threads
+    stop = time.perf_counter() + seconds
+    barrier = threading.Barrier(threads + 1)
+
+    def worker(index: int) -> None:
+        rng = random.Random(1000 + index)
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            n = 0
+            while time.perf_counter() < stop:
+                items = []
+                for k in range(size):
+                    a, b = _transfer_accounts(first, last, rng)
+                    items.append(services.BatchItem(
+                        kind=JournalKind.TRANSFER,
+                        legs=[(Account(pk=a, kind=AccountKind.MEMBER), -1), (Account(pk=b, kind=AccountKind.MEMBER), 1)],
+                        idempotency_key=f"bench:batch:{index}:{n}:{k}"))
+                try:
+                    services.journal_post_batch(items=items)
+                    done[index] += size
+                except Exception:  # noqa: BLE001
+                    failed[index] += size
+                n += 1
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for t in pool:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return sum(done) / elapsed, sum(done), sum(failed)
+
+
+def _fill(first: int, last: int, target_postings: int) -> int:
+    """Set-based transfers until the posting table holds ``target_postings`` rows; returns transfers added."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM ledger_posting")
+        (have,) = cursor.fetchone()
+    missing = max(0, (target_postings - have) // 2)
+    added = 0
+    n = last - first + 1
+    while added < missing:
+        chunk = min(500_000, missing - added)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM ledger_journal")
+            (top,) = cursor.fetchone()
+            cursor.execute("""
+                CREATE TEMP TABLE fill_pairs ON COMMIT DROP AS
+                SELECT g AS k, a, %s + ((a - %s + 1 + floor(random() * (%s - 1))::bigint) %% %s) AS b
+                  FROM (SELECT g, %s + floor(random() * %s)::bigint AS a FROM generate_series(1, %s) g) s
+            """, [first, first, n, n, first, n, chunk])
+            cursor.execute("""
+                INSERT INTO ledger_journal (id, kind, idempotency_key, created_at)
+                SELECT %s + k, 8, gen_random_uuid(), now() FROM fill_pairs ORDER BY k
+            """, [top])
+            cursor.execute("""
+                INSERT INTO ledger_posting (journal_id, account_id, amount)
+                SELECT journal_id, account_id, amount FROM (
+                  SELECT %s + k AS journal_id, a AS account_id, -1 AS amount FROM fill_pairs
+                  UNION ALL SELECT %s + k, b, 1 FROM fill_pairs) legs
+                ORDER BY journal_id, account_id
+            """, [top, top])
+            cursor.execute("""
+                UPDATE ledger_account acc SET balance = acc.balance + d.delta
+                  FROM (SELECT account_id, sum(amount) AS delta FROM ledger_posting WHERE journal_id > %s
+                        GROUP BY account_id) d
+                 WHERE acc.id = d.account_id
+            """, [top])
+            cursor.execute("SELECT setval(pg_get_serial_sequence('ledger_journal', 'id'), %s)", [top + chunk])
+        added += chunk
+    return added
+
+
+def run(options: Options) -> list[Figure]:
+    from thamdee.ledger.reconcile import ledger_check
+
+    figures: list[Figure] = []
+    note = f"{options.accounts:,} accounts"
+    with Timer() as t_setup:
+        first, last = _setup(options.accounts)
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_SQL.format(n=options.accounts))
+    autocommit_sql("VACUUM ANALYZE")
+    print(f"  set-up: {options.accounts:,} wallets and the opening journal in {t_setup.seconds:.0f} s", flush=True)
+    tables = ("ledger_journal", "ledger_posting")
+    bytes_before = relation_bytes(*tables)
+
+    rate, count, failed = _single(first, last, options.threads, options.seconds)
+    print(f"  single: {count:,} transfers ({failed} failed) -> {rate:,.0f}/s", flush=True)
+
+    floors: dict[int, float] = {}
+    for clients in options.floor_clients:
+        floors[clients] = pgbench(FLOOR_SCRIPT, clients=clients, seconds=options.seconds,
+                                  variables={"n": options.accounts})
+        print(f"  floor ({clients} clients): {floors[clients]:,.0f}/s", flush=True)
+    same_clients_floor = floors.get(options.threads, max(floors.values()))
+    figures.append(Figure("ledger", f"single transfers/s via service ({options.threads} threads)", rate, "/s",
+                          goal=3100, floor=same_clients_floor,
+                          note=f"{note}; pgledger: 3,081/s vs its floor 12,887/s (16 clients)"))
+    figures.append(Figure("ledger", "single transfers: share of the raw floor", rate / same_clients_floor, "x",
+                          goal=0.6, note=f"floor = one PL/pgSQL call per transfer, pgbench, {options.threads} clients"))
+    if 16 in floors:
+        figures.append(Figure("ledger", "raw floor, 16 clients (pgledger's set-up)", floors[16], "/s"))
+
+    brate, bcount, bfailed = _batched(first, last, options.batch_threads, options.seconds, options.batch_size)
+    print(f"  batched: {bcount:,} transfers ({bfailed} failed) -> {brate:,.0f}/s", flush=True)
+    figures.append(Figure("ledger", f"batched transfers/s ({options.batch_size:,} per batch, "
+                                    f"{options.batch_threads} threads)", brate, "/s", goal=30000,
+                          floor=same_clients_floor, note="TigerBeetle single node: ~42,000-48,000/s"))
+
+    with Timer() as t_fill:
+        filled = _fill(first, last, options.postings_target)
+    autocommit_sql("VACUUM ANALYZE ledger_journal")
+    autocommit_sql("VACUUM ANALYZE ledger_posting")
+    autocommit_sql("VACUUM ANALYZE ledger_account")
+    print(f"  fill: {filled:,} set-based transfers in {t_fill.seconds:.0f} s", flush=True)
+    transfers = count + bcount + filled
+    bytes_after = relation_bytes(*tables)
+    per_transfer = (bytes_after - bytes_before) / transfers if transfers else 0
+    figures.append(Figure("ledger", "bytes per transfer (journal + 2 postings, with indexes)", per_transfer, "B",
+                          goal=350, direction="<=", note=f"over {transfers:,} transfers; pgledger: 941 B"))
+
+    report = ledger_check()
+    if not report.ok:
+        raise SystemExit("the ledger does not reconcile after the benchmark: " +
+                         "; ".join(c.name for c in report.checks if not c.ok))
+    per_million = report.seconds / (report.accounts / 1_000_000) if report.accounts else report.seconds
+    figures.append(Figure("ledger", "reconciliation (ledger check) seconds", report.seconds, "s",
+                          goal=10 * max(report.accounts / 1_000_000, 1) * max(report.postings / 7_000_000, 1),
+                          direction="<=",
+                          note=f"{report.accounts:,} accounts, {report.postings:,} postings, "
+                               f"{report.journals:,} journals; {per_million:.1f} s per 1M accounts"))
+    return figures
+
+
+def describe(options: Any) -> str:
+    return __doc__ or ""

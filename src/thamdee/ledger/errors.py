@@ -1,0 +1,63 @@
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.errors import ConflictError, ValidationError
+
+
+class InsufficientCreditsError(ConflictError):
+    code = "insufficient_credits"
+    message = _("เครดิตไม่พอสำหรับรายการนี้")
+
+
+class AllotmentExhaustedError(InsufficientCreditsError):
+    code = "allotment_exhausted"
+    message = _("โควตาการให้เครดิตขององค์กรไม่พอ โปรดติดต่อหน่วยงานเพื่อเติมโควตา")
+
+
+class IdempotencyConflictError(ConflictError):
+    code = "idempotency_key_reused"
+    message = _("กุญแจกันรายการซ้ำนี้เคยใช้กับรายการอื่นแล้ว")
+
+
+class UnbalancedJournalError(ValidationError):
+    code = "journal_unbalanced"
+    message = _("รายการบัญชีต้องมีอย่างน้อยสองขาและผลรวมเป็นศูนย์")
+
+
+class InvalidAmountError(ValidationError):
+    code = "amount_invalid"
+    message = _("จำนวนเครดิตต้องเป็นจำนวนเต็มบวก")
+
+
+class AlreadyReversedError(ConflictError):
+    code = "already_reversed"
+    message = _("รายการนี้ถูกกลับรายการไปแล้ว")
+
+
+class NotReversibleError(ValidationError):
+    code = "not_reversible"
+    message = _("กลับรายการนี้ไม่ได้")
+
+
+class GiftToSelfError(ValidationError):
+    code = "gift_to_self"
+    message = _("มอบเครดิตให้ตัวเองไม่ได้")
+
+
+class GiftRecipientError(ValidationError):
+    code = "gift_recipient_not_allowed"
+    message = _("มอบเครดิตได้เฉพาะคนในครอบครัว หรือสมาชิกองค์กรเดียวกัน")
+
+
+class DailyLimitError(ValidationError):
+    code = "daily_limit"
+    message = _("เกินวงเงินมอบหรือบริจาคต่อวัน (เหลือวันนี้ {remaining} เครดิต)")
+
+
+class DonationTargetError(ValidationError):
+    code = "donation_target_not_allowed"
+    message = _("องค์กรนี้ไม่ได้รับบริจาคเครดิต")
+
+
+class ProgrammeInactiveError(ValidationError):
+    code = "programme_inactive"
+    message = _("โครงการนี้ปิดแล้ว")

@@ -1,0 +1,111 @@
+"""Reconciliation: the books must prove themselves from the raw postings.
+
+Checks: every journal balances and has at least two legs; all postings together sum to zero; every cached
+balance equals the sum of its account's postings; no balance is negative; every member's lifetime earned
+credits equal their awards less reversed awards; no journal is reversed twice and no reversal takes back more
+than its original.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+
+@dataclass
+class Check:
+    name: str
+    violations: int
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.violations == 0
+
+
+@dataclass
+class Report:
+    checks: list[Check]
+    seconds: float
+    journals: int
+    postings: int
+    accounts: int
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+def _run(cursor, name: str, count_sql: str, example_sql: str | None = None) -> Check:  # type: ignore[no-untyped-def]
+    cursor.execute(count_sql)
+    (count,) = cursor.fetchone()
+    examples: list[str] = []
+    if count and example_sql:
+        cursor.execute(example_sql + " LIMIT 5")
+        examples = [" ".join(str(v) for v in row) for row in cursor.fetchall()]
+    return Check(name=name, violations=int(count or 0), examples=examples)
+
+
+UNBALANCED = """
+SELECT j.id, coalesce(s.total, 0), coalesce(s.legs, 0) FROM ledger_journal j
+LEFT JOIN (SELECT journal_id, sum(amount) AS total, count(*) AS legs FROM ledger_posting GROUP BY journal_id) s
+       ON s.journal_id = j.id
+WHERE s.journal_id IS NULL OR s.total <> 0 OR s.legs < 2
+"""
+
+BALANCES = """
+SELECT a.id, a.balance, coalesce(s.total, 0) FROM ledger_account a
+LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_posting GROUP BY account_id) s ON s.account_id = a.id
+WHERE a.balance IS NOT NULL AND a.balance <> coalesce(s.total, 0)
+"""
+
+EARNED = """
+SELECT a.id, a.earned_total, coalesce(s.total, 0) FROM ledger_account a
+LEFT JOIN (
+  SELECT p.account_id, sum(p.amount) AS total FROM ledger_posting p JOIN ledger_journal j ON j.id = p.journal_id
+   LEFT JOIN ledger_journal o ON o.id = j.reversal_of_id
+   WHERE j.kind = 1 OR (j.kind = 4 AND o.kind = 1)
+   GROUP BY p.account_id
+) s ON s.account_id = a.id
+WHERE a.kind = 1 AND a.earned_total <> coalesce(s.total, 0)
+"""
+
+OVER_REVERSED = """
+SELECT r.id, r.reversal_of_id FROM ledger_journal r
+JOIN (SELECT journal_id, sum(abs(amount)) AS size FROM ledger_posting GROUP BY journal_id) rs ON rs.journal_id = r.id
+JOIN (SELECT journal_id, sum(abs(amount)) AS size FROM ledger_posting GROUP BY journal_id) os
+  ON os.journal_id = r.reversal_of_id
+WHERE r.reversal_of_id IS NOT NULL AND rs.size > os.size
+"""
+
+
+def ledger_check() -> Report:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        checks = [
+            _run(cursor, "every journal balances (sum 0, two legs or more)", f"SELECT count(*) FROM ({UNBALANCED}) x",
+                 UNBALANCED),
+            _run(cursor, "all postings sum to zero",
+                 "SELECT CASE WHEN coalesce(sum(amount), 0) = 0 THEN 0 ELSE 1 END FROM ledger_posting"),
+            _run(cursor, "cached balances equal the sum of postings", f"SELECT count(*) FROM ({BALANCES}) x", BALANCES),
+            _run(cursor, "no balance below zero",
+                 "SELECT count(*) FROM ledger_account WHERE balance < 0 OR earned_total < 0",
+                 "SELECT id, balance, earned_total FROM ledger_account WHERE balance < 0 OR earned_total < 0"),
+            _run(cursor, "lifetime earned credits equal awards less reversed awards",
+                 f"SELECT count(*) FROM ({EARNED}) x", EARNED),
+            _run(cursor, "no journal reversed twice",
+                 "SELECT count(*) FROM (SELECT reversal_of_id FROM ledger_journal WHERE reversal_of_id IS NOT NULL "
+                 "GROUP BY reversal_of_id HAVING count(*) > 1) x"),
+            _run(cursor, "no reversal larger than its original", f"SELECT count(*) FROM ({OVER_REVERSED}) x",
+                 OVER_REVERSED),
+            _run(cursor, "no reversal is itself reversed",
+                 "SELECT count(*) FROM ledger_journal r JOIN ledger_journal o ON o.id = r.reversal_of_id "
+                 "WHERE o.reversal_of_id IS NOT NULL"),
+        ]
+        cursor.execute("SELECT (SELECT count(*) FROM ledger_journal), (SELECT count(*) FROM ledger_posting), "
+                       "(SELECT count(*) FROM ledger_account)")
+        journals, postings, accounts = cursor.fetchone()
+    return Report(checks=checks, seconds=time.perf_counter() - started, journals=journals, postings=postings,
+                  accounts=accounts)

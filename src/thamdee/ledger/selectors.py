@@ -1,0 +1,197 @@
+"""Reads of the ledger: balances and passbooks, scoped to who is asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from thamdee.common.errors import NotFoundError
+from thamdee.common.thaitime import fiscal_year_bounds
+from thamdee.ledger.causes import CauseInfo, describe
+from thamdee.ledger.models import Account, AccountKind, JournalKind
+from thamdee.ledger.permissions import can_view_passbook
+from thamdee.people.models import User
+from thamdee.people.types import Actor
+
+
+def wallet_of(user: User) -> Account | None:
+    return Account.objects.filter(kind=AccountKind.MEMBER, user=user).first()
+
+
+def balance_of(user: User) -> int:
+    wallet = wallet_of(user)
+    return int(wallet.balance or 0) if wallet else 0
+
+
+def earned_total_of(user: User) -> int:
+    """Lifetime credits from verified deeds (what levels are measured on)."""
+    wallet = wallet_of(user)
+    return int(wallet.earned_total) if wallet else 0
+
+
+def account_balance(account: Account) -> int:
+    """Any account's balance: cached where kept, the sum of postings for append-only issuance accounts."""
+    if account.balance is not None:
+        return int(account.balance)
+    from django.db.models import Sum
+
+    return int(account.postings.aggregate(s=Sum("amount"))["s"] or 0)
+
+
+@dataclass
+class PassbookLine:
+    ref: str
+    at: dt.datetime
+    kind: int
+    amount: int
+    running: int
+    memo: str
+    counterpart: str = ""
+    cause: CauseInfo | None = None
+    reversed: bool = False
+    is_reversal: bool = False
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return str(JournalKind(self.kind).label)
+
+
+@dataclass
+class Passbook:
+    member: User
+    balance: int
+    earned_total: int
+    lines: list[PassbookLine]
+    fiscal_year: int | None
+    total_in: int
+    total_out: int
+    has_more: bool
+
+
+def _owner_name(account_kind: int, user_name: str | None, org_name: str | None, prog_name: str | None) -> str:
+    return user_name or org_name or prog_name or ""
+
+
+PASSBOOK_SQL = """
+SELECT t.journal_id, t.created_at, t.kind, t.amount, t.running, t.memo, t.cause_kind, t.cause_id,
+       t.reversal_of_id, t.idempotency_key,
+       (SELECT r.id FROM ledger_journal r WHERE r.reversal_of_id = t.journal_id) AS reversed_by
+  FROM (
+    SELECT p.journal_id, j.created_at, j.kind, p.amount, j.memo, j.cause_kind, j.cause_id, j.reversal_of_id,
+           j.idempotency_key, SUM(p.amount) OVER (ORDER BY p.journal_id) AS running
+      FROM ledger_posting p JOIN ledger_journal j ON j.id = p.journal_id
+     WHERE p.account_id = %s
+  ) t
+ WHERE t.created_at >= %s AND t.created_at < %s
+ ORDER BY t.journal_id DESC
+ LIMIT %s OFFSET %s
+"""
+
+
+def _counterparts(account_id: int, journal_ids: list[int]) -> dict[int, str]:
+    """For each journal, who was on the other side (a person, an organisation or a programme)."""
+    if not journal_ids:
+        return {}
+    from thamdee.ledger.models import Posting
+
+    rows = (Posting.objects.filter(journal_id__in=journal_ids).exclude(account_id=account_id)
+            .select_related("account__user", "account__organisation", "account__programme"))
+    out: dict[int, str] = {}
+    for p in rows:
+        acc = p.account
+        name = (acc.user.full_name if acc.user else None) or (acc.organisation.display_name() if acc.organisation
+                                                             else None) or (acc.programme.display_name()
+                                                                            if acc.programme else "")
+        out.setdefault(p.journal_id, name)
+    return out
+
+
+def passbook_for(*, viewer: Actor, member: User, fiscal_year: int | None = None, limit: int = 50,
+                 offset: int = 0) -> Passbook:
+    """A member's passbook (สมุดบัญชีความดี): every movement with its running balance and its reason.
+
+    The member sees their own; organisers see their members'; agencies never see individual passbooks
+    (to them, and to anyone else, it is not found).
+    """
+    if not can_view_passbook.test(viewer, member):
+        raise NotFoundError()
+    wallet = wallet_of(member)
+    if wallet is None:
+        return Passbook(member, 0, 0, [], fiscal_year, 0, 0, False)
+    if fiscal_year:
+        start, end = fiscal_year_bounds(fiscal_year)
+        lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+        hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    else:
+        lo = timezone.make_aware(dt.datetime(1970, 1, 1))
+        hi = timezone.make_aware(dt.datetime(2999, 1, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(PASSBOOK_SQL, [wallet.pk, lo, hi, limit + 1, offset])
+        rows = cursor.fetchall()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    journal_ids = [r[0] for r in rows]
+    counterparts = _counterparts(wallet.pk, journal_ids)
+    causes = describe((r[6], r[7]) for r in rows)
+    lines = []
+    for (jid, at, kind, amount, running, memo, cause_kind, cause_id, reversal_of, key, reversed_by) in rows:
+        if isinstance(at, str):  # SQLite returns text from raw SQL
+            at = dt.datetime.fromisoformat(at)
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at, dt.UTC)
+        cause = causes.get((cause_kind, cause_id)) if cause_kind else None
+        lines.append(PassbookLine(
+            ref=str(uuid.UUID(str(key))), at=at, kind=kind, amount=int(amount), running=int(running), memo=memo or "",
+            counterpart=counterparts.get(jid, ""), cause=cause, reversed=reversed_by is not None,
+            is_reversal=reversal_of is not None, explanation=cause.explanation if cause else [],
+        ))
+    totals = _totals(wallet.pk, lo, hi)
+    return Passbook(member=member, balance=int(wallet.balance or 0), earned_total=int(wallet.earned_total),
+                    lines=lines, fiscal_year=fiscal_year, total_in=totals[0], total_out=totals[1],
+                    has_more=has_more)
+
+
+def _totals(account_id: int, lo: dt.datetime, hi: dt.datetime) -> tuple[int, int]:
+    from django.db.models import Q, Sum
+
+    from thamdee.ledger.models import Posting
+
+    agg = Posting.objects.filter(account_id=account_id, journal__created_at__gte=lo,
+                                 journal__created_at__lt=hi).aggregate(
+        i=Sum("amount", filter=Q(amount__gt=0)), o=Sum("amount", filter=Q(amount__lt=0)))
+    return int(agg["i"] or 0), -int(agg["o"] or 0)
+
+
+def passbook_fiscal_years(member: User) -> list[int]:
+    """The fiscal years in which the member's wallet moved, newest first."""
+    from thamdee.common.thaitime import fiscal_year_of
+    from thamdee.ledger.models import Posting
+
+    wallet = wallet_of(member)
+    if wallet is None:
+        return []
+    dates = Posting.objects.filter(account=wallet).values_list("journal__created_at", flat=True)
+    return sorted({fiscal_year_of(d) for d in dates}, reverse=True)
+
+
+def allotments_in_scope(*, viewer: Actor, area_codes: list[str]) -> list[Any]:
+    """Organisations in the viewer's areas with their allotment balances (for agency top-ups)."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    from thamdee.orgs.models import Organisation
+
+    if not area_codes:
+        return []
+    query = Q()
+    for code in area_codes:
+        query |= Q(area__code__startswith=code)
+    balance = Account.objects.filter(kind=AccountKind.ALLOTMENT, organisation=OuterRef("pk")).values("balance")[:1]
+    return list(Organisation.objects.filter(query, is_active=True).exclude(kind__in=["agency", "partner"])
+                .select_related("area").annotate(allotment=Subquery(balance)).order_by("area__code", "name_th"))
+

@@ -1,0 +1,363 @@
+"""Writes for the ledger. ``journal_post`` and ``journal_post_batch`` are the only ways credits move; every
+other service here (awards, spends, gifts, donations, allotments, reversals) builds legs and calls them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.errors import NotFoundError
+from thamdee.common.permissions import require
+from thamdee.common.thaitime import current_fiscal_year
+from thamdee.inbox.services import notify
+from thamdee.ledger import posting
+from thamdee.ledger.errors import (
+    AllotmentExhaustedError,
+    AlreadyReversedError,
+    DailyLimitError,
+    DonationTargetError,
+    GiftRecipientError,
+    GiftToSelfError,
+    InsufficientCreditsError,
+    InvalidAmountError,
+    NotReversibleError,
+    ProgrammeInactiveError,
+)
+from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
+from thamdee.ledger.permissions import can_top_up_allotment
+from thamdee.orgs.models import Membership, Organisation, OrgKind
+from thamdee.people.models import User
+from thamdee.people.selectors import are_family
+from thamdee.people.types import Actor
+
+Result = posting.Result
+Leg = posting.Leg
+
+
+def _limits() -> dict[str, int]:
+    conf = getattr(settings, "THAMDEE", {})
+    return {"daily": int(conf.get("GIFT_DAILY_LIMIT", 200)), "max_gift": int(conf.get("GIFT_MAX", 100))}
+
+
+# --- accounts -------------------------------------------------------------------------------------------------
+
+def _get_or_create(lookup: dict[str, Any], defaults: dict[str, Any]) -> Account:
+    account = Account.objects.filter(**lookup).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(**lookup, **defaults)
+    except IntegrityError:  # created at the same moment by another request
+        return Account.objects.get(**lookup)
+
+
+def account_wallet(user: User) -> Account:
+    """A member's wallet, opened on first use."""
+    return _get_or_create({"kind": AccountKind.MEMBER, "user": user}, {"balance": 0})
+
+
+def account_of_org(organisation: Organisation, kind: int) -> Account:
+    """An organisation's fund, partner clearing account or issuing allotment, opened on first use."""
+    if kind not in (AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT):
+        raise ValueError(kind)
+    return _get_or_create({"kind": kind, "organisation": organisation}, {"balance": 0})
+
+
+def account_issuance(programme: Programme, fiscal_year: int) -> Account:
+    """The append-only issuance account of a programme for a fiscal year (no cached balance)."""
+    return _get_or_create({"kind": AccountKind.ISSUANCE, "programme": programme, "fiscal_year": fiscal_year},
+                          {"balance": None})
+
+
+# --- the posting service ----------------------------------------------------------------------------------------
+
+def _leg(kind: int, account: Account, amount: int, reversing: int | None = None) -> Leg:
+    """Awards to a member wallet count toward lifetime earned credits; reversing an award takes them back."""
+    earned = 0
+    if account.kind == AccountKind.MEMBER:
+        if kind == JournalKind.AWARD and amount > 0:
+            earned = amount
+        elif kind == JournalKind.REVERSAL and reversing == JournalKind.AWARD and amount < 0:
+            earned = amount
+    return Leg(account.pk, amount, earned)
+
+
+def journal_post(
+    *,
+    kind: int,
+    legs: Sequence[tuple[Account, int]],
+    idempotency_key: str,
+    actor: Actor | None = None,
+    memo: str | None = None,
+    cause: tuple[int, int] | None = None,
+    reversal_of: Journal | None = None,
+    at: dt.datetime | None = None,
+) -> Result:
+    """Post one journal: every credit movement in Thamdee goes through here.
+
+    Guarantees: the legs sum to zero (at least two accounts); no cached balance goes below zero, even under
+    concurrent requests (``InsufficientCreditsError`` otherwise); the idempotency key is honoured (a replay
+    returns the first journal with ``replayed=True``; the same key with other content raises
+    ``IdempotencyConflictError``); nothing is written unless everything is.
+    """
+    reversing = reversal_of.kind if reversal_of is not None else None
+    req = posting.normalise(
+        kind, idempotency_key, [_leg(kind, account, amount, reversing) for account, amount in legs],
+        actor_id=getattr(actor, "pk", None), memo=memo or None,
+        cause_kind=cause[0] if cause else None, cause_id=cause[1] if cause else None,
+        reversal_of_id=reversal_of.pk if reversal_of is not None else None, at=at,
+    )
+    try:
+        return posting.post(req)
+    except IntegrityError as exc:
+        if reversal_of is not None and "reversal" in str(exc):
+            raise AlreadyReversedError() from None
+        raise
+
+
+@dataclass
+class BatchItem:
+    kind: int
+    legs: Sequence[tuple[Account, int]]
+    idempotency_key: str
+    memo: str | None = None
+    cause: tuple[int, int] | None = None
+    at: dt.datetime | None = None
+
+
+def journal_post_batch(*, items: Sequence[BatchItem], actor: Actor | None = None) -> list[Result]:
+    """Post many journals in one set-based statement batch (bulk verification, imports).
+
+    Same guarantees as ``journal_post``, for the batch as a whole: if any balance would go below zero,
+    nothing is posted.
+    """
+    reqs = [
+        posting.normalise(item.kind, item.idempotency_key, [_leg(item.kind, a, m) for a, m in item.legs],
+                          memo=item.memo or None, cause_kind=item.cause[0] if item.cause else None,
+                          cause_id=item.cause[1] if item.cause else None, at=item.at)
+        for item in items
+    ]
+    return posting.post_batch(reqs, getattr(actor, "pk", None))
+
+
+def journal_reverse(*, actor: Actor | None, journal: Journal, reason: str, amount: int | None = None,
+                    idempotency_key: str | None = None) -> Result:
+    """Correct a journal with a reversing journal that points to it (at most once per original).
+
+    With ``amount`` (two-leg journals only), reverse only part, for example what is left of an award that the
+    member already spent: credits are never taken below zero, and no debt is created.
+    """
+    if journal.kind == JournalKind.REVERSAL:
+        raise NotReversibleError()
+    if Journal.objects.filter(reversal_of=journal).exists():
+        raise AlreadyReversedError()
+    legs = list(Posting.objects.filter(journal_id=journal.pk).select_related("account"))
+    if amount is not None:
+        if len(legs) != 2 or amount <= 0 or amount > abs(legs[0].amount):
+            raise InvalidAmountError()
+        scale = [(p.account, -amount if p.amount > 0 else amount) for p in legs]
+    else:
+        scale = [(p.account, -p.amount) for p in legs]
+    return journal_post(
+        kind=JournalKind.REVERSAL, legs=scale, idempotency_key=idempotency_key or f"reversal:{journal.pk}",
+        actor=actor, memo=reason, cause=(journal.cause_kind, journal.cause_id) if journal.cause_id else None,
+        reversal_of=journal,
+    )
+
+
+# --- allotments and awards ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def allotment_top_up(*, actor: Actor, organisation: Organisation, programme: Programme, amount: int,
+                     idempotency_key: str, fiscal_year: int | None = None, memo: str = "",
+                     at: dt.datetime | None = None) -> Result:
+    """Agency staff whose scope covers the organisation give it credits to award, from the programme's
+    issuance for the fiscal year."""
+    require(can_top_up_allotment, actor, organisation)
+    if not isinstance(amount, int) or amount <= 0:
+        raise InvalidAmountError()
+    if not programme.is_active:
+        raise ProgrammeInactiveError()
+    year = fiscal_year or current_fiscal_year()
+    return journal_post(
+        kind=JournalKind.ALLOTMENT,
+        legs=[(account_issuance(programme, year), -amount), (account_of_org(organisation, AccountKind.ALLOTMENT),
+                                                             amount)],
+        idempotency_key=idempotency_key, actor=actor, memo=memo or None,
+        cause=(CauseKind.TOP_UP, organisation.pk), at=at,
+    )
+
+
+def award_post(*, actor: Actor | None, organisation: Organisation, member: User, amount: int,
+               idempotency_key: str, cause: tuple[int, int], memo: str | None = None,
+               at: dt.datetime | None = None) -> Result:
+    """Credit a member for a verified deed, from the awarding organisation's allotment.
+
+    Used by the deeds app; the organisation can award only what its allotment holds.
+    """
+    if amount <= 0:
+        raise InvalidAmountError()
+    try:
+        return journal_post(
+            kind=JournalKind.AWARD,
+            legs=[(account_of_org(organisation, AccountKind.ALLOTMENT), -amount), (account_wallet(member), amount)],
+            idempotency_key=idempotency_key, actor=actor, memo=memo, cause=cause, at=at,
+        )
+    except InsufficientCreditsError:
+        raise AllotmentExhaustedError() from None
+
+
+@dataclass
+class AwardItem:
+    organisation: Organisation
+    member: User
+    amount: int
+    idempotency_key: str
+    cause: tuple[int, int]
+    memo: str | None = None
+    at: dt.datetime | None = None
+
+
+def award_post_batch(*, actor: Actor | None, items: Sequence[AwardItem]) -> list[Result]:
+    """Many awards in one batch (bulk verification): all or nothing."""
+    allotments: dict[int, Account] = {}
+    wallets: dict[int, Account] = {}
+    batch = []
+    for item in items:
+        if item.amount <= 0:
+            raise InvalidAmountError()
+        org_acc = allotments.get(item.organisation.pk) or account_of_org(item.organisation, AccountKind.ALLOTMENT)
+        allotments[item.organisation.pk] = org_acc
+        wallet = wallets.get(item.member.pk) or account_wallet(item.member)
+        wallets[item.member.pk] = wallet
+        batch.append(BatchItem(kind=JournalKind.AWARD, legs=[(org_acc, -item.amount), (wallet, item.amount)],
+                               idempotency_key=item.idempotency_key, memo=item.memo, cause=item.cause,
+                               at=item.at))
+    try:
+        return journal_post_batch(items=batch, actor=actor)
+    except InsufficientCreditsError:
+        raise AllotmentExhaustedError() from None
+
+
+def spend_post(*, actor: Actor | None, member: User, partner: Organisation, amount: int, idempotency_key: str,
+               cause: tuple[int, int], memo: str | None = None) -> Result:
+    """Hold a member's credits with a partner (a redemption): wallet -> the partner's clearing account."""
+    if amount <= 0:
+        raise InvalidAmountError()
+    return journal_post(
+        kind=JournalKind.REDEMPTION,
+        legs=[(account_wallet(member), -amount), (account_of_org(partner, AccountKind.PARTNER_CLEARING), amount)],
+        idempotency_key=idempotency_key, actor=actor, memo=memo, cause=cause,
+    )
+
+
+# --- gifts and donations -----------------------------------------------------------------------------------------
+
+def _today_start() -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+
+
+def given_today(user: User) -> int:
+    """Credits this member gave away (gifts and donations) since midnight, Bangkok time."""
+    wallet = Account.objects.filter(kind=AccountKind.MEMBER, user=user).first()
+    if wallet is None:
+        return 0
+    total = Posting.objects.filter(
+        account=wallet, amount__lt=0, journal__kind__in=[JournalKind.GIFT, JournalKind.DONATION],
+        journal__created_at__gte=_today_start(),
+    ).aggregate(s=Sum("amount"))["s"]
+    return -(total or 0)
+
+
+def _check_amount_and_limit(giver: User, amount: int) -> None:
+    limits = _limits()
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0 or amount > limits["max_gift"]:
+        raise InvalidAmountError()
+    remaining = limits["daily"] - given_today(giver)
+    if amount > remaining:
+        raise DailyLimitError(remaining=max(remaining, 0))
+
+
+def _lock(*accounts: Account) -> None:
+    """Lock balance rows in ascending id order, the order the posting function uses, so that checks made
+    before posting (the daily limit) cannot race, and crossing gifts cannot deadlock."""
+    list(Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts]).order_by("pk")
+         .values_list("pk", flat=True))
+
+
+def may_gift_to(giver: User, recipient: User) -> bool:
+    """Family (either named the other), or members of the same organisation."""
+    if are_family(giver, recipient):
+        return True
+    mine = Membership.objects.filter(user=giver, is_active=True).values("organisation_id")
+    return Membership.objects.filter(user=recipient, is_active=True, organisation_id__in=mine).exists()
+
+
+@transaction.atomic
+def gift_send(*, actor: User, recipient: User, amount: int, idempotency_key: str, message: str = "",
+              at: dt.datetime | None = None) -> Result:
+    """Give credits to a family member or a member of the same organisation; the recipient is notified.
+
+    Limits: at most GIFT_MAX per gift and GIFT_DAILY_LIMIT a day (gifts and donations together); never to
+    oneself; never more than one has.
+    """
+    if recipient.pk == actor.pk:
+        raise GiftToSelfError()
+    if not recipient.is_active or not may_gift_to(actor, recipient):
+        raise GiftRecipientError()
+    wallet, theirs = account_wallet(actor), account_wallet(recipient)
+    _lock(wallet, theirs)
+    _check_amount_and_limit(actor, amount)
+    result = journal_post(
+        kind=JournalKind.GIFT, legs=[(wallet, -amount), (theirs, amount)],
+        idempotency_key=idempotency_key, actor=actor, memo=message.strip()[:300] or None,
+        cause=(CauseKind.GIFT, actor.pk), at=at,
+    )
+    if not result.replayed:
+        notify(user=recipient, kind="gift_received", title=_("คุณได้รับ {amount} เครดิตจาก {name}"),
+               body=message.strip()[:300], url="/passbook/", amount=amount, name=actor.full_name)
+    return result
+
+
+DONATION_KINDS = {OrgKind.WELFARE_FUND, OrgKind.COUNCIL, OrgKind.COMMUNITY, OrgKind.SAVINGS_GROUP, OrgKind.SCHOOL,
+                  OrgKind.HEALTH_CHARTER, OrgKind.RELIGIOUS_PLACE, OrgKind.OTHER}
+
+
+@transaction.atomic
+def donation_make(*, actor: User, organisation: Organisation, amount: int, idempotency_key: str,
+                  message: str = "", at: dt.datetime | None = None) -> Result:
+    """Donate credits to an organisation's fund (a community welfare fund, for example)."""
+    if not organisation.is_active or organisation.kind not in DONATION_KINDS:
+        raise DonationTargetError()
+    wallet, fund = account_wallet(actor), account_of_org(organisation, AccountKind.ORG_FUND)
+    _lock(wallet, fund)
+    _check_amount_and_limit(actor, amount)
+    return journal_post(
+        kind=JournalKind.DONATION,
+        legs=[(wallet, -amount), (fund, amount)],
+        idempotency_key=idempotency_key, actor=actor, memo=message.strip()[:300] or None,
+        cause=(CauseKind.DONATION, organisation.pk), at=at,
+    )
+
+
+def journal_get_for(*, viewer: Actor, ref: str) -> Journal:
+    """A journal by its public reference, if the viewer may see one of its accounts' passbooks."""
+    from thamdee.ledger.permissions import can_view_passbook
+
+    try:
+        journal = Journal.objects.get(idempotency_key=ref)
+    except (Journal.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+    owners = User.objects.filter(accounts__postings__journal=journal).distinct()
+    if not any(can_view_passbook.test(viewer, owner) for owner in owners):
+        raise NotFoundError()
+    return journal

@@ -1,0 +1,107 @@
+"""Races with real threads, each on its own database connection (PostgreSQL and SQLite)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from tests.factories import PartnerFactory, member_of
+from thamdee.common.errors import DomainError
+from thamdee.ledger import selectors, services
+from thamdee.ledger.models import CauseKind, Journal
+
+from .conftest import assert_books_balance, give, key
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WORKERS = 24  # below PostgreSQL's connection limit, enough to pile requests onto the same rows
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls at once from a pool of threads; return each result or the exception it raised."""
+    start = threading.Barrier(min(WORKERS, len(calls)))
+
+    def run(call: Callable[[], Any], index: int) -> Any:
+        try:
+            if index < WORKERS:
+                start.wait(timeout=30)
+            return call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(run, calls, range(len(calls))))
+
+
+def outcome(value: Any) -> str:
+    if isinstance(value, DomainError):
+        return value.code
+    if isinstance(value, Exception):
+        return f"{type(value).__name__}: {value}"
+    return "ok"
+
+
+def test_200_concurrent_one_credit_spends_against_a_balance_of_10(funded_org, member):
+    give(funded_org, member, 10)
+    partner = PartnerFactory()
+    results = race([
+        (lambda i=i: services.spend_post(actor=member, member=member, partner=partner, amount=1,
+                                         idempotency_key=f"race-spend:{i}", cause=(CauseKind.VOUCHER, i)))
+        for i in range(200)
+    ])
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"ok": 10, "insufficient_credits": 190}, counts
+    assert selectors.balance_of(member) == 0
+    assert_books_balance()
+
+
+def test_the_same_idempotency_key_sent_10_times_at_once_posts_one_journal(funded_org, member):
+    results = race([
+        (lambda: services.award_post(actor=None, organisation=funded_org, member=member, amount=7,
+                                     idempotency_key="race-key", cause=(CauseKind.DEED, 77)))
+        for _ in range(10)
+    ])
+    assert all(outcome(r) == "ok" for r in results), [outcome(r) for r in results]
+    assert len({r.journal.pk for r in results}) == 1
+    assert sum(not r.replayed for r in results) == 1
+    assert Journal.objects.filter(cause_kind=CauseKind.DEED, cause_id=77).count() == 1
+    assert selectors.balance_of(member) == 7
+    assert_books_balance()
+
+
+def test_crossing_gifts_between_two_members_never_deadlock(funded_org):
+    a, b = member_of(funded_org), member_of(funded_org)
+    give(funded_org, a, 100)
+    give(funded_org, b, 100)
+    calls = []
+    for i in range(40):
+        calls.append(lambda i=i: services.gift_send(actor=a, recipient=b, amount=1, idempotency_key=f"ab:{i}"))
+        calls.append(lambda i=i: services.gift_send(actor=b, recipient=a, amount=1, idempotency_key=f"ba:{i}"))
+    results = race(calls)
+    assert all(outcome(r) == "ok" for r in results), Counter(outcome(r) for r in results)
+    assert (selectors.balance_of(a), selectors.balance_of(b)) == (100, 100)
+    assert_books_balance()
+
+
+def test_concurrent_batches_and_single_awards_share_an_allotment_without_overdraft(funded_org):
+    # The allotment holds 10,000: ten batches of 5 x 300 (15,000 asked for) cannot all fit.
+    members = [member_of(funded_org) for _ in range(5)]
+
+    def batch(n: int) -> Any:
+        return services.award_post_batch(actor=None, items=[
+            services.AwardItem(organisation=funded_org, member=m, amount=300, idempotency_key=f"b{n}:{i}",
+                               cause=(CauseKind.DEED, n * 10 + i)) for i, m in enumerate(members)])
+
+    results = race([(lambda n=n: batch(n)) for n in range(10)])
+    counts = Counter(outcome(r) for r in results)
+    assert counts["ok"] == 6 and counts["allotment_exhausted"] == 4, counts
+    assert sum(selectors.balance_of(m) for m in members) == 6 * 1500
+    assert_books_balance()
+    assert key()  # the helper still hands out fresh keys after a race

@@ -1,0 +1,145 @@
+import uuid
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import AgencyStaffFactory, UserFactory, area, member_of
+from thamdee.common.pdf import pdf_text
+from thamdee.ledger import selectors
+from thamdee.ledger.models import JournalKind
+
+from .conftest import give
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_member_sees_her_passbook_with_running_balances(client, funded_org, member):
+    give(funded_org, member, 30)
+    give(funded_org, member, 12)
+    client.force_login(member)
+    response = client.get(reverse("ledger:passbook"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="balance">42<' in html
+    assert "คงเหลือ 42" in html and "คงเหลือ 30" in html
+    assert str(JournalKind.AWARD.label) in html
+
+
+def test_the_fiscal_year_filter_accepts_be_years(client, funded_org, member):
+    give(funded_org, member, 5)
+    client.force_login(member)
+    assert client.get(reverse("ledger:passbook"), {"fy": "2500"}).context["book"].lines == []
+    assert len(client.get(reverse("ledger:passbook"), {"fy": "all"}).context["book"].lines) == 1
+
+
+def test_an_organiser_opens_a_members_passbook_but_an_agency_never_does(client, funded_org, member):
+    give(funded_org, member, 5)
+    membership = member.memberships.get(organisation=funded_org)
+    organiser = member_of(funded_org, is_organiser=True)
+    client.force_login(organiser)
+    assert client.get(reverse("ledger:member_passbook", args=[membership.public_id])).status_code == 200
+    staff = AgencyStaffFactory(scope_area=area("71")).user
+    client.force_login(staff)
+    assert client.get(reverse("ledger:member_passbook", args=[membership.public_id])).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(reverse("ledger:member_passbook", args=[membership.public_id])).status_code == 404
+
+
+def test_the_statement_pdf_is_thai_with_buddhist_era_dates(client, funded_org, member):
+    from django.utils import timezone
+
+    from thamdee.common import thaitime
+
+    give(funded_org, member, 25)
+    client.force_login(member)
+    response = client.get(reverse("ledger:statement_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert member.first_name in text
+    today = timezone.localdate()
+    assert str(thaitime.be_year(today.year)) in text
+    assert "ใบแสดงรายการสมุดบัญชีความดี" in text
+    assert f"ปีงบประมาณ {thaitime.be_year(thaitime.current_fiscal_year())}" in text
+
+
+def test_a_gift_form_submitted_twice_gives_once(client, funded_org, member):
+    give(funded_org, member, 20)
+    friend = member_of(funded_org)
+    client.force_login(member)
+    token = str(uuid.uuid4())
+    data = {"recipient": str(friend.public_id), "amount": "5", "message": "", "token": token}
+    assert client.post(reverse("ledger:gift"), data).status_code == 302
+    assert client.post(reverse("ledger:gift"), data).status_code == 302
+    assert selectors.balance_of(friend) == 5
+    assert selectors.balance_of(member) == 15
+
+
+def test_a_gift_beyond_the_balance_shows_a_clear_error_and_moves_nothing(client, funded_org, member):
+    give(funded_org, member, 2)
+    friend = member_of(funded_org)
+    client.force_login(member)
+    response = client.post(reverse("ledger:gift"), {"recipient": str(friend.public_id), "amount": "3",
+                                                    "token": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert "เครดิตไม่พอ" in response.content.decode()
+    assert selectors.balance_of(member) == 2
+
+
+def test_agency_staff_top_up_an_allotment_from_the_page(client, org, programme):
+    staff = AgencyStaffFactory(scope_area=area("71")).user
+    client.force_login(staff)
+    page = client.get(reverse("ledger:allotments"))
+    assert org.name_th in page.content.decode()
+    response = client.post(reverse("ledger:top_up", args=[org.public_id]),
+                           {"programme": str(programme.public_id), "amount": "500", "token": str(uuid.uuid4())},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'data-testid="allotment">500' in response.content.decode()
+
+
+class TestApi:
+    def test_passbook_gift_and_donation(self, funded_org, member):
+        give(funded_org, member, 40)
+        friend = member_of(funded_org)
+        api = APIClient()
+        api.force_authenticate(member)
+        gift = api.post("/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5,
+                                           "idempotency_key": "g1"}, format="json")
+        assert gift.status_code == 201 and gift.json()["balance"] == 35
+        again = api.post("/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5,
+                                            "idempotency_key": "g1"}, format="json")
+        assert again.status_code == 200 and again.json()["replayed"] is True
+        donation = api.post("/api/v1/donations/", {"organisation": str(funded_org.public_id), "amount": 3,
+                                                   "idempotency_key": "d1"}, format="json")
+        assert donation.status_code == 201
+        book = api.get("/api/v1/passbook/").json()
+        assert book["balance"] == 32
+        assert [line["amount"] for line in book["lines"]] == [-3, -5, 40]
+        assert book["lines"][0]["running_balance"] == 32
+        entry = api.get(f"/api/v1/passbook/entries/{book['lines'][2]['ref']}/").json()
+        assert entry["kind"] == JournalKind.AWARD
+
+    def test_insufficient_credits_is_problem_json(self, funded_org, member):
+        friend = member_of(funded_org)
+        api = APIClient()
+        api.force_authenticate(member)
+        response = api.post("/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5,
+                                               "idempotency_key": "g2"}, format="json")
+        assert response.status_code == 409
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert response.json()["code"] == "insufficient_credits"
+
+    def test_agencies_cannot_read_passbooks(self, funded_org, member):
+        membership = member.memberships.get(organisation=funded_org)
+        api = APIClient()
+        api.force_authenticate(AgencyStaffFactory(scope_area=None).user)
+        assert api.get(f"/api/v1/memberships/{membership.public_id}/passbook/").status_code == 404
+
+    def test_top_up_by_api(self, org, programme):
+        api = APIClient()
+        api.force_authenticate(AgencyStaffFactory(scope_area=area("71")).user)
+        response = api.post("/api/v1/allotments/top-ups/", {"organisation": str(org.public_id),
+                                                            "programme": str(programme.public_id), "amount": 100,
+                                                            "idempotency_key": "t1"}, format="json")
+        assert response.status_code == 201
