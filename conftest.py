@@ -24,9 +24,8 @@ def _allow_flush_of_append_only_tables() -> None:
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
         statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        if any(t.startswith("ledger_") for t in tables):
-            return ["INSERT OR IGNORE INTO ledger_unlock (id) VALUES (1)", *statements,
-                    "DELETE FROM ledger_unlock"]
+        if any(t.startswith(("ledger_", "creditrules_")) for t in tables):
+            return ["INSERT OR IGNORE INTO ledger_unlock (id) VALUES (1)", *statements, "DELETE FROM ledger_unlock"]
         return statements
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]

@@ -1,7 +1,7 @@
 """List the English catalogue's entries that still need a translator (untranslated or fuzzy).
 
-    python scripts/po_todo.py            # list them
-    python scripts/po_todo.py fix.json   # apply {"<Thai msgid>": "<English>"} and clear fuzzy flags
+python scripts/po_todo.py            # list them
+python scripts/po_todo.py fix.json   # apply {"<Thai msgid>": "<English>"} and clear fuzzy flags
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ def main() -> int:
         po.save()
     todo = [e for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
     for entry in todo:
-        print(json.dumps({"msgid": entry.msgid, "plural": entry.msgid_plural or None, "now": entry.msgstr},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"msgid": entry.msgid, "plural": entry.msgid_plural or None, "now": entry.msgstr}, ensure_ascii=False
+            )
+        )
     print(f"{len(todo)} to translate", file=sys.stderr)
     return 0
 

@@ -28,23 +28,46 @@ def area(code: str) -> Area:
     if len(code) == 2:
         p = geothai.province(code)
         assert p is not None, code
-        return Area.objects.create(code=code, level=AreaLevel.PROVINCE, name_th=p.name_th, name_en=p.name_en,
-                                   province_code=code)
+        return Area.objects.create(
+            code=code, level=AreaLevel.PROVINCE, name_th=p.name_th, name_en=p.name_en, province_code=code
+        )
     if len(code) == 4:
         d = geothai.district(code)
         assert d is not None, code
-        return Area.objects.create(code=code, level=AreaLevel.DISTRICT, name_th=d.name_th, name_en=d.name_en,
-                                   parent=area(code[:2]), province_code=code[:2], district_code=code)
+        return Area.objects.create(
+            code=code,
+            level=AreaLevel.DISTRICT,
+            name_th=d.name_th,
+            name_en=d.name_en,
+            parent=area(code[:2]),
+            province_code=code[:2],
+            district_code=code,
+        )
     if len(code) == 6:
         s = geothai.subdistrict(code)
         assert s is not None, code
-        return Area.objects.create(code=code, level=AreaLevel.SUBDISTRICT, name_th=s.name_th, name_en=s.name_en,
-                                   parent=area(code[:4]), province_code=code[:2], district_code=code[:4],
-                                   subdistrict_code=code, postal_codes=" ".join(s.postal_codes))
+        return Area.objects.create(
+            code=code,
+            level=AreaLevel.SUBDISTRICT,
+            name_th=s.name_th,
+            name_en=s.name_en,
+            parent=area(code[:4]),
+            province_code=code[:2],
+            district_code=code[:4],
+            subdistrict_code=code,
+            postal_codes=" ".join(s.postal_codes),
+        )
     parent = area(code[:6])
-    return Area.objects.create(code=code, level=AreaLevel.VILLAGE, name_th=f"บ้านทดสอบ {code[6:]}",
-                               parent=parent, province_code=code[:2], district_code=code[:4],
-                               subdistrict_code=code[:6], village_no=int(code[6:]))
+    return Area.objects.create(
+        code=code,
+        level=AreaLevel.VILLAGE,
+        name_th=f"บ้านทดสอบ {code[6:]}",
+        parent=parent,
+        province_code=code[:2],
+        district_code=code[:4],
+        subdistrict_code=code[:6],
+        village_no=int(code[6:]),
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

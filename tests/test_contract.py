@@ -27,8 +27,10 @@ def token(db):
 
 @pytest.mark.contract
 @schema.parametrize()
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_api_conforms_to_its_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)

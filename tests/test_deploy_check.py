@@ -19,7 +19,11 @@ def test_deploy_check_is_clean_with_production_variables(tmp_path):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-m", "thamdee", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

@@ -24,9 +24,16 @@ def chromium() -> Iterator[object]:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -34,8 +41,9 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def phone(chromium) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="th-TH",
-                                   device_scale_factor=2)
+    context = chromium.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="th-TH", device_scale_factor=2
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     errors: list[str] = []

@@ -18,8 +18,9 @@ def test_member_signs_in_switches_to_english_and_signs_out(live_server, phone):
     greeting = phone.locator("[data-testid=home-greeting]")
     assert greeting.inner_text().startswith("สวัสดี")
     assert phone.locator("html").get_attribute("lang") == "th"
-    assert phone.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Sarabun"') or \
-        "Sarabun" in phone.evaluate("getComputedStyle(document.body).fontFamily")
+    assert phone.evaluate("getComputedStyle(document.body).fontFamily").startswith(
+        '"Sarabun"'
+    ) or "Sarabun" in phone.evaluate("getComputedStyle(document.body).fontFamily")
     # When she switches to English
     open_menu(phone)
     phone.click("[data-testid=lang-en]")
@@ -34,6 +35,7 @@ def test_member_signs_in_switches_to_english_and_signs_out(live_server, phone):
     phone.wait_for_load_state("networkidle")
     # Then she is signed out, and no script broke on the way (CSP included)
     assert phone.locator("[data-testid=user-menu]").count() == 0
-    assert phone.locator("a[href='/accounts/login/']").first.is_visible() or \
-        phone.locator(".navbar-toggler").is_visible()
+    assert (
+        phone.locator("a[href='/accounts/login/']").first.is_visible() or phone.locator(".navbar-toggler").is_visible()
+    )
     assert phone.console_errors == []

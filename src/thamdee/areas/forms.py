@@ -50,8 +50,15 @@ class AreaPickerWidget(forms.Widget):
             else:
                 options = []
             selected = chosen.get(length, "")
-            levels.append({"key": key, "name": f"{name}_{key}", "options": options, "selected": selected,
-                           "next": LEVEL_KEYS[index] if index < self.deepest else ""})
+            levels.append(
+                {
+                    "key": key,
+                    "name": f"{name}_{key}",
+                    "options": options,
+                    "selected": selected,
+                    "next": LEVEL_KEYS[index] if index < self.deepest else "",
+                }
+            )
             parent = selected or None
         context["widget"].update({"levels": levels, "code": code})
         return context
@@ -64,8 +71,9 @@ class AreaField(forms.Field):
         "too_wide": _("โปรดเลือกให้ถึงระดับ%(level)s"),
     }
 
-    def __init__(self, *, min_level: int = AreaLevel.PROVINCE, max_level: int = AreaLevel.VILLAGE,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, min_level: int = AreaLevel.PROVINCE, max_level: int = AreaLevel.VILLAGE, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("widget", AreaPickerWidget(deepest=max_level))
         super().__init__(**kwargs)
         self.min_level = min_level
@@ -83,7 +91,8 @@ class AreaField(forms.Field):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         if area.level < self.min_level:
             raise ValidationError(
-                self.error_messages["too_wide"], code="too_wide",
+                self.error_messages["too_wide"],
+                code="too_wide",
                 params={"level": AreaLevel(self.min_level).label},
             )
         return area

@@ -29,7 +29,11 @@ class Area(models.Model):
     name_th = models.CharField(_("ชื่อภาษาไทย"), max_length=150, blank=True)
     name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=150, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("พื้นที่แม่"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("พื้นที่แม่"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     province_code = models.CharField(_("รหัสจังหวัด"), max_length=2, db_index=True)
@@ -38,7 +42,11 @@ class Area(models.Model):
     postal_codes = models.CharField(_("รหัสไปรษณีย์"), max_length=60, blank=True)
     village_no = models.PositiveSmallIntegerField(_("หมู่ที่"), null=True, blank=True)
     community_code = models.CharField(
-        _("รหัสชุมชน (เทศบาล)"), max_length=20, null=True, blank=True, unique=True,
+        _("รหัสชุมชน (เทศบาล)"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("รหัสชุมชนของเทศบาล ถ้ามี"),
     )
 
@@ -52,8 +60,13 @@ class Area(models.Model):
                     Q(level=AreaLevel.PROVINCE, code__regex=r"^[0-9]{2}$", parent__isnull=True)
                     | Q(level=AreaLevel.DISTRICT, code__regex=r"^[0-9]{4}$", parent__isnull=False)
                     | Q(level=AreaLevel.SUBDISTRICT, code__regex=r"^[0-9]{6}$", parent__isnull=False)
-                    | Q(level=AreaLevel.VILLAGE, code__regex=r"^[0-9]{8}$", parent__isnull=False,
-                        village_no__gte=1, village_no__lte=99)
+                    | Q(
+                        level=AreaLevel.VILLAGE,
+                        code__regex=r"^[0-9]{8}$",
+                        parent__isnull=False,
+                        village_no__gte=1,
+                        village_no__lte=99,
+                    )
                 ),
                 name="%(app_label)s_%(class)s_code_fits_level",
             ),

@@ -28,15 +28,14 @@ def area_list_children(parent_code: str | None) -> QuerySet[Area]:
     return Area.objects.filter(parent__code=parent_code).order_by("code")
 
 
-def area_search(query: str, *, level: int | None = None, within: str | None = None, limit: int = 20
-                ) -> list[Area]:
+def area_search(query: str, *, level: int | None = None, within: str | None = None, limit: int = 20) -> list[Area]:
     """Areas whose Thai or English name contains ``query`` (or whose code starts with it), widest first."""
     query = (query or "").strip()
     if not query:
         return []
     for prefix in ("จังหวัด", "จ.", "อำเภอ", "อ.", "ตำบล", "ต.", "แขวง", "เขต"):
         if query.startswith(prefix) and len(query) > len(prefix):
-            query = query[len(prefix):].strip()
+            query = query[len(prefix) :].strip()
             break
     qs = Area.objects.select_related("parent", "parent__parent")
     if query.isdigit():
@@ -58,7 +57,7 @@ def area_path(area: Area) -> list[Area]:
 
 
 def area_label(area: Area) -> str:
-    """"ต.ตลาด อ.เมืองสุราษฎร์ธานี จ.สุราษฎร์ธานี"-style full label."""
+    """ "ต.ตลาด อ.เมืองสุราษฎร์ธานี จ.สุราษฎร์ธานี"-style full label."""
     return " ".join(a.display_name() for a in reversed(area_path(area)))
 
 

@@ -24,9 +24,7 @@ class AreaLoadResult:
 def _sync_level(level: AreaLevel, rows: list[dict[str, Any]], parent_ids: dict[str, int]) -> tuple[int, int]:
     existing = {
         a.code: a
-        for a in Area.objects.filter(level=level).only(
-            "id", "code", "name_th", "name_en", "postal_codes", "parent_id"
-        )
+        for a in Area.objects.filter(level=level).only("id", "code", "name_th", "name_en", "postal_codes", "parent_id")
     }
     to_create: list[Area] = []
     to_update: list[Area] = []
@@ -66,8 +64,7 @@ def areas_load() -> AreaLoadResult:
     c, u = _sync_level(
         AreaLevel.PROVINCE,
         [
-            {"code": p.code, "name_th": p.name_th, "name_en": p.name_en, "postal_codes": "",
-             "province_code": p.code}
+            {"code": p.code, "name_th": p.name_th, "name_en": p.name_en, "postal_codes": "", "province_code": p.code}
             for p in provinces
         ],
         {},
@@ -77,8 +74,15 @@ def areas_load() -> AreaLoadResult:
     c, u = _sync_level(
         AreaLevel.DISTRICT,
         [
-            {"code": d.code, "name_th": d.name_th, "name_en": d.name_en, "postal_codes": "",
-             "parent_code": d.province_code, "province_code": d.province_code, "district_code": d.code}
+            {
+                "code": d.code,
+                "name_th": d.name_th,
+                "name_en": d.name_en,
+                "postal_codes": "",
+                "parent_code": d.province_code,
+                "province_code": d.province_code,
+                "district_code": d.code,
+            }
             for d in districts
         ],
         _ids(AreaLevel.PROVINCE),
@@ -88,9 +92,16 @@ def areas_load() -> AreaLoadResult:
     c, u = _sync_level(
         AreaLevel.SUBDISTRICT,
         [
-            {"code": s.code, "name_th": s.name_th, "name_en": s.name_en,
-             "postal_codes": " ".join(s.postal_codes), "parent_code": s.district_code,
-             "province_code": s.province_code, "district_code": s.district_code, "subdistrict_code": s.code}
+            {
+                "code": s.code,
+                "name_th": s.name_th,
+                "name_en": s.name_en,
+                "postal_codes": " ".join(s.postal_codes),
+                "parent_code": s.district_code,
+                "province_code": s.province_code,
+                "district_code": s.district_code,
+                "subdistrict_code": s.code,
+            }
             for s in subdistricts
         ],
         _ids(AreaLevel.DISTRICT),

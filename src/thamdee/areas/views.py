@@ -23,7 +23,7 @@ def area_options(request: HttpRequest, level: str) -> HttpResponse:
     if not parent_code:
         parent_code = next((str(v) for k, v in request.GET.items() if k.endswith(f"_{parent_key}")), "")
     options = list(selectors.area_list_children(parent_code)) if parent_code.isdigit() else []
-    lower = [f"{field}_{key}" for key in LEVEL_KEYS[index + 1:]] if field else []
+    lower = [f"{field}_{key}" for key in LEVEL_KEYS[index + 1 :]] if field else []
     return render(
         request,
         "areas/partials/options.html",
@@ -37,5 +37,8 @@ def area_search(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level")
     results = selectors.area_search(query, level=int(level) if level and level.isdigit() else None, limit=15)
     labelled = [(a, " ".join(x.display_name() for x in reversed(selectors.area_path(a)))) for a in results]
-    return render(request, "areas/partials/search_results.html",
-                  {"results": labelled, "field": request.GET.get("field", ""), "levels": AreaLevel})
+    return render(
+        request,
+        "areas/partials/search_results.html",
+        {"results": labelled, "field": request.GET.get("field", ""), "levels": AreaLevel},
+    )

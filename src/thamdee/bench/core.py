@@ -18,9 +18,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
-PG_SETTINGS = ["server_version", "fsync", "synchronous_commit", "wal_level", "shared_buffers", "work_mem",
-               "max_wal_size", "checkpoint_timeout", "commit_delay", "max_connections", "effective_io_concurrency",
-               "random_page_cost", "jit"]
+PG_SETTINGS = [
+    "server_version",
+    "fsync",
+    "synchronous_commit",
+    "wal_level",
+    "shared_buffers",
+    "work_mem",
+    "max_wal_size",
+    "checkpoint_timeout",
+    "commit_delay",
+    "max_connections",
+    "effective_io_concurrency",
+    "random_page_cost",
+    "jit",
+]
 
 
 @dataclass
@@ -55,8 +67,11 @@ class Run:
 
 
 def machine_info() -> dict[str, Any]:
-    info: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                            "platform": platform.platform()}
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -151,16 +166,32 @@ def relation_bytes(*tables: str) -> int:
         return int(cursor.fetchone()[0] or 0)
 
 
-def pgbench(script: str, *, clients: int, seconds: int, threads: int = 2, variables: dict[str, Any] | None = None
-            ) -> float:
+def pgbench(
+    script: str, *, clients: int, seconds: int, threads: int = 2, variables: dict[str, Any] | None = None
+) -> float:
     """Transactions per second of a pgbench script against the current database (the machine's floor)."""
     db = settings.DATABASES["default"]
     path = Path(settings.VAR_DIR) / "bench-script.sql"
     path.write_text(script)
     env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
-    args = ["pgbench", "-n", "-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432),
-            "-U", str(db.get("USER") or "postgres"), "-c", str(clients), "-j", str(threads), "-T", str(seconds),
-            "-f", str(path)]
+    args = [
+        "pgbench",
+        "-n",
+        "-h",
+        str(db.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or "postgres"),
+        "-c",
+        str(clients),
+        "-j",
+        str(threads),
+        "-T",
+        str(seconds),
+        "-f",
+        str(path),
+    ]
     for key, value in (variables or {}).items():
         args += ["-D", f"{key}={value}"]
     args.append(str(db["NAME"]))
@@ -195,20 +226,26 @@ def fmt(value: float | None, unit: str = "") -> str:
 def table(run: Run) -> str:
     lines = []
     m = run.machine
-    lines.append(f"Machine: {m.get('cpu', '?')}, {m.get('cpus')} CPUs, {m.get('memory_gib')} GiB, "
-                 f"Python {m.get('python')}, Django {m.get('django')}")
+    lines.append(
+        f"Machine: {m.get('cpu', '?')}, {m.get('cpus')} CPUs, {m.get('memory_gib')} GiB, "
+        f"Python {m.get('python')}, Django {m.get('django')}"
+    )
     pg = run.postgres
     if pg:
         lines.append("PostgreSQL " + ", ".join(f"{k}={v}" for k, v in pg.items()))
     lines.append("")
-    header = f"| {'benchmark':<11} | {'figure':<46} | {'measured':>16} | {'goal':>16} | {'floor (same run)':>18} | met |"
+    header = (
+        f"| {'benchmark':<11} | {'figure':<46} | {'measured':>16} | {'goal':>16} | {'floor (same run)':>18} | met |"
+    )
     lines.append(header)
     lines.append("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for f in run.figures:
         goal = "—" if f.goal is None else f"{f.direction} {fmt(f.goal, f.unit)}"
         floor = "—" if f.floor is None else f"{fmt(f.floor, f.unit)} ({f.ratio:.2f}x)"
         met = "—" if f.met is None else ("yes" if f.met else "NO")
-        lines.append(f"| {f.bench:<11} | {f.name:<46} | {fmt(f.value, f.unit):>16} | {goal:>16} | {floor:>18} | {met:<3} |")
+        lines.append(
+            f"| {f.bench:<11} | {f.name:<46} | {fmt(f.value, f.unit):>16} | {goal:>16} | {floor:>18} | {met:<3} |"
+        )
         if f.note:
             lines.append(f"|             |   {f.note[:120]:<44}")
     lines.append("")

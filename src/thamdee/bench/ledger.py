@@ -43,8 +43,9 @@ def _setup(accounts: int) -> tuple[int, int]:
     from thamdee.ledger.models import Account, AccountKind, Programme
     from thamdee.orgs.models import Organisation, OrgKind
 
-    bangkok = Area.objects.create(code="10", level=AreaLevel.PROVINCE, name_th="กรุงเทพมหานคร", name_en="Bangkok",
-                                  province_code="10")
+    bangkok = Area.objects.create(
+        code="10", level=AreaLevel.PROVINCE, name_th="กรุงเทพมหานคร", name_en="Bangkok", province_code="10"
+    )
     agency = Organisation.objects.create(name_th="หน่วยงานทดสอบ", kind=OrgKind.AGENCY, area=bangkok)
     programme = Programme.objects.create(code="bench", name_th="โครงการทดสอบ", agency=agency)
     issuance = Account.objects.create(kind=AccountKind.ISSUANCE, programme=programme, fiscal_year=2027)
@@ -65,8 +66,10 @@ def _setup(accounts: int) -> tuple[int, int]:
         )
         cursor.execute("SELECT min(id), max(id) FROM ledger_account WHERE kind = 1")
         first, last = cursor.fetchone()
-        cursor.execute("INSERT INTO ledger_journal (kind, idempotency_key, created_at, memo) "
-                       "VALUES (8, gen_random_uuid(), now(), 'opening balances') RETURNING id")
+        cursor.execute(
+            "INSERT INTO ledger_journal (kind, idempotency_key, created_at, memo) "
+            "VALUES (8, gen_random_uuid(), now(), 'opening balances') RETURNING id"
+        )
         (journal,) = cursor.fetchone()
         cursor.execute(
             "INSERT INTO ledger_posting (journal_id, account_id, amount) "
@@ -131,11 +134,14 @@ def _single(first: int, last: int, threads: int, seconds: int) -> tuple[float, i
                 try:
                     services.journal_post(
                         kind=JournalKind.TRANSFER,
-                        legs=[(Account(pk=a, kind=AccountKind.MEMBER), -1), (Account(pk=b, kind=AccountKind.MEMBER), 1)],
+                        legs=[
+                            (Account(pk=a, kind=AccountKind.MEMBER), -1),
+                            (Account(pk=b, kind=AccountKind.MEMBER), 1),
+                        ],
                         idempotency_key=f"bench:single:{index}:{i}",
                     )
                     done[index] += 1
-                except Exception:  # noqa: BLE001 - counted, the benchmark reports failures
+                except Exception:
                     failed[index] += 1
                 i += 1
         finally:
@@ -171,14 +177,20 @@ def _batched(first: int, last: int, threads: int, seconds: int, size: int) -> tu
                 items = []
                 for k in range(size):
                     a, b = _transfer_accounts(first, last, rng)
-                    items.append(services.BatchItem(
-                        kind=JournalKind.TRANSFER,
-                        legs=[(Account(pk=a, kind=AccountKind.MEMBER), -1), (Account(pk=b, kind=AccountKind.MEMBER), 1)],
-                        idempotency_key=f"bench:batch:{index}:{n}:{k}"))
+                    items.append(
+                        services.BatchItem(
+                            kind=JournalKind.TRANSFER,
+                            legs=[
+                                (Account(pk=a, kind=AccountKind.MEMBER), -1),
+                                (Account(pk=b, kind=AccountKind.MEMBER), 1),
+                            ],
+                            idempotency_key=f"bench:batch:{index}:{n}:{k}",
+                        )
+                    )
                 try:
                     services.journal_post_batch(items=items)
                     done[index] += size
-                except Exception:  # noqa: BLE001
+                except Exception:
                     failed[index] += size
                 n += 1
         finally:
@@ -208,28 +220,40 @@ def _fill(first: int, last: int, target_postings: int) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT coalesce(max(id), 0) FROM ledger_journal")
             (top,) = cursor.fetchone()
-            cursor.execute("""
+            cursor.execute(
+                """
                 CREATE TEMP TABLE fill_pairs ON COMMIT DROP AS
                 SELECT g AS k, a, %s + ((a - %s + 1 + floor(random() * (%s - 1))::bigint) %% %s) AS b
                   FROM (SELECT g, %s + floor(random() * %s)::bigint AS a FROM generate_series(1, %s) g) s
-            """, [first, first, n, n, first, n, chunk])
-            cursor.execute("""
+            """,
+                [first, first, n, n, first, n, chunk],
+            )
+            cursor.execute(
+                """
                 INSERT INTO ledger_journal (id, kind, idempotency_key, created_at)
                 SELECT %s + k, 8, gen_random_uuid(), now() FROM fill_pairs ORDER BY k
-            """, [top])
-            cursor.execute("""
+            """,
+                [top],
+            )
+            cursor.execute(
+                """
                 INSERT INTO ledger_posting (journal_id, account_id, amount)
                 SELECT journal_id, account_id, amount FROM (
                   SELECT %s + k AS journal_id, a AS account_id, -1 AS amount FROM fill_pairs
                   UNION ALL SELECT %s + k, b, 1 FROM fill_pairs) legs
                 ORDER BY journal_id, account_id
-            """, [top, top])
-            cursor.execute("""
+            """,
+                [top, top],
+            )
+            cursor.execute(
+                """
                 UPDATE ledger_account acc SET balance = acc.balance + d.delta
                   FROM (SELECT account_id, sum(amount) AS delta FROM ledger_posting WHERE journal_id > %s
                         GROUP BY account_id) d
                  WHERE acc.id = d.account_id
-            """, [top])
+            """,
+                [top],
+            )
             cursor.execute("SELECT setval(pg_get_serial_sequence('ledger_journal', 'id'), %s)", [top + chunk])
         added += chunk
     return added
@@ -254,23 +278,48 @@ def run(options: Options) -> list[Figure]:
 
     floors: dict[int, float] = {}
     for clients in options.floor_clients:
-        floors[clients] = pgbench(FLOOR_SCRIPT, clients=clients, seconds=options.seconds,
-                                  variables={"n": options.accounts})
+        floors[clients] = pgbench(
+            FLOOR_SCRIPT, clients=clients, seconds=options.seconds, variables={"n": options.accounts}
+        )
         print(f"  floor ({clients} clients): {floors[clients]:,.0f}/s", flush=True)
     same_clients_floor = floors.get(options.threads, max(floors.values()))
-    figures.append(Figure("ledger", f"single transfers/s via service ({options.threads} threads)", rate, "/s",
-                          goal=3100, floor=same_clients_floor,
-                          note=f"{note}; pgledger: 3,081/s vs its floor 12,887/s (16 clients)"))
-    figures.append(Figure("ledger", "single transfers: share of the raw floor", rate / same_clients_floor, "x",
-                          goal=0.6, note=f"floor = one PL/pgSQL call per transfer, pgbench, {options.threads} clients"))
+    figures.append(
+        Figure(
+            "ledger",
+            f"single transfers/s via service ({options.threads} threads)",
+            rate,
+            "/s",
+            goal=3100,
+            floor=same_clients_floor,
+            note=f"{note}; pgledger: 3,081/s vs its floor 12,887/s (16 clients)",
+        )
+    )
+    figures.append(
+        Figure(
+            "ledger",
+            "single transfers: share of the raw floor",
+            rate / same_clients_floor,
+            "x",
+            goal=0.6,
+            note=f"floor = one PL/pgSQL call per transfer, pgbench, {options.threads} clients",
+        )
+    )
     if 16 in floors:
         figures.append(Figure("ledger", "raw floor, 16 clients (pgledger's set-up)", floors[16], "/s"))
 
     brate, bcount, bfailed = _batched(first, last, options.batch_threads, options.seconds, options.batch_size)
     print(f"  batched: {bcount:,} transfers ({bfailed} failed) -> {brate:,.0f}/s", flush=True)
-    figures.append(Figure("ledger", f"batched transfers/s ({options.batch_size:,} per batch, "
-                                    f"{options.batch_threads} threads)", brate, "/s", goal=30000,
-                          floor=same_clients_floor, note="TigerBeetle single node: ~42,000-48,000/s"))
+    figures.append(
+        Figure(
+            "ledger",
+            f"batched transfers/s ({options.batch_size:,} per batch, {options.batch_threads} threads)",
+            brate,
+            "/s",
+            goal=30000,
+            floor=same_clients_floor,
+            note="TigerBeetle single node: ~42,000-48,000/s",
+        )
+    )
 
     with Timer() as t_fill:
         filled = _fill(first, last, options.postings_target)
@@ -281,19 +330,36 @@ def run(options: Options) -> list[Figure]:
     transfers = count + bcount + filled
     bytes_after = relation_bytes(*tables)
     per_transfer = (bytes_after - bytes_before) / transfers if transfers else 0
-    figures.append(Figure("ledger", "bytes per transfer (journal + 2 postings, with indexes)", per_transfer, "B",
-                          goal=350, direction="<=", note=f"over {transfers:,} transfers; pgledger: 941 B"))
+    figures.append(
+        Figure(
+            "ledger",
+            "bytes per transfer (journal + 2 postings, with indexes)",
+            per_transfer,
+            "B",
+            goal=350,
+            direction="<=",
+            note=f"over {transfers:,} transfers; pgledger: 941 B",
+        )
+    )
 
     report = ledger_check()
     if not report.ok:
-        raise SystemExit("the ledger does not reconcile after the benchmark: " +
-                         "; ".join(c.name for c in report.checks if not c.ok))
+        raise SystemExit(
+            "the ledger does not reconcile after the benchmark: " + "; ".join(c.name for c in report.checks if not c.ok)
+        )
     per_million = report.seconds / (report.accounts / 1_000_000) if report.accounts else report.seconds
-    figures.append(Figure("ledger", "reconciliation (ledger check) seconds", report.seconds, "s",
-                          goal=10 * max(report.accounts / 1_000_000, 1) * max(report.postings / 7_000_000, 1),
-                          direction="<=",
-                          note=f"{report.accounts:,} accounts, {report.postings:,} postings, "
-                               f"{report.journals:,} journals; {per_million:.1f} s per 1M accounts"))
+    figures.append(
+        Figure(
+            "ledger",
+            "reconciliation (ledger check) seconds",
+            report.seconds,
+            "s",
+            goal=10 * max(report.accounts / 1_000_000, 1) * max(report.postings / 7_000_000, 1),
+            direction="<=",
+            note=f"{report.accounts:,} accounts, {report.postings:,} postings, "
+            f"{report.journals:,} journals; {per_million:.1f} s per 1M accounts",
+        )
+    )
     return figures
 
 

@@ -10,8 +10,9 @@ from thamdee.common.models import PublicIdModel
 class Notification(PublicIdModel):
     """An in-app message, kept in both languages as written when it was sent."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                             verbose_name=_("ผู้รับ"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ผู้รับ")
+    )
     kind = models.CharField(_("ชนิด"), max_length=40)
     title_th = models.CharField(_("หัวเรื่อง (ไทย)"), max_length=200)
     title_en = models.CharField(_("หัวเรื่อง (อังกฤษ)"), max_length=200)

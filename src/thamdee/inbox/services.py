@@ -22,8 +22,9 @@ def _render(text: str | Promise, params: dict[str, Any], lang: str) -> str:
             return value
 
 
-def notify(*, user: Any, kind: str, title: str | Promise, body: str | Promise = "", url: str = "",
-           **params: Any) -> Notification:
+def notify(
+    *, user: Any, kind: str, title: str | Promise, body: str | Promise = "", url: str = "", **params: Any
+) -> Notification:
     """Put a message in a person's inbox, written in Thai and English at once (lazy texts are translated)."""
     return Notification.objects.create(
         user=user,
@@ -36,13 +37,18 @@ def notify(*, user: Any, kind: str, title: str | Promise, body: str | Promise = 
     )
 
 
-def notify_many(*, users: list[Any], kind: str, title: str | Promise, body: str | Promise = "", url: str = "",
-                **params: Any) -> int:
+def notify_many(
+    *, users: list[Any], kind: str, title: str | Promise, body: str | Promise = "", url: str = "", **params: Any
+) -> int:
     rows = [
         Notification(
-            user=user, kind=kind, title_th=_render(title, params, "th")[:200],
-            title_en=_render(title, params, "en")[:200], body_th=_render(body, params, "th"),
-            body_en=_render(body, params, "en"), url=url,
+            user=user,
+            kind=kind,
+            title_th=_render(title, params, "th")[:200],
+            title_en=_render(title, params, "en")[:200],
+            body_th=_render(body, params, "th"),
+            body_en=_render(body, params, "en"),
+            url=url,
         )
         for user in users
     ]

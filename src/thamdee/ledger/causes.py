@@ -40,3 +40,11 @@ def describe(pairs: Iterable[tuple[int | None, int | None]]) -> dict[tuple[int, 
         for ident, info in describer(ids).items():
             out[(kind, ident)] = info
     return out
+
+
+def describe_journal(journal: object) -> CauseInfo | None:
+    """The cause of one journal, if it has one."""
+    kind, ident = getattr(journal, "cause_kind", None), getattr(journal, "cause_id", None)
+    if not kind or ident is None:
+        return None
+    return describe([(kind, ident)]).get((kind, ident))

@@ -28,7 +28,7 @@ class GiftForm(IdempotentForm):
 
     def __init__(self, *args: Any, recipients: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].choices = [("", _("— เลือกผู้รับ —")), *recipients]
+        self.fields["recipient"].choices = [("", _("— เลือกผู้รับ —")), *recipients]  # type: ignore[attr-defined]
 
 
 class DonationForm(IdempotentForm):
@@ -38,7 +38,7 @@ class DonationForm(IdempotentForm):
 
     def __init__(self, *args: Any, targets: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", _("— เลือกกองทุน —")), *targets]
+        self.fields["organisation"].choices = [("", _("— เลือกกองทุน —")), *targets]  # type: ignore[attr-defined]
 
 
 class TopUpForm(IdempotentForm):

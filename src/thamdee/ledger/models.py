@@ -22,8 +22,9 @@ class Programme(PublicIdModel):
     code = models.SlugField(_("รหัสโครงการ"), max_length=40, unique=True)
     name_th = models.CharField(_("ชื่อโครงการ (ไทย)"), max_length=200)
     name_en = models.CharField(_("ชื่อโครงการ (อังกฤษ)"), max_length=200, blank=True)
-    agency = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="programmes",
-                               verbose_name=_("หน่วยงานเจ้าของโครงการ"))
+    agency = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="programmes", verbose_name=_("หน่วยงานเจ้าของโครงการ")
+    )
     is_active = models.BooleanField(_("ใช้งานอยู่"), default=True)
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
 
@@ -59,12 +60,25 @@ class Account(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     kind = models.PositiveSmallIntegerField(_("ชนิดบัญชี"), choices=AccountKind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="accounts", verbose_name=_("สมาชิก"))
-    organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="accounts", verbose_name=_("องค์กร"))
-    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="accounts", verbose_name=_("โครงการ"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name=_("สมาชิก"),
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name=_("องค์กร"),
+    )
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("โครงการ")
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("ปีงบประมาณ (ค.ศ. ที่สิ้นสุด)"), null=True, blank=True)
     balance = models.BigIntegerField(_("ยอดคงเหลือ"), null=True, blank=True)
     # Lifetime credits earned from verified deeds (awards less their reversals): a member's level comes from
@@ -77,28 +91,47 @@ class Account(models.Model):
         verbose_name_plural = _("บัญชีเครดิต")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind=AccountKind.ISSUANCE, balance__isnull=True, programme__isnull=False,
-                             fiscal_year__isnull=False)
-                           | (~Q(kind=AccountKind.ISSUANCE) & Q(balance__isnull=False, balance__gte=0))),
+                condition=(
+                    Q(
+                        kind=AccountKind.ISSUANCE,
+                        balance__isnull=True,
+                        programme__isnull=False,
+                        fiscal_year__isnull=False,
+                    )
+                    | (~Q(kind=AccountKind.ISSUANCE) & Q(balance__isnull=False, balance__gte=0))
+                ),
                 name="%(app_label)s_%(class)s_balance_never_negative",
             ),
-            models.CheckConstraint(condition=Q(earned_total__gte=0),
-                                   name="%(app_label)s_%(class)s_earned_never_negative"),
             models.CheckConstraint(
-                condition=(Q(kind=AccountKind.MEMBER, user__isnull=False, organisation__isnull=True)
-                           | Q(kind__in=[AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT],
-                               organisation__isnull=False, user__isnull=True)
-                           | Q(kind=AccountKind.ISSUANCE, user__isnull=True, organisation__isnull=True)),
+                condition=Q(earned_total__gte=0), name="%(app_label)s_%(class)s_earned_never_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=AccountKind.MEMBER, user__isnull=False, organisation__isnull=True)
+                    | Q(
+                        kind__in=[AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT],
+                        organisation__isnull=False,
+                        user__isnull=True,
+                    )
+                    | Q(kind=AccountKind.ISSUANCE, user__isnull=True, organisation__isnull=True)
+                ),
                 name="%(app_label)s_%(class)s_owner_fits_kind",
             ),
-            models.UniqueConstraint(fields=["user"], condition=Q(kind=AccountKind.MEMBER),
-                                    name="%(app_label)s_%(class)s_one_wallet_per_member"),
-            models.UniqueConstraint(fields=["organisation", "kind"],
-                                    condition=Q(kind__in=[AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING,
-                                                          AccountKind.ALLOTMENT]),
-                                    name="%(app_label)s_%(class)s_one_per_org_and_kind"),
-            models.UniqueConstraint(fields=["programme", "fiscal_year"], condition=Q(kind=AccountKind.ISSUANCE),
-                                    name="%(app_label)s_%(class)s_one_issuance_per_programme_year"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(kind=AccountKind.MEMBER),
+                name="%(app_label)s_%(class)s_one_wallet_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "kind"],
+                condition=Q(kind__in=[AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT]),
+                name="%(app_label)s_%(class)s_one_per_org_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "fiscal_year"],
+                condition=Q(kind=AccountKind.ISSUANCE),
+                name="%(app_label)s_%(class)s_one_issuance_per_programme_year",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,23 +174,43 @@ class Journal(models.Model):
     idempotency_key = models.UUIDField(_("กุญแจกันรายการซ้ำ"), unique=True)
     created_at = models.DateTimeField(_("เวลา"), db_default=Now())
     # Audit only: no index (nothing reads journals by actor on a hot path), which keeps a transfer small.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("ผู้ทำรายการ"), db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ผู้ทำรายการ"),
+        db_index=False,
+    )
     memo = models.TextField(_("บันทึก"), null=True, blank=True)
     cause_kind = models.PositiveSmallIntegerField(_("ที่มา"), choices=CauseKind.choices, null=True, blank=True)
     cause_id = models.BigIntegerField(_("รหัสที่มา"), null=True, blank=True)
-    reversal_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, db_index=False,
-                                    related_name="reversals", verbose_name=_("กลับรายการของ"))
+    reversal_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="reversals",
+        verbose_name=_("กลับรายการของ"),
+    )
 
     class Meta:
         verbose_name = _("รายการบัญชี")
         verbose_name_plural = _("รายการบัญชี")
-        indexes = [models.Index(fields=["cause_kind", "cause_id"], name="ledger_journal_cause",
-                                condition=Q(cause_id__isnull=False))]
+        indexes = [
+            models.Index(
+                fields=["cause_kind", "cause_id"], name="ledger_journal_cause", condition=Q(cause_id__isnull=False)
+            )
+        ]
         constraints = [
             # At most one reversal per original; partial, so ordinary journals carry no index entry for it.
-            models.UniqueConstraint(fields=["reversal_of"], condition=Q(reversal_of__isnull=False),
-                                    name="%(app_label)s_%(class)s_reversed_once"),
+            models.UniqueConstraint(
+                fields=["reversal_of"],
+                condition=Q(reversal_of__isnull=False),
+                name="%(app_label)s_%(class)s_reversed_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,8 +65,15 @@ class Result:
 
     __slots__ = ("_journal", "_req", "created_at", "journal_id", "legs", "replayed")
 
-    def __init__(self, *, journal_id: int, replayed: bool, req: Request | None = None,
-                 created_at: dt.datetime | None = None, journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        journal_id: int,
+        replayed: bool,
+        req: Request | None = None,
+        created_at: dt.datetime | None = None,
+        journal: Journal | None = None,
+    ) -> None:
         self.journal_id = journal_id
         self.replayed = replayed
         self.created_at = created_at
@@ -88,8 +95,14 @@ def normalise(kind: int, key: str | uuid.UUID, legs: Sequence[Leg], **extra: obj
     """Check the legs and put them in ascending account order (the locking order)."""
     if len(legs) == 2:  # the common case, without the general merge
         a, b = legs
-        if (type(a.amount) is int and type(b.amount) is int and a.amount + b.amount == 0 and a.amount != 0
-                and a.account_id != b.account_id and abs(a.amount) <= 2_000_000_000):
+        if (
+            type(a.amount) is int
+            and type(b.amount) is int
+            and a.amount + b.amount == 0
+            and a.amount != 0
+            and a.account_id != b.account_id
+            and abs(a.amount) <= 2_000_000_000
+        ):
             ordered = [a, b] if a.account_id < b.account_id else [b, a]
             return Request(kind=kind, key=key_uuid(key), legs=ordered, **extra)  # type: ignore[arg-type]
     merged: dict[int, list[int]] = {}
@@ -126,12 +139,21 @@ def _translate(exc: Exception) -> Exception:
 
 
 def _journal_instance(req: Request, journal_id: int, created_at: dt.datetime) -> Journal:
-    return Journal(id=journal_id, kind=req.kind, idempotency_key=req.key, created_at=created_at,
-                   actor_id=req.actor_id, memo=req.memo, cause_kind=req.cause_kind, cause_id=req.cause_id,
-                   reversal_of_id=req.reversal_of_id)
+    return Journal(
+        id=journal_id,
+        kind=req.kind,
+        idempotency_key=req.key,
+        created_at=created_at,
+        actor_id=req.actor_id,
+        memo=req.memo,
+        cause_kind=req.cause_kind,
+        cause_id=req.cause_id,
+        reversal_of_id=req.reversal_of_id,
+    )
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------
+
 
 def _statement_scope() -> Any:
     """Outside a transaction the posting statement is atomic on its own (one round trip). Inside the caller's
@@ -142,12 +164,16 @@ def _statement_scope() -> Any:
     return contextlib.nullcontext()
 
 
-POST_SQL = ("SELECT journal_id, created_at, replayed FROM thamdee_ledger_post(%s::smallint, %s::uuid, %s::bigint, "
-            "%s::text, %s::smallint, %s::bigint, %s::bigint, %s::bigint[], %s::integer[], %s::integer[], "
-            "%s::timestamptz)")
-POST2_SQL = ("SELECT journal_id, created_at, replayed FROM thamdee_ledger_post2(%s::smallint, %s::uuid, %s::bigint, "
-             "%s::text, %s::smallint, %s::bigint, %s::bigint, %s::bigint, %s::integer, %s::integer, %s::bigint, "
-             "%s::integer, %s::integer, %s::timestamptz)")
+POST_SQL = (
+    "SELECT journal_id, created_at, replayed FROM thamdee_ledger_post(%s::smallint, %s::uuid, %s::bigint, "
+    "%s::text, %s::smallint, %s::bigint, %s::bigint, %s::bigint[], %s::integer[], %s::integer[], "
+    "%s::timestamptz)"
+)
+POST2_SQL = (
+    "SELECT journal_id, created_at, replayed FROM thamdee_ledger_post2(%s::smallint, %s::uuid, %s::bigint, "
+    "%s::text, %s::smallint, %s::bigint, %s::bigint, %s::bigint, %s::integer, %s::integer, %s::bigint, "
+    "%s::integer, %s::integer, %s::timestamptz)"
+)
 
 
 def _execute(sql: str, params: list[Any], *, many: bool = False) -> Any:
@@ -171,8 +197,16 @@ def _post_pg(req: Request) -> Result:
         a, b = req.legs
         sql, params = POST2_SQL, [*head, a.account_id, a.amount, a.earned, b.account_id, b.amount, b.earned, req.at]
     else:
-        sql, params = POST_SQL, [*head, [leg.account_id for leg in req.legs], [leg.amount for leg in req.legs],
-                                 [leg.earned for leg in req.legs], req.at]
+        sql, params = (
+            POST_SQL,
+            [
+                *head,
+                [leg.account_id for leg in req.legs],
+                [leg.amount for leg in req.legs],
+                [leg.earned for leg in req.legs],
+                req.at,
+            ],
+        )
     journal_id, created_at, replayed = _execute(sql, params)
     return Result(journal_id=journal_id, created_at=created_at, replayed=replayed, req=req)
 
@@ -202,26 +236,44 @@ def _post_batch_pg(reqs: list[Request], actor_id: int | None) -> list[Result]:
             leg_accounts.append(leg.account_id)
             leg_amounts.append(leg.amount)
             leg_earned.append(leg.earned)
-    sql = ("SELECT idx, journal_id, replayed FROM thamdee_ledger_post_batch(%s::smallint[], %s::uuid[], "
-           "%s::bigint, %s::text[], %s::smallint[], %s::bigint[], %s::integer[], %s::bigint[], %s::integer[], "
-           "%s::integer[], %s::timestamptz[])")
-    params = [_array([r.kind for r in reqs]), _array([r.key for r in reqs]), actor_id,
-              _array([r.memo for r in reqs], text=True), _array([r.cause_kind for r in reqs]),
-              _array([r.cause_id for r in reqs]), _array(leg_journal), _array(leg_accounts), _array(leg_amounts),
-              _array(leg_earned), _array([r.at.isoformat() if r.at else None for r in reqs], text=True)]
+    sql = (
+        "SELECT idx, journal_id, replayed FROM thamdee_ledger_post_batch(%s::smallint[], %s::uuid[], "
+        "%s::bigint, %s::text[], %s::smallint[], %s::bigint[], %s::integer[], %s::bigint[], %s::integer[], "
+        "%s::integer[], %s::timestamptz[])"
+    )
+    params = [
+        _array([r.kind for r in reqs]),
+        _array([r.key for r in reqs]),
+        actor_id,
+        _array([r.memo for r in reqs], text=True),
+        _array([r.cause_kind for r in reqs]),
+        _array([r.cause_id for r in reqs]),
+        _array(leg_journal),
+        _array(leg_accounts),
+        _array(leg_amounts),
+        _array(leg_earned),
+        _array([r.at.isoformat() if r.at else None for r in reqs], text=True),
+    ]
     rows = _execute(sql, params, many=True)
     now = timezone.now()
-    return [Result(journal_id=jid, replayed=replayed, req=reqs[idx - 1], created_at=reqs[idx - 1].at or now)
-            for idx, jid, replayed in rows]
+    return [
+        Result(journal_id=jid, replayed=replayed, req=reqs[idx - 1], created_at=reqs[idx - 1].at or now)
+        for idx, jid, replayed in rows
+    ]
 
 
 # --- SQLite -------------------------------------------------------------------------------------------------
 
+
 def _same_content(existing: Journal, req: Request) -> bool:
     stored = sorted(Posting.objects.filter(journal_id=existing.pk).values_list("account_id", "amount"))
-    return (existing.kind == req.kind and existing.cause_kind == req.cause_kind
-            and existing.cause_id == req.cause_id and existing.reversal_of_id == req.reversal_of_id
-            and stored == [(leg.account_id, leg.amount) for leg in req.legs])
+    return (
+        existing.kind == req.kind
+        and existing.cause_kind == req.cause_kind
+        and existing.cause_id == req.cause_id
+        and existing.reversal_of_id == req.reversal_of_id
+        and stored == [(leg.account_id, leg.amount) for leg in req.legs]
+    )
 
 
 def _apply_balances(legs: Sequence[Leg]) -> None:
@@ -270,10 +322,20 @@ def _post_batch_sqlite(reqs: list[Request], actor_id: int | None) -> list[Result
             if old is None:
                 fresh.append(req)
         now = timezone.now()
-        journals = Journal.objects.bulk_create([
-            Journal(kind=r.kind, idempotency_key=r.key, created_at=r.at or now, actor_id=actor_id, memo=r.memo,
-                    cause_kind=r.cause_kind, cause_id=r.cause_id) for r in fresh
-        ])
+        journals = Journal.objects.bulk_create(
+            [
+                Journal(
+                    kind=r.kind,
+                    idempotency_key=r.key,
+                    created_at=r.at or now,
+                    actor_id=actor_id,
+                    memo=r.memo,
+                    cause_kind=r.cause_kind,
+                    cause_id=r.cause_id,
+                )
+                for r in fresh
+            ]
+        )
         net: dict[int, list[int]] = {}
         for req in fresh:
             for leg in req.legs:
@@ -281,10 +343,14 @@ def _post_batch_sqlite(reqs: list[Request], actor_id: int | None) -> list[Result
                 slot[0] += leg.amount
                 slot[1] += leg.earned
         _apply_balances([Leg(a, m, e) for a, (m, e) in sorted(net.items()) if m or e])
-        Posting.objects.bulk_create([
-            Posting(journal_id=j.pk, account_id=leg.account_id, amount=leg.amount)
-            for j, req in zip(journals, fresh, strict=True) for leg in req.legs
-        ], batch_size=2000)
+        Posting.objects.bulk_create(
+            [
+                Posting(journal_id=j.pk, account_id=leg.account_id, amount=leg.amount)
+                for j, req in zip(journals, fresh, strict=True)
+                for leg in req.legs
+            ],
+            batch_size=2000,
+        )
         by_key = {j.idempotency_key: j for j in journals}
         for req in reqs:
             if req.key in by_key:
@@ -297,6 +363,7 @@ def _post_batch_sqlite(reqs: list[Request], actor_id: int | None) -> list[Result
 
 
 # --- entry points ---------------------------------------------------------------------------------------------
+
 
 def post(req: Request) -> Result:
     if connection.vendor == "postgresql":

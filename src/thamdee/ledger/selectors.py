@@ -100,20 +100,26 @@ def _counterparts(account_id: int, journal_ids: list[int]) -> dict[int, str]:
         return {}
     from thamdee.ledger.models import Posting
 
-    rows = (Posting.objects.filter(journal_id__in=journal_ids).exclude(account_id=account_id)
-            .select_related("account__user", "account__organisation", "account__programme"))
+    rows = (
+        Posting.objects.filter(journal_id__in=journal_ids)
+        .exclude(account_id=account_id)
+        .select_related("account__user", "account__organisation", "account__programme")
+    )
     out: dict[int, str] = {}
     for p in rows:
         acc = p.account
-        name = (acc.user.full_name if acc.user else None) or (acc.organisation.display_name() if acc.organisation
-                                                             else None) or (acc.programme.display_name()
-                                                                            if acc.programme else "")
+        name = (
+            (acc.user.full_name if acc.user else None)
+            or (acc.organisation.display_name() if acc.organisation else None)
+            or (acc.programme.display_name() if acc.programme else "")
+        )
         out.setdefault(p.journal_id, name)
     return out
 
 
-def passbook_for(*, viewer: Actor, member: User, fiscal_year: int | None = None, limit: int = 50,
-                 offset: int = 0) -> Passbook:
+def passbook_for(
+    *, viewer: Actor, member: User, fiscal_year: int | None = None, limit: int = 50, offset: int = 0
+) -> Passbook:
     """A member's passbook (สมุดบัญชีความดี): every movement with its running balance and its reason.
 
     The member sees their own; organisers see their members'; agencies never see individual passbooks
@@ -140,21 +146,38 @@ def passbook_for(*, viewer: Actor, member: User, fiscal_year: int | None = None,
     counterparts = _counterparts(wallet.pk, journal_ids)
     causes = describe((r[6], r[7]) for r in rows)
     lines = []
-    for (jid, at, kind, amount, running, memo, cause_kind, cause_id, reversal_of, key, reversed_by) in rows:
+    for jid, at, kind, amount, running, memo, cause_kind, cause_id, reversal_of, key, reversed_by in rows:
         if isinstance(at, str):  # SQLite returns text from raw SQL
             at = dt.datetime.fromisoformat(at)
         if timezone.is_naive(at):
             at = timezone.make_aware(at, dt.UTC)
         cause = causes.get((cause_kind, cause_id)) if cause_kind else None
-        lines.append(PassbookLine(
-            ref=str(uuid.UUID(str(key))), at=at, kind=kind, amount=int(amount), running=int(running), memo=memo or "",
-            counterpart=counterparts.get(jid, ""), cause=cause, reversed=reversed_by is not None,
-            is_reversal=reversal_of is not None, explanation=cause.explanation if cause else [],
-        ))
+        lines.append(
+            PassbookLine(
+                ref=str(uuid.UUID(str(key))),
+                at=at,
+                kind=kind,
+                amount=int(amount),
+                running=int(running),
+                memo=memo or "",
+                counterpart=counterparts.get(jid, ""),
+                cause=cause,
+                reversed=reversed_by is not None,
+                is_reversal=reversal_of is not None,
+                explanation=cause.explanation if cause else [],
+            )
+        )
     totals = _totals(wallet.pk, lo, hi)
-    return Passbook(member=member, balance=int(wallet.balance or 0), earned_total=int(wallet.earned_total),
-                    lines=lines, fiscal_year=fiscal_year, total_in=totals[0], total_out=totals[1],
-                    has_more=has_more)
+    return Passbook(
+        member=member,
+        balance=int(wallet.balance or 0),
+        earned_total=int(wallet.earned_total),
+        lines=lines,
+        fiscal_year=fiscal_year,
+        total_in=totals[0],
+        total_out=totals[1],
+        has_more=has_more,
+    )
 
 
 def _totals(account_id: int, lo: dt.datetime, hi: dt.datetime) -> tuple[int, int]:
@@ -162,9 +185,9 @@ def _totals(account_id: int, lo: dt.datetime, hi: dt.datetime) -> tuple[int, int
 
     from thamdee.ledger.models import Posting
 
-    agg = Posting.objects.filter(account_id=account_id, journal__created_at__gte=lo,
-                                 journal__created_at__lt=hi).aggregate(
-        i=Sum("amount", filter=Q(amount__gt=0)), o=Sum("amount", filter=Q(amount__lt=0)))
+    agg = Posting.objects.filter(
+        account_id=account_id, journal__created_at__gte=lo, journal__created_at__lt=hi
+    ).aggregate(i=Sum("amount", filter=Q(amount__gt=0)), o=Sum("amount", filter=Q(amount__lt=0)))
     return int(agg["i"] or 0), -int(agg["o"] or 0)
 
 
@@ -192,6 +215,10 @@ def allotments_in_scope(*, viewer: Actor, area_codes: list[str]) -> list[Any]:
     for code in area_codes:
         query |= Q(area__code__startswith=code)
     balance = Account.objects.filter(kind=AccountKind.ALLOTMENT, organisation=OuterRef("pk")).values("balance")[:1]
-    return list(Organisation.objects.filter(query, is_active=True).exclude(kind__in=["agency", "partner"])
-                .select_related("area").annotate(allotment=Subquery(balance)).order_by("area__code", "name_th"))
-
+    return list(
+        Organisation.objects.filter(query, is_active=True)
+        .exclude(kind__in=["agency", "partner"])
+        .select_related("area")
+        .annotate(allotment=Subquery(balance))
+        .order_by("area__code", "name_th")
+    )

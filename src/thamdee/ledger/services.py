@@ -49,6 +49,7 @@ def _limits() -> dict[str, int]:
 
 # --- accounts -------------------------------------------------------------------------------------------------
 
+
 def _get_or_create(lookup: dict[str, Any], defaults: dict[str, Any]) -> Account:
     account = Account.objects.filter(**lookup).first()
     if account is not None:
@@ -74,21 +75,21 @@ def account_of_org(organisation: Organisation, kind: int) -> Account:
 
 def account_issuance(programme: Programme, fiscal_year: int) -> Account:
     """The append-only issuance account of a programme for a fiscal year (no cached balance)."""
-    return _get_or_create({"kind": AccountKind.ISSUANCE, "programme": programme, "fiscal_year": fiscal_year},
-                          {"balance": None})
+    return _get_or_create(
+        {"kind": AccountKind.ISSUANCE, "programme": programme, "fiscal_year": fiscal_year}, {"balance": None}
+    )
 
 
 # --- the posting service ----------------------------------------------------------------------------------------
 
+
 def _leg(kind: int, account: Account, amount: int, reversing: int | None = None) -> Leg:
     """Awards to a member wallet count toward lifetime earned credits; reversing an award takes them back."""
-    earned = 0
-    if account.kind == AccountKind.MEMBER:
-        if kind == JournalKind.AWARD and amount > 0:
-            earned = amount
-        elif kind == JournalKind.REVERSAL and reversing == JournalKind.AWARD and amount < 0:
-            earned = amount
-    return Leg(account.pk, amount, earned)
+    counts = account.kind == AccountKind.MEMBER and (
+        (kind == JournalKind.AWARD and amount > 0)
+        or (kind == JournalKind.REVERSAL and reversing == JournalKind.AWARD and amount < 0)
+    )
+    return Leg(account.pk, amount, amount if counts else 0)
 
 
 def journal_post(
@@ -111,10 +112,15 @@ def journal_post(
     """
     reversing = reversal_of.kind if reversal_of is not None else None
     req = posting.normalise(
-        kind, idempotency_key, [_leg(kind, account, amount, reversing) for account, amount in legs],
-        actor_id=getattr(actor, "pk", None), memo=memo or None,
-        cause_kind=cause[0] if cause else None, cause_id=cause[1] if cause else None,
-        reversal_of_id=reversal_of.pk if reversal_of is not None else None, at=at,
+        kind,
+        idempotency_key,
+        [_leg(kind, account, amount, reversing) for account, amount in legs],
+        actor_id=getattr(actor, "pk", None),
+        memo=memo or None,
+        cause_kind=cause[0] if cause else None,
+        cause_id=cause[1] if cause else None,
+        reversal_of_id=reversal_of.pk if reversal_of is not None else None,
+        at=at,
     )
     try:
         return posting.post(req)
@@ -141,16 +147,23 @@ def journal_post_batch(*, items: Sequence[BatchItem], actor: Actor | None = None
     nothing is posted.
     """
     reqs = [
-        posting.normalise(item.kind, item.idempotency_key, [_leg(item.kind, a, m) for a, m in item.legs],
-                          memo=item.memo or None, cause_kind=item.cause[0] if item.cause else None,
-                          cause_id=item.cause[1] if item.cause else None, at=item.at)
+        posting.normalise(
+            item.kind,
+            item.idempotency_key,
+            [_leg(item.kind, a, m) for a, m in item.legs],
+            memo=item.memo or None,
+            cause_kind=item.cause[0] if item.cause else None,
+            cause_id=item.cause[1] if item.cause else None,
+            at=item.at,
+        )
         for item in items
     ]
     return posting.post_batch(reqs, getattr(actor, "pk", None))
 
 
-def journal_reverse(*, actor: Actor | None, journal: Journal, reason: str, amount: int | None = None,
-                    idempotency_key: str | None = None) -> Result:
+def journal_reverse(
+    *, actor: Actor | None, journal: Journal, reason: str, amount: int | None = None, idempotency_key: str | None = None
+) -> Result:
     """Correct a journal with a reversing journal that points to it (at most once per original).
 
     With ``amount`` (two-leg journals only), reverse only part, for example what is left of an award that the
@@ -168,18 +181,31 @@ def journal_reverse(*, actor: Actor | None, journal: Journal, reason: str, amoun
     else:
         scale = [(p.account, -p.amount) for p in legs]
     return journal_post(
-        kind=JournalKind.REVERSAL, legs=scale, idempotency_key=idempotency_key or f"reversal:{journal.pk}",
-        actor=actor, memo=reason, cause=(journal.cause_kind, journal.cause_id) if journal.cause_id else None,
+        kind=JournalKind.REVERSAL,
+        legs=scale,
+        idempotency_key=idempotency_key or f"reversal:{journal.pk}",
+        actor=actor,
+        memo=reason,
+        cause=(journal.cause_kind, journal.cause_id) if journal.cause_kind and journal.cause_id is not None else None,
         reversal_of=journal,
     )
 
 
 # --- allotments and awards ---------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def allotment_top_up(*, actor: Actor, organisation: Organisation, programme: Programme, amount: int,
-                     idempotency_key: str, fiscal_year: int | None = None, memo: str = "",
-                     at: dt.datetime | None = None) -> Result:
+def allotment_top_up(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    programme: Programme,
+    amount: int,
+    idempotency_key: str,
+    fiscal_year: int | None = None,
+    memo: str = "",
+    at: dt.datetime | None = None,
+) -> Result:
     """Agency staff whose scope covers the organisation give it credits to award, from the programme's
     issuance for the fiscal year."""
     require(can_top_up_allotment, actor, organisation)
@@ -190,16 +216,29 @@ def allotment_top_up(*, actor: Actor, organisation: Organisation, programme: Pro
     year = fiscal_year or current_fiscal_year()
     return journal_post(
         kind=JournalKind.ALLOTMENT,
-        legs=[(account_issuance(programme, year), -amount), (account_of_org(organisation, AccountKind.ALLOTMENT),
-                                                             amount)],
-        idempotency_key=idempotency_key, actor=actor, memo=memo or None,
-        cause=(CauseKind.TOP_UP, organisation.pk), at=at,
+        legs=[
+            (account_issuance(programme, year), -amount),
+            (account_of_org(organisation, AccountKind.ALLOTMENT), amount),
+        ],
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=memo or None,
+        cause=(CauseKind.TOP_UP, organisation.pk),
+        at=at,
     )
 
 
-def award_post(*, actor: Actor | None, organisation: Organisation, member: User, amount: int,
-               idempotency_key: str, cause: tuple[int, int], memo: str | None = None,
-               at: dt.datetime | None = None) -> Result:
+def award_post(
+    *,
+    actor: Actor | None,
+    organisation: Organisation,
+    member: User,
+    amount: int,
+    idempotency_key: str,
+    cause: tuple[int, int],
+    memo: str | None = None,
+    at: dt.datetime | None = None,
+) -> Result:
     """Credit a member for a verified deed, from the awarding organisation's allotment.
 
     Used by the deeds app; the organisation can award only what its allotment holds.
@@ -210,7 +249,11 @@ def award_post(*, actor: Actor | None, organisation: Organisation, member: User,
         return journal_post(
             kind=JournalKind.AWARD,
             legs=[(account_of_org(organisation, AccountKind.ALLOTMENT), -amount), (account_wallet(member), amount)],
-            idempotency_key=idempotency_key, actor=actor, memo=memo, cause=cause, at=at,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            memo=memo,
+            cause=cause,
+            at=at,
         )
     except InsufficientCreditsError:
         raise AllotmentExhaustedError() from None
@@ -239,28 +282,47 @@ def award_post_batch(*, actor: Actor | None, items: Sequence[AwardItem]) -> list
         allotments[item.organisation.pk] = org_acc
         wallet = wallets.get(item.member.pk) or account_wallet(item.member)
         wallets[item.member.pk] = wallet
-        batch.append(BatchItem(kind=JournalKind.AWARD, legs=[(org_acc, -item.amount), (wallet, item.amount)],
-                               idempotency_key=item.idempotency_key, memo=item.memo, cause=item.cause,
-                               at=item.at))
+        batch.append(
+            BatchItem(
+                kind=JournalKind.AWARD,
+                legs=[(org_acc, -item.amount), (wallet, item.amount)],
+                idempotency_key=item.idempotency_key,
+                memo=item.memo,
+                cause=item.cause,
+                at=item.at,
+            )
+        )
     try:
         return journal_post_batch(items=batch, actor=actor)
     except InsufficientCreditsError:
         raise AllotmentExhaustedError() from None
 
 
-def spend_post(*, actor: Actor | None, member: User, partner: Organisation, amount: int, idempotency_key: str,
-               cause: tuple[int, int], memo: str | None = None) -> Result:
+def spend_post(
+    *,
+    actor: Actor | None,
+    member: User,
+    partner: Organisation,
+    amount: int,
+    idempotency_key: str,
+    cause: tuple[int, int],
+    memo: str | None = None,
+) -> Result:
     """Hold a member's credits with a partner (a redemption): wallet -> the partner's clearing account."""
     if amount <= 0:
         raise InvalidAmountError()
     return journal_post(
         kind=JournalKind.REDEMPTION,
         legs=[(account_wallet(member), -amount), (account_of_org(partner, AccountKind.PARTNER_CLEARING), amount)],
-        idempotency_key=idempotency_key, actor=actor, memo=memo, cause=cause,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=memo,
+        cause=cause,
     )
 
 
 # --- gifts and donations -----------------------------------------------------------------------------------------
+
 
 def _today_start() -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
@@ -272,7 +334,9 @@ def given_today(user: User) -> int:
     if wallet is None:
         return 0
     total = Posting.objects.filter(
-        account=wallet, amount__lt=0, journal__kind__in=[JournalKind.GIFT, JournalKind.DONATION],
+        account=wallet,
+        amount__lt=0,
+        journal__kind__in=[JournalKind.GIFT, JournalKind.DONATION],
         journal__created_at__gte=_today_start(),
     ).aggregate(s=Sum("amount"))["s"]
     return -(total or 0)
@@ -290,8 +354,12 @@ def _check_amount_and_limit(giver: User, amount: int) -> None:
 def _lock(*accounts: Account) -> None:
     """Lock balance rows in ascending id order, the order the posting function uses, so that checks made
     before posting (the daily limit) cannot race, and crossing gifts cannot deadlock."""
-    list(Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts]).order_by("pk")
-         .values_list("pk", flat=True))
+    list(
+        Account.objects.select_for_update()
+        .filter(pk__in=[a.pk for a in accounts])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def may_gift_to(giver: User, recipient: User) -> bool:
@@ -303,8 +371,9 @@ def may_gift_to(giver: User, recipient: User) -> bool:
 
 
 @transaction.atomic
-def gift_send(*, actor: User, recipient: User, amount: int, idempotency_key: str, message: str = "",
-              at: dt.datetime | None = None) -> Result:
+def gift_send(
+    *, actor: User, recipient: User, amount: int, idempotency_key: str, message: str = "", at: dt.datetime | None = None
+) -> Result:
     """Give credits to a family member or a member of the same organisation; the recipient is notified.
 
     Limits: at most GIFT_MAX per gift and GIFT_DAILY_LIMIT a day (gifts and donations together); never to
@@ -318,23 +387,49 @@ def gift_send(*, actor: User, recipient: User, amount: int, idempotency_key: str
     _lock(wallet, theirs)
     _check_amount_and_limit(actor, amount)
     result = journal_post(
-        kind=JournalKind.GIFT, legs=[(wallet, -amount), (theirs, amount)],
-        idempotency_key=idempotency_key, actor=actor, memo=message.strip()[:300] or None,
-        cause=(CauseKind.GIFT, actor.pk), at=at,
+        kind=JournalKind.GIFT,
+        legs=[(wallet, -amount), (theirs, amount)],
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=message.strip()[:300] or None,
+        cause=(CauseKind.GIFT, actor.pk),
+        at=at,
     )
     if not result.replayed:
-        notify(user=recipient, kind="gift_received", title=_("คุณได้รับ {amount} เครดิตจาก {name}"),
-               body=message.strip()[:300], url="/passbook/", amount=amount, name=actor.full_name)
+        notify(
+            user=recipient,
+            kind="gift_received",
+            title=_("คุณได้รับ {amount} เครดิตจาก {name}"),
+            body=message.strip()[:300],
+            url="/passbook/",
+            amount=amount,
+            name=actor.full_name,
+        )
     return result
 
 
-DONATION_KINDS = {OrgKind.WELFARE_FUND, OrgKind.COUNCIL, OrgKind.COMMUNITY, OrgKind.SAVINGS_GROUP, OrgKind.SCHOOL,
-                  OrgKind.HEALTH_CHARTER, OrgKind.RELIGIOUS_PLACE, OrgKind.OTHER}
+DONATION_KINDS = {
+    OrgKind.WELFARE_FUND,
+    OrgKind.COUNCIL,
+    OrgKind.COMMUNITY,
+    OrgKind.SAVINGS_GROUP,
+    OrgKind.SCHOOL,
+    OrgKind.HEALTH_CHARTER,
+    OrgKind.RELIGIOUS_PLACE,
+    OrgKind.OTHER,
+}
 
 
 @transaction.atomic
-def donation_make(*, actor: User, organisation: Organisation, amount: int, idempotency_key: str,
-                  message: str = "", at: dt.datetime | None = None) -> Result:
+def donation_make(
+    *,
+    actor: User,
+    organisation: Organisation,
+    amount: int,
+    idempotency_key: str,
+    message: str = "",
+    at: dt.datetime | None = None,
+) -> Result:
     """Donate credits to an organisation's fund (a community welfare fund, for example)."""
     if not organisation.is_active or organisation.kind not in DONATION_KINDS:
         raise DonationTargetError()
@@ -344,8 +439,11 @@ def donation_make(*, actor: User, organisation: Organisation, amount: int, idemp
     return journal_post(
         kind=JournalKind.DONATION,
         legs=[(wallet, -amount), (fund, amount)],
-        idempotency_key=idempotency_key, actor=actor, memo=message.strip()[:300] or None,
-        cause=(CauseKind.DONATION, organisation.pk), at=at,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=message.strip()[:300] or None,
+        cause=(CauseKind.DONATION, organisation.pk),
+        at=at,
     )
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.ids import parse_uuid
 from thamdee.common.pdf import render_pdf
 from thamdee.ledger import selectors, services
 from thamdee.ledger.forms import DonationForm, GiftForm, TopUpForm
@@ -35,14 +36,24 @@ def _fiscal_year(request: AuthedRequest) -> int | None:
 def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpResponse:
     fiscal_year = _fiscal_year(request)
     page = max(int(request.GET.get("page", "1") or 1), 1) if request.GET.get("page", "1").isdigit() else 1
-    book = selectors.passbook_for(viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50,
-                                  offset=(page - 1) * 50)
+    book = selectors.passbook_for(
+        viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50, offset=(page - 1) * 50
+    )
     years = selectors.passbook_fiscal_years(member)
     if thaitime.current_fiscal_year() not in years:
         years.insert(0, thaitime.current_fiscal_year())
-    return render(request, "ledger/passbook.html", {
-        "book": book, "member": member, "own": own, "fiscal_year": fiscal_year, "years": years, "page": page,
-    })
+    return render(
+        request,
+        "ledger/passbook.html",
+        {
+            "book": book,
+            "member": member,
+            "own": own,
+            "fiscal_year": fiscal_year,
+            "years": years,
+            "page": page,
+        },
+    )
 
 
 @login_required
@@ -66,11 +77,19 @@ def statement_pdf(request: AuthedRequest) -> HttpResponse:
     fiscal_year = _fiscal_year(request) or thaitime.current_fiscal_year()
     book = selectors.passbook_for(viewer=request.user, member=member, fiscal_year=fiscal_year, limit=5000)
     start, end = thaitime.fiscal_year_bounds(fiscal_year)
-    pdf = render_pdf("ledger/statement_pdf.html", {
-        "book": book, "member": member, "fiscal_year": fiscal_year, "start": start, "end": end,
-        "lines": list(reversed(book.lines)), "opening": (book.lines[-1].running - book.lines[-1].amount)
-        if book.lines else book.balance,
-    }, request=request)
+    pdf = render_pdf(
+        "ledger/statement_pdf.html",
+        {
+            "book": book,
+            "member": member,
+            "fiscal_year": fiscal_year,
+            "start": start,
+            "end": end,
+            "lines": list(reversed(book.lines)),
+            "opening": (book.lines[-1].running - book.lines[-1].amount) if book.lines else book.balance,
+        },
+        request=request,
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="thamdee-statement-{thaitime.be_year(fiscal_year)}.pdf"'
     return response
@@ -80,22 +99,27 @@ def statement_pdf(request: AuthedRequest) -> HttpResponse:
 def entry(request: AuthedRequest, ref: str) -> HttpResponse:
     """Why these credits? One journal, its legs the viewer may see, and the rule that produced it."""
     journal = services.journal_get_for(viewer=request.user, ref=ref)
-    from thamdee.ledger.causes import describe
+    from thamdee.ledger.causes import describe_journal
 
-    cause = describe([(journal.cause_kind, journal.cause_id)]).get((journal.cause_kind, journal.cause_id)) \
-        if journal.cause_kind else None
-    legs = Posting.objects.filter(journal=journal).select_related("account__user", "account__organisation",
-                                                                  "account__programme")
+    cause = describe_journal(journal)
+    legs = Posting.objects.filter(journal=journal).select_related(
+        "account__user", "account__organisation", "account__programme"
+    )
     reversal = Journal.objects.filter(reversal_of=journal).first()
-    return render(request, "ledger/entry.html", {"journal": journal, "cause": cause, "legs": legs,
-                                                 "reversal": reversal})
+    return render(
+        request, "ledger/entry.html", {"journal": journal, "cause": cause, "legs": legs, "reversal": reversal}
+    )
 
 
 def _gift_recipients(user: User) -> list[tuple[str, str]]:
     family = [(str(u.public_id), f"{u.full_name} ({_('ครอบครัว')})") for u in family_of(user)]
     org_ids = Membership.objects.filter(user=user, is_active=True).values("organisation_id")
-    fellows = (User.objects.filter(memberships__organisation_id__in=org_ids, memberships__is_active=True,
-                                   is_active=True).exclude(pk=user.pk).distinct().order_by("first_name")[:500])
+    fellows = (
+        User.objects.filter(memberships__organisation_id__in=org_ids, memberships__is_active=True, is_active=True)
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("first_name")[:500]
+    )
     seen = {pid for pid, _ in family}
     return family + [(str(u.public_id), u.full_name) for u in fellows if str(u.public_id) not in seen]
 
@@ -112,27 +136,44 @@ def gift(request: AuthedRequest) -> HttpResponse:
             try:
                 if recipient is None:
                     raise NotFoundError()
-                services.gift_send(actor=user, recipient=recipient, amount=form.cleaned_data["amount"],
-                                   idempotency_key=f"gift:{form.cleaned_data['token']}",
-                                   message=form.cleaned_data["message"])
+                services.gift_send(
+                    actor=user,
+                    recipient=recipient,
+                    amount=form.cleaned_data["amount"],
+                    idempotency_key=f"gift:{form.cleaned_data['token']}",
+                    message=form.cleaned_data["message"],
+                )
             except DomainError as exc:
-                form.add_error("amount" if "credit" in exc.code or "limit" in exc.code or "amount" in exc.code
-                               else "recipient", str(exc))
+                form.add_error(
+                    "amount" if "credit" in exc.code or "limit" in exc.code or "amount" in exc.code else "recipient",
+                    str(exc),
+                )
             else:
-                messages.success(request, _("มอบ %(n)s เครดิตให้ %(name)s แล้ว") % {
-                    "n": form.cleaned_data["amount"], "name": recipient.full_name})
+                messages.success(
+                    request,
+                    _("มอบ %(n)s เครดิตให้ %(name)s แล้ว")
+                    % {"n": form.cleaned_data["amount"], "name": recipient.full_name},
+                )
                 return redirect("ledger:passbook")
         status = 400
-    return render(request, "ledger/gift.html", {
-        "form": form, "balance": selectors.balance_of(user), "given_today": services.given_today(user),
-    }, status=status)
+    return render(
+        request,
+        "ledger/gift.html",
+        {
+            "form": form,
+            "balance": selectors.balance_of(user),
+            "given_today": services.given_today(user),
+        },
+        status=status,
+    )
 
 
 def _donation_targets(user: User) -> list[tuple[str, str]]:
-    mine = Organisation.objects.filter(memberships__user=user, memberships__is_active=True,
-                                       kind__in=services.DONATION_KINDS, is_active=True)
+    mine = Organisation.objects.filter(
+        memberships__user=user, memberships__is_active=True, kind__in=services.DONATION_KINDS, is_active=True
+    )
     nearby = Organisation.objects.none()
-    if user.home_area_id:
+    if user.home_area is not None:
         code = user.home_area.code[:6]
         nearby = Organisation.objects.filter(area__code__startswith=code, kind="welfare_fund", is_active=True)
     orgs = {o.pk: o for o in [*mine, *nearby]}
@@ -148,18 +189,24 @@ def donate(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 org = organisation_get(form.cleaned_data["organisation"])
-                services.donation_make(actor=user, organisation=org, amount=form.cleaned_data["amount"],
-                                       idempotency_key=f"donation:{form.cleaned_data['token']}",
-                                       message=form.cleaned_data["message"])
+                services.donation_make(
+                    actor=user,
+                    organisation=org,
+                    amount=form.cleaned_data["amount"],
+                    idempotency_key=f"donation:{form.cleaned_data['token']}",
+                    message=form.cleaned_data["message"],
+                )
             except DomainError as exc:
                 form.add_error("amount", str(exc))
             else:
-                messages.success(request, _("บริจาค %(n)s เครดิตให้ %(org)s แล้ว ขอบคุณ") % {
-                    "n": form.cleaned_data["amount"], "org": org.display_name()})
+                messages.success(
+                    request,
+                    _("บริจาค %(n)s เครดิตให้ %(org)s แล้ว ขอบคุณ")
+                    % {"n": form.cleaned_data["amount"], "org": org.display_name()},
+                )
                 return redirect("ledger:passbook")
         status = 400
-    return render(request, "ledger/donate.html", {"form": form, "balance": selectors.balance_of(user)},
-                  status=status)
+    return render(request, "ledger/donate.html", {"form": form, "balance": selectors.balance_of(user)}, status=status)
 
 
 @login_required
@@ -170,9 +217,15 @@ def allotments(request: AuthedRequest) -> HttpResponse:
         raise NotFoundError()
     codes = [""] if roles.is_site_admin else roles.scope_codes
     orgs = selectors.allotments_in_scope(viewer=request.user, area_codes=codes)
-    return render(request, "ledger/allotments.html", {
-        "orgs": orgs[:300], "programmes": Programme.objects.filter(is_active=True), "form": TopUpForm(),
-    })
+    return render(
+        request,
+        "ledger/allotments.html",
+        {
+            "orgs": orgs[:300],
+            "programmes": Programme.objects.filter(is_active=True),
+            "form": TopUpForm(),
+        },
+    )
 
 
 @login_required
@@ -182,22 +235,34 @@ def top_up(request: AuthedRequest, public_id: str) -> HttpResponse:
     if not can_top_up_allotment.test(request.user, org):
         raise NotFoundError()
     form = TopUpForm(request.POST)
-    programme = Programme.objects.filter(public_id=request.POST.get("programme"), is_active=True).first()
+    programme = Programme.objects.filter(public_id=parse_uuid(request.POST.get("programme")), is_active=True).first()  # type: ignore[misc]
     error = None
     if form.is_valid() and programme is not None:
         try:
-            services.allotment_top_up(actor=request.user, organisation=org, programme=programme,
-                                      amount=form.cleaned_data["amount"], memo=form.cleaned_data["memo"],
-                                      idempotency_key=f"topup:{form.cleaned_data['token']}")
+            services.allotment_top_up(
+                actor=request.user,
+                organisation=org,
+                programme=programme,
+                amount=form.cleaned_data["amount"],
+                memo=form.cleaned_data["memo"],
+                idempotency_key=f"topup:{form.cleaned_data['token']}",
+            )
         except DomainError as exc:
             error = str(exc)
     else:
         error = _("ข้อมูลไม่ถูกต้อง")
     org.allotment = selectors.account_balance(services.account_of_org(org, 5))  # type: ignore[attr-defined]
-    response = render(request, "ledger/partials/allotment_row.html", {
-        "org": org, "programmes": Programme.objects.filter(is_active=True), "form": TopUpForm(), "error": error,
-        "done": error is None,
-    })
+    response = render(
+        request,
+        "ledger/partials/allotment_row.html",
+        {
+            "org": org,
+            "programmes": Programme.objects.filter(is_active=True),
+            "form": TopUpForm(),
+            "error": error,
+            "done": error is None,
+        },
+    )
     if error:
         response.status_code = 400
     return response

@@ -34,8 +34,16 @@ class NetworkAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organisation", "is_member", "is_organiser", "is_verifier", "is_admin",
-                    "is_partner_staff", "is_active")
+    list_display = (
+        "user",
+        "organisation",
+        "is_member",
+        "is_organiser",
+        "is_verifier",
+        "is_admin",
+        "is_partner_staff",
+        "is_active",
+    )
     list_filter = ("is_organiser", "is_verifier", "is_admin", "is_partner_staff", "is_active")
     raw_id_fields = ("user", "organisation")
 

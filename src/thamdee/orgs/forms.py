@@ -24,8 +24,9 @@ class OrganisationForm(BootstrapMixin, forms.Form):
 
 
 class AddMemberForm(BootstrapMixin, forms.Form):
-    mobile = forms.CharField(label=_("เบอร์มือถือของสมาชิกที่มีบัญชีแล้ว"), max_length=20,
-                             widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    mobile = forms.CharField(
+        label=_("เบอร์มือถือของสมาชิกที่มีบัญชีแล้ว"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,8 +37,9 @@ ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
 class RolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(label=_("บทบาท"), choices=ROLE_CHOICES, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("บทบาท"), choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class NewMemberForm(RegisterMemberForm):

@@ -28,8 +28,9 @@ class Organisation(PublicIdModel):
     name_en = models.CharField(_("ชื่อ (อังกฤษ)"), max_length=200, blank=True)
     short_name = models.CharField(_("ชื่อย่อ"), max_length=40, blank=True)
     kind = models.CharField(_("ประเภท"), max_length=30, choices=OrgKind.choices, db_index=True)
-    area = models.ForeignKey("areas.Area", verbose_name=_("พื้นที่"), on_delete=models.PROTECT,
-                             related_name="organisations")
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("พื้นที่"), on_delete=models.PROTECT, related_name="organisations"
+    )
     description = models.TextField(_("รายละเอียด"), blank=True)
     contact_phone = models.CharField(_("โทรศัพท์ติดต่อ"), max_length=20, blank=True)
     is_active = models.BooleanField(_("ใช้งานอยู่"), default=True)
@@ -70,13 +71,14 @@ class Network(PublicIdModel):
     name_th = models.CharField(_("ชื่อ (ไทย)"), max_length=200)
     name_en = models.CharField(_("ชื่อ (อังกฤษ)"), max_length=200, blank=True)
     kind = models.CharField(_("ประเภท"), max_length=10, choices=NetworkKind.choices)
-    area = models.ForeignKey("areas.Area", verbose_name=_("พื้นที่"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="networks")
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("พื้นที่"), null=True, blank=True, on_delete=models.PROTECT, related_name="networks"
+    )
     issue = models.CharField(_("ประเด็น"), max_length=200, blank=True)
     description = models.TextField(_("รายละเอียด"), blank=True)
     organisations: models.ManyToManyField[Organisation, NetworkMembership] = models.ManyToManyField(
-        Organisation, through="NetworkMembership", related_name="networks",
-                                           verbose_name=_("องค์กรสมาชิก"))
+        Organisation, through="NetworkMembership", related_name="networks", verbose_name=_("องค์กรสมาชิก")
+    )
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
 
     class Meta:
@@ -110,8 +112,9 @@ class NetworkMembership(models.Model):
         verbose_name = _("สมาชิกเครือข่าย")
         verbose_name_plural = _("สมาชิกเครือข่าย")
         constraints = [
-            models.UniqueConstraint(fields=["network", "organisation"],
-                                    name="%(app_label)s_%(class)s_once_per_network"),
+            models.UniqueConstraint(
+                fields=["network", "organisation"], name="%(app_label)s_%(class)s_once_per_network"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,10 +132,12 @@ class Role(models.TextChoices):
 class Membership(PublicIdModel):
     """A person's place in an organisation, with the roles they hold there."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships",
-                             verbose_name=_("ผู้ใช้"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships",
-                                     verbose_name=_("องค์กร"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("ผู้ใช้")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("องค์กร")
+    )
     is_member = models.BooleanField(_("สมาชิก"), default=True)
     is_organiser = models.BooleanField(_("ผู้ประสานงาน"), default=False)
     is_verifier = models.BooleanField(_("ผู้รับรอง"), default=False)
@@ -146,8 +151,7 @@ class Membership(PublicIdModel):
         verbose_name = _("การเป็นสมาชิก")
         verbose_name_plural = _("การเป็นสมาชิก")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"],
-                                    name="%(app_label)s_%(class)s_once_per_org"),
+            models.UniqueConstraint(fields=["user", "organisation"], name="%(app_label)s_%(class)s_once_per_org"),
         ]
         indexes = [models.Index(fields=["organisation", "is_active"], name="orgs_membership_org_active")]
 
@@ -162,13 +166,25 @@ class Membership(PublicIdModel):
 class AgencyStaff(PublicIdModel):
     """Staff of an agency, with the area they look after (no area means the whole country)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agency_posts",
-                             verbose_name=_("ผู้ใช้"))
-    agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff",
-                               limit_choices_to={"kind": OrgKind.AGENCY}, verbose_name=_("หน่วยงาน"))
-    scope_area = models.ForeignKey("areas.Area", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("พื้นที่รับผิดชอบ"),
-                                   help_text=_("เว้นว่างหมายถึงทั้งประเทศ"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agency_posts", verbose_name=_("ผู้ใช้")
+    )
+    agency = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        limit_choices_to={"kind": OrgKind.AGENCY},
+        verbose_name=_("หน่วยงาน"),
+    )
+    scope_area = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("พื้นที่รับผิดชอบ"),
+        help_text=_("เว้นว่างหมายถึงทั้งประเทศ"),
+    )
     is_verifier = models.BooleanField(_("ผู้รับรองระดับหน่วยงาน"), default=False)
     is_active = models.BooleanField(_("ใช้งานอยู่"), default=True)
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)

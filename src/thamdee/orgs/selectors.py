@@ -12,8 +12,9 @@ from thamdee.orgs.permissions import can_view_membership, can_view_org_members
 from thamdee.orgs.roles import roles_for
 
 
-def organisation_list(*, q: str = "", kind: str = "", area_code: str = "", network: Network | None = None
-                      ) -> QuerySet[Organisation]:
+def organisation_list(
+    *, q: str = "", kind: str = "", area_code: str = "", network: Network | None = None
+) -> QuerySet[Organisation]:
     """Organisations are public bodies: their names, kinds and areas are visible to everyone."""
     qs = Organisation.objects.filter(is_active=True).select_related("area")
     if q:
@@ -47,14 +48,13 @@ def organisation_list_for_user(user: Any) -> list[tuple[Organisation, Membership
     return [(m.organisation, m) for m in memberships]
 
 
-def membership_list_visible_to(*, viewer: Any, organisation: Organisation, q: str = "",
-                               role: str = "") -> QuerySet[Membership]:
+def membership_list_visible_to(
+    *, viewer: Any, organisation: Organisation, q: str = "", role: str = ""
+) -> QuerySet[Membership]:
     """An organisation's members, for its admins, organisers and verifiers (and site admins); 404 to others."""
     if not can_view_org_members.test(viewer, organisation):
         raise NotFoundError()
-    qs = Membership.objects.filter(organisation=organisation, is_active=True).select_related(
-        "user", "user__home_area"
-    )
+    qs = Membership.objects.filter(organisation=organisation, is_active=True).select_related("user", "user__home_area")
     if q:
         qs = qs.filter(
             Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q) | Q(user__mobile__startswith=q)

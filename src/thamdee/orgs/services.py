@@ -50,9 +50,18 @@ ORG_FIELDS = ("name_th", "name_en", "short_name", "description", "contact_phone"
 
 
 @transaction.atomic
-def organisation_create(*, actor: Actor, name_th: str, kind: str, area: Area, name_en: str = "",
-                        short_name: str = "", description: str = "", contact_phone: str = "",
-                        admin: User | None = None) -> Organisation:
+def organisation_create(
+    *,
+    actor: Actor,
+    name_th: str,
+    kind: str,
+    area: Area,
+    name_en: str = "",
+    short_name: str = "",
+    description: str = "",
+    contact_phone: str = "",
+    admin: User | None = None,
+) -> Organisation:
     """Register an organisation in an area. Agency staff whose scope covers the area, or site admins, may.
 
     If ``admin`` is given, that person becomes the organisation's first admin.
@@ -61,8 +70,13 @@ def organisation_create(*, actor: Actor, name_th: str, kind: str, area: Area, na
     if kind not in OrgKind.values:
         raise ValueError(kind)
     org = Organisation.objects.create(
-        name_th=name_th.strip(), name_en=name_en.strip(), short_name=short_name.strip(), kind=kind, area=area,
-        description=description, contact_phone=contact_phone,
+        name_th=name_th.strip(),
+        name_en=name_en.strip(),
+        short_name=short_name.strip(),
+        kind=kind,
+        area=area,
+        description=description,
+        contact_phone=contact_phone,
     )
     if admin is not None:
         Membership.objects.create(user=admin, organisation=org, is_admin=True, is_organiser=True)
@@ -96,8 +110,9 @@ def _check_roles(actor: Actor, organisation: Organisation, roles: Iterable[str])
 
 
 @transaction.atomic
-def membership_add(*, actor: Actor, organisation: Organisation, user: User,
-                   roles: Iterable[str] = (Role.MEMBER,)) -> Membership:
+def membership_add(
+    *, actor: Actor, organisation: Organisation, user: User, roles: Iterable[str] = (Role.MEMBER,)
+) -> Membership:
     """Add a person to an organisation with roles. Organisers add members; admins also grant roles.
 
     A person who left is re-activated rather than added twice.
@@ -165,8 +180,9 @@ def membership_end(*, actor: Actor, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def member_register(*, actor: Actor, organisation: Organisation, roles: Iterable[str] = (Role.MEMBER,),
-                    **person: Any) -> Membership:
+def member_register(
+    *, actor: Actor, organisation: Organisation, roles: Iterable[str] = (Role.MEMBER,), **person: Any
+) -> Membership:
     """Register a new person (for example from a paper passbook) and make them a member of the organisation."""
     require(can_add_members, actor, organisation)
     _check_roles(actor, organisation, roles)
@@ -175,12 +191,21 @@ def member_register(*, actor: Actor, organisation: Organisation, roles: Iterable
 
 
 @transaction.atomic
-def network_create(*, actor: Actor, name_th: str, kind: str, area: Area | None = None, name_en: str = "",
-                   issue: str = "", description: str = "") -> Network:
+def network_create(
+    *,
+    actor: Actor,
+    name_th: str,
+    kind: str,
+    area: Area | None = None,
+    name_en: str = "",
+    issue: str = "",
+    description: str = "",
+) -> Network:
     if kind == NetworkKind.AREA and area is None:
         raise NetworkAreaError()
-    network = Network(name_th=name_th.strip(), name_en=name_en.strip(), kind=kind, area=area, issue=issue,
-                      description=description)
+    network = Network(
+        name_th=name_th.strip(), name_en=name_en.strip(), kind=kind, area=area, issue=issue, description=description
+    )
     require(can_manage_network, actor, network, visible=True)
     network.save()
     return network
@@ -207,19 +232,21 @@ def network_remove_organisation(*, actor: Actor, network: Network, organisation:
 
 
 @transaction.atomic
-def agency_staff_assign(*, actor: Actor, agency: Organisation, user: User, scope_area: Area | None,
-                        is_verifier: bool = False) -> AgencyStaff:
+def agency_staff_assign(
+    *, actor: Actor, agency: Organisation, user: User, scope_area: Area | None, is_verifier: bool = False
+) -> AgencyStaff:
     """Make a person staff of an agency for an area (None: the whole country)."""
     if agency.kind != OrgKind.AGENCY or (
-        scope_area is not None and scope_area.level not in (AreaLevel.PROVINCE, AreaLevel.DISTRICT,
-                                                            AreaLevel.SUBDISTRICT)
+        scope_area is not None
+        and scope_area.level not in (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
     ):
         raise AgencyScopeError()
     scope_code = scope_area.code if scope_area else ""
     if not can_assign_agency_staff.test(actor, (agency, scope_code)):
         raise NotFoundError()
     post, _ = AgencyStaff.objects.update_or_create(
-        user=user, agency=agency,
+        user=user,
+        agency=agency,
         defaults={"scope_area": scope_area, "is_verifier": is_verifier, "is_active": True},
     )
     roles_forget(user)

@@ -24,8 +24,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
     province = request.GET.get("province", "")[:2]
-    qs = selectors.organisation_list(q=q, kind=kind if kind in OrgKind.values else "",
-                                     area_code=province if province.isdigit() else "")
+    qs = selectors.organisation_list(
+        q=q, kind=kind if kind in OrgKind.values else "", area_code=province if province.isdigit() else ""
+    )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     template = "orgs/partials/org_rows.html" if getattr(request, "htmx", False) else "orgs/list.html"
     return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": OrgKind.choices})
@@ -34,14 +35,18 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     org = selectors.organisation_get(public_id)
     user = request.user
-    return render(request, "orgs/detail.html", {
-        "org": org,
-        "member_count": selectors.organisation_member_count(org),
-        "networks": org.networks.all(),
-        "can_manage": can_manage_org.test(user, org),
-        "can_add_members": can_add_members.test(user, org),
-        "roles": roles_for(user).orgs.get(org.pk, frozenset()),
-    })
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "member_count": selectors.organisation_member_count(org),
+            "networks": org.networks.all(),
+            "can_manage": can_manage_org.test(user, org),
+            "can_add_members": can_add_members.test(user, org),
+            "roles": roles_for(user).orgs.get(org.pk, frozenset()),
+        },
+    )
 
 
 @login_required
@@ -76,9 +81,14 @@ def members(request: AuthedRequest, public_id: str) -> HttpResponse:
                 if new_form.is_valid():
                     data = new_form.cleaned_data
                     membership = services.member_register(
-                        actor=request.user, organisation=org, prefix=data["name_prefix"],
-                        first_name=data["first_name"], last_name=data["last_name"], mobile=data["mobile"],
-                        birth_year=data["birth_year"], home_area=data["home_area"],
+                        actor=request.user,
+                        organisation=org,
+                        prefix=data["name_prefix"],
+                        first_name=data["first_name"],
+                        last_name=data["last_name"],
+                        mobile=data["mobile"],
+                        birth_year=data["birth_year"],
+                        home_area=data["home_area"],
                         national_id=data["national_id"] or None,
                     )
                     messages.success(request, _("ลงทะเบียน %(name)s แล้ว") % {"name": membership.user.full_name})
@@ -89,11 +99,20 @@ def members(request: AuthedRequest, public_id: str) -> HttpResponse:
             form.add_error(field, str(exc))
         status = 400
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "orgs/members.html", {
-        "org": org, "page": page, "q": q, "add_form": add_form, "new_form": new_form,
-        "can_set_roles": can_set_roles.test(request.user, org),
-        "can_add_members": can_add_members.test(request.user, org),
-    }, status=status)
+    return render(
+        request,
+        "orgs/members.html",
+        {
+            "org": org,
+            "page": page,
+            "q": q,
+            "add_form": add_form,
+            "new_form": new_form,
+            "can_set_roles": can_set_roles.test(request.user, org),
+            "can_add_members": can_add_members.test(request.user, org),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -104,12 +123,14 @@ def membership_roles(request: AuthedRequest, public_id: str) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            membership = services.membership_set_roles(actor=request.user, membership=membership,
-                                                       roles=form.cleaned_data["roles"])
+            membership = services.membership_set_roles(
+                actor=request.user, membership=membership, roles=form.cleaned_data["roles"]
+            )
         except DomainError as exc:
             error = exc
-    response = render(request, "orgs/partials/member_row.html",
-                      {"m": membership, "can_set_roles": True, "error": error})
+    response = render(
+        request, "orgs/partials/member_row.html", {"m": membership, "can_set_roles": True, "error": error}
+    )
     if error is not None:
         response.status_code = error.status
     return response
@@ -149,15 +170,25 @@ def organisation_create(request: AuthedRequest) -> HttpResponse:
 
 def network_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    return render(request, "orgs/networks.html", {
-        "networks": selectors.network_list(q=request.GET.get("q", "")[:100],
-                                           kind=kind if kind in NetworkKind.values else ""),
-        "kinds": NetworkKind.choices,
-    })
+    return render(
+        request,
+        "orgs/networks.html",
+        {
+            "networks": selectors.network_list(
+                q=request.GET.get("q", "")[:100], kind=kind if kind in NetworkKind.values else ""
+            ),
+            "kinds": NetworkKind.choices,
+        },
+    )
 
 
 def network_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     network = selectors.network_get(public_id)
-    return render(request, "orgs/network_detail.html", {
-        "network": network, "orgs": selectors.organisation_list(network=network),
-    })
+    return render(
+        request,
+        "orgs/network_detail.html",
+        {
+            "network": network,
+            "orgs": selectors.organisation_list(network=network),
+        },
+    )

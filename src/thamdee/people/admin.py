@@ -13,8 +13,21 @@ class UserAdmin(DjangoUserAdmin):
     raw_id_fields = ("home_area",)
     fieldsets = (
         (None, {"fields": ("username", "password", "public_id")}),
-        (_("ข้อมูลบุคคล"), {"fields": ("prefix", "first_name", "last_name", "mobile", "birth_year", "home_area",
-                                        "preferred_language", "has_national_id")}),
+        (
+            _("ข้อมูลบุคคล"),
+            {
+                "fields": (
+                    "prefix",
+                    "first_name",
+                    "last_name",
+                    "mobile",
+                    "birth_year",
+                    "home_area",
+                    "preferred_language",
+                    "has_national_id",
+                )
+            },
+        ),
         (_("สิทธิ์"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("วันสำคัญ"), {"fields": ("last_login", "date_joined")}),
     )

@@ -13,8 +13,9 @@ from thamdee.people.validators import mobile_normalise
 class MobileOrUsernameBackend(ModelBackend):
     """Sign in with a Thai mobile number or a user name, and a password."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         if not username or password is None:
             return None
         model = get_user_model()

@@ -27,11 +27,13 @@ class BootstrapMixin:
 
 class SignInForm(BootstrapMixin, AuthenticationForm):
     username = forms.CharField(
-        label=_("เบอร์มือถือหรือชื่อผู้ใช้"), max_length=150,
+        label=_("เบอร์มือถือหรือชื่อผู้ใช้"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True, "inputmode": "text"}),
     )
-    password = forms.CharField(label=_("รหัสผ่าน"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("รหัสผ่าน"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     error_messages = {
         "invalid_login": _("เบอร์มือถือ/ชื่อผู้ใช้ หรือรหัสผ่านไม่ถูกต้อง"),
@@ -54,10 +56,13 @@ class PersonFields(BootstrapMixin, forms.Form):
     name_prefix = forms.ChoiceField(label=_("คำนำหน้า"), choices=NamePrefix.choices, required=False)
     first_name = forms.CharField(label=_("ชื่อ"), max_length=150)
     last_name = forms.CharField(label=_("นามสกุล"), max_length=150)
-    mobile = forms.CharField(label=_("เบอร์มือถือ"), max_length=20, required=False,
-                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    birth_year = forms.IntegerField(label=_("ปีเกิด (พ.ศ. หรือ ค.ศ.)"), required=False, min_value=1900,
-                                    max_value=2700)
+    mobile = forms.CharField(
+        label=_("เบอร์มือถือ"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    birth_year = forms.IntegerField(label=_("ปีเกิด (พ.ศ. หรือ ค.ศ.)"), required=False, min_value=1900, max_value=2700)
     home_area = AreaField(label=_("ที่อยู่ (ตำบลหรือหมู่บ้าน)"), required=False, min_level=AreaLevel.SUBDISTRICT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,13 +88,18 @@ class NationalIdField(forms.CharField):
 
 class SignUpForm(PersonFields):
     national_id = NationalIdField(
-        label=_("เลขประจำตัวประชาชน (ไม่บังคับ)"), required=False,
+        label=_("เลขประจำตัวประชาชน (ไม่บังคับ)"),
+        required=False,
         help_text=_("ใช้เพื่อกันการมีบัญชีซ้ำเท่านั้น ระบบเก็บเพียงค่าแฮชที่ย้อนกลับไม่ได้"),
     )
-    password1 = forms.CharField(label=_("รหัสผ่าน (อย่างน้อย 8 ตัว)"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("ยืนยันรหัสผ่าน"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("รหัสผ่าน (อย่างน้อย 8 ตัว)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("ยืนยันรหัสผ่าน"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,10 +142,12 @@ class NationalIdForm(BootstrapMixin, forms.Form):
 
 
 class PasswordForm(BootstrapMixin, forms.Form):
-    password1 = forms.CharField(label=_("รหัสผ่านใหม่"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("ยืนยันรหัสผ่านใหม่"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("รหัสผ่านใหม่"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("ยืนยันรหัสผ่านใหม่"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

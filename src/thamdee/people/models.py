@@ -31,15 +31,22 @@ class User(AbstractUser):
     mobile = models.CharField(_("เบอร์มือถือ"), max_length=10, unique=True, null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("ปีเกิด (ค.ศ.)"), null=True, blank=True)
     home_area = models.ForeignKey(
-        "areas.Area", verbose_name=_("ที่อยู่ (ตำบลหรือหมู่บ้าน)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "areas.Area",
+        verbose_name=_("ที่อยู่ (ตำบลหรือหมู่บ้าน)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     national_id_hmac = models.CharField(
-        _("ลายนิ้วมือเลขประจำตัวประชาชน (HMAC)"), max_length=64, unique=True, null=True, blank=True,
+        _("ลายนิ้วมือเลขประจำตัวประชาชน (HMAC)"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
         editable=False,
     )
     preferred_language = models.CharField(_("ภาษา"), max_length=5, default="th")
-
 
     class Meta:
         verbose_name = _("ผู้ใช้")
@@ -103,7 +110,8 @@ class Consent(models.Model):
         verbose_name_plural = _("ความยินยอม")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "purpose"], condition=Q(withdrawn_at__isnull=True),
+                fields=["user", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_active_per_purpose",
             ),
         ]

@@ -189,8 +189,12 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
     current = existing.first()
     if current:
         return current
-    return Consent.objects.create(user=user, purpose=purpose, recorded_by=actor if actor.is_authenticated else None,
-                                  guardian_name=guardian_name.strip())
+    return Consent.objects.create(
+        user=user,
+        purpose=purpose,
+        recorded_by=actor if actor.is_authenticated else None,
+        guardian_name=guardian_name.strip(),
+    )
 
 
 @transaction.atomic

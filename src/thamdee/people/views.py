@@ -38,8 +38,14 @@ def _form_error(form, exc: DomainError, fields: dict[str, str]) -> None:  # type
     form.add_error(None, str(exc))
 
 
-FIELD_FOR_CODE = {"mobile": "mobile", "national_id": "national_id", "birth_year": "birth_year",
-                  "home_area": "home_area", "password": "password1", "username": "mobile"}
+FIELD_FOR_CODE = {
+    "mobile": "mobile",
+    "national_id": "national_id",
+    "birth_year": "birth_year",
+    "home_area": "home_area",
+    "password": "password1",
+    "username": "mobile",
+}
 
 
 @method_decorator(sensitive_post_parameters("national_id", "password1", "password2"), name="dispatch")
@@ -57,9 +63,14 @@ class SignUpView(View):
             data = form.cleaned_data
             try:
                 user = services.user_register(
-                    prefix=data["name_prefix"], first_name=data["first_name"], last_name=data["last_name"],
-                    mobile=data["mobile"], birth_year=data["birth_year"], home_area=data["home_area"],
-                    national_id=data["national_id"] or None, password=data["password1"],
+                    prefix=data["name_prefix"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    mobile=data["mobile"],
+                    birth_year=data["birth_year"],
+                    home_area=data["home_area"],
+                    national_id=data["national_id"] or None,
+                    password=data["password1"],
                     language=request.LANGUAGE_CODE,
                 )
             except DomainError as exc:
@@ -75,11 +86,18 @@ class SignUpView(View):
 @sensitive_post_parameters("national_id", "password1", "password2")
 def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    profile_form = ProfileForm(initial={
-        "name_prefix": user.prefix, "first_name": user.first_name, "last_name": user.last_name,
-        "mobile": user.mobile, "birth_year": user.birth_year, "home_area": user.home_area,
-        "preferred_language": user.preferred_language,
-    }, prefix="p")
+    profile_form = ProfileForm(
+        initial={
+            "name_prefix": user.prefix,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "mobile": user.mobile,
+            "birth_year": user.birth_year,
+            "home_area": user.home_area,
+            "preferred_language": user.preferred_language,
+        },
+        prefix="p",
+    )
     id_form = NationalIdForm(prefix="n")
     password_form = PasswordForm(prefix="w")
     status = 200
@@ -97,29 +115,45 @@ def profile(request: AuthedRequest) -> HttpResponse:
             elif action == "national_id":
                 id_form = NationalIdForm(request.POST, prefix="n")
                 if id_form.is_valid():
-                    services.user_set_national_id(actor=user, user=user,
-                                                  national_id=id_form.cleaned_data["national_id"] or None)
+                    services.user_set_national_id(
+                        actor=user, user=user, national_id=id_form.cleaned_data["national_id"] or None
+                    )
                     messages.success(request, _("บันทึกแล้ว ระบบไม่เก็บเลขประจำตัวประชาชนของคุณ เก็บเพียงค่าแฮช"))
                     return redirect("people:profile")
             elif action == "password":
                 password_form = PasswordForm(request.POST, prefix="w")
                 if password_form.is_valid():
-                    services.user_set_password(actor=user, user=user,
-                                               password=password_form.cleaned_data["password1"])
+                    services.user_set_password(actor=user, user=user, password=password_form.cleaned_data["password1"])
                     login(request, user, backend="thamdee.people.backends.MobileOrUsernameBackend")
                     messages.success(request, _("เปลี่ยนรหัสผ่านแล้ว"))
                     return redirect("people:profile")
         except DomainError as exc:
             target = {"profile": profile_form, "national_id": id_form, "password": password_form}[action or "profile"]
-            _form_error(target, exc, {"mobile": "mobile", "national_id": "national_id", "password": "password1",
-                                      "birth_year": "birth_year", "home_area": "home_area"})
+            _form_error(
+                target,
+                exc,
+                {
+                    "mobile": "mobile",
+                    "national_id": "national_id",
+                    "password": "password1",
+                    "birth_year": "birth_year",
+                    "home_area": "home_area",
+                },
+            )
         status = 400
-    return render(request, "people/profile.html", {
-        "profile_form": profile_form, "id_form": id_form, "password_form": password_form,
-        "consents": selectors.consent_list_for(user),
-        "active_purposes": selectors.consent_purposes_active(user),
-        "purposes": ConsentPurpose.choices,
-    }, status=status)
+    return render(
+        request,
+        "people/profile.html",
+        {
+            "profile_form": profile_form,
+            "id_form": id_form,
+            "password_form": password_form,
+            "consents": selectors.consent_list_for(user),
+            "active_purposes": selectors.consent_purposes_active(user),
+            "purposes": ConsentPurpose.choices,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -130,8 +164,9 @@ def consent_toggle(request: AuthedRequest) -> HttpResponse:
     user = request.user
     try:
         if request.POST.get("grant") == "1":
-            services.consent_grant(actor=user, user=user, purpose=purpose,
-                                   guardian_name=request.POST.get("guardian_name", ""))
+            services.consent_grant(
+                actor=user, user=user, purpose=purpose, guardian_name=request.POST.get("guardian_name", "")
+            )
         else:
             services.consent_withdraw(actor=user, user=user, purpose=purpose)
     except DomainError as exc:
@@ -150,14 +185,24 @@ def family(request: AuthedRequest) -> HttpResponse:
             if request.POST.get("remove"):
                 services.family_link_remove(actor=request.user, link_id=int(request.POST["remove"]))
             else:
-                services.family_link_add(actor=request.user, relative_mobile=request.POST.get("mobile", ""),
-                                         relation=request.POST.get("relation", ""))
+                services.family_link_add(
+                    actor=request.user,
+                    relative_mobile=request.POST.get("mobile", ""),
+                    relation=request.POST.get("relation", ""),
+                )
                 messages.success(request, _("เพิ่มรายชื่อครอบครัวแล้ว"))
             return redirect("people:family")
         except (DomainError, ValueError) as exc:
             error = str(exc) if isinstance(exc, DomainError) else _("ข้อมูลไม่ถูกต้อง")
     links = FamilyLink.objects.filter(user=request.user).select_related("relative")
-    return render(request, "people/family.html", {
-        "links": links, "relations": FamilyRelation.choices, "error": error,
-        "named_me": selectors.family_of(request.user),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "people/family.html",
+        {
+            "links": links,
+            "relations": FamilyRelation.choices,
+            "error": error,
+            "named_me": selectors.family_of(request.user),
+        },
+        status=400 if error else 200,
+    )

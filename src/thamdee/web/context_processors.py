@@ -31,8 +31,10 @@ ORGANISER = [
     NavItem(_("คิวรับรอง"), "deeds:queue", "check2-square"),
     NavItem(_("กิจกรรม"), "deeds:activities", "calendar-event"),
 ]
-AGENCY = [NavItem(_("แดชบอร์ด"), "reports:dashboard", "bar-chart"),
-          NavItem(_("โควตาเครดิต"), "ledger:allotments", "bank")]
+AGENCY = [
+    NavItem(_("แดชบอร์ด"), "reports:dashboard", "bar-chart"),
+    NavItem(_("โควตาเครดิต"), "ledger:allotments", "bank"),
+]
 PARTNER = [NavItem(_("สแกนคูปอง"), "rewards:scan", "qr-code-scan")]
 PUBLIC = [
     NavItem(_("ภาพรวม"), "reports:public", "globe2"),
@@ -57,8 +59,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     path = request.path
     if user is None or not user.is_authenticated:
-        return {"nav_items": _resolve([NavItem(_("หน้าแรก"), "web:home", "house"), *PUBLIC], path),
-                "unread_count": 0, "roles": None}
+        return {
+            "nav_items": _resolve([NavItem(_("หน้าแรก"), "web:home", "house"), *PUBLIC], path),
+            "unread_count": 0,
+            "roles": None,
+        }
     roles = roles_for(user)
     items = list(MEMBER)
     if roles.org_ids_with("organiser", "verifier", "admin"):

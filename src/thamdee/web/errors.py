@@ -26,8 +26,11 @@ class BadRequestError(DomainError):
 
 def _respond(request: HttpRequest, error: DomainError, template: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return HttpResponse(json.dumps(error.as_problem(), ensure_ascii=False), status=error.status,
-                            content_type="application/problem+json")
+        return HttpResponse(
+            json.dumps(error.as_problem(), ensure_ascii=False),
+            status=error.status,
+            content_type="application/problem+json",
+        )
     if error.status == 500:
         return render(request, template, status=500)
     return render(request, template, {"error": error}, status=error.status)

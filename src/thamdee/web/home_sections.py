@@ -21,7 +21,7 @@ def build(request: HttpRequest, roles: UserRoles) -> dict[str, Any]:
     }
     from thamdee.ledger import selectors as ledger_selectors
 
-    wallet = ledger_selectors.wallet_of(user)
+    wallet = ledger_selectors.wallet_of(user)  # type: ignore[arg-type]  # home needs a signed-in user
     context["balance"] = int(wallet.balance or 0) if wallet else 0
     context["earned_total"] = int(wallet.earned_total) if wallet else 0
     context["member_sections"] = ["web/partials/balance_card.html"]

@@ -19,8 +19,17 @@ class AreaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Area
-        fields = ["code", "level", "level_name", "name_th", "name_en", "parent_code", "postal_codes",
-                  "village_no", "community_code"]
+        fields = [
+            "code",
+            "level",
+            "level_name",
+            "name_th",
+            "name_en",
+            "parent_code",
+            "postal_codes",
+            "village_no",
+            "community_code",
+        ]
 
     def get_parent_code(self, obj: Area) -> str | None:
         return obj.code[: {2: 2, 3: 4, 4: 6}[obj.level]] if obj.level > AreaLevel.PROVINCE else None
@@ -32,8 +41,9 @@ class AreaSerializer(serializers.ModelSerializer):
 @extend_schema(
     tags=["areas"],
     parameters=[
-        OpenApiParameter("level", OpenApiTypes.INT, enum=[1, 2, 3, 4],
-                         description="1 province, 2 district, 3 subdistrict, 4 village"),
+        OpenApiParameter(
+            "level", OpenApiTypes.INT, enum=[1, 2, 3, 4], description="1 province, 2 district, 3 subdistrict, 4 village"
+        ),
         OpenApiParameter("parent", OpenApiTypes.STR, description="the code of the parent area"),
         OpenApiParameter("q", OpenApiTypes.STR, description="part of a Thai or English name, or a code prefix"),
     ],

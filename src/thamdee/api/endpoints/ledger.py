@@ -30,8 +30,9 @@ class PassbookLineSerializer(serializers.Serializer):
     counterpart = serializers.CharField()
     memo = serializers.CharField()
     reason = serializers.SerializerMethodField(help_text="what caused the movement, in words")
-    explanation = serializers.ListField(child=serializers.CharField(),
-                                        help_text="why these credits: each rule applied, with its version")
+    explanation = serializers.ListField(
+        child=serializers.CharField(), help_text="why these credits: each rule applied, with its version"
+    )
     reversed = serializers.BooleanField()
 
     def get_date_be(self, obj: Any) -> str:
@@ -52,9 +53,13 @@ class PassbookSerializer(serializers.Serializer):
 
 
 PASSBOOK_PARAMS = [
-    OpenApiParameter("fiscal_year", OpenApiTypes.INT, description="CE year in which it ends (2027 = FY2570); "
-                                                                   "a BE year (2570) is accepted too"),
-    OpenApiParameter("offset", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT),
+    OpenApiParameter(
+        "fiscal_year",
+        OpenApiTypes.INT,
+        description="CE year in which it ends (2027 = FY2570); a BE year (2570) is accepted too",
+    ),
+    OpenApiParameter("offset", OpenApiTypes.INT),
+    OpenApiParameter("limit", OpenApiTypes.INT),
 ]
 
 
@@ -64,8 +69,9 @@ def _passbook(request: Request, member: User) -> Response:
     fiscal_year = (int(year) - 543 if int(year) > 2400 else int(year)) if year.isdigit() and len(year) == 4 else None
     limit = min(int(params["limit"]), 500) if params.get("limit", "").isdigit() else 100
     offset = min(int(params["offset"]), 10**9) if params.get("offset", "").isdigit() else 0
-    book = selectors.passbook_for(viewer=request.user, member=member, fiscal_year=fiscal_year, limit=limit or 100,
-                                  offset=offset)
+    book = selectors.passbook_for(
+        viewer=request.user, member=member, fiscal_year=fiscal_year, limit=limit or 100, offset=offset
+    )
     return Response(PassbookSerializer(book).data)
 
 
@@ -136,14 +142,17 @@ class GiftApi(APIView):
         s = GiftSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         user = me(request)
-        result = services.gift_send(actor=user, recipient=s.validated_data["recipient"],
-                                    amount=s.validated_data["amount"], message=s.validated_data["message"],
-                                    idempotency_key=f"gift:{user.pk}:{s.validated_data['idempotency_key']}")
+        result = services.gift_send(
+            actor=user,
+            recipient=s.validated_data["recipient"],
+            amount=s.validated_data["amount"],
+            message=s.validated_data["message"],
+            idempotency_key=f"gift:{user.pk}:{s.validated_data['idempotency_key']}",
+        )
         return _posted(result, selectors.balance_of(user))
 
 
-@extend_schema(tags=["passbook"], request=DonationSerializer,
-               responses={201: PostedSerializer, 200: PostedSerializer})
+@extend_schema(tags=["passbook"], request=DonationSerializer, responses={201: PostedSerializer, 200: PostedSerializer})
 class DonationApi(APIView):
     """Donate credits to an organisation's fund."""
 
@@ -153,9 +162,13 @@ class DonationApi(APIView):
         s = DonationSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         user = me(request)
-        result = services.donation_make(actor=user, organisation=s.validated_data["organisation"],
-                                        amount=s.validated_data["amount"], message=s.validated_data["message"],
-                                        idempotency_key=f"donation:{user.pk}:{s.validated_data['idempotency_key']}")
+        result = services.donation_make(
+            actor=user,
+            organisation=s.validated_data["organisation"],
+            amount=s.validated_data["amount"],
+            message=s.validated_data["message"],
+            idempotency_key=f"donation:{user.pk}:{s.validated_data['idempotency_key']}",
+        )
         return _posted(result, selectors.balance_of(user))
 
 
@@ -171,9 +184,14 @@ class AllotmentTopUpApi(APIView):
         data = s.validated_data
         user = me(request)
         result = services.allotment_top_up(
-            actor=user, organisation=data["organisation"], programme=data["programme"], amount=data["amount"],
-            fiscal_year=data.get("fiscal_year") or thaitime.current_fiscal_year(), memo=data["memo"],
-            idempotency_key=f"topup:{user.pk}:{data['idempotency_key']}")
+            actor=user,
+            organisation=data["organisation"],
+            programme=data["programme"],
+            amount=data["amount"],
+            fiscal_year=data.get("fiscal_year") or thaitime.current_fiscal_year(),
+            memo=data["memo"],
+            idempotency_key=f"topup:{user.pk}:{data['idempotency_key']}",
+        )
         return _posted(result)
 
 
@@ -194,15 +212,20 @@ class EntryApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request, ref: str) -> Response:
-        from thamdee.ledger.causes import describe
+        from thamdee.ledger.causes import describe_journal
 
         journal = services.journal_get_for(viewer=request.user, ref=ref)
-        info = describe([(journal.cause_kind, journal.cause_id)]).get((journal.cause_kind, journal.cause_id)) \
-            if journal.cause_kind else None
-        return Response(EntrySerializer({
-            "journal": journal, "reason": info.title if info else journal.get_kind_display(),
-            "explanation": info.explanation if info else [], "reversed": _has_reversal(journal),
-        }).data)
+        info = describe_journal(journal)
+        return Response(
+            EntrySerializer(
+                {
+                    "journal": journal,
+                    "reason": info.title if info else journal.get_kind_display(),
+                    "explanation": info.explanation if info else [],
+                    "reversed": _has_reversal(journal),
+                }
+            ).data
+        )
 
 
 def _has_reversal(journal: Any) -> bool:

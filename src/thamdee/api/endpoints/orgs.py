@@ -31,8 +31,18 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name_th", "name_en", "short_name", "kind", "kind_name", "area", "description",
-                  "contact_phone", "is_active"]
+        fields = [
+            "id",
+            "name_th",
+            "name_en",
+            "short_name",
+            "kind",
+            "kind_name",
+            "area",
+            "description",
+            "contact_phone",
+            "is_active",
+        ]
         read_only_fields = ["is_active"]
 
 
@@ -47,7 +57,8 @@ class OrganisationUpdateSerializer(serializers.Serializer):
 @extend_schema(
     tags=["organisations"],
     parameters=[
-        OpenApiParameter("q", OpenApiTypes.STR), OpenApiParameter("kind", OpenApiTypes.STR, enum=OrgKind.values),
+        OpenApiParameter("q", OpenApiTypes.STR),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=OrgKind.values),
         OpenApiParameter("area", OpenApiTypes.STR, description="an area code: organisations inside it"),
     ],
 )
@@ -61,8 +72,11 @@ class OrganisationListApi(generics.ListCreateAPIView):
         p = self.request.query_params
         kind = p.get("kind", "")
         area = p.get("area", "")
-        return selectors.organisation_list(q=p.get("q", "")[:100], kind=kind if kind in OrgKind.values else "",
-                                           area_code=area if area.isdigit() else "")
+        return selectors.organisation_list(
+            q=p.get("q", "")[:100],
+            kind=kind if kind in OrgKind.values else "",
+            area_code=area if area.isdigit() else "",
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -104,8 +118,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MembershipCreateSerializer(serializers.Serializer):
     person = serializers.UUIDField(required=False, help_text="the public id of an existing person")
     mobile = serializers.CharField(required=False, help_text="or the mobile number of an existing person")
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False,
-                                  default=list)
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False, default=list)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         user = None
@@ -125,9 +138,10 @@ class MembershipRolesSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
 
 
-@extend_schema(tags=["organisations"],
-               parameters=[OpenApiParameter("q", OpenApiTypes.STR),
-                           OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values)])
+@extend_schema(
+    tags=["organisations"],
+    parameters=[OpenApiParameter("q", OpenApiTypes.STR), OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values)],
+)
 class OrganisationMembershipsApi(generics.ListCreateAPIView):
     """An organisation's members: its admins, organisers and verifiers see them; to others it is a 404."""
 
@@ -137,9 +151,12 @@ class OrganisationMembershipsApi(generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Membership]:
         org = selectors.organisation_get(self.kwargs["public_id"])
         role = self.request.query_params.get("role", "")
-        return selectors.membership_list_visible_to(viewer=self.request.user, organisation=org,
-                                                    q=self.request.query_params.get("q", "")[:60],
-                                                    role=role if role in Role.values else "")
+        return selectors.membership_list_visible_to(
+            viewer=self.request.user,
+            organisation=org,
+            q=self.request.query_params.get("q", "")[:60],
+            role=role if role in Role.values else "",
+        )
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -147,8 +164,9 @@ class OrganisationMembershipsApi(generics.ListCreateAPIView):
         serializer = MembershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        membership = services.membership_add(actor=request.user, organisation=org, user=data["user"],
-                                             roles=data["roles"] or [Role.MEMBER])
+        membership = services.membership_add(
+            actor=request.user, organisation=org, user=data["user"], roles=data["roles"] or [Role.MEMBER]
+        )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -158,16 +176,18 @@ class MembershipDetailApi(APIView):
 
     @extend_schema(responses=MembershipSerializer)
     def get(self, request: Request, public_id: str) -> Response:
-        return Response(MembershipSerializer(
-            selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)).data)
+        return Response(
+            MembershipSerializer(selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)).data
+        )
 
     @extend_schema(request=MembershipRolesSerializer, responses=MembershipSerializer)
     def patch(self, request: Request, public_id: str) -> Response:
         membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
         serializer = MembershipRolesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.membership_set_roles(actor=request.user, membership=membership,
-                                                   roles=serializer.validated_data["roles"])
+        membership = services.membership_set_roles(
+            actor=request.user, membership=membership, roles=serializer.validated_data["roles"]
+        )
         return Response(MembershipSerializer(membership).data)
 
     @extend_schema(responses={204: None})
@@ -190,17 +210,22 @@ class NetworkSerializer(serializers.ModelSerializer):
         return [str(o.public_id) for o in obj.organisations.all()]
 
 
-@extend_schema(tags=["networks"], parameters=[OpenApiParameter("q", OpenApiTypes.STR),
-                                              OpenApiParameter("kind", OpenApiTypes.STR, enum=NetworkKind.values)])
+@extend_schema(
+    tags=["networks"],
+    parameters=[
+        OpenApiParameter("q", OpenApiTypes.STR),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=NetworkKind.values),
+    ],
+)
 class NetworkListApi(generics.ListCreateAPIView):
     serializer_class = NetworkSerializer
     permission_classes = [ReadPublicWriteAuthenticated]
 
     def get_queryset(self) -> QuerySet[Network]:
         kind = self.request.query_params.get("kind", "")
-        return selectors.network_list(q=self.request.query_params.get("q", "")[:100],
-                                      kind=kind if kind in NetworkKind.values else "").prefetch_related(
-            "organisations")
+        return selectors.network_list(
+            q=self.request.query_params.get("q", "")[:100], kind=kind if kind in NetworkKind.values else ""
+        ).prefetch_related("organisations")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -231,8 +256,9 @@ class NetworkOrganisationsApi(APIView):
         network = selectors.network_get(public_id)
         serializer = NetworkOrganisationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.network_add_organisation(actor=request.user, network=network,
-                                          organisation=serializer.validated_data["organisation"])
+        services.network_add_organisation(
+            actor=request.user, network=network, organisation=serializer.validated_data["organisation"]
+        )
         return Response(NetworkSerializer(network).data, status=status.HTTP_201_CREATED)
 
 

@@ -53,8 +53,11 @@ class TokenApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request._request, username=serializer.validated_data["username"],
-                            password=serializer.validated_data["password"])
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
         if user is None:
             raise AuthenticationError()
         token, _ = Token.objects.get_or_create(user=user)
@@ -69,8 +72,19 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "prefix", "first_name", "last_name", "mobile", "birth_year", "home_area",
-                  "preferred_language", "has_national_id", "roles"]
+        fields = [
+            "id",
+            "username",
+            "prefix",
+            "first_name",
+            "last_name",
+            "mobile",
+            "birth_year",
+            "home_area",
+            "preferred_language",
+            "has_national_id",
+            "roles",
+        ]
         read_only_fields = ["username"]
         extra_kwargs = {"mobile": {"validators": []}, "birth_year": {"min_value": 1900, "max_value": 2700}}
 
@@ -113,8 +127,9 @@ class MeNationalIdApi(APIView):
     def put(self, request: Request) -> Response:
         serializer = NationalIdSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_set_national_id(actor=me(request), user=me(request),
-                                             national_id=serializer.validated_data["national_id"] or None)
+        user = services.user_set_national_id(
+            actor=me(request), user=me(request), national_id=serializer.validated_data["national_id"] or None
+        )
         return Response(MeSerializer(user).data)
 
 

@@ -16,8 +16,9 @@ def api():
 
 def test_token_sign_in_by_mobile_then_me(api):
     user = UserFactory(mobile="0865554444")
-    response = api.post("/api/v1/auth/token/", {"username": "086-555-4444", "password": "correct-horse-42"},
-                        format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "086-555-4444", "password": "correct-horse-42"}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     assert Token.objects.get(key=token).user == user
@@ -69,12 +70,12 @@ def test_agency_staff_create_organisations_only_in_their_scope(api):
     area("710911")
     area("400114")
     api.force_authenticate(staff)
-    ok = api.post("/api/v1/organisations/", {"name_th": "กลุ่มใหม่", "kind": "community", "area": "710911"},
-                  format="json")
+    ok = api.post("/api/v1/organisations/", {"name_th": "กลุ่มใหม่", "kind": "community", "area": "710911"}, format="json")
     assert ok.status_code == 201
     assert ok.json()["area"] == "710911"
-    refused = api.post("/api/v1/organisations/", {"name_th": "กลุ่มไกล", "kind": "community", "area": "400114"},
-                       format="json")
+    refused = api.post(
+        "/api/v1/organisations/", {"name_th": "กลุ่มไกล", "kind": "community", "area": "400114"}, format="json"
+    )
     assert refused.status_code == 404
 
 
@@ -83,8 +84,7 @@ def test_adding_a_member_by_mobile_and_changing_roles(api):
     admin = member_of(home, is_admin=True)
     person = UserFactory(mobile="0877776666")
     api.force_authenticate(admin)
-    created = api.post(f"/api/v1/organisations/{home.public_id}/memberships/", {"mobile": "0877776666"},
-                       format="json")
+    created = api.post(f"/api/v1/organisations/{home.public_id}/memberships/", {"mobile": "0877776666"}, format="json")
     assert created.status_code == 201
     membership_id = created.json()["id"]
     changed = api.patch(f"/api/v1/memberships/{membership_id}/", {"roles": ["member", "verifier"]}, format="json")

@@ -33,8 +33,15 @@ def test_areas_load_repairs_a_changed_name_and_keeps_villages():
     services.areas_load()
     Area.objects.filter(code="84").update(name_en="wrong")
     sub = Area.objects.get(code="840503")
-    Area.objects.create(code="84050301", level=AreaLevel.VILLAGE, parent=sub, province_code="84",
-                        district_code="8405", subdistrict_code="840503", village_no=1)
+    Area.objects.create(
+        code="84050301",
+        level=AreaLevel.VILLAGE,
+        parent=sub,
+        province_code="84",
+        district_code="8405",
+        subdistrict_code="840503",
+        village_no=1,
+    )
     result = services.areas_load()
     assert result.updated == 1
     assert Area.objects.get(code="84").name_en == "Surat Thani"
@@ -55,8 +62,7 @@ class TestVillageCreate:
     def test_an_organiser_in_the_subdistrict_adds_a_village_with_the_8_digit_code(self):
         org = OrganisationFactory(area=area("710911"))
         organiser = member_of(org, is_organiser=True)
-        village = services.village_create(actor=organiser, subdistrict=area("710911"), number=3,
-                                           name="บ้านดอนเจดีย์")
+        village = services.village_create(actor=organiser, subdistrict=area("710911"), number=3, name="บ้านดอนเจดีย์")
         assert village.code == "71091103"
         assert village.village_no == 3
         assert village.parent.code == "710911"

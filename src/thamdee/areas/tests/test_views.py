@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 def test_the_picker_loads_districts_of_a_province_and_resets_lower_levels(client):
     area("840503")
     area("840101")
-    response = client.get(reverse("areas:options", args=["district"]), {"field": "home", "home_province": "84"},
-                          HTTP_HX_REQUEST="true")
+    response = client.get(
+        reverse("areas:options", args=["district"]), {"field": "home", "home_province": "84"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="8405"' in html and 'value="8401"' in html

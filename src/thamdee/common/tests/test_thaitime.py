@@ -68,7 +68,9 @@ class TestTemplateFilters:
         with translation.override("th"):
             out = self.render(
                 "{{ d|be_date }}|{{ d|be_date:'long' }}|{{ d|fiscal_year }}|{{ fy|fy_label }}|{{ y|be_year }}",
-                d=dt.date(2026, 10, 1), fy=2027, y=2026,
+                d=dt.date(2026, 10, 1),
+                fy=2027,
+                y=2026,
             )
         assert out == "1 ต.ค. 2569|1 ตุลาคม 2569|2570|ปีงบประมาณ 2570|2569"
 

@@ -40,8 +40,14 @@ def org(db):
 
 @pytest.fixture
 def funded_org(org, programme, staff):
-    services.allotment_top_up(actor=staff, organisation=org, programme=programme, amount=10_000,
-                              idempotency_key=key("topup"), fiscal_year=2027)
+    services.allotment_top_up(
+        actor=staff,
+        organisation=org,
+        programme=programme,
+        amount=10_000,
+        idempotency_key=key("topup"),
+        fiscal_year=2027,
+    )
     return org
 
 
@@ -49,8 +55,14 @@ def give(org, member, amount: int):
     """Award ``amount`` to a member from the organisation's allotment."""
     from thamdee.ledger.models import CauseKind
 
-    return services.award_post(actor=None, organisation=org, member=member, amount=amount,
-                               idempotency_key=key("award"), cause=(CauseKind.DEED, next(_keys)))
+    return services.award_post(
+        actor=None,
+        organisation=org,
+        member=member,
+        amount=amount,
+        idempotency_key=key("award"),
+        cause=(CauseKind.DEED, next(_keys)),
+    )
 
 
 @pytest.fixture

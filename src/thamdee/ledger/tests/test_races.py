@@ -31,7 +31,7 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
             if index < WORKERS:
                 start.wait(timeout=30)
             return call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+        except Exception as exc:
             return exc
         finally:
             connection.close()
@@ -51,11 +51,21 @@ def outcome(value: Any) -> str:
 def test_200_concurrent_one_credit_spends_against_a_balance_of_10(funded_org, member):
     give(funded_org, member, 10)
     partner = PartnerFactory()
-    results = race([
-        (lambda i=i: services.spend_post(actor=member, member=member, partner=partner, amount=1,
-                                         idempotency_key=f"race-spend:{i}", cause=(CauseKind.VOUCHER, i)))
-        for i in range(200)
-    ])
+    results = race(
+        [
+            (
+                lambda i=i: services.spend_post(
+                    actor=member,
+                    member=member,
+                    partner=partner,
+                    amount=1,
+                    idempotency_key=f"race-spend:{i}",
+                    cause=(CauseKind.VOUCHER, i),
+                )
+            )
+            for i in range(200)
+        ]
+    )
     counts = Counter(outcome(r) for r in results)
     assert counts == {"ok": 10, "insufficient_credits": 190}, counts
     assert selectors.balance_of(member) == 0
@@ -63,11 +73,21 @@ def test_200_concurrent_one_credit_spends_against_a_balance_of_10(funded_org, me
 
 
 def test_the_same_idempotency_key_sent_10_times_at_once_posts_one_journal(funded_org, member):
-    results = race([
-        (lambda: services.award_post(actor=None, organisation=funded_org, member=member, amount=7,
-                                     idempotency_key="race-key", cause=(CauseKind.DEED, 77)))
-        for _ in range(10)
-    ])
+    results = race(
+        [
+            (
+                lambda: services.award_post(
+                    actor=None,
+                    organisation=funded_org,
+                    member=member,
+                    amount=7,
+                    idempotency_key="race-key",
+                    cause=(CauseKind.DEED, 77),
+                )
+            )
+            for _ in range(10)
+        ]
+    )
     assert all(outcome(r) == "ok" for r in results), [outcome(r) for r in results]
     assert len({r.journal.pk for r in results}) == 1
     assert sum(not r.replayed for r in results) == 1
@@ -95,9 +115,19 @@ def test_concurrent_batches_and_single_awards_share_an_allotment_without_overdra
     members = [member_of(funded_org) for _ in range(5)]
 
     def batch(n: int) -> Any:
-        return services.award_post_batch(actor=None, items=[
-            services.AwardItem(organisation=funded_org, member=m, amount=300, idempotency_key=f"b{n}:{i}",
-                               cause=(CauseKind.DEED, n * 10 + i)) for i, m in enumerate(members)])
+        return services.award_post_batch(
+            actor=None,
+            items=[
+                services.AwardItem(
+                    organisation=funded_org,
+                    member=m,
+                    amount=300,
+                    idempotency_key=f"b{n}:{i}",
+                    cause=(CauseKind.DEED, n * 10 + i),
+                )
+                for i, m in enumerate(members)
+            ],
+        )
 
     results = race([(lambda n=n: batch(n)) for n in range(10)])
     counts = Counter(outcome(r) for r in results)

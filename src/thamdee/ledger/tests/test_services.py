@@ -50,8 +50,14 @@ def test_worked_example_allotment_award_gift_spend_refund_reversal(funded_org, p
 
     # And spends 20 with a partner
     partner = PartnerFactory()
-    spend = services.spend_post(actor=member, member=member, partner=partner, amount=20,
-                                idempotency_key=key("spend"), cause=(CauseKind.VOUCHER, 1))
+    spend = services.spend_post(
+        actor=member,
+        member=member,
+        partner=partner,
+        amount=20,
+        idempotency_key=key("spend"),
+        cause=(CauseKind.VOUCHER, 1),
+    )
     assert selectors.balance_of(member) == 5
     assert_books_balance()
 
@@ -66,8 +72,9 @@ def test_worked_example_allotment_award_gift_spend_refund_reversal(funded_org, p
     # take her below zero: it is refused, and the correction takes back only what she still holds.
     with pytest.raises(InsufficientCreditsError):
         services.journal_reverse(actor=staff, journal=award.journal, reason="deed not done")
-    services.journal_reverse(actor=staff, journal=award.journal, reason="deed not done",
-                             amount=selectors.balance_of(member))
+    services.journal_reverse(
+        actor=staff, journal=award.journal, reason="deed not done", amount=selectors.balance_of(member)
+    )
     assert selectors.balance_of(member) == 0
     assert selectors.earned_total_of(member) == 5  # levels follow reversals of awards, not spending
     assert_books_balance()
@@ -76,23 +83,47 @@ def test_worked_example_allotment_award_gift_spend_refund_reversal(funded_org, p
 
 def test_spending_never_lowers_lifetime_earned_credits(funded_org, member):
     give(funded_org, member, 50)
-    services.spend_post(actor=member, member=member, partner=PartnerFactory(), amount=40,
-                        idempotency_key=key(), cause=(CauseKind.VOUCHER, 2))
+    services.spend_post(
+        actor=member,
+        member=member,
+        partner=PartnerFactory(),
+        amount=40,
+        idempotency_key=key(),
+        cause=(CauseKind.VOUCHER, 2),
+    )
     assert selectors.balance_of(member) == 10
     assert selectors.earned_total_of(member) == 50
 
 
 def test_an_idempotency_key_posts_once_and_a_reuse_with_other_content_is_refused(funded_org, member):
-    first = services.award_post(actor=None, organisation=funded_org, member=member, amount=10,
-                                idempotency_key="deed:42:v1", cause=(CauseKind.DEED, 42))
-    again = services.award_post(actor=None, organisation=funded_org, member=member, amount=10,
-                                idempotency_key="deed:42:v1", cause=(CauseKind.DEED, 42))
+    first = services.award_post(
+        actor=None,
+        organisation=funded_org,
+        member=member,
+        amount=10,
+        idempotency_key="deed:42:v1",
+        cause=(CauseKind.DEED, 42),
+    )
+    again = services.award_post(
+        actor=None,
+        organisation=funded_org,
+        member=member,
+        amount=10,
+        idempotency_key="deed:42:v1",
+        cause=(CauseKind.DEED, 42),
+    )
     assert again.replayed and not first.replayed
     assert again.journal.pk == first.journal.pk
     assert selectors.balance_of(member) == 10
     with pytest.raises(IdempotencyConflictError):
-        services.award_post(actor=None, organisation=funded_org, member=member, amount=11,
-                            idempotency_key="deed:42:v1", cause=(CauseKind.DEED, 42))
+        services.award_post(
+            actor=None,
+            organisation=funded_org,
+            member=member,
+            amount=11,
+            idempotency_key="deed:42:v1",
+            cause=(CauseKind.DEED, 42),
+        )
     assert Journal.objects.filter(kind=JournalKind.AWARD).count() == 1
     assert_books_balance()
 
@@ -100,8 +131,14 @@ def test_an_idempotency_key_posts_once_and_a_reuse_with_other_content_is_refused
 def test_no_overdraft_and_nothing_written_on_refusal(funded_org, member):
     give(funded_org, member, 3)
     with pytest.raises(InsufficientCreditsError) as info:
-        services.spend_post(actor=member, member=member, partner=PartnerFactory(), amount=4,
-                            idempotency_key=key(), cause=(CauseKind.VOUCHER, 3))
+        services.spend_post(
+            actor=member,
+            member=member,
+            partner=PartnerFactory(),
+            amount=4,
+            idempotency_key=key(),
+            cause=(CauseKind.VOUCHER, 3),
+        )
     assert info.value.code == "insufficient_credits"
     assert info.value.message_th and info.value.message_en
     assert selectors.balance_of(member) == 3
@@ -123,8 +160,11 @@ def test_journals_must_balance_and_amounts_be_whole(funded_org, member):
     with pytest.raises(UnbalancedJournalError):
         services.journal_post(kind=JournalKind.TRANSFER, legs=[(wallet, 0), (fund, 0)], idempotency_key=key())
     with pytest.raises(InvalidAmountError):
-        services.journal_post(kind=JournalKind.TRANSFER, legs=[(wallet, 1.5), (fund, -1.5)],  # type: ignore[list-item]
-                              idempotency_key=key())
+        services.journal_post(
+            kind=JournalKind.TRANSFER,
+            legs=[(wallet, 1.5), (fund, -1.5)],  # type: ignore[list-item]
+            idempotency_key=key(),
+        )
 
 
 def test_a_journal_is_reversed_at_most_once_and_reversals_are_final(funded_org, member):
@@ -139,8 +179,14 @@ def test_a_journal_is_reversed_at_most_once_and_reversals_are_final(funded_org, 
 
 def test_a_partial_reversal_takes_back_only_what_is_left(funded_org, member):
     award = give(funded_org, member, 10)
-    services.spend_post(actor=member, member=member, partner=PartnerFactory(), amount=7, idempotency_key=key(),
-                        cause=(CauseKind.VOUCHER, 9))
+    services.spend_post(
+        actor=member,
+        member=member,
+        partner=PartnerFactory(),
+        amount=7,
+        idempotency_key=key(),
+        cause=(CauseKind.VOUCHER, 9),
+    )
     services.journal_reverse(actor=None, journal=award.journal, reason="wrong", amount=3)
     assert selectors.balance_of(member) == 0
     assert selectors.earned_total_of(member) == 7
@@ -149,8 +195,16 @@ def test_a_partial_reversal_takes_back_only_what_is_left(funded_org, member):
 
 def test_batch_posting_is_all_or_nothing(funded_org, programme):
     members = [member_of(funded_org) for _ in range(5)]
-    items = [services.AwardItem(organisation=funded_org, member=m, amount=100, idempotency_key=f"batch:{i}",
-                                cause=(CauseKind.DEED, 1000 + i)) for i, m in enumerate(members)]
+    items = [
+        services.AwardItem(
+            organisation=funded_org,
+            member=m,
+            amount=100,
+            idempotency_key=f"batch:{i}",
+            cause=(CauseKind.DEED, 1000 + i),
+        )
+        for i, m in enumerate(members)
+    ]
     results = services.award_post_batch(actor=None, items=items)
     assert [r.replayed for r in results] == [False] * 5
     assert [selectors.balance_of(m) for m in members] == [100] * 5
@@ -159,8 +213,12 @@ def test_batch_posting_is_all_or_nothing(funded_org, programme):
     assert all(r.replayed for r in again)
     assert {r.journal.pk for r in again} == {r.journal.pk for r in results}
     # A batch that would overdraw the allotment posts nothing at all
-    big = [services.AwardItem(organisation=funded_org, member=m, amount=4000, idempotency_key=f"big:{i}",
-                              cause=(CauseKind.DEED, 2000 + i)) for i, m in enumerate(members)]
+    big = [
+        services.AwardItem(
+            organisation=funded_org, member=m, amount=4000, idempotency_key=f"big:{i}", cause=(CauseKind.DEED, 2000 + i)
+        )
+        for i, m in enumerate(members)
+    ]
     with pytest.raises(AllotmentExhaustedError):
         services.award_post_batch(actor=None, items=big)
     assert [selectors.balance_of(m) for m in members] == [100] * 5
@@ -224,11 +282,13 @@ def test_only_agency_staff_over_the_area_top_up_allotments(org, programme):
 
     far_staff = AgencyStaffFactory(scope_area=area("40")).user
     with pytest.raises(NotFoundError):
-        services.allotment_top_up(actor=far_staff, organisation=org, programme=programme, amount=5,
-                                  idempotency_key=key())
+        services.allotment_top_up(
+            actor=far_staff, organisation=org, programme=programme, amount=5, idempotency_key=key()
+        )
     with pytest.raises(NotFoundError):
-        services.allotment_top_up(actor=UserFactory(), organisation=org, programme=programme, amount=5,
-                                  idempotency_key=key())
+        services.allotment_top_up(
+            actor=UserFactory(), organisation=org, programme=programme, amount=5, idempotency_key=key()
+        )
 
 
 def test_every_posting_belongs_to_a_journal_that_balances(funded_org, member):

@@ -79,8 +79,9 @@ def test_a_gift_beyond_the_balance_shows_a_clear_error_and_moves_nothing(client,
     give(funded_org, member, 2)
     friend = member_of(funded_org)
     client.force_login(member)
-    response = client.post(reverse("ledger:gift"), {"recipient": str(friend.public_id), "amount": "3",
-                                                    "token": str(uuid.uuid4())})
+    response = client.post(
+        reverse("ledger:gift"), {"recipient": str(friend.public_id), "amount": "3", "token": str(uuid.uuid4())}
+    )
     assert response.status_code == 400
     assert "เครดิตไม่พอ" in response.content.decode()
     assert selectors.balance_of(member) == 2
@@ -91,9 +92,11 @@ def test_agency_staff_top_up_an_allotment_from_the_page(client, org, programme):
     client.force_login(staff)
     page = client.get(reverse("ledger:allotments"))
     assert org.name_th in page.content.decode()
-    response = client.post(reverse("ledger:top_up", args=[org.public_id]),
-                           {"programme": str(programme.public_id), "amount": "500", "token": str(uuid.uuid4())},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("ledger:top_up", args=[org.public_id]),
+        {"programme": str(programme.public_id), "amount": "500", "token": str(uuid.uuid4())},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert 'data-testid="allotment">500' in response.content.decode()
 
@@ -104,14 +107,19 @@ class TestApi:
         friend = member_of(funded_org)
         api = APIClient()
         api.force_authenticate(member)
-        gift = api.post("/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5,
-                                           "idempotency_key": "g1"}, format="json")
+        gift = api.post(
+            "/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5, "idempotency_key": "g1"}, format="json"
+        )
         assert gift.status_code == 201 and gift.json()["balance"] == 35
-        again = api.post("/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5,
-                                            "idempotency_key": "g1"}, format="json")
+        again = api.post(
+            "/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5, "idempotency_key": "g1"}, format="json"
+        )
         assert again.status_code == 200 and again.json()["replayed"] is True
-        donation = api.post("/api/v1/donations/", {"organisation": str(funded_org.public_id), "amount": 3,
-                                                   "idempotency_key": "d1"}, format="json")
+        donation = api.post(
+            "/api/v1/donations/",
+            {"organisation": str(funded_org.public_id), "amount": 3, "idempotency_key": "d1"},
+            format="json",
+        )
         assert donation.status_code == 201
         book = api.get("/api/v1/passbook/").json()
         assert book["balance"] == 32
@@ -124,8 +132,9 @@ class TestApi:
         friend = member_of(funded_org)
         api = APIClient()
         api.force_authenticate(member)
-        response = api.post("/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5,
-                                               "idempotency_key": "g2"}, format="json")
+        response = api.post(
+            "/api/v1/gifts/", {"recipient": str(friend.public_id), "amount": 5, "idempotency_key": "g2"}, format="json"
+        )
         assert response.status_code == 409
         assert response["Content-Type"].startswith("application/problem+json")
         assert response.json()["code"] == "insufficient_credits"
@@ -139,7 +148,14 @@ class TestApi:
     def test_top_up_by_api(self, org, programme):
         api = APIClient()
         api.force_authenticate(AgencyStaffFactory(scope_area=area("71")).user)
-        response = api.post("/api/v1/allotments/top-ups/", {"organisation": str(org.public_id),
-                                                            "programme": str(programme.public_id), "amount": 100,
-                                                            "idempotency_key": "t1"}, format="json")
+        response = api.post(
+            "/api/v1/allotments/top-ups/",
+            {
+                "organisation": str(org.public_id),
+                "programme": str(programme.public_id),
+                "amount": 100,
+                "idempotency_key": "t1",
+            },
+            format="json",
+        )
         assert response.status_code == 201

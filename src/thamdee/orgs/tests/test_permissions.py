@@ -27,8 +27,20 @@ from thamdee.orgs.roles import roles_forget
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "outsider", "member", "organiser", "verifier", "admin", "foreign_admin",
-          "agency_province", "agency_other_province", "agency_national", "partner_staff", "site_admin"]
+ACTORS = [
+    "anonymous",
+    "outsider",
+    "member",
+    "organiser",
+    "verifier",
+    "admin",
+    "foreign_admin",
+    "agency_province",
+    "agency_other_province",
+    "agency_national",
+    "partner_staff",
+    "site_admin",
+]
 
 
 @pytest.fixture
@@ -91,30 +103,31 @@ def act(world, action, user):
     if action == "add_member":
         return lambda: services.membership_add(actor=user, organisation=w.home, user=UserFactory())
     if action == "set_roles":
-        return lambda: services.membership_set_roles(actor=user, membership=w.target,
-                                                     roles=[Role.MEMBER, Role.VERIFIER])
+        return lambda: services.membership_set_roles(
+            actor=user, membership=w.target, roles=[Role.MEMBER, Role.VERIFIER]
+        )
     if action == "update_org":
         return lambda: services.organisation_update(actor=user, organisation=w.home, description="x")
     if action == "create_org_in_71":
-        return lambda: services.organisation_create(actor=user, name_th="กลุ่มใหม่", kind=OrgKind.COMMUNITY,
-                                                    area=area("710901"))
+        return lambda: services.organisation_create(
+            actor=user, name_th="กลุ่มใหม่", kind=OrgKind.COMMUNITY, area=area("710901")
+        )
     if action == "view_membership":
         return lambda: selectors.membership_get_visible_to(viewer=user, public_id=w.target.public_id)
     if action == "end_membership":
         return lambda: services.membership_end(actor=user, membership=w.target)
     if action == "manage_area_network_71":
-        return lambda: services.network_add_organisation(actor=user, network=w.area_network,
-                                                         organisation=w.foreign)
+        return lambda: services.network_add_organisation(actor=user, network=w.area_network, organisation=w.foreign)
     if action == "manage_issue_network":
-        return lambda: services.network_add_organisation(actor=user, network=w.issue_network,
-                                                         organisation=w.foreign)
+        return lambda: services.network_add_organisation(actor=user, network=w.issue_network, organisation=w.foreign)
     if action == "add_village_710911":
         from thamdee.areas.services import village_create
 
         return lambda: village_create(actor=user, subdistrict=area("710911"), number=50)
     if action == "assign_staff_in_71":
-        return lambda: services.agency_staff_assign(actor=user, agency=w.agency, user=UserFactory(),
-                                                    scope_area=area("7109"))
+        return lambda: services.agency_staff_assign(
+            actor=user, agency=w.agency, user=UserFactory(), scope_area=area("7109")
+        )
     raise AssertionError(action)
 
 
@@ -153,8 +166,9 @@ def test_an_organiser_adds_members_but_cannot_hand_out_roles(world):
     from thamdee.orgs.errors import RoleNotAllowedError
 
     with pytest.raises(RoleNotAllowedError):
-        services.membership_add(actor=world.organiser, organisation=world.home, user=UserFactory(),
-                                roles=[Role.VERIFIER])
+        services.membership_add(
+            actor=world.organiser, organisation=world.home, user=UserFactory(), roles=[Role.VERIFIER]
+        )
 
 
 def test_an_organisation_keeps_its_last_admin(world):
@@ -181,5 +195,6 @@ def test_partner_staff_role_only_in_partner_organisations(world):
     from thamdee.orgs.errors import PartnerStaffRoleError
 
     with pytest.raises(PartnerStaffRoleError):
-        services.membership_add(actor=world.admin, organisation=world.home, user=UserFactory(),
-                                roles=[Role.PARTNER_STAFF])
+        services.membership_add(
+            actor=world.admin, organisation=world.home, user=UserFactory(), roles=[Role.PARTNER_STAFF]
+        )

@@ -51,8 +51,9 @@ def test_one_person_cannot_hold_two_accounts():
     value = national_id(12)
     register(national_id=value, mobile="0811110001")
     with pytest.raises(NationalIdTakenError):
-        register(national_id="-".join([value[0], value[1:5], value[5:10], value[10:12], value[12]]),
-                 mobile="0811110002")
+        register(
+            national_id="-".join([value[0], value[1:5], value[5:10], value[10:12], value[12]]), mobile="0811110002"
+        )
     assert User.objects.count() == 1
 
 
@@ -144,6 +145,7 @@ class TestConsent:
         child = UserFactory(birth_year=timezone.localdate().year - 8)
         with pytest.raises(GuardianConsentRequiredError):
             services.consent_grant(actor=child, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO)
-        consent = services.consent_grant(actor=child, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO,
-                                         guardian_name="นางสมศรี ใจดี (มารดา)")
+        consent = services.consent_grant(
+            actor=child, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางสมศรี ใจดี (มารดา)"
+        )
         assert consent.guardian_name.startswith("นางสมศรี")

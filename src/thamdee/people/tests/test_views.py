@@ -61,10 +61,19 @@ class TestLockout:
 
 def test_sign_up_creates_an_account_signs_in_and_keeps_no_national_id(client):
     value = national_id(3)
-    response = client.post(reverse("people:signup"), {
-        "prefix": "นาง", "first_name": "มาลี", "last_name": "ใจดี", "mobile": "0833334444",
-        "birth_year": "2515", "national_id": value, "password1": "a-long-pass-99", "password2": "a-long-pass-99",
-    })
+    response = client.post(
+        reverse("people:signup"),
+        {
+            "prefix": "นาง",
+            "first_name": "มาลี",
+            "last_name": "ใจดี",
+            "mobile": "0833334444",
+            "birth_year": "2515",
+            "national_id": value,
+            "password1": "a-long-pass-99",
+            "password2": "a-long-pass-99",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(mobile="0833334444")
     assert user.birth_year == 1972
@@ -73,10 +82,17 @@ def test_sign_up_creates_an_account_signs_in_and_keeps_no_national_id(client):
 
 
 def test_sign_up_with_a_bad_national_id_explains_and_saves_nothing(client):
-    response = client.post(reverse("people:signup"), {
-        "first_name": "มาลี", "last_name": "ใจดี", "mobile": "0833334445", "national_id": "1234567890123",
-        "password1": "a-long-pass-99", "password2": "a-long-pass-99",
-    })
+    response = client.post(
+        reverse("people:signup"),
+        {
+            "first_name": "มาลี",
+            "last_name": "ใจดี",
+            "mobile": "0833334445",
+            "national_id": "1234567890123",
+            "password1": "a-long-pass-99",
+            "password2": "a-long-pass-99",
+        },
+    )
     assert response.status_code == 400
     assert "เลขประจำตัวประชาชนไม่ถูกต้อง" in response.content.decode()
     assert not User.objects.filter(mobile="0833334445").exists()

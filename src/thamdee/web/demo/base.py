@@ -60,23 +60,43 @@ def _password_hash() -> str:
     return _HASH[0]
 
 
-def _user(username: str, first: str, last: str, prefix: str, mobile: str | None, birth_year: int,
-          home: Area | None, *, superuser: bool = False) -> User:
+def _user(
+    username: str,
+    first: str,
+    last: str,
+    prefix: str,
+    mobile: str | None,
+    birth_year: int,
+    home: Area | None,
+    *,
+    superuser: bool = False,
+) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, prefix=prefix, mobile=mobile,
-                    birth_year=birth_year, home_area=home, is_superuser=superuser, is_staff=superuser)
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            prefix=prefix,
+            mobile=mobile,
+            birth_year=birth_year,
+            home_area=home,
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
         user.password = _password_hash()
         user.save()
     return user
 
 
-def _org(key: str, demo: Demo, *, name_th: str, name_en: str, kind: str, area: Area, description: str = ""
-         ) -> Organisation:
+def _org(
+    key: str, demo: Demo, *, name_th: str, name_en: str, kind: str, area: Area, description: str = ""
+) -> Organisation:
     org = Organisation.objects.filter(name_th=name_th, area=area).first()
     if org is None:
-        org = Organisation.objects.create(name_th=name_th, name_en=name_en, kind=kind, area=area,
-                                          description=description)
+        org = Organisation.objects.create(
+            name_th=name_th, name_en=name_en, kind=kind, area=area, description=description
+        )
     demo.orgs[key] = org
     return org
 
@@ -97,10 +117,15 @@ def _villages(subdistrict: Area, rng: random.Random) -> list[Area]:
         village = Area.objects.filter(code=code).first()
         if village is None:
             village = Area.objects.create(
-                code=code, level=AreaLevel.VILLAGE, name_th=VILLAGES[(number + int(subdistrict.code)) % 8],
-                parent=subdistrict, province_code=subdistrict.province_code,
-                district_code=subdistrict.district_code, subdistrict_code=subdistrict.code,
-                postal_codes=subdistrict.postal_codes, village_no=number,
+                code=code,
+                level=AreaLevel.VILLAGE,
+                name_th=VILLAGES[(number + int(subdistrict.code)) % 8],
+                parent=subdistrict,
+                province_code=subdistrict.province_code,
+                district_code=subdistrict.district_code,
+                subdistrict_code=subdistrict.code,
+                postal_codes=subdistrict.postal_codes,
+                village_no=number,
             )
         villages.append(village)
     return villages
@@ -115,8 +140,13 @@ def run(demo: Demo) -> None:
     for name_th, name_en, short, home_code in AGENCIES:
         agency = Organisation.objects.filter(name_th=name_th, kind=OrgKind.AGENCY).first()
         if agency is None:
-            agency = Organisation.objects.create(name_th=name_th, name_en=name_en, short_name=short,
-                                                 kind=OrgKind.AGENCY, area=Area.objects.get(code=home_code))
+            agency = Organisation.objects.create(
+                name_th=name_th,
+                name_en=name_en,
+                short_name=short,
+                kind=OrgKind.AGENCY,
+                area=Area.objects.get(code=home_code),
+            )
         demo.agencies[short] = agency
 
     rng = demo.rng
@@ -124,36 +154,78 @@ def run(demo: Demo) -> None:
     for province_code, spec in PILOT.items():
         province = Area.objects.get(code=province_code)
         first_sub = Area.objects.get(code=spec["subdistricts"][0])
-        school = _org(f"{province_code}:school", demo, name_th=f"โรงเรียนบ้าน{first_sub.name_th}",
-                      name_en=f"Ban {first_sub.name_en} School", kind=OrgKind.SCHOOL, area=first_sub)
-        temple = _org(f"{province_code}:temple", demo, name_th=f"วัด{first_sub.name_th}",
-                      name_en=f"Wat {first_sub.name_en}", kind=OrgKind.RELIGIOUS_PLACE, area=first_sub)
-        charter = _org(f"{province_code}:charter", demo,
-                       name_th=f"คณะกรรมการธรรมนูญสุขภาพตำบล{first_sub.name_th}",
-                       name_en=f"{first_sub.name_en} Health Charter Committee", kind=OrgKind.HEALTH_CHARTER,
-                       area=first_sub)
-        shop = _org(f"{province_code}:shop", demo, name_th=f"ร้านค้าชุมชน{first_sub.name_th}",
-                    name_en=f"{first_sub.name_en} Community Shop", kind=OrgKind.PARTNER, area=first_sub,
-                    description="ร้านค้าชุมชนที่ร่วมมอบสิทธิประโยชน์ให้สมาชิกที่ทำความดี")
+        school = _org(
+            f"{province_code}:school",
+            demo,
+            name_th=f"โรงเรียนบ้าน{first_sub.name_th}",
+            name_en=f"Ban {first_sub.name_en} School",
+            kind=OrgKind.SCHOOL,
+            area=first_sub,
+        )
+        temple = _org(
+            f"{province_code}:temple",
+            demo,
+            name_th=f"วัด{first_sub.name_th}",
+            name_en=f"Wat {first_sub.name_en}",
+            kind=OrgKind.RELIGIOUS_PLACE,
+            area=first_sub,
+        )
+        charter = _org(
+            f"{province_code}:charter",
+            demo,
+            name_th=f"คณะกรรมการธรรมนูญสุขภาพตำบล{first_sub.name_th}",
+            name_en=f"{first_sub.name_en} Health Charter Committee",
+            kind=OrgKind.HEALTH_CHARTER,
+            area=first_sub,
+        )
+        shop = _org(
+            f"{province_code}:shop",
+            demo,
+            name_th=f"ร้านค้าชุมชน{first_sub.name_th}",
+            name_en=f"{first_sub.name_en} Community Shop",
+            kind=OrgKind.PARTNER,
+            area=first_sub,
+            description="ร้านค้าชุมชนที่ร่วมมอบสิทธิประโยชน์ให้สมาชิกที่ทำความดี",
+        )
         network = Network.objects.filter(name_th=f"เครือข่ายสภาองค์กรชุมชนจังหวัด{province.name_th}").first()
         if network is None:
-            network = Network.objects.create(name_th=f"เครือข่ายสภาองค์กรชุมชนจังหวัด{province.name_th}",
-                                             name_en=f"{province.name_en} Community Council Network",
-                                             kind=NetworkKind.AREA, area=province)
+            network = Network.objects.create(
+                name_th=f"เครือข่ายสภาองค์กรชุมชนจังหวัด{province.name_th}",
+                name_en=f"{province.name_en} Community Council Network",
+                kind=NetworkKind.AREA,
+                area=province,
+            )
         for org in (school, temple, charter, shop):
             NetworkMembership.objects.get_or_create(network=network, organisation=org)
 
         for sub_code in spec["subdistricts"]:
             sub = Area.objects.get(code=sub_code)
             villages = _villages(sub, rng)
-            council = _org(f"{sub_code}:council", demo, name_th=f"สภาองค์กรชุมชนตำบล{sub.name_th}",
-                           name_en=f"{sub.name_en} Subdistrict Community Organisation Council",
-                           kind=OrgKind.COUNCIL, area=sub)
-            savings = _org(f"{sub_code}:savings", demo, name_th=f"กลุ่มออมทรัพย์เพื่อการผลิตตำบล{sub.name_th}",
-                           name_en=f"{sub.name_en} Savings Group", kind=OrgKind.SAVINGS_GROUP, area=sub,
-                           description="ธนาคารความดี: ออมอย่างน้อยเดือนละ 20 บาท ลดรายจ่ายฟุ่มเฟือย รักษาศีล 5")
-            fund = _org(f"{sub_code}:fund", demo, name_th=f"กองทุนสวัสดิการชุมชนตำบล{sub.name_th}",
-                        name_en=f"{sub.name_en} Community Welfare Fund", kind=OrgKind.WELFARE_FUND, area=sub)
+            council = _org(
+                f"{sub_code}:council",
+                demo,
+                name_th=f"สภาองค์กรชุมชนตำบล{sub.name_th}",
+                name_en=f"{sub.name_en} Subdistrict Community Organisation Council",
+                kind=OrgKind.COUNCIL,
+                area=sub,
+            )
+            savings = _org(
+                f"{sub_code}:savings",
+                demo,
+                name_th=f"กลุ่มออมทรัพย์เพื่อการผลิตตำบล{sub.name_th}",
+                name_en=f"{sub.name_en} Savings Group",
+                kind=OrgKind.SAVINGS_GROUP,
+                area=sub,
+                description="ธนาคารความดี: ออมอย่างน้อยเดือนละ 20 บาท ลดรายจ่ายฟุ่มเฟือย รักษาศีล 5",
+            )
+            fund = _org(
+                f"{sub_code}:fund",
+                demo,
+                name_th=f"กองทุนสวัสดิการชุมชนตำบล{sub.name_th}",
+                name_en=f"{sub.name_en} Community Welfare Fund",
+                kind=OrgKind.WELFARE_FUND,
+                area=sub,
+            )
             for org in (council, savings, fund):
                 NetworkMembership.objects.get_or_create(network=network, organisation=org)
             people = []
@@ -205,14 +277,18 @@ def run(demo: Demo) -> None:
     demo.logins["organisation admin / ผู้ดูแลองค์กร"] = org_admin
 
     province_staff = _user("demo-agency", "กาญจนา", "แก้วมณี", NamePrefix.MISS, "0810000005", 1985, None)
-    AgencyStaff.objects.get_or_create(user=province_staff, agency=demo.agencies["ศูนย์คุณธรรม"],
-                                      defaults={"scope_area": Area.objects.get(code="71"), "is_verifier": True})
+    AgencyStaff.objects.get_or_create(
+        user=province_staff,
+        agency=demo.agencies["ศูนย์คุณธรรม"],
+        defaults={"scope_area": Area.objects.get(code="71"), "is_verifier": True},
+    )
     demo.logins["agency staff, Kanchanaburi / เจ้าหน้าที่หน่วยงาน จ.กาญจนบุรี"] = province_staff
 
     national_staff = _user("demo-national", "อนันต์", "ชัยมงคล", NamePrefix.MR, "0810000006", 1978, None)
     for agency in demo.agencies.values():
-        AgencyStaff.objects.get_or_create(user=national_staff, agency=agency,
-                                          defaults={"scope_area": None, "is_verifier": True})
+        AgencyStaff.objects.get_or_create(
+            user=national_staff, agency=agency, defaults={"scope_area": None, "is_verifier": True}
+        )
     demo.logins["agency staff, national / เจ้าหน้าที่หน่วยงาน ระดับประเทศ"] = national_staff
 
     partner = _user("demo-partner", "สุนันทา", "พรหมมา", NamePrefix.MRS, "0810000007", 1980, ns)

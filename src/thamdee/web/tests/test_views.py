@@ -30,8 +30,13 @@ def org():
 
 def pages_for(org):
     return [
-        reverse("web:home"), reverse("web:about"), reverse("web:principles"), reverse("people:login"),
-        reverse("people:signup"), reverse("orgs:list"), reverse("orgs:networks"),
+        reverse("web:home"),
+        reverse("web:about"),
+        reverse("web:principles"),
+        reverse("people:login"),
+        reverse("people:signup"),
+        reverse("orgs:list"),
+        reverse("orgs:networks"),
         reverse("orgs:detail", args=[org.public_id]),
     ]
 
@@ -48,8 +53,13 @@ def test_signed_in_pages_are_csp_clean(client, org):
     admin = member_of(org, is_admin=True, is_organiser=True)
     client.force_login(admin)
     signed_in_pages = [u for u in pages_for(org) if u not in (reverse("people:login"), reverse("people:signup"))]
-    for url in [*signed_in_pages, reverse("people:profile"), reverse("orgs:mine"), reverse("inbox:list"),
-                reverse("orgs:members", args=[org.public_id])]:
+    for url in [
+        *signed_in_pages,
+        reverse("people:profile"),
+        reverse("orgs:mine"),
+        reverse("inbox:list"),
+        reverse("orgs:members", args=[org.public_id]),
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert_csp_clean(response)
@@ -89,10 +99,17 @@ def test_a_foreign_member_page_is_not_found(client, org):
 def test_an_organiser_registers_a_member_from_a_paper_passbook(client, org):
     organiser = member_of(org, is_organiser=True)
     client.force_login(organiser)
-    response = client.post(reverse("orgs:members", args=[org.public_id]), {
-        "action": "register", "n-name_prefix": "นาย", "n-first_name": "บุญมี", "n-last_name": "มีสุข",
-        "n-mobile": "", "n-birth_year": "2490",
-    })
+    response = client.post(
+        reverse("orgs:members", args=[org.public_id]),
+        {
+            "action": "register",
+            "n-name_prefix": "นาย",
+            "n-first_name": "บุญมี",
+            "n-last_name": "มีสุข",
+            "n-mobile": "",
+            "n-birth_year": "2490",
+        },
+    )
     assert response.status_code == 302
     assert org.memberships.filter(user__first_name="บุญมี", is_active=True).exists()
 
@@ -101,11 +118,19 @@ def test_the_area_picker_sets_the_deepest_choice(client, org):
     admin = member_of(org, is_admin=True)
     area("71091102")
     client.force_login(admin)
-    response = client.post(reverse("people:profile"), {
-        "action": "profile", "p-first_name": "มานี", "p-last_name": "มีนา", "p-preferred_language": "th",
-        "p-home_area_province": "71", "p-home_area_district": "7109", "p-home_area_subdistrict": "710911",
-        "p-home_area_village": "71091102",
-    })
+    response = client.post(
+        reverse("people:profile"),
+        {
+            "action": "profile",
+            "p-first_name": "มานี",
+            "p-last_name": "มีนา",
+            "p-preferred_language": "th",
+            "p-home_area_province": "71",
+            "p-home_area_district": "7109",
+            "p-home_area_subdistrict": "710911",
+            "p-home_area_village": "71091102",
+        },
+    )
     assert response.status_code == 302
     admin.refresh_from_db()
     assert admin.home_area.code == "71091102"

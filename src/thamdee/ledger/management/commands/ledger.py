@@ -13,8 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         report = ledger_check()
-        self.stdout.write(f"ledger check: {report.journals:,} journals, {report.postings:,} postings, "
-                          f"{report.accounts:,} accounts in {report.seconds:.2f} s")
+        self.stdout.write(
+            f"ledger check: {report.journals:,} journals, {report.postings:,} postings, "
+            f"{report.accounts:,} accounts in {report.seconds:.2f} s"
+        )
         for check in report.checks:
             mark = "ok  " if check.ok else "FAIL"
             self.stdout.write(f"  {mark} {check.name}" + ("" if check.ok else f": {check.violations} violation(s)"))

@@ -10,13 +10,23 @@ from thamdee.bench import core
 BENCHES = ["ledger"]
 
 
+def _int(value: object) -> int:
+    return int(str(value))
+
+
 class Command(BaseCommand):
-    help = ("Run the benchmarks (all, or the ones named) against PostgreSQL in a database of their own; print the "
-            "figures beside their goals and the floor measured in the same run; write JSON to bench-results/.")
+    help = (
+        "Run the benchmarks (all, or the ones named) against PostgreSQL in a database of their own; print the "
+        "figures beside their goals and the floor measured in the same run; write JSON to bench-results/."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("names", nargs="*", choices=[*BENCHES, []][: len(BENCHES)] or None,
-                            help=f"benchmarks to run (default: all of {', '.join(BENCHES)})")
+        parser.add_argument(
+            "names",
+            nargs="*",
+            choices=[*BENCHES, []][: len(BENCHES)] or None,
+            help=f"benchmarks to run (default: all of {', '.join(BENCHES)})",
+        )
         parser.add_argument("--accounts", type=int, default=1_000_000, help="member wallets for the ledger bench")
         parser.add_argument("--seconds", type=int, default=20, help="seconds per throughput measurement")
         parser.add_argument("--threads", type=int, default=8, help="client threads for single transfers")
@@ -26,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         core.require_postgres()
-        names = list(options["names"]) or BENCHES  # type: ignore[call-overload]
+        names = list(options["names"] or []) or BENCHES  # type: ignore[call-overload]
         run = core.Run(machine=core.machine_info(), postgres=core.postgres_settings())
         started = time.perf_counter()
         for name in names:
@@ -34,9 +44,12 @@ class Command(BaseCommand):
             if name == "ledger":
                 from thamdee.bench import ledger
 
-                opts = ledger.Options(accounts=int(options["accounts"]), seconds=int(options["seconds"]),  # type: ignore[call-overload]
-                                      threads=int(options["threads"]),  # type: ignore[call-overload]
-                                      postings_target=int(options["postings"]))  # type: ignore[call-overload]
+                opts = ledger.Options(
+                    accounts=_int(options["accounts"]),
+                    seconds=_int(options["seconds"]),
+                    threads=_int(options["threads"]),
+                    postings_target=_int(options["postings"]),
+                )
                 with core.bench_database("bench_ledger", keep=bool(options["keep"])):
                     run.figures += ledger.run(opts)
         run.seconds = time.perf_counter() - started

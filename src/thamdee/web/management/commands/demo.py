@@ -11,6 +11,7 @@ from thamdee.web.demo.base import DEMO_PASSWORD, Demo
 STEPS = [
     "thamdee.web.demo.base",
     "thamdee.web.demo.ledger",
+    "thamdee.web.demo.deeds",
 ]
 
 

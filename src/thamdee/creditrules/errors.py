@@ -1,0 +1,18 @@
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.errors import ConflictError, ValidationError
+
+
+class RulesInvalidError(ValidationError):
+    code = "rules_invalid"
+    message = _("กติกาไม่ถูกต้อง: {problems}")
+
+
+class RetroactiveRuleError(ValidationError):
+    code = "rules_retroactive"
+    message = _("กติกาฉบับใหม่ต้องมีผลตั้งแต่วันนี้หรือหลังจากนี้ และหลังฉบับก่อนหน้า (ไม่ใช้ย้อนหลัง)")
+
+
+class VersionPublishedError(ConflictError):
+    code = "rules_version_published"
+    message = _("กติกาฉบับนี้ประกาศแล้ว แก้ไขไม่ได้ ให้ร่างฉบับใหม่")

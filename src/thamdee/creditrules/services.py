@@ -1,0 +1,85 @@
+"""Writes for rulebooks: drafting and publishing versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from thamdee.common.errors import NotFoundError
+from thamdee.creditrules import engine
+from thamdee.creditrules.errors import RetroactiveRuleError, RulesInvalidError, VersionPublishedError
+from thamdee.creditrules.models import Rulebook, RulebookVersion
+from thamdee.creditrules.permissions import can_edit_rulebook
+from thamdee.ledger.models import Programme
+from thamdee.orgs.models import Organisation
+from thamdee.people.types import Actor
+
+
+def rulebook_get_or_create(*, programme: Programme, organisation: Organisation | None = None) -> Rulebook:
+    """The programme's rulebook, or an organisation's local one, created on first use."""
+    book = Rulebook.objects.filter(programme=programme, organisation=organisation).first()
+    if book:
+        return book
+    if organisation is None:
+        name_th, name_en = f"กติกา{programme.name_th}", f"{programme.name_en or programme.name_th} rulebook"
+    else:
+        name_th, name_en = (
+            f"กติกาท้องถิ่น {organisation.name_th}",
+            f"Local rules of {organisation.name_en or organisation.name_th}",
+        )
+    return Rulebook.objects.create(programme=programme, organisation=organisation, name_th=name_th, name_en=name_en)
+
+
+@transaction.atomic
+def rulebook_version_draft(
+    *, actor: Actor, rulebook: Rulebook, rules: dict[str, Any], notes: str = ""
+) -> RulebookVersion:
+    """Draft the next version (checked now, so problems show before publishing). An unpublished draft is
+    replaced rather than piled up."""
+    if not can_edit_rulebook.test(actor, rulebook):
+        raise NotFoundError()
+    try:
+        engine.parse_rules(rules)
+    except engine.RuleDocumentError as exc:
+        raise RulesInvalidError(problems="; ".join(exc.problems)) from None
+    Rulebook.objects.select_for_update().filter(pk=rulebook.pk).first()
+    draft = rulebook.versions.filter(published_at__isnull=True).first()
+    if draft:
+        draft.rules = rules
+        draft.notes = notes
+        draft.created_by = actor if actor.is_authenticated else None
+        draft.save(update_fields=["rules", "notes", "created_by"])
+        return draft
+    number = (rulebook.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return RulebookVersion.objects.create(
+        rulebook=rulebook, number=number, rules=rules, notes=notes, created_by=actor if actor.is_authenticated else None
+    )
+
+
+@transaction.atomic
+def rulebook_version_publish(
+    *, actor: Actor, version: RulebookVersion, effective_from: dt.date, allow_past: bool = False
+) -> RulebookVersion:
+    """Publish a draft with its effective date. Guarantees: the rules parse; the date is today or later and
+    after every earlier published version (rules are never applied retroactively); the version never changes
+    again. ``allow_past`` is only for loading history (the demo, an import of a scheme's earlier books)."""
+    if not can_edit_rulebook.test(actor, version.rulebook):
+        raise NotFoundError()
+    if version.is_published:
+        raise VersionPublishedError()
+    try:
+        engine.parse_rules(version.rules)
+    except engine.RuleDocumentError as exc:
+        raise RulesInvalidError(problems="; ".join(exc.problems)) from None
+    latest = version.rulebook.versions.filter(published_at__isnull=False).aggregate(d=Max("effective_from"))["d"]
+    if (not allow_past and effective_from < timezone.localdate()) or (latest and effective_from <= latest):
+        raise RetroactiveRuleError()
+    version.effective_from = effective_from
+    version.published_at = timezone.now()
+    version.published_by = actor if actor.is_authenticated else None
+    version.save(update_fields=["effective_from", "published_at", "published_by"])
+    return version

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.creditrules import selectors, services
+from thamdee.creditrules.models import Rulebook
+from thamdee.creditrules.permissions import can_edit_rulebook
+from thamdee.orgs.roles import roles_for
+from thamdee.orgs.selectors import organisation_get
+from thamdee.people.types import AuthedRequest
+
+
+def _names() -> dict[str, str]:
+    """Deed type codes to names, for reading rules (read-only look-up of the catalogue)."""
+    from django.apps import apps
+
+    deed_type = apps.get_model("deeds", "DeedType")
+    english = (translation.get_language() or "th").startswith("en")
+    return {
+        code: (en or th) if english else th
+        for code, th, en in deed_type.objects.values_list("code", "name_th", "name_en")
+    }
+
+
+def _versions_with_diffs(book: Rulebook | None, names: dict[str, str]) -> list[dict[str, object]]:
+    if book is None:
+        return []
+    lang = translation.get_language() or "th"
+    versions = list(selectors.rulebook_versions_published(book))
+    out = []
+    for index, version in enumerate(versions):
+        older = versions[index + 1] if index + 1 < len(versions) else None
+        out.append(
+            {
+                "version": version,
+                "lines": selectors.version_describe(version, names, lang),
+                "diff": selectors.version_diff(older, version, names, lang) if older else [],
+            }
+        )
+    return out
+
+
+def organisation_rules(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Public: an organisation's catalogue and every version of the rules that give credits for it, with the
+    difference between versions."""
+    from django.apps import apps
+
+    org = organisation_get(public_id)
+    names = _names()
+    deed_type = apps.get_model("deeds", "DeedType")
+    catalogue = deed_type.objects.filter(organisation=org, is_active=True).prefetch_related("virtues", "dimensions")
+    if org.pk not in roles_for(request.user).orgs:
+        catalogue = catalogue.filter(is_sensitive=False)
+    programme_ids = set(catalogue.values_list("programme_id", flat=True))
+    books = Rulebook.objects.filter(programme_id__in=programme_ids, organisation__isnull=True)
+    local = Rulebook.objects.filter(organisation=org)
+    return render(
+        request,
+        "creditrules/organisation.html",
+        {
+            "org": org,
+            "catalogue": catalogue.order_by("name_th"),
+            "books": [{"book": b, "versions": _versions_with_diffs(b, names)} for b in [*books, *local]],
+            "can_edit_local": can_edit_rulebook.test(request.user, local.first()) if local.exists() else False,
+        },
+    )
+
+
+def rulebook(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        book = Rulebook.objects.select_related("programme", "organisation").get(public_id=public_id)
+    except (Rulebook.DoesNotExist, ValueError):
+        raise NotFoundError() from None
+    return render(
+        request,
+        "creditrules/rulebook.html",
+        {
+            "book": book,
+            "versions": _versions_with_diffs(book, _names()),
+            "can_edit": can_edit_rulebook.test(request.user, book),
+        },
+    )
+
+
+@login_required
+def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Draft the next version as a rule document, and publish it with an effective date (today or later)."""
+    try:
+        book = Rulebook.objects.select_related("programme", "organisation").get(public_id=public_id)
+    except (Rulebook.DoesNotExist, ValueError):
+        raise NotFoundError() from None
+    if not can_edit_rulebook.test(request.user, book):
+        raise NotFoundError()
+    draft = book.versions.filter(published_at__isnull=True).first()
+    latest = book.versions.filter(published_at__isnull=False).order_by("-number").first()
+    current = draft or latest
+    text = json.dumps(
+        current.rules if current is not None else {"schema": 1, "rates": []}, ensure_ascii=False, indent=2
+    )
+    error = None
+    if request.method == "POST":
+        text = request.POST.get("rules", "")
+        try:
+            document = json.loads(text)
+            draft = services.rulebook_version_draft(
+                actor=request.user, rulebook=book, rules=document, notes=request.POST.get("notes", "")
+            )
+            if request.POST.get("publish"):
+                effective = dt.date.fromisoformat(request.POST.get("effective_from", ""))
+                services.rulebook_version_publish(actor=request.user, version=draft, effective_from=effective)
+                messages.success(request, _("ประกาศกติกาฉบับที่ %(n)s แล้ว") % {"n": draft.number})
+                return redirect("creditrules:rulebook", public_id=book.public_id)
+            messages.success(request, _("บันทึกร่างแล้ว"))
+            return redirect("creditrules:edit", public_id=book.public_id)
+        except json.JSONDecodeError as exc:
+            error = _("รูปแบบ JSON ไม่ถูกต้อง: %(e)s") % {"e": exc}
+        except ValueError:
+            error = _("วันที่มีผลไม่ถูกต้อง")
+        except DomainError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "creditrules/edit.html",
+        {"book": book, "text": text, "error": error, "draft": draft, "latest": latest},
+        status=400 if error else 200,
+    )

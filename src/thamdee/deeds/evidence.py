@@ -1,0 +1,316 @@
+"""Evidence photos: accept only real images, refuse everything else, and keep a clean re-encoded copy.
+
+An upload is judged by its bytes, never by its name: the magic bytes pick a format, the container is walked to its
+end so nothing can ride along after it, and Pillow must open it as that same format and decode every pixel. What is
+kept is a fresh JPEG drawn from the decoded pixels, so no metadata of the original (EXIF with GPS, XMP, comments,
+colour profiles) survives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageCms, ImageOps
+from pillow_heif import register_heif_opener
+
+from thamdee.common.errors import ValidationError
+
+register_heif_opener()
+
+MAX_BYTES = 15 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 2048
+THUMBNAIL_SIDE = 320
+IMAGE_QUALITY = 85
+THUMBNAIL_QUALITY = 75
+CONTENT_TYPE = "image/jpeg"
+
+_WHITE = (255, 255, 255)
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
+_HEIF_GENERIC_BRANDS = frozenset({b"mif1", b"msf1"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+# Padding some writers leave after the end of an image. Nothing can be spelled in it, so any amount is harmless.
+_PADDING = b"\x00 \t\r\n"
+# A tag name ends at whitespace, "/" or ">" for a browser, so requiring one keeps chance matches in compressed
+# pixel data rare ("<svg" alone turns up by chance in a few percent of 15 MB files).
+_MARKUP = re.compile(rb"<(?:script|html|\?php|svg)[\s/>]", re.IGNORECASE)
+# A ZIP reader looks for its end-of-central-directory record in the last 64 KiB + 22 bytes of a file.
+_ZIP_END = b"PK\x05\x06"
+_ZIP_END_WINDOW = 65_535 + 22
+# Pillow names a JPEG carrying MPF extra images (Ultra HDR gain maps, multi-picture files) "MPO".
+_PILLOW_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "HEIF"}
+
+
+class EvidenceRejectedError(ValidationError):
+    code = "evidence_rejected"
+    message = _("รับไฟล์หลักฐานนี้ไม่ได้")
+
+
+class EvidenceTypeNotAllowedError(EvidenceRejectedError):
+    code = "evidence_type_not_allowed"
+    message = _("รับเฉพาะรูปภาพ JPEG PNG WEBP หรือ HEIC")
+
+
+class EvidenceTooLargeError(EvidenceRejectedError):
+    code = "evidence_too_large"
+    message = _("ไฟล์รูปใหญ่เกินไป รับได้ไม่เกิน {limit_mb} MB")
+
+
+class EvidenceTooManyPixelsError(EvidenceRejectedError):
+    code = "evidence_too_many_pixels"
+    message = _("รูปมีความละเอียดสูงเกินไป รับได้ไม่เกิน {limit_megapixels} ล้านพิกเซล")
+
+
+class EvidenceCorruptError(EvidenceRejectedError):
+    code = "evidence_corrupt"
+    message = _("ไฟล์รูปเสียหรือไม่สมบูรณ์ โปรดถ่ายหรือเลือกรูปใหม่")
+
+
+class EvidencePolyglotError(EvidenceRejectedError):
+    code = "evidence_polyglot"
+    message = _("ไฟล์รูปนี้มีข้อมูลอื่นแฝงหรือต่อท้ายอยู่ จึงรับไม่ได้ โปรดบันทึกเป็นรูปภาพธรรมดาแล้วส่งใหม่")
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    image: bytes
+    thumbnail: bytes
+    content_type: str
+    width: int
+    height: int
+    sha256: str
+    original_format: str
+
+
+def process_evidence(data: bytes, filename: str = "") -> ProcessedImage:
+    """Check an uploaded evidence photo and return a clean JPEG copy and a thumbnail.
+
+    Guarantees: the result was decoded from a complete JPEG, PNG, WEBP or HEIC/HEIF file of at most ``MAX_BYTES``
+    bytes and ``MAX_PIXELS`` pixels, with nothing appended to it and no markup inside it; it is upright (EXIF
+    orientation applied), RGB on white, at most ``MAX_SIDE`` px on its longest side and carries no metadata.
+    Anything else raises an ``EvidenceRejectedError`` subclass. ``filename`` is never used to judge the file; it is
+    only reported in the error's parameters.
+    """
+    if len(data) > MAX_BYTES:
+        raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=filename)
+    kind = _sniff(data)
+    if kind is None:
+        raise EvidenceTypeNotAllowedError(filename=filename)
+    _check_structure(kind, data, filename)
+    if _MARKUP.search(data) or _ZIP_END in data[-_ZIP_END_WINDOW:]:
+        raise EvidencePolyglotError(filename=filename)
+    picture = _decode(kind, data, filename)
+    width, height = picture.size
+    image = _save_jpeg(picture, IMAGE_QUALITY)
+    picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return ProcessedImage(
+        image=image,
+        thumbnail=_save_jpeg(picture, THUMBNAIL_QUALITY),
+        content_type=CONTENT_TYPE,
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(image).hexdigest(),
+        original_format=kind,
+    )
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(_PNG_SIGNATURE):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[4:8] == b"ftyp" and _is_hevc_heif(data):
+        return "HEIF"
+    return None
+
+
+def _is_hevc_heif(data: bytes) -> bool:
+    """HEIC, or generic HEIF that does not say it is AVIF (which this server cannot decode)."""
+    size = int.from_bytes(data[:4], "big")
+    if size < 16 or size > len(data):
+        return False
+    brands = {data[8:12]} | {data[i : i + 4] for i in range(16, size - 3, 4)}
+    if brands & _HEVC_BRANDS:
+        return True
+    return data[8:12] in _HEIF_GENERIC_BRANDS and not brands & _AVIF_BRANDS
+
+
+def _check_structure(kind: str, data: bytes, filename: str) -> None:
+    """Walk the container to its real end: a file cut short is corrupt, bytes after the end are a polyglot."""
+    if kind == "JPEG":
+        end = _jpeg_end(data, 0)
+        # What may follow a JPEG is more JPEG: MPF extra images such as the HDR gain maps phones append.
+        while end is not None:
+            end = _skip_padding(data, end)
+            if end == len(data) or not data.startswith(b"\xff\xd8\xff", end):
+                break
+            end = _jpeg_end(data, end)
+    elif kind == "PNG":
+        end = _png_end(data)
+    elif kind == "WEBP":
+        end = 8 + int.from_bytes(data[4:8], "little")
+        end = end if end <= len(data) else None
+    else:
+        end = _isobmff_end(data)
+    if end is None:
+        raise EvidenceCorruptError(filename=filename)
+    if _skip_padding(data, end) != len(data):
+        raise EvidencePolyglotError(filename=filename)
+
+
+def _skip_padding(data: bytes, pos: int) -> int:
+    while pos < len(data) and data[pos] in _PADDING:
+        pos += 1
+    return pos
+
+
+def _jpeg_end(data: bytes, start: int) -> int | None:
+    """The offset just after the EOI marker of the JPEG stream at ``start``, or None if it never ends.
+
+    Entropy-coded data needs no special case: inside it a 0xFF is always followed by 0x00 (stuffing) or a restart
+    marker, both of which stand alone, so the walk steps through it to the next real marker.
+    """
+    n = len(data)
+    pos = start + 2
+    while True:
+        # libjpeg skips stray bytes before a marker; so do we, or Pillow-readable photos would be refused.
+        pos = data.find(b"\xff", pos)
+        if pos < 0:
+            return None
+        while pos < n and data[pos] == 0xFF:
+            pos += 1
+        if pos >= n:
+            return None
+        marker = data[pos]
+        pos += 1
+        if marker == 0xD9:
+            return pos
+        if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD7:
+            continue
+        if pos + 2 > n:
+            return None
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        if length < 2 or pos + length > n:
+            return None
+        pos += length
+
+
+def _png_end(data: bytes) -> int | None:
+    n = len(data)
+    pos = len(_PNG_SIGNATURE)
+    while pos + 12 <= n:
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        chunk_type = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if length > 0x7FFFFFFF or pos > n:
+            return None
+        if chunk_type == b"IEND":
+            return pos
+    return None
+
+
+def _isobmff_end(data: bytes) -> int | None:
+    """The end of the last whole top-level box (HEIF is ISO BMFF: every byte belongs to a box)."""
+    n = len(data)
+    pos = 0
+    while pos + 8 <= n:
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        box_type = data[pos + 4 : pos + 8]
+        if size == 1:
+            if pos + 16 > n:
+                return pos
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
+        elif size == 0:
+            size = n - pos
+        if size < 8 or pos + size > n:
+            # A top-level box type is four letters or digits: such a box that overruns the file was cut short;
+            # anything else is foreign data, reported as trailing.
+            if box_type.isalnum():
+                return None
+            return pos
+        pos += size
+    return pos
+
+
+def _decode(kind: str, data: bytes, filename: str) -> Image.Image:
+    """Open as ``kind`` only, check the declared size before any pixel is decoded, then decode every pixel."""
+    try:
+        opened = Image.open(io.BytesIO(data), formats=[kind])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise EvidenceTooManyPixelsError(limit_megapixels=MAX_PIXELS // 1_000_000, filename=filename) from exc
+    except Exception as exc:  # the magic bytes said `kind` but its parser refused the header: a broken file
+        raise EvidenceCorruptError(filename=filename) from exc
+    with opened:
+        if _PILLOW_FORMATS.get(opened.format or "") != kind:
+            raise EvidenceTypeNotAllowedError(filename=filename)
+        width, height = opened.size
+        if width * height > MAX_PIXELS:
+            raise EvidenceTooManyPixelsError(limit_megapixels=MAX_PIXELS // 1_000_000, filename=filename)
+        try:
+            if kind == "JPEG":
+                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result would be shrunk anyway.
+                # (No draft for HEIF: it would pick an embedded thumbnail, whose content we cannot vouch for.)
+                opened.draft("RGB", (MAX_SIDE, MAX_SIDE))
+            opened.load()
+            icc_profile = opened.info.get("icc_profile")
+            # Shrink first so the copies below are at most MAX_SIDE square, not up to MAX_PIXELS. The bound is a
+            # square, so shrinking before turning upright gives the same size.
+            picture = _resizable(opened)
+            picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+            picture = _to_srgb(_flatten_on_white(ImageOps.exif_transpose(picture)), icc_profile)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise EvidenceTooManyPixelsError(limit_megapixels=MAX_PIXELS // 1_000_000, filename=filename) from exc
+        except Exception as exc:  # truncated data, bad checksums, decoder errors: all mean a broken file
+            raise EvidenceCorruptError(filename=filename) from exc
+    # Pillow copies `info` along and its JPEG writer re-emits comments from it; start from nothing.
+    picture.info.clear()
+    return picture
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """A mode that resamples smoothly: palette and 1-bit images would be resized pixel by pixel."""
+    if "transparency" in image.info or image.mode == "PA":
+        # A transparent colour key must become real alpha before resampling blends it into its neighbours.
+        return image.convert("RGBA")
+    if image.mode in ("P", "1"):
+        return image.convert("RGB")
+    if image.mode.startswith("I"):
+        # 16-bit greyscale; a plain convert would clip every value above 255 to white.
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    return image
+
+
+def _flatten_on_white(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "RGBa"):
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, _WHITE)
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Bake a colour profile (Display P3 on phones) into the pixels, since the saved copy carries none."""
+    if not icc_profile:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        if source.profile.xcolor_space.strip() != "RGB":
+            return image
+        converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # an unreadable profile: keep the pixels as they are rather than refuse the photo
+    return converted if converted is not None else image
+
+
+def _save_jpeg(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

@@ -1,0 +1,889 @@
+"""Writes for deeds: catalogues, the four ways to record a deed, verification, reversal and appeals.
+
+Credits come only from here: a verified deed's award is computed by the rules engine from the rulebook
+versions in force on the day the deed was done, and posted through the ledger with an idempotency key made
+from the deed and those versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.errors import NotFoundError
+from thamdee.creditrules import engine
+from thamdee.creditrules.models import Rulebook
+from thamdee.creditrules.selectors import VersionCache, ruleset_of
+from thamdee.deeds import errors
+from thamdee.deeds.evidence import process_evidence
+from thamdee.deeds.models import (
+    Activity,
+    Appeal,
+    Decision,
+    Deed,
+    DeedEvidence,
+    DeedSource,
+    DeedStatus,
+    DeedType,
+    Dimension,
+    Evidence,
+    Unit,
+    Virtue,
+)
+from thamdee.deeds.permissions import can_manage_catalogue, can_record_for, can_reverse_deed, can_verify_deed
+from thamdee.inbox.services import notify, notify_many
+from thamdee.ledger import selectors as ledger_selectors
+from thamdee.ledger import services as ledger
+from thamdee.ledger.models import CauseKind, Journal, Programme
+from thamdee.orgs.models import Membership, Organisation
+from thamdee.orgs.roles import roles_for
+from thamdee.people.models import ConsentPurpose, User
+from thamdee.people.services import consent_active
+from thamdee.people.types import Actor
+
+BULK_LIMIT = 500
+DEFAULT_APPEAL_DAYS = 30
+
+
+# --- catalogues ----------------------------------------------------------------------------------------------
+
+CATALOGUE_FIELDS = (
+    "name_th",
+    "name_en",
+    "description",
+    "criterion",
+    "unit",
+    "period",
+    "evidence",
+    "verified_by",
+    "max_backdate_days",
+    "is_sensitive",
+    "checkin_verified",
+    "is_active",
+)
+
+
+@transaction.atomic
+def deed_type_create(
+    *,
+    actor: Actor,
+    programme: Programme,
+    organisation: Organisation | None,
+    code: str,
+    name_th: str,
+    criterion: str,
+    virtues: Iterable[str] = (),
+    dimensions: Iterable[str] = (),
+    **fields: Any,
+) -> DeedType:
+    """Add a deed type to an organisation's catalogue (its admins and organisers), or a national template
+    (``organisation=None``: national staff of the programme's agency)."""
+    if organisation is not None:
+        if not can_manage_catalogue.test(actor, organisation):
+            raise NotFoundError()
+    else:
+        roles = roles_for(actor)
+        if not (
+            roles.is_site_admin
+            or any(p.agency_id == programme.agency_id and p.scope_code == "" for p in roles.agency_posts)
+        ):
+            raise NotFoundError()
+    unknown = set(fields) - set(CATALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    deed_type = DeedType.objects.create(
+        programme=programme, organisation=organisation, code=code, name_th=name_th, criterion=criterion, **fields
+    )
+    deed_type.virtues.set(Virtue.objects.filter(code__in=list(virtues)))
+    deed_type.dimensions.set(Dimension.objects.filter(code__in=list(dimensions)))
+    return deed_type
+
+
+@transaction.atomic
+def deed_type_adopt(*, actor: Actor, template: DeedType, organisation: Organisation) -> DeedType:
+    """An organisation adopts a national template into its own catalogue (idempotent)."""
+    if not can_manage_catalogue.test(actor, organisation) or not template.is_template:
+        raise NotFoundError()
+    existing = DeedType.objects.filter(organisation=organisation, adopted_from=template).first()
+    if existing:
+        return existing
+    copy = DeedType.objects.create(
+        programme=template.programme,
+        organisation=organisation,
+        adopted_from=template,
+        code=template.code,
+        **{f: getattr(template, f) for f in CATALOGUE_FIELDS},
+    )
+    copy.virtues.set(template.virtues.all())
+    copy.dimensions.set(template.dimensions.all())
+    return copy
+
+
+@transaction.atomic
+def deed_type_update(*, actor: Actor, deed_type: DeedType, **changes: Any) -> DeedType:
+    if deed_type.organisation is None or not can_manage_catalogue.test(actor, deed_type.organisation):
+        raise NotFoundError()
+    unknown = set(changes) - set(CATALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(deed_type, name, value)
+    deed_type.save(update_fields=list(changes))
+    return deed_type
+
+
+# --- recording -------------------------------------------------------------------------------------------------
+
+
+def _decimal(value: Any, *, maximum: Decimal) -> Decimal:
+    try:
+        number = Decimal(str(value if value not in (None, "") else 0))
+    except (InvalidOperation, ValueError):
+        raise errors.AmountError() from None
+    if number < 0 or number > maximum or number != number.quantize(Decimal("0.01")):
+        raise errors.AmountError()
+    return number
+
+
+@dataclass
+class DeedInput:
+    member: User
+    deed_type: DeedType
+    done_on: dt.date
+    area: Area | None = None
+    hours: Any = 0
+    quantity: Any = None
+    beneficiaries: int = 0
+    description: str = ""
+
+
+def _check(data: DeedInput, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Validate one deed's facts; return the model fields. Raises the first problem found."""
+    deed_type = data.deed_type
+    today = today or timezone.localdate()
+    if not deed_type.is_active or deed_type.organisation_id is None:
+        raise errors.DeedTypeInactiveError()
+    if (
+        not isinstance(data.done_on, dt.date)
+        or data.done_on > today
+        or data.done_on < today - dt.timedelta(days=deed_type.max_backdate_days)
+    ):
+        raise errors.DeedDateError(days=deed_type.max_backdate_days)
+    area = data.area or data.member.home_area
+    if area is None or area.level < AreaLevel.SUBDISTRICT:
+        raise errors.AreaLevelError()
+    hours = _decimal(data.hours, maximum=Decimal(24))
+    if deed_type.unit == Unit.HOUR:
+        if hours <= 0:
+            raise errors.AmountError()
+        quantity = hours
+    elif deed_type.unit == Unit.PERCENT:
+        quantity = _decimal(data.quantity, maximum=Decimal(100))
+        if quantity <= 0:
+            raise errors.AmountError()
+    elif deed_type.unit == Unit.OCCURRENCE:
+        quantity = _decimal(data.quantity if data.quantity not in (None, "") else 1, maximum=Decimal(100))
+        if quantity < 1:
+            raise errors.AmountError()
+    else:
+        quantity = Decimal(1)
+    beneficiaries = int(data.beneficiaries or 0)
+    if beneficiaries < 0 or beneficiaries > 100_000:
+        raise errors.AmountError()
+    if deed_type.is_sensitive and not consent_active(data.member, ConsentPurpose.SENSITIVE_DEEDS):
+        raise errors.SensitiveConsentError()
+    if not Membership.objects.filter(
+        user=data.member, organisation_id=deed_type.organisation_id, is_active=True
+    ).exists():
+        raise errors.NotAMemberError()
+    return {
+        "member": data.member,
+        "deed_type": deed_type,
+        "organisation_id": deed_type.organisation_id,
+        "area": area,
+        "done_on": data.done_on,
+        "hours": hours,
+        "quantity": quantity,
+        "beneficiaries": beneficiaries,
+        "description": (data.description or "").strip()[:2000],
+    }
+
+
+def _attach_evidence(deed: Deed, photos: Sequence[bytes], actor: User) -> None:
+    for data in photos:
+        processed = process_evidence(data)
+        item = DeedEvidence(
+            deed=deed,
+            content_type=processed.content_type,
+            width=processed.width,
+            height=processed.height,
+            size=len(processed.image),
+            sha256=processed.sha256,
+            original_format=processed.original_format,
+            uploaded_by=actor,
+        )
+        item.image.save(f"{processed.sha256[:20]}.jpg", ContentFile(processed.image), save=False)
+        item.thumbnail.save(f"{processed.sha256[:20]}-t.jpg", ContentFile(processed.thumbnail), save=False)
+        item.save()
+
+
+@transaction.atomic
+def deed_report(
+    *,
+    actor: User,
+    deed_type: DeedType,
+    done_on: dt.date,
+    area: Area | None = None,
+    hours: Any = 0,
+    quantity: Any = None,
+    beneficiaries: int = 0,
+    description: str = "",
+    photos: Sequence[bytes] = (),
+) -> Deed:
+    """A member reports their own deed (from a phone). It waits for a verifier.
+
+    Guarantees: the date is not in the future nor older than the catalogue allows; the member belongs to the
+    organisation that keeps the deed type; a sensitive deed type needs the member's consent; a deed type that
+    asks for a photo gets at least one, and every photo is re-encoded without EXIF before it is stored.
+    """
+    fields = _check(
+        DeedInput(
+            member=actor,
+            deed_type=deed_type,
+            done_on=done_on,
+            area=area,
+            hours=hours,
+            quantity=quantity,
+            beneficiaries=beneficiaries,
+            description=description,
+        )
+    )
+    if deed_type.evidence == Evidence.PHOTO and not photos:
+        raise errors.EvidenceRequiredError()
+    processed = [bytes(p) for p in photos]
+    deed = Deed.objects.create(**fields, source=DeedSource.SELF, recorded_by=actor)
+    _attach_evidence(deed, processed, actor)
+    notify(
+        user=actor,
+        kind="deed_submitted",
+        title=_('ส่งบันทึกความดี "{name}" แล้ว รอผู้รับรอง'),
+        url=f"/deeds/{deed.public_id}/",
+        name=deed_type.name_th,
+    )
+    return deed
+
+
+@transaction.atomic
+def deed_record_for(*, actor: User, entries: Sequence[DeedInput], source: str = DeedSource.ORGANISER) -> list[Deed]:
+    """An organiser records deeds for members (a paper passbook, a list): all or none. They wait for a
+    verifier like any other deed."""
+    deeds = []
+    for entry in entries:
+        if not can_record_for.test(actor, entry.deed_type.organisation):
+            raise NotFoundError()
+        fields = _check(entry)
+        deeds.append(Deed(**fields, source=source, recorded_by=actor))
+    Deed.objects.bulk_create(deeds)
+    return deeds
+
+
+# --- activities and check-in ----------------------------------------------------------------------------------
+
+TOKEN_STEP = 60  # seconds per QR code
+TOKEN_GRACE = 2  # earlier codes still accepted (a slow scan)
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: User,
+    deed_type: DeedType,
+    title: str,
+    area: Area,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    hours: Any = 1,
+) -> Activity:
+    if deed_type.organisation is None or not can_record_for.test(actor, deed_type.organisation):
+        raise NotFoundError()
+    if ends_at <= starts_at:
+        raise errors.CheckinClosedError()
+    return Activity.objects.create(
+        organisation=deed_type.organisation,
+        deed_type=deed_type,
+        title=title.strip(),
+        area=area,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        hours=_decimal(hours, maximum=Decimal(24)),
+        created_by=actor,
+    )
+
+
+def activity_token(activity: Activity, now: float | None = None) -> str:
+    """The code shown as a QR by the organiser: signed with the activity's secret, new every minute."""
+    step = int((now or time.time()) // TOKEN_STEP)
+    sig = hmac.new(activity.secret.encode(), f"{activity.public_id}:{step}".encode(), hashlib.sha256).hexdigest()
+    return f"{activity.public_id}.{step}.{sig[:24]}"
+
+
+def _activity_from_token(token: str, now: float | None = None) -> Activity:
+    try:
+        public_id, step_text, sig = token.split(".")
+        step = int(step_text)
+        activity = Activity.objects.select_related("deed_type", "organisation").get(public_id=public_id)
+    except (ValueError, Activity.DoesNotExist):
+        raise errors.CheckinTokenError() from None
+    current = int((now or time.time()) // TOKEN_STEP)
+    expected = hmac.new(activity.secret.encode(), f"{activity.public_id}:{step}".encode(), hashlib.sha256).hexdigest()[
+        :24
+    ]
+    if not hmac.compare_digest(expected, sig) or not current - TOKEN_GRACE <= step <= current:
+        raise errors.CheckinTokenError()
+    return activity
+
+
+def _checkin(activity: Activity, member: User, recorder: User) -> Deed:
+    moment = timezone.now()
+    if activity.is_closed or not activity.starts_at - dt.timedelta(
+        minutes=30
+    ) <= moment <= activity.ends_at + dt.timedelta(hours=2):
+        raise errors.CheckinClosedError()
+    if Deed.objects.filter(activity=activity, member=member).exists():
+        raise errors.AlreadyCheckedInError()
+    fields = _check(
+        DeedInput(
+            member=member,
+            deed_type=activity.deed_type,
+            done_on=timezone.localtime(activity.starts_at).date(),
+            area=activity.area,
+            hours=activity.hours if activity.deed_type.unit == Unit.HOUR else 0,
+        )
+    )
+    deed = Deed.objects.create(**fields, source=DeedSource.ACTIVITY, recorded_by=recorder, activity=activity)
+    if (
+        activity.deed_type.checkin_verified
+        and can_verify_deed.test(activity.created_by, deed)
+        and activity.created_by_id != member.pk
+    ):
+        # The catalogue says a check-in is proof enough: the organiser who runs the activity verifies it.
+        deed_verify(actor=activity.created_by, deed=deed)
+        deed.refresh_from_db()
+    return deed
+
+
+@transaction.atomic
+def activity_checkin(*, actor: User, token: str) -> Deed:
+    """A member checks in by scanning the organiser's QR code (valid for about three minutes)."""
+    return _checkin(_activity_from_token(token), actor, actor)
+
+
+@transaction.atomic
+def activity_roster(*, actor: User, activity: Activity, members: Sequence[User]) -> list[Deed]:
+    """The organiser ticks who came; each becomes a check-in (already checked-in members are skipped)."""
+    if not can_record_for.test(actor, activity.organisation):
+        raise NotFoundError()
+    out = []
+    for member in members:
+        try:
+            with transaction.atomic():
+                out.append(_checkin(activity, member, actor))
+        except errors.AlreadyCheckedInError:
+            continue
+    return out
+
+
+# --- verification ------------------------------------------------------------------------------------------------
+
+
+def _history(member_id: int, deed_type_id: int, day: dt.date, exclude: int | None = None) -> engine.History:
+    base = Deed.objects.filter(member_id=member_id, status=DeedStatus.VERIFIED)
+    if exclude:
+        base = base.exclude(pk=exclude)
+    month = base.filter(done_on__year=day.year, done_on__month=day.month)
+    agg = month.aggregate(
+        m=Sum("credits"), d=Sum("credits", filter=Q(done_on=day)), t=Sum("credits", filter=Q(deed_type_id=deed_type_id))
+    )
+    return engine.History(day=agg["d"] or 0, month=agg["m"] or 0, deed_type_month=agg["t"] or 0)
+
+
+def _rulebook_ids(deed_types: Iterable[DeedType]) -> dict[tuple[int, int | None], int]:
+    wanted = {(dt_.programme_id, dt_.organisation_id) for dt_ in deed_types}
+    books = Rulebook.objects.filter(programme_id__in={p for p, _ in wanted})
+    return {(b.programme_id, b.organisation_id): b.pk for b in books}
+
+
+def _facts(deed: Deed) -> engine.DeedFacts:
+    deed_type = deed.deed_type
+    code = deed_type.adopted_from.code if deed_type.adopted_from_id and deed_type.adopted_from else deed_type.code
+    return engine.DeedFacts(
+        deed_type=code,
+        deed_type_name_th=deed_type.name_th,
+        deed_type_name_en=deed_type.name_en or deed_type.name_th,
+        unit=deed_type.unit,
+        quantity=float(deed.quantity),
+        done_on=deed.done_on,
+        area_code=deed.area.code,
+        virtues=tuple(v.code for v in deed_type.virtues.all()),
+    )
+
+
+def compute(
+    deed: Deed, *, history: engine.History | None = None, cache: VersionCache | None = None
+) -> tuple[engine.Award, list[int]]:
+    """The award a deed would get now (pure engine, fed from the database). Returns the award and the ids of
+    the rulebook versions it used."""
+    deed_type = deed.deed_type
+    books = _rulebook_ids([deed_type])
+    ids = [books.get((deed_type.programme_id, None)), books.get((deed_type.programme_id, deed_type.organisation_id))]
+    cache = cache or VersionCache({i for i in ids if i})
+    versions = [v for v in (cache.in_force(i, deed.done_on) for i in ids) if v is not None]
+    rulesets = [ruleset_of(v) for v in versions]
+    hist = history or _history(deed.member_id, deed.deed_type_id, deed.done_on, exclude=deed.pk)
+    return engine.compute_award(_facts(deed), rulesets, hist), [v.pk for v in versions]
+
+
+def _award_key(deed: Deed, version_ids: Sequence[int]) -> str:
+    return f"deed:{deed.public_id}:award:v{'-'.join(str(v) for v in version_ids) or '0'}"
+
+
+def _guard_verifier(actor: Actor, deed: Deed) -> None:
+    if not can_verify_deed.test(actor, deed):
+        raise NotFoundError()
+    if actor.pk == deed.member_id:
+        raise errors.SelfVerificationError()
+
+
+def _notify_verified(deeds: Sequence[Deed]) -> None:
+    for deed in deeds:
+        notify(
+            user=deed.member,
+            kind="deed_verified",
+            title=_('ความดี "{name}" ได้รับการรับรอง ได้ {credits} เครดิต'),
+            url=f"/deeds/{deed.public_id}/",
+            name=deed.deed_type.name_th,
+            credits=deed.credits,
+        )
+
+
+@transaction.atomic
+def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> Deed:
+    """Verify a deed: its credits are computed by the rulebook versions in force on the day it was done and
+    posted from the organisation's allotment. Above the rulebook's threshold, two different approvers are
+    needed: the first approval is recorded and the deed waits for the second.
+
+    Guarantees: never by the doer; a verifier of another organisation gets not-found; posted once (the
+    idempotency key comes from the deed and the rulebook versions); every decision is recorded.
+    """
+    deed = (
+        Deed.objects.select_for_update()
+        .select_related("deed_type__adopted_from", "organisation", "area", "member")
+        .get(pk=deed.pk)
+    )
+    _guard_verifier(actor, deed)
+    if deed.status not in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND):
+        raise errors.DeedStateError(status=deed.get_status_display())
+    award, version_ids = compute(deed)
+    if award.two_approvers and deed.status == DeedStatus.PENDING:
+        deed.status = DeedStatus.AWAITING_SECOND
+        deed.first_approver = actor
+        deed.save(update_fields=["status", "first_approver"])
+        Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.FIRST_APPROVAL, credits=award.credits)
+        return deed
+    if deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == actor.pk:
+        raise errors.SameApproverError()
+    result = None
+    if award.credits > 0:
+        result = ledger.award_post(
+            actor=actor,
+            organisation=deed.organisation,
+            member=deed.member,
+            amount=award.credits,
+            idempotency_key=_award_key(deed, version_ids),
+            cause=(CauseKind.DEED, deed.pk),
+            at=at,
+            memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()}",
+        )
+    deed.status = DeedStatus.VERIFIED
+    deed.credits = award.credits
+    deed.explanation = award.as_json()
+    deed.decided_at = timezone.now()
+    deed.journal_id = result.journal_id if result else None
+    deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])
+    deed.rule_versions.set(version_ids)
+    Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits)
+    _notify_verified([deed])
+    return deed
+
+
+@dataclass
+class BulkResult:
+    verified: list[Deed]
+    awaiting_second: list[Deed]
+    credits: int
+
+
+@transaction.atomic
+def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | None = None) -> BulkResult:
+    """Verify up to 500 deeds in one action: their awards are posted as one batch (all or nothing).
+
+    Same rules as one at a time, including caps across the deeds of the batch (each deed sees the credits that
+    earlier deeds of the same member earned) and the two-approver threshold (those deeds get a first approval
+    and wait).
+    """
+    if len(deeds) > BULK_LIMIT:
+        raise errors.BulkLimitError(limit=BULK_LIMIT)
+    ids = [d.pk for d in deeds]
+    locked = list(
+        Deed.objects.select_for_update()
+        .filter(pk__in=ids)
+        .select_related("deed_type__adopted_from", "organisation", "area", "member")
+        .prefetch_related("deed_type__virtues")
+        .order_by("done_on", "pk")
+    )
+    if len(locked) != len(set(ids)):
+        raise NotFoundError()
+    for deed in locked:
+        _guard_verifier(actor, deed)
+        if deed.status not in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND):
+            raise errors.DeedStateError(status=deed.get_status_display())
+        if deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == actor.pk:
+            raise errors.SameApproverError()
+    books = _rulebook_ids({d.deed_type for d in locked})
+    cache = VersionCache(set(books.values()))
+    # Credits already earned, per member and day / month / deed type, loaded in one query.
+    members = {d.member_id for d in locked}
+    months = {(d.done_on.year, d.done_on.month) for d in locked}
+    earned_day: dict[tuple[int, dt.date], int] = defaultdict(int)
+    earned_month: dict[tuple[int, int, int], int] = defaultdict(int)
+    earned_type: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    month_q = Q()
+    for year, month in months:
+        month_q |= Q(done_on__year=year, done_on__month=month)
+    for member_id, done_on, type_id, credits in Deed.objects.filter(
+        month_q, member_id__in=members, status=DeedStatus.VERIFIED
+    ).values_list("member_id", "done_on", "deed_type_id", "credits"):
+        earned_day[(member_id, done_on)] += credits
+        earned_month[(member_id, done_on.year, done_on.month)] += credits
+        earned_type[(member_id, type_id, done_on.year, done_on.month)] += credits
+    verified: list[Deed] = []
+    waiting: list[Deed] = []
+    items: list[ledger.AwardItem] = []
+    plan: list[tuple[Deed, engine.Award, list[int]]] = []
+    now = timezone.now()
+    for deed in locked:
+        ids_for = [
+            books.get((deed.deed_type.programme_id, None)),
+            books.get((deed.deed_type.programme_id, deed.deed_type.organisation_id)),
+        ]
+        versions = [v for v in (cache.in_force(i, deed.done_on) for i in ids_for) if v is not None]
+        history = engine.History(
+            day=earned_day[(deed.member_id, deed.done_on)],
+            month=earned_month[(deed.member_id, deed.done_on.year, deed.done_on.month)],
+            deed_type_month=earned_type[(deed.member_id, deed.deed_type_id, deed.done_on.year, deed.done_on.month)],
+        )
+        award = engine.compute_award(_facts(deed), [ruleset_of(v) for v in versions], history)
+        version_ids = [v.pk for v in versions]
+        if award.two_approvers and deed.status == DeedStatus.PENDING:
+            waiting.append(deed)
+            continue
+        earned_day[(deed.member_id, deed.done_on)] += award.credits
+        earned_month[(deed.member_id, deed.done_on.year, deed.done_on.month)] += award.credits
+        earned_type[(deed.member_id, deed.deed_type_id, deed.done_on.year, deed.done_on.month)] += award.credits
+        plan.append((deed, award, version_ids))
+        if award.credits > 0:
+            items.append(
+                ledger.AwardItem(
+                    organisation=deed.organisation,
+                    member=deed.member,
+                    amount=award.credits,
+                    idempotency_key=_award_key(deed, version_ids),
+                    cause=(CauseKind.DEED, deed.pk),
+                    at=at,
+                    memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()}",
+                )
+            )
+    results = ledger.award_post_batch(actor=actor, items=items) if items else []
+    journal_by_deed = {item.cause[1]: result.journal_id for item, result in zip(items, results, strict=True)}
+    decisions = []
+    through = Deed.rule_versions.through
+    links = []
+    for deed, award, version_ids in plan:
+        deed.status = DeedStatus.VERIFIED
+        deed.credits = award.credits
+        deed.explanation = award.as_json()
+        deed.decided_at = at or now
+        deed.journal_id = journal_by_deed.get(deed.pk)
+        decisions.append(Decision(deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits))
+        links += [through(deed_id=deed.pk, rulebookversion_id=v) for v in version_ids]
+        verified.append(deed)
+    for deed in waiting:
+        deed.status = DeedStatus.AWAITING_SECOND
+        deed.first_approver = actor
+        decisions.append(Decision(deed=deed, actor=actor, action=Decision.Action.FIRST_APPROVAL))
+    Deed.objects.bulk_update(verified, ["status", "credits", "explanation", "decided_at", "journal_id"], batch_size=500)
+    Deed.objects.bulk_update(waiting, ["status", "first_approver"], batch_size=500)
+    through.objects.bulk_create(links, ignore_conflicts=True)
+    Decision.objects.bulk_create(decisions)
+    notify_rows = [(d.member, d.deed_type.name_th, d.credits, d.public_id) for d in verified]
+    from thamdee.inbox.models import Notification
+
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=member,
+                kind="deed_verified",
+                title_th=f'ความดี "{name}" ได้รับการรับรอง ได้ {credits} เครดิต',
+                title_en=f'Your good deed "{name}" was verified: {credits} credits',
+                url=f"/deeds/{pid}/",
+            )
+            for member, name, credits, pid in notify_rows
+        ],
+        batch_size=500,
+    )
+    return BulkResult(verified=verified, awaiting_second=waiting, credits=sum(d.credits for d in verified))
+
+
+@transaction.atomic
+def deed_reject(*, actor: User, deed: Deed, reason: str) -> Deed:
+    """Refuse a deed with a reason; the member is told and may appeal."""
+    deed = Deed.objects.select_for_update().select_related("deed_type", "organisation", "area").get(pk=deed.pk)
+    _guard_verifier(actor, deed)
+    if not reason.strip():
+        raise errors.ReasonRequiredError()
+    if deed.status not in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND):
+        raise errors.DeedStateError(status=deed.get_status_display())
+    deed.status = DeedStatus.REJECTED
+    deed.decided_at = timezone.now()
+    deed.save(update_fields=["status", "decided_at"])
+    Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.REJECT, reason=reason.strip())
+    notify(
+        user=deed.member,
+        kind="deed_rejected",
+        title=_('ความดี "{name}" ไม่ได้รับการรับรอง'),
+        body=_("เหตุผล: {reason} · อุทธรณ์ได้ที่หน้ารายการ"),
+        url=f"/deeds/{deed.public_id}/",
+        name=deed.deed_type.name_th,
+        reason=reason.strip(),
+    )
+    return deed
+
+
+def _take_back(actor: User, deed: Deed, reason: str) -> int:
+    """Reverse a deed's award by a reversing journal; what the member already spent is never taken below zero."""
+    if not deed.journal_id or not deed.credits:
+        return 0
+    journal = Journal.objects.get(pk=deed.journal_id)
+    balance = ledger_selectors.balance_of(deed.member)
+    amount = min(deed.credits, balance)
+    if amount <= 0:
+        return 0
+    ledger.journal_reverse(
+        actor=actor,
+        journal=journal,
+        reason=reason,
+        amount=None if amount == deed.credits else amount,
+        idempotency_key=f"deed:{deed.public_id}:reversal",
+    )
+    return amount
+
+
+@transaction.atomic
+def deed_reverse(*, actor: User, deed: Deed, reason: str) -> Deed:
+    """A verified deed found wrong is reversed with a reason: a reversing journal, never a delete. The member
+    is told and may appeal."""
+    deed = (
+        Deed.objects.select_for_update().select_related("deed_type", "organisation", "area", "member").get(pk=deed.pk)
+    )
+    if not can_reverse_deed.test(actor, deed):
+        raise NotFoundError()
+    if not reason.strip():
+        raise errors.ReasonRequiredError()
+    if deed.status != DeedStatus.VERIFIED:
+        raise errors.DeedStateError(status=deed.get_status_display())
+    taken = _take_back(actor, deed, reason.strip())
+    deed.status = DeedStatus.REVERSED
+    deed.decided_at = timezone.now()
+    deed.save(update_fields=["status", "decided_at"])
+    Decision.objects.create(
+        deed=deed, actor=actor, action=Decision.Action.REVERSE, reason=reason.strip(), credits=-taken
+    )
+    notify(
+        user=deed.member,
+        kind="deed_reversed",
+        title=_('ความดี "{name}" ถูกกลับรายการ'),
+        body=_("เหตุผล: {reason} · อุทธรณ์ได้ที่หน้ารายการ"),
+        url=f"/deeds/{deed.public_id}/",
+        name=deed.deed_type.name_th,
+        reason=reason.strip(),
+    )
+    return deed
+
+
+# --- appeals --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_file(*, actor: User, deed: Deed, reason: str) -> Appeal:
+    """The member appeals a rejection or a reversal, within the set number of days."""
+    deed = Deed.objects.select_for_update().select_related("deed_type", "organisation").get(pk=deed.pk)
+    if deed.member_id != actor.pk:
+        raise NotFoundError()
+    if deed.status not in (DeedStatus.REJECTED, DeedStatus.REVERSED):
+        raise errors.DeedStateError(status=deed.get_status_display())
+    if not reason.strip():
+        raise errors.ReasonRequiredError()
+    against = deed.decisions.filter(action__in=[Decision.Action.REJECT, Decision.Action.REVERSE]).last()
+    if against is None:
+        raise errors.DeedStateError(status=deed.get_status_display())
+    days = DEFAULT_APPEAL_DAYS
+    if timezone.now() - against.at > dt.timedelta(days=days):
+        raise errors.AppealWindowError(days=days)
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(deed=deed, member=actor, against=against, reason=reason.strip())
+    except IntegrityError:
+        raise errors.AppealExistsError() from None
+    deciders = (
+        User.objects.filter(memberships__organisation=deed.organisation, memberships__is_active=True)
+        .filter(Q(memberships__is_admin=True) | Q(memberships__is_verifier=True))
+        .exclude(pk=against.actor_id)
+        .distinct()
+    )
+    notify_many(
+        users=list(deciders),
+        kind="appeal_filed",
+        title=_('มีอุทธรณ์ใหม่: "{name}"'),
+        url=f"/deeds/{deed.public_id}/",
+        name=deed.deed_type.name_th,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str) -> Appeal:
+    """A different verifier, or an organisation admin, decides. Upheld: a rejected deed is verified and
+    credited; a reversed deed is credited again. The outcome is recorded on the deed and counted."""
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("deed__organisation", "deed__deed_type", "against", "deed__area")
+        .get(pk=appeal.pk)
+    )
+    deed = appeal.deed
+    from thamdee.orgs.permissions import is_org_admin
+
+    if not (can_verify_deed.test(actor, deed) or is_org_admin.test(actor, deed.organisation)):
+        raise NotFoundError()
+    if actor.pk in (appeal.against.actor_id, appeal.member_id):
+        raise errors.AppealDeciderError()
+    if appeal.status != Appeal.Status.OPEN:
+        raise errors.DeedStateError(status=appeal.get_status_display())
+    if not reason.strip():
+        raise errors.ReasonRequiredError()
+    appeal.status = Appeal.Status.UPHELD if uphold else Appeal.Status.DISMISSED
+    appeal.decided_by = actor
+    appeal.decided_at = timezone.now()
+    appeal.decision_reason = reason.strip()
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    Decision.objects.create(
+        deed=deed,
+        actor=actor,
+        reason=reason.strip(),
+        action=Decision.Action.APPEAL_UPHELD if uphold else Decision.Action.APPEAL_DISMISSED,
+    )
+    if uphold:
+        _reinstate(actor, deed)
+    notify(
+        user=deed.member,
+        kind="appeal_decided",
+        title=_('ผลอุทธรณ์ "{name}": {outcome}'),
+        body=reason.strip(),
+        url=f"/deeds/{deed.public_id}/",
+        name=deed.deed_type.name_th,
+        outcome=appeal.get_status_display(),
+    )
+    return appeal
+
+
+def _reinstate(actor: User, deed: Deed) -> None:
+    """Credit a deed whose rejection or reversal was overturned, by the rules of the day it was done."""
+    deed = (
+        Deed.objects.select_for_update()
+        .select_related("deed_type__adopted_from", "organisation", "area", "member")
+        .get(pk=deed.pk)
+    )
+    award, version_ids = compute(deed)
+    result = None
+    if award.credits > 0:
+        result = ledger.award_post(
+            actor=actor,
+            organisation=deed.organisation,
+            member=deed.member,
+            amount=award.credits,
+            cause=(CauseKind.DEED, deed.pk),
+            idempotency_key=f"{_award_key(deed, version_ids)}:appeal",
+            memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()} (อุทธรณ์)",
+        )
+    deed.status = DeedStatus.VERIFIED
+    deed.credits = award.credits
+    deed.explanation = award.as_json()
+    deed.decided_at = timezone.now()
+    deed.journal_id = result.journal_id if result else None
+    deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])
+    deed.rule_versions.set(version_ids)
+
+
+@dataclass
+class ImportReport:
+    deeds: list[Deed]
+    rows: int
+
+
+@transaction.atomic
+def deeds_import(*, actor: User, organisation: Organisation, data: bytes, filename: str = "") -> ImportReport:
+    """Import a CSV or XLSX list of deeds for an organisation: all rows are checked first; if any row is wrong,
+    ``ImportFileError`` lists every problem by row and nothing is imported."""
+    from thamdee.deeds import importer
+
+    if not can_record_for.test(actor, organisation):
+        raise NotFoundError()
+    try:
+        rows = importer.read_rows(data, filename)
+    except Exception:
+        error = errors.ImportFileError(count=1)
+        error.problems = [
+            importer.RowError(
+                1, "", "อ่านไฟล์ไม่ได้ ต้องเป็น CSV (UTF-8) หรือ XLSX", "The file could not be read: use CSV (UTF-8) or XLSX"
+            )
+        ]
+        raise error from None
+    inputs, problems = importer.validate(rows, organisation)
+    if problems or not inputs:
+        if not problems:
+            problems = [importer.RowError(2, "", "ไม่มีข้อมูลในไฟล์", "The file has no rows")]
+        error = errors.ImportFileError(count=len(problems))
+        error.problems = problems
+        raise error
+    deeds = deed_record_for(actor=actor, entries=inputs, source=DeedSource.IMPORT)
+    return ImportReport(deeds=deeds, rows=len(inputs))
+
+
+def activity_is_open(activity: Activity) -> bool:
+    moment = timezone.now()
+    return not activity.is_closed and activity.starts_at - dt.timedelta(
+        minutes=30
+    ) <= moment <= activity.ends_at + dt.timedelta(hours=2)

@@ -1,0 +1,395 @@
+"""Evidence photos: every file in the corpus is built here with Pillow and pillow-heif, none is committed."""
+
+import hashlib
+import io
+import re
+import struct
+import zipfile
+import zlib
+
+import pytest
+from PIL import Image, ImageCms, ImageFile
+
+from thamdee.common.errors import ValidationError
+from thamdee.deeds import evidence
+from thamdee.deeds.evidence import EvidenceRejectedError, ProcessedImage, process_evidence
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+ORIENTATION = 0x0112
+GPS_IFD = 0x8825
+# What Pillow's JPEG writer emits when given no metadata: JFIF, quantisation and Huffman tables, frame, scan.
+PLAIN_JPEG_MARKERS = {0xE0, 0xDB, 0xC4, 0xC0, 0xC2, 0xDD, 0xDA}
+
+
+# --- building the corpus ---------------------------------------------------------------------------------------
+
+
+def picture(size=(64, 48), mode="RGB"):
+    """Noise and a gradient, so the encoders have real work and a cut file loses real data."""
+    noise = Image.effect_noise(size, 50)
+    gradient = Image.linear_gradient("L").resize(size)
+    image = Image.merge("RGB", (noise, gradient, noise))
+    if mode == "RGBA":
+        image.putalpha(gradient)
+    return image
+
+
+def encode(image, fmt, **params):
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **params)
+    return buffer.getvalue()
+
+
+def jpeg(size=(64, 48), **params):
+    return encode(picture(size), "JPEG", **params)
+
+
+def png_rgba(size=(64, 48)):
+    return encode(picture(size, "RGBA"), "PNG")
+
+
+def webp(size=(64, 48)):
+    return encode(picture(size, "RGBA"), "WEBP")
+
+
+def heic(size=(64, 48)):
+    return encode(picture(size), "HEIF")
+
+
+def png_chunk(chunk_type, payload):
+    crc = zlib.crc32(chunk_type + payload)
+    return struct.pack(">I", len(payload)) + chunk_type + payload + struct.pack(">I", crc)
+
+
+def black_png(width, height):
+    """A valid 1-bit PNG of any size, written by hand: Pillow would need width x height bytes to make one."""
+    row = b"\x00" * (1 + (width + 7) // 8)
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+
+
+def png_with_broken_pixels():
+    """Every chunk whole and every checksum right, but the compressed pixel stream is garbage."""
+    good = encode(picture(), "PNG")
+    pos, chunks = 8, []
+    while pos < len(good):
+        (length,) = struct.unpack(">I", good[pos : pos + 4])
+        chunk_type, payload = good[pos + 4 : pos + 8], good[pos + 8 : pos + 8 + length]
+        if chunk_type == b"IDAT":
+            payload = b"\x78\x9c" + b"not a deflate stream" * 20
+        chunks.append(png_chunk(chunk_type, payload))
+        pos += 12 + length
+    return good[:8] + b"".join(chunks)
+
+
+def zip_archive():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("payload.html", "<p>hidden</p>")
+    return buffer.getvalue()
+
+
+def jpeg_markers(data):
+    """The markers of the header segments, up to and including the first scan."""
+    markers, pos = [], 2
+    while True:
+        marker = data[pos + 1]
+        markers.append(marker)
+        if marker == 0xDA:
+            return markers
+        pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+
+
+def refused(data, filename=""):
+    with pytest.raises(EvidenceRejectedError) as caught:
+        process_evidence(data, filename)
+    return caught.value
+
+
+def opened(data):
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+# --- accepted -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "original_format"),
+    [(jpeg, "JPEG"), (png_rgba, "PNG"), (webp, "WEBP"), (heic, "HEIF")],
+    ids=["jpeg", "png-with-alpha", "webp", "heic"],
+)
+def test_each_accepted_format_comes_out_as_a_plain_jpeg(make, original_format):
+    result = process_evidence(make(), "upload.bin")
+
+    assert isinstance(result, ProcessedImage)
+    assert result.original_format == original_format
+    assert result.content_type == "image/jpeg"
+    assert (result.width, result.height) == (64, 48)
+    assert result.sha256 == hashlib.sha256(result.image).hexdigest()
+    for data in (result.image, result.thumbnail):
+        image = opened(data)
+        assert image.format == "JPEG"
+        assert image.mode == "RGB"
+        assert set(jpeg_markers(data)) <= PLAIN_JPEG_MARKERS
+        assert data.endswith(b"\xff\xd9")
+    assert opened(result.image).size == (64, 48)
+
+
+def test_transparency_is_flattened_on_white():
+    image = Image.new("RGBA", (40, 40), (255, 0, 0, 0))
+
+    result = process_evidence(encode(image, "PNG"))
+
+    red, green, blue = opened(result.image).getpixel((20, 20))
+    assert min(red, green, blue) >= 250
+
+
+@pytest.mark.parametrize("with_icc", [False, True], ids=["no-colour-profile", "srgb-profile"])
+def test_gps_and_every_other_kind_of_metadata_are_gone(with_icc):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(GPS_IFD)
+    gps.update({1: "N", 2: (13.0, 45.0, 12.5), 3: "E", 4: (100.0, 30.0, 7.25)})
+    extra = {"icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()} if with_icc else {}
+    data = jpeg(exif=exif, comment=b"taken at home", xmp=b"<x:xmpmeta>exif:GPSLatitude</x:xmpmeta>", **extra)
+    assert opened(data).getexif().get_ifd(GPS_IFD)  # given: the upload does carry a location
+
+    result = process_evidence(data, "photo.jpg")
+
+    for output in (result.image, result.thumbnail):
+        image = opened(output)
+        assert len(image.getexif()) == 0
+        assert not image.getexif().get_ifd(GPS_IFD)
+        assert b"GPS" not in output
+        assert b"PhoneMaker" not in output
+        assert b"taken at home" not in output
+        assert not {"exif", "xmp", "comment", "icc_profile"} & image.info.keys()
+        assert set(jpeg_markers(output)) <= PLAIN_JPEG_MARKERS
+
+
+def test_a_large_photo_is_shrunk_to_2048_and_the_thumbnail_to_320():
+    large = encode(Image.linear_gradient("L").resize((4000, 3000)).convert("RGB"), "JPEG")
+
+    result = process_evidence(large)
+
+    assert (result.width, result.height) == (2048, 1536)
+    assert opened(result.image).size == (2048, 1536)
+    thumbnail = opened(result.thumbnail)
+    assert max(thumbnail.size) <= 320
+    assert thumbnail.size == (320, 240)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_exif_orientation_is_applied(fmt):
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    data = encode(picture((300, 100)), fmt, exif=exif)
+
+    result = process_evidence(data)
+
+    assert (result.width, result.height) == (100, 300)
+    assert opened(result.image).size == (100, 300)
+    assert opened(result.thumbnail).size == (100, 300)
+
+
+def test_a_large_photo_on_its_side_is_turned_upright_and_shrunk():
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    data = encode(Image.linear_gradient("L").resize((4000, 3000)).convert("RGB"), "JPEG", exif=exif)
+
+    result = process_evidence(data)
+
+    assert (result.width, result.height) == (1536, 2048)
+    assert opened(result.thumbnail).size == (240, 320)
+
+
+def test_a_palette_png_with_a_transparent_colour_is_flattened_on_white():
+    image = Image.new("P", (40, 40), 0)
+    image.putpalette([0, 0, 255] + [255, 0, 0] * 255)
+    image.paste(1, (0, 0, 20, 40))
+
+    result = process_evidence(encode(image, "PNG", transparency=0))
+
+    decoded = opened(result.image)
+    assert min(decoded.getpixel((35, 20))) >= 250  # the transparent blue is white
+    red, green, blue = decoded.getpixel((5, 20))
+    assert red >= 240 and green <= 15 and blue <= 15
+
+
+def test_a_16_bit_greyscale_png_keeps_its_tones():
+    image = Image.new("I;16", (40, 40), 32768)
+
+    result = process_evidence(encode(image, "PNG"))
+
+    grey = opened(result.image).getpixel((20, 20))
+    assert all(120 <= channel <= 136 for channel in grey)
+
+
+def test_the_filename_is_never_consulted():
+    assert process_evidence(png_rgba(), "evil.svg").original_format == "PNG"
+    assert process_evidence(png_rgba(), "").original_format == "PNG"
+
+
+def test_a_jpeg_with_appended_jpeg_images_as_phones_write_them_is_accepted():
+    """Multi-picture files (HDR gain maps, MPO) hang further JPEG streams after the first one's end."""
+    data = encode(picture(), "MPO", save_all=True, append_images=[picture((32, 24))])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    result = process_evidence(data)
+
+    assert result.original_format == "JPEG"
+    assert (result.width, result.height) == (64, 48)
+
+
+def test_padding_after_the_end_of_image_is_accepted():
+    result = process_evidence(jpeg() + b"\x00" * 7 + b"\r\n")
+
+    assert result.original_format == "JPEG"
+
+
+def test_a_png_at_the_pixel_limit_is_accepted_and_one_pixel_more_is_not(monkeypatch):
+    monkeypatch.setattr(evidence, "MAX_PIXELS", 100 * 100)
+
+    assert process_evidence(encode(picture((100, 100)), "PNG")).width == 100
+    assert refused(encode(picture((101, 100)), "PNG")).code == "evidence_too_many_pixels"
+
+
+# --- refused ------------------------------------------------------------------------------------------------------
+
+SVG = b"""<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(document.cookie)</script></svg>"""
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("make", "filename", "code"),
+    [
+        pytest.param(lambda: SVG, "photo.svg", "evidence_type_not_allowed", id="svg-with-script"),
+        pytest.param(lambda: PDF, "photo.jpg", "evidence_type_not_allowed", id="pdf-named-jpg"),
+        pytest.param(lambda: encode(picture(), "GIF"), "photo.gif", "evidence_type_not_allowed", id="gif"),
+        pytest.param(lambda: b"just some words\n", "photo.jpg", "evidence_type_not_allowed", id="text"),
+        pytest.param(lambda: HTML, "photo.png", "evidence_type_not_allowed", id="html"),
+        pytest.param(lambda: b"", "photo.jpg", "evidence_type_not_allowed", id="empty"),
+        pytest.param(lambda: encode(picture(), "BMP"), "photo.jpg", "evidence_type_not_allowed", id="bmp"),
+        pytest.param(lambda: encode(picture(), "TIFF"), "photo.jpg", "evidence_type_not_allowed", id="tiff"),
+        pytest.param(lambda: encode(picture(), "AVIF"), "photo.heic", "evidence_type_not_allowed", id="avif"),
+        pytest.param(lambda: jpeg()[: len(jpeg()) // 2], "photo.jpg", "evidence_corrupt", id="jpeg-cut-in-half"),
+        pytest.param(lambda: png_rgba()[:-40], "photo.png", "evidence_corrupt", id="png-cut-short"),
+        pytest.param(lambda: heic()[:-100], "photo.heic", "evidence_corrupt", id="heic-cut-short"),
+        pytest.param(lambda: webp()[:-30], "photo.webp", "evidence_corrupt", id="webp-cut-short"),
+        pytest.param(png_with_broken_pixels, "photo.png", "evidence_corrupt", id="png-pixels-undecodable"),
+        pytest.param(lambda: jpeg() + zip_archive(), "photo.jpg", "evidence_polyglot", id="jpeg-then-zip"),
+        pytest.param(lambda: jpeg() + PDF, "photo.jpg", "evidence_polyglot", id="jpeg-then-pdf"),
+        pytest.param(lambda: jpeg() + b"\x00\x00ab", "photo.jpg", "evidence_polyglot", id="jpeg-then-bytes"),
+        pytest.param(lambda: png_rgba() + PDF, "photo.png", "evidence_polyglot", id="png-then-pdf"),
+        pytest.param(lambda: webp() + PDF, "photo.webp", "evidence_polyglot", id="webp-then-pdf"),
+        pytest.param(lambda: heic() + PDF, "photo.heic", "evidence_polyglot", id="heic-then-pdf"),
+        pytest.param(lambda: jpeg() + HTML, "photo.jpg", "evidence_polyglot", id="jpeg-then-html"),
+        pytest.param(lambda: png_rgba() + HTML, "photo.png", "evidence_polyglot", id="png-then-html"),
+        pytest.param(lambda: webp() + HTML, "photo.webp", "evidence_polyglot", id="webp-then-html"),
+        pytest.param(lambda: heic() + zip_archive(), "photo.heic", "evidence_polyglot", id="heic-then-zip"),
+        pytest.param(
+            lambda: jpeg(comment=b"<script>alert(1)</script>"), "photo.jpg", "evidence_polyglot", id="script-in-jpeg"
+        ),
+        pytest.param(
+            lambda: jpeg(comment=zip_archive()), "photo.jpg", "evidence_polyglot", id="zip-inside-jpeg-comment"
+        ),
+        pytest.param(
+            lambda: encode(picture(), "PNG", pnginfo=_text_chunk("<?php system($_GET['c']); ?>")),
+            "photo.png",
+            "evidence_polyglot",
+            id="php-in-png-text",
+        ),
+        pytest.param(
+            lambda: encode(picture(), "PNG", pnginfo=_text_chunk('<svg onload="alert(1)"/>')),
+            "photo.png",
+            "evidence_polyglot",
+            id="svg-in-png-text",
+        ),
+    ],
+)
+def test_refused_with_its_own_code_and_a_thai_message(make, filename, code):
+    error = refused(make(), filename)
+
+    assert error.code == code
+    assert isinstance(error, ValidationError)
+    assert error.status == 400
+    assert THAI.search(error.message_th)
+    assert THAI.search(str(error))
+    assert error.params["filename"] == filename
+
+
+def _text_chunk(text):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", text)
+    return info
+
+
+def test_a_file_over_the_size_limit_is_refused_before_anything_else():
+    error = refused(b"\xff\xd8\xff" + bytes(evidence.MAX_BYTES))
+
+    assert evidence.MAX_BYTES == 15 * 1024 * 1024
+    assert error.code == "evidence_too_large"
+    assert error.message_th == "ไฟล์รูปใหญ่เกินไป รับได้ไม่เกิน 15 MB"
+    assert error.as_problem()["limit_mb"] == 15
+
+
+def test_a_100_megapixel_png_is_refused_from_its_header_without_decoding(monkeypatch):
+    data = black_png(10_000, 10_000)
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self) or pytest.fail("decoded"))
+
+    with pytest.warns(Image.DecompressionBombWarning):
+        error = refused(data, "huge.png")
+
+    assert error.code == "evidence_too_many_pixels"
+    assert error.message_th == "รูปมีความละเอียดสูงเกินไป รับได้ไม่เกิน 40 ล้านพิกเซล"
+    assert decoded == []
+
+
+@pytest.mark.filterwarnings("error::PIL.Image.DecompressionBombWarning")
+def test_pillow_s_bomb_warning_turned_into_an_error_still_comes_out_as_ours():
+    assert refused(black_png(10_000, 10_000)).code == "evidence_too_many_pixels"
+
+
+def test_pillow_s_decompression_bomb_error_comes_out_as_ours():
+    data = black_png(20_000, 10_000)  # over twice Pillow's own limit: Image.open itself raises
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(io.BytesIO(data))
+
+    error = refused(data)
+
+    assert error.code == "evidence_too_many_pixels"
+    assert isinstance(error.__cause__, Image.DecompressionBombError)
+
+
+def test_a_truncated_jpeg_is_not_rescued_by_pillow_s_truncation_switch():
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    data = jpeg((200, 200))
+
+    assert refused(data[: len(data) // 2]).code == "evidence_corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_every_refusal_has_a_distinct_code_and_a_thai_message():
+    classes = EvidenceRejectedError.__subclasses__()
+    codes = {cls.code for cls in classes}
+
+    assert codes == {
+        "evidence_type_not_allowed",
+        "evidence_too_large",
+        "evidence_too_many_pixels",
+        "evidence_corrupt",
+        "evidence_polyglot",
+    }
+    assert len(codes) == len(classes)
+    for cls in classes:
+        assert issubclass(cls, ValidationError)
+        assert THAI.search(cls(limit_mb=15, limit_megapixels=40).message_th)

@@ -1,0 +1,509 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thamdee.common import thaitime
+from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.ids import parse_uuid
+from thamdee.common.pdf import render_pdf
+from thamdee.deeds import selectors, services
+from thamdee.deeds.forms import ActivityForm, DeedTypeForm, ImportForm, RejectForm, ReportForm, ThaiDateField
+from thamdee.deeds.models import Appeal, Deed, DeedStatus, DeedType
+from thamdee.deeds.permissions import can_manage_catalogue, can_record_for, can_reverse_deed, can_verify_deed
+from thamdee.orgs.models import Membership
+from thamdee.orgs.selectors import organisation_get
+from thamdee.people.models import User
+from thamdee.people.types import AuthedRequest
+
+# --- members -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def report(request: AuthedRequest) -> HttpResponse:
+    """A member reports a deed from a phone."""
+    catalogue = selectors.catalogue_for_member(request.user)
+    form = ReportForm(request.POST or None, request.FILES or None, catalogue=catalogue)
+    status = 200
+    if request.method == "POST":
+        from thamdee.deeds.evidence import MAX_BYTES
+
+        if form.is_valid() and any(f.size > MAX_BYTES for f in form.cleaned_data["photos"]):
+            form.add_error("photos", _("ไฟล์รูปใหญ่เกินไป รับได้ไม่เกิน %(mb)s MB") % {"mb": MAX_BYTES // 2**20})
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                deed = services.deed_report(
+                    actor=request.user,
+                    deed_type=data["deed_type"],
+                    done_on=data["done_on"],
+                    area=data["area"],
+                    hours=data["hours"] or 0,
+                    quantity=data["quantity"],
+                    beneficiaries=data["beneficiaries"] or 0,
+                    description=data["description"],
+                    photos=[f.read() for f in data["photos"]],
+                )
+            except DomainError as exc:
+                field = {
+                    "deed_date": "done_on",
+                    "deed_amount": "hours",
+                    "deed_area": "area",
+                    "evidence_required": "photos",
+                }.get(exc.code)
+                if exc.code.startswith("evidence"):
+                    field = "photos"
+                form.add_error(field, str(exc))
+            else:
+                messages.success(request, _("ส่งบันทึกความดีแล้ว รอผู้รับรอง"))
+                return redirect("deeds:detail", public_id=deed.public_id)
+        status = 400
+    return render(request, "deeds/report.html", {"form": form, "has_catalogue": catalogue.exists()}, status=status)
+
+
+@login_required
+def my_deeds(request: AuthedRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.deed_list_for_member(request.user, status), 30).get_page(request.GET.get("page"))
+    return render(request, "deeds/mine.html", {"page": page, "status": status, "statuses": DeedStatus.choices})
+
+
+@login_required
+def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
+    deed = selectors.deed_get_visible_to(viewer=request.user, public_id=public_id)
+    user = request.user
+    open_appeal = deed.appeals.filter(status=Appeal.Status.OPEN).select_related("against__actor").first()
+    return render(
+        request,
+        "deeds/detail.html",
+        {
+            "deed": deed,
+            "decisions": selectors.decisions_of(deed),
+            "evidence": list(deed.evidence.all()),
+            "can_verify": can_verify_deed.test(user, deed)
+            and user.pk != deed.member_id
+            and deed.status in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND),
+            "can_reverse": can_reverse_deed.test(user, deed)
+            and deed.status == DeedStatus.VERIFIED
+            and user.pk != deed.member_id,
+            "can_appeal": user.pk == deed.member_id
+            and deed.status in (DeedStatus.REJECTED, DeedStatus.REVERSED)
+            and not deed.appeals.exists(),
+            "open_appeal": open_appeal,
+            "can_decide": open_appeal is not None
+            and user.pk not in (open_appeal.member_id, open_appeal.against.actor_id)
+            and (can_verify_deed.test(user, deed) or can_manage_catalogue.test(user, deed.organisation)),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@login_required
+def evidence_file(request: AuthedRequest, public_id: str, kind: str) -> FileResponse:
+    """Evidence photos are served only to those who may see the deed (never from a public media URL)."""
+    item = selectors.evidence_get_visible_to(viewer=request.user, public_id=public_id)
+    field = item.thumbnail if kind == "thumb" else item.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def appeal(request: AuthedRequest, public_id: str) -> HttpResponse:
+    deed = selectors.deed_get_visible_to(viewer=request.user, public_id=public_id)
+    try:
+        services.appeal_file(actor=request.user, deed=deed, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("ยื่นอุทธรณ์แล้ว ผู้รับรองคนอื่นจะพิจารณา"))
+    return redirect("deeds:detail", public_id=deed.public_id)
+
+
+@login_required
+@require_POST
+def appeal_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
+    try:
+        item = Appeal.objects.select_related("deed").get(public_id=public_id)
+    except (Appeal.DoesNotExist, ValueError):
+        raise NotFoundError() from None
+    selectors.deed_get_visible_to(viewer=request.user, public_id=item.deed.public_id)
+    try:
+        services.appeal_decide(
+            actor=request.user,
+            appeal=item,
+            uphold=request.POST.get("uphold") == "1",
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("บันทึกผลอุทธรณ์แล้ว"))
+    return redirect("deeds:detail", public_id=item.deed.public_id)
+
+
+@login_required
+def hours(request: AuthedRequest) -> HttpResponse:
+    """The volunteer-hours statement of a fiscal year (page, or PDF with ?format=pdf)."""
+    value = request.GET.get("fy", "")
+    fiscal_year = (
+        (int(value) - 543 if int(value) > 2400 else int(value))
+        if value.isdigit() and len(value) == 4
+        else thaitime.current_fiscal_year()
+    )
+    statement = selectors.hours_statement(request.user, fiscal_year)
+    if request.GET.get("format") == "pdf":
+        pdf = render_pdf("deeds/hours_pdf.html", {"s": statement, "issued": timezone.localdate()}, request=request)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="thamdee-hours-{thaitime.be_year(fiscal_year)}.pdf"'
+        return response
+    years = [thaitime.current_fiscal_year() - i for i in range(3)]
+    return render(request, "deeds/hours.html", {"s": statement, "years": years})
+
+
+# --- verifiers and organisers -------------------------------------------------------------------------------------
+
+
+def _decide(request: AuthedRequest, deed: Deed, action: str) -> None:
+    if action == "approve":
+        deed = services.deed_verify(actor=request.user, deed=deed)
+        if deed.status == DeedStatus.AWAITING_SECOND:
+            messages.info(request, _("บันทึกการรับรองคนแรกแล้ว รายการนี้ต้องมีผู้รับรองคนที่สอง"))
+        else:
+            messages.success(request, _("รับรองแล้ว ให้ %(n)s เครดิต") % {"n": deed.credits})
+    elif action == "reject":
+        services.deed_reject(actor=request.user, deed=deed, reason=request.POST.get("reason", ""))
+        messages.success(request, _("บันทึกว่าไม่รับรองแล้ว"))
+    elif action == "reverse":
+        services.deed_reverse(actor=request.user, deed=deed, reason=request.POST.get("reason", ""))
+        messages.success(request, _("กลับรายการแล้ว"))
+
+
+@login_required
+@require_POST
+def decide(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
+    deed = selectors.deed_get_visible_to(viewer=request.user, public_id=public_id)
+    if action not in ("approve", "reject", "reverse"):
+        raise NotFoundError()
+    try:
+        _decide(request, deed, action)
+    except DomainError as exc:
+        if getattr(request, "htmx", False):
+            return render(
+                request,
+                "deeds/partials/queue_row.html",
+                {"deed": Deed.objects.get(pk=deed.pk), "error": exc},
+                status=exc.status,
+            )
+        messages.error(request, str(exc))
+    if getattr(request, "htmx", False):
+        deed.refresh_from_db()
+        return render(request, "deeds/partials/queue_row.html", {"deed": deed, "done": True})
+    return redirect(request.POST.get("next") or reverse("deeds:detail", args=[deed.public_id]))
+
+
+def _queue_filters(request: AuthedRequest) -> selectors.QueueFilters:
+    def day(name: str) -> dt.date | None:
+        try:
+            return ThaiDateField().clean(request.GET.get(name)) if request.GET.get(name) else None
+        except Exception:
+            return None
+
+    return selectors.QueueFilters(
+        status=request.GET.get("status", "open") or "open",
+        deed_type=request.GET.get("deed_type", ""),
+        q=request.GET.get("q", "")[:60],
+        date_from=day("from"),
+        date_to=day("to"),
+    )
+
+
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    """The verification queue of one of the viewer's organisations, with filters and bulk approval."""
+    orgs = selectors.organisations_for_organiser(request.user)
+    if not orgs:
+        raise NotFoundError()
+    chosen = request.GET.get("org") or str(orgs[0].public_id)
+    org = organisation_get(chosen)
+    filters = _queue_filters(request)
+    qs = selectors.deed_queue_for(viewer=request.user, organisation=org, filters=filters)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    context = {
+        "orgs": orgs,
+        "org": org,
+        "page": page,
+        "filters": filters,
+        "deed_types": DeedType.objects.filter(organisation=org).order_by("name_th"),
+        "appeals": selectors.appeals_open_for(viewer=request.user, organisation=org)[:20],
+        "statuses": [("open", _("รอดำเนินการ")), *DeedStatus.choices],
+    }
+    template = "deeds/partials/queue_table.html" if getattr(request, "htmx", False) else "deeds/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def bulk_verify(request: AuthedRequest) -> HttpResponse:
+    ids = request.POST.getlist("deeds")[: services.BULK_LIMIT + 1]
+    deeds = list(Deed.objects.filter(public_id__in=ids))
+    try:
+        result = services.deed_verify_bulk(actor=request.user, deeds=deeds)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("รับรอง %(n)s รายการ รวม %(c)s เครดิต") % {"n": len(result.verified), "c": result.credits}
+            + (
+                _(" · รอผู้รับรองคนที่สอง %(w)s รายการ") % {"w": len(result.awaiting_second)}
+                if result.awaiting_second
+                else ""
+            ),
+        )
+    return redirect(request.POST.get("next") or reverse("deeds:queue"))
+
+
+@login_required
+def grid(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Record one deed type for many members at once (from a paper passbook or a list)."""
+    org = organisation_get(public_id)
+    if not can_record_for.test(request.user, org):
+        raise NotFoundError()
+    catalogue = DeedType.objects.filter(organisation=org, is_active=True).order_by("name_th")
+    members = list(
+        User.objects.filter(
+            memberships__organisation=org, memberships__is_active=True, memberships__is_member=True
+        ).order_by("first_name", "last_name")
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        deed_type = catalogue.filter(public_id=parse_uuid(request.POST.get("deed_type"))).first()  # type: ignore[misc]
+        try:
+            done_on = ThaiDateField().clean(request.POST.get("done_on"))
+        except Exception:
+            done_on = None
+        entries = []
+        by_id = {str(m.public_id): m for m in members}
+        for key in request.POST.getlist("member"):
+            member = by_id.get(key)
+            amount = request.POST.get(f"amount-{key}", "") or "1"
+            try:
+                value = Decimal(amount)
+            except InvalidOperation:
+                errors.append(_("จำนวนของ %(name)s ไม่ถูกต้อง") % {"name": member.full_name if member else key})
+                continue
+            if member is not None and deed_type is not None and done_on is not None:
+                entries.append(
+                    services.DeedInput(
+                        member=member,
+                        deed_type=deed_type,
+                        done_on=done_on,
+                        hours=value if deed_type.unit == "hour" else 0,
+                        quantity=value,
+                    )
+                )
+        if deed_type is None or done_on is None:
+            errors.append(_("โปรดเลือกประเภทความดีและวันที่"))
+        elif not entries and not errors:
+            errors.append(_("โปรดเลือกสมาชิกอย่างน้อยหนึ่งคน"))
+        if not errors:
+            try:
+                deeds = services.deed_record_for(actor=request.user, entries=entries)
+            except DomainError as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, _("บันทึก %(n)s รายการแล้ว รอผู้รับรอง") % {"n": len(deeds)})
+                return redirect(f"{reverse('deeds:queue')}?org={org.public_id}")
+    return render(
+        request,
+        "deeds/grid.html",
+        {"org": org, "catalogue": catalogue, "members": members, "errors": errors, "today": timezone.localdate()},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def import_file(request: AuthedRequest, public_id: str) -> HttpResponse:
+    org = organisation_get(public_id)
+    if not can_record_for.test(request.user, org):
+        raise NotFoundError()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.deeds_import(
+                actor=request.user, organisation=org, data=upload.read(), filename=upload.name
+            )
+        except DomainError as exc:
+            form.add_error("file", str(exc))
+            problems = getattr(exc, "problems", [])
+            status = 400
+        else:
+            messages.success(request, _("นำเข้า %(n)s รายการแล้ว รอผู้รับรอง") % {"n": result.rows})
+            return redirect(f"{reverse('deeds:queue')}?org={org.public_id}")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "deeds/import.html",
+        {"org": org, "form": form, "problems": problems, "deed_types": DeedType.objects.filter(organisation=org)},
+        status=status,
+    )
+
+
+@login_required
+def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """An organisation's catalogue, for its admins and organisers to extend, and national templates to adopt."""
+    org = organisation_get(public_id)
+    if not can_manage_catalogue.test(request.user, org):
+        raise NotFoundError()
+    form = DeedTypeForm(request.POST or None, prefix="t")
+    from thamdee.ledger.models import Programme
+
+    programme = Programme.objects.filter(is_active=True).order_by("pk").first()
+    if request.method == "POST" and request.POST.get("adopt"):
+        template = DeedType.objects.filter(public_id=request.POST["adopt"], organisation__isnull=True).first()
+        if template is None:
+            raise NotFoundError()
+        services.deed_type_adopt(actor=request.user, template=template, organisation=org)
+        messages.success(request, _('เพิ่ม "%(name)s" เข้ารายการขององค์กรแล้ว') % {"name": template.name_th})
+        return redirect("deeds:catalogue", public_id=org.public_id)
+    if request.method == "POST" and form.is_valid() and programme is not None:
+        data = form.cleaned_data
+        virtues = [v.code for v in data.pop("virtues")]
+        dimensions = [d.code for d in data.pop("dimensions")]
+        try:
+            services.deed_type_create(
+                actor=request.user,
+                programme=programme,
+                organisation=org,
+                virtues=virtues,
+                dimensions=dimensions,
+                **data,
+            )
+        except Exception as exc:
+            form.add_error("code", _("รหัสนี้มีอยู่แล้วในรายการขององค์กร") if "code" in str(exc).lower() else str(exc))
+        else:
+            messages.success(request, _("เพิ่มประเภทความดีแล้ว"))
+            return redirect("deeds:catalogue", public_id=org.public_id)
+    adopted = set(DeedType.objects.filter(organisation=org).values_list("adopted_from_id", flat=True))
+    templates = list(selectors.templates_of(programme.pk)) if programme else []
+    return render(
+        request,
+        "deeds/catalogue.html",
+        {
+            "org": org,
+            "form": form,
+            "items": DeedType.objects.filter(organisation=org)
+            .prefetch_related("virtues", "dimensions")
+            .order_by("name_th"),
+            "templates": [t for t in templates if t.pk not in adopted],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- activities ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def activities(request: AuthedRequest) -> HttpResponse:
+    orgs = selectors.organisations_for_organiser(request.user)
+    if not orgs:
+        raise NotFoundError()
+    org = organisation_get(request.GET.get("org") or str(orgs[0].public_id))
+    items = selectors.activity_list_for(viewer=request.user, organisation=org)
+    catalogue = DeedType.objects.filter(organisation=org, is_active=True)
+    form = ActivityForm(request.POST or None, catalogue=catalogue)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        activity = services.activity_create(actor=request.user, **data)
+        return redirect("deeds:activity", public_id=activity.public_id)
+    return render(
+        request,
+        "deeds/activities.html",
+        {"orgs": orgs, "org": org, "items": items[:50], "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def activity(request: AuthedRequest, public_id: str) -> HttpResponse:
+    item = selectors.activity_get_for_organiser(viewer=request.user, public_id=public_id)
+    members = list(
+        User.objects.filter(
+            memberships__organisation=item.organisation, memberships__is_active=True, memberships__is_member=True
+        ).order_by("first_name")
+    )
+    present = set(item.deeds.values_list("member_id", flat=True))
+    if request.method == "POST":
+        chosen = [m for m in members if str(m.public_id) in set(request.POST.getlist("member"))]
+        try:
+            done = services.activity_roster(actor=request.user, activity=item, members=chosen)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("บันทึกผู้เข้าร่วม %(n)s คน") % {"n": len(done)})
+        return redirect("deeds:activity", public_id=item.public_id)
+    return render(
+        request,
+        "deeds/activity.html",
+        {"activity": item, "members": members, "present": present, "is_open": services.activity_is_open(item)},
+    )
+
+
+@login_required
+def activity_qr(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The QR fragment, refreshed by htmx every 30 seconds: a new signed code each minute."""
+    import segno
+
+    item = selectors.activity_get_for_organiser(viewer=request.user, public_id=public_id)
+    token = services.activity_token(item)
+    url = request.build_absolute_uri(reverse("deeds:checkin", args=[token]))
+    qr = segno.make(url, error="m")
+    return render(
+        request,
+        "deeds/partials/activity_qr.html",
+        {
+            "svg": qr.svg_data_uri(scale=6, border=2),
+            "url": url,
+            "token": token,
+            "activity": item,
+        },
+    )
+
+
+@login_required
+def checkin(request: AuthedRequest, token: str) -> HttpResponse:
+    """Where a member's phone lands after scanning the QR: one tap to check in."""
+    if request.method == "POST":
+        try:
+            deed = services.activity_checkin(actor=request.user, token=token)
+        except DomainError as exc:
+            return render(request, "deeds/checkin.html", {"error": exc, "token": token}, status=exc.status)
+        messages.success(
+            request,
+            _("เช็กอินแล้ว")
+            + (" · " + _("ได้ %(n)s เครดิต") % {"n": deed.credits} if deed.status == DeedStatus.VERIFIED else ""),
+        )
+        return redirect("deeds:detail", public_id=deed.public_id)
+    return render(request, "deeds/checkin.html", {"token": token})
+
+
+def member_orgs(user: User) -> list[Membership]:
+    return list(Membership.objects.filter(user=user, is_active=True).select_related("organisation"))
