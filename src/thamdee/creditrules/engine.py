@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,8 +156,10 @@ class Award:
 # --- parsing ---------------------------------------------------------------------------------------------------
 
 
-def _int(value: Any, where: str, problems: list[str], *, minimum: int = 0) -> int | None:
+def _int(value: Any, where: str, problems: list[str], *, minimum: int = 0, required: bool = False) -> int | None:
     if value is None:
+        if required:
+            problems.append(f"{where}: is needed / ต้องระบุ")
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         problems.append(f"{where}: a whole number >= {minimum} is needed / ต้องเป็นจำนวนเต็มตั้งแต่ {minimum}")
@@ -164,20 +167,54 @@ def _int(value: Any, where: str, problems: list[str], *, minimum: int = 0) -> in
     return value
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+AREA_CODE = re.compile(r"[0-9]{2}(?:[0-9]{2}){0,3}")
+
+
 def _date(value: Any, where: str, problems: list[str]) -> dt.date | None:
+    text = str(value) if isinstance(value, str) else ""
     try:
-        return dt.date.fromisoformat(str(value))
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         problems.append(f"{where}: a date YYYY-MM-DD is needed / ต้องเป็นวันที่รูปแบบ ปปปป-ดด-วว (ค.ศ.)")
         return None
 
 
+def _list(value: Any, where: str, problems: list[str]) -> list[Any]:
+    """A JSON array (a string is not a list of its letters)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: must be a list / ต้องเป็นรายการ")
+        return []
+    return value
+
+
+def _dict(value: Any, where: str, problems: list[str]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{where}: must be an object / ต้องเป็นออบเจกต์")
+        return {}
+    return value
+
+
+def _strings(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
+    items = _list(value, where, problems)
+    if not all(isinstance(x, str) and x for x in items):
+        problems.append(f"{where}: must be a list of texts / ต้องเป็นรายการข้อความ")
+        return ()
+    return tuple(items)
+
+
 def parse_rules(doc: dict[str, Any]) -> Rules:
-    """Read and check a rule document; raise RuleDocumentError listing every problem."""
+    """Read and check a rule document; raise RuleDocumentError listing every problem (never another error)."""
     problems: list[str] = []
     if not isinstance(doc, dict):
         raise RuleDocumentError(["the rules must be an object / กติกาต้องเป็นออบเจกต์"])
-    unknown = set(doc) - {
+    known = {
         "schema",
         "rates",
         "default_rates",
@@ -188,13 +225,15 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         "levels",
         "notes",
     }
+    unknown = set(doc) - known
     if unknown:
-        problems.append(f"unknown keys / คีย์ที่ไม่รู้จัก: {', '.join(sorted(unknown))}")
+        problems.append(f"unknown keys / คีย์ที่ไม่รู้จัก: {', '.join(sorted(map(str, unknown)))}")
     if doc.get("schema", SCHEMA) != SCHEMA:
         problems.append(f"schema must be {SCHEMA}")
     rates = []
     seen_ids: set[str] = set()
-    for i, raw in enumerate(doc.get("rates", []) or []):
+    seen_types: set[str] = set()
+    for i, raw in enumerate(_list(doc.get("rates"), "rates", problems)):
         where = f"rates[{i}]"
         if not isinstance(raw, dict):
             problems.append(f"{where}: must be an object")
@@ -206,13 +245,18 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         per = raw.get("per")
         if per not in UNITS:
             problems.append(f"{where}: per must be one of {', '.join(UNITS)}")
-        credits = _int(raw.get("credits"), f"{where}.credits", problems)
-        if not raw.get("deed_type"):
+        credits = _int(raw.get("credits"), f"{where}.credits", problems, required=True)
+        deed_type = raw.get("deed_type")
+        if not isinstance(deed_type, str) or not deed_type:
             problems.append(f"{where}: deed_type is needed / ต้องระบุประเภทความดี")
-        if per in UNITS and credits is not None and raw.get("deed_type"):
-            rates.append(Rate(id=rid, deed_type=str(raw["deed_type"]), per=per, credits=credits))
+            continue
+        if deed_type in seen_types:
+            problems.append(f"{where}: a second rate for {deed_type} / มีอัตราของ {deed_type} ซ้ำ")
+        seen_types.add(deed_type)
+        if per in UNITS and credits is not None:
+            rates.append(Rate(id=rid, deed_type=deed_type, per=per, credits=credits))
     defaults = {}
-    for unit, value in (doc.get("default_rates") or {}).items():
+    for unit, value in _dict(doc.get("default_rates"), "default_rates", problems).items():
         if unit not in UNITS:
             problems.append(f"default_rates: unknown unit {unit}")
             continue
@@ -220,62 +264,60 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         if credits is not None:
             defaults[unit] = credits
     multipliers = []
-    for i, raw in enumerate(doc.get("multipliers", []) or []):
+    for i, raw in enumerate(_list(doc.get("multipliers"), "multipliers", problems)):
         where = f"multipliers[{i}]"
         if not isinstance(raw, dict):
             problems.append(f"{where}: must be an object")
             continue
         kind = raw.get("kind")
-        try:
-            factor = float(raw.get("factor"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            factor = 0.0
+        value = raw.get("factor")
+        factor = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
         if not 1.0 <= factor <= MAX_FACTOR:
             problems.append(
-                f"{where}.factor: between 1 and {MAX_FACTOR} (rules only add) / ตัวคูณต้องอยู่ระหว่าง 1 ถึง {MAX_FACTOR}"
+                f"{where}.factor: a number between 1 and {MAX_FACTOR} (rules only add) / "
+                f"ตัวคูณต้องเป็นตัวเลขระหว่าง 1 ถึง {MAX_FACTOR}"
             )
-        mid = str(raw.get("id") or f"m{i + 1}")
         common: dict[str, Any] = {
-            "id": mid,
+            "id": str(raw.get("id") or f"m{i + 1}"),
             "kind": kind,
             "factor": factor,
             "label_th": str(raw.get("label_th", "")),
             "label_en": str(raw.get("label_en", "")),
-            "deed_types": tuple(str(x) for x in raw.get("deed_types", []) or []),
+            "deed_types": _strings(raw.get("deed_types"), f"{where}.deed_types", problems),
         }
         if kind == "target_area":
-            areas = tuple(str(a) for a in raw.get("areas", []) or [])
-            if not areas or not all(a.isdigit() and len(a) in (2, 4, 6, 8) for a in areas):
-                problems.append(f"{where}.areas: DOPA codes of 2, 4, 6 or 8 digits")
+            areas = _strings(raw.get("areas"), f"{where}.areas", problems)
+            if not areas or not all(AREA_CODE.fullmatch(a) for a in areas):
+                problems.append(f"{where}.areas: DOPA codes of 2, 4, 6 or 8 digits (0-9)")
             multipliers.append(Multiplier(areas=areas, **common))
         elif kind == "campaign":
-            start, end = (
-                _date(raw.get("from"), f"{where}.from", problems),
-                _date(raw.get("to"), f"{where}.to", problems),
-            )
+            start = _date(raw.get("from"), f"{where}.from", problems)
+            end = _date(raw.get("to"), f"{where}.to", problems)
             if start and end and end < start:
                 problems.append(f"{where}: the campaign ends before it starts")
             multipliers.append(Multiplier(start=start, end=end, **common))
         elif kind == "focus_virtue":
-            virtues = tuple(str(v) for v in raw.get("virtues", []) or [])
+            virtues = _strings(raw.get("virtues"), f"{where}.virtues", problems)
             if not virtues:
                 problems.append(f"{where}.virtues: at least one virtue")
             multipliers.append(Multiplier(virtues=virtues, **common))
         else:
             problems.append(f"{where}.kind: target_area, campaign or focus_virtue")
-    caps_raw = doc.get("caps") or {}
+    caps_raw = _dict(doc.get("caps"), "caps", problems)
+    per_type = _dict(caps_raw.get("deed_type_month"), "caps.deed_type_month", problems)
     caps = Caps(
         member_day=_int(caps_raw.get("member_day"), "caps.member_day", problems),
         member_month=_int(caps_raw.get("member_month"), "caps.member_month", problems),
         deed_type_month={
-            str(k): v
-            for k, v in (caps_raw.get("deed_type_month") or {}).items()
-            if _int(v, f"caps.deed_type_month.{k}", problems) is not None
+            str(k): v for k, v in per_type.items() if _int(v, f"caps.deed_type_month.{k}", problems) is not None
         },
     )
     levels = []
-    for i, raw in enumerate(doc.get("levels", []) or []):
-        minimum = _int(raw.get("min_credits"), f"levels[{i}].min_credits", problems)
+    for i, raw in enumerate(_list(doc.get("levels"), "levels", problems)):
+        if not isinstance(raw, dict):
+            problems.append(f"levels[{i}]: must be an object")
+            continue
+        minimum = _int(raw.get("min_credits"), f"levels[{i}].min_credits", problems, required=True)
         if not raw.get("code") or not raw.get("name_th"):
             problems.append(f"levels[{i}]: code and name_th are needed")
         elif minimum is not None:

@@ -8,13 +8,16 @@ colour profiles) survives.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 from pillow_heif import register_heif_opener
 
 from thamdee.common.errors import ValidationError
@@ -87,6 +90,23 @@ class ProcessedImage:
     original_format: str
 
 
+_STRICT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Decode with Pillow refusing truncated data, whatever the process-wide switch says: WeasyPrint turns
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` on when it is imported (to render damaged images in PDFs), which would
+    otherwise let a cut-off photo through once any PDF has been rendered in this process."""
+    with _STRICT:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def process_evidence(data: bytes, filename: str = "") -> ProcessedImage:
     """Check an uploaded evidence photo and return a clean JPEG copy and a thumbnail.
 
@@ -104,7 +124,8 @@ def process_evidence(data: bytes, filename: str = "") -> ProcessedImage:
     _check_structure(kind, data, filename)
     if _MARKUP.search(data) or _ZIP_END in data[-_ZIP_END_WINDOW:]:
         raise EvidencePolyglotError(filename=filename)
-    picture = _decode(kind, data, filename)
+    with _strict_decoding():
+        picture = _decode(kind, data, filename)
     width, height = picture.size
     image = _save_jpeg(picture, IMAGE_QUALITY)
     picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)

@@ -50,7 +50,7 @@ class MultipleFileField(forms.FileField):
 
 class ReportForm(BootstrapMixin, forms.Form):
     deed_type = forms.ModelChoiceField(label=_("ความดีที่ทำ"), queryset=DeedType.objects.none(), to_field_name="public_id")
-    done_on = ThaiDateField(label=_("วันที่ทำ"), widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = ThaiDateField(label=_("วันที่ทำ"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     area = AreaField(label=_("สถานที่ (หมู่บ้านหรือตำบล)"), required=False, min_level=AreaLevel.SUBDISTRICT)
     hours = forms.DecimalField(label=_("จำนวนชั่วโมง"), required=False, min_value=0, max_value=24, decimal_places=2)
     quantity = forms.DecimalField(
@@ -128,10 +128,14 @@ class ActivityForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("ชื่อกิจกรรม"), max_length=200)
     area = AreaField(label=_("สถานที่"), min_level=AreaLevel.SUBDISTRICT)
     starts_at = forms.DateTimeField(
-        label=_("เริ่ม"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), input_formats=["%Y-%m-%dT%H:%M"]
+        label=_("เริ่ม"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
     )
     ends_at = forms.DateTimeField(
-        label=_("สิ้นสุด"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), input_formats=["%Y-%m-%dT%H:%M"]
+        label=_("สิ้นสุด"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
     )
     hours = forms.DecimalField(label=_("ชั่วโมงต่อผู้เข้าร่วม"), min_value=0, max_value=24, decimal_places=2, initial=2)
 

@@ -66,6 +66,19 @@ def account_wallet(user: User) -> Account:
     return _get_or_create({"kind": AccountKind.MEMBER, "user": user}, {"balance": 0})
 
 
+def account_wallets(users: Sequence[User]) -> dict[int, Account]:
+    """Many members' wallets at once (opened where missing): one query to read, one to create."""
+    ids = {u.pk for u in users}
+    found = {a.user_id: a for a in Account.objects.filter(kind=AccountKind.MEMBER, user_id__in=ids)}
+    missing = ids - set(found)
+    if missing:
+        Account.objects.bulk_create(
+            [Account(kind=AccountKind.MEMBER, user_id=uid, balance=0) for uid in missing], ignore_conflicts=True
+        )
+        found.update({a.user_id: a for a in Account.objects.filter(kind=AccountKind.MEMBER, user_id__in=missing)})
+    return found  # type: ignore[return-value]
+
+
 def account_of_org(organisation: Organisation, kind: int) -> Account:
     """An organisation's fund, partner clearing account or issuing allotment, opened on first use."""
     if kind not in (AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT):
@@ -273,15 +286,14 @@ class AwardItem:
 def award_post_batch(*, actor: Actor | None, items: Sequence[AwardItem]) -> list[Result]:
     """Many awards in one batch (bulk verification): all or nothing."""
     allotments: dict[int, Account] = {}
-    wallets: dict[int, Account] = {}
+    wallets = account_wallets([item.member for item in items])
     batch = []
     for item in items:
         if item.amount <= 0:
             raise InvalidAmountError()
         org_acc = allotments.get(item.organisation.pk) or account_of_org(item.organisation, AccountKind.ALLOTMENT)
         allotments[item.organisation.pk] = org_acc
-        wallet = wallets.get(item.member.pk) or account_wallet(item.member)
-        wallets[item.member.pk] = wallet
+        wallet = wallets[item.member.pk]
         batch.append(
             BatchItem(
                 kind=JournalKind.AWARD,

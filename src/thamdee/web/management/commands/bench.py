@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from thamdee.bench import core
 
-BENCHES = ["ledger"]
+BENCHES = ["ledger", "deeds"]
 
 
 def _int(value: object) -> int:
@@ -52,6 +52,11 @@ class Command(BaseCommand):
                 )
                 with core.bench_database("bench_ledger", keep=bool(options["keep"])):
                     run.figures += ledger.run(opts)
+            elif name == "deeds":
+                from thamdee.bench import deeds
+
+                with core.bench_database("bench_deeds", keep=bool(options["keep"])):
+                    run.figures += deeds.run()
         run.seconds = time.perf_counter() - started
         self.stdout.write("")
         self.stdout.write(core.table(run))

@@ -1,0 +1,314 @@
+"""Recording, verifying, reversing and appealing deeds, with the ledger and the rulebook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from PIL import Image
+
+from thamdee.common.errors import NotFoundError
+from thamdee.deeds import errors, services
+from thamdee.deeds.models import Appeal, Decision, Deed, DeedSource, DeedStatus
+from thamdee.inbox.models import Notification
+from thamdee.ledger.reconcile import ledger_check
+from thamdee.ledger.selectors import balance_of, earned_total_of, passbook_for
+from thamdee.people.models import ConsentPurpose
+from thamdee.people.services import consent_grant
+
+from .conftest import report
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = image.getexif()
+    exif[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0), 3: "E", 4: (100.0, 30.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_a_reported_deed_waits_then_a_verifier_credits_it_with_an_explanation(world):
+    # Given a member reports 3 hours of elder care
+    deed = report(world, hours=3)
+    assert deed.status == DeedStatus.PENDING and deed.source == DeedSource.SELF
+    assert Notification.objects.filter(user=world.member, kind="deed_submitted").exists()
+    # When a verifier of the organisation verifies it
+    services.deed_verify(actor=world.verifier, deed=deed)
+    deed.refresh_from_db()
+    # Then the rulebook's 5 credits an hour give 15, posted to her wallet, explained rule by rule
+    assert deed.status == DeedStatus.VERIFIED and deed.credits == 15
+    assert balance_of(world.member) == 15 and earned_total_of(world.member) == 15
+    lines = deed.explanation_text("th")
+    assert any("ฉบับที่ 1" in line and "5 เครดิตต่อชั่วโมง" in line for line in lines)
+    assert lines[-1] == "รวม 15 เครดิต"
+    assert deed.rule_versions.count() == 1
+    # And the passbook line answers "why these credits?"
+    book = passbook_for(viewer=world.member, member=world.member)
+    assert book.lines[0].explanation == lines
+    assert Decision.objects.get(deed=deed).action == Decision.Action.APPROVE
+    assert ledger_check().ok
+
+
+def test_self_verification_is_refused(world):
+    deed = report(world, member=world.verifier)
+    with pytest.raises(errors.SelfVerificationError):
+        services.deed_verify(actor=world.verifier, deed=deed)
+
+
+def test_a_verifier_of_another_organisation_gets_not_found(world):
+    deed = report(world)
+    with pytest.raises(NotFoundError):
+        services.deed_verify(actor=world.foreign_verifier, deed=deed)
+    with pytest.raises(NotFoundError):
+        services.deed_verify(actor=world.organiser, deed=deed)  # an organiser is not a verifier
+
+
+def test_above_the_threshold_two_different_approvers_are_needed(world):
+    deed = report(world, hours=10)  # 50 credits, above 40
+    services.deed_verify(actor=world.verifier, deed=deed)
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.AWAITING_SECOND and balance_of(world.member) == 0
+    with pytest.raises(errors.SameApproverError):
+        services.deed_verify(actor=world.verifier, deed=deed)
+    services.deed_verify(actor=world.verifier2, deed=deed)
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.VERIFIED and deed.credits == 50
+    assert list(deed.decisions.values_list("action", flat=True)) == ["first_approval", "approve"]
+
+
+def test_caps_per_day_follow_the_member_across_deeds(world):
+    first = report(world, hours=8)  # 40
+    second = report(world, hours=4)  # 20, but only 10 left of the 50 a day
+    for deed in (first, second):
+        services.deed_verify(actor=world.verifier, deed=deed)
+    second.refresh_from_db()
+    assert second.credits == 10
+    assert any("เพดานต่อคนต่อวัน" in line for line in second.explanation_text("th"))
+
+
+def test_dates_in_the_future_or_too_old_are_refused(world):
+    with pytest.raises(errors.DeedDateError):
+        report(world, days_ago=-1)
+    with pytest.raises(errors.DeedDateError):
+        report(world, days_ago=31)
+    assert not Deed.objects.exists()
+
+
+def test_only_members_of_the_organisation_may_report(world):
+    from tests.factories import UserFactory
+
+    with pytest.raises(errors.NotAMemberError):
+        report(world, member=UserFactory())
+
+
+def test_a_sensitive_deed_type_needs_consent(world):
+    world.lost.is_sensitive = True
+    world.lost.save()
+    with pytest.raises(errors.SensitiveConsentError):
+        report(world, deed_type=world.lost, hours=0)
+    consent_grant(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+    assert report(world, deed_type=world.lost, hours=0).pk
+
+
+def test_photos_are_stored_without_gps_and_required_when_the_catalogue_says_so(world):
+    world.care.evidence = "photo"
+    world.care.save()
+    with pytest.raises(errors.EvidenceRequiredError):
+        report(world)
+    deed = report(world, photos=[jpeg_with_gps()])
+    stored = deed.evidence.get()
+    data = stored.image.read()
+    assert b"GPS" not in data
+    assert not Image.open(io.BytesIO(data)).getexif()
+
+
+def test_rejection_then_appeal_decided_by_someone_else_credits_the_deed(world):
+    deed = report(world, deed_type=world.lost, hours=0)
+    with pytest.raises(errors.ReasonRequiredError):
+        services.deed_reject(actor=world.verifier, deed=deed, reason=" ")
+    services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+    assert Notification.objects.filter(user=world.member, kind="deed_rejected").exists()
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+    with pytest.raises(errors.AppealExistsError):
+        services.appeal_file(actor=world.member, deed=deed, reason="อีกครั้ง")
+    # the verifier who rejected cannot decide the appeal
+    with pytest.raises(errors.AppealDeciderError):
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ขอโทษ")
+    services.appeal_decide(actor=world.verifier2, appeal=appeal, uphold=True, reason="พยานยืนยันแล้ว")
+    deed.refresh_from_db()
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.UPHELD and deed.status == DeedStatus.VERIFIED
+    assert deed.credits == 3 and balance_of(world.member) == 3  # the default rate per occurrence
+    assert Notification.objects.filter(user=world.member, kind="appeal_decided").exists()
+
+
+def test_reversal_takes_back_credits_by_a_reversing_journal_and_can_be_appealed(world):
+    deed = report(world, hours=2)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="บันทึกซ้ำ")
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.REVERSED
+    assert balance_of(world.member) == 0 and earned_total_of(world.member) == 0
+    assert Deed.objects.filter(pk=deed.pk).exists()  # never deleted
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="ไม่ซ้ำ")
+    services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ไม่ซ้ำจริง")
+    assert balance_of(world.member) == 10
+    assert ledger_check().ok
+
+
+def test_a_reversal_never_takes_a_member_below_zero(world):
+    from tests.factories import PartnerFactory
+    from thamdee.ledger import services as ledger
+    from thamdee.ledger.models import CauseKind
+
+    deed = report(world, hours=2)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    ledger.spend_post(
+        actor=world.member,
+        member=world.member,
+        partner=PartnerFactory(),
+        amount=8,
+        idempotency_key="spend",
+        cause=(CauseKind.VOUCHER, 1),
+    )
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด")
+    assert balance_of(world.member) == 0
+    assert earned_total_of(world.member) == 8
+    assert ledger_check().ok
+
+
+def test_a_rule_published_later_never_changes_an_earlier_deed(world):
+    from thamdee.creditrules import services as rules
+
+    deed = report(world, hours=2, days_ago=5)
+    import copy
+
+    doubled = copy.deepcopy(world.book.versions.get().rules)
+    doubled["rates"][0]["credits"] = 50
+    doubled["two_approvers_above"] = 1000
+    draft = rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=doubled)
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    deed.refresh_from_db()
+    assert deed.credits == 10  # the version in force five days ago
+    newer = report(world, hours=1, days_ago=0)
+    services.deed_verify(actor=world.verifier, deed=newer)
+    newer.refresh_from_db()
+    assert newer.credits == 50
+
+
+def test_published_versions_never_change_and_new_ones_are_never_retroactive(world):
+    from django.db import DatabaseError, transaction
+
+    from thamdee.creditrules import services as rules
+    from thamdee.creditrules.errors import RetroactiveRuleError
+
+    version = world.book.versions.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        type(version).objects.filter(pk=version.pk).update(notes="edited")
+    draft = rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=version.rules)
+    with pytest.raises(RetroactiveRuleError):
+        rules.rulebook_version_publish(
+            actor=world.admin, version=draft, effective_from=world.today - dt.timedelta(days=1)
+        )
+
+
+class TestBulk:
+    def test_500_deeds_verified_in_one_action_post_as_one_batch(self, world):
+        from tests.factories import member_of
+
+        members = [member_of(world.org) for _ in range(50)]
+        entries = [
+            services.DeedInput(member=m, deed_type=world.care, done_on=world.today - dt.timedelta(days=d), hours=1)
+            for m in members
+            for d in range(10)
+        ]
+        deeds = services.deed_record_for(actor=world.organiser, entries=entries)
+        assert len(deeds) == 500
+        result = services.deed_verify_bulk(actor=world.verifier, deeds=deeds)
+        assert len(result.verified) == 500 and result.credits == 2500
+        assert all(balance_of(m) == 50 for m in members[:5])
+        assert Decision.objects.filter(action="approve").count() == 500
+        assert ledger_check().ok
+
+    def test_more_than_500_is_refused(self, world):
+        with pytest.raises(errors.BulkLimitError):
+            services.deed_verify_bulk(actor=world.verifier, deeds=[Deed()] * 501)
+
+    def test_bulk_applies_caps_across_the_batch_and_sends_big_ones_to_a_second_approver(self, world):
+        deeds = [report(world, hours=6) for _ in range(3)] + [report(world, hours=9, days_ago=2)]
+        result = services.deed_verify_bulk(actor=world.verifier, deeds=deeds)
+        credits = sorted(d.credits for d in result.verified)
+        assert credits == [0, 20, 30]  # 30 + 20 fill the day's cap of 50; the third gets nothing
+        assert len(result.awaiting_second) == 1  # 45 credits, above 40
+
+    def test_bulk_refuses_the_doers_own_deeds(self, world):
+        own = report(world, member=world.verifier)
+        with pytest.raises(errors.SelfVerificationError):
+            services.deed_verify_bulk(actor=world.verifier, deeds=[report(world), own])
+        assert not Deed.objects.filter(status=DeedStatus.VERIFIED).exists()
+
+
+class TestActivities:
+    def test_a_signed_qr_code_checks_a_member_in_once(self, world):
+        from django.utils import timezone
+
+        activity = services.activity_create(
+            actor=world.organiser,
+            deed_type=world.care,
+            title="ทำความสะอาดวัด",
+            area=world.org.area,
+            starts_at=timezone.now() - dt.timedelta(hours=1),
+            ends_at=timezone.now() + dt.timedelta(hours=2),
+            hours=3,
+        )
+        token = services.activity_token(activity)
+        deed = services.activity_checkin(actor=world.member, token=token)
+        assert deed.source == DeedSource.ACTIVITY and deed.hours == 3 and deed.status == DeedStatus.PENDING
+        with pytest.raises(errors.AlreadyCheckedInError):
+            services.activity_checkin(actor=world.member, token=token)
+
+    def test_an_old_or_forged_code_is_refused(self, world):
+        import time
+
+        from django.utils import timezone
+
+        activity = services.activity_create(
+            actor=world.organiser,
+            deed_type=world.care,
+            title="x",
+            area=world.org.area,
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + dt.timedelta(hours=1),
+        )
+        old = services.activity_token(activity, now=time.time() - 600)
+        with pytest.raises(errors.CheckinTokenError):
+            services.activity_checkin(actor=world.member, token=old)
+        forged = services.activity_token(activity)[:-4] + "abcd"
+        with pytest.raises(errors.CheckinTokenError):
+            services.activity_checkin(actor=world.member, token=forged)
+
+    def test_check_ins_are_verified_at_once_when_the_catalogue_says_so(self, world):
+        from django.utils import timezone
+
+        from tests.factories import member_of
+
+        world.care.checkin_verified = True
+        world.care.save()
+        runner = member_of(world.org, is_organiser=True, is_verifier=True)
+        activity = services.activity_create(
+            actor=runner,
+            deed_type=world.care,
+            title="y",
+            area=world.org.area,
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + dt.timedelta(hours=1),
+            hours=2,
+        )
+        # the organiser who runs the activity is also a verifier, so a check-in is verified by them at once
+        deeds = services.activity_roster(actor=world.organiser, activity=activity, members=[world.member])
+        assert deeds[0].status == DeedStatus.VERIFIED and balance_of(world.member) == 10

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from thamdee.deeds.models import Deed, DeedStatus
+from thamdee.ledger.selectors import balance_of
+from thamdee.web.tests.test_views import assert_csp_clean
+
+from .conftest import report
+from .test_services import jpeg_with_gps
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_member_reports_a_deed_with_a_photo_from_the_form(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.member)
+    page = client.get(reverse("deeds:report"))
+    assert page.status_code == 200
+    assert_csp_clean(page)
+    response = client.post(
+        reverse("deeds:report"),
+        {
+            "deed_type": str(world.care.public_id),
+            "done_on": world.today.isoformat(),
+            "hours": "2",
+            "description": "พายายไปหาหมอ",
+            "photos": [SimpleUploadedFile("IMG_0001.HEIC.jpg", jpeg_with_gps(), content_type="image/jpeg")],
+        },
+    )
+    assert response.status_code == 302
+    deed = Deed.objects.get()
+    assert deed.evidence.count() == 1
+
+
+def test_a_bad_photo_is_refused_with_a_clear_message_and_nothing_is_saved(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.member)
+    response = client.post(
+        reverse("deeds:report"),
+        {
+            "deed_type": str(world.care.public_id),
+            "done_on": world.today.isoformat(),
+            "hours": "2",
+            "photos": [SimpleUploadedFile("photo.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")],
+        },
+    )
+    assert response.status_code == 400
+    assert "JPEG" in response.content.decode()
+    assert not Deed.objects.exists()
+
+
+def test_the_queue_bulk_approval_and_csp(client, world):
+    deeds = [report(world, hours=1, days_ago=d) for d in range(1, 4)]
+    client.force_login(world.verifier)
+    page = client.get(reverse("deeds:queue"), {"org": str(world.org.public_id)})
+    assert page.status_code == 200
+    assert_csp_clean(page)
+    response = client.post(reverse("deeds:bulk_verify"), {"deeds": [str(d.public_id) for d in deeds]})
+    assert response.status_code == 302
+    assert Deed.objects.filter(status=DeedStatus.VERIFIED).count() == 3
+    assert balance_of(world.member) == 15
+
+
+def test_the_queue_page_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for d in range(1, 31):
+        report(world, hours=1, days_ago=d % 25 + 1)
+    client.force_login(world.verifier)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("deeds:queue"), {"org": str(world.org.public_id)}).status_code == 200
+
+
+def test_htmx_approval_of_one_row(client, world):
+    deed = report(world)
+    client.force_login(world.verifier)
+    response = client.post(reverse("deeds:decide", args=[deed.public_id, "approve"]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "+10" in response.content.decode()
+
+
+def test_the_grid_records_for_many_members(client, world):
+    from tests.factories import member_of
+
+    others = [member_of(world.org) for _ in range(3)]
+    client.force_login(world.organiser)
+    data = {
+        "deed_type": str(world.care.public_id),
+        "done_on": world.today.isoformat(),
+        "member": [str(m.public_id) for m in others],
+    }
+    for m in others:
+        data[f"amount-{m.public_id}"] = "2"
+    response = client.post(reverse("deeds:grid", args=[world.org.public_id]), data)
+    assert response.status_code == 302
+    assert Deed.objects.filter(source="organiser").count() == 3
+
+
+def test_the_public_rules_page_shows_catalogue_and_versions(client, world):
+    page = client.get(reverse("creditrules:organisation", args=[world.org.public_id]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert world.care.name_th in html
+    assert "ฉบับที่ 1" in html and "5 เครดิตต่อชั่วโมง" in html
+    assert_csp_clean(page)
+
+
+def test_hours_statement_page_and_pdf(client, world):
+    from thamdee.common.pdf import pdf_text
+    from thamdee.deeds import services
+
+    deed = report(world, hours=3)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    client.force_login(world.member)
+    assert 'data-testid="total-hours">3<' in client.get(reverse("deeds:hours")).content.decode()
+    pdf = client.get(reverse("deeds:hours"), {"format": "pdf"})
+    text = pdf_text(pdf.content)
+    assert world.member.first_name in text and "ชั่วโมง" in text
+
+
+class TestApi:
+    def test_report_verify_and_explain(self, world):
+        api = APIClient()
+        api.force_authenticate(world.member)
+        created = api.post(
+            "/api/v1/deeds/",
+            {
+                "deed_type": str(world.care.public_id),
+                "hours": "2",
+                "done_on": (world.today - dt.timedelta(days=1)).isoformat(),
+            },
+            format="json",
+        )
+        assert created.status_code == 201, created.json()
+        deed_id = created.json()["id"]
+        api.force_authenticate(world.verifier)
+        verified = api.post(f"/api/v1/deeds/{deed_id}/verify/")
+        assert verified.json()["status"] == "verified"
+        assert verified.json()["credits"] == 10
+        assert verified.json()["explanation"][-1] == "รวม 10 เครดิต"
+
+    def test_self_verification_is_problem_json(self, world):
+        deed = report(world, member=world.verifier)
+        api = APIClient()
+        api.force_authenticate(world.verifier)
+        response = api.post(f"/api/v1/deeds/{deed.public_id}/verify/")
+        assert response.status_code == 403
+        assert response.json()["code"] == "self_verification"
+
+    def test_a_foreign_verifier_gets_404(self, world):
+        deed = report(world)
+        api = APIClient()
+        api.force_authenticate(world.foreign_verifier)
+        assert api.post(f"/api/v1/deeds/{deed.public_id}/verify/").status_code == 404
+        assert api.get(f"/api/v1/organisations/{world.org.public_id}/deed-queue/").status_code == 404
+
+    def test_import_errors_come_back_by_row(self, world):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        api = APIClient()
+        api.force_authenticate(world.organiser)
+        data = b"mobile,deed_type,date,hours\n0899999999,elder-care,2026-01-01,1\n"
+        response = api.post(
+            f"/api/v1/organisations/{world.org.public_id}/deed-import/",
+            {"file": SimpleUploadedFile("x.csv", data)},
+            format="multipart",
+        )
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "import_invalid" and body["rows"][0]["row"] == 2
+
+    def test_rules_are_public_and_a_preview_explains(self, world):
+        api = APIClient()
+        books = api.get("/api/v1/rulebooks/").json()["results"]
+        assert books[0]["versions"][0]["number"] == 1
+        preview = api.post(
+            "/api/v1/rules/preview/",
+            {
+                "deed_type": str(world.care.public_id),
+                "area": "71091101",
+                "done_on": world.today.isoformat(),
+                "quantity": "4",
+            },
+            format="json",
+        ).json()
+        assert preview["credits"] == 20
