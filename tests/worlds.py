@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -14,6 +15,8 @@ from thamdee.deeds.seed import ensure_virtues_and_dimensions
 from thamdee.ledger import services as ledger
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import OrgKind
+
+_worlds = itertools.count()
 
 RULES = {
     "schema": 1,
@@ -33,7 +36,9 @@ def build_world() -> SimpleNamespace:
     """An organisation with a published programme rulebook, a local catalogue, a verifier and members."""
     ensure_virtues_and_dimensions()
     admin = UserFactory(is_superuser=True)
-    programme = Programme.objects.create(code="p", name_th="โครงการ", name_en="Programme", agency=AgencyFactory())
+    programme = Programme.objects.create(
+        code=f"p{next(_worlds)}", name_th="โครงการ", name_en="Programme", agency=AgencyFactory()
+    )
     org = OrganisationFactory(area=area("710911"), kind=OrgKind.COUNCIL)
     other = OrganisationFactory(area=area("400114"), kind=OrgKind.COUNCIL)
     book = rules.rulebook_get_or_create(programme=programme)
@@ -41,7 +46,7 @@ def build_world() -> SimpleNamespace:
     rules.rulebook_version_publish(actor=admin, version=draft, effective_from=dt.date(2020, 1, 1), allow_past=True)
     staff = AgencyStaffFactory(scope_area=area("71")).user
     ledger.allotment_top_up(
-        actor=staff, organisation=org, programme=programme, amount=100_000, idempotency_key="world:topup"
+        actor=staff, organisation=org, programme=programme, amount=100_000, idempotency_key=f"world:topup:{org.pk}"
     )
     care = services.deed_type_create(
         actor=admin,

@@ -276,7 +276,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "JournalKindEnum": "thamdee.ledger.models.JournalKind",
+        "CredentialKindEnum": "thamdee.recognition.models.CredentialKind",
+        "HonourLevelEnum": "thamdee.recognition.models.HonourLevel",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "thamdee.api.schema.add_problem_responses",
@@ -304,6 +308,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # WeasyPrint reports every layout step at INFO; keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -5,6 +5,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -78,7 +79,7 @@ def organisation_rules(request: HttpRequest, public_id: str) -> HttpResponse:
 def rulebook(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         book = Rulebook.objects.select_related("programme", "organisation").get(public_id=public_id)
-    except (Rulebook.DoesNotExist, ValueError):
+    except (Rulebook.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     return render(
         request,
@@ -96,7 +97,7 @@ def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Draft the next version as a rule document, and publish it with an effective date (today or later)."""
     try:
         book = Rulebook.objects.select_related("programme", "organisation").get(public_id=public_id)
-    except (Rulebook.DoesNotExist, ValueError):
+    except (Rulebook.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_edit_rulebook.test(request.user, book):
         raise NotFoundError()

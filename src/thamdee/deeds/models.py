@@ -7,7 +7,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.common.models import PublicIdModel
@@ -211,6 +212,19 @@ class Deed(PublicIdModel):
         "creditrules.RulebookVersion", blank=True, related_name="deeds", verbose_name=_("กติกาที่ใช้")
     )
     journal_id = models.BigIntegerField(_("รายการบัญชีที่ให้เครดิต"), null=True, blank=True)
+    # The Thai fiscal year (CE year in which it ends) and the month of ``done_on``, kept by the database, so
+    # that rollups and reports group by them without computing dates row by row.
+    fiscal_year = models.GeneratedField(
+        expression=Case(
+            When(done_on__month__gte=10, then=ExtractYear("done_on") + 1),
+            default=ExtractYear("done_on"),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    month = models.GeneratedField(
+        expression=ExtractMonth("done_on"), output_field=models.PositiveSmallIntegerField(), db_persist=True
+    )
     first_approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -226,6 +240,8 @@ class Deed(PublicIdModel):
         indexes = [
             models.Index(fields=["organisation", "status", "done_on"], name="deeds_deed_queue"),
             models.Index(fields=["member", "done_on"], name="deeds_deed_member_day"),
+            models.Index(fields=["area", "fiscal_year", "month"], name="deeds_deed_area_period"),
+            models.Index(fields=["organisation", "fiscal_year", "month"], name="deeds_deed_org_period"),
         ]
         constraints = [
             models.CheckConstraint(

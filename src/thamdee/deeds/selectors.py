@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 
 from thamdee.common.errors import NotFoundError
@@ -49,7 +50,7 @@ def deed_get_visible_to(*, viewer: Actor, public_id: Any) -> Deed:
         deed = Deed.objects.select_related(
             "deed_type", "organisation", "area", "member", "recorded_by", "activity"
         ).get(public_id=public_id)
-    except (Deed.DoesNotExist, ValueError, TypeError):
+    except (Deed.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_view_deed.test(viewer, deed):
         raise NotFoundError()
@@ -110,7 +111,7 @@ def evidence_get_visible_to(*, viewer: Actor, public_id: Any) -> DeedEvidence:
         item = DeedEvidence.objects.select_related("deed__deed_type", "deed__organisation", "deed__area").get(
             public_id=public_id
         )
-    except (DeedEvidence.DoesNotExist, ValueError, TypeError):
+    except (DeedEvidence.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_view_deed.test(viewer, item.deed):
         raise NotFoundError()
@@ -131,7 +132,7 @@ def activity_list_for(*, viewer: Actor, organisation: Organisation) -> QuerySet[
 def activity_get_for_organiser(*, viewer: Actor, public_id: Any) -> Activity:
     try:
         activity = Activity.objects.select_related("organisation", "deed_type", "area").get(public_id=public_id)
-    except (Activity.DoesNotExist, ValueError, TypeError):
+    except (Activity.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_see_queue.test(viewer, activity.organisation):
         raise NotFoundError()

@@ -725,7 +725,7 @@ def _take_back(actor: User, deed: Deed, reason: str) -> int:
         journal=journal,
         reason=reason,
         amount=None if amount == deed.credits else amount,
-        idempotency_key=f"deed:{deed.public_id}:reversal",
+        idempotency_key=f"deed:{deed.public_id}:reversal:{deed.journal_id}",
     )
     return amount
 
@@ -858,6 +858,8 @@ def _reinstate(actor: User, deed: Deed) -> None:
         .get(pk=deed.pk)
     )
     award, version_ids = compute(deed)
+    # Each reinstatement is its own award (a deed may be reversed and reinstated more than once).
+    upheld = deed.decisions.filter(action=Decision.Action.APPEAL_UPHELD).count()
     result = None
     if award.credits > 0:
         result = ledger.award_post(
@@ -866,7 +868,7 @@ def _reinstate(actor: User, deed: Deed) -> None:
             member=deed.member,
             amount=award.credits,
             cause=(CauseKind.DEED, deed.pk),
-            idempotency_key=f"{_award_key(deed, version_ids)}:appeal",
+            idempotency_key=f"{_award_key(deed, version_ids)}:appeal:{upheld}",
             memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()} (อุทธรณ์)",
         )
     deed.status = DeedStatus.VERIFIED

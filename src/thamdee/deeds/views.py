@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
@@ -137,7 +138,7 @@ def appeal(request: AuthedRequest, public_id: str) -> HttpResponse:
 def appeal_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         item = Appeal.objects.select_related("deed").get(public_id=public_id)
-    except (Appeal.DoesNotExist, ValueError):
+    except (Appeal.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     selectors.deed_get_visible_to(viewer=request.user, public_id=item.deed.public_id)
     try:

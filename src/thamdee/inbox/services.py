@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -60,7 +61,7 @@ def notify_many(
 def notification_mark_read(*, actor: Any, public_id: Any) -> Notification:
     try:
         item = Notification.objects.get(public_id=public_id, user_id=actor.pk)
-    except (Notification.DoesNotExist, ValueError, TypeError):
+    except (Notification.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if item.read_at is None:
         item.read_at = timezone.now()

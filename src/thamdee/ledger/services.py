@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -18,7 +19,7 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
 from thamdee.common.thaitime import current_fiscal_year
 from thamdee.inbox.services import notify
-from thamdee.ledger import posting
+from thamdee.ledger import hooks, posting
 from thamdee.ledger.errors import (
     AllotmentExhaustedError,
     AlreadyReversedError,
@@ -193,7 +194,7 @@ def journal_reverse(
         scale = [(p.account, -amount if p.amount > 0 else amount) for p in legs]
     else:
         scale = [(p.account, -p.amount) for p in legs]
-    return journal_post(
+    result = journal_post(
         kind=JournalKind.REVERSAL,
         legs=scale,
         idempotency_key=idempotency_key or f"reversal:{journal.pk}",
@@ -202,6 +203,10 @@ def journal_reverse(
         cause=(journal.cause_kind, journal.cause_id) if journal.cause_kind and journal.cause_id is not None else None,
         reversal_of=journal,
     )
+    if journal.kind == JournalKind.REDEMPTION and not result.replayed:
+        members = [p.account.user_id for p in legs if p.account.kind == AccountKind.MEMBER and p.account.user_id]
+        hooks.spent_changed(members, [journal.created_at, result.created_at or timezone.now()])
+    return result
 
 
 # --- allotments and awards ---------------------------------------------------------------------------------------
@@ -323,7 +328,7 @@ def spend_post(
     """Hold a member's credits with a partner (a redemption): wallet -> the partner's clearing account."""
     if amount <= 0:
         raise InvalidAmountError()
-    return journal_post(
+    result = journal_post(
         kind=JournalKind.REDEMPTION,
         legs=[(account_wallet(member), -amount), (account_of_org(partner, AccountKind.PARTNER_CLEARING), amount)],
         idempotency_key=idempotency_key,
@@ -331,6 +336,9 @@ def spend_post(
         memo=memo,
         cause=cause,
     )
+    if not result.replayed:
+        hooks.spent_changed([member.pk], [result.created_at or timezone.now()])
+    return result
 
 
 # --- gifts and donations -----------------------------------------------------------------------------------------
@@ -465,7 +473,7 @@ def journal_get_for(*, viewer: Actor, ref: str) -> Journal:
 
     try:
         journal = Journal.objects.get(idempotency_key=ref)
-    except (Journal.DoesNotExist, ValueError, TypeError):
+    except (Journal.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     owners = User.objects.filter(accounts__postings__journal=journal).distinct()
     if not any(can_view_passbook.test(viewer, owner) for owner in owners):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
 
 from thamdee.common.errors import NotFoundError
@@ -31,7 +32,7 @@ def organisation_list(
 def organisation_get(public_id: Any) -> Organisation:
     try:
         return Organisation.objects.select_related("area").get(public_id=public_id)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
+    except (Organisation.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
 
 
@@ -69,7 +70,7 @@ def membership_get_visible_to(*, viewer: Any, public_id: Any) -> Membership:
         membership = Membership.objects.select_related("user", "organisation", "organisation__area").get(
             public_id=public_id
         )
-    except (Membership.DoesNotExist, ValueError, TypeError):
+    except (Membership.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_view_membership.test(viewer, membership):
         raise NotFoundError()
@@ -88,7 +89,7 @@ def network_list(*, q: str = "", kind: str = "") -> QuerySet[Network]:
 def network_get(public_id: Any) -> Network:
     try:
         return Network.objects.select_related("area").get(public_id=public_id)
-    except (Network.DoesNotExist, ValueError, TypeError):
+    except (Network.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
 
 

@@ -25,4 +25,8 @@ def build(request: HttpRequest, roles: UserRoles) -> dict[str, Any]:
     context["balance"] = int(wallet.balance or 0) if wallet else 0
     context["earned_total"] = int(wallet.earned_total) if wallet else 0
     context["member_sections"] = ["web/partials/balance_card.html"]
+    from thamdee.recognition.selectors import home_context  # the member's level and latest badges
+
+    context.update(home_context(user))
+    context["member_sections"].append("recognition/partials/home_card.html")
     return context

@@ -657,4 +657,6 @@ class HoursApi(APIView):
             else thaitime.current_fiscal_year()
         )
         statement = selectors.hours_statement(me(request), year)
-        return Response({"fiscal_year": year, "total_hours": statement.total_hours, "deeds": statement.deeds})
+        return Response(
+            HoursSerializer({"fiscal_year": year, "total_hours": statement.total_hours, "deeds": statement.deeds}).data
+        )

@@ -312,3 +312,16 @@ class TestActivities:
         # the organiser who runs the activity is also a verifier, so a check-in is verified by them at once
         deeds = services.activity_roster(actor=world.organiser, activity=activity, members=[world.member])
         assert deeds[0].status == DeedStatus.VERIFIED and balance_of(world.member) == 10
+
+
+def test_a_deed_reversed_and_reinstated_twice_ends_credited_once(world):
+    deed = report(world, hours=2)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    for round_no in range(2):
+        services.deed_reverse(actor=world.verifier2, deed=deed, reason=f"ผิด {round_no}")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.VERIFIED
+        assert balance_of(world.member) == 10
+    assert ledger_check().ok

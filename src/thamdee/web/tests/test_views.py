@@ -7,7 +7,8 @@ from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+# A JSON data block (json_script) is not executed, so the policy allows it; any other inline script is refused.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.I)
 INLINE_HANDLER = re.compile(r"\son[a-z]+=\"", re.I)
 

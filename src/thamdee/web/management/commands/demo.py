@@ -12,6 +12,9 @@ STEPS = [
     "thamdee.web.demo.base",
     "thamdee.web.demo.ledger",
     "thamdee.web.demo.deeds",
+    "thamdee.web.demo.reports",
+    "thamdee.web.demo.rewards",
+    "thamdee.web.demo.recognition",
 ]
 
 

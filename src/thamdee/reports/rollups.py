@@ -1,0 +1,266 @@
+"""Keeping the rollups: recompute the cells a change touched, from the raw tables, in the same transaction.
+
+A cell is (finest area, fiscal year, month) with its virtue and dimension splits, plus the whole-year cell
+(month 0). Recomputing a touched cell from the deeds and postings it counts (rather than adding and
+subtracting) keeps distinct counts right through reversals and appeals, and makes the incremental rollups equal
+to a full rebuild by construction: both run the same statements, one for some cells, one for all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+VERIFIED = "verified"
+
+# One statement per split: (extra joins, the virtue expression, the dimension expression, extra group-by).
+SPLITS = [
+    ("", "''", "''", ""),
+    (
+        "JOIN deeds_deedtype_virtues vt ON vt.deedtype_id = t.id JOIN deeds_virtue v ON v.id = vt.virtue_id",
+        "v.code",
+        "''",
+        ", v.code",
+    ),
+    (
+        "JOIN deeds_deedtype_dimensions dt ON dt.deedtype_id = t.id JOIN deeds_dimension dm ON dm.id = dt.dimension_id",
+        "''",
+        "dm.code",
+        ", dm.code",
+    ),
+]
+
+INSERT_COLUMNS = (
+    "area_code, province_code, district_code, subdistrict_code, fiscal_year, month, virtue, dimension, "
+    "deeds, hours, credits_issued, credits_spent, participants, organisations"
+)
+
+
+def _deed_cells_sql(where: str, *, whole_year: bool) -> list[str]:
+    month = "0" if whole_year else "d.month"
+    group_month = "" if whole_year else ", d.month"
+    out = []
+    for joins, virtue, dimension, group in SPLITS:
+        out.append(f"""
+            INSERT INTO reports_rollup ({INSERT_COLUMNS})
+            SELECT a.code, a.province_code, a.district_code, a.subdistrict_code, d.fiscal_year, {month},
+                   {virtue}, {dimension}, count(*), coalesce(sum(d.hours), 0), coalesce(sum(d.credits), 0), 0,
+                   count(DISTINCT d.member_id), count(DISTINCT d.organisation_id)
+              FROM deeds_deed d
+              JOIN deeds_deedtype t ON t.id = d.deed_type_id
+              JOIN areas_area a ON a.id = d.area_id
+              {joins}
+             WHERE d.status = '{VERIFIED}' AND NOT t.is_sensitive AND ({where})
+             GROUP BY a.code, a.province_code, a.district_code, a.subdistrict_code, d.fiscal_year{group_month}{group}
+        """)
+    return out
+
+
+def _local(column: str) -> tuple[str, str]:
+    """SQL for the fiscal year and the month of a timestamp column, in Thai time."""
+    if connection.vendor == "postgresql":
+        local = f"({column} AT TIME ZONE 'Asia/Bangkok')"
+        month = f"CAST(EXTRACT(MONTH FROM {local}) AS integer)"
+        year = f"CAST(EXTRACT(YEAR FROM {local}) AS integer)"
+    else:
+        local = f"datetime({column}, '+7 hours')"
+        # Doubled percent signs: these statements always run with parameters (see the callers).
+        month = f"CAST(strftime('%%m', {local}) AS integer)"
+        year = f"CAST(strftime('%%Y', {local}) AS integer)"
+    return f"(CASE WHEN {month} >= 10 THEN {year} + 1 ELSE {year} END)", month
+
+
+def _spent_sql(where: str, *, whole_year: bool) -> str:
+    """Credits members spent with partners (redemptions less their refunds), by the member's home area."""
+    fy, month = _local("j.created_at")
+    month_expr = "0" if whole_year else month
+    group_month = "" if whole_year else f", {month}"
+    return f"""
+        SELECT ha.code, ha.province_code, ha.district_code, ha.subdistrict_code, {fy} AS fy, {month_expr} AS m,
+               -sum(p.amount) AS spent
+          FROM ledger_posting p
+          JOIN ledger_journal j ON j.id = p.journal_id
+          JOIN ledger_account acc ON acc.id = p.account_id
+          JOIN people_user u ON u.id = acc.user_id
+          JOIN areas_area ha ON ha.id = u.home_area_id
+         WHERE acc.kind = 1
+           AND (j.kind = 2 OR (j.kind = 4 AND EXISTS (SELECT 1 FROM ledger_journal o
+                                                       WHERE o.id = j.reversal_of_id AND o.kind = 2)))
+           AND ({where})
+         GROUP BY ha.code, ha.province_code, ha.district_code, ha.subdistrict_code, {fy}{group_month}
+    """
+
+
+def _upsert_spent(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    cursor.executemany(
+        f"""INSERT INTO reports_rollup ({INSERT_COLUMNS})
+            VALUES (%s, %s, %s, %s, %s, %s, '', '', 0, 0, 0, %s, 0, 0)
+            ON CONFLICT (area_code, fiscal_year, month, virtue, dimension)
+            DO UPDATE SET credits_spent = excluded.credits_spent""",
+        [(code, p, d, s, fy, m, spent) for code, p, d, s, fy, m, spent in rows],
+    )
+
+
+def _org_sql(where: str, *, whole_year: bool) -> str:
+    month = "0" if whole_year else "d.month"
+    group_month = "" if whole_year else ", d.month"
+    return f"""
+        INSERT INTO reports_orgrollup (organisation_id, area_code, province_code, fiscal_year, month, deeds, hours,
+                                       credits_issued, participants)
+        SELECT o.id, a.code, a.province_code, d.fiscal_year, {month}, count(*), coalesce(sum(d.hours), 0),
+               coalesce(sum(d.credits), 0), count(DISTINCT d.member_id)
+          FROM deeds_deed d
+          JOIN deeds_deedtype t ON t.id = d.deed_type_id
+          JOIN orgs_organisation o ON o.id = d.organisation_id
+          JOIN areas_area a ON a.id = o.area_id
+         WHERE d.status = '{VERIFIED}' AND NOT t.is_sensitive AND ({where})
+         GROUP BY o.id, a.code, a.province_code, d.fiscal_year{group_month}
+    """
+
+
+def _in(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+    items = sorted(set(values))
+    if not items:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(items))})", items
+
+
+# --- the public entry points ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def refresh_for_deeds(deeds: Sequence[Any]) -> None:
+    """Recompute every cell that these deeds count in (their area's month and year, their organisation's)."""
+    area_years: dict[tuple[int, int], set[int]] = {}
+    org_years: dict[tuple[int, int], set[int]] = {}
+    for deed in deeds:
+        area_years.setdefault((deed.area_id, deed.fiscal_year), set()).add(deed.month)
+        org_years.setdefault((deed.organisation_id, deed.fiscal_year), set()).add(deed.month)
+    with connection.cursor() as cursor:
+        for (area_id, fy), months in area_years.items():
+            _refresh_area(cursor, area_id, fy, months)
+        for (org_id, fy), months in org_years.items():
+            _refresh_org(cursor, org_id, fy, months)
+
+
+def _area_code(cursor: Any, area_id: int) -> str:
+    cursor.execute("SELECT code FROM areas_area WHERE id = %s", [area_id])
+    return cursor.fetchone()[0]
+
+
+def _refresh_area(cursor: Any, area_id: int, fy: int, months: set[int]) -> None:
+    code = _area_code(cursor, area_id)
+    in_months, month_params = _in("month", months | {0})
+    # Keep the spent credits of the cells (they come from the ledger and are refreshed by their own hook).
+    cursor.execute(
+        f"SELECT month, credits_spent FROM reports_rollup WHERE area_code = %s AND fiscal_year = %s "
+        f"AND virtue = '' AND dimension = '' AND {in_months}",
+        [code, fy, *month_params],
+    )
+    spent = dict(cursor.fetchall())
+    cursor.execute(
+        f"DELETE FROM reports_rollup WHERE area_code = %s AND fiscal_year = %s AND {in_months}",
+        [code, fy, *month_params],
+    )
+    deed_months, deed_month_params = _in("d.month", months)
+    for sql in _deed_cells_sql(f"d.area_id = %s AND d.fiscal_year = %s AND {deed_months}", whole_year=False):
+        cursor.execute(sql, [area_id, fy, *deed_month_params])
+    for sql in _deed_cells_sql("d.area_id = %s AND d.fiscal_year = %s", whole_year=True):
+        cursor.execute(sql, [area_id, fy])
+    if any(spent.values()):
+        cursor.execute("SELECT province_code, district_code, subdistrict_code FROM areas_area WHERE id = %s", [area_id])
+        p, d, s = cursor.fetchone()
+        _upsert_spent(cursor, [(code, p, d, s, fy, m, value) for m, value in spent.items() if value])
+
+
+def _refresh_org(cursor: Any, org_id: int, fy: int, months: set[int]) -> None:
+    in_months, month_params = _in("month", months | {0})
+    cursor.execute(
+        f"DELETE FROM reports_orgrollup WHERE organisation_id = %s AND fiscal_year = %s AND {in_months}",
+        [org_id, fy, *month_params],
+    )
+    deed_months, deed_month_params = _in("d.month", months)
+    cursor.execute(
+        _org_sql(f"d.organisation_id = %s AND d.fiscal_year = %s AND {deed_months}", whole_year=False),
+        [org_id, fy, *deed_month_params],
+    )
+    cursor.execute(_org_sql("d.organisation_id = %s AND d.fiscal_year = %s", whole_year=True), [org_id, fy])
+
+
+@transaction.atomic
+def refresh_spent(member_ids: Iterable[int], moments: Iterable[dt.datetime]) -> None:
+    """Recompute the spent credits of the home areas of these members, for the fiscal years of these moments."""
+    from thamdee.common.thaitime import fiscal_year_of
+
+    years = {fiscal_year_of(m) for m in moments}
+    ids = sorted(set(member_ids))
+    if not ids or not years:
+        return
+    with connection.cursor() as cursor:
+        in_users, user_params = _in("id", ids)
+        cursor.execute(
+            f"SELECT DISTINCT home_area_id FROM people_user WHERE {in_users} AND home_area_id IS NOT NULL", user_params
+        )
+        areas = [row[0] for row in cursor.fetchall()]
+        if not areas:
+            return
+        in_areas, area_params = _in("u.home_area_id", areas)
+        fy_expr, _ = _local("j.created_at")
+        in_years, year_params = _in(fy_expr, years)
+        rows: list[tuple[Any, ...]] = []
+        for whole in (False, True):
+            cursor.execute(_spent_sql(f"{in_areas} AND {in_years}", whole_year=whole), [*area_params, *year_params])
+            rows += cursor.fetchall()
+        # Cells of those areas and years that no longer have any spending go back to zero.
+        in_ids, id_params = _in("id", areas)
+        cursor.execute(f"SELECT code FROM areas_area WHERE {in_ids}", id_params)
+        codes = [r[0] for r in cursor.fetchall()]
+        in_cells, cell_params = _in("area_code", codes)
+        in_fy, fy_params = _in("fiscal_year", years)
+        cursor.execute(
+            f"UPDATE reports_rollup SET credits_spent = 0 WHERE {in_cells} AND {in_fy} "
+            "AND virtue = '' AND dimension = ''",
+            [*cell_params, *fy_params],
+        )
+        _upsert_spent(cursor, rows)
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Throw every rollup away and compute them all again from the raw tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_rollup", [])
+        cursor.execute("DELETE FROM reports_orgrollup", [])
+        for whole in (False, True):
+            for sql in _deed_cells_sql("1 = 1", whole_year=whole):
+                cursor.execute(sql, [])
+            cursor.execute(_org_sql("1 = 1", whole_year=whole), [])
+            cursor.execute(_spent_sql("1 = 1", whole_year=whole), [])
+            _upsert_spent(cursor, cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM reports_rollup")
+        (cells,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM reports_orgrollup")
+        (org_cells,) = cursor.fetchone()
+    return {"cells": cells, "organisation_cells": org_cells}
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    """Every rollup row as plain values, in a fixed order (for comparing incremental rollups with a rebuild)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT area_code, fiscal_year, month, virtue, dimension, deeds, hours, credits_issued, credits_spent, "
+            "participants, organisations FROM reports_rollup "
+            "WHERE deeds > 0 OR credits_spent <> 0 ORDER BY 1, 2, 3, 4, 5"
+        )
+        cells = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT organisation_id, fiscal_year, month, deeds, hours, credits_issued, participants "
+            "FROM reports_orgrollup ORDER BY 1, 2, 3"
+        )
+        orgs = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in cursor.fetchall()]
+    return cells + [("org", *row) for row in orgs]

@@ -1,0 +1,390 @@
+"""Reads for dashboards, reports and the public page. Everything here reads rollups (never individuals'
+records), scoped by area; the organisation view alone reads its own members' participation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.errors import NotFoundError
+from thamdee.common.thaitime import fiscal_year_months
+from thamdee.orgs.models import Network, Organisation
+from thamdee.orgs.roles import roles_for
+from thamdee.people.types import Actor
+from thamdee.reports.models import KpiBaseline, KpiKind, OrgRollup, Rollup, Story, StoryStatus, TargetArea
+
+MEASURES = ("deeds", "hours", "credits_issued", "credits_spent", "participants", "organisations")
+
+
+@dataclass
+class Figures:
+    deeds: int = 0
+    hours: Decimal = Decimal(0)
+    credits_issued: int = 0
+    credits_spent: int = 0
+    participants: int = 0
+    organisations: int = 0
+    suppressed: bool = False
+
+    @classmethod
+    def of(cls, row: dict[str, Any] | None) -> Figures:
+        row = row or {}
+        return cls(**{m: (row.get(m) or (Decimal(0) if m == "hours" else 0)) for m in MEASURES})  # type: ignore[arg-type]
+
+    def suppress_below(self, minimum: int) -> Figures:
+        """Hide every figure of a cell that counts fewer than ``minimum`` people (the public never sees it)."""
+        if self.participants < minimum:
+            return Figures(suppressed=True)
+        return self
+
+
+def min_cell() -> int:
+    return int(getattr(settings, "THAMDEE", {}).get("PUBLIC_MIN_CELL", 10))
+
+
+# --- scope --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """The widest area a viewer may look into ("" = the whole country) and the area they are looking at."""
+
+    root: str
+    area: Area | None  # None: the whole country
+
+    @property
+    def code(self) -> str:
+        return self.area.code if self.area else ""
+
+
+def scope_for(viewer: Actor, area_code: str | None = None) -> Scope:
+    """Agency staff see their area and everything inside it; site admins the whole country; others nothing.
+
+    Asking for an area outside the viewer's scope answers not-found (404), like any foreign object.
+    """
+    roles = roles_for(viewer)
+    if roles.is_site_admin:
+        roots = [""]
+    elif roles.is_agency_staff:
+        roots = sorted(roles.scope_codes, key=len)
+    else:
+        raise NotFoundError()
+    root = roots[0]
+    code = area_code if area_code is not None else root
+    if not any(code.startswith(r) for r in roots):
+        raise NotFoundError()
+    area = None
+    if code:
+        area = Area.objects.filter(code=code).first()
+        if area is None:
+            raise NotFoundError()
+    return Scope(root=root, area=area)
+
+
+# --- rollup reads ---------------------------------------------------------------------------------------------
+
+
+def _prefix_filter(code: str) -> Q:
+    if not code:
+        return Q()
+    column = {2: "province_code", 4: "district_code", 6: "subdistrict_code", 8: "area_code"}[len(code)]
+    return Q(**{column: code})
+
+
+def _cells(
+    code: str, fiscal_year: int, *, month: int | None = 0, virtue: str | None = "", dimension: str | None = ""
+) -> QuerySet:
+    qs = Rollup.objects.filter(_prefix_filter(code), fiscal_year=fiscal_year)
+    if month is not None:
+        qs = qs.filter(month=month)
+    if virtue is not None:
+        qs = qs.filter(virtue=virtue)
+    if dimension is not None:
+        qs = qs.filter(dimension=dimension)
+    return qs
+
+
+def _sums(qs: QuerySet) -> dict[str, Any]:
+    return qs.aggregate(**{m: Sum(m) for m in MEASURES})
+
+
+def headline(code: str, fiscal_year: int) -> Figures:
+    return Figures.of(_sums(_cells(code, fiscal_year)))
+
+
+def by_month(code: str, fiscal_year: int) -> list[tuple[int, int, Figures]]:
+    rows = {
+        r["month"]: r
+        for r in _cells(code, fiscal_year, month=None)
+        .exclude(month=0)
+        .values("month")
+        .annotate(**{m: Sum(m) for m in MEASURES})
+    }
+    return [(year, month, Figures.of(rows.get(month))) for year, month in fiscal_year_months(fiscal_year)]
+
+
+def by_virtue(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
+    from thamdee.deeds.models import Virtue
+
+    rows = {
+        r["virtue"]: r
+        for r in _cells(code, fiscal_year, virtue=None)
+        .exclude(virtue="")
+        .values("virtue")
+        .annotate(**{m: Sum(m) for m in MEASURES})
+    }
+    return [(v, Figures.of(rows.get(v.code))) for v in Virtue.objects.filter(is_active=True)]
+
+
+def by_dimension(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
+    from thamdee.deeds.models import Dimension
+
+    rows = {
+        r["dimension"]: r
+        for r in _cells(code, fiscal_year, dimension=None)
+        .exclude(dimension="")
+        .values("dimension")
+        .annotate(**{m: Sum(m) for m in MEASURES})
+    }
+    return [(d, Figures.of(rows.get(d.code))) for d in Dimension.objects.all()]
+
+
+CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}
+
+
+def by_child_area(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
+    """The areas one level down (provinces of the country, districts of a province...), with their figures;
+    areas with no activity are listed with zeros."""
+    column = CHILD_COLUMN.get(len(code))
+    if column is None:
+        return []
+    rows = {r[column]: r for r in _cells(code, fiscal_year).values(column).annotate(**{m: Sum(m) for m in MEASURES})}
+    children = Area.objects.filter(level=AreaLevel.PROVINCE) if not code else Area.objects.filter(parent__code=code)
+    out = [(child, Figures.of(rows.get(child.code))) for child in children.order_by("code")]
+    if len(code) == 6 and code in rows:  # deeds placed at the subdistrict itself, without a village
+        out.insert(0, (Area.objects.get(code=code), Figures.of(rows[code])))
+    return out
+
+
+def target_areas(fiscal_year: int, programme_id: int | None = None) -> list[TargetArea]:
+    qs = TargetArea.objects.filter(fiscal_year=fiscal_year).select_related("area", "agency", "programme")
+    if programme_id:
+        qs = qs.filter(programme_id=programme_id)
+    return list(qs.order_by("area__code"))
+
+
+def target_vs_other(code: str, fiscal_year: int) -> tuple[Figures, Figures, list[tuple[Area, Figures]]]:
+    """Target areas inside ``code`` against the rest of ``code``, and each target's own figures."""
+    targets = [t for t in target_areas(fiscal_year) if t.area.code.startswith(code) or code.startswith(t.area.code)]
+    inside = Q()
+    each = []
+    for target in targets:
+        narrow = target.area.code if len(target.area.code) >= len(code) else code
+        inside |= _prefix_filter(narrow)
+        each.append((target.area, headline(narrow, fiscal_year)))
+    if not targets:
+        return Figures(), headline(code, fiscal_year), []
+    base = _cells(code, fiscal_year)
+    return Figures.of(_sums(base.filter(inside))), Figures.of(_sums(base.exclude(inside))), each
+
+
+def top_organisations(
+    code: str, fiscal_year: int, *, limit: int = 100, kind: str = "", network: Network | None = None
+) -> list[dict[str, Any]]:
+    """The most active organisations (never individuals), by credits issued in the fiscal year."""
+    qs = OrgRollup.objects.filter(fiscal_year=fiscal_year, month=0)
+    if len(code) == 2:
+        qs = qs.filter(province_code=code)
+    elif code:
+        qs = qs.filter(area_code__startswith=code)
+    if kind:
+        qs = qs.filter(organisation__kind=kind)
+    if network is not None:
+        qs = qs.filter(organisation__network_memberships__network=network)
+    rows: Any = qs.order_by("-credits_issued", "-deeds")
+    return list(
+        rows.values(
+            "organisation__public_id",
+            "organisation__name_th",
+            "organisation__name_en",
+            "organisation__kind",
+            "area_code",
+            "deeds",
+            "hours",
+            "credits_issued",
+            "participants",
+        )[:limit]
+    )
+
+
+def filtered_headline(code: str, fiscal_year: int, *, kind: str = "", network: Network | None = None) -> Figures:
+    """Figures of organisations of a kind or a network (attributed to each organisation's own area)."""
+    qs = OrgRollup.objects.filter(fiscal_year=fiscal_year, month=0)
+    if len(code) == 2:
+        qs = qs.filter(province_code=code)
+    elif code:
+        qs = qs.filter(area_code__startswith=code)
+    if kind:
+        qs = qs.filter(organisation__kind=kind)
+    if network is not None:
+        qs = qs.filter(organisation__network_memberships__network=network)
+    row = qs.aggregate(
+        deeds=Sum("deeds"),
+        hours=Sum("hours"),
+        credits_issued=Sum("credits_issued"),
+        participants=Sum("participants"),
+        organisations=Count("organisation", distinct=True),
+    )
+    return Figures.of(row)
+
+
+# --- plan KPIs ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Kpi:
+    kind: str
+    label: str
+    baseline_year: int | None
+    baseline: int | None
+    current_year: int
+    current: int
+    target: int | None
+    target_year: int | None
+    progress: float | None = None
+    history: list[tuple[int, int]] = field(default_factory=list)
+
+
+def organisations_running(fiscal_year: int) -> int:
+    """Organisations running the scheme in a fiscal year: those whose verified deeds earned credits, and the
+    networks they belong to that ran it through them."""
+    orgs = OrgRollup.objects.filter(fiscal_year=fiscal_year, month=0, deeds__gt=0).values("organisation_id")
+    networks = Network.objects.filter(memberships__organisation_id__in=orgs).distinct().count()
+    return orgs.count() + networks
+
+
+def networks_active(fiscal_year: int) -> int:
+    """Networks active in public activities: a member organisation ran an activity in the fiscal year."""
+    from thamdee.common.thaitime import fiscal_year_bounds
+    from thamdee.deeds.models import Activity
+
+    start, end = fiscal_year_bounds(fiscal_year)
+    org_ids = Activity.objects.filter(starts_at__date__gte=start, starts_at__date__lte=end).values("organisation_id")
+    return Network.objects.filter(memberships__organisation_id__in=org_ids).distinct().count()
+
+
+def kpis(current_year: int) -> list[Kpi]:
+    out = []
+    baselines = {b.kind: b for b in KpiBaseline.objects.all()}
+    for kind, counter, growth in (
+        (KpiKind.ORGS_RUNNING, organisations_running, "plan"),
+        (KpiKind.NETWORKS_ACTIVE, networks_active, "yearly"),
+    ):
+        base = baselines.get(kind)
+        current = counter(current_year)
+        target = target_year = None
+        if base:
+            if growth == "plan":  # +10% by FY2570 over the FY2566 baseline
+                target_year = 2027
+                target = round(base.value * 1.10 + 0.4999)
+            else:  # +5% a year over the FY2565 baseline, compounded
+                target_year = current_year
+                target = round(base.value * (1.05 ** max(0, current_year - base.fiscal_year)) + 0.4999)
+        progress = (current / target) if target else None
+        history = [(year, counter(year)) for year in range(current_year - 2, current_year + 1)]
+        out.append(
+            Kpi(
+                kind=kind,
+                label=str(KpiKind(kind).label),
+                baseline_year=base.fiscal_year if base else None,
+                baseline=base.value if base else None,
+                current_year=current_year,
+                current=current,
+                target=target,
+                target_year=target_year,
+                progress=progress,
+                history=history,
+            )
+        )
+    return out
+
+
+# --- organisation view ---------------------------------------------------------------------------------------
+
+
+def organisation_figures(org: Organisation, fiscal_year: int) -> tuple[Figures, list[tuple[int, int, Figures]]]:
+    rows = {r.month: r for r in OrgRollup.objects.filter(organisation=org, fiscal_year=fiscal_year)}
+
+    def fig(month: int) -> Figures:
+        r = rows.get(month)
+        return (
+            Figures(deeds=r.deeds, hours=r.hours, credits_issued=r.credits_issued, participants=r.participants)
+            if r
+            else Figures()
+        )
+
+    return fig(0), [(y, m, fig(m)) for y, m in fiscal_year_months(fiscal_year)]
+
+
+def member_participation(*, viewer: Actor, org: Organisation, fiscal_year: int) -> list[dict[str, Any]]:
+    """Each member's verified deeds, hours and credits in the fiscal year: for the organisation's organisers and
+    admins only (never for agencies)."""
+    from thamdee.deeds.models import Deed, DeedStatus
+    from thamdee.orgs.permissions import can_view_org_members
+
+    if not can_view_org_members.test(viewer, org):
+        raise NotFoundError()
+    deeds = Deed.objects.filter(organisation=org, fiscal_year=fiscal_year, status=DeedStatus.VERIFIED)
+    return list(
+        deeds.values("member__public_id", "member__first_name", "member__last_name", "member__prefix")
+        .annotate(deeds=Count("pk"), hours=Sum("hours"), credits=Sum("credits"))
+        .order_by("-credits", "member__first_name")
+    )
+
+
+# --- public -------------------------------------------------------------------------------------------------
+
+
+def public_figures(fiscal_year: int) -> tuple[Figures, list[tuple[Area, Figures]]]:
+    """National and provincial aggregates only, with every cell counting fewer than ten people suppressed."""
+    minimum = min_cell()
+    national = headline("", fiscal_year).suppress_below(minimum)
+    provinces = [(a, f.suppress_below(minimum)) for a, f in by_child_area("", fiscal_year)]
+    return national, provinces
+
+
+# --- stories ----------------------------------------------------------------------------------------------------
+
+
+def stories_published(q: str = "") -> QuerySet[Story]:
+    """Approved stories whose people have all consented to be shown; Thai text search by substring."""
+    from thamdee.people.models import Consent, ConsentPurpose
+
+    qs = Story.objects.filter(status=StoryStatus.APPROVED).select_related("organisation", "area")
+    # A story is public only while every person shown has an active consent to have their name published.
+    no_consent = Story.objects.filter(people_shown__isnull=False).exclude(
+        people_shown__in=Consent.objects.filter(purpose=ConsentPurpose.PUBLISH_NAME, withdrawn_at__isnull=True).values(
+            "user_id"
+        )
+    )
+    qs = qs.exclude(pk__in=no_consent.values("pk"))
+    if q:
+        qs = qs.filter(search_text__icontains=q.strip()[:100])
+    return qs.prefetch_related("virtues", "dimensions", "photos").order_by("-approved_at")
+
+
+def story_visible(story: Story) -> bool:
+    return stories_published().filter(pk=story.pk).exists()
+
+
+def current_and_recent_years(today: dt.date | None = None) -> list[int]:
+    from thamdee.common.thaitime import current_fiscal_year
+
+    year = current_fiscal_year()
+    return [year, year - 1, year - 2]

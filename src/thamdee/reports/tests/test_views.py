@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import AgencyStaffFactory, OrganisationFactory, area, member_of
+from tests.worlds import build_world
+from thamdee.common.pdf import pdf_text
+from thamdee.deeds import services
+from thamdee.web.tests.test_views import assert_csp_clean
+
+pytestmark = pytest.mark.django_db
+
+
+def verified_deeds(w, people: int, *, village: str = "71091101"):  # type: ignore[no-untyped-def]
+    """``people`` members each with one verified deed in a village."""
+    members = [member_of(w.org) for _ in range(people)]
+    entries = [
+        services.DeedInput(
+            member=m, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=1, area=area(village)
+        )
+        for m in members
+    ]
+    deeds = services.deed_record_for(actor=w.organiser, entries=entries)
+    services.deed_verify_bulk(actor=w.verifier, deeds=deeds)
+    return deeds
+
+
+class TestPublic:
+    def test_a_province_with_9_people_is_hidden_on_the_page_and_in_exports(self, client):
+        w = build_world()
+        deeds = verified_deeds(w, 9)
+        fy = deeds[0].fiscal_year
+        page = client.get(reverse("reports:public"), {"fy": fy})
+        html = page.content.decode()
+        assert_csp_clean(page)
+        assert "น้อยกว่า 10 คน" in html
+        assert ">45<" not in html  # 9 deeds x 5 credits never shows
+        csv = client.get(reverse("reports:public"), {"fy": fy, "format": "csv"}).content.decode("utf-8-sig")
+        assert "<10" in csv and ",45," not in csv
+        xlsx = client.get(reverse("reports:public"), {"fy": fy, "format": "xlsx"}).content
+        from openpyxl import load_workbook
+
+        cells = [c.value for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows() for c in row]
+        assert 45 not in cells and "<10" in cells
+
+    def test_ten_people_are_shown(self, client):
+        w = build_world()
+        deeds = verified_deeds(w, 10)
+        html = client.get(reverse("reports:public"), {"fy": deeds[0].fiscal_year}).content.decode()
+        assert ">50<" in html
+
+    def test_the_public_page_names_no_person(self, client):
+        w = build_world()
+        deeds = verified_deeds(w, 12)
+        html = client.get(reverse("reports:public"), {"fy": deeds[0].fiscal_year}).content.decode()
+        assert deeds[0].member.first_name not in html or deeds[0].member.last_name not in html
+
+
+class TestScope:
+    def test_staff_of_province_a_cannot_see_province_b_detail_in_web_or_api(self, client):
+        w = build_world()
+        verified_deeds(w, 3)
+        area("400114")
+        staff_a = AgencyStaffFactory(scope_area=area("40")).user
+        client.force_login(staff_a)
+        assert client.get(reverse("reports:dashboard")).status_code == 200
+        assert client.get(reverse("reports:area", args=["4001"])).status_code == 200
+        for url in (
+            reverse("reports:area", args=["71"]),
+            reverse("reports:area", args=["7109"]),
+            reverse("reports:area", args=["710911"]),
+            f"{reverse('reports:dashboard')}?area=71",
+            reverse("reports:area_pdf", args=["71"]),
+            f"{reverse('reports:export', args=['areas', 'csv'])}?area=7109",
+        ):
+            assert client.get(url).status_code == 404, url
+        api = APIClient()
+        api.force_authenticate(staff_a)
+        assert api.get("/api/v1/reports/areas/7109/").status_code == 404
+        assert api.get("/api/v1/reports/areas/40/").status_code == 200
+
+    def test_members_and_anonymous_visitors_have_no_dashboard(self, client):
+        w = build_world()
+        client.force_login(w.member)
+        assert client.get(reverse("reports:dashboard")).status_code == 404
+        client.logout()
+        assert client.get(reverse("reports:dashboard")).status_code == 302  # to sign in
+
+
+class TestExports:
+    def test_xlsx_opens_with_thai_headers(self, client):
+        w = build_world()
+        verified_deeds(w, 3)
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        response = client.get(reverse("reports:export", args=["areas", "xlsx"]))
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        headers = [c.value for c in sheet[1]]
+        assert headers[:3] == ["รหัสพื้นที่", "พื้นที่", "ความดี (รายการ)"]
+        assert any(row[0].value == "7109" for row in sheet.iter_rows(min_row=2))
+        months = client.get(reverse("reports:export", args=["months", "csv"])).content.decode("utf-8-sig")
+        assert months.splitlines()[0].startswith("เดือน,")
+        assert "ต.ค. " in months  # Buddhist Era month labels
+
+    def test_the_fiscal_year_report_pdf_names_the_area_and_the_be_year(self, client):
+        from thamdee.common.thaitime import be_year
+
+        w = build_world()
+        deeds = verified_deeds(w, 3)
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        fy = deeds[0].fiscal_year
+        text = pdf_text(client.get(reverse("reports:area_pdf", args=["71"]), {"fy": fy}).content)
+        assert "กาญจนบุรี" in text
+        assert f"ปีงบประมาณ {be_year(fy)}" in text
+
+
+class TestDashboard:
+    def test_the_dashboard_is_csp_clean_and_shows_the_figures(self, client):
+        w = build_world()
+        verified_deeds(w, 4)
+        client.force_login(AgencyStaffFactory(scope_area=None).user)
+        page = client.get(reverse("reports:dashboard"))
+        assert page.status_code == 200
+        assert_csp_clean(page)
+        assert 'id="dashboard-data"' in page.content.decode()
+
+    def test_the_organisation_view_is_for_its_organisers(self, client):
+        w = build_world()
+        verified_deeds(w, 2)
+        client.force_login(w.organiser)
+        page = client.get(reverse("reports:organisation", args=[w.org.public_id]))
+        assert page.status_code == 200
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        assert client.get(reverse("reports:organisation", args=[w.org.public_id])).status_code == 404
+
+    def test_kpis_and_target_areas(self, client):
+        from thamdee.reports import selectors
+        from thamdee.reports import services as report_services
+
+        w = build_world()
+        deeds = verified_deeds(w, 3)
+        national = AgencyStaffFactory(scope_area=None).user
+        report_services.kpi_baseline_set(actor=national, kind="orgs_running", fiscal_year=2023, value=10)
+        kpi = next(k for k in selectors.kpis(deeds[0].fiscal_year) if k.kind == "orgs_running")
+        assert kpi.target == 11 and kpi.current >= 1
+        report_services.target_area_designate(
+            actor=national, programme=w.programme, fiscal_year=deeds[0].fiscal_year, area=area("7109")
+        )
+        inside, outside, each = selectors.target_vs_other("71", deeds[0].fiscal_year)
+        assert inside.deeds == 3 and outside.deeds == 0 and each[0][0].code == "7109"
+        client.force_login(national)
+        assert client.get(reverse("reports:kpis")).status_code == 200
+        assert client.get(reverse("reports:targets")).status_code == 200
+
+
+class TestStories:
+    def test_a_story_is_public_once_approved_and_everyone_shown_consented(self, client):
+        from thamdee.people.models import ConsentPurpose
+        from thamdee.people.services import consent_grant, consent_withdraw
+        from thamdee.reports import selectors
+        from thamdee.reports import services as report_services
+
+        w = build_world()
+        org = w.org
+        story = report_services.story_save(
+            actor=w.organiser,
+            organisation=org,
+            title="ธนาคารความดีหนองสาหร่าย",
+            summary="ออมทุกเดือน",
+            body="เรื่องเล่าการออมเพื่อสวัสดิการชุมชน",
+            area=org.area,
+            people_shown=[w.member],
+        )
+        report_services.story_submit(actor=w.organiser, story=story)
+        staff = AgencyStaffFactory(scope_area=area("71")).user
+        report_services.story_review(actor=staff, story=story, approve=True)
+        assert not selectors.stories_published().exists()  # the member shown has not consented
+        consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert list(selectors.stories_published("การออม")) == [story]
+        assert list(selectors.stories_published("ไม่มีคำนี้")) == []
+        html = client.get(reverse("reports:stories"), {"q": "ความดี"}).content.decode()
+        assert "ธนาคารความดีหนองสาหร่าย" in html
+        consent_withdraw(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert not selectors.stories_published().exists()
+        assert client.get(reverse("reports:story", args=[story.public_id])).status_code == 404
+
+    @pytest.mark.postgres
+    def test_thai_search_can_use_the_trigram_index(self):
+        from django.db import connection
+
+        from thamdee.reports.models import Story
+
+        qs = Story.objects.filter(search_text__icontains="ความดี")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            sql, params = qs.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "reports_story_search_trgm" in plan, plan
+
+
+def test_organisation_outside_a_network_filter(client):
+    from thamdee.orgs.models import Network, NetworkMembership
+
+    w = build_world()
+    verified_deeds(w, 2)
+    network = Network.objects.create(name_th="เครือข่าย", kind="issue")
+    NetworkMembership.objects.create(network=network, organisation=OrganisationFactory())
+    client.force_login(AgencyStaffFactory(scope_area=None).user)
+    page = client.get(reverse("reports:dashboard"), {"network": str(network.public_id)})
+    assert page.status_code == 200
+    assert page.context["headline"].deeds == 0

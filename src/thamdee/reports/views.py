@@ -1,0 +1,516 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thamdee.areas.forms import AreaField
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.common import thaitime
+from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.ids import parse_uuid
+from thamdee.common.pdf import render_pdf
+from thamdee.deeds.models import Dimension, Virtue
+from thamdee.ledger.models import Programme
+from thamdee.orgs.models import Network, OrgKind
+from thamdee.orgs.roles import roles_for
+from thamdee.orgs.selectors import organisation_get
+from thamdee.people.models import User
+from thamdee.people.types import AuthedRequest
+from thamdee.reports import selectors, services
+from thamdee.reports.exports import table_response
+from thamdee.reports.models import KpiKind, Story, StoryStatus, TargetArea
+from thamdee.reports.permissions import can_review_story, can_set_baselines, can_view_org_report, can_write_story
+
+FIGURE_HEADERS = ["ความดี (รายการ)", "ชั่วโมง", "เครดิตที่ให้", "เครดิตที่ใช้", "ผู้เข้าร่วม (คน)", "องค์กรที่ทำงาน"]
+
+
+def _fy(request: HttpRequest) -> int:
+    value = request.GET.get("fy", "")
+    if value.isdigit() and len(value) == 4:
+        year = int(value)
+        return year - 543 if year > 2400 else year
+    return thaitime.current_fiscal_year()
+
+
+def _figures_row(f: selectors.Figures) -> list[Any]:
+    if f.suppressed:
+        return ["<10"] * 6
+    return [f.deeds, f.hours, f.credits_issued, f.credits_spent, f.participants, f.organisations]
+
+
+def _chart_data(code: str, fy: int) -> dict[str, Any]:
+    months = selectors.by_month(code, fy)
+    virtues = selectors.by_virtue(code, fy)
+    dimensions = selectors.by_dimension(code, fy)
+    provinces = selectors.by_child_area("", fy) if not code else []
+    return {
+        "months": [thaitime.format_month(y, m) for y, m, _ in months],
+        "deeds": [f.deeds for _, _, f in months],
+        "credits": [f.credits_issued for _, _, f in months],
+        "hours": [float(f.hours) for _, _, f in months],
+        "virtues": [{"name": v.display_name(), "value": f.deeds} for v, f in virtues],
+        "dimensions": [{"name": d.display_name(), "value": f.deeds} for d, f in dimensions],
+        "map": [
+            {"code": a.code, "name": a.display_name(), "value": f.credits_issued, "deeds": f.deeds}
+            for a, f in provinces
+        ],
+    }
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The agency dashboard for the staff member's area (the whole country for national staff)."""
+    scope = selectors.scope_for(request.user, request.GET.get("area") or None)
+    fy = _fy(request)
+    code = scope.code
+    kind = request.GET.get("kind", "") if request.GET.get("kind", "") in OrgKind.values else ""
+    network = Network.objects.filter(public_id=parse_uuid(request.GET.get("network"))).first()  # type: ignore[misc]
+    headline = (
+        selectors.filtered_headline(code, fy, kind=kind, network=network)
+        if (kind or network)
+        else selectors.headline(code, fy)
+    )
+    targets, others, each_target = selectors.target_vs_other(code, fy)
+    context = {
+        "scope": scope,
+        "fy": fy,
+        "years": selectors.current_and_recent_years(),
+        "headline": headline,
+        "children": selectors.by_child_area(code, fy),
+        "targets": targets,
+        "others": others,
+        "each_target": each_target,
+        "top": selectors.top_organisations(code, fy, limit=20, kind=kind, network=network),
+        "virtues": selectors.by_virtue(code, fy),
+        "dimensions": selectors.by_dimension(code, fy),
+        "chart": _chart_data(code, fy),
+        "kinds": OrgKind.choices,
+        "kind": kind,
+        "networks": Network.objects.order_by("name_th"),
+        "network": network,
+        "path": _path(scope.area),
+        "filtered": bool(kind or network),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _path(area: Area | None) -> list[Area]:
+    if area is None:
+        return []
+    codes = area.ancestor_codes()
+    found = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found]
+
+
+@login_required
+def area_panel(request: AuthedRequest, code: str) -> HttpResponse:
+    """The drill-down fragment (htmx): an area's figures and the areas one level down."""
+    scope = selectors.scope_for(request.user, code)
+    fy = _fy(request)
+    return render(
+        request,
+        "reports/partials/area_panel.html",
+        {
+            "area": scope.area,
+            "fy": fy,
+            "headline": selectors.headline(code, fy),
+            "children": selectors.by_child_area(code, fy),
+            "path": _path(scope.area),
+        },
+    )
+
+
+TABLES = {"months", "virtues", "dimensions", "areas", "organisations"}
+
+
+@login_required
+def export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
+    """Every dashboard table as CSV or XLSX, with Thai headers and Buddhist Era labels."""
+    if table not in TABLES or fmt not in ("csv", "xlsx"):
+        raise NotFoundError()
+    scope = selectors.scope_for(request.user, request.GET.get("area") or None)
+    fy, code = _fy(request), scope.code
+    label = thaitime.be_year(fy)
+    if table == "months":
+        headers = ["เดือน", *FIGURE_HEADERS]
+        rows = [[thaitime.format_month(y, m), *_figures_row(f)] for y, m, f in selectors.by_month(code, fy)]
+    elif table == "virtues":
+        headers = ["คุณธรรม", *FIGURE_HEADERS]
+        rows = [[v.name_th, *_figures_row(f)] for v, f in selectors.by_virtue(code, fy)]
+    elif table == "dimensions":
+        headers = ["มิติ", *FIGURE_HEADERS]
+        rows = [[d.name_th, *_figures_row(f)] for d, f in selectors.by_dimension(code, fy)]
+    elif table == "areas":
+        headers = ["รหัสพื้นที่", "พื้นที่", *FIGURE_HEADERS]
+        rows = [[a.code, a.name_th or a.display_name(), *_figures_row(f)] for a, f in selectors.by_child_area(code, fy)]
+    else:
+        headers = ["องค์กร", "ประเภท", "รหัสพื้นที่", "ความดี (รายการ)", "ชั่วโมง", "เครดิตที่ให้", "ผู้เข้าร่วม (คน)"]
+        rows = [
+            [
+                o["organisation__name_th"],
+                str(OrgKind(o["organisation__kind"]).label),
+                o["area_code"],
+                o["deeds"],
+                o["hours"],
+                o["credits_issued"],
+                o["participants"],
+            ]
+            for o in selectors.top_organisations(code, fy)
+        ]
+    return table_response(f"thamdee-{table}-{code or 'th'}-{label}", headers, rows, fmt)
+
+
+@login_required
+def area_report_pdf(request: AuthedRequest, code: str) -> HttpResponse:
+    """The fiscal-year report of an area, as a Thai PDF."""
+    scope = selectors.scope_for(request.user, code)
+    fy = _fy(request)
+    start, end = thaitime.fiscal_year_bounds(fy)
+    targets, others, _each = selectors.target_vs_other(scope.code, fy)
+    pdf = render_pdf(
+        "reports/area_report_pdf.html",
+        {
+            "area": scope.area,
+            "fy": fy,
+            "start": start,
+            "end": end,
+            "headline": selectors.headline(scope.code, fy),
+            "months": selectors.by_month(scope.code, fy),
+            "virtues": selectors.by_virtue(scope.code, fy),
+            "dimensions": selectors.by_dimension(scope.code, fy),
+            "children": selectors.by_child_area(scope.code, fy),
+            "top": selectors.top_organisations(scope.code, fy, limit=10),
+            "targets": targets,
+            "others": others,
+            "issued": thaitime.format_date(timezone.localdate(), "long"),
+        },
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="thamdee-report-{code or "th"}-{thaitime.be_year(fy)}.pdf"'
+    return response
+
+
+@login_required
+def kpis(request: AuthedRequest) -> HttpResponse:
+    roles = roles_for(request.user)
+    if not (roles.is_agency_staff or roles.is_site_admin):
+        raise NotFoundError()
+    error = None
+    if request.method == "POST":
+        try:
+            value = int(request.POST.get("value", ""))
+            year = int(request.POST.get("fiscal_year", ""))
+            services.kpi_baseline_set(
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                fiscal_year=year - 543 if year > 2400 else year,
+                value=value,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("บันทึกค่าฐานแล้ว"))
+            return redirect("reports:kpis")
+        except (ValueError, DomainError) as exc:
+            error = str(exc) if isinstance(exc, DomainError) else _("ข้อมูลไม่ถูกต้อง")
+    return render(
+        request,
+        "reports/kpis.html",
+        {
+            "kpis": selectors.kpis(thaitime.current_fiscal_year()),
+            "kinds": KpiKind.choices,
+            "can_set": can_set_baselines.test(request.user),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def targets(request: AuthedRequest) -> HttpResponse:
+    roles = roles_for(request.user)
+    if not (roles.is_agency_staff or roles.is_site_admin):
+        raise NotFoundError()
+    fy = _fy(request)
+    field = AreaField(min_level=AreaLevel.PROVINCE, max_level=AreaLevel.SUBDISTRICT)
+    widget: Any = field.widget
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                target = TargetArea.objects.filter(public_id=parse_uuid(request.POST["remove"])).first()  # type: ignore[misc]
+                if target is None:
+                    raise NotFoundError()
+                services.target_area_remove(actor=request.user, target=target)
+            else:
+                area = field.clean(widget.value_from_datadict(request.POST, request.FILES, "area"))
+                programme = Programme.objects.filter(is_active=True).order_by("pk").first()
+                if area is None or programme is None:
+                    raise NotFoundError()
+                services.target_area_designate(
+                    actor=request.user,
+                    programme=programme,
+                    fiscal_year=fy,
+                    area=area,
+                    note=request.POST.get("note", ""),
+                )
+            return redirect(f"{reverse('reports:targets')}?fy={fy}")
+        except DomainError as exc:
+            error = str(exc)
+        except Exception as exc:
+            error = "; ".join(getattr(exc, "messages", [str(exc)]))
+    rows = [
+        (t, selectors.headline(t.area.code, fy))
+        for t in selectors.target_areas(fy)
+        if roles.is_site_admin or roles.covers(t.area.code) or any(p.startswith(t.area.code) for p in roles.scope_codes)
+    ]
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "fy": fy,
+            "years": selectors.current_and_recent_years(),
+            "rows": rows,
+            "error": error,
+            "picker": widget.render("area", None),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def organisation(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """An organisation's own figures and its members' participation, for its organisers and admins."""
+    org = organisation_get(public_id)
+    if not can_view_org_report.test(request.user, org):
+        raise NotFoundError()
+    fy = _fy(request)
+    total, months = selectors.organisation_figures(org, fy)
+    members = selectors.member_participation(viewer=request.user, org=org, fiscal_year=fy)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        rows = [
+            [
+                f"{m['member__prefix']}{m['member__first_name']} {m['member__last_name']}",
+                m["deeds"],
+                m["hours"],
+                m["credits"],
+            ]
+            for m in members
+        ]
+        return table_response(
+            f"thamdee-members-{thaitime.be_year(fy)}",
+            ["สมาชิก", "ความดี (รายการ)", "ชั่วโมง", "เครดิต"],
+            rows,
+            request.GET["format"],
+        )
+    chart = {
+        "months": [thaitime.format_month(y, m) for y, m, _ in months],
+        "deeds": [f.deeds for _, _, f in months],
+        "credits": [f.credits_issued for _, _, f in months],
+    }
+    return render(
+        request,
+        "reports/organisation.html",
+        {
+            "org": org,
+            "fy": fy,
+            "years": selectors.current_and_recent_years(),
+            "total": total,
+            "members": members,
+            "chart": chart,
+            "member_count": org.memberships.filter(is_active=True, is_member=True).count(),
+        },
+    )
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    """National and provincial aggregates for everyone; small cells are hidden."""
+    fy = _fy(request)
+    national, provinces = selectors.public_figures(fy)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        rows = [["TH", "ทั้งประเทศ", *_figures_row(national)]]
+        rows += [[a.code, a.name_th, *_figures_row(f)] for a, f in provinces]
+        return table_response(
+            f"thamdee-public-{thaitime.be_year(fy)}", ["รหัส", "พื้นที่", *FIGURE_HEADERS], rows, request.GET["format"]
+        )
+    chart = {
+        "map": [
+            {
+                "code": a.code,
+                "name": a.display_name(),
+                "value": None if f.suppressed else f.credits_issued,
+                "deeds": None if f.suppressed else f.deeds,
+            }
+            for a, f in provinces
+        ]
+    }
+    return render(
+        request,
+        "reports/public.html",
+        {
+            "fy": fy,
+            "years": selectors.current_and_recent_years(),
+            "national": national,
+            "provinces": provinces,
+            "chart": chart,
+            "minimum": selectors.min_cell(),
+            "stories": selectors.stories_published()[:3],
+        },
+    )
+
+
+# --- stories ------------------------------------------------------------------------------------------------------
+
+
+def stories(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    page = Paginator(selectors.stories_published(q), 12).get_page(request.GET.get("page"))
+    template = "reports/partials/story_list.html" if getattr(request, "htmx", False) else "reports/stories.html"
+    return render(request, template, {"page": page, "q": q})
+
+
+def story(request: HttpRequest, public_id: str) -> HttpResponse:
+    item = Story.objects.filter(public_id=parse_uuid(public_id)).select_related("organisation", "area").first()  # type: ignore[misc]
+    if item is None:
+        raise NotFoundError()
+    user = request.user
+    visible = (
+        selectors.story_visible(item)
+        or can_write_story.test(user, item.organisation)
+        or can_review_story.test(user, item.area)
+    )
+    if not visible:
+        raise NotFoundError()
+    return render(
+        request,
+        "reports/story.html",
+        {
+            "story": item,
+            "published": selectors.story_visible(item),
+            "can_edit": can_write_story.test(user, item.organisation) and item.status != StoryStatus.APPROVED,
+            "can_review": can_review_story.test(user, item.area) and item.status == StoryStatus.SUBMITTED,
+        },
+    )
+
+
+def story_photo(request: HttpRequest, public_id: str, kind: str) -> FileResponse:
+    from thamdee.reports.models import StoryPhoto
+
+    photo = (
+        StoryPhoto.objects.filter(public_id=parse_uuid(public_id))  # type: ignore[misc]
+        .select_related(
+            "story__organisation",
+            "story__area",
+        )
+        .first()
+    )
+    if photo is None:
+        raise NotFoundError()
+    s = photo.story
+    if not (
+        selectors.story_visible(s)
+        or can_write_story.test(request.user, s.organisation)
+        or can_review_story.test(request.user, s.area)
+    ):
+        raise NotFoundError()
+    return FileResponse((photo.thumbnail if kind == "thumb" else photo.image).open("rb"), content_type="image/jpeg")
+
+
+@login_required
+def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResponse:
+    item = None
+    if public_id:
+        item = Story.objects.filter(public_id=parse_uuid(public_id)).select_related("organisation").first()  # type: ignore[misc]
+        if item is None:
+            raise NotFoundError()
+        org = item.organisation
+    else:
+        org = organisation_get(request.GET.get("org") or request.POST.get("org") or "")
+    if not can_write_story.test(request.user, org):
+        raise NotFoundError()
+    members = User.objects.filter(memberships__organisation=org, memberships__is_active=True).order_by("first_name")
+    error = None
+    if request.method == "POST":
+        try:
+            area = Area.objects.filter(code=request.POST.get("area") or org.area.code).first() or org.area
+            photos = [(f.read(), request.POST.get("caption", "")) for f in request.FILES.getlist("photos")]
+            item = services.story_save(
+                actor=request.user,
+                organisation=org,
+                story=item,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                body=request.POST.get("body", ""),
+                lessons=request.POST.get("lessons", ""),
+                area=area,
+                virtues=list(Virtue.objects.filter(code__in=request.POST.getlist("virtues"))),
+                dimensions=list(Dimension.objects.filter(code__in=request.POST.getlist("dimensions"))),
+                people_shown=list(
+                    members.filter(public_id__in=[p for p in request.POST.getlist("people") if parse_uuid(p)])
+                ),
+                photos=photos,
+            )
+            if request.POST.get("submit"):
+                services.story_submit(actor=request.user, story=item)
+                messages.success(request, _("ส่งเรื่องเล่าให้หน่วยงานพิจารณาแล้ว"))
+            else:
+                messages.success(request, _("บันทึกร่างแล้ว"))
+            return redirect("reports:story", public_id=item.public_id)
+        except DomainError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "reports/story_edit.html",
+        {
+            "story": item,
+            "org": org,
+            "members": members,
+            "virtues": Virtue.objects.filter(is_active=True),
+            "dimensions": Dimension.objects.all(),
+            "error": error,
+            "shown": set(item.people_shown.values_list("pk", flat=True)) if item else set(),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def story_review(request: AuthedRequest, public_id: str) -> HttpResponse:
+    item = Story.objects.filter(public_id=parse_uuid(public_id)).select_related("area").first()  # type: ignore[misc]
+    if item is None or request.method != "POST":
+        raise NotFoundError()
+    try:
+        services.story_review(
+            actor=request.user,
+            story=item,
+            approve=request.POST.get("approve") == "1",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("reports:story", public_id=item.public_id)
+
+
+@login_required
+def stories_review_queue(request: AuthedRequest) -> HttpResponse:
+    roles = roles_for(request.user)
+    if not (roles.is_agency_staff or roles.is_site_admin):
+        raise NotFoundError()
+    waiting = [
+        s
+        for s in Story.objects.filter(status=StoryStatus.SUBMITTED).select_related("organisation", "area")
+        if can_review_story.test(request.user, s.area)
+    ]
+    return render(request, "reports/stories_review.html", {"waiting": waiting})
+
+
+def json_for(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
