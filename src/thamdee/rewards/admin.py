@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from thamdee.rewards.models import Offer, PartnerProfile, Voucher
+
+
+@admin.register(PartnerProfile)
+class PartnerProfileAdmin(admin.ModelAdmin):
+    """Read-mostly: approvals go through the agency's page, which applies the public-service rule."""
+
+    list_display = ("organisation", "sector", "status", "applied_at", "decided_at")
+    list_filter = ("status", "sector")
+    search_fields = ("organisation__name_th", "organisation__name_en")
+    raw_id_fields = ("organisation", "applied_by", "decided_by")
+    readonly_fields = ("status", "decided_by", "decided_at")
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = (
+        "title_th",
+        "partner",
+        "kind",
+        "cost",
+        "stock",
+        "remaining",
+        "valid_from",
+        "valid_until",
+        "is_active",
+    )
+    list_filter = ("kind", "is_active", "unlock")
+    search_fields = ("title_th", "title_en", "partner__name_th")
+    raw_id_fields = ("partner", "programme", "created_by", "areas")
+    readonly_fields = ("remaining",)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    """Vouchers change state only through the services (confirm, cancel, expire, refund): read-only here."""
+
+    list_display = (
+        "code",
+        "offer",
+        "partner",
+        "member",
+        "cost",
+        "status",
+        "created_at",
+        "expires_at",
+        "confirmed_at",
+        "refunded_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("code",)
+    raw_id_fields = ("offer", "partner", "member", "confirmed_by")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,67 @@
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.errors import ConflictError, DomainError, ValidationError
+
+
+class PartnerKindError(ValidationError):
+    code = "partner_kind_not_allowed"
+    message = _("องค์กรประเภทนี้เป็นภาคีมอบสิทธิประโยชน์ไม่ได้")
+
+
+class PublicServicePartnerError(ValidationError):
+    code = "public_service_partner"
+    message = _(
+        "ผู้ให้บริการสาธารณะ (สุขภาพ การศึกษา สวัสดิการ หน่วยงานรัฐ) เป็นภาคีมอบสิทธิประโยชน์ไม่ได้ "
+        "เพราะเครดิตต้องไม่เป็นเงื่อนไขของสิทธิหรือบริการสาธารณะ"
+    )
+
+
+class PartnerAlreadyAppliedError(ConflictError):
+    code = "partner_already_applied"
+    message = _("องค์กรนี้สมัครเป็นภาคีแล้ว")
+
+
+class OfferInvalidError(ValidationError):
+    code = "offer_invalid"
+    message = _("ข้อมูลสิทธิประโยชน์ไม่ถูกต้อง: {reason}")
+
+
+class OfferLockedError(DomainError):
+    code = "offer_locked"
+    status = 403
+    message = _("ยังไม่ถึงเงื่อนไขของสิทธิประโยชน์นี้: {condition}")
+
+
+class OutOfStockError(ConflictError):
+    code = "out_of_stock"
+    message = _("สิทธิประโยชน์นี้ถูกแลกครบจำนวนแล้ว")
+
+
+class MemberLimitError(ConflictError):
+    code = "member_limit_reached"
+    message = _("คุณแลกสิทธิประโยชน์นี้ครบ {limit} ครั้งแล้ว")
+
+
+class VoucherAlreadyUsedError(ConflictError):
+    code = "voucher_already_used"
+    message = _("คูปองนี้ถูกใช้ไปแล้ว")
+
+
+class VoucherExpiredError(ConflictError):
+    code = "voucher_expired"
+    message = _("คูปองนี้หมดอายุแล้ว")
+
+
+class VoucherCancelledError(ConflictError):
+    code = "voucher_cancelled"
+    message = _("คูปองนี้ถูกยกเลิกแล้ว")
+
+
+class VoucherNotCancellableError(ConflictError):
+    code = "voucher_not_cancellable"
+    message = _("ยกเลิกคูปองนี้ไม่ได้ เพราะใช้แล้ว ยกเลิกแล้ว หรือหมดอายุแล้ว")
+
+
+class PartnerNotAppliedError(ConflictError):
+    code = "partner_not_applied"
+    message = _("องค์กรนี้ยังไม่ได้สมัครเป็นภาคีมอบสิทธิประโยชน์")

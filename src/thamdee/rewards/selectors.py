@@ -1,0 +1,546 @@
+"""Reads for benefits, scoped to who is asking: the member's catalogue and vouchers, a partner's redemptions and
+monthly statement, and the partners an agency looks after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from thamdee.common import thaitime
+from thamdee.common.errors import NotFoundError
+from thamdee.creditrules.engine import Level, level_for
+from thamdee.creditrules.selectors import levels_of_programme
+from thamdee.ledger.selectors import balance_of, earned_total_of
+from thamdee.orgs.models import Membership, Organisation
+from thamdee.orgs.roles import roles_for
+from thamdee.people.models import User
+from thamdee.people.types import Actor
+from thamdee.rewards import codes
+from thamdee.rewards.models import (
+    PARTNER_KINDS,
+    Offer,
+    OfferKind,
+    PartnerProfile,
+    PartnerStatus,
+    Unlock,
+    Voucher,
+    VoucherStatus,
+)
+from thamdee.rewards.permissions import (
+    can_decide_partner,
+    can_manage_offers,
+    can_view_redemptions,
+    can_view_statement,
+    can_view_voucher,
+    is_benefit_staff,
+)
+
+# --- where a member is, and what they have earned --------------------------------------------------------------
+
+
+def area_prefixes(code: str) -> list[str]:
+    """The codes of an area and of every area that contains it (an offer for any of them applies)."""
+    return [code[:n] for n in (2, 4, 6, 8) if len(code) >= n]
+
+
+def member_area_prefixes(member: User) -> list[str]:
+    """Where a member lives, or, if that is not recorded, where their organisations are."""
+    if member.home_area is not None:
+        return area_prefixes(member.home_area.code)
+    codes_: set[str] = set()
+    for code in Membership.objects.filter(user_id=member.pk, is_active=True).values_list(
+        "organisation__area__code", flat=True
+    ):
+        codes_.update(area_prefixes(code))
+    return sorted(codes_)
+
+
+def _months_ago(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
+    return dt.date(year, month, min(day.day, last))
+
+
+@dataclass
+class Standing:
+    """What a member has earned, for unlocking perks; computed once per request."""
+
+    member: User
+    earned: int
+    balance: int
+    _levels: dict[int, tuple[Level, ...]] = field(default_factory=dict)
+    _deeds: dict[tuple[str, int], int] = field(default_factory=dict)
+    _deed_names: dict[str, str] = field(default_factory=dict)
+
+    def deed_type_name(self, code: str) -> str:
+        if code not in self._deed_names:
+            self._deed_names[code] = _deed_type_name(code)
+        return self._deed_names[code]
+
+    def levels(self, programme_id: int) -> tuple[Level, ...]:
+        if programme_id not in self._levels:
+            self._levels[programme_id] = levels_of_programme(programme_id)
+        return self._levels[programme_id]
+
+    def level(self, programme_id: int) -> Level | None:
+        return level_for(self.earned, self.levels(programme_id))
+
+    def verified_deeds(self, deed_type_code: str, months: int) -> int:
+        """Verified deeds of a type (the organisation's own entry or one adopted from the national template with
+        that code) done in the last ``months`` months."""
+        key = (deed_type_code, months)
+        if key not in self._deeds:
+            from thamdee.deeds.models import Deed, DeedStatus
+
+            since = _months_ago(timezone.localdate(), months)
+            self._deeds[key] = Deed.objects.filter(
+                Q(deed_type__code=deed_type_code) | Q(deed_type__adopted_from__code=deed_type_code),
+                member_id=self.member.pk,
+                status=DeedStatus.VERIFIED,
+                done_on__gte=since,
+            ).count()
+        return self._deeds[key]
+
+
+def member_standing(member: User) -> Standing:
+    return Standing(member=member, earned=earned_total_of(member), balance=balance_of(member))
+
+
+def _level_name(level: Level) -> str:
+    english = (translation.get_language() or "th").startswith("en")
+    return level.name_en if english and level.name_en else level.name_th
+
+
+def _deed_type_name(code: str) -> str:
+    from thamdee.deeds.models import DeedType
+
+    found = DeedType.objects.filter(code=code).order_by("organisation_id").first()
+    return found.display_name() if found else code
+
+
+def unlock_condition(offer: Offer, standing: Standing | None = None) -> str:
+    """The offer's unlock condition in plain words ("" if it has none)."""
+    if offer.unlock == Unlock.LEVEL and offer.programme_id:
+        levels = standing.levels(offer.programme_id) if standing else levels_of_programme(offer.programme_id)
+        level = next((lvl for lvl in levels if lvl.code == offer.unlock_level), None)
+        name = _level_name(level) if level else offer.unlock_level
+        return _("ถึงระดับ “%(level)s” ขึ้นไป") % {"level": name}
+    if offer.unlock == Unlock.EARNED:
+        return _("มีเครดิตสะสมจากความดีที่รับรองแล้วอย่างน้อย %(n)s เครดิต") % {"n": f"{offer.unlock_credits:,}"}
+    if offer.unlock == Unlock.DEED_TYPE:
+        return _("ทำความดี “%(deed)s” ที่รับรองแล้วอย่างน้อย %(n)s ครั้ง ในช่วง %(m)s เดือนล่าสุด") % {
+            "deed": standing.deed_type_name(offer.unlock_deed_type)
+            if standing
+            else _deed_type_name(offer.unlock_deed_type),
+            "n": offer.unlock_deed_count,
+            "m": offer.unlock_months,
+        }
+    return ""
+
+
+def is_unlocked(offer: Offer, standing: Standing) -> bool:
+    """Whether the member meets the offer's unlock condition (lifetime verified credits, never the balance)."""
+    if offer.unlock == Unlock.LEVEL:
+        if not offer.programme_id:
+            return False
+        levels = standing.levels(offer.programme_id)
+        wanted = next((lvl for lvl in levels if lvl.code == offer.unlock_level), None)
+        return wanted is not None and standing.earned >= wanted.min_credits
+    if offer.unlock == Unlock.EARNED:
+        return standing.earned >= offer.unlock_credits
+    if offer.unlock == Unlock.DEED_TYPE:
+        return standing.verified_deeds(offer.unlock_deed_type, offer.unlock_months) >= offer.unlock_deed_count
+    return True
+
+
+# --- offers -----------------------------------------------------------------------------------------------------
+
+
+def _live(now: dt.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    return Q(
+        is_active=True,
+        valid_from__lte=now,
+        valid_until__gt=now,
+        partner__is_active=True,
+        partner__partner_profile__status=PartnerStatus.APPROVED,
+    )
+
+
+def _in_areas(prefixes: list[str]) -> Q:
+    through = Offer.areas.through
+    anywhere = ~Exists(through.objects.filter(offer_id=OuterRef("pk")))
+    here = Exists(through.objects.filter(offer_id=OuterRef("pk"), area__code__in=prefixes))
+    return Q(anywhere) | Q(here)
+
+
+def offers_live_for(member: User) -> QuerySet[Offer]:
+    """Offers open now, from approved partners, that apply where the member is."""
+    return (
+        Offer.objects.filter(_live())
+        .filter(_in_areas(member_area_prefixes(member)))
+        .select_related("partner", "partner__area")
+    )
+
+
+@dataclass
+class CatalogueEntry:
+    offer: Offer
+    unlocked: bool
+    condition: str
+    used: int  # the member's vouchers that count toward the per-member limit
+
+    @property
+    def limit_reached(self) -> bool:
+        return self.used >= self.offer.per_member_limit
+
+
+@dataclass
+class Catalogue:
+    standing: Standing
+    level: Level | None
+    available: list[CatalogueEntry]
+    locked: list[CatalogueEntry]
+
+
+def catalogue_for(*, viewer: User, kind: str = "") -> Catalogue:
+    """The member's catalogue: offers in their area that their level and record unlock, and, apart, the perks they
+    can still work toward (with the condition in words)."""
+    standing = member_standing(viewer)
+    offers = offers_live_for(viewer).annotate(
+        used=Count(
+            "vouchers",
+            filter=Q(vouchers__member_id=viewer.pk, vouchers__status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]),
+        )
+    )
+    if kind in OfferKind.values:
+        offers = offers.filter(kind=kind)
+    available: list[CatalogueEntry] = []
+    locked: list[CatalogueEntry] = []
+    for offer in offers.order_by("kind", "cost", "title_th")[:200]:
+        unlocked = is_unlocked(offer, standing)
+        entry = CatalogueEntry(
+            offer=offer, unlocked=unlocked, condition=unlock_condition(offer, standing), used=offer.used
+        )  # type: ignore[attr-defined]
+        (available if unlocked else locked).append(entry)
+    from thamdee.ledger.models import Programme
+
+    programme = Programme.objects.filter(is_active=True).order_by("pk").first()
+    level = standing.level(programme.pk) if programme else None
+    return Catalogue(standing=standing, level=level, available=available, locked=locked)
+
+
+def offer_get_for_member(*, viewer: User, public_id: Any) -> CatalogueEntry:
+    """One live offer where the member is; anything else (closed, elsewhere, unknown) is not found."""
+    try:
+        offer = offers_live_for(viewer).get(public_id=public_id)
+    except (Offer.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFoundError() from None
+    standing = member_standing(viewer)
+    used = Voucher.objects.filter(
+        offer=offer, member_id=viewer.pk, status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]
+    ).count()
+    return CatalogueEntry(
+        offer=offer, unlocked=is_unlocked(offer, standing), condition=unlock_condition(offer, standing), used=used
+    )
+
+
+def offer_get_any(public_id: Any) -> Offer:
+    """An offer by its public id, whatever its state (for its photo and for the partner's own pages)."""
+    try:
+        return Offer.objects.select_related("partner").get(public_id=public_id)
+    except (Offer.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFoundError() from None
+
+
+def offer_get_for_staff(*, viewer: Actor, public_id: Any) -> Offer:
+    offer = offer_get_any(public_id)
+    if not can_manage_offers.test(viewer, offer.partner):
+        raise NotFoundError()
+    return offer
+
+
+def offer_list_for_partner(*, viewer: Actor, partner: Organisation) -> QuerySet[Offer]:
+    if not can_manage_offers.test(viewer, partner):
+        raise NotFoundError()
+    return Offer.objects.filter(partner=partner).prefetch_related("areas").order_by("-created_at")
+
+
+# --- vouchers ---------------------------------------------------------------------------------------------------
+
+
+def voucher_list_for_member(*, viewer: User, status: str = "") -> QuerySet[Voucher]:
+    qs = Voucher.objects.filter(member_id=viewer.pk).select_related("offer", "partner")
+    if status in VoucherStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def voucher_get_visible_to(*, viewer: Actor, public_id: Any) -> Voucher:
+    """A voucher for its holder or the partner's staff; 404 for anyone else."""
+    try:
+        voucher = Voucher.objects.select_related("offer", "partner", "member").get(public_id=public_id)
+    except (Voucher.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFoundError() from None
+    if not can_view_voucher.test(viewer, voucher):
+        raise NotFoundError()
+    return voucher
+
+
+def voucher_find_for_staff(*, viewer: Actor, text: str) -> Voucher:
+    """The voucher that a typed code, a token or a scanned link names, if the viewer is staff of its partner.
+
+    Unknown, forged and other partners' vouchers all look the same: not found.
+    """
+    found = codes.code_from_input(text)
+    if found is None:
+        raise NotFoundError()
+    voucher = Voucher.objects.select_related("offer", "partner", "member").filter(code=found[0]).first()
+    if voucher is None or not is_benefit_staff.test(viewer, voucher.partner):
+        raise NotFoundError()
+    return voucher
+
+
+def voucher_qr(voucher: Voucher) -> tuple[str, str]:
+    """The QR image (a data: URI) and the link it carries."""
+    url = codes.scan_url(codes.token_for(voucher.code, voucher.expires_at))
+    return codes.qr_data_uri(url), url
+
+
+# --- partners ---------------------------------------------------------------------------------------------------
+
+
+def partner_orgs_for_staff(viewer: Actor) -> list[Organisation]:
+    """The organisations whose benefits the viewer runs (partner staff), or may run (admins of an organisation
+    that is, or may become, a partner)."""
+    ids = roles_for(viewer).org_ids_with("partner_staff", "admin")
+    if not ids:
+        return []
+    return list(
+        Organisation.objects.filter(pk__in=ids, is_active=True)
+        .filter(Q(kind__in=PARTNER_KINDS) | Q(partner_profile__isnull=False))
+        .select_related("area", "partner_profile")
+        .order_by("name_th")
+    )
+
+
+def partner_get_for_staff(*, viewer: Actor, public_id: Any) -> Organisation:
+    try:
+        org = Organisation.objects.select_related("area").get(public_id=public_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFoundError() from None
+    if not (can_view_redemptions.test(viewer, org) or can_view_statement.test(viewer, org)):
+        raise NotFoundError()
+    return org
+
+
+def partner_profile_of(org: Organisation) -> PartnerProfile | None:
+    return PartnerProfile.objects.filter(organisation=org).first()
+
+
+def partner_profiles_for_agency(*, viewer: Actor, status: str = "") -> list[PartnerProfile]:
+    """Partners in the agency viewer's areas (all of them for site admins), pending first."""
+    roles = roles_for(viewer)
+    if not (roles.is_site_admin or roles.is_agency_staff):
+        raise NotFoundError()
+    qs = PartnerProfile.objects.select_related("organisation", "organisation__area", "applied_by")
+    if not roles.is_site_admin:
+        scope = Q()
+        for code in roles.scope_codes:
+            scope |= Q(organisation__area__code__startswith=code)
+        qs = qs.filter(scope)
+    if status in PartnerStatus.values:
+        qs = qs.filter(status=status)
+    profiles = list(qs.order_by("applied_at")[:500])
+    profiles.sort(key=lambda p: (p.status != PartnerStatus.PENDING, p.organisation.name_th))
+    return [p for p in profiles if can_decide_partner.test(viewer, p.organisation)]
+
+
+def redemption_list_for_partner(
+    *, viewer: Actor, partner: Organisation, status: str = "", month: tuple[int, int] | None = None
+) -> QuerySet[Voucher]:
+    """A partner's vouchers, newest first, for its staff (and site admins)."""
+    if not can_view_redemptions.test(viewer, partner):
+        raise NotFoundError()
+    qs = Voucher.objects.filter(partner=partner).select_related("offer", "member", "confirmed_by")
+    if status in VoucherStatus.values:
+        qs = qs.filter(status=status)
+    if month:
+        start, end = month_bounds(*month)
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    return qs.order_by("-created_at")
+
+
+# --- the monthly statement --------------------------------------------------------------------------------------
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """A calendar month in Thai time, as [start, end)."""
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
+    return start, end
+
+
+def month_label(year: int, month: int) -> str:
+    if (translation.get_language() or "th").startswith("en"):
+        return f"{thaitime.MONTHS_EN[month - 1]} {year}"
+    return f"{thaitime.MONTHS_TH[month - 1]} {thaitime.be_year(year)}"
+
+
+def parse_month(value: str | None) -> tuple[int, int]:
+    """ "2026-05" (or a BE year, "2569-05") as (CE year, month); this month if missing or garbled."""
+    today = timezone.localdate()
+    try:
+        year_s, month_s = (value or "").split("-", 1)
+        year, month = int(year_s), int(month_s)
+    except ValueError:
+        return today.year, today.month
+    if year > 2400:
+        year -= thaitime.BE_OFFSET
+    if not (1 <= month <= 12 and 2000 <= year <= 2200):
+        return today.year, today.month
+    return year, month
+
+
+@dataclass
+class StatementLine:
+    confirmed_at: dt.datetime
+    code: str
+    offer: str
+    kind: str
+    credits: int
+    confirmed_by: str
+
+
+@dataclass
+class Statement:
+    partner: Organisation
+    year: int
+    month: int
+    label: str
+    start: dt.datetime
+    end: dt.datetime
+    lines: list[StatementLine]
+    confirmed_count: int
+    confirmed_credits: int
+    reserved_count: int
+    cancelled_count: int
+    expired_count: int
+    held_count: int
+    held_credits: int
+    by_offer: list[dict[str, Any]]
+
+    @property
+    def last_day(self) -> dt.date:
+        return (timezone.localtime(self.end) - dt.timedelta(days=1)).date()
+
+
+def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int) -> Statement:
+    """A partner's statement for a month, for settlement with the programme: every voucher confirmed in the month
+    (code, offer, credits; no member names), totals per offer, and what was reserved, cancelled and expired.
+
+    Its staff and the agencies over its area may read it; anyone else: not found.
+    """
+    if not can_view_statement.test(viewer, partner):
+        raise NotFoundError()
+    start, end = month_bounds(year, month)
+    confirmed = (
+        Voucher.objects.filter(
+            partner=partner, status=VoucherStatus.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end
+        )
+        .select_related("offer", "confirmed_by")
+        .order_by("confirmed_at", "pk")
+    )
+    lines = [
+        StatementLine(
+            confirmed_at=v.confirmed_at,
+            code=v.display_code,
+            offer=v.offer.display_name(),
+            kind=v.offer.get_kind_display(),
+            credits=v.cost,
+            confirmed_by=v.confirmed_by.full_name if v.confirmed_by else "",
+        )
+        for v in confirmed
+        if v.confirmed_at is not None
+    ]
+    made = Voucher.objects.filter(partner=partner, created_at__gte=start, created_at__lt=end)
+    counts = {row["status"]: row["n"] for row in made.order_by().values("status").annotate(n=Count("pk"))}
+    held = Voucher.objects.filter(partner=partner, status=VoucherStatus.HELD).aggregate(n=Count("pk"), c=Sum("cost"))
+    by_offer: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        row = by_offer.setdefault(line.offer, {"offer": line.offer, "count": 0, "credits": 0})
+        row["count"] += 1
+        row["credits"] += line.credits
+    return Statement(
+        partner=partner,
+        year=year,
+        month=month,
+        label=month_label(year, month),
+        start=start,
+        end=end,
+        lines=lines,
+        confirmed_count=len(lines),
+        confirmed_credits=sum(line.credits for line in lines),
+        reserved_count=made.count(),
+        cancelled_count=counts.get(VoucherStatus.CANCELLED, 0),
+        expired_count=counts.get(VoucherStatus.EXPIRED, 0),
+        held_count=held["n"] or 0,
+        held_credits=held["c"] or 0,
+        by_offer=sorted(by_offer.values(), key=lambda r: r["offer"]),
+    )
+
+
+# --- what the passbook says about a voucher ----------------------------------------------------------------------
+
+
+def describe_vouchers(ids: Any) -> dict[int, Any]:
+    """Passbook lines for vouchers (registered with the ledger's cause registry when the app starts): what was
+    bought, where, and what became of it."""
+    from django.urls import reverse
+
+    from thamdee.ledger.causes import CauseInfo
+
+    out: dict[int, Any] = {}
+    for v in Voucher.objects.filter(pk__in=list(ids)).select_related("offer", "partner"):
+        lines = [
+            _("คูปอง %(code)s จองเมื่อ %(at)s") % {"code": v.display_code, "at": thaitime.format_datetime(v.created_at)}
+        ]
+        if v.status == VoucherStatus.CONFIRMED:
+            lines.append(_("ใช้ที่ร้านแล้วเมื่อ %(at)s") % {"at": thaitime.format_datetime(v.confirmed_at)})
+        elif v.status == VoucherStatus.HELD:
+            lines.append(_("รอใช้ ภายใน %(at)s") % {"at": thaitime.format_datetime(v.expires_at)})
+        elif v.refunded_at:
+            lines.append(
+                _("%(state)s คืนเครดิตแล้วเมื่อ %(at)s")
+                % {"state": v.get_status_display(), "at": thaitime.format_datetime(v.refunded_at)}
+            )
+        else:
+            lines.append(_("%(state)s กำลังคืนเครดิต") % {"state": v.get_status_display()})
+        out[v.pk] = CauseInfo(
+            title=_("แลกสิทธิประโยชน์: %(offer)s · %(partner)s")
+            % {"offer": v.offer.display_name(), "partner": v.partner.display_name()},
+            url=reverse("rewards:voucher", args=[v.public_id]),
+            explanation=lines,
+        )
+    return out

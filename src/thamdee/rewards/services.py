@@ -1,0 +1,576 @@
+"""Writes for benefits: partners apply and agencies decide; partners publish offers; members reserve vouchers;
+partner staff confirm them; vouchers that expire or are cancelled give their credits back.
+
+Locks are always taken in the same order, so no two of these can deadlock: the voucher row (confirm, cancel,
+refund), then the offer row (reserve, refund), then the ledger's account rows (inside ``spend_post`` and
+``journal_reverse``, in ascending id order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.areas.models import Area
+from thamdee.common.errors import NotFoundError
+from thamdee.common.permissions import require
+from thamdee.creditrules.selectors import levels_of_programme
+from thamdee.inbox.services import notify
+from thamdee.ledger import services as ledger
+from thamdee.ledger.errors import AlreadyReversedError, IdempotencyConflictError, InsufficientCreditsError
+from thamdee.ledger.models import CauseKind, Journal, Programme
+from thamdee.ledger.selectors import balance_of
+from thamdee.orgs.models import Organisation
+from thamdee.people.models import User
+from thamdee.people.types import Actor
+from thamdee.rewards import codes, selectors
+from thamdee.rewards.errors import (
+    MemberLimitError,
+    OfferInvalidError,
+    OfferLockedError,
+    OutOfStockError,
+    PartnerAlreadyAppliedError,
+    PartnerKindError,
+    PartnerNotAppliedError,
+    PublicServicePartnerError,
+    VoucherAlreadyUsedError,
+    VoucherCancelledError,
+    VoucherExpiredError,
+    VoucherNotCancellableError,
+)
+from thamdee.rewards.models import (
+    CLOSED,
+    PARTNER_KINDS,
+    PUBLIC_SERVICE_KINDS,
+    PUBLIC_SERVICE_SECTORS,
+    Offer,
+    OfferKind,
+    PartnerProfile,
+    PartnerStatus,
+    Sector,
+    Unlock,
+    Voucher,
+    VoucherStatus,
+)
+from thamdee.rewards.permissions import (
+    can_apply_as_partner,
+    can_cancel_voucher,
+    can_decide_partner,
+    can_manage_offers,
+)
+
+log = logging.getLogger(__name__)
+
+
+# --- partners ---------------------------------------------------------------------------------------------------
+
+
+def _check_may_be_partner(organisation: Organisation, sector: str) -> None:
+    if organisation.kind in PUBLIC_SERVICE_KINDS or sector in PUBLIC_SERVICE_SECTORS:
+        raise PublicServicePartnerError()
+    if organisation.kind not in PARTNER_KINDS:
+        raise PartnerKindError()
+    if sector not in Sector.values:
+        raise PartnerKindError()
+
+
+@transaction.atomic
+def partner_apply(*, actor: Actor, organisation: Organisation, sector: str, terms: str = "") -> PartnerProfile:
+    """The organisation's admins ask to become a benefit partner. A refused partner may apply again.
+
+    Public-service providers are refused here already (and again at approval, and by the database).
+    """
+    require(can_apply_as_partner, actor, organisation)
+    _check_may_be_partner(organisation, sector)
+    profile = PartnerProfile.objects.select_for_update().filter(organisation=organisation).first()
+    if profile is not None and profile.status != PartnerStatus.REFUSED:
+        raise PartnerAlreadyAppliedError()
+    if profile is None:
+        profile = PartnerProfile(organisation=organisation)
+    profile.sector = sector
+    profile.terms = terms.strip()
+    profile.status = PartnerStatus.PENDING
+    profile.applied_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
+    profile.applied_at = timezone.now()
+    profile.decided_by = None
+    profile.decided_at = None
+    profile.decision_note = ""
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def partner_decide(*, actor: Actor, organisation: Organisation, status: str, note: str = "") -> PartnerProfile:
+    """Agency staff whose area covers the partner (or site admins) approve, suspend or refuse it.
+
+    Guarantees: only an approved partner's offers go live; a public-service provider is never approved
+    (``public_service_partner``), whatever it declared, because its organisation kind or sector says so.
+    """
+    require(can_decide_partner, actor, organisation)
+    if status not in (PartnerStatus.APPROVED, PartnerStatus.SUSPENDED, PartnerStatus.REFUSED):
+        raise ValueError(status)
+    profile = PartnerProfile.objects.select_for_update().filter(organisation=organisation).first()
+    if profile is None:
+        raise PartnerNotAppliedError()
+    if status == PartnerStatus.APPROVED:
+        _check_may_be_partner(organisation, profile.sector)
+    profile.status = status
+    profile.decided_by = actor  # type: ignore[assignment]
+    profile.decided_at = timezone.now()
+    profile.decision_note = note.strip()
+    profile.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if profile.applied_by_id:
+        notify(
+            user=profile.applied_by,
+            kind="partner_decided",
+            title=_("ผลการพิจารณาภาคี {org}: {status}"),
+            body=note.strip(),
+            url=reverse("rewards:partner_home"),
+            org=organisation.display_name(),
+            status=PartnerStatus(status).label,
+        )
+    return profile
+
+
+def partner_approve(*, actor: Actor, organisation: Organisation, note: str = "") -> PartnerProfile:
+    return partner_decide(actor=actor, organisation=organisation, status=PartnerStatus.APPROVED, note=note)
+
+
+# --- offers -----------------------------------------------------------------------------------------------------
+
+OFFER_FIELDS = {
+    "kind",
+    "title_th",
+    "title_en",
+    "description",
+    "cost",
+    "stock",
+    "per_member_limit",
+    "valid_from",
+    "valid_until",
+    "voucher_hours",
+    "unlock",
+    "unlock_level",
+    "unlock_credits",
+    "unlock_deed_type",
+    "unlock_deed_count",
+    "unlock_months",
+    "programme",
+    "is_active",
+}
+
+
+def _default_programme() -> Programme | None:
+    return Programme.objects.filter(is_active=True).order_by("pk").first()
+
+
+def _validate_offer(offer: Offer) -> None:
+    def bad(reason: Any) -> OfferInvalidError:
+        return OfferInvalidError(reason=reason)
+
+    if not offer.title_th.strip():
+        raise bad(_("ต้องมีชื่อสิทธิประโยชน์"))
+    if offer.kind == OfferKind.SPEND:
+        if not offer.cost or offer.cost <= 0:
+            raise bad(_("สิทธิประโยชน์ที่แลกด้วยเครดิตต้องระบุจำนวนเครดิต"))
+        if offer.stock is None:
+            raise bad(_("สิทธิประโยชน์ที่แลกด้วยเครดิตต้องระบุจำนวนทั้งหมด"))
+    elif offer.kind == OfferKind.PERK:
+        if offer.cost:
+            raise bad(_("สิทธิพิเศษไม่ใช้เครดิต"))
+        if not offer.unlock:
+            raise bad(_("สิทธิพิเศษต้องมีเงื่อนไขปลดล็อก"))
+    else:
+        raise bad(_("ชนิดสิทธิประโยชน์ไม่ถูกต้อง"))
+    if offer.stock is not None and offer.stock < 1:
+        raise bad(_("จำนวนทั้งหมดต้องมีอย่างน้อย 1"))
+    if offer.per_member_limit < 1 or offer.voucher_hours < 1:
+        raise bad(_("จำนวนต่อคนและอายุคูปองต้องมากกว่า 0"))
+    if not offer.valid_from or not offer.valid_until or offer.valid_until <= offer.valid_from:
+        raise bad(_("วันสิ้นสุดต้องหลังวันเริ่ม"))
+    if offer.unlock == Unlock.LEVEL:
+        if offer.programme_id is None:
+            raise bad(_("ต้องระบุโครงการที่กำหนดระดับ"))
+        if offer.unlock_level not in {lvl.code for lvl in levels_of_programme(offer.programme_id)}:
+            raise bad(_("ไม่มีระดับนี้ในกติกาของโครงการ"))
+    elif offer.unlock == Unlock.EARNED:
+        if offer.unlock_credits <= 0:
+            raise bad(_("ต้องระบุเครดิตสะสมขั้นต่ำ"))
+    elif offer.unlock == Unlock.DEED_TYPE:
+        if not offer.unlock_deed_type or offer.unlock_deed_count <= 0 or offer.unlock_months <= 0:
+            raise bad(_("ต้องระบุประเภทความดี จำนวนครั้ง และจำนวนเดือน"))
+    elif offer.unlock:
+        raise bad(_("เงื่อนไขปลดล็อกไม่ถูกต้อง"))
+
+
+def _areas(codes_: Iterable[str]) -> list[Area]:
+    wanted = {str(c).strip() for c in codes_ if str(c).strip()}
+    found = list(Area.objects.filter(code__in=wanted))
+    if len(found) != len(wanted):
+        missing = sorted(wanted - {a.code for a in found})
+        raise OfferInvalidError(reason=_("ไม่พบรหัสพื้นที่ {codes}").format(codes=", ".join(missing)))
+    return found
+
+
+def _clean_photo(upload: Any) -> ContentFile:
+    """Re-encode an uploaded photo as JPEG: drops EXIF (GPS) and anything hidden in the file."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as original:
+            upright = ImageOps.exif_transpose(original) or original
+            picture = upright.convert("RGB")
+            picture.thumbnail((1600, 1600))
+            out = io.BytesIO()
+            picture.save(out, format="JPEG", quality=85, optimize=True)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise OfferInvalidError(reason=_("ไฟล์ภาพไม่ถูกต้อง")) from exc
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+@transaction.atomic
+def offer_create(
+    *,
+    actor: Actor,
+    partner: Organisation,
+    kind: str,
+    title_th: str,
+    valid_from: dt.datetime,
+    valid_until: dt.datetime,
+    area_codes: Iterable[str] = (),
+    photo: Any = None,
+    **fields: Any,
+) -> Offer:
+    """A partner's staff publish an offer. It goes live when it is active, inside its window, and the partner is
+    approved; its remaining stock starts at its stock. Level unlocks name a level of the programme's rulebook."""
+    require(can_manage_offers, actor, partner)
+    if not PartnerProfile.objects.filter(organisation=partner).exists():
+        raise PartnerNotAppliedError()
+    unknown = set(fields) - OFFER_FIELDS
+    if unknown:
+        raise ValueError(f"not offer fields: {sorted(unknown)}")
+    offer = Offer(
+        partner=partner,
+        kind=kind,
+        title_th=title_th.strip(),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by=actor if isinstance(actor, User) else None,
+        **fields,
+    )
+    if offer.unlock == Unlock.LEVEL and offer.programme_id is None:
+        offer.programme = _default_programme()
+    offer.remaining = offer.stock
+    _validate_offer(offer)
+    areas = _areas(area_codes)
+    if photo:
+        offer.photo = _clean_photo(photo)  # type: ignore[assignment]
+    offer.save()
+    offer.areas.set(areas)
+    return offer
+
+
+@transaction.atomic
+def offer_update(
+    *, actor: Actor, offer: Offer, area_codes: Iterable[str] | None = None, photo: Any = None, **changes: Any
+) -> Offer:
+    """Change an offer. Changing the stock moves the remaining stock by the same amount, never below what is
+    already reserved or used; vouchers already issued keep the cost they were reserved at."""
+    require(can_manage_offers, actor, offer.partner)
+    unknown = set(changes) - OFFER_FIELDS
+    if unknown:
+        raise ValueError(f"not offer fields: {sorted(unknown)}")
+    locked = Offer.objects.select_for_update().get(pk=offer.pk)
+    old_stock = locked.stock
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if "stock" in changes:
+        if locked.stock is None:
+            locked.remaining = None
+        else:
+            used = (
+                (old_stock or 0) - (locked.remaining or 0)
+                if old_stock is not None
+                else locked.vouchers.filter(status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]).count()
+            )
+            if locked.stock < used:
+                raise OfferInvalidError(reason=_("จำนวนทั้งหมดน้อยกว่าที่ถูกจองหรือใช้ไปแล้ว ({n})").format(n=used))
+            locked.remaining = locked.stock - used
+    if locked.unlock == Unlock.LEVEL and locked.programme_id is None:
+        locked.programme = _default_programme()
+    _validate_offer(locked)
+    if photo:
+        locked.photo = _clean_photo(photo)  # type: ignore[assignment]
+    locked.save()
+    if area_codes is not None:
+        locked.areas.set(_areas(area_codes))
+    return locked
+
+
+# --- reserving a voucher ----------------------------------------------------------------------------------------
+
+
+def _voucher_url(voucher: Voucher) -> str:
+    return reverse("rewards:voucher", args=[voucher.public_id])
+
+
+def _schedule_expiry(public_id: str, expires_at: dt.datetime) -> None:
+    from thamdee.rewards import tasks
+
+    tasks.schedule_expiry(public_id, expires_at)
+
+
+def _schedule_refund(public_id: str) -> None:
+    from thamdee.rewards import tasks
+
+    tasks.voucher_refund_task.enqueue(public_id)
+
+
+def redemption_create(*, actor: User, offer: Offer, idempotency_key: str) -> Voucher:
+    """Reserve an offer for the acting member: a voucher with a short code and a QR, valid for the offer's
+    ``voucher_hours``; its credits are held at once in the partner's clearing account.
+
+    Guarantees, under any number of concurrent requests: stock is never oversold (a conditional update of the
+    offer row); the member never passes the per-member limit (checked while that row is locked) and never
+    overdraws (the ledger's conditional update); nothing is written unless everything is. The same
+    ``idempotency_key`` from the same member returns the first voucher. Offers closed, elsewhere or unknown are
+    not found; locked perks answer ``offer_locked`` with the condition in words.
+    """
+    key = f"redeem:{actor.pk}:{idempotency_key}"
+    existing = Voucher.objects.filter(request_key=key).first()
+    if existing is not None:
+        return _replayed(existing, offer)
+    try:
+        return _reserve(actor, offer, key)
+    except IntegrityError:
+        existing = Voucher.objects.filter(request_key=key).first()
+        if existing is None:
+            raise
+        return _replayed(existing, offer)
+
+
+def _replayed(voucher: Voucher, offer: Offer) -> Voucher:
+    if voucher.offer_id != offer.pk:
+        raise IdempotencyConflictError()
+    return voucher
+
+
+@transaction.atomic
+def _reserve(member: User, offer: Offer, key: str) -> Voucher:
+    entry = selectors.offer_get_for_member(viewer=member, public_id=offer.public_id)  # live, in area, or 404
+    offer = entry.offer
+    if not entry.unlocked:
+        raise OfferLockedError(condition=entry.condition)
+    if offer.cost and balance_of(member) < offer.cost:  # fail fast; the ledger's own check is what guarantees it
+        raise InsufficientCreditsError()
+    now = timezone.now()
+    # Lock the offer row (and take one from the stock): concurrent reservations of this offer queue here.
+    if offer.stock is not None:
+        taken = Offer.objects.filter(pk=offer.pk, remaining__gt=0).update(remaining=F("remaining") - 1)
+        if not taken:
+            raise OutOfStockError()
+    else:
+        list(Offer.objects.select_for_update().filter(pk=offer.pk).values_list("pk", flat=True))
+    used = Voucher.objects.filter(
+        offer=offer, member=member, status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]
+    ).count()
+    if used >= offer.per_member_limit:
+        raise MemberLimitError(limit=offer.per_member_limit)
+    voucher = Voucher(
+        offer=offer,
+        partner_id=offer.partner_id,
+        member=member,
+        cost=offer.cost,
+        request_key=key,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=offer.voucher_hours),
+    )
+    for attempt in range(5):
+        voucher.code = codes.new_code()
+        try:
+            with transaction.atomic():
+                voucher.save(force_insert=True)
+            break
+        except IntegrityError as exc:
+            if "code" not in str(exc) or attempt == 4:
+                raise
+            voucher.pk = None  # type: ignore[assignment]
+    if offer.cost:
+        result = ledger.spend_post(
+            actor=member,
+            member=member,
+            partner=offer.partner,
+            amount=offer.cost,
+            idempotency_key=f"voucher:{voucher.public_id}",
+            cause=(CauseKind.VOUCHER, voucher.pk),
+            memo=offer.title_th[:300],
+        )
+        voucher.hold_journal_id = result.journal_id
+        Voucher.objects.filter(pk=voucher.pk).update(hold_journal_id=result.journal_id)
+    transaction.on_commit(partial(_schedule_expiry, str(voucher.public_id), voucher.expires_at), robust=True)
+    return voucher
+
+
+# --- confirming, cancelling, expiring, refunding ----------------------------------------------------------------
+
+
+@transaction.atomic
+def voucher_confirm(*, actor: User, text: str) -> Voucher:
+    """Partner staff confirm a voucher by its typed code, its token, or the link its QR holds.
+
+    Guarantees: a voucher is confirmed at most once, even by two staff at the same moment (a conditional update
+    of its row), and never after it expired or was cancelled. Staff of another partner, and everyone else, get
+    not found.
+    """
+    voucher = selectors.voucher_find_for_staff(viewer=actor, text=text)
+    now = timezone.now()
+    done = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.HELD, expires_at__gt=now).update(
+        status=VoucherStatus.CONFIRMED, confirmed_at=now, confirmed_by=actor
+    )
+    if not done:
+        voucher.refresh_from_db(fields=["status", "expires_at"])
+        if voucher.status == VoucherStatus.CONFIRMED:
+            raise VoucherAlreadyUsedError()
+        if voucher.status == VoucherStatus.CANCELLED:
+            raise VoucherCancelledError()
+        raise VoucherExpiredError()
+    voucher.status, voucher.confirmed_at, voucher.confirmed_by = VoucherStatus.CONFIRMED, now, actor
+    notify(
+        user=voucher.member,
+        kind="voucher_confirmed",
+        title=_("ใช้คูปอง {offer} ที่ {partner} แล้ว"),
+        url=_voucher_url(voucher),
+        offer=voucher.offer.display_name(),
+        partner=voucher.partner.display_name(),
+    )
+    return voucher
+
+
+@transaction.atomic
+def voucher_cancel(*, actor: User, voucher: Voucher) -> Voucher:
+    """The member cancels an unused voucher. Its credits and stock come back by a background task (and, if no
+    worker runs, by ``thamdee vouchers expire``), exactly once."""
+    if not can_cancel_voucher.test(actor, voucher):
+        raise NotFoundError()
+    now = timezone.now()
+    done = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.HELD).update(
+        status=VoucherStatus.CANCELLED, closed_at=now
+    )
+    if not done:
+        raise VoucherNotCancellableError()
+    voucher.status, voucher.closed_at = VoucherStatus.CANCELLED, now
+    transaction.on_commit(partial(_schedule_refund, str(voucher.public_id)), robust=True)
+    return voucher
+
+
+def voucher_expire(*, public_id: str | uuid.UUID, now: dt.datetime | None = None) -> bool:
+    """Close a held voucher whose expiry has passed and refund it, in one transaction. Running it again, or for a
+    voucher confirmed in time, does nothing. Returns whether this call expired it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        done = Voucher.objects.filter(public_id=public_id, status=VoucherStatus.HELD, expires_at__lte=now).update(
+            status=VoucherStatus.EXPIRED, closed_at=now
+        )
+        if not done:
+            return False
+        voucher_refund(public_id=public_id)
+    return True
+
+
+def voucher_refund(*, public_id: str | uuid.UUID) -> bool:
+    """Give back what a cancelled or expired voucher held: its credits, by a reversing journal of the hold, and
+    its place in the stock.
+
+    Idempotent: the voucher row is marked refunded by a conditional update (``WHERE refunded_at IS NULL``) before
+    anything else, in the same transaction as the reversal, whose own idempotency key and the ledger's
+    one-reversal-per-journal rule back it up. Running it twice, or concurrently, refunds once. Returns whether
+    this call refunded.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        done = Voucher.objects.filter(public_id=public_id, status__in=CLOSED, refunded_at__isnull=True).update(
+            refunded_at=now
+        )
+        if not done:
+            return False
+        voucher = Voucher.objects.select_related("offer", "partner", "member").get(public_id=public_id)
+        if voucher.offer.stock is not None:
+            Offer.objects.filter(pk=voucher.offer_id, remaining__lt=F("stock")).update(remaining=F("remaining") + 1)
+        if voucher.hold_journal_id:
+            hold = Journal.objects.get(pk=voucher.hold_journal_id)
+            reason = "คูปองหมดอายุ คืนเครดิต" if voucher.status == VoucherStatus.EXPIRED else "ยกเลิกคูปอง คืนเครดิต"
+            try:
+                result = ledger.journal_reverse(
+                    actor=None,
+                    journal=hold,
+                    reason=f"{reason} {voucher.display_code}",
+                    idempotency_key=f"voucher-refund:{voucher.public_id}",
+                )
+                refund_id = result.journal_id
+            except AlreadyReversedError:  # reversed by hand already: the credits are back
+                refund_id = Journal.objects.get(reversal_of=hold).pk
+            Voucher.objects.filter(pk=voucher.pk).update(refund_journal_id=refund_id)
+        if voucher.status == VoucherStatus.EXPIRED:
+            title = _("คูปอง {offer} หมดอายุ") if not voucher.cost else _("คูปอง {offer} หมดอายุ คืน {amount} เครดิตแล้ว")
+        else:
+            title = _("ยกเลิกคูปอง {offer} แล้ว") if not voucher.cost else _("ยกเลิกคูปอง {offer} แล้ว คืน {amount} เครดิตแล้ว")
+        notify(
+            user=voucher.member,
+            kind="voucher_refunded",
+            title=title,
+            url=_voucher_url(voucher),
+            offer=voucher.offer.display_name(),
+            amount=voucher.cost,
+        )
+    return True
+
+
+@dataclass
+class SweepResult:
+    expired: int
+    refunded: int
+    failed: int
+
+
+def vouchers_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> SweepResult:
+    """Expire every held voucher past its expiry and refund every cancelled or expired voucher not yet refunded
+    (a task that never ran, a worker that was down). Each voucher in its own transaction; safe to run at any
+    time, any number of times, alongside the tasks."""
+    now = now or timezone.now()
+    expired = refunded = failed = 0
+    due = list(
+        Voucher.objects.filter(status=VoucherStatus.HELD, expires_at__lte=now)
+        .order_by("expires_at")
+        .values_list("public_id", flat=True)[:limit]
+    )
+    for public_id in due:
+        try:
+            expired += voucher_expire(public_id=public_id, now=now)
+        except Exception:  # one bad voucher must not stop the sweep; it is logged and retried next time
+            log.exception("voucher %s: expiry failed", public_id)
+            failed += 1
+    owed = list(
+        Voucher.objects.filter(status__in=CLOSED, refunded_at__isnull=True)
+        .order_by("closed_at")
+        .values_list("public_id", flat=True)[:limit]
+    )
+    for public_id in owed:
+        try:
+            refunded += voucher_refund(public_id=public_id)
+        except Exception:
+            log.exception("voucher %s: refund failed", public_id)
+            failed += 1
+    return SweepResult(expired=expired, refunded=refunded, failed=failed)

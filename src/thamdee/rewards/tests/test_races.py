@@ -1,0 +1,186 @@
+"""Races with real threads, each on its own database connection (PostgreSQL and SQLite): stock is never oversold,
+credits never overdrawn, the per-member limit never passed, a voucher confirmed once and refunded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import member_of
+from thamdee.common.errors import DomainError
+from thamdee.ledger import selectors as ledger_selectors
+from thamdee.ledger.models import Account, AccountKind, Journal
+from thamdee.rewards import services
+from thamdee.rewards.models import Offer, Voucher, VoucherStatus
+
+from .conftest import approved_partner, assert_books_balance, give, make_offer, resident
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+WORKERS = 24  # below PostgreSQL's connection limit, enough to pile requests onto the same rows
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls at once from a pool of threads; return each result or the exception it raised."""
+    start = threading.Barrier(min(WORKERS, len(calls)))
+
+    def run(call: Callable[[], Any], index: int) -> Any:
+        try:
+            if index < WORKERS:
+                start.wait(timeout=30)
+            return call()
+        except Exception as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(run, calls, range(len(calls))))
+
+
+def outcome(value: Any) -> str:
+    if isinstance(value, DomainError):
+        return value.code
+    if isinstance(value, Exception):
+        return f"{type(value).__name__}: {value}"
+    return "ok"
+
+
+def clearing(partner) -> int:
+    return int(Account.objects.get(kind=AccountKind.PARTNER_CLEARING, organisation=partner).balance)
+
+
+def test_100_members_racing_for_an_offer_with_stock_10_get_exactly_10_vouchers(funded_org, staff, partner):
+    # Given an offer with 10 in stock and 100 members who can each afford it
+    offer = make_offer(staff, partner, stock=10, cost=7)
+    members = [resident(funded_org) for _ in range(100)]
+    for person in members:
+        give(funded_org, person, 20)
+    # When all 100 reserve it at once
+    results = race(
+        [(lambda m=m: services.redemption_create(actor=m, offer=offer, idempotency_key="race")) for m in members]
+    )
+    # Then exactly 10 get a voucher; the others are told it is out of stock and keep their credits
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"ok": 10, "out_of_stock": 90}, counts
+    assert Voucher.objects.filter(offer=offer).count() == 10
+    assert Offer.objects.get(pk=offer.pk).remaining == 0
+    assert clearing(partner) == 70
+    assert sorted(ledger_selectors.balance_of(m) for m in members) == [13] * 10 + [20] * 90
+    assert_books_balance()
+
+
+def test_a_member_with_credits_for_3_racing_10_reservations_gets_exactly_3(funded_org, staff, partner, agency_staff):
+    # Given ten offers of 10 credits each, from two partners, and a member with 30 credits
+    other, other_staff = approved_partner(agency_staff)
+    offers = [make_offer(staff, partner, title_th=f"สิทธิ์ {i}") for i in range(5)]
+    offers += [make_offer(other_staff, other, title_th=f"สิทธิ์ร้านสอง {i}") for i in range(5)]
+    person = resident(funded_org)
+    give(funded_org, person, 30)
+    # When she reserves all ten at the same moment
+    results = race(
+        [(lambda o=o: services.redemption_create(actor=person, offer=o, idempotency_key=f"r{o.pk}")) for o in offers]
+    )
+    # Then three succeed and her balance never goes below zero; the stock of the others is untouched
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"ok": 3, "insufficient_credits": 7}, counts
+    assert ledger_selectors.balance_of(person) == 0
+    assert Voucher.objects.filter(member=person).count() == 3
+    assert sum(o.stock - Offer.objects.get(pk=o.pk).remaining for o in offers) == 3
+    assert_books_balance()
+
+
+def test_a_member_racing_10_reservations_of_an_offer_limited_to_1_per_person_gets_1(funded_org, staff, partner):
+    offer = make_offer(staff, partner, per_member_limit=1)
+    person = resident(funded_org)
+    give(funded_org, person, 100)
+    results = race(
+        [
+            (lambda i=i: services.redemption_create(actor=person, offer=offer, idempotency_key=f"t{i}"))
+            for i in range(10)
+        ]
+    )
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"ok": 1, "member_limit_reached": 9}, counts
+    assert ledger_selectors.balance_of(person) == 90
+    assert Offer.objects.get(pk=offer.pk).remaining == offer.stock - 1
+    assert_books_balance()
+
+
+def test_the_same_voucher_confirmed_by_two_staff_at_once_is_confirmed_once(funded_org, staff, partner):
+    offer = make_offer(staff, partner)
+    person = resident(funded_org)
+    give(funded_org, person, 10)
+    voucher = services.redemption_create(actor=person, offer=offer, idempotency_key="one")
+    second = member_of(partner, is_partner_staff=True, is_member=False)
+    # Two cashiers scan the same QR at the same moment, five times each
+    results = race([(lambda s=s: services.voucher_confirm(actor=s, text=voucher.code)) for s in [staff, second] * 5])
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"ok": 1, "voucher_already_used": 9}, counts
+    confirmed = Voucher.objects.get(pk=voucher.pk)
+    assert confirmed.status == VoucherStatus.CONFIRMED and confirmed.confirmed_by_id in {staff.pk, second.pk}
+    assert person.notifications.filter(kind="voucher_confirmed").count() == 1
+
+
+def test_expiry_racing_itself_and_the_sweeper_refunds_once(funded_org, staff, partner):
+    offer = make_offer(staff, partner)
+    person = resident(funded_org)
+    give(funded_org, person, 10)
+    voucher = services.redemption_create(actor=person, offer=offer, idempotency_key="late")
+    now = timezone.now()
+    Voucher.objects.filter(pk=voucher.pk).update(
+        created_at=now - dt.timedelta(hours=80), expires_at=now - dt.timedelta(hours=1)
+    )
+    calls: list[Callable[[], Any]] = []
+    for _ in range(6):
+        calls.append(lambda: services.voucher_expire(public_id=voucher.public_id))
+        calls.append(lambda: services.vouchers_sweep())
+    results = race(calls)
+    assert all(outcome(r) == "ok" for r in results), Counter(outcome(r) for r in results)
+    assert Journal.objects.filter(reversal_of_id=voucher.hold_journal_id).count() == 1
+    assert ledger_selectors.balance_of(person) == 10
+    assert Offer.objects.get(pk=offer.pk).remaining == offer.stock
+    assert_books_balance()
+
+
+def test_a_confirmation_racing_a_cancellation_ends_one_way_only(funded_org, staff, partner):
+    offer = make_offer(staff, partner)
+    person = resident(funded_org)
+    give(funded_org, person, 100)
+    vouchers = [services.redemption_create(actor=person, offer=offer, idempotency_key=f"v{i}") for i in range(5)]
+    calls: list[Callable[[], Any]] = []
+    for v in vouchers:
+        calls.append(lambda v=v: services.voucher_confirm(actor=staff, text=v.code))
+        calls.append(lambda v=v: services.voucher_cancel(actor=person, voucher=v))
+    results = race(calls)
+    assert Counter(outcome(r) for r in results)["ok"] == 5
+    services.vouchers_sweep()  # the refunds of the cancelled ones (the commit hooks ran in the threads)
+    states = Counter(Voucher.objects.filter(offer=offer).values_list("status", flat=True))
+    cancelled = states[VoucherStatus.CANCELLED]
+    assert states[VoucherStatus.CONFIRMED] + cancelled == 5
+    assert ledger_selectors.balance_of(person) == 100 - 10 * states[VoucherStatus.CONFIRMED]
+    assert_books_balance()
+
+
+def test_the_same_reservation_sent_10_times_at_once_reserves_once(funded_org, staff, partner):
+    offer = make_offer(staff, partner)
+    person = resident(funded_org)
+    give(funded_org, person, 100)
+    results = race(
+        [
+            (lambda: services.redemption_create(actor=person, offer=offer, idempotency_key="double-tap"))
+            for _ in range(10)
+        ]
+    )
+    assert all(outcome(r) == "ok" for r in results), Counter(outcome(r) for r in results)
+    assert len({r.pk for r in results}) == 1
+    assert Voucher.objects.filter(member=person).count() == 1
+    assert ledger_selectors.balance_of(person) == 90
+    assert Offer.objects.get(pk=offer.pk).remaining == offer.stock - 1

@@ -1,0 +1,463 @@
+"""Worked examples of benefits: partners, offers, reservations, confirmations, cancellations and perks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tests.factories import OrganisationFactory, PartnerFactory, UserFactory, area, member_of
+from thamdee.common.errors import NotFoundError
+from thamdee.ledger import selectors as ledger_selectors
+from thamdee.ledger.errors import IdempotencyConflictError, InsufficientCreditsError
+from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind
+from thamdee.orgs.models import OrgKind
+from thamdee.rewards import codes, selectors, services
+from thamdee.rewards.errors import (
+    MemberLimitError,
+    OfferInvalidError,
+    OfferLockedError,
+    OutOfStockError,
+    PartnerAlreadyAppliedError,
+    PartnerKindError,
+    PartnerNotAppliedError,
+    PublicServicePartnerError,
+    VoucherAlreadyUsedError,
+    VoucherCancelledError,
+    VoucherExpiredError,
+    VoucherNotCancellableError,
+)
+from thamdee.rewards.models import (
+    Offer,
+    OfferKind,
+    PartnerProfile,
+    PartnerStatus,
+    Sector,
+    Unlock,
+    Voucher,
+    VoucherStatus,
+)
+
+from .conftest import approved_partner, assert_books_balance, give, make_offer, publish_levels, redeem, resident
+
+pytestmark = pytest.mark.django_db
+
+
+def clearing_balance(partner) -> int:
+    account = Account.objects.filter(kind=AccountKind.PARTNER_CLEARING, organisation=partner).first()
+    return int(account.balance) if account else 0
+
+
+# --- the worked example ---------------------------------------------------------------------------------------
+
+
+def test_a_member_reserves_an_offer_and_the_partner_confirms_it(member, offer, staff, partner):
+    # Given a member with 100 credits and a 10-credit offer with 50 in stock
+    # When she reserves it
+    voucher = redeem(member, offer)
+    # Then her credits are held with the partner at once, and a voucher with a short code waits to be used
+    assert ledger_selectors.balance_of(member) == 90
+    assert clearing_balance(partner) == 10
+    assert voucher.status == VoucherStatus.HELD and voucher.cost == 10
+    assert codes.normalise_code(voucher.display_code) == voucher.code and len(voucher.code) == 8
+    assert voucher.expires_at == voucher.created_at + dt.timedelta(hours=offer.voucher_hours)
+    offer.refresh_from_db()
+    assert offer.remaining == 49
+    hold = Journal.objects.get(pk=voucher.hold_journal_id)
+    assert (hold.kind, hold.cause_kind, hold.cause_id) == (JournalKind.REDEMPTION, CauseKind.VOUCHER, voucher.pk)
+    # When the partner's staff type the code (in any case, without the dash) and confirm
+    confirmed = services.voucher_confirm(actor=staff, text=voucher.code.lower())
+    # Then it is used, the member is told, and the credits stay with the partner for settlement
+    assert confirmed.status == VoucherStatus.CONFIRMED and confirmed.confirmed_by == staff
+    assert member.notifications.filter(kind="voucher_confirmed").count() == 1
+    assert clearing_balance(partner) == 10 and ledger_selectors.balance_of(member) == 90
+    assert_books_balance()
+
+
+def test_the_passbook_says_what_the_credits_bought(member, offer, partner):
+    voucher = redeem(member, offer)
+    book = ledger_selectors.passbook_for(viewer=member, member=member)
+    spend = next(line for line in book.lines if line.amount == -10)
+    assert spend.cause is not None
+    assert offer.title_th in spend.cause.title and partner.name_th in spend.cause.title
+    assert voucher.display_code in " ".join(spend.explanation)
+
+
+def test_the_qr_carries_a_signed_link_to_the_scan_page_that_staff_can_confirm_with(member, offer, staff):
+    voucher = redeem(member, offer)
+    image, link = selectors.voucher_qr(voucher)
+    assert image.startswith("data:image/svg+xml;base64,")
+    assert "/benefits/partner/scan/?t=" in link
+    assert codes.read_token(link.split("t=", 1)[1])[0] == voucher.code
+    forged = link.split("t=", 1)[1][:-2] + "xx"
+    with pytest.raises(NotFoundError):
+        services.voucher_confirm(actor=staff, text=forged)
+    assert services.voucher_confirm(actor=staff, text=link).status == VoucherStatus.CONFIRMED
+
+
+def test_the_same_request_twice_reserves_once(member, offer):
+    first = redeem(member, offer, "tap")
+    second = redeem(member, offer, "tap")
+    assert first.pk == second.pk
+    assert Voucher.objects.count() == 1 and ledger_selectors.balance_of(member) == 90
+
+
+def test_a_key_reused_for_another_offer_is_refused(member, offer, staff, partner):
+    redeem(member, offer, "tap")
+    other = make_offer(staff, partner, title_th="ข้าวสาร 1 กิโลกรัม")
+    with pytest.raises(IdempotencyConflictError):
+        redeem(member, other, "tap")
+
+
+def test_without_enough_credits_nothing_is_reserved(funded_org, offer):
+    poor = resident(funded_org)
+    give(funded_org, poor, 5)
+    with pytest.raises(InsufficientCreditsError):
+        redeem(poor, offer)
+    offer.refresh_from_db()
+    assert offer.remaining == 50 and not Voucher.objects.exists()
+    assert ledger_selectors.balance_of(poor) == 5
+
+
+def test_stock_runs_out(funded_org, staff, partner):
+    offer = make_offer(staff, partner, stock=2)
+    people = [resident(funded_org) for _ in range(3)]
+    for person in people:
+        give(funded_org, person, 20)
+    redeem(people[0], offer)
+    redeem(people[1], offer)
+    with pytest.raises(OutOfStockError):
+        redeem(people[2], offer)
+    assert ledger_selectors.balance_of(people[2]) == 20
+
+
+def test_the_per_member_limit_counts_held_and_used_but_not_cancelled_vouchers(member, staff, partner):
+    offer = make_offer(staff, partner, per_member_limit=2)
+    first = redeem(member, offer)
+    second = redeem(member, offer)
+    with pytest.raises(MemberLimitError):
+        redeem(member, offer)
+    services.voucher_confirm(actor=staff, text=first.code)
+    services.voucher_cancel(actor=member, voucher=second)
+    assert redeem(member, offer).status == VoucherStatus.HELD
+
+
+def test_a_voucher_is_confirmed_once(member, offer, staff, partner):
+    voucher = redeem(member, offer)
+    other_staff = member_of(partner, is_partner_staff=True, is_member=False)
+    services.voucher_confirm(actor=staff, text=voucher.code)
+    with pytest.raises(VoucherAlreadyUsedError):
+        services.voucher_confirm(actor=other_staff, text=voucher.code)
+    with pytest.raises(VoucherNotCancellableError):
+        services.voucher_cancel(actor=member, voucher=voucher)
+
+
+def test_an_expired_voucher_cannot_be_confirmed_even_before_the_sweeper_runs(member, offer, staff):
+    voucher = redeem(member, offer)
+    Voucher.objects.filter(pk=voucher.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=5), expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    with pytest.raises(VoucherExpiredError):
+        services.voucher_confirm(actor=staff, text=voucher.code)
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
+
+
+def test_a_cancelled_voucher_gives_credits_and_stock_back_once(
+    member, offer, staff, partner, django_capture_on_commit_callbacks
+):
+    voucher = redeem(member, offer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.voucher_cancel(actor=member, voucher=voucher)
+    voucher.refresh_from_db()
+    assert voucher.status == VoucherStatus.CANCELLED and voucher.refunded_at is not None
+    assert ledger_selectors.balance_of(member) == 100 and clearing_balance(partner) == 0
+    refund = Journal.objects.get(pk=voucher.refund_journal_id)
+    assert refund.reversal_of_id == voucher.hold_journal_id and refund.kind == JournalKind.REVERSAL
+    offer.refresh_from_db()
+    assert offer.remaining == 50
+    assert services.voucher_refund(public_id=voucher.public_id) is False
+    with pytest.raises(VoucherCancelledError):
+        services.voucher_confirm(actor=staff, text=voucher.code)
+    assert ledger_selectors.balance_of(member) == 100
+    assert_books_balance()
+
+
+def test_offers_elsewhere_are_not_found(funded_org, offer):
+    far = resident(funded_org, "40010101")
+    give(funded_org, far, 100)
+    assert offer not in [e.offer for e in selectors.catalogue_for(viewer=far).available]
+    with pytest.raises(NotFoundError):
+        redeem(far, offer)
+
+
+def test_an_offer_without_areas_applies_everywhere_and_one_for_a_subdistrict_applies_to_its_villages(
+    funded_org, staff, partner
+):
+    everywhere = make_offer(staff, partner, area_codes=[])
+    subdistrict = make_offer(staff, partner, area_codes=["710911"], title_th="เฉพาะตำบล")
+    here, far = resident(funded_org, "71091103"), resident(funded_org, "40010101")
+    assert {e.offer.pk for e in selectors.catalogue_for(viewer=here).available} == {everywhere.pk, subdistrict.pk}
+    assert {e.offer.pk for e in selectors.catalogue_for(viewer=far).available} == {everywhere.pk}
+
+
+def test_a_member_without_a_home_area_is_placed_by_her_organisations(funded_org, offer):
+    person = member_of(funded_org)
+    assert [e.offer for e in selectors.catalogue_for(viewer=person).available] == [offer]
+
+
+def test_closed_inactive_and_future_offers_are_not_in_the_catalogue(member, staff, partner):
+    now = timezone.now()
+    make_offer(staff, partner, valid_from=now + dt.timedelta(days=1), valid_until=now + dt.timedelta(days=3))
+    make_offer(staff, partner, valid_from=now - dt.timedelta(days=3), valid_until=now - dt.timedelta(days=1))
+    make_offer(staff, partner, is_active=False)
+    assert selectors.catalogue_for(viewer=member).available == []
+
+
+# --- partners -------------------------------------------------------------------------------------------------
+
+
+def test_offers_go_live_only_once_an_agency_approves_the_partner(agency_staff, member):
+    shop = PartnerFactory(area=area("710911"))
+    owner = member_of(shop, is_admin=True, is_member=False)
+    profile = services.partner_apply(actor=owner, organisation=shop, sector=Sector.RETAIL)
+    assert profile.status == PartnerStatus.PENDING
+    offer = make_offer(owner, shop)
+    assert selectors.catalogue_for(viewer=member).available == []
+    with pytest.raises(NotFoundError):
+        redeem(member, offer)
+    services.partner_approve(actor=agency_staff, organisation=shop)
+    assert [e.offer for e in selectors.catalogue_for(viewer=member).available] == [offer]
+    assert owner.notifications.filter(kind="partner_decided").count() == 1
+    services.partner_decide(actor=agency_staff, organisation=shop, status=PartnerStatus.SUSPENDED, note="ตรวจสอบ")
+    assert selectors.catalogue_for(viewer=member).available == []
+
+
+@pytest.mark.parametrize("kind", [OrgKind.SCHOOL, OrgKind.HEALTH_CHARTER, OrgKind.WELFARE_FUND, OrgKind.AGENCY])
+def test_public_service_organisations_cannot_be_partners(agency_staff, kind):
+    org = OrganisationFactory(area=area("710911"), kind=kind)
+    admin = member_of(org, is_admin=True)
+    with pytest.raises(PublicServicePartnerError):
+        services.partner_apply(actor=admin, organisation=org, sector=Sector.OTHER)
+
+
+@pytest.mark.parametrize("sector", [Sector.HEALTH, Sector.EDUCATION, Sector.WELFARE, Sector.GOVERNMENT])
+def test_a_partner_that_provides_a_public_service_is_never_approved(agency_staff, sector):
+    # Given a partner-kind organisation whose profile says it provides a public service (say, a clinic)
+    shop = PartnerFactory(area=area("710911"))
+    PartnerProfile.objects.create(organisation=shop, sector=sector)
+    # When the agency tries to approve it, then the approval step refuses
+    with pytest.raises(PublicServicePartnerError):
+        services.partner_approve(actor=agency_staff, organisation=shop)
+    assert PartnerProfile.objects.get(organisation=shop).status == PartnerStatus.PENDING
+    # And the database refuses it too
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PartnerProfile.objects.filter(organisation=shop).update(
+            status=PartnerStatus.APPROVED, decided_by=agency_staff, decided_at=timezone.now()
+        )
+
+
+def test_councils_and_temples_are_not_partner_kinds(agency_staff):
+    council = OrganisationFactory(area=area("710911"), kind=OrgKind.COUNCIL)
+    with pytest.raises(PartnerKindError):
+        services.partner_apply(actor=member_of(council, is_admin=True), organisation=council, sector=Sector.OTHER)
+
+
+def test_a_savings_group_offers_a_perk_run_by_its_admins(agency_staff, funded_org, programme):
+    group, admin = approved_partner(agency_staff, kind=OrgKind.SAVINGS_GROUP, sector=Sector.COMMUNITY_FINANCE)
+    perk = make_offer(
+        admin,
+        group,
+        kind=OfferKind.PERK,
+        cost=0,
+        stock=None,
+        unlock=Unlock.EARNED,
+        unlock_credits=50,
+        title_th="กู้ยืม 20,000 บาท ดอกเบี้ย 0%",
+    )
+    person = resident(funded_org)
+    give(funded_org, person, 60)
+    voucher = redeem(person, perk)
+    assert voucher.cost == 0 and voucher.hold_journal_id is None
+    assert services.voucher_confirm(actor=admin, text=voucher.code).status == VoucherStatus.CONFIRMED
+
+
+def test_applying_twice_is_refused_but_a_refused_partner_may_apply_again(agency_staff):
+    shop = PartnerFactory(area=area("710911"))
+    owner = member_of(shop, is_admin=True, is_member=False)
+    services.partner_apply(actor=owner, organisation=shop, sector=Sector.RETAIL)
+    with pytest.raises(PartnerAlreadyAppliedError):
+        services.partner_apply(actor=owner, organisation=shop, sector=Sector.RETAIL)
+    services.partner_decide(actor=agency_staff, organisation=shop, status=PartnerStatus.REFUSED)
+    assert services.partner_apply(actor=owner, organisation=shop, sector=Sector.COOPERATIVE).status == "pending"
+
+
+def test_an_organisation_must_apply_before_publishing_or_being_approved(agency_staff):
+    shop = PartnerFactory(area=area("710911"))
+    owner = member_of(shop, is_admin=True, is_member=False)
+    with pytest.raises(PartnerNotAppliedError):
+        make_offer(owner, shop)
+    with pytest.raises(PartnerNotAppliedError):
+        services.partner_approve(actor=agency_staff, organisation=shop)
+
+
+# --- offers -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"stock": None},
+        {"cost": 0},
+        {"kind": OfferKind.PERK, "cost": 0, "stock": None},
+        {"kind": OfferKind.PERK, "cost": 5, "unlock": Unlock.EARNED, "unlock_credits": 10},
+        {"unlock": Unlock.DEED_TYPE, "unlock_deed_type": "savings-20", "unlock_deed_count": 0, "unlock_months": 6},
+        {"valid_until": timezone.now() - dt.timedelta(days=5)},
+        {"area_codes": ["99"]},
+    ],
+)
+def test_offers_that_do_not_make_sense_are_refused(staff, partner, overrides):
+    with pytest.raises(OfferInvalidError):
+        make_offer(staff, partner, **overrides)
+    assert not Offer.objects.exists()
+
+
+def test_changing_the_stock_keeps_what_is_already_reserved(member, staff, partner):
+    offer = make_offer(staff, partner, stock=5)
+    redeem(member, offer)
+    redeem(member, offer)
+    with pytest.raises(OfferInvalidError):
+        services.offer_update(actor=staff, offer=offer, stock=1)
+    updated = services.offer_update(actor=staff, offer=offer, stock=8)
+    assert (updated.stock, updated.remaining) == (8, 6)
+
+
+def test_offer_photos_are_re_encoded_without_exif(staff, partner):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    raw = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "Camera maker"
+    Image.new("RGB", (40, 30), "green").save(raw, format="JPEG", exif=exif)
+    offer = make_offer(staff, partner, photo=SimpleUploadedFile("p.jpg", raw.getvalue(), "image/jpeg"))
+    with offer.photo.open("rb") as handle, Image.open(handle) as image:
+        assert image.size == (40, 30) and not image.getexif()
+
+
+# --- perks ------------------------------------------------------------------------------------------------------
+
+
+def test_a_level_perk_unlocks_from_lifetime_verified_credits_not_from_the_balance(
+    funded_org, staff, partner, programme
+):
+    publish_levels(
+        programme,
+        [
+            {"code": "seed", "name_th": "ต้นกล้า", "min_credits": 0},
+            {"code": "tree", "name_th": "ต้นไม้", "min_credits": 100},
+        ],
+    )
+    perk = make_offer(
+        staff,
+        partner,
+        kind=OfferKind.PERK,
+        cost=0,
+        stock=None,
+        unlock=Unlock.LEVEL,
+        unlock_level="tree",
+        programme=programme,
+        title_th="ส่วนลด 10%",
+    )
+    spend = make_offer(staff, partner, cost=60, title_th="ข้าวสาร")
+    person = resident(funded_org)
+    give(funded_org, person, 99)
+    book = selectors.catalogue_for(viewer=person)
+    assert perk in [e.offer for e in book.locked] and "ต้นไม้" in book.locked[0].condition
+    with pytest.raises(OfferLockedError):
+        redeem(person, perk)
+    give(funded_org, person, 1)
+    redeem(person, spend)  # spending lowers the balance to 40 but not the level
+    assert ledger_selectors.balance_of(person) == 40
+    book = selectors.catalogue_for(viewer=person)
+    assert book.level is not None and book.level.code == "tree"
+    assert redeem(person, perk).status == VoucherStatus.HELD
+
+
+def test_a_deed_type_perk_needs_n_verified_deeds_of_that_type_in_the_last_m_months(
+    funded_org, staff, partner, programme
+):
+    from thamdee.deeds.models import Deed, DeedStatus, DeedType
+
+    template = DeedType.objects.create(
+        programme=programme, code="savings-20", name_th="ออมเงินเดือนละ 20 บาท", criterion="ออมอย่างน้อย 20 บาทต่อเดือน"
+    )
+    local = DeedType.objects.create(
+        programme=programme,
+        organisation=funded_org,
+        adopted_from=template,
+        code="save-monthly",
+        name_th="ออมเงินกับกลุ่ม",
+        criterion="ออมทุกเดือน",
+    )
+    perk = make_offer(
+        staff,
+        partner,
+        kind=OfferKind.PERK,
+        cost=0,
+        stock=10,
+        unlock=Unlock.DEED_TYPE,
+        unlock_deed_type="savings-20",
+        unlock_deed_count=3,
+        unlock_months=6,
+        title_th="เงินกู้ 0% จากกลุ่มออมทรัพย์",
+    )
+    person = resident(funded_org)
+    today = timezone.localdate()
+
+    def deed(days_ago: int, status: str = DeedStatus.VERIFIED, deed_type=local):
+        return Deed.objects.create(
+            member=person,
+            deed_type=deed_type,
+            organisation=funded_org,
+            area=area("710911"),
+            done_on=today - dt.timedelta(days=days_ago),
+            status=status,
+            recorded_by=person,
+        )
+
+    deed(10)
+    deed(40, deed_type=template)
+    deed(70, status=DeedStatus.PENDING)
+    deed(400)  # too long ago
+    with pytest.raises(OfferLockedError) as refused:
+        redeem(person, perk)
+    assert "ออมเงินเดือนละ 20 บาท" in str(refused.value) and "6" in str(refused.value)
+    deed(100)
+    voucher = redeem(person, perk)
+    assert voucher.cost == 0 and ledger_selectors.balance_of(person) == 0
+
+
+def test_an_expired_perk_voucher_returns_its_place_in_the_stock_without_a_journal(funded_org, staff, partner):
+    perk = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=1, unlock=Unlock.EARNED, unlock_credits=1)
+    person = resident(funded_org)
+    give(funded_org, person, 1)
+    voucher = redeem(person, perk)
+    Voucher.objects.filter(pk=voucher.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=5), expires_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    journals = Journal.objects.count()
+    assert services.voucher_expire(public_id=voucher.public_id) is True
+    perk.refresh_from_db()
+    assert perk.remaining == 1 and Journal.objects.count() == journals
+    assert Voucher.objects.get(pk=voucher.pk).refunded_at is not None
+
+
+def test_someone_else_cannot_cancel_my_voucher(member, offer, funded_org):
+    voucher = redeem(member, offer)
+    with pytest.raises(NotFoundError):
+        services.voucher_cancel(actor=UserFactory(), voucher=voucher)
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
