@@ -6,3 +6,9 @@ class RecognitionConfig(AppConfig):
     name = "thamdee.recognition"
     label = "recognition"
     verbose_name = _("การยกย่อง")
+
+    def ready(self) -> None:
+        from thamdee.deeds import hooks
+        from thamdee.recognition.services import recognise_verified
+
+        hooks.on_verified(recognise_verified)

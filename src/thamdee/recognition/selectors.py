@@ -1,0 +1,387 @@
+"""Reads for recognition, scoped to who is asking."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from thamdee.common.errors import NotFoundError
+from thamdee.common.ids import parse_uuid
+from thamdee.creditrules.engine import Level, level_for
+from thamdee.creditrules.selectors import levels_of_programme
+from thamdee.deeds.models import Deed, DeedStatus
+from thamdee.ledger import selectors as ledger_selectors
+from thamdee.ledger.models import Programme
+from thamdee.orgs.models import Organisation
+from thamdee.orgs.roles import roles_for
+from thamdee.people.models import User
+from thamdee.people.types import Actor
+from thamdee.recognition import badges as rules_of_badges
+from thamdee.recognition.models import (
+    BadgeAward,
+    BadgeDefinition,
+    ConsentState,
+    Credential,
+    ExemplarCriterion,
+    ExemplarRound,
+    Honour,
+    Issuer,
+    Nomination,
+    OrganisationBadgeSetting,
+    PanelMember,
+    RoundStatus,
+    Score,
+    StatusList,
+)
+from thamdee.recognition.permissions import (
+    can_manage_round,
+    can_nominate_for,
+    can_view_credential,
+    can_view_round,
+    has_conflict,
+    is_panel_member,
+)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    """A public id from a URL or a request; anything that is not one is simply not found."""
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise NotFoundError()
+    return parsed
+
+
+# --- a member's standing ------------------------------------------------------------------------------------------
+
+
+def programme_of(member: User) -> Programme | None:
+    """The programme a member's level is read in: the one most of their verified deeds belong to, else the
+    first active programme."""
+    row = (
+        Deed.objects.filter(member=member, status=DeedStatus.VERIFIED, deed_type__programme__is_active=True)
+        .values("deed_type__programme_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "deed_type__programme_id")
+        .first()
+    )
+    if row:
+        return Programme.objects.filter(pk=row["deed_type__programme_id"]).first()
+    return Programme.objects.filter(is_active=True).order_by("pk").first()
+
+
+def _level_name(level: Level | None) -> str:
+    from django.utils import translation
+
+    if level is None:
+        return ""
+    english = (translation.get_language() or "th").startswith("en")
+    return level.name_en if english and level.name_en else level.name_th
+
+
+@dataclass
+class Standing:
+    earned_total: int
+    programme: Programme | None
+    level: Level | None
+    next_level: Level | None
+    levels: tuple[Level, ...]
+
+    @property
+    def level_name(self) -> str:
+        return _level_name(self.level)
+
+    @property
+    def next_level_name(self) -> str:
+        return _level_name(self.next_level)
+
+    @property
+    def credits_to_next(self) -> int:
+        return max(0, self.next_level.min_credits - self.earned_total) if self.next_level else 0
+
+
+def standing_of(member: User) -> Standing:
+    """A member's level, from lifetime verified credits (spending never lowers it), and the next one."""
+    earned = ledger_selectors.earned_total_of(member)
+    programme = programme_of(member)
+    levels = levels_of_programme(programme.pk) if programme else ()
+    ordered = tuple(sorted(levels, key=lambda lvl: lvl.min_credits))
+    level = level_for(earned, ordered)
+    upcoming = next((lvl for lvl in ordered if lvl.min_credits > earned), None)
+    return Standing(earned_total=earned, programme=programme, level=level, next_level=upcoming, levels=ordered)
+
+
+@dataclass
+class BadgeProgress:
+    definition: BadgeDefinition
+    value: int
+    threshold: int
+
+
+@dataclass
+class MemberRecognition:
+    standing: Standing
+    badges: list[BadgeAward]
+    upcoming: list[BadgeProgress]
+    honours: list[Honour]
+    credentials: list[Credential] = field(default_factory=list)
+
+
+def recognition_of(member: User, *, upcoming: int = 4) -> MemberRecognition:
+    """What the member's own page shows: level, badges, the nearest badges to come, honours, credentials."""
+    from thamdee.recognition.services import badges_disabled_org_ids, member_records
+
+    badge_awards = list(
+        BadgeAward.objects.filter(member=member).select_related("definition", "credential", "organisation")
+    )
+    held = {a.definition_id for a in badge_awards}
+    record = member_records([member.pk], badges_disabled_org_ids())[member.pk]
+    progress = []
+    for definition in BadgeDefinition.objects.filter(is_active=True).exclude(pk__in=held):
+        value, threshold = rules_of_badges.progress(
+            rules_of_badges.Rule(definition.code, definition.kind, definition.threshold, definition.subject), record
+        )
+        if value > 0:
+            progress.append(BadgeProgress(definition, value, threshold))
+    progress.sort(key=lambda p: (-(p.value / p.threshold), p.definition.ordering))
+    return MemberRecognition(
+        standing=standing_of(member),
+        badges=badge_awards,
+        upcoming=progress[:upcoming],
+        honours=list(Honour.objects.filter(member=member).select_related("credential", "agency", "area")),
+        credentials=list(credentials_of(member)),
+    )
+
+
+def home_context(user: Any) -> dict[str, Any]:
+    """For the member's home page: the level's name and the latest badges."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    standing = standing_of(user)
+    latest = list(BadgeAward.objects.filter(member=user).select_related("definition").order_by("-awarded_at")[:3])
+    return {
+        "level": standing.level_name,
+        "recognition_standing": standing,
+        "recognition_badges": latest,
+        "recognition_badge_count": BadgeAward.objects.filter(member=user).count(),
+    }
+
+
+# --- credentials -------------------------------------------------------------------------------------------------
+
+
+def credentials_of(member: User) -> QuerySet[Credential]:
+    return Credential.objects.filter(member=member).select_related("issuer__organisation").order_by("-issued_at")
+
+
+def credential_get_visible_to(*, viewer: Actor, public_id: Any) -> Credential:
+    """A credential for its holder, or for the issuing body (to revoke it); anyone else: not found."""
+    credential = (
+        Credential.objects.select_related("issuer__organisation", "member", "status_list")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if credential is None or not can_view_credential.test(viewer, credential):
+        raise NotFoundError()
+    return credential
+
+
+def credential_get_public(public_id: Any) -> Credential:
+    """The credential a certificate's QR code points at (its id is the capability: no sign-in)."""
+    credential = Credential.objects.select_related("issuer__organisation").filter(public_id=_uuid(public_id)).first()
+    if credential is None:
+        raise NotFoundError()
+    return credential
+
+
+def issuer_get(public_id: Any) -> Issuer:
+    issuer = Issuer.objects.select_related("organisation").filter(public_id=_uuid(public_id)).first()
+    if issuer is None:
+        raise NotFoundError()
+    return issuer
+
+
+def status_list_get(issuer: Issuer, purpose: str) -> StatusList:
+    status = StatusList.objects.filter(issuer=issuer, purpose=purpose).exclude(token="").first()
+    if status is None:
+        raise NotFoundError()
+    return status
+
+
+def credentials_issued_by(*, viewer: Actor, organisation: Organisation) -> QuerySet[Credential]:
+    """What an issuing body has issued (for its admins, to find and revoke)."""
+    from thamdee.recognition.permissions import can_revoke_credential
+
+    issuer = Issuer.objects.filter(organisation=organisation).first()
+    probe = Credential(issuer=issuer) if issuer else None
+    if issuer is None or not can_revoke_credential.test(viewer, probe):
+        return Credential.objects.none()
+    return Credential.objects.filter(issuer=issuer).select_related("member").order_by("-issued_at")
+
+
+# --- badges ------------------------------------------------------------------------------------------------------
+
+
+def badge_definitions() -> QuerySet[BadgeDefinition]:
+    return BadgeDefinition.objects.filter(is_active=True).order_by("ordering", "code")
+
+
+def badges_enabled(organisation: Organisation) -> bool:
+    setting = OrganisationBadgeSetting.objects.filter(organisation=organisation).first()
+    return setting.badges_enabled if setting else True
+
+
+# --- honours -----------------------------------------------------------------------------------------------------
+
+
+def honours_public(*, fiscal_year: int | None = None, level: str = "") -> QuerySet[Honour]:
+    """The public honour roll: only honours whose holder consented, and (in the templates and the API) only what
+    they chose to show."""
+    qs = Honour.objects.filter(consent=ConsentState.CONSENTED)
+    if fiscal_year:
+        qs = qs.filter(fiscal_year=fiscal_year)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.select_related("member", "area", "agency", "nomination").order_by("-fiscal_year", "level", "category")
+
+
+def honour_years() -> list[int]:
+    return list(
+        Honour.objects.filter(consent=ConsentState.CONSENTED)
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+
+
+def honour_get_for_holder(*, viewer: Actor, public_id: Any) -> Honour:
+    honour = (
+        Honour.objects.select_related("member", "area", "agency", "nomination__round", "credential")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if honour is None or getattr(viewer, "pk", None) != honour.member_id:
+        raise NotFoundError()
+    return honour
+
+
+def honour_get_public(public_id: Any) -> Honour:
+    honour = Honour.objects.filter(public_id=_uuid(public_id), consent=ConsentState.CONSENTED).first()
+    if honour is None:
+        raise NotFoundError()
+    return honour
+
+
+# --- rounds --------------------------------------------------------------------------------------------------------
+
+
+def rounds_for(viewer: Actor) -> list[ExemplarRound]:
+    """Rounds the viewer runs, sits on the panel of, or may nominate in (open rounds over their organisations)."""
+    roles = roles_for(viewer)
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    qs = (
+        ExemplarRound.objects.select_related("agency", "area")
+        .prefetch_related("panel")
+        .order_by("-fiscal_year", "-created_at")
+    )
+    if roles.is_site_admin:
+        return list(qs[:200])
+    q = Q(panel__user_id=viewer.pk)
+    for post in roles.agency_posts:
+        q |= Q(agency_id=post.agency_id) & (Q(area__code__startswith=post.scope_code) if post.scope_code else Q())
+    nominating = roles.org_ids_with("admin", "organiser")
+    if nominating:
+        codes = list(Organisation.objects.filter(pk__in=nominating).values_list("area__code", flat=True))
+        open_q = Q(level="national")
+        for code in codes:
+            for length in (2, 4, 6, 8):
+                if len(code) >= length:
+                    open_q |= Q(area__code=code[:length])
+        q |= Q(status=RoundStatus.OPEN) & open_q
+    return [r for r in qs.filter(q).distinct()[:200] if can_view_round.test(viewer, r)]
+
+
+def round_get_visible_to(*, viewer: Actor, public_id: Any) -> ExemplarRound:
+    round_ = (
+        ExemplarRound.objects.select_related("agency", "area")
+        .prefetch_related("panel__user", "criteria")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if round_ is None or not can_view_round.test(viewer, round_):
+        raise NotFoundError()
+    return round_
+
+
+@dataclass
+class NominationRow:
+    nomination: Nomination
+    total: int | None  # the sum of every score given (managers only)
+    scorers: int
+    eligible: int
+    conflicted: bool  # the viewer may not score it
+    my_scores: dict[str, int]
+    can_score: bool
+
+
+def nominations_of_round(*, viewer: Actor, round: ExemplarRound) -> list[NominationRow]:
+    """The round's nominations as the viewer may see them: everything for its managers, the papers and the
+    viewer's own scores for panel members, and only their own organisations' nominations for nominators."""
+    manager = can_manage_round.test(viewer, round)
+    panelist = is_panel_member.test(viewer, round)
+    qs = Nomination.objects.filter(round=round).select_related("nominee", "organisation", "nominated_by")
+    if not (manager or panelist):
+        allowed = roles_for(viewer).org_ids_with("admin", "organiser")
+        if not roles_for(viewer).is_site_admin:
+            qs = qs.filter(organisation_id__in=allowed)
+    nominations = list(qs.prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion"))))
+    panel = list(PanelMember.objects.filter(round=round).select_related("user"))
+    rows = []
+    for nomination in nominations:
+        scores = list(nomination.scores.all())
+        eligible = [p for p in panel if not has_conflict.test(p.user, nomination)]
+        seat = next((p for p in panel if p.user_id == getattr(viewer, "pk", None)), None)
+        rows.append(
+            NominationRow(
+                nomination=nomination,
+                total=sum(s.score for s in scores) if manager else None,
+                scorers=len({s.panel_member_id for s in scores}),
+                eligible=len(eligible),
+                conflicted=bool(seat) and has_conflict.test(viewer, nomination),
+                my_scores={s.criterion.code: s.score for s in scores if seat and s.panel_member_id == seat.pk},
+                can_score=bool(seat)
+                and not has_conflict.test(viewer, nomination)
+                and round.status == RoundStatus.SCORING
+                and nomination.status == "submitted",
+            )
+        )
+    return rows
+
+
+def nomination_get_visible_to(*, viewer: Actor, public_id: Any) -> Nomination:
+    from thamdee.recognition.permissions import can_view_nomination
+
+    nomination = (
+        Nomination.objects.select_related("round__area", "round__agency", "organisation", "nominee")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if nomination is None or not can_view_nomination.test(viewer, nomination):
+        raise NotFoundError()
+    return nomination
+
+
+def criteria_of(round: ExemplarRound) -> list[ExemplarCriterion]:
+    return list(ExemplarCriterion.objects.filter(round=round).order_by("ordering", "pk"))
+
+
+def nominating_orgs_for(viewer: Actor, round: ExemplarRound) -> list[Organisation]:
+    """The viewer's organisations that may nominate in this round (inside its area)."""
+    ids = roles_for(viewer).org_ids_with("admin", "organiser")
+    qs = Organisation.objects.filter(pk__in=ids, is_active=True).select_related("area")
+    if round.area_id:
+        qs = qs.filter(area__code__startswith=round.area.code)  # type: ignore[union-attr]
+    return [o for o in qs.order_by("name_th") if can_nominate_for.test(viewer, o)]

@@ -1,0 +1,231 @@
+"""Open Badges 3.0 credentials: signing, publishing keys and status lists, and verifying with no network."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import socket
+import stat
+from unittest import mock
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
+from openbadgeslib.ob3 import decode_encoded_list
+
+from tests.factories import member_of
+from thamdee.recognition import contexts, keys, services
+from thamdee.recognition import credentials as vc
+from thamdee.recognition.models import Credential, CredentialKind, IssuerKey, StatusList
+
+from .conftest import verified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def badge(world) -> Credential:
+    """The first-deed badge of w.member, issued by w.org."""
+    verified(world, hours=1)
+    return Credential.objects.select_related("issuer").get(member=world.member, kind=CredentialKind.BADGE)
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def _refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("verification tried to open a network connection")
+
+
+@pytest.fixture
+def no_network():
+    """Any attempt to connect anywhere fails the test."""
+    with (
+        mock.patch.object(socket.socket, "connect", _refuse),
+        mock.patch.object(socket.socket, "connect_ex", _refuse),
+        mock.patch.object(socket, "create_connection", _refuse),
+        mock.patch.object(socket, "getaddrinfo", _refuse),
+    ):
+        yield
+
+
+def test_a_valid_credential_passes_with_the_network_disabled(badge, no_network):
+    result = vc.verify_token(badge.token)
+    assert (result.status, result.reason) == (vc.VALID, "ok")
+    assert result.credential == badge
+    summary = vc.summary(result.trusted_payload)
+    assert summary["recipient_name"] == badge.member.full_name and summary["issuer"] == badge.issuer.did
+    with pytest.raises(AssertionError, match="network"):
+        socket.create_connection(("example.org", 443))  # the guard is real
+
+
+def test_a_tampered_credential_fails(badge, no_network):
+    header, _payload, signature = badge.token.split(".")
+    claims = vc.decode_segment(badge.token)
+    claims["name"] = "เหรียญที่ไม่ได้รับจริง"
+    result = vc.verify_token(".".join([header, _b64(claims), signature]))
+    assert (result.status, result.reason) == (vc.TAMPERED, "signature")
+    assert result.trusted_payload is None  # a forged claim is never shown as fact
+
+
+def test_a_credential_signed_by_another_key_fails_even_if_it_brings_its_own(badge, no_network):
+    from jwt.algorithms import OKPAlgorithm
+
+    claims = vc.decode_segment(badge.token)
+    kid = jwt.get_unverified_header(badge.token)["kid"]
+    stranger = Ed25519PrivateKey.generate()
+    forged = jwt.encode(claims, stranger, algorithm="EdDSA", headers={"kid": kid})
+    assert vc.verify_token(forged).status == vc.TAMPERED
+    embedded = json.loads(OKPAlgorithm.to_jwk(stranger.public_key()))
+    forged = jwt.encode(claims, stranger, algorithm="EdDSA", headers={"jwk": embedded})
+    result = vc.verify_token(forged)
+    assert (result.status, result.reason) == (vc.TAMPERED, "signature")
+
+
+def test_a_credential_naming_a_key_of_another_issuer_fails(world, badge, no_network):
+    other = services._issuers_for([world.agency.pk])[world.agency.pk]
+    other_key = services._active_keys([other])[other.pk]
+    claims = vc.decode_segment(badge.token)  # claims w.org as issuer, signed with the agency's key
+    forged = vc.sign_with(claims, other_key)
+    assert vc.verify_token(forged).status == vc.TAMPERED
+
+
+def test_a_revoked_credential_fails_and_says_so(world, badge, no_network):
+    admin = member_of(world.org, is_admin=True)
+    services.credential_revoke(actor=admin, credential=badge, reason="ออกซ้ำ")
+    result = vc.verify_token(badge.token)
+    assert (result.status, result.reason) == (vc.REVOKED, "revoked")
+    # The published status list (signed by the issuer) has exactly that bit set
+    status = StatusList.objects.get(issuer=badge.issuer)
+    assert vc.verify_token(status.token).status == vc.TAMPERED  # a status list is not a badge
+    payload = vc.status_list_payload(status)
+    bits = decode_encoded_list(payload["credentialSubject"]["encodedList"])
+    assert bits[badge.status_index // 8] & (0x80 >> (badge.status_index % 8))
+    key = IssuerKey.objects.get(issuer=badge.issuer, retired_at__isnull=True)
+    public = key.public_key_pem.encode()
+    assert (
+        jwt.decode(status.token, public, algorithms=["EdDSA"], options={"verify_aud": False})["iss"] == badge.issuer.did
+    )
+
+
+def test_an_expired_credential_fails_as_expired(world, no_network):
+    [credential] = services._issue(
+        [
+            services.IssueRequest(
+                kind=CredentialKind.BADGE,
+                member=world.member,
+                organisation_id=world.org.pk,
+                organisation_name=world.org.name_th,
+                achievement=vc.AchievementSpec("badge", "trial", "ทดลอง", "Trial", "ทดลอง", "ทดลอง", "Badge"),
+                issued_at=timezone.now() - dt.timedelta(days=30),
+                valid_until=timezone.now() - dt.timedelta(days=1),
+            )
+        ]
+    )
+    result = vc.verify_token(credential.token)
+    assert (result.status, result.reason) == (vc.EXPIRED, "expired")
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("", "empty"),
+        ("not a credential", "malformed"),
+        ("a.b.c", "malformed"),
+    ],
+)
+def test_garbage_is_tampered_with_a_reason(db, token, reason):
+    result = vc.verify_token(token)
+    assert (result.status, result.reason) == (vc.TAMPERED, reason)
+
+
+def test_a_credential_from_an_issuer_unknown_here_fails(badge, no_network):
+    claims = {**vc.decode_segment(badge.token), "iss": "did:web:example.org"}
+    token = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA")
+    assert vc.verify_token(token).reason == "unknown_issuer"
+
+
+def test_keys_are_per_issuer_private_keys_in_0600_files_never_in_the_database(world, badge, key_dir):
+    key = IssuerKey.objects.get(issuer=badge.issuer)
+    path = key_dir / f"{key.file_id}.pem"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(key_dir).st_mode) == 0o700
+    assert b"PRIVATE KEY" in path.read_bytes()
+    for model in (IssuerKey, StatusList, Credential):
+        for row in model.objects.values():
+            assert "PRIVATE KEY" not in json.dumps(row, default=str)
+    # The level credential is signed by another issuer (the agency) with its own key
+    verified(world, hours=3, days_ago=2)
+    assert IssuerKey.objects.values("issuer").distinct().count() == 2
+
+
+def test_did_document_and_jwks_publish_the_key_the_token_names(badge):
+    key = IssuerKey.objects.select_related("issuer").get(issuer=badge.issuer)
+    header = jwt.get_unverified_header(badge.token)
+    assert header["alg"] == "EdDSA" and header["kid"] == key.key_id and "jwk" not in header
+    document = vc.did_document(badge.issuer, [key])
+    assert document["id"] == badge.issuer.did and document["assertionMethod"] == [key.key_id]
+    assert document["@context"] == [contexts.DID_V1, contexts.MULTIKEY_V1]
+    assert badge.issuer.did.startswith("did:web:") and badge.issuer.did.endswith(f":issuers:{badge.issuer.public_id}")
+    [jwk] = vc.jwks([key])["keys"]
+    assert jwk["kid"] == key.key_id and jwk["crv"] == "Ed25519" and "d" not in jwk
+    public = jwt.PyJWK(jwk).key
+    assert jwt.decode(badge.token, public, algorithms=["EdDSA"])["jti"] == badge.urn
+
+
+def test_a_rotated_key_stays_published_so_old_credentials_still_verify(world, badge, no_network):
+    new_key = services.issuer_key_rotate(actor=world.admin, organisation=world.org)
+    assert new_key.kid == "key-2"
+    assert vc.verify_token(badge.token).status == vc.VALID
+    later = verified(world, hours=1, days_ago=3, member=world.verifier2)
+    fresh = Credential.objects.get(member=later.member, kind=CredentialKind.BADGE)
+    assert jwt.get_unverified_header(fresh.token)["kid"].endswith("#key-2")
+    assert vc.verify_token(fresh.token).status == vc.VALID
+    # A revocation after rotation is published under the new key and still read
+    services.credential_revoke(actor=world.admin, credential=badge, reason="ทดสอบ")
+    assert vc.verify_token(badge.token).status == vc.REVOKED
+
+
+def test_a_lost_private_key_is_retired_and_replaced_not_a_failed_verification(world, badge, key_dir):
+    key = IssuerKey.objects.get(issuer=badge.issuer)
+    (key_dir / f"{key.file_id}.pem").unlink()
+    keys.forget_cached()
+    later = verified(world, hours=1, days_ago=3, member=world.verifier2)
+    key.refresh_from_db()
+    assert key.retired_at is not None
+    assert vc.verify_token(badge.token).status == vc.VALID
+    fresh = Credential.objects.get(member=later.member, kind=CredentialKind.BADGE)
+    assert vc.verify_token(fresh.token).status == vc.VALID
+
+
+def test_verification_reads_only_this_sites_documents(badge):
+    fetch = vc.LocalDocuments()
+    with pytest.raises(vc.OfflineFetchRefused):
+        fetch("https://example.org/.well-known/did.json")
+    with pytest.raises(vc.OfflineFetchRefused):  # a look-alike path on another host
+        fetch(f"https://example.org/recognition/issuers/{badge.issuer.public_id}/did.json")
+    document = json.loads(fetch(vc.did_document_url(badge.issuer.did)))
+    assert document["id"] == badge.issuer.did
+
+
+def test_every_context_a_credential_names_is_pinned_locally(badge):
+    for url in vc.decode_segment(badge.token)["@context"]:
+        pinned = contexts.BY_URL[url]
+        data = contexts.read(pinned.filename)
+        assert hashlib.sha256(data).hexdigest() == pinned.sha256
+        assert contexts.document_loader(url)["document"]["@context"]
+    with pytest.raises(contexts.UnpinnedContextError):
+        contexts.document_loader("https://example.org/context.json")
+
+
+def test_a_credential_baked_into_a_badge_image_or_wrapped_in_json_is_read_back(badge):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>'
+    baked = vc.baked_svg(badge.token, svg)
+    assert vc.extract_token(baked) == badge.token
+    assert vc.extract_token(json.dumps({"credential": badge.token})) == badge.token
+    assert vc.extract_token(f"  {badge.token}\n") == badge.token
