@@ -94,3 +94,17 @@ def build_world() -> SimpleNamespace:
     w.foreign_verifier = member_of(other, is_verifier=True)
     w.today = timezone.localdate()
     return w
+
+
+def verified_deeds(w, people: int, *, village: str = "71091101"):  # type: ignore[no-untyped-def]
+    """``people`` members each with one verified deed in a village."""
+    members = [member_of(w.org) for _ in range(people)]
+    entries = [
+        services.DeedInput(
+            member=m, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=1, area=area(village)
+        )
+        for m in members
+    ]
+    deeds = services.deed_record_for(actor=w.organiser, entries=entries)
+    services.deed_verify_bulk(actor=w.verifier, deeds=deeds)
+    return deeds

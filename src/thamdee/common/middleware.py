@@ -2,10 +2,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from thamdee.common.errors import DomainError
+
+
+class NulCharacterError(DomainError):
+    code = "nul_character"
+    status = 400
+    message = _("คำขอมีอักขระที่ไม่อนุญาต (NUL)")
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in the query string can never be a valid filter, and PostgreSQL cannot even compare text
+    with one: answer 400 with a clear error before any view builds a query from it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            error = NulCharacterError()
+            if request.path.startswith("/api/"):
+                return JsonResponse(error.as_problem(), status=error.status, content_type="application/problem+json")
+            return render(request, "domain_error.html", {"error": error}, status=error.status)
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:

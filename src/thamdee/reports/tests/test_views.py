@@ -1,33 +1,17 @@
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import AgencyStaffFactory, OrganisationFactory, area, member_of
-from tests.worlds import build_world
+from tests.factories import AgencyStaffFactory, OrganisationFactory, area
+from tests.worlds import build_world, verified_deeds
 from thamdee.common.pdf import pdf_text
-from thamdee.deeds import services
 from thamdee.web.tests.test_views import assert_csp_clean
 
 pytestmark = pytest.mark.django_db
-
-
-def verified_deeds(w, people: int, *, village: str = "71091101"):  # type: ignore[no-untyped-def]
-    """``people`` members each with one verified deed in a village."""
-    members = [member_of(w.org) for _ in range(people)]
-    entries = [
-        services.DeedInput(
-            member=m, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=1, area=area(village)
-        )
-        for m in members
-    ]
-    deeds = services.deed_record_for(actor=w.organiser, entries=entries)
-    services.deed_verify_bulk(actor=w.verifier, deeds=deeds)
-    return deeds
 
 
 class TestPublic:
