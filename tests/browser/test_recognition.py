@@ -34,7 +34,9 @@ def test_a_certificates_qr_opens_its_verification_page_and_it_is_valid(live_serv
     assert phone.console_errors == []
 
     # Someone else, not signed in, reads the QR code (a picture of it) on the public verification page
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="th-TH"
+    )
     other = context.new_page()
     errors: list[str] = []
     other.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -94,6 +94,7 @@ def test_a_member_redeems_and_the_shop_confirms_by_the_typed_code(live_server, p
     try:
         sign_in(shop_phone, live_server.url, cashier.username, PASSWORD)
         open_menu(shop_phone)
+        shop_phone.get_by_role("button", name="ภาคี").click()
         shop_phone.get_by_role("link", name="สแกนคูปอง").click()
         shop_phone.wait_for_load_state("networkidle")
         assert shop_phone.locator("[data-scan-start]").is_visible()  # the camera scanner, for those who have one

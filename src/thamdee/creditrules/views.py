@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thamdee.common.errors import DomainError, NotFoundError
@@ -48,6 +48,18 @@ def _versions_with_diffs(book: Rulebook | None, names: dict[str, str]) -> list[d
             }
         )
     return out
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Public: every rulebook that gives credits, programme rulebooks first, each with its version in force."""
+    today = timezone.localdate()
+    books = [
+        {"book": book, "in_force": selectors.version_in_force(book, today)}
+        for book in Rulebook.objects.select_related("programme", "organisation").order_by(
+            "programme__code", "organisation__name_th", "pk"
+        )
+    ]
+    return render(request, "creditrules/index.html", {"books": books})
 
 
 def organisation_rules(request: HttpRequest, public_id: str) -> HttpResponse:

@@ -20,39 +20,102 @@ class NavItem:
     icon: str
 
 
-MEMBER = [
+@dataclass(frozen=True)
+class NavGroup:
+    """A dropdown in the navigation bar (a flat list on a phone)."""
+
+    label: Any
+    icon: str
+    items: tuple[NavItem, ...]
+
+
+MEMBER: list[NavItem | NavGroup] = [
     NavItem(_("หน้าหลัก"), "web:home", "house"),
     NavItem(_("สมุดบัญชีความดี"), "ledger:passbook", "journal-text"),
     NavItem(_("บันทึกความดี"), "deeds:report", "plus-circle"),
+    NavItem(_("ความดีของฉัน"), "deeds:mine", "list-check"),
     NavItem(_("สิทธิประโยชน์"), "rewards:catalogue", "gift"),
     NavItem(_("เกียรติบัตร"), "recognition:mine", "award"),
 ]
-ORGANISER = [
-    NavItem(_("คิวรับรอง"), "deeds:queue", "check2-square"),
-    NavItem(_("กิจกรรม"), "deeds:activities", "calendar-event"),
-]
-AGENCY = [
-    NavItem(_("แดชบอร์ด"), "reports:dashboard", "bar-chart"),
-    NavItem(_("โควตาเครดิต"), "ledger:allotments", "bank"),
-]
-PARTNER = [NavItem(_("สแกนคูปอง"), "rewards:scan", "qr-code-scan")]
-PUBLIC = [
-    NavItem(_("ภาพรวม"), "reports:public", "globe2"),
-    NavItem(_("แบบอย่างความดี"), "recognition:honours", "stars"),
-    NavItem(_("องค์กร"), "orgs:list", "people"),
-]
+ORGANISER = NavGroup(
+    _("งานองค์กร"),
+    "people-fill",
+    (
+        NavItem(_("คิวรับรอง"), "deeds:queue", "check2-square"),
+        NavItem(_("กิจกรรม"), "deeds:activities", "calendar-event"),
+        NavItem(_("เรื่องเล่าดี ๆ"), "reports:story_new", "journal-richtext"),
+    ),
+)
+AGENCY = NavGroup(
+    _("หน่วยงาน"),
+    "building",
+    (
+        NavItem(_("แดชบอร์ด"), "reports:dashboard", "bar-chart"),
+        NavItem(_("ตัวชี้วัดแผน"), "reports:kpis", "graph-up-arrow"),
+        NavItem(_("พื้นที่เป้าหมาย"), "reports:targets", "bullseye"),
+        NavItem(_("พิจารณาเรื่องเล่า"), "reports:stories_review", "journal-check"),
+        NavItem(_("โควตาเครดิต"), "ledger:allotments", "bank"),
+        NavItem(_("ภาคีสิทธิประโยชน์"), "rewards:partners", "shop"),
+        NavItem(_("คัดเลือกแบบอย่างความดี"), "recognition:rounds", "trophy"),
+    ),
+)
+PARTNER = NavGroup(
+    _("ภาคี"),
+    "shop-window",
+    (
+        NavItem(_("สแกนคูปอง"), "rewards:scan", "qr-code-scan"),
+        NavItem(_("รายการแลกสิทธิ์"), "rewards:redemptions", "receipt"),
+        NavItem(_("หน้าภาคี"), "rewards:partner_home", "shop"),
+    ),
+)
+PUBLIC = NavGroup(
+    _("สาธารณะ"),
+    "globe2",
+    (
+        NavItem(_("ภาพรวม"), "reports:public", "globe2"),
+        NavItem(_("แบบอย่างความดี"), "recognition:honours", "stars"),
+        NavItem(_("เรื่องเล่าดี ๆ"), "reports:stories", "journal-richtext"),
+        NavItem(_("ตรวจสอบเกียรติบัตร"), "recognition:verify", "patch-check"),
+        NavItem(_("องค์กร"), "orgs:list", "people"),
+        NavItem(_("กติกาเครดิต"), "creditrules:index", "book"),
+    ),
+)
 
 
-def _resolve(items: list[NavItem], path: str) -> list[dict[str, Any]]:
-    out = []
+def _resolve(items: list[NavItem | NavGroup], path: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for item in items:
+        if isinstance(item, NavGroup):
+            children = _resolve(list(item.items), path)
+            if children:
+                out.append(
+                    {
+                        "label": item.label,
+                        "icon": item.icon,
+                        "children": children,
+                        "active": any(c["active"] for c in children),
+                    }
+                )
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
-            continue  # a feature whose pages are not installed
+            continue  # a feature whose pages are not installed (or that needs arguments)
         active = path == url if url == "/" else path.startswith(url)
         out.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
     return out
+
+
+def _runs_a_partner(roles: Any) -> bool:
+    """Partner staff, or the admin of an organisation whose partner profile is approved (a savings group)."""
+    if roles.org_ids_with("partner_staff"):
+        return True
+    admin_of = roles.org_ids_with("admin")
+    if not admin_of:
+        return False
+    from thamdee.rewards.models import PartnerProfile, PartnerStatus
+
+    return PartnerProfile.objects.filter(organisation_id__in=admin_of, status=PartnerStatus.APPROVED).exists()
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -60,19 +123,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     if user is None or not user.is_authenticated:
         return {
-            "nav_items": _resolve([NavItem(_("หน้าแรก"), "web:home", "house"), *PUBLIC], path),
+            "nav_items": _resolve([NavItem(_("หน้าแรก"), "web:home", "house"), *PUBLIC.items], path),
             "unread_count": 0,
             "roles": None,
         }
     roles = roles_for(user)
     items = list(MEMBER)
     if roles.org_ids_with("organiser", "verifier", "admin"):
-        items += ORGANISER
+        items.append(ORGANISER)
     if roles.is_agency_staff or roles.is_site_admin:
-        items += AGENCY
-    if roles.org_ids_with("partner_staff"):
-        items += PARTNER
-    items += PUBLIC
+        items.append(AGENCY)
+    if _runs_a_partner(roles):
+        items.append(PARTNER)
+    items.append(PUBLIC)
     return {
         "nav_items": _resolve(items, path),
         "unread_count": notification_unread_count(user),

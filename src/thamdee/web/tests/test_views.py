@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory, area, member_of
 
@@ -79,16 +80,56 @@ def test_english_is_one_click_away(client):
     assert "Sign in" in html
 
 
+def _nav_links(html: str) -> set[str]:
+    nav = html.split('id="nav"', 1)[1].split("</nav>", 1)[0]
+    return set(re.findall(r'href="(/[^"]*)"', nav))
+
+
 def test_the_navigation_fits_the_role(client, org):
     member = member_of(org)
     client.force_login(member)
-    html = client.get("/").content.decode()
-    assert reverse("orgs:list") in html
-    assert "เจ้าหน้าที่" not in html
+    links = _nav_links(client.get("/").content.decode())
+    assert {reverse("ledger:passbook"), reverse("deeds:report"), reverse("deeds:mine"), reverse("orgs:list")} <= links
+    assert {reverse("creditrules:index"), reverse("recognition:verify"), reverse("reports:stories")} <= links
+    assert reverse("deeds:queue") not in links
+    assert reverse("reports:dashboard") not in links
+    assert reverse("rewards:scan") not in links
+
+    organiser = member_of(org, is_organiser=True)
+    client.force_login(organiser)
+    links = _nav_links(client.get("/").content.decode())
+    assert {reverse("deeds:queue"), reverse("deeds:activities"), reverse("reports:story_new")} <= links
+    assert reverse("reports:dashboard") not in links
+
     staff = AgencyStaffFactory(scope_area=area("71")).user
     client.force_login(staff)
-    html = client.get("/").content.decode()
-    assert "หน่วยงาน" in html
+    links = _nav_links(client.get("/").content.decode())
+    assert {reverse("reports:dashboard"), reverse("reports:kpis"), reverse("rewards:partners")} <= links
+    assert {reverse("ledger:allotments"), reverse("recognition:rounds")} <= links
+
+
+def test_the_admin_of_an_approved_partner_group_gets_the_partner_menu(client, org):
+    from thamdee.rewards.models import PartnerProfile, PartnerStatus, Sector
+
+    admin = member_of(org, is_admin=True)
+    client.force_login(admin)
+    assert reverse("rewards:scan") not in _nav_links(client.get("/").content.decode())
+    PartnerProfile.objects.create(
+        organisation=org,
+        sector=Sector.COMMUNITY_FINANCE,
+        status=PartnerStatus.APPROVED,
+        decided_by=admin,
+        decided_at=timezone.now(),
+    )
+    assert reverse("rewards:scan") in _nav_links(client.get("/").content.decode())
+
+
+def test_the_public_rulebook_index_lists_every_rulebook(client):
+    from tests.worlds import build_world
+
+    world = build_world()
+    html = client.get(reverse("creditrules:index")).content.decode()
+    assert reverse("creditrules:rulebook", args=[world.book.public_id]) in html
 
 
 def test_a_foreign_member_page_is_not_found(client, org):
