@@ -7,9 +7,11 @@ rules engine for every deed with caps, one batch of 500 awards, decisions, notif
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import statistics
 import time
+from collections.abc import Iterator
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -19,6 +21,8 @@ from thamdee.bench.core import Figure
 
 ROUNDS = 5
 SIZE = 500
+COST_ROUNDS = 3
+SINGLE = 100
 
 
 def _world() -> tuple:  # type: ignore[type-arg]
@@ -93,28 +97,69 @@ def _world() -> tuple:  # type: ignore[type-arg]
     return care, verifier, users
 
 
-def run() -> list[Figure]:
+def _record(care, verifier, users, day):  # type: ignore[no-untyped-def]
     from thamdee.deeds import services
     from thamdee.deeds.models import Deed
+
+    with transaction.atomic():
+        deeds = services.deed_record_for(
+            actor=verifier,
+            entries=[services.DeedInput(member=u, deed_type=care, done_on=day, hours=2) for u in users],
+        )
+    return list(Deed.objects.filter(pk__in=[d.pk for d in deeds]).select_related("deed_type", "organisation"))
+
+
+@contextlib.contextmanager
+def _without_rollups() -> Iterator[None]:
+    """Unhook the rollups (only for measuring what keeping them costs)."""
+    from thamdee.deeds import hooks
+    from thamdee.reports import increments
+
+    hooks._verified.remove(increments.deeds_now_count)
+    hooks._changed.remove(increments.deeds_stopped_counting)
+    try:
+        yield
+    finally:
+        hooks._verified.append(increments.deeds_now_count)
+        hooks._changed.append(increments.deeds_stopped_counting)
+
+
+def run() -> list[Figure]:
+    from thamdee.deeds import services
 
     with transaction.atomic():
         care, verifier, users = _world()
     timings = []
     today = timezone.localdate()
     for round_no in range(ROUNDS):
-        day = today - dt.timedelta(days=round_no + 1)
-        with transaction.atomic():
-            deeds = services.deed_record_for(
-                actor=verifier,
-                entries=[services.DeedInput(member=u, deed_type=care, done_on=day, hours=2) for u in users],
-            )
-        fresh = list(Deed.objects.filter(pk__in=[d.pk for d in deeds]))
+        fresh = _record(care, verifier, users, today - dt.timedelta(days=round_no + 1))
         started = time.perf_counter()
         result = services.deed_verify_bulk(actor=verifier, deeds=fresh)
         timings.append(time.perf_counter() - started)
         assert len(result.verified) == SIZE, "every deed should be verified"
         print(f"  round {round_no + 1}: {SIZE} deeds in {timings[-1]:.2f} s", flush=True)
-    return [
+
+    # What keeping the rollups costs award throughput: rounds with and without the rollup hook, alternating so
+    # that both see the same database size; bulk (500 at once) and single verifications.
+    bulk: dict[bool, list[float]] = {True: [], False: []}
+    single: dict[bool, list[float]] = {True: [], False: []}
+    day_no = ROUNDS + 1
+    for round_no in range(2 * COST_ROUNDS):
+        with_rollups = round_no % 2 == 0
+        fresh = _record(care, verifier, users, today - dt.timedelta(days=day_no))
+        day_no += 1
+        with contextlib.nullcontext() if with_rollups else _without_rollups():
+            started = time.perf_counter()
+            services.deed_verify_bulk(actor=verifier, deeds=fresh)
+            bulk[with_rollups].append(SIZE / (time.perf_counter() - started))
+        fresh = _record(care, verifier, users[:SINGLE], today - dt.timedelta(days=day_no))
+        day_no += 1
+        with contextlib.nullcontext() if with_rollups else _without_rollups():
+            started = time.perf_counter()
+            for deed in fresh:
+                services.deed_verify(actor=verifier, deed=deed)
+            single[with_rollups].append(SINGLE / (time.perf_counter() - started))
+    figures = [
         Figure(
             "deeds",
             f"bulk verification of {SIZE} deeds (median of {ROUNDS})",
@@ -122,6 +167,22 @@ def run() -> list[Figure]:
             "s",
             goal=2.0,
             direction="<=",
-            note=f"slowest {max(timings):.2f} s; one batch of {SIZE} awards",
+            note=f"slowest {max(timings):.2f} s; one batch of {SIZE} awards, rollups and badges included",
         )
     ]
+    for name, data in (("bulk", bulk), ("single", single)):
+        on, off = statistics.median(data[True]), statistics.median(data[False])
+        cost = 100 * (1 - on / off)
+        print(f"  {name}: {on:,.0f} awards/s with rollups, {off:,.0f} without ({cost:.0f}% cost)", flush=True)
+        figures.append(
+            Figure(
+                "deeds",
+                f"award throughput kept with rollups ({name})",
+                100 * on / off,
+                "%",
+                goal=70.0,
+                direction=">=",
+                note=f"{on:,.0f}/s with rollups, {off:,.0f}/s without (medians of {COST_ROUNDS} alternating rounds)",
+            )
+        )
+    return figures

@@ -11,7 +11,10 @@ class ReportsConfig(AppConfig):
         # Rollups follow deeds and spending in the same transaction.
         from thamdee.deeds import hooks as deed_hooks
         from thamdee.ledger import hooks as ledger_hooks
-        from thamdee.reports import rollups
+        from thamdee.reports import increments, rollups
 
-        deed_hooks.on_changed(rollups.refresh_for_deeds)
+        # Deeds that became verified (or were reinstated on appeal) now count; the change hook also sees
+        # reversals, and only they leave deeds that no longer count.
+        deed_hooks.on_verified(increments.deeds_now_count)
+        deed_hooks.on_changed(increments.deeds_stopped_counting)
         ledger_hooks.on_spent(rollups.refresh_spent)

@@ -260,7 +260,7 @@ def snapshot() -> list[tuple[Any, ...]]:
         cells = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in cursor.fetchall()]
         cursor.execute(
             "SELECT organisation_id, fiscal_year, month, deeds, hours, credits_issued, participants "
-            "FROM reports_orgrollup ORDER BY 1, 2, 3"
+            "FROM reports_orgrollup WHERE deeds > 0 ORDER BY 1, 2, 3"
         )
         orgs = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in cursor.fetchall()]
     return cells + [("org", *row) for row in orgs]
