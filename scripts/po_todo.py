@@ -30,6 +30,8 @@ def main() -> int:
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
                 entry.previous_msgid = None
+                entry.previous_msgid_plural = None
+                entry.previous_msgctxt = None
         po.save()
     todo = [e for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
     for entry in todo:
