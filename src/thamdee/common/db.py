@@ -53,3 +53,43 @@ def run_sql_for_vendor(migration_file: str, vendors: tuple[str, ...] = ("postgre
             schema_editor.execute(sql, params=None)
 
     return forwards
+
+
+def may_skip_row_triggers() -> bool:
+    """Whether this PostgreSQL role may set ``session_replication_role`` (granted once by a superuser:
+    ``GRANT SET ON PARAMETER session_replication_role TO <role>``, PostgreSQL 15 or later)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper OR has_parameter_privilege(current_user, 'session_replication_role', 'SET') "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+class row_triggers_off:  # a context manager, named like contextlib's
+    """Inside the caller's transaction, skip per-row triggers (foreign-key checks included) for a bulk insert,
+    where the role may: ``SET LOCAL session_replication_role = replica``, set back on leaving.
+
+    Only for code that checks, set-based and in the same transaction, everything those triggers would have
+    checked (the bulk ingest of deeds does, and says how). ``active`` tells whether triggers are in fact off.
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.active = False
+
+    def __enter__(self) -> row_triggers_off:
+        if self.enabled and may_skip_row_triggers():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            self.active = True
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.active and exc_type is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+        # On an error the transaction (or savepoint) rolls back, and the setting with it.

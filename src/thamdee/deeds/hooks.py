@@ -8,12 +8,28 @@ change back, which is the point (the rollups and the badges never disagree with 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 DeedsHook = Callable[[Sequence[Any]], None]
 
+
+@dataclass(frozen=True)
+class Ingested:
+    """Deeds a bulk ingest has just inserted as verified, described set-based: ``table`` is a temporary table,
+    alive until the transaction ends, with one row per new deed and the columns ``deed_id``, ``area_id``,
+    ``organisation_id``, ``member_id``, ``deed_type_id``, ``fiscal_year``, ``month``, ``hours`` and
+    ``credits``."""
+
+    table: str
+    count: int
+
+
+IngestedHook = Callable[[Ingested], None]
+
 _verified: list[DeedsHook] = []
 _changed: list[DeedsHook] = []
+_ingested: list[IngestedHook] = []
 
 
 def on_verified(hook: DeedsHook) -> None:
@@ -27,6 +43,20 @@ def on_changed(hook: DeedsHook) -> None:
     reinstated on appeal."""
     if hook not in _changed:
         _changed.append(hook)
+
+
+def on_ingested(hook: IngestedHook) -> None:
+    """``hook(ingested)`` runs after a bulk ingest inserted verified deeds (one call per ingest), so that a
+    higher app can bring its own tables up to date with set-based SQL instead of deed objects."""
+    if hook not in _ingested:
+        _ingested.append(hook)
+
+
+def deeds_ingested(ingested: Ingested) -> None:
+    if not ingested.count:
+        return
+    for hook in _ingested:
+        hook(ingested)
 
 
 def deeds_verified(deeds: Sequence[Any]) -> None:

@@ -362,6 +362,50 @@ def _post_batch_sqlite(reqs: list[Request], actor_id: int | None) -> list[Result
     return results
 
 
+# --- staged (PostgreSQL, bulk imports) -------------------------------------------------------------------------
+
+STAGE_TABLES = """
+DROP TABLE IF EXISTS ledger_stage_leg;
+DROP TABLE IF EXISTS ledger_stage_journal;
+CREATE TEMP TABLE ledger_stage_journal (
+  id bigint NOT NULL, kind smallint NOT NULL, key uuid NOT NULL, created_at timestamptz NOT NULL,
+  actor_id bigint, memo text, cause_kind smallint, cause_id bigint, replayed boolean NOT NULL DEFAULT false
+) ON COMMIT DROP;
+CREATE TEMP TABLE ledger_stage_leg (
+  journal_id bigint NOT NULL, account_id bigint NOT NULL, amount integer NOT NULL, earned integer NOT NULL DEFAULT 0
+) ON COMMIT DROP;
+"""
+# What a caller uses to draw journal ids for its staged rows, and to turn its key text into the stored key.
+JOURNAL_ID_SQL = "nextval(pg_get_serial_sequence('ledger_journal', 'id'))"
+KEY_SQL = "thamdee_ledger_key({})"
+
+
+def stage_create() -> None:
+    """Create (empty) the session's staging tables for ``post_staged``; they go at the end of the transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(STAGE_TABLES)
+
+
+def post_staged() -> tuple[int, int]:
+    """Post every journal staged in ``ledger_stage_journal``/``ledger_stage_leg`` in one set-based call (see
+    thamdee_ledger_post_staged in migration 0003). Returns (journals posted, keys replayed)."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("staged posting is PostgreSQL-only; use post_batch")
+    import psycopg
+
+    try:
+        with _statement_scope(), connection.cursor() as cursor:
+            cursor.execute("SELECT posted, replayed FROM thamdee_ledger_post_staged()")
+            posted, replayed = cursor.fetchone()
+    except (psycopg.Error, DatabaseError) as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, psycopg.Error) else exc
+        translated = _translate(cause)
+        if translated is cause:
+            raise
+        raise translated from exc
+    return int(posted), int(replayed)
+
+
 # --- entry points ---------------------------------------------------------------------------------------------
 
 

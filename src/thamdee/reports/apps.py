@@ -17,4 +17,5 @@ class ReportsConfig(AppConfig):
         # reversals, and only they leave deeds that no longer count.
         deed_hooks.on_verified(increments.deeds_now_count)
         deed_hooks.on_changed(increments.deeds_stopped_counting)
+        deed_hooks.on_ingested(rollups.refresh_for_ingested)
         ledger_hooks.on_spent(rollups.refresh_spent)

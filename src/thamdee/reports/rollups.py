@@ -192,6 +192,178 @@ def _refresh_org(cursor: Any, org_id: int, fy: int, months: set[int]) -> None:
     cursor.execute(_org_sql("d.organisation_id = %s AND d.fiscal_year = %s", whole_year=True), [org_id, fy])
 
 
+FRESH_SPLITS = """
+    CREATE TEMP TABLE rollup_split ON COMMIT DROP AS
+    SELECT t.id AS deed_type_id, ''::varchar(30) AS virtue, ''::varchar(30) AS dimension
+      FROM deeds_deedtype t WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
+    UNION ALL
+    SELECT vt.deedtype_id, v.code, '' FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id
+     WHERE vt.deedtype_id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
+    UNION ALL
+    SELECT dt.deedtype_id, '', dm.code
+      FROM deeds_deedtype_dimensions dt JOIN deeds_dimension dm ON dm.id = dt.dimension_id
+     WHERE dt.deedtype_id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
+"""
+
+
+@transaction.atomic
+def refresh_for_ingested(ingested: Any) -> None:
+    """The deeds hook for a bulk ingest (PostgreSQL), set-based.
+
+    The rollup tables are locked first (SHARE ROW EXCLUSIVE: concurrent verifications wait to add their
+    increments until the ingest commits, and then see its deeds when they decide their distinct counts; two
+    ingests take turns). Then each (area, fiscal year) and (organisation, fiscal year) the new deeds count in is
+    either *fresh*, with no rollup row yet, hence no counting deed before this ingest: its cells are inserted
+    from the new deeds alone; or *known*: its touched cells are recomputed from the raw tables by the statements
+    of ``rebuild``, keeping their spent credits. Either way each cell equals what a rebuild gives.
+    """
+    table = ingested.table
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE reports_rollup, reports_orgrollup IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            "DROP TABLE IF EXISTS rollup_new, rollup_split, rollup_old_year, rollup_old_org, rollup_touch, "
+            "rollup_touch_year, rollup_touch_org, rollup_keep_spent"
+        )
+        cursor.execute(
+            f"""CREATE TEMP TABLE rollup_new ON COMMIT DROP AS
+                SELECT i.member_id, i.organisation_id, i.area_id, i.fiscal_year, i.month, i.deed_type_id,
+                       coalesce(i.hours, 0) AS hours, coalesce(i.credits, 0) AS credits
+                  FROM {table} i JOIN deeds_deedtype t ON t.id = i.deed_type_id
+                 WHERE NOT t.is_sensitive"""
+        )
+        cursor.execute("ANALYZE rollup_new")
+        cursor.execute(
+            """CREATE TEMP TABLE rollup_old_year ON COMMIT DROP AS
+               SELECT y.area_id, y.fiscal_year FROM (SELECT DISTINCT n.area_id, a.code, n.fiscal_year
+                                                      FROM rollup_new n JOIN areas_area a ON a.id = n.area_id) y
+                WHERE EXISTS (SELECT 1 FROM reports_rollup r WHERE r.area_code = y.code
+                                 AND r.fiscal_year = y.fiscal_year)"""
+        )
+        cursor.execute(
+            """CREATE TEMP TABLE rollup_old_org ON COMMIT DROP AS
+               SELECT y.organisation_id, y.fiscal_year
+                 FROM (SELECT DISTINCT organisation_id, fiscal_year FROM rollup_new) y
+                WHERE EXISTS (SELECT 1 FROM reports_orgrollup r WHERE r.organisation_id = y.organisation_id
+                                 AND r.fiscal_year = y.fiscal_year)"""
+        )
+        cursor.execute("ANALYZE rollup_old_year; ANALYZE rollup_old_org")
+        _fresh_cells(cursor)
+        _known_cells(cursor)
+        cursor.execute(
+            "DROP TABLE IF EXISTS rollup_new, rollup_split, rollup_old_year, rollup_old_org, rollup_touch, "
+            "rollup_touch_year, rollup_touch_org, rollup_keep_spent"
+        )
+
+
+def _fresh_cells(cursor: Any) -> None:
+    """Cells of area-years and organisation-years that had no rollup row: from the new deeds alone."""
+    cursor.execute(FRESH_SPLITS)
+    cursor.execute("ANALYZE rollup_split")
+    for month, group_month in (("n.month", ", n.month"), ("0", "")):
+        cursor.execute(f"""
+            INSERT INTO reports_rollup ({INSERT_COLUMNS})
+            SELECT a.code, a.province_code, a.district_code, a.subdistrict_code, n.fiscal_year, {month},
+                   s.virtue, s.dimension, count(*), sum(n.hours), sum(n.credits), 0,
+                   count(DISTINCT n.member_id), count(DISTINCT n.organisation_id)
+              FROM rollup_new n
+              JOIN rollup_split s ON s.deed_type_id = n.deed_type_id
+              JOIN areas_area a ON a.id = n.area_id
+             WHERE NOT EXISTS (SELECT 1 FROM rollup_old_year o WHERE o.area_id = n.area_id
+                                  AND o.fiscal_year = n.fiscal_year)
+             GROUP BY a.code, a.province_code, a.district_code, a.subdistrict_code, n.fiscal_year{group_month},
+                      s.virtue, s.dimension""")
+        cursor.execute(f"""
+            INSERT INTO reports_orgrollup (organisation_id, area_code, province_code, fiscal_year, month, deeds,
+                                           hours, credits_issued, participants)
+            SELECT o.id, a.code, a.province_code, n.fiscal_year, {month}, count(*), sum(n.hours), sum(n.credits),
+                   count(DISTINCT n.member_id)
+              FROM rollup_new n
+              JOIN orgs_organisation o ON o.id = n.organisation_id
+              JOIN areas_area a ON a.id = o.area_id
+             WHERE NOT EXISTS (SELECT 1 FROM rollup_old_org k WHERE k.organisation_id = n.organisation_id
+                                  AND k.fiscal_year = n.fiscal_year)
+             GROUP BY o.id, a.code, a.province_code, n.fiscal_year{group_month}""")
+
+
+def _known_cells(cursor: Any) -> None:
+    """Touched cells of area-years and organisation-years that had rows: recomputed from the raw tables."""
+    cursor.execute(
+        """CREATE TEMP TABLE rollup_touch ON COMMIT DROP AS
+           SELECT DISTINCT n.area_id, a.code, n.fiscal_year, n.month
+             FROM rollup_new n JOIN areas_area a ON a.id = n.area_id
+             JOIN rollup_old_year o ON o.area_id = n.area_id AND o.fiscal_year = n.fiscal_year"""
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE rollup_touch_year ON COMMIT DROP AS SELECT DISTINCT area_id, code, fiscal_year "
+        "FROM rollup_touch"
+    )
+    cursor.execute(
+        """CREATE TEMP TABLE rollup_touch_org ON COMMIT DROP AS
+           SELECT DISTINCT n.organisation_id, n.fiscal_year, n.month FROM rollup_new n
+             JOIN rollup_old_org o ON o.organisation_id = n.organisation_id AND o.fiscal_year = n.fiscal_year"""
+    )
+    cursor.execute("ANALYZE rollup_touch; ANALYZE rollup_touch_year; ANALYZE rollup_touch_org")
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM rollup_touch)")
+    if cursor.fetchone()[0]:
+        # Keep the spent credits of the cells (they come from the ledger and are refreshed by their own hook).
+        cursor.execute(
+            """CREATE TEMP TABLE rollup_keep_spent ON COMMIT DROP AS
+               SELECT r.area_code, r.province_code, r.district_code, r.subdistrict_code, r.fiscal_year, r.month,
+                      r.credits_spent
+                 FROM reports_rollup r
+                WHERE r.virtue = '' AND r.dimension = '' AND r.credits_spent <> 0
+                  AND ((r.area_code, r.fiscal_year, r.month) IN (SELECT code, fiscal_year, month FROM rollup_touch)
+                       OR (r.month = 0 AND (r.area_code, r.fiscal_year) IN
+                           (SELECT code, fiscal_year FROM rollup_touch_year)))"""
+        )
+        cursor.execute(
+            """DELETE FROM reports_rollup r
+                WHERE (r.area_code, r.fiscal_year, r.month) IN (SELECT code, fiscal_year, month FROM rollup_touch)
+                   OR (r.month = 0 AND (r.area_code, r.fiscal_year) IN
+                       (SELECT code, fiscal_year FROM rollup_touch_year))"""
+        )
+        for sql in _deed_cells_sql(
+            "(d.area_id, d.fiscal_year, d.month) IN (SELECT area_id, fiscal_year, month FROM rollup_touch)",
+            whole_year=False,
+        ):
+            cursor.execute(sql)
+        for sql in _deed_cells_sql(
+            "(d.area_id, d.fiscal_year) IN (SELECT area_id, fiscal_year FROM rollup_touch_year)", whole_year=True
+        ):
+            cursor.execute(sql)
+        cursor.execute(
+            f"""INSERT INTO reports_rollup ({INSERT_COLUMNS})
+                SELECT area_code, province_code, district_code, subdistrict_code, fiscal_year, month, '', '', 0, 0, 0,
+                       credits_spent, 0, 0
+                  FROM rollup_keep_spent
+                ON CONFLICT (area_code, fiscal_year, month, virtue, dimension)
+                DO UPDATE SET credits_spent = excluded.credits_spent"""
+        )
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM rollup_touch_org)")
+    if cursor.fetchone()[0]:
+        cursor.execute(
+            """DELETE FROM reports_orgrollup r
+                WHERE (r.organisation_id, r.fiscal_year, r.month) IN
+                      (SELECT organisation_id, fiscal_year, month FROM rollup_touch_org)
+                   OR (r.month = 0 AND (r.organisation_id, r.fiscal_year) IN
+                       (SELECT organisation_id, fiscal_year FROM rollup_touch_org))"""
+        )
+        cursor.execute(
+            _org_sql(
+                "(d.organisation_id, d.fiscal_year, d.month) IN "
+                "(SELECT organisation_id, fiscal_year, month FROM rollup_touch_org)",
+                whole_year=False,
+            )
+        )
+        cursor.execute(
+            _org_sql(
+                "(d.organisation_id, d.fiscal_year) IN (SELECT DISTINCT organisation_id, fiscal_year "
+                "FROM rollup_touch_org)",
+                whole_year=True,
+            )
+        )
+
+
 @transaction.atomic
 def refresh_spent(member_ids: Iterable[int], moments: Iterable[dt.datetime]) -> None:
     """Recompute the spent credits of the home areas of these members, for the fiscal years of these moments."""
