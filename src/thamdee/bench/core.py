@@ -81,6 +81,8 @@ def machine_info() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal"):
                 info["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    with contextlib.suppress(OSError):
+        info["load_at_start"] = [round(x, 2) for x in os.getloadavg()]
     import django
 
     info["django"] = django.get_version()
@@ -108,13 +110,16 @@ def require_postgres() -> None:
 
 
 @contextlib.contextmanager
-def bench_database(suffix: str = "bench", *, keep: bool = False) -> Iterator[str]:
-    """Point the default connection at a fresh database of the benchmark's own, migrated; drop it after."""
+def bench_database(suffix: str = "bench", *, keep: bool = False, reuse: bool = False) -> Iterator[str]:
+    """Point the default connection at a fresh database of the benchmark's own, migrated; drop it after.
+
+    ``reuse``: keep using the database if an earlier run kept it (``keep``), instead of starting afresh."""
     require_postgres()
     base = dict(settings.DATABASES["default"])
     name = f"{base['NAME']}_{suffix}"
-    _admin(f'DROP DATABASE IF EXISTS "{name}"')
-    _admin(f'CREATE DATABASE "{name}"')
+    if not (reuse and _exists(name)):
+        _admin(f'DROP DATABASE IF EXISTS "{name}"')
+        _admin(f'CREATE DATABASE "{name}"')
     connections.close_all()
     original = connections.settings["default"]["NAME"]
     connections.settings["default"]["NAME"] = name
@@ -128,6 +133,12 @@ def bench_database(suffix: str = "bench", *, keep: bool = False) -> Iterator[str
         settings.DATABASES["default"]["NAME"] = original
         if not keep:
             _admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
 
 
 def _admin(sql: str) -> None:
@@ -263,4 +274,40 @@ def write_json(run: Run, directory: Path) -> Path:
         raw["ratio_to_floor"] = figure.ratio
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     (directory / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    # One file per benchmark as well, so that benchmarks run on their own still add up to one table.
+    for bench in dict.fromkeys(f["bench"] for f in data["figures"]):
+        one = {**data, "figures": [f for f in data["figures"] if f["bench"] == bench]}
+        (directory / f"latest-{bench}.json").write_text(json.dumps(one, indent=2, ensure_ascii=False))
     return path
+
+
+def _md_figure(f: dict[str, Any]) -> str:
+    unit = f["unit"]
+    goal = "—" if f["goal"] is None else f"{f['direction']} {fmt(f['goal'], unit)}"
+    floor = "—" if f["floor"] is None else f"{fmt(f['floor'], unit)} ({f['value'] / f['floor']:.2f}x)"
+    met = "—" if f.get("met") is None else ("yes" if f["met"] else "**not met**")
+    note = str(f.get("note") or "").replace("|", "/")
+    return f"| {f['bench']} | {f['name']} | {fmt(f['value'], unit)} | {goal} | {floor} | {met} | {note} |"
+
+
+def markdown(runs: list[dict[str, Any]]) -> str:
+    """The README's performance table from saved results (one or more runs, in the order given)."""
+    lines = [
+        "| benchmark | figure | measured | goal | floor, same run | met | notes |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for data in runs:
+        lines += [_md_figure(f) for f in data["figures"]]
+    lines.append("")
+    for data in runs:
+        m, pg = data["machine"], data.get("postgres") or {}
+        benches = ", ".join(dict.fromkeys(f["bench"] for f in data["figures"]))
+        load = m.get("load_at_start")
+        lines.append(
+            f"- {benches}: run {data['started']} in {data['seconds']:.0f} s on {m.get('cpu', '?')}, "
+            f"{m.get('cpus')} CPUs, {m.get('memory_gib')} GiB"
+            + (f", load average at start {load[0]:.2f}" if load else "")
+            + f"; PostgreSQL {pg.get('server_version', '?')}, shared_buffers {pg.get('shared_buffers', '?')}, "
+            f"fsync {pg.get('fsync', '?')}, synchronous_commit {pg.get('synchronous_commit', '?')}"
+        )
+    return "\n".join(lines)

@@ -78,7 +78,8 @@ class OrgRollup(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["fiscal_year", "month", "province_code", "-credits_issued"], name="reports_orgrollup_top"
+                fields=["fiscal_year", "month", "province_code", "-credits_issued", "-deeds"],
+                name="reports_orgrollup_top",
             ),
         ]
 

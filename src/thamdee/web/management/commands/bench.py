@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from thamdee.bench import core
 
-BENCHES = ["ledger", "deeds"]
+BENCHES = ["ledger", "deeds", "dashboards", "web", "ingest"]
 
 
 def _int(value: object) -> int:
@@ -31,6 +31,15 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=20, help="seconds per throughput measurement")
         parser.add_argument("--threads", type=int, default=8, help="client threads for single transfers")
         parser.add_argument("--postings", type=int, default=7_000_000, help="postings before reconciliation")
+        parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers for the web bench")
+        parser.add_argument("--web-threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+        parser.add_argument("--web-processes", type=int, default=1, help="Locust processes for the web bench")
+        parser.add_argument("--web-members", type=int, default=40, help="simulated members for the web bench")
+        parser.add_argument("--members", type=int, default=2_000_000, help="members in the national data set")
+        parser.add_argument("--deeds", type=int, default=10_000_000, help="deeds in the national data set")
+        parser.add_argument(
+            "--reuse", action="store_true", help="dashboards: use the national data set kept (--keep) by a former run"
+        )
         parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
         parser.add_argument("--out", default="bench-results", help="folder for the JSON results")
 
@@ -57,6 +66,31 @@ class Command(BaseCommand):
 
                 with core.bench_database("bench_deeds", keep=bool(options["keep"])):
                     run.figures += deeds.run()
+            elif name == "dashboards":
+                from thamdee.bench import dashboards
+
+                dash = dashboards.Options(members=_int(options["members"]), deeds=_int(options["deeds"]))
+                with core.bench_database("bench_national", keep=bool(options["keep"]), reuse=bool(options["reuse"])):
+                    if not dashboards.has_data():
+                        dashboards.generate(dash)
+                    run.figures += dashboards.run(dash)
+            elif name == "web":
+                from thamdee.bench import web
+
+                web_opts = web.Options(
+                    seconds=_int(options["seconds"]),
+                    workers=_int(options["web_workers"]),
+                    threads=_int(options["web_threads"]),
+                    processes=_int(options["web_processes"]),
+                    members=_int(options["web_members"]),
+                )
+                with core.bench_database("bench_web", keep=bool(options["keep"])):
+                    run.figures += web.run(web_opts)
+            elif name == "ingest":
+                from thamdee.bench import ingest
+
+                with core.bench_database("bench_ingest", keep=bool(options["keep"])):
+                    run.figures += ingest.run()
         run.seconds = time.perf_counter() - started
         self.stdout.write("")
         self.stdout.write(core.table(run))
