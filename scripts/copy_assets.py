@@ -6,6 +6,7 @@ need the files to come from Thamdee's own origin.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -30,6 +31,10 @@ for subset in ("thai", "latin"):
         FILES[f"@fontsource/sarabun/files/{name}"] = f"sarabun/{name}"
 
 
+# Source maps are not shipped: a reference to one would make collectstatic's manifest step fail in production.
+SOURCE_MAP = re.compile(rb"\n?(?://# sourceMappingURL=[^\n]*|/\*# sourceMappingURL=[^*]*\*/)\s*$")
+
+
 def main() -> int:
     missing = [src for src in FILES if not (NODE / src).exists()]
     if missing:
@@ -38,7 +43,10 @@ def main() -> int:
     for src, dest in FILES.items():
         target = VENDOR / dest
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(NODE / src, target)
+        if target.suffix in (".js", ".css"):
+            target.write_bytes(SOURCE_MAP.sub(b"\n", (NODE / src).read_bytes()))
+        else:
+            shutil.copyfile(NODE / src, target)
     print(f"copied {len(FILES)} front-end files into {VENDOR.relative_to(ROOT)}")
     return 0
 

@@ -72,16 +72,20 @@ class Passbook:
     total_in: int
     total_out: int
     has_more: bool
+    wallet_id: int | None = None
 
 
 def _owner_name(account_kind: int, user_name: str | None, org_name: str | None, prog_name: str | None) -> str:
     return user_name or org_name or prog_name or ""
 
 
+# The totals in and out of the period ride on every row (window sums are taken before LIMIT and OFFSET).
 PASSBOOK_SQL = """
 SELECT t.journal_id, t.created_at, t.kind, t.amount, t.running, t.memo, t.cause_kind, t.cause_id,
        t.reversal_of_id, t.idempotency_key,
-       (SELECT r.id FROM ledger_journal r WHERE r.reversal_of_id = t.journal_id) AS reversed_by
+       (SELECT r.id FROM ledger_journal r WHERE r.reversal_of_id = t.journal_id) AS reversed_by,
+       SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END) OVER () AS total_in,
+       SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END) OVER () AS total_out
   FROM (
     SELECT p.journal_id, j.created_at, j.kind, p.amount, j.memo, j.cause_kind, j.cause_id, j.reversal_of_id,
            j.idempotency_key, SUM(p.amount) OVER (ORDER BY p.journal_id) AS running
@@ -104,6 +108,17 @@ def _counterparts(account_id: int, journal_ids: list[int]) -> dict[int, str]:
         Posting.objects.filter(journal_id__in=journal_ids)
         .exclude(account_id=account_id)
         .select_related("account__user", "account__organisation", "account__programme")
+        # Only the names: a passbook page builds up to fifty of these rows.
+        .only(
+            "journal_id",
+            "account__user__prefix",
+            "account__user__first_name",
+            "account__user__last_name",
+            "account__organisation__name_th",
+            "account__organisation__name_en",
+            "account__programme__name_th",
+            "account__programme__name_en",
+        )
     )
     out: dict[int, str] = {}
     for p in rows:
@@ -141,7 +156,9 @@ def passbook_for(
         cursor.execute(PASSBOOK_SQL, [wallet.pk, lo, hi, limit + 1, offset])
         rows = cursor.fetchall()
     has_more = len(rows) > limit
-    rows = rows[:limit]
+    # An empty page (past the end, or a quiet year) carries no totals: ask for them alone.
+    totals = (int(rows[0][11] or 0), -int(rows[0][12] or 0)) if rows else _totals(wallet.pk, lo, hi)
+    rows = [r[:11] for r in rows[:limit]]
     journal_ids = [r[0] for r in rows]
     counterparts = _counterparts(wallet.pk, journal_ids)
     causes = describe((r[6], r[7]) for r in rows)
@@ -167,7 +184,6 @@ def passbook_for(
                 explanation=cause.explanation if cause else [],
             )
         )
-    totals = _totals(wallet.pk, lo, hi)
     return Passbook(
         member=member,
         balance=int(wallet.balance or 0),
@@ -177,6 +193,7 @@ def passbook_for(
         total_in=totals[0],
         total_out=totals[1],
         has_more=has_more,
+        wallet_id=wallet.pk,
     )
 
 
@@ -191,16 +208,27 @@ def _totals(account_id: int, lo: dt.datetime, hi: dt.datetime) -> tuple[int, int
     return int(agg["i"] or 0), -int(agg["o"] or 0)
 
 
-def passbook_fiscal_years(member: User) -> list[int]:
-    """The fiscal years in which the member's wallet moved, newest first."""
+def passbook_fiscal_years(member: User, *, wallet_id: int | None = None) -> list[int]:
+    """The fiscal years in which the member's wallet moved, newest first (``wallet_id`` when already known)."""
+    from django.db.models.functions import TruncMonth
+
     from thamdee.common.thaitime import fiscal_year_of
     from thamdee.ledger.models import Posting
 
-    wallet = wallet_of(member)
-    if wallet is None:
-        return []
-    dates = Posting.objects.filter(account=wallet).values_list("journal__created_at", flat=True)
-    return sorted({fiscal_year_of(d) for d in dates}, reverse=True)
+    if wallet_id is None:
+        wallet = wallet_of(member)
+        if wallet is None:
+            return []
+        wallet_id = wallet.pk
+    # Months, not every posting: a fiscal year starts on the first of a month (local time).
+    months = (
+        Posting.objects.filter(account_id=wallet_id)
+        .annotate(month=TruncMonth("journal__created_at"))
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return sorted({fiscal_year_of(m) for m in months}, reverse=True)
 
 
 def allotments_in_scope(*, viewer: Actor, area_codes: list[str]) -> list[Any]:

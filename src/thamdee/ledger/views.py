@@ -39,7 +39,7 @@ def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpRe
     book = selectors.passbook_for(
         viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50, offset=(page - 1) * 50
     )
-    years = selectors.passbook_fiscal_years(member)
+    years = selectors.passbook_fiscal_years(member, wallet_id=book.wallet_id) if book.wallet_id else []
     if thaitime.current_fiscal_year() not in years:
         years.insert(0, thaitime.current_fiscal_year())
     return render(

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
@@ -102,9 +102,11 @@ class Standing:
         return max(0, self.next_level.min_credits - self.earned_total) if self.next_level else 0
 
 
-def standing_of(member: User) -> Standing:
-    """A member's level, from lifetime verified credits (spending never lowers it), and the next one."""
-    earned = ledger_selectors.earned_total_of(member)
+def standing_of(member: User, *, earned_total: int | None = None) -> Standing:
+    """A member's level, from lifetime verified credits (spending never lowers it), and the next one.
+
+    ``earned_total``: the member's lifetime credits when the caller has just read the wallet."""
+    earned = ledger_selectors.earned_total_of(member) if earned_total is None else earned_total
     programme = programme_of(member)
     levels = levels_of_programme(programme.pk) if programme else ()
     ordered = tuple(sorted(levels, key=lambda lvl: lvl.min_credits))
@@ -155,17 +157,23 @@ def recognition_of(member: User, *, upcoming: int = 4) -> MemberRecognition:
     )
 
 
-def home_context(user: Any) -> dict[str, Any]:
+def home_context(user: Any, *, earned_total: int | None = None) -> dict[str, Any]:
     """For the member's home page: the level's name and the latest badges."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    standing = standing_of(user)
-    latest = list(BadgeAward.objects.filter(member=user).select_related("definition").order_by("-awarded_at")[:3])
+    standing = standing_of(user, earned_total=earned_total)
+    # The latest three and how many in all, in one query (the count rides on each row).
+    latest = list(
+        BadgeAward.objects.filter(member=user)
+        .select_related("definition")
+        .annotate(total=Window(Count("id")))
+        .order_by("-awarded_at")[:3]
+    )
     return {
         "level": standing.level_name,
         "recognition_standing": standing,
         "recognition_badges": latest,
-        "recognition_badge_count": BadgeAward.objects.filter(member=user).count(),
+        "recognition_badge_count": latest[0].total if latest else 0,
     }
 
 

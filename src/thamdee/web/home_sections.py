@@ -27,6 +27,6 @@ def build(request: HttpRequest, roles: UserRoles) -> dict[str, Any]:
     context["member_sections"] = ["web/partials/balance_card.html"]
     from thamdee.recognition.selectors import home_context  # the member's level and latest badges
 
-    context.update(home_context(user))
+    context.update(home_context(user, earned_total=context["earned_total"]))  # the wallet is read once
     context["member_sections"].append("recognition/partials/home_card.html")
     return context

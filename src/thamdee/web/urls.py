@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("principles/", views.principles, name="principles"),
+    path("healthz", views.health, name="health"),
 ]

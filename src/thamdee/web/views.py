@@ -24,3 +24,8 @@ def about(request: HttpRequest) -> HttpResponse:
 
 def principles(request: HttpRequest) -> HttpResponse:
     return render(request, "web/principles.html")
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer: the process answers through the whole middleware chain, touching nothing."""
+    return HttpResponse("ok", content_type="text/plain")

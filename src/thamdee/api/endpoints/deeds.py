@@ -210,9 +210,12 @@ class MyDeedsApi(generics.ListCreateAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Deed]:
-        return selectors.deed_list_for_member(
-            me(self.request), self.request.query_params.get("status", "")
-        ).prefetch_related("evidence")
+        # The serializer names the member, the organisation and the area of every deed.
+        return (
+            selectors.deed_list_for_member(me(self.request), self.request.query_params.get("status", ""))
+            .select_related("member", "area")
+            .prefetch_related("evidence")
+        )
 
     @extend_schema(request=DeedReportSerializer, responses={201: DeedSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -350,8 +353,10 @@ class DeedQueueApi(generics.ListAPIView):
             date_from=day("from"),
             date_to=day("to"),
         )
-        return selectors.deed_queue_for(viewer=self.request.user, organisation=org, filters=filters).prefetch_related(
-            "evidence"
+        return (
+            selectors.deed_queue_for(viewer=self.request.user, organisation=org, filters=filters)
+            .select_related("organisation")
+            .prefetch_related("evidence")
         )
 
 

@@ -176,3 +176,12 @@ def test_the_area_picker_sets_the_deepest_choice(client, org):
     assert response.status_code == 302
     admin.refresh_from_db()
     assert admin.home_area.code == "71091102"
+
+
+def test_the_health_check_answers_anyone_without_touching_the_database(client, django_assert_num_queries):
+    # Given a load balancer that is not signed in, when it asks whether the process is alive
+    with django_assert_num_queries(0):
+        response = client.get(reverse("web:health"))
+    # Then the process answers through the whole middleware chain
+    assert response.status_code == 200
+    assert response.content == b"ok"
