@@ -259,30 +259,60 @@ def _fresh_cells(cursor: Any) -> None:
     """Cells of area-years and organisation-years that had no rollup row: from the new deeds alone."""
     cursor.execute(FRESH_SPLITS)
     cursor.execute("ANALYZE rollup_split")
-    for month, group_month in (("n.month", ", n.month"), ("0", "")):
-        cursor.execute(f"""
-            INSERT INTO reports_rollup ({INSERT_COLUMNS})
-            SELECT a.code, a.province_code, a.district_code, a.subdistrict_code, n.fiscal_year, {month},
-                   s.virtue, s.dimension, count(*), sum(n.hours), sum(n.credits), 0,
-                   count(DISTINCT n.member_id), count(DISTINCT n.organisation_id)
-              FROM rollup_new n
-              JOIN rollup_split s ON s.deed_type_id = n.deed_type_id
-              JOIN areas_area a ON a.id = n.area_id
-             WHERE NOT EXISTS (SELECT 1 FROM rollup_old_year o WHERE o.area_id = n.area_id
-                                  AND o.fiscal_year = n.fiscal_year)
-             GROUP BY a.code, a.province_code, a.district_code, a.subdistrict_code, n.fiscal_year{group_month},
-                      s.virtue, s.dimension""")
-        cursor.execute(f"""
-            INSERT INTO reports_orgrollup (organisation_id, area_code, province_code, fiscal_year, month, deeds,
-                                           hours, credits_issued, participants)
-            SELECT o.id, a.code, a.province_code, n.fiscal_year, {month}, count(*), sum(n.hours), sum(n.credits),
-                   count(DISTINCT n.member_id)
-              FROM rollup_new n
-              JOIN orgs_organisation o ON o.id = n.organisation_id
-              JOIN areas_area a ON a.id = o.area_id
-             WHERE NOT EXISTS (SELECT 1 FROM rollup_old_org k WHERE k.organisation_id = n.organisation_id
-                                  AND k.fiscal_year = n.fiscal_year)
-             GROUP BY o.id, a.code, a.province_code, n.fiscal_year{group_month}""")
+    # Hash aggregates, each into a small analysed table, then joined: count(DISTINCT ...) sorts its whole input
+    # once per distinct count, and CTEs joined to each other leave the planner blind (nested loops).
+    fresh_area = (
+        "NOT EXISTS (SELECT 1 FROM rollup_old_year o WHERE o.area_id = n.area_id AND o.fiscal_year = n.fiscal_year)"
+    )
+    fresh_org = (
+        "NOT EXISTS (SELECT 1 FROM rollup_old_org k WHERE k.organisation_id = n.organisation_id "
+        "AND k.fiscal_year = n.fiscal_year)"
+    )
+    named = "n.area_id, n.fiscal_year, {m} AS m, s.virtue, s.dimension"
+    split = "rollup_new n JOIN rollup_split s ON s.deed_type_id = n.deed_type_id"
+    for month in ("n.month", "0"):
+        columns = named.format(m=month)
+        cursor.execute("DROP TABLE IF EXISTS rollup_sums, rollup_people, rollup_orgs")
+        cursor.execute(
+            f"""CREATE TEMP TABLE rollup_sums ON COMMIT DROP AS
+                SELECT {columns}, count(*) AS deeds, sum(n.hours) AS hours, sum(n.credits) AS credits
+                  FROM {split} WHERE {fresh_area} GROUP BY 1, 2, 3, 4, 5"""
+        )
+        cursor.execute(
+            f"""CREATE TEMP TABLE rollup_people ON COMMIT DROP AS
+                SELECT area_id, fiscal_year, m, virtue, dimension, count(*) AS participants
+                  FROM (SELECT DISTINCT {columns}, n.member_id FROM {split} WHERE {fresh_area}) p
+                 GROUP BY area_id, fiscal_year, m, virtue, dimension"""
+        )
+        cursor.execute(
+            f"""CREATE TEMP TABLE rollup_orgs ON COMMIT DROP AS
+                SELECT area_id, fiscal_year, m, virtue, dimension, count(*) AS organisations
+                  FROM (SELECT DISTINCT {columns}, n.organisation_id FROM {split} WHERE {fresh_area}) o
+                 GROUP BY area_id, fiscal_year, m, virtue, dimension"""
+        )
+        cursor.execute("ANALYZE rollup_sums; ANALYZE rollup_people; ANALYZE rollup_orgs")
+        cursor.execute(
+            f"""INSERT INTO reports_rollup ({INSERT_COLUMNS})
+                SELECT a.code, a.province_code, a.district_code, a.subdistrict_code, s.fiscal_year, s.m, s.virtue,
+                       s.dimension, s.deeds, s.hours, s.credits, 0, p.participants, o.organisations
+                  FROM rollup_sums s
+                  JOIN rollup_people p USING (area_id, fiscal_year, m, virtue, dimension)
+                  JOIN rollup_orgs o USING (area_id, fiscal_year, m, virtue, dimension)
+                  JOIN areas_area a ON a.id = s.area_id"""
+        )
+        cursor.execute(
+            f"""INSERT INTO reports_orgrollup (organisation_id, area_code, province_code, fiscal_year, month, deeds,
+                                               hours, credits_issued, participants)
+                SELECT g.organisation_id, a.code, a.province_code, g.fiscal_year, g.m, sum(g.deeds), sum(g.hours),
+                       sum(g.credits), count(*)
+                  FROM (SELECT n.organisation_id, n.fiscal_year, {month} AS m, n.member_id, count(*) AS deeds,
+                               sum(n.hours) AS hours, sum(n.credits) AS credits
+                          FROM rollup_new n WHERE {fresh_org} GROUP BY 1, 2, 3, 4) g
+                  JOIN orgs_organisation o ON o.id = g.organisation_id
+                  JOIN areas_area a ON a.id = o.area_id
+                 GROUP BY g.organisation_id, a.code, a.province_code, g.fiscal_year, g.m"""
+        )
+    cursor.execute("DROP TABLE IF EXISTS rollup_sums, rollup_people, rollup_orgs")
 
 
 def _known_cells(cursor: Any) -> None:
