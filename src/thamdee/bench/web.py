@@ -3,7 +3,8 @@
 Set-up: a PostgreSQL database of the benchmark's own with the areas and the demo pilot (about 150 members with
 their passbooks, deeds and badges); static files collected for WhiteNoise; gunicorn on 127.0.0.1 with the
 production settings (DEBUG off, manifest static files, django-axes and CSP on; HTTPS off because loopback has no
-TLS). Three Locust runs against the same gunicorn, each signing in through the real form:
+TLS). Everyone signs in once through the real form; then three Locust runs against the same gunicorn reuse
+those sessions:
 
 1. the floor: a view that does nothing (``/healthz``), no pauses: what this stack can serve on this machine;
 2. the goal run: members ask for about 5 % more than the goal's rate (home, passbook, the deed-report form,
@@ -11,8 +12,9 @@ TLS). Three Locust runs against the same gunicorn, each signing in through the r
    dashboard; latencies and rates per group over the measurement window after warm-up and sign-in;
 3. saturation: the same people without any pause, to find the ceiling for member pages.
 
-The machine is shared: the figures carry the CPU each party used (gunicorn, Locust, everything else) and the
-load average, so a run on a busy machine reads as such.
+The machine is shared: the figures carry the CPU each party used (gunicorn, Locust, PostgreSQL, everything else)
+and the load average, so a run on a busy machine reads as such; gunicorn's CPU per request, beside the floor's,
+says what a page costs whatever else the machine does.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import io
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -326,6 +329,9 @@ def _gunicorn(opts: Options, env: dict[str, str], log: Path) -> Iterator[psutil.
         "--backlog",
         "2048",
     ]
+    with socket.socket() as probe:  # a server left over from an earlier run would answer in this one's place
+        if probe.connect_ex(("127.0.0.1", opts.port)) == 0:
+            raise RuntimeError(f"port {opts.port} is in use: stop what listens there first")
     with open(log, "w") as handle:
         process = subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
     try:
@@ -435,7 +441,9 @@ def _locust(
         args += ["--processes", str(opts.processes)]
     out.unlink(missing_ok=True)
     loadavg = os.getloadavg()[0]
-    locust = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = Path(f"{prefix}-locust.log")  # a file, not a pipe: nobody reads a pipe while the run lasts
+    with open(log, "w") as handle:
+        locust = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=handle)
     generator = psutil.Process(locust.pid)
     # CPU is sampled over the measurement window only.
     time.sleep(max(measure_from - time.time(), 0))
@@ -443,9 +451,9 @@ def _locust(
     cpu0, pg0 = (_tree_cpu(server), _tree_cpu(generator), *_machine_busy()), _postgres_cpu(database)
     time.sleep(max(measure_until - time.time(), 0))
     cpu1, pg1 = (_tree_cpu(server), _tree_cpu(generator), *_machine_busy()), _postgres_cpu(database)
-    _, stderr = locust.communicate(timeout=120)
+    locust.wait(timeout=120)
     if not out.exists():
-        raise RuntimeError(f"Locust wrote no results: {stderr[-2000:]}")
+        raise RuntimeError(f"Locust wrote no results: {log.read_text()[-2000:]}")
     window = json.loads(out.read_text())
     wall = cpu1[3] - cpu0[3]  # CPU-seconds of every core together
     cores = psutil.cpu_count() or 1
