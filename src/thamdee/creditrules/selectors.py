@@ -91,6 +91,16 @@ def levels_of_programme(programme_id: int, day: dt.date | None = None) -> tuple[
     """Level thresholds and names from the programme's rulebook version in force (today by default)."""
     from django.utils import timezone
 
-    book = Rulebook.objects.filter(programme_id=programme_id, organisation__isnull=True).first()
-    version = version_in_force(book, day or timezone.localdate())
+    # One query: the programme's own rulebook is unique (a constraint), so its version in force is found directly.
+    version = (
+        RulebookVersion.objects.filter(
+            rulebook__programme_id=programme_id,
+            rulebook__organisation__isnull=True,
+            published_at__isnull=False,
+            effective_from__lte=day or timezone.localdate(),
+        )
+        .select_related("rulebook")
+        .order_by("-effective_from")
+        .first()
+    )
     return ruleset_of(version).rules.levels if version else ()

@@ -15,7 +15,12 @@ def describe_deeds(ids: Iterable[int]) -> dict[int, CauseInfo]:
 
     lang = translation.get_language() or "th"
     out = {}
-    for deed in Deed.objects.filter(pk__in=list(ids)).select_related("deed_type"):
+    deeds = (
+        Deed.objects.filter(pk__in=list(ids))
+        .select_related("deed_type")
+        .only("public_id", "done_on", "hours", "explanation", "deed_type__name_th", "deed_type__name_en")
+    )
+    for deed in deeds:
         out[deed.pk] = CauseInfo(
             title=f"{deed.deed_type.display_name()} · {format_date(deed.done_on)}",
             url=f"/deeds/{deed.public_id}/",
