@@ -299,12 +299,16 @@ def markdown(runs: list[dict[str, Any]]) -> str:
     for data in runs:
         lines += [_md_figure(f) for f in data["figures"]]
     lines.append("")
-    for data in runs:
+    by_run: dict[str, list[dict[str, Any]]] = {}
+    for data in runs:  # benchmarks run together share one line
+        by_run.setdefault(data["started"], []).append(data)
+    for started, same in by_run.items():
+        data = same[0]
         m, pg = data["machine"], data.get("postgres") or {}
-        benches = ", ".join(dict.fromkeys(f["bench"] for f in data["figures"]))
+        benches = ", ".join(dict.fromkeys(f["bench"] for d in same for f in d["figures"]))
         load = m.get("load_at_start")
         lines.append(
-            f"- {benches}: run {data['started']} in {data['seconds']:.0f} s on {m.get('cpu', '?')}, "
+            f"- {benches}: run {started} in {data['seconds']:.0f} s on {m.get('cpu', '?')}, "
             f"{m.get('cpus')} CPUs, {m.get('memory_gib')} GiB"
             + (f", load average at start {load[0]:.2f}" if load else "")
             + f"; PostgreSQL {pg.get('server_version', '?')}, shared_buffers {pg.get('shared_buffers', '?')}, "
