@@ -48,12 +48,14 @@ def _run(cursor, name: str, count_sql: str, example_sql: str | None = None) -> C
     return Check(name=name, violations=int(count or 0), examples=examples)
 
 
-# One pass over the postings by journal answers three questions: journals that do not balance (or have one
-# leg), the sum of all postings, and (by counting groups against journals) whether any journal has no postings.
+# One pass over the postings by journal answers four questions: journals that do not balance (or have one leg), the
+# sum of all postings, how many postings there are, and (by counting groups against journals) whether any journal
+# has no postings.
 BY_JOURNAL = """
 SELECT count(*) AS journals_with_postings,
        count(*) FILTER (WHERE s <> 0 OR n < 2) AS unbalanced,
-       coalesce(sum(s), 0) AS total
+       coalesce(sum(s), 0) AS total,
+       coalesce(sum(n), 0) AS postings
   FROM (SELECT journal_id, sum(amount) AS s, count(*) AS n FROM ledger_posting GROUP BY journal_id) x
 """
 
@@ -62,21 +64,26 @@ SELECT journal_id, sum(amount), count(*) FROM ledger_posting GROUP BY journal_id
 HAVING sum(amount) <> 0 OR count(*) < 2
 """
 
+# {fence}: on PostgreSQL "OFFSET 0" makes the sums per account one aggregate, joined once; without it the planner
+# may run the whole aggregate again in each parallel worker (measured: 8.6 s against 6.6 s for 7M postings).
 BALANCES = """
 SELECT a.id, a.balance, coalesce(s.total, 0) FROM ledger_account a
-LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_posting GROUP BY account_id) s ON s.account_id = a.id
+LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_posting GROUP BY account_id{fence}) s
+       ON s.account_id = a.id
 WHERE a.balance IS NOT NULL AND a.balance <> coalesce(s.total, 0)
 """
 
-# Only awards and reversals of awards count toward lifetime earned credits: pick those journals first.
+# Only awards and reversals of awards count toward lifetime earned credits: pick those journals first, then their
+# postings (a join from every posting to its journal planned as millions of index look-ups: 11 s for 7M postings).
 EARNED = """
 SELECT a.id, a.earned_total, coalesce(s.total, 0) FROM ledger_account a
 LEFT JOIN (
   SELECT p.account_id, sum(p.amount) AS total
-    FROM ledger_journal j
-    JOIN ledger_posting p ON p.journal_id = j.id
-   WHERE j.kind = 1 OR (j.kind = 4 AND EXISTS (SELECT 1 FROM ledger_journal o WHERE o.id = j.reversal_of_id
-                                                AND o.kind = 1))
+    FROM ledger_posting p
+   WHERE p.journal_id IN (SELECT j.id FROM ledger_journal j WHERE j.kind = 1
+                          UNION ALL
+                          SELECT r.id FROM ledger_journal r JOIN ledger_journal o ON o.id = r.reversal_of_id
+                           WHERE r.reversal_of_id IS NOT NULL AND r.kind = 4 AND o.kind = 1)
    GROUP BY p.account_id
 ) s ON s.account_id = a.id
 WHERE a.kind = 1 AND a.earned_total <> coalesce(s.total, 0)
@@ -92,20 +99,26 @@ WHERE r.reversal_of_id IS NOT NULL
 
 def ledger_check() -> Report:
     started = time.perf_counter()
+    postgres = connection.vendor == "postgresql"
+    balances = BALANCES.format(fence=" OFFSET 0" if postgres else "")
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The two aggregations hash millions of groups: give them memory instead of spilling to disk.
+        if postgres:
+            # The aggregations hash millions of groups: give them memory instead of spilling to disk.
             cursor.execute("SET LOCAL work_mem = '512MB'")
         cursor.execute("SELECT (SELECT count(*) FROM ledger_journal), (SELECT count(*) FROM ledger_account)")
         journals, accounts = cursor.fetchone()
+        if postgres:
+            # Postings are keyed (journal, account), so grouping them by journal along that index needs no hash
+            # table of every journal (measured: 3.8 s against 5.7 s for 3M journals and 7M postings).
+            cursor.execute("SET LOCAL enable_hashagg = off")
         cursor.execute(BY_JOURNAL)
-        with_postings, unbalanced, total = cursor.fetchone()
+        with_postings, unbalanced, total, postings = cursor.fetchone()
+        if postgres:
+            cursor.execute("SET LOCAL enable_hashagg = on")
         examples: list[str] = []
         if unbalanced:
             cursor.execute(UNBALANCED + " LIMIT 5")
             examples = [" ".join(str(v) for v in row) for row in cursor.fetchall()]
-        cursor.execute("SELECT count(*) FROM ledger_posting")
-        (postings,) = cursor.fetchone()
         checks = [
             Check(
                 "every journal balances (sum 0, two legs or more)",
@@ -113,7 +126,7 @@ def ledger_check() -> Report:
                 examples,
             ),
             Check("all postings sum to zero", 0 if int(total or 0) == 0 else 1, [f"sum {total}"] if total else []),
-            _run(cursor, "cached balances equal the sum of postings", f"SELECT count(*) FROM ({BALANCES}) x", BALANCES),
+            _run(cursor, "cached balances equal the sum of postings", f"SELECT count(*) FROM ({balances}) x", balances),
             _run(
                 cursor,
                 "no balance below zero",

@@ -88,3 +88,61 @@ def test_the_reconciliation_command_fails_loudly_on_a_tampered_balance(funded_or
         call_command("ledger", "check")
     out = capsys.readouterr().out
     assert "FAIL cached balances equal the sum of postings: 1 violation" in out
+
+
+def _failed() -> dict[str, int]:
+    from thamdee.ledger.reconcile import ledger_check
+
+    return {c.name: c.violations for c in ledger_check().checks if not c.ok}
+
+
+def test_the_reconciliation_finds_a_tampered_lifetime_total(funded_org, member):
+    from thamdee.ledger import services
+
+    give(funded_org, member, 10)
+    assert _failed() == {}
+    wallet = services.account_wallet(member)
+    _raw("UPDATE ledger_account SET earned_total = earned_total + 1 WHERE id = %s", [wallet.pk])
+    assert _failed() == {"lifetime earned credits equal awards less reversed awards": 1}
+
+
+def test_the_reconciliation_counts_awards_less_reversed_awards_only(funded_org, org, member):
+    """Gifts move the balance, not the lifetime total; reversing an award takes it back from both."""
+    from tests.factories import member_of
+    from thamdee.ledger import services
+
+    other_member = member_of(org)
+    first = give(funded_org, member, 10)
+    give(funded_org, member, 4)
+    services.gift_send(actor=member, recipient=other_member, amount=3, idempotency_key="gift:1")
+    services.journal_reverse(actor=None, journal=first.journal, reason="test", idempotency_key="rev:1")
+    assert _failed() == {}
+    assert services.account_wallet(member).earned_total == 4
+    assert services.account_wallet(other_member).earned_total == 0
+
+
+def test_the_reconciliation_finds_an_unbalanced_journal_and_counts_every_posting(funded_org, member):
+    from thamdee.ledger import services
+    from thamdee.ledger.models import Posting
+    from thamdee.ledger.reconcile import ledger_check
+
+    give(funded_org, member, 10)
+    wallet = services.account_wallet(member)
+    key = "00000000000000000000000000abcdef"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # past the commit-time trigger, as a careless bulk load would be
+            cursor.execute("SELECT set_config('thamdee.verified_post', 'on', true)")
+        cursor.execute(
+            "INSERT INTO ledger_journal (kind, idempotency_key, created_at) VALUES (8, %s, CURRENT_TIMESTAMP)",
+            [key],
+        )
+        cursor.execute("SELECT id FROM ledger_journal WHERE idempotency_key = %s", [key])
+        (journal_id,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO ledger_posting (journal_id, account_id, amount) VALUES (%s, %s, 5)", [journal_id, wallet.pk]
+        )
+    report = ledger_check()
+    failed = {c.name: c.violations for c in report.checks if not c.ok}
+    assert failed["every journal balances (sum 0, two legs or more)"] == 1
+    assert failed["all postings sum to zero"] == 1
+    assert report.postings == Posting.objects.count()
