@@ -241,7 +241,7 @@ def _fill(first: int, last: int, target_postings: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM ledger_posting")
         (have,) = cursor.fetchone()
-    missing = max(0, (target_postings - have) // 2)
+    missing = max(0, (target_postings - have + 1) // 2)  # two postings a transfer: round up to reach the target
     added = 0
     n = last - first + 1
     while added < missing:
