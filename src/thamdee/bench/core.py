@@ -142,19 +142,12 @@ def _exists(name: str) -> bool:
 
 
 def _admin(sql: str) -> None:
-    """Run a statement that cannot run in a transaction, on the project's own database connection."""
+    """Run a statement that cannot run in a transaction (CREATE/DROP DATABASE) on a fresh connection, closed after."""
     connections.close_all()
-    conn = connections["default"]
-    conn.ensure_connection()
-    raw = conn.connection
-    previous = raw.autocommit
-    raw.autocommit = True
     try:
-        with raw.cursor() as cursor:
-            cursor.execute(sql)
+        autocommit_sql(sql)
     finally:
-        raw.autocommit = previous
-        conn.close()
+        connections["default"].close()
 
 
 def autocommit_sql(sql: str) -> None:
