@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -93,3 +94,24 @@ class row_triggers_off:  # a context manager, named like contextlib's
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
         # On an error the transaction (or savepoint) rolls back, and the setting with it.
+
+
+def prepared_rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+    """Rows of a hot read on PostgreSQL, through the connection's own psycopg cursor with server-side binding and
+    a prepared statement (planned once per connection). For reads whose planning and Python-side formatting
+    cost more than the database's work (the top organisations of a province: 0.3 ms to execute). Placeholders
+    are ``%s``; errors come out as Django's."""
+    import psycopg
+    from django.db import DatabaseError
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    try:
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)  # type: ignore[arg-type]
+            return cursor.fetchall()
+    except psycopg.Error as exc:
+        raise DatabaseError(*exc.args) from exc
+    finally:
+        if connection.queries_logged:  # counted like any other query (DEBUG, assertNumQueries, the debug toolbar)
+            connection.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})

@@ -189,6 +189,9 @@ def _execute(sql: str, params: list[Any], *, many: bool = False) -> Any:
             return cursor.fetchall() if many else cursor.fetchone()
     except psycopg.Error as exc:
         raise _translate(exc) from exc
+    finally:
+        if connection.queries_logged:  # counted like any other query (DEBUG, assertNumQueries)
+            connection.queries_log.append({"sql": sql, "time": "0.000"})
 
 
 def _post_pg(req: Request) -> Result:
