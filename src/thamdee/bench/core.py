@@ -27,6 +27,7 @@ PG_SETTINGS = [
     "work_mem",
     "max_wal_size",
     "checkpoint_timeout",
+    "wal_compression",
     "commit_delay",
     "max_connections",
     "effective_io_concurrency",
@@ -306,5 +307,6 @@ def markdown(runs: list[dict[str, Any]]) -> str:
             + (f", load average at start {load[0]:.2f}" if load else "")
             + f"; PostgreSQL {pg.get('server_version', '?')}, shared_buffers {pg.get('shared_buffers', '?')}, "
             f"fsync {pg.get('fsync', '?')}, synchronous_commit {pg.get('synchronous_commit', '?')}"
+            + (f", wal_compression {pg['wal_compression']}" if "wal_compression" in pg else "")
         )
     return "\n".join(lines)

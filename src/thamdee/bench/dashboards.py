@@ -133,13 +133,8 @@ def _without_rollups() -> Iterator[None]:
     from thamdee.deeds import hooks
     from thamdee.reports import increments
 
-    hooks._verified.remove(increments.deeds_now_count)
-    hooks._changed.remove(increments.deeds_stopped_counting)
-    try:
+    with hooks.paused(increments.deeds_now_count, increments.deeds_stopped_counting):
         yield
-    finally:
-        hooks._verified.append(increments.deeds_now_count)
-        hooks._changed.append(increments.deeds_stopped_counting)
 
 
 def _verification_cost(opts: Options, rng: random.Random) -> tuple[float, float]:
