@@ -165,6 +165,20 @@ def autocommit_sql(sql: str) -> None:
         raw.autocommit = previous
 
 
+def checkpoint() -> bool:
+    """A CHECKPOINT before a timed phase, so that no phase pays for the checkpoint that the WAL of an earlier
+    phase (or the set-up) would start in the middle of it, and every phase starts alike: each page it writes
+    first costs a full-page image in the WAL. Needs the pg_checkpoint role (``./dev bench`` grants it);
+    without it, returns False and the phases run as they come."""
+    import psycopg
+
+    try:
+        autocommit_sql("CHECKPOINT")
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+    return True
+
+
 def relation_bytes(*tables: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) t", [list(tables)])

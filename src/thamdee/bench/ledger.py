@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from thamdee.bench.core import Figure, Timer, autocommit_sql, pgbench, relation_bytes
+from thamdee.bench.core import Figure, Timer, autocommit_sql, checkpoint, pgbench, relation_bytes
 
 OPENING = 1000  # credits each wallet starts with
 
@@ -314,11 +314,14 @@ def run(options: Options) -> list[Figure]:
     bytes_before = relation_bytes(*tables)
     journals_before = _journals()
 
+    if not checkpoint():
+        print("  (no CHECKPOINT before each phase: the role lacks pg_checkpoint; figures vary more)", flush=True)
     rate, count, failed = _single(first, last, options.threads, options.seconds)
     print(f"  single: {count:,} transfers ({failed} failed) -> {rate:,.0f}/s", flush=True)
 
     floors: dict[int, float] = {}
     for clients in options.floor_clients:
+        checkpoint()
         floors[clients] = pgbench(
             FLOOR_SCRIPT, clients=clients, seconds=options.seconds, variables={"n": options.accounts}
         )
@@ -347,6 +350,7 @@ def run(options: Options) -> list[Figure]:
     )
     if 16 in floors:
         figures.append(Figure("ledger", "raw floor, 16 clients (pgledger's set-up)", floors[16], "/s"))
+    checkpoint()
     service_sql = pgbench(
         SERVICE_SQL_SCRIPT,
         clients=options.threads,
@@ -366,8 +370,10 @@ def run(options: Options) -> list[Figure]:
         )
     )
 
+    checkpoint()
     brate, bcount, bfailed = _batched(first, last, options.batch_threads, options.seconds, options.batch_size)
     print(f"  batched: {bcount:,} transfers ({bfailed} failed) -> {brate:,.0f}/s", flush=True)
+    checkpoint()
     batch_floor = options.batch_size * pgbench(
         FLOOR_BATCH_SCRIPT,
         clients=options.batch_threads,
@@ -409,6 +415,7 @@ def run(options: Options) -> list[Figure]:
         )
     )
 
+    checkpoint()
     report = ledger_check()
     if not report.ok:
         raise SystemExit(
