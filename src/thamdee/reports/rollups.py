@@ -9,7 +9,9 @@ to a full rebuild by construction: both run the same statements, one for some ce
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -466,3 +468,65 @@ def snapshot() -> list[tuple[Any, ...]]:
         )
         orgs = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in cursor.fetchall()]
     return cells + [("org", *row) for row in orgs]
+
+
+CELL_COLUMNS = (
+    "area_code, fiscal_year, month, virtue, dimension, deeds, round(hours, 2), credits_issued, credits_spent, "
+    "participants, organisations"
+)
+ORG_COLUMNS = "organisation_id, fiscal_year, month, deeds, round(hours, 2), credits_issued, participants"
+KEPT_CELLS = f"SELECT {CELL_COLUMNS} FROM reports_rollup WHERE deeds > 0 OR credits_spent <> 0"
+KEPT_ORGS = f"SELECT {ORG_COLUMNS} FROM reports_orgrollup WHERE deeds > 0"
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: cells kept, cells a rebuild gives, and examples of the cells that differ."""
+
+    cells: int
+    organisation_cells: int
+    differ: int
+    examples: list[tuple[str, tuple[Any, ...]]]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.differ == 0
+
+
+def check(*, show: int = 10) -> CheckReport:
+    """Compare the rollups kept (by increments as deeds change, and by bulk ingests) with what a rebuild from
+    the raw tables gives, and change nothing: the rebuild runs inside a transaction that is rolled back. On
+    PostgreSQL the rollup tables are locked (SHARE ROW EXCLUSIVE, as an ingest does) for the duration, so
+    verifications wait for it rather than race it."""
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE reports_rollup, reports_orgrollup IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("DROP TABLE IF EXISTS rollup_check_cells")
+        cursor.execute("DROP TABLE IF EXISTS rollup_check_orgs")
+        cursor.execute(f"CREATE TEMP TABLE rollup_check_cells AS {KEPT_CELLS}")
+        cursor.execute(f"CREATE TEMP TABLE rollup_check_orgs AS {KEPT_ORGS}")
+        rebuilt = rebuild()
+        examples: list[tuple[str, tuple[Any, ...]]] = []
+        differ = 0
+        for label, ours, theirs in (
+            ("kept, not rebuilt", "SELECT * FROM rollup_check_cells", KEPT_CELLS),
+            ("rebuilt, not kept", KEPT_CELLS, "SELECT * FROM rollup_check_cells"),
+            ("organisation kept, not rebuilt", "SELECT * FROM rollup_check_orgs", KEPT_ORGS),
+            ("organisation rebuilt, not kept", KEPT_ORGS, "SELECT * FROM rollup_check_orgs"),
+        ):
+            cursor.execute(f"SELECT count(*) FROM ({ours} EXCEPT {theirs}) d")
+            (count,) = cursor.fetchone()
+            differ += count
+            if count and len(examples) < show:
+                cursor.execute(f"{ours} EXCEPT {theirs} ORDER BY 1, 2, 3 LIMIT %s", [show - len(examples)])
+                examples += [(label, tuple(row)) for row in cursor.fetchall()]
+        transaction.set_rollback(True)
+    return CheckReport(
+        cells=rebuilt["cells"],
+        organisation_cells=rebuilt["organisation_cells"],
+        differ=differ,
+        examples=examples,
+        seconds=time.perf_counter() - started,
+    )
