@@ -161,5 +161,9 @@ def ledger_check() -> Report:
             ),
         ]
     return Report(
-        checks=checks, seconds=time.perf_counter() - started, journals=journals, postings=postings, accounts=accounts
+        checks=checks,
+        seconds=time.perf_counter() - started,
+        journals=int(journals),
+        postings=int(postings),  # a sum of counts: numeric on PostgreSQL
+        accounts=int(accounts),
     )

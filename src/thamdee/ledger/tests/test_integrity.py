@@ -146,3 +146,5 @@ def test_the_reconciliation_finds_an_unbalanced_journal_and_counts_every_posting
     assert failed["every journal balances (sum 0, two legs or more)"] == 1
     assert failed["all postings sum to zero"] == 1
     assert report.postings == Posting.objects.count()
+    # plain integers on both databases (PostgreSQL sums counts as numeric), so callers can do arithmetic with floats
+    assert all(type(n) is int for n in (report.postings, report.journals, report.accounts))
