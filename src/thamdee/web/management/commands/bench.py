@@ -56,6 +56,7 @@ class Command(BaseCommand):
                 opts = ledger.Options(
                     accounts=_int(options["accounts"]),
                     seconds=_int(options["seconds"]),
+                    warmup=min(10, _int(options["seconds"])),
                     threads=_int(options["threads"]),
                     postings_target=_int(options["postings"]),
                 )
