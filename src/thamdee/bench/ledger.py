@@ -357,10 +357,9 @@ def run(options: Options) -> list[Figure]:
     if 16 in floors:
         figures.append(Figure("ledger", "raw floor, 16 clients (pgledger's set-up)", floors[16], "/s"))
     checkpoint()
-    for seconds in (options.warmup, options.seconds):  # the first run warms up, like the others
-        service_sql = pgbench(
-            SERVICE_SQL_SCRIPT, clients=options.threads, seconds=seconds, variables={"first": first, "last": last}
-        )
+    bounds = {"first": first, "last": last}
+    pgbench(SERVICE_SQL_SCRIPT, clients=options.threads, seconds=options.warmup, variables=bounds)
+    service_sql = pgbench(SERVICE_SQL_SCRIPT, clients=options.threads, seconds=options.seconds, variables=bounds)
     print(f"  the service's SQL function by pgbench ({options.threads} clients): {service_sql:,.0f}/s", flush=True)
     figures.append(
         Figure(

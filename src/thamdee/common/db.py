@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 
@@ -96,22 +99,33 @@ class row_triggers_off:  # a context manager, named like contextlib's
         # On an error the transaction (or savepoint) rolls back, and the setting with it.
 
 
-def prepared_rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
-    """Rows of a hot read on PostgreSQL, through the connection's own psycopg cursor with server-side binding and
-    a prepared statement (planned once per connection). For reads whose planning and Python-side formatting
-    cost more than the database's work (the top organisations of a province: 0.3 ms to execute). Placeholders
-    are ``%s``; errors come out as Django's."""
+@contextlib.contextmanager
+def prepared(sql: str, params: Sequence[object]) -> Iterator[Any]:
+    """Run one statement on the connection's own psycopg cursor with server-side binding and a prepared statement
+    (planned once per connection), and yield that cursor for its rows. For hot statements whose planning and
+    Python-side formatting through Django's cursor cost more than the database's work (a ledger transfer, the top
+    organisations of a province). Placeholders are ``%s``; psycopg's errors pass through for the caller to turn
+    into its own. The statement goes into Django's query log when that is on (DEBUG, assertNumQueries)."""
     import psycopg
-    from django.db import DatabaseError
 
     connection.ensure_connection()
     started = time.monotonic()
     try:
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)  # type: ignore[arg-type]
-            return cursor.fetchall()
+            cursor.execute(sql, params, prepare=True)
+            yield cursor
+    finally:
+        if connection.queries_logged:
+            connection.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})
+
+
+def prepared_rows(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    """All rows of a hot read on PostgreSQL (see ``prepared``); errors come out as Django's."""
+    import psycopg
+    from django.db import DatabaseError
+
+    try:
+        with prepared(sql, params) as cursor:
+            return list(cursor.fetchall())
     except psycopg.Error as exc:
         raise DatabaseError(*exc.args) from exc
-    finally:
-        if connection.queries_logged:  # counted like any other query (DEBUG, assertNumQueries, the debug toolbar)
-            connection.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})

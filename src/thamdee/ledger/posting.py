@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from thamdee.common.db import prepared
 from thamdee.ledger.errors import (
     IdempotencyConflictError,
     InsufficientCreditsError,
@@ -182,16 +183,11 @@ def _execute(sql: str, params: list[Any], *, many: bool = False) -> Any:
     database's work for a transfer. Same connection, same transaction; errors become Django's."""
     import psycopg
 
-    connection.ensure_connection()
     try:
-        with _statement_scope(), psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
+        with _statement_scope(), prepared(sql, params) as cursor:
             return cursor.fetchall() if many else cursor.fetchone()
     except psycopg.Error as exc:
         raise _translate(exc) from exc
-    finally:
-        if connection.queries_logged:  # counted like any other query (DEBUG, assertNumQueries)
-            connection.queries_log.append({"sql": sql, "time": "0.000"})
 
 
 def _post_pg(req: Request) -> Result:

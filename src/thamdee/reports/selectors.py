@@ -196,6 +196,24 @@ def target_vs_other(code: str, fiscal_year: int) -> tuple[Figures, Figures, list
     return Figures.of(_sums(base.filter(inside))), Figures.of(_sums(base.exclude(inside))), each
 
 
+TOP_COLUMNS = (
+    "organisation__public_id",
+    "organisation__name_th",
+    "organisation__name_en",
+    "organisation__kind",
+    "area_code",
+    "deeds",
+    "hours",
+    "credits_issued",
+    "participants",
+)
+TOP_SQL = (
+    "SELECT o.public_id, o.name_th, o.name_en, o.kind, r.area_code, r.deeds, r.hours, r.credits_issued, "
+    "r.participants FROM reports_orgrollup r JOIN orgs_organisation o ON o.id = r.organisation_id "
+    "WHERE r.fiscal_year = %s AND r.month = 0{where} ORDER BY r.credits_issued DESC, r.deeds DESC LIMIT %s"
+)
+
+
 def top_organisations(
     code: str, fiscal_year: int, *, limit: int = 100, kind: str = "", network: Network | None = None
 ) -> list[dict[str, Any]]:
@@ -213,24 +231,6 @@ def top_organisations(
         qs = qs.filter(organisation__network_memberships__network=network)
     rows: Any = qs.order_by("-credits_issued", "-deeds")
     return list(rows.values(*TOP_COLUMNS)[:limit])
-
-
-TOP_COLUMNS = (
-    "organisation__public_id",
-    "organisation__name_th",
-    "organisation__name_en",
-    "organisation__kind",
-    "area_code",
-    "deeds",
-    "hours",
-    "credits_issued",
-    "participants",
-)
-TOP_SQL = (
-    "SELECT o.public_id, o.name_th, o.name_en, o.kind, r.area_code, r.deeds, r.hours, r.credits_issued, "
-    "r.participants FROM reports_orgrollup r JOIN orgs_organisation o ON o.id = r.organisation_id "
-    "WHERE r.fiscal_year = %s AND r.month = 0{where} ORDER BY r.credits_issued DESC, r.deeds DESC LIMIT %s"
-)
 
 
 def _top_organisations_pg(code: str, fiscal_year: int, *, limit: int, kind: str) -> list[dict[str, Any]]:
