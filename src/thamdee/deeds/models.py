@@ -179,30 +179,47 @@ class DeedSource(models.TextChoices):
 
 
 class Deed(PublicIdModel):
+    # Indexes: only those a read or a foreign key needs; every one costs each deed written (a national ingest
+    # writes millions). Member, organisation and area lead composite indexes below; status is always read with
+    # an organisation or a member; activity and first approver are mostly empty (partial indexes).
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deeds", verbose_name=_("ผู้ทำความดี")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="deeds",
+        verbose_name=_("ผู้ทำความดี"),
+        db_index=False,
     )
     deed_type = models.ForeignKey(
         DeedType, on_delete=models.PROTECT, related_name="deeds", verbose_name=_("ประเภทความดี")
     )
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.PROTECT, related_name="deeds", verbose_name=_("องค์กรที่รับรอง")
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        related_name="deeds",
+        verbose_name=_("องค์กรที่รับรอง"),
+        db_index=False,
     )
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("พื้นที่"))
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("พื้นที่"), db_index=False
+    )
     done_on = models.DateField(_("วันที่ทำ"))
     quantity = models.DecimalField(_("จำนวน (ชั่วโมง ครั้ง หรือร้อยละ)"), max_digits=7, decimal_places=2, default=1)
     hours = models.DecimalField(_("ชั่วโมง"), max_digits=6, decimal_places=2, default=0)
     beneficiaries = models.PositiveIntegerField(_("จำนวนผู้ได้รับประโยชน์"), default=0)
     description = models.TextField(_("รายละเอียด"), blank=True)
-    status = models.CharField(
-        _("สถานะ"), max_length=16, choices=DeedStatus.choices, default=DeedStatus.PENDING, db_index=True
-    )
+    status = models.CharField(_("สถานะ"), max_length=16, choices=DeedStatus.choices, default=DeedStatus.PENDING)
     source = models.CharField(_("ที่มา"), max_length=10, choices=DeedSource.choices, default=DeedSource.SELF)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("บันทึกโดย")
     )
     activity = models.ForeignKey(
-        "Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="deeds", verbose_name=_("กิจกรรม")
+        "Activity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deeds",
+        verbose_name=_("กิจกรรม"),
+        db_index=False,
     )
     submitted_at = models.DateTimeField(_("ส่งเมื่อ"), auto_now_add=True)
     decided_at = models.DateTimeField(_("ตัดสินเมื่อ"), null=True, blank=True)
@@ -232,6 +249,7 @@ class Deed(PublicIdModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("ผู้รับรองคนแรก"),
+        db_index=False,
     )
 
     class Meta:
@@ -242,6 +260,10 @@ class Deed(PublicIdModel):
             models.Index(fields=["member", "done_on"], name="deeds_deed_member_day"),
             models.Index(fields=["area", "fiscal_year", "month"], name="deeds_deed_area_period"),
             models.Index(fields=["organisation", "fiscal_year", "month"], name="deeds_deed_org_period"),
+            models.Index(fields=["activity"], condition=Q(activity__isnull=False), name="deeds_deed_activity"),
+            models.Index(
+                fields=["first_approver"], condition=Q(first_approver__isnull=False), name="deeds_deed_first_approver"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
