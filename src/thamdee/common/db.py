@@ -129,3 +129,15 @@ def prepared_rows(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
             return list(cursor.fetchall())
     except psycopg.Error as exc:
         raise DatabaseError(*exc.args) from exc
+
+
+def nextval_sql(table: str, column: str = "id") -> str:
+    """``nextval('<sequence>'::regclass)`` for the sequence behind ``table.column`` (PostgreSQL), to draw ids in a
+    set-based statement. The sequence is looked up once here: ``nextval(pg_get_serial_sequence(...))`` in the
+    statement itself would search the catalog (pg_depend) once per row, seconds per million rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+        (sequence,) = cursor.fetchone()
+    if sequence is None:
+        raise LookupError(f"{table}.{column} has no sequence")
+    return "nextval('{}'::regclass)".format(sequence.replace("'", "''"))

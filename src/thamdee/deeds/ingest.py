@@ -340,6 +340,19 @@ def _copy_rows(sql: str, rows: list[tuple[Any, ...]]) -> None:
             copy.write_row(row)
 
 
+def _temp_buffers(size: str) -> None:
+    """Room for the session's temporary tables in its own memory (default 8 MB: every page of the staged file
+    would be copied in from the kernel again on each pass, ~15% of the ingest's time). PostgreSQL allows it only
+    before the session's first temporary table; after that the default stays (a savepoint absorbs the refusal)."""
+    from django.db import DatabaseError
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL temp_buffers = '{size}'")
+    except DatabaseError:
+        pass
+
+
 @transaction.atomic
 def _ingest_pg(
     *, actor: User, path: Path, check_only: bool, today: dt.date, echo: Callable[[str], None] | None, skip: bool
@@ -347,8 +360,10 @@ def _ingest_pg(
     report = IngestReport(path="set-based", checked_only=check_only)
     phase = _Phases(report, echo)
     shape = read_shape(path)
+    _temp_buffers("1GB")
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # The big statements sort and hash the whole file (1M rows: a few hundred MB each) in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '1GB'")
         cursor.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
     with phase("copy into staging"):
         _stage(path, shape)
@@ -585,6 +600,12 @@ def _lookups(actor: User, shape: FileShape, today: dt.date, problems: list[RowEr
         "d_from date, d_to date, types text[], virtues text[]) ON COMMIT DROP"
     )
     _copy_rows("COPY ingest_mult FROM STDIN", mults)
+    # Statistics for the planner: without them it guesses ~1,000 rows each, multiplies the guesses across the
+    # row check's joins and picks merge joins over on-disk sorts of the whole file.
+    cursor.execute(
+        "ANALYZE ingest_dates, ingest_nums, ingest_org, ingest_person, ingest_vright, ingest_vagency, ingest_area, "
+        "ingest_version, ingest_mult"
+    )
     cursor.execute(
         "SELECT EXISTS (SELECT 1 FROM ingest_raw WHERE btrim(member) ~* "
         "'^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$')"
@@ -595,9 +616,12 @@ def _lookups(actor: User, shape: FileShape, today: dt.date, problems: list[RowEr
     has_ref, all_ref = with_ref > 0, with_ref == total
     # A reference repeated within the file: every repeat is a problem (it would be one deed).
     if has_ref:
+        # Repeated refs first (one hash aggregate, no sort of the file), then the rows of those alone.
         cursor.execute(
-            "SELECT array_agg(row_no + 1 ORDER BY row_no) FROM ingest_raw WHERE ref IS NOT NULL AND btrim(ref) <> '' "
-            "GROUP BY btrim(ref) HAVING count(*) > 1"
+            """WITH twice AS (SELECT btrim(ref) AS k FROM ingest_raw WHERE btrim(ref) <> ''
+                               GROUP BY 1 HAVING count(*) > 1)
+               SELECT array_agg(r.row_no + 1 ORDER BY r.row_no) FROM ingest_raw r JOIN twice t ON t.k = btrim(r.ref)
+                GROUP BY t.k"""
         )
         for (rows_,) in cursor.fetchall():
             for later in rows_[1:]:
@@ -648,6 +672,9 @@ def _resolve(shape: FileShape, today: dt.date, books: Books) -> None:
                              WHEN 'campaign' THEN b.done_on BETWEEN m.d_from AND m.d_to
                              WHEN 'focus_virtue' THEN m.virtues && b.virtues
                              ELSE false END), '')"""
+    # OFFSET 0 keeps ``b`` and ``x`` subqueries: flattened, each use of a column (the problems in ``ok``, ``skip``
+    # and ``problems``; the multipliers in ``mults`` and ``ckey``; the public id in the join and the column) would
+    # compute its expression again, three times over for the problems.
     sql = f"""
     CREATE TEMP TABLE ingest_row ON COMMIT DROP AS
     WITH a AS (
@@ -701,6 +728,7 @@ def _resolve(shape: FileShape, today: dt.date, books: Books) -> None:
              AND a.done_on >= pvv.valid_from AND a.done_on < pvv.valid_to
         LEFT JOIN ingest_version lvv ON lvv.rulebook_id = a.local_book
              AND a.done_on >= lvv.valid_from AND a.done_on < lvv.valid_to
+      OFFSET 0
     )
     SELECT x.*, (x.existing_id IS NULL AND cardinality(x.problems) = 0) AS ok,
            (x.existing_id IS NOT NULL AND cardinality(x.problems) = 0) AS skip,
@@ -758,6 +786,7 @@ def _resolve(shape: FileShape, today: dt.date, books: Books) -> None:
            ], NULL) AS problems
       FROM b
       LEFT JOIN deeds_deed ex ON ex.public_id = b.public_id
+      OFFSET 0
       ) x
     """
     with connection.cursor() as cursor:
@@ -1029,7 +1058,8 @@ def _award_problems() -> list[RowError]:
 
 def _plan(actor: User) -> None:
     """Each new deed with its id, its journal's id (if it earns credits), its accounts and what to write."""
-    from thamdee.ledger.posting import JOURNAL_ID_SQL
+    from thamdee.common.db import nextval_sql
+    from thamdee.ledger.posting import journal_id_sql
 
     with connection.cursor() as cursor:
         # Wallets are opened for members who earn credits, as an award opens one.
@@ -1046,8 +1076,8 @@ def _plan(actor: User) -> None:
         cursor.execute("DROP TABLE IF EXISTS ingest_plan")
         cursor.execute(
             f"""CREATE TEMP TABLE ingest_plan ON COMMIT DROP AS
-                SELECT nextval(pg_get_serial_sequence('deeds_deed', 'id')) AS deed_id,
-                       CASE WHEN o.credits > 0 THEN {JOURNAL_ID_SQL} END AS journal_id, o.*
+                SELECT {nextval_sql("deeds_deed")} AS deed_id,
+                       CASE WHEN o.credits > 0 THEN {journal_id_sql()} END AS journal_id, o.*
                   FROM (
                     SELECT r.row_no, r.public_id, r.member_id, r.org_id AS organisation_id, r.deed_type_id,
                            r.area_id, r.done_on, r.quantity, r.hours, r.beneficiaries, r.description,

@@ -374,9 +374,15 @@ CREATE TEMP TABLE ledger_stage_leg (
   journal_id bigint NOT NULL, account_id bigint NOT NULL, amount integer NOT NULL, earned integer NOT NULL DEFAULT 0
 ) ON COMMIT DROP;
 """
-# What a caller uses to draw journal ids for its staged rows, and to turn its key text into the stored key.
-JOURNAL_ID_SQL = "nextval(pg_get_serial_sequence('ledger_journal', 'id'))"
+# What a caller uses to turn its key text into the stored key (journal ids: ``journal_id_sql``).
 KEY_SQL = "thamdee_ledger_key({})"
+
+
+def journal_id_sql() -> str:
+    """The expression a caller uses to draw journal ids for its staged rows."""
+    from thamdee.common.db import nextval_sql
+
+    return nextval_sql("ledger_journal")
 
 
 def stage_create() -> None:
