@@ -51,10 +51,11 @@ def _merge(text: str, old: str, missing: list[str]) -> str:
     """The new table with the old rows and run lines of the benchmarks that have no saved result, in ORDER."""
     old_lines = old.strip().splitlines()
     kept_rows = {b: [line for line in old_lines if line.startswith(f"| {b} |")] for b in missing}
+    # An old run line that names a benchmark still shown from it, narrowed to those benchmarks.
     kept_runs = [
-        line
+        "- " + ", ".join(b for b in _benches_of(line) if b in missing) + line[line.index(": run ") :]
         for line in old_lines
-        if line.startswith("- ") and ": run " in line and set(_benches_of(line)) <= set(missing)
+        if line.startswith("- ") and ": run " in line and set(_benches_of(line)) & set(missing)
     ]
     lines = text.splitlines()
     header, body = lines[:2], lines[2:]
