@@ -61,10 +61,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from thamdee.common.db import row_triggers_off
+from thamdee.common.db import nextval_sql, row_triggers_off
 from thamdee.creditrules import engine
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
 from thamdee.deeds import errors, hooks
@@ -344,8 +344,6 @@ def _temp_buffers(size: str) -> None:
     """Room for the session's temporary tables in its own memory (default 8 MB: every page of the staged file
     would be copied in from the kernel again on each pass, ~15% of the ingest's time). PostgreSQL allows it only
     before the session's first temporary table; after that the default stays (a savepoint absorbs the refusal)."""
-    from django.db import DatabaseError
-
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL temp_buffers = '{size}'")
@@ -1058,7 +1056,6 @@ def _award_problems() -> list[RowError]:
 
 def _plan(actor: User) -> None:
     """Each new deed with its id, its journal's id (if it earns credits), its accounts and what to write."""
-    from thamdee.common.db import nextval_sql
     from thamdee.ledger.posting import journal_id_sql
 
     with connection.cursor() as cursor:

@@ -22,7 +22,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from thamdee.common.db import prepared
+from thamdee.common.db import nextval_sql, prepared
 from thamdee.ledger.errors import (
     IdempotencyConflictError,
     InsufficientCreditsError,
@@ -380,8 +380,6 @@ KEY_SQL = "thamdee_ledger_key({})"
 
 def journal_id_sql() -> str:
     """The expression a caller uses to draw journal ids for its staged rows."""
-    from thamdee.common.db import nextval_sql
-
     return nextval_sql("ledger_journal")
 
 

@@ -270,6 +270,11 @@ def _fresh_cells(cursor: Any) -> None:
         "NOT EXISTS (SELECT 1 FROM rollup_old_org k WHERE k.organisation_id = n.organisation_id "
         "AND k.fiscal_year = n.fiscal_year)"
     )
+    # Hash joins on the five-column cell key: the planner's merge joins sort each table of a million cells by it
+    # (most of the insert's time in a profile: comparing and deforming the text columns). Restored at the end.
+    cursor.execute("SELECT current_setting('enable_mergejoin')")
+    (merge,) = cursor.fetchone()
+    cursor.execute("SET LOCAL enable_mergejoin = off")
     named = "n.area_id, n.fiscal_year, {m} AS m, s.virtue, s.dimension"
     split = "rollup_new n JOIN rollup_split s ON s.deed_type_id = n.deed_type_id"
     for month in ("n.month", "0"):
@@ -293,11 +298,6 @@ def _fresh_cells(cursor: Any) -> None:
                  GROUP BY area_id, fiscal_year, m, virtue, dimension"""
         )
         cursor.execute("ANALYZE rollup_sums; ANALYZE rollup_people; ANALYZE rollup_orgs")
-        # Hash joins on the five-column cell key: the planner's merge joins sort each table of a million cells
-        # by it (most of this statement's time in a profile: comparing and deforming the text columns).
-        cursor.execute("SELECT current_setting('enable_mergejoin')")
-        (merge,) = cursor.fetchone()
-        cursor.execute("SET LOCAL enable_mergejoin = off")
         # In the order of the indexes (period first, then area): each index takes the rows at a few points instead
         # of one random leaf page per row, which the buffer cache cannot hold at a million cells.
         cursor.execute(
@@ -323,7 +323,7 @@ def _fresh_cells(cursor: Any) -> None:
                  GROUP BY g.organisation_id, a.code, a.province_code, g.fiscal_year, g.m
                  ORDER BY g.fiscal_year, g.m, g.organisation_id"""
         )
-        cursor.execute("SELECT set_config('enable_mergejoin', %s, true)", [merge])
+    cursor.execute("SELECT set_config('enable_mergejoin', %s, true)", [merge])
     cursor.execute("DROP TABLE IF EXISTS rollup_sums, rollup_people, rollup_orgs")
 
 
