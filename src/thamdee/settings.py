@@ -129,6 +129,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's built-in widget templates through Jinja2, every other template through Django (thamdee/common/forms.py).
+FORM_RENDERER = "thamdee.common.forms.FormRenderer"
+
 # --- Database -----------------------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'thamdee.sqlite3'}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.inbox.selectors import notification_unread_count
@@ -82,6 +82,20 @@ PUBLIC = NavGroup(
 )
 
 
+# The navigation's URLs, reversed once per process (and script prefix): every page draws the whole menu.
+_URLS: dict[tuple[str, str], str | None] = {}
+
+
+def _url(name: str) -> str | None:
+    key = (get_script_prefix(), name)
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(name)
+        except NoReverseMatch:
+            _URLS[key] = None  # a feature whose pages are not installed (or that needs arguments)
+    return _URLS[key]
+
+
 def _resolve(items: list[NavItem | NavGroup], path: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for item in items:
@@ -97,10 +111,9 @@ def _resolve(items: list[NavItem | NavGroup], path: str) -> list[dict[str, Any]]
                     }
                 )
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            continue  # a feature whose pages are not installed (or that needs arguments)
+        url = _url(item.url_name)
+        if url is None:
+            continue
         active = path == url if url == "/" else path.startswith(url)
         out.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
     return out
