@@ -84,9 +84,10 @@ def _org(w: SimpleNamespace) -> str:
 
 # page: (who, path, queries)
 PAGES: dict[str, tuple[str, Callable[[SimpleNamespace], str], int]] = {
-    "home, member": ("member", lambda w: "/", 10),
-    "home, organiser": ("organiser", lambda w: "/", 10),
-    "home, agency staff": ("staff", lambda w: "/", 11),
+    "home, member": ("member", lambda w: "/", 8),  # 10 until the recognition card and the organisations list were
+    # read in one plain statement each (programme, badge count and latest badge together)
+    "home, organiser": ("organiser", lambda w: "/", 8),
+    "home, agency staff": ("staff", lambda w: "/", 9),
     "passbook": ("member", lambda w: "/passbook/", 10),
     "deed report form": ("member", lambda w: "/deeds/report/", 7),
     "my deeds": ("member", lambda w: "/deeds/mine/", 6),

@@ -6,13 +6,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Window
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.creditrules.engine import Level, level_for
 from thamdee.creditrules.selectors import levels_of_programme
-from thamdee.deeds.models import Deed, DeedStatus
+from thamdee.deeds.models import DeedStatus
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Organisation
@@ -57,19 +58,48 @@ def _uuid(value: Any) -> uuid.UUID:
 # --- a member's standing ------------------------------------------------------------------------------------------
 
 
+# The programme a member's level is read in: the one most of their verified deeds belong to, else the first
+# active programme. Plain SQL: the home page asks it on every visit.
+_PROGRAMME_SQL = """
+SELECT t.programme_id
+  FROM deeds_deed d
+  JOIN deeds_deedtype t ON t.id = d.deed_type_id
+  JOIN ledger_programme p ON p.id = t.programme_id
+ WHERE d.member_id = %s AND d.status = %s AND p.is_active
+ GROUP BY t.programme_id
+ ORDER BY count(*) DESC, t.programme_id
+ LIMIT 1
+"""
+_FIRST_ACTIVE_PROGRAMME_SQL = "(SELECT id FROM ledger_programme WHERE is_active ORDER BY id LIMIT 1)"
+
+# For the home page's card, in one statement: that programme, how many badges the member holds and the names of
+# the latest one.
+_HOME_SQL = f"""
+SELECT COALESCE(({_PROGRAMME_SQL}), {_FIRST_ACTIVE_PROGRAMME_SQL}),
+       (SELECT count(*) FROM recognition_badgeaward WHERE member_id = %s),
+       latest.name_th, latest.name_en
+  FROM (SELECT 1 AS one) x
+  LEFT JOIN (SELECT d.name_th, d.name_en
+               FROM recognition_badgeaward b JOIN recognition_badgedefinition d ON d.id = b.definition_id
+              WHERE b.member_id = %s
+              ORDER BY b.awarded_at DESC, b.id DESC
+              LIMIT 1) latest ON 1 = 1
+"""
+
+
+def programme_id_of(member: User) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(({_PROGRAMME_SQL}), {_FIRST_ACTIVE_PROGRAMME_SQL})", [member.pk, DeedStatus.VERIFIED]
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def programme_of(member: User) -> Programme | None:
-    """The programme a member's level is read in: the one most of their verified deeds belong to, else the
-    first active programme."""
-    row = (
-        Deed.objects.filter(member=member, status=DeedStatus.VERIFIED, deed_type__programme__is_active=True)
-        .values("deed_type__programme_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "deed_type__programme_id")
-        .first()
-    )
-    if row:
-        return Programme.objects.filter(pk=row["deed_type__programme_id"]).first()
-    return Programme.objects.filter(is_active=True).order_by("pk").first()
+    """The programme a member's level is read in (see ``programme_id_of``)."""
+    programme_id = programme_id_of(member)
+    return Programme.objects.filter(pk=programme_id).first() if programme_id is not None else None
 
 
 def _level_name(level: Level | None) -> str:
@@ -108,7 +138,11 @@ def standing_of(member: User, *, earned_total: int | None = None) -> Standing:
     ``earned_total``: the member's lifetime credits when the caller has just read the wallet."""
     earned = ledger_selectors.earned_total_of(member) if earned_total is None else earned_total
     programme = programme_of(member)
-    levels = levels_of_programme(programme.pk) if programme else ()
+    return _standing(earned, programme.pk if programme else None, programme)
+
+
+def _standing(earned: int, programme_id: int | None, programme: Programme | None) -> Standing:
+    levels = levels_of_programme(programme_id) if programme_id is not None else ()
     ordered = tuple(sorted(levels, key=lambda lvl: lvl.min_credits))
     level = level_for(earned, ordered)
     upcoming = next((lvl for lvl in ordered if lvl.min_credits > earned), None)
@@ -158,22 +192,22 @@ def recognition_of(member: User, *, upcoming: int = 4) -> MemberRecognition:
 
 
 def home_context(user: Any, *, earned_total: int | None = None) -> dict[str, Any]:
-    """For the member's home page: the level's name and the latest badges."""
+    """For the member's home page: the level's name, how many badges and the latest one's name. Two statements
+    (the card's figures in one, the levels in the other); the standing carries no Programme instance, since the
+    card does not show it."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    standing = standing_of(user, earned_total=earned_total)
-    # The latest three and how many in all, in one query (the count rides on each row).
-    latest = list(
-        BadgeAward.objects.filter(member=user)
-        .select_related("definition")
-        .annotate(total=Window(Count("id")))
-        .order_by("-awarded_at")[:3]
-    )
+    earned = ledger_selectors.earned_total_of(user) if earned_total is None else earned_total
+    with connection.cursor() as cursor:
+        cursor.execute(_HOME_SQL, [user.pk, DeedStatus.VERIFIED, user.pk, user.pk])
+        programme_id, badge_count, latest_th, latest_en = cursor.fetchone()
+    standing = _standing(earned, int(programme_id) if programme_id is not None else None, None)
+    latest = BadgeDefinition(name_th=latest_th, name_en=latest_en or "").display_name() if latest_th else ""
     return {
         "level": standing.level_name,
         "recognition_standing": standing,
-        "recognition_badges": latest,
-        "recognition_badge_count": latest[0].total if latest else 0,
+        "recognition_latest_badge": latest,
+        "recognition_badge_count": int(badge_count or 0),
     }
 
 

@@ -13,7 +13,7 @@ from thamdee.orgs.roles import UserRoles
 def build(request: HttpRequest, roles: UserRoles) -> dict[str, Any]:
     user = request.user
     context: dict[str, Any] = {
-        "memberships": org_selectors.organisation_list_for_user(user),
+        "memberships": org_selectors.organisation_links_for_user(user),
         "is_organiser": bool(roles.org_ids_with("organiser", "verifier", "admin")),
         "is_agency": roles.is_agency_staff,
         "is_partner": bool(roles.org_ids_with("partner_staff")),
