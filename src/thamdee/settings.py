@@ -260,9 +260,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "thamdee.api.problems.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["thamdee.api.problems.JSONOrProblemRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "thamdee.api.parsers.JSONParser",  # each refuses a NUL character in text (400, nul_character)
+        "thamdee.api.parsers.FormParser",
+        "thamdee.api.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -64,3 +64,26 @@ def test_wrong_method_is_405(api):
     response = api.delete("/api/v1/areas/")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("body", "fmt"),
+    [
+        ({"name_th": "กลุ่ม", "kind": "council", "area": "71\x00"}, "json"),  # a look-up value
+        ({"name_th": "กลุ่ม", "kind": "council", "area": "71", "extra": {"k\x00": ["v"]}}, "json"),  # nested, a key
+        ({"name_th": "กลุ่ม\x00", "kind": "council", "area": "71"}, "multipart"),
+    ],
+    ids=["json value", "json nested key", "form"],
+)
+def test_a_nul_character_in_a_body_is_a_clear_400_and_nothing_is_saved(api, body, fmt):
+    from thamdee.orgs.models import Organisation
+
+    area("71")
+    api.force_authenticate(UserFactory(is_superuser=True))
+    before = Organisation.objects.count()
+    response = api.post("/api/v1/organisations/", body, format=fmt)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["code"] == "nul_character" and problem["detail_th"] and problem["detail_en"]
+    assert Organisation.objects.count() == before
