@@ -11,6 +11,7 @@ from django.db.models import Case, Q, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from thamdee.common.i18n import localised
 from thamdee.common.models import PublicIdModel
 
 
@@ -152,11 +153,7 @@ class DeedType(PublicIdModel):
         return self.display_name()
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        if (translation.get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localised(self.name_th, self.name_en)
 
     @property
     def is_template(self) -> bool:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from thamdee.common.i18n import localised
 from thamdee.common.models import PublicIdModel
 
 
@@ -36,11 +37,7 @@ class Programme(PublicIdModel):
         return self.display_name()
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        if (translation.get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localised(self.name_th, self.name_en)
 
 
 class AccountKind(models.IntegerChoices):

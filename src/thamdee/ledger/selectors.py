@@ -11,11 +11,12 @@ from django.db import connection
 from django.utils import timezone
 
 from thamdee.common.errors import NotFoundError
+from thamdee.common.i18n import localised
 from thamdee.common.thaitime import fiscal_year_bounds
 from thamdee.ledger.causes import CauseInfo, describe
 from thamdee.ledger.models import Account, AccountKind, JournalKind
 from thamdee.ledger.permissions import can_view_passbook
-from thamdee.people.models import User
+from thamdee.people.models import User, full_name
 from thamdee.people.types import Actor
 
 
@@ -98,37 +99,35 @@ SELECT t.journal_id, t.created_at, t.kind, t.amount, t.running, t.memo, t.cause_
 """
 
 
+_COUNTERPARTS_SQL = """
+SELECT p.journal_id, u.prefix, u.first_name, u.last_name, o.name_th, o.name_en, g.name_th, g.name_en
+  FROM ledger_posting p
+  JOIN ledger_account a ON a.id = p.account_id
+  LEFT JOIN people_user u ON u.id = a.user_id
+  LEFT JOIN orgs_organisation o ON o.id = a.organisation_id
+  LEFT JOIN ledger_programme g ON g.id = a.programme_id
+ WHERE p.journal_id IN ({ids}) AND p.account_id <> %s
+ ORDER BY p.journal_id, p.account_id
+"""
+
+
 def _counterparts(account_id: int, journal_ids: list[int]) -> dict[int, str]:
-    """For each journal, who was on the other side (a person, an organisation or a programme)."""
+    """For each journal, who was on the other side (a person, an organisation or a programme): the first other
+    leg's owner. One plain statement with the names only (a passbook page has up to fifty lines)."""
     if not journal_ids:
         return {}
-    from thamdee.ledger.models import Posting
-
-    rows = (
-        Posting.objects.filter(journal_id__in=journal_ids)
-        .exclude(account_id=account_id)
-        .select_related("account__user", "account__organisation", "account__programme")
-        # Only the names: a passbook page builds up to fifty of these rows.
-        .only(
-            "journal_id",
-            "account__user__prefix",
-            "account__user__first_name",
-            "account__user__last_name",
-            "account__organisation__name_th",
-            "account__organisation__name_en",
-            "account__programme__name_th",
-            "account__programme__name_en",
-        )
-    )
     out: dict[int, str] = {}
-    for p in rows:
-        acc = p.account
-        name = (
-            (acc.user.full_name if acc.user else None)
-            or (acc.organisation.display_name() if acc.organisation else None)
-            or (acc.programme.display_name() if acc.programme else "")
-        )
-        out.setdefault(p.journal_id, name)
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTERPARTS_SQL.format(ids=", ".join(["%s"] * len(journal_ids))), [*journal_ids, account_id])
+        for journal_id, prefix, first, last, org_th, org_en, prog_th, prog_en in cursor.fetchall():
+            if journal_id in out:
+                continue
+            person = full_name(prefix or "", first or "", last or "") if first is not None else ""
+            out[journal_id] = (
+                person
+                or (localised(org_th, org_en) if org_th is not None else "")
+                or (localised(prog_th, prog_en) if prog_th is not None else "")
+            )
     return out
 
 

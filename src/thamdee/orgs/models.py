@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from thamdee.common.i18n import localised
 from thamdee.common.models import PublicIdModel
 
 
@@ -45,11 +46,7 @@ class Organisation(PublicIdModel):
         return self.display_name()
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        if (translation.get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localised(self.name_th, self.name_en)
 
     @property
     def is_agency(self) -> bool:
@@ -96,11 +93,7 @@ class Network(PublicIdModel):
         return self.display_name()
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        if (translation.get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localised(self.name_th, self.name_en)
 
 
 class NetworkMembership(models.Model):

@@ -19,6 +19,11 @@ class NamePrefix(models.TextChoices):
     OTHER = "", _("ไม่ระบุ")
 
 
+def full_name(prefix: str, first_name: str, last_name: str) -> str:
+    """A person's name as written in Thai: the prefix joined to the first name, then the last name."""
+    return " ".join(p for p in (f"{prefix}{first_name}".strip(), last_name) if p).strip()
+
+
 class User(AbstractUser):
     """A person who uses Thamdee: member, organiser, agency staff or partner staff.
 
@@ -67,7 +72,7 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (f"{self.prefix}{self.first_name}".strip(), self.last_name) if p).strip()
+        return full_name(self.prefix, self.first_name, self.last_name)
 
     @property
     def short_name(self) -> str:

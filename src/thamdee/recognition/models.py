@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from thamdee.common.i18n import localised
 from thamdee.common.models import PublicIdModel
 
 # --- badges -------------------------------------------------------------------------------------------------
@@ -57,11 +58,7 @@ class BadgeDefinition(PublicIdModel):
         return self.display_name()
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        if (translation.get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localised(self.name_th, self.name_en)
 
     def criteria(self) -> str:
         from django.utils import translation
@@ -236,11 +233,7 @@ class Credential(PublicIdModel):
         return self.revoked_at is not None
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        if (translation.get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localised(self.name_th, self.name_en)
 
 
 class BadgeAward(PublicIdModel):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from thamdee.common.errors import NotFoundError
+from thamdee.common.i18n import localised
 from thamdee.common.ids import parse_uuid
 from thamdee.creditrules.engine import Level, level_for
 from thamdee.creditrules.selectors import levels_of_programme
@@ -202,7 +203,7 @@ def home_context(user: Any, *, earned_total: int | None = None) -> dict[str, Any
         cursor.execute(_HOME_SQL, [user.pk, DeedStatus.VERIFIED, user.pk, user.pk])
         programme_id, badge_count, latest_th, latest_en = cursor.fetchone()
     standing = _standing(earned, int(programme_id) if programme_id is not None else None, None)
-    latest = BadgeDefinition(name_th=latest_th, name_en=latest_en or "").display_name() if latest_th else ""
+    latest = localised(latest_th, latest_en) if latest_th else ""
     return {
         "level": standing.level_name,
         "recognition_standing": standing,
