@@ -147,6 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY;"
         ),
     }
+else:
+    # Django's own .iterator() (a form's model choices, for one) would open a server-side cursor WITH HOLD: three
+    # round trips for a handful of rows, and no use behind PgBouncer in transaction mode (docs/scaling.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------------------------
