@@ -87,20 +87,32 @@ def version_diff(
     return out
 
 
+# The version in force of a programme's own rulebook (unique: a constraint), found without reading its rules.
+_VERSION_IN_FORCE_SQL = """
+SELECT v.id, v.published_at
+  FROM creditrules_rulebookversion v JOIN creditrules_rulebook b ON b.id = v.rulebook_id
+ WHERE b.programme_id = %s AND b.organisation_id IS NULL AND v.published_at IS NOT NULL AND v.effective_from <= %s
+ ORDER BY v.effective_from DESC
+ LIMIT 1
+"""
+
+
+@lru_cache(maxsize=512)
+def _levels_of_version(version_id: int, published_at: str) -> tuple[engine.Level, ...]:
+    """A published version's levels, read and parsed once per process (its id and publication time are the key:
+    a published version never changes)."""
+    version = RulebookVersion.objects.select_related("rulebook").get(pk=version_id)
+    return ruleset_of(version).rules.levels
+
+
 def levels_of_programme(programme_id: int, day: dt.date | None = None) -> tuple[engine.Level, ...]:
-    """Level thresholds and names from the programme's rulebook version in force (today by default)."""
+    """Level thresholds and names from the programme's rulebook version in force (today by default). A page that
+    shows a member's level asks this on every visit: one small statement, and the rules only when the version is
+    new to the process."""
+    from django.db import connection
     from django.utils import timezone
 
-    # One query: the programme's own rulebook is unique (a constraint), so its version in force is found directly.
-    version = (
-        RulebookVersion.objects.filter(
-            rulebook__programme_id=programme_id,
-            rulebook__organisation__isnull=True,
-            published_at__isnull=False,
-            effective_from__lte=day or timezone.localdate(),
-        )
-        .select_related("rulebook")
-        .order_by("-effective_from")
-        .first()
-    )
-    return ruleset_of(version).rules.levels if version else ()
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_IN_FORCE_SQL, [programme_id, day or timezone.localdate()])
+        row = cursor.fetchone()
+    return _levels_of_version(int(row[0]), str(row[1])) if row else ()
