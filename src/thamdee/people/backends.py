@@ -44,7 +44,8 @@ class MobileOrUsernameBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)  # type: ignore[union-attr]
         except ValidationError:
             return None
-        found = list(model.objects.raw(f"SELECT * FROM {model._meta.db_table} WHERE id = %s", [pk]))
+        table, column = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+        found = list(model.objects.raw(f"SELECT * FROM {table} WHERE {column} = %s", [pk]))
         if not found:
             return None
         return found[0] if self.user_can_authenticate(found[0]) else None
