@@ -24,30 +24,25 @@ def _has_nul(value: Any) -> bool:
 
 
 def _refuse_nul(data: Any) -> None:
-    fields = data.data if isinstance(data, parsers.DataAndFiles) else data
-    items = fields.lists() if hasattr(fields, "lists") else None
-    if (items is not None and any(_has_nul(k) or _has_nul(v) for k, v in items)) or (
-        items is None and _has_nul(fields)
-    ):
+    fields = data.data if isinstance(data, parsers.DataAndFiles) else data  # a body's files are not text
+    if _has_nul(list(fields.lists()) if hasattr(fields, "lists") else fields):  # a QueryDict: every key and value
         raise NulCharacterError()
 
 
-class JSONParser(parsers.JSONParser):
+class _RefusesNul(parsers.BaseParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         data = super().parse(stream, media_type, parser_context)
         _refuse_nul(data)
         return data
 
 
-class FormParser(parsers.FormParser):
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        _refuse_nul(data)
-        return data
+class JSONParser(_RefusesNul, parsers.JSONParser):
+    pass
 
 
-class MultiPartParser(parsers.MultiPartParser):
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        _refuse_nul(data)
-        return data
+class FormParser(_RefusesNul, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(_RefusesNul, parsers.MultiPartParser):
+    pass

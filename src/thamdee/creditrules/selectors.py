@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 from functools import lru_cache
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from thamdee.creditrules import engine
@@ -109,7 +110,6 @@ def levels_of_programme(programme_id: int, day: dt.date | None = None) -> tuple[
     """Level thresholds and names from the programme's rulebook version in force (today by default). A page that
     shows a member's level asks this on every visit: one small statement, and the rules only when the version is
     new to the process."""
-    from django.db import connection
     from django.utils import timezone
 
     with connection.cursor() as cursor:

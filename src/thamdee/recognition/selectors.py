@@ -104,12 +104,7 @@ def programme_of(member: User) -> Programme | None:
 
 
 def _level_name(level: Level | None) -> str:
-    from django.utils import translation
-
-    if level is None:
-        return ""
-    english = (translation.get_language() or "th").startswith("en")
-    return level.name_en if english and level.name_en else level.name_th
+    return localised(level.name_th, level.name_en) if level is not None else ""
 
 
 @dataclass
