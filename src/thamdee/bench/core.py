@@ -185,23 +185,45 @@ def relation_bytes(*tables: str) -> int:
         return int(cursor.fetchone()[0] or 0)
 
 
+def _client_args(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """Connection arguments and environment for the PostgreSQL command-line clients (pgbench, psql)."""
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432)]
+    args += ["-U", str(db.get("USER") or "postgres")]
+    return args, env
+
+
+def psql_file(path: Path, variables: dict[str, Any] | None = None) -> None:
+    """Run an SQL file with psql against the current database (autocommit, stop at the first error), with
+    ``variables`` as psql variables (``:name`` in the file)."""
+    db = settings.DATABASES["default"]
+    conn_args, env = _client_args(db)
+    args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *conn_args, "-f", str(path)]
+    for key, value in (variables or {}).items():
+        args += ["-v", f"{key}={value}"]
+    args.append(str(db["NAME"]))
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql -f {path} failed: {result.stderr.strip()}")
+
+
 def pgbench(
     script: str, *, clients: int, seconds: int, threads: int = 2, variables: dict[str, Any] | None = None
 ) -> float:
-    """Transactions per second of a pgbench script against the current database (the machine's floor)."""
+    """Transactions per second of a pgbench script against the current database (the machine's floor).
+
+    Statements go as prepared statements (``-M prepared``), as the posting service sends its own: a floor that
+    parsed and planned every call would be lower than the machine's limit, and flatter the service."""
     db = settings.DATABASES["default"]
     path = Path(settings.VAR_DIR) / "bench-script.sql"
     path.write_text(script)
-    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    conn_args, env = _client_args(db)
     args = [
         "pgbench",
         "-n",
-        "-h",
-        str(db.get("HOST") or "127.0.0.1"),
-        "-p",
-        str(db.get("PORT") or 5432),
-        "-U",
-        str(db.get("USER") or "postgres"),
+        "-M",
+        "prepared",
+        *conn_args,
         "-c",
         str(clients),
         "-j",
@@ -214,7 +236,9 @@ def pgbench(
     for key, value in (variables or {}).items():
         args += ["-D", f"{key}={value}"]
     args.append(str(db["NAME"]))
-    result = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"pgbench failed: {(result.stderr or result.stdout).strip()[-2000:]}")
     for line in result.stdout.splitlines():
         if line.startswith("tps ="):
             return float(line.split("=")[1].split()[0])

@@ -10,6 +10,11 @@ Set-up: N member wallets (default 1,000,000) funded by one opening journal. Then
 4. a set-based fill up to ~7 postings per account, then reconciliation (``ledger_check``) timed;
 5. bytes per transfer: the growth of the journal and posting tables (with their indexes) over all transfers,
    divided by the number of transfers.
+
+A peer ledger can be measured in the same run, on the same machine and database (``--peer-sql`` and
+``--peer-script``), after every other phase: its SQL file is run with psql (``:accounts`` is the number of
+accounts it should create), then its pgbench script (``:n`` is the same number) with the floor's client counts.
+docs/ledger-bench.md says how pgledger was measured this way.
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
 
-from thamdee.bench.core import Figure, Timer, autocommit_sql, checkpoint, pgbench, relation_bytes
+from thamdee.bench.core import Figure, Timer, autocommit_sql, checkpoint, pgbench, psql_file, relation_bytes
 
 OPENING = 1000  # credits each wallet starts with
 
@@ -37,6 +43,8 @@ class Options:
     postings_target: int = 7_000_000
     floor_clients: tuple[int, ...] = (8, 16)
     warmup: int = 10  # seconds of the same load before each single-transfer measurement, not counted
+    peer_sql: Path | None = None  # a peer ledger's set-up, measured in the same run (see the module's doc)
+    peer_script: Path | None = None  # its pgbench script for one transfer
 
 
 def _setup(accounts: int) -> tuple[int, int]:
@@ -129,10 +137,10 @@ FLOOR_BATCH_SCRIPT = """SELECT bench_floor_batch(:n, :size);
 
 # Diagnostic: the service's own SQL function (``thamdee_ledger_post2``, what ``journal_post`` calls for two legs)
 # driven by pgbench: the database's share of a transfer through the service, without Python.
-SERVICE_SQL_SCRIPT = """\\set a random(:first, :last - 1000)
-\\set d random(1, 1000)
+SERVICE_SQL_SCRIPT = """\\set a random(:first, :last - :span)
+\\set b :a + random(1, :span)
 SELECT thamdee_ledger_post2(8::smallint, gen_random_uuid(), NULL::bigint, NULL::text, NULL::smallint,
-  NULL::bigint, NULL::bigint, :a::bigint, -1, 0, (:a + :d)::bigint, 1, 0, NULL::timestamptz);
+  NULL::bigint, NULL::bigint, :a::bigint, -1, 0, :b::bigint, 1, 0, NULL::timestamptz);
 """
 
 
@@ -300,6 +308,47 @@ def _journals() -> int:
         return int(cursor.fetchone()[0])
 
 
+def _peer(options: Options, service_rate: float, floors: dict[int, float]) -> list[Figure]:
+    """A peer ledger's transfers per second, by pgbench, in the same run (see the module's doc)."""
+    assert options.peer_sql is not None and options.peer_script is not None
+    name = options.peer_sql.stem
+    with Timer() as t_load:
+        psql_file(options.peer_sql, {"accounts": options.accounts})
+    autocommit_sql("VACUUM ANALYZE")
+    print(f"  peer {name}: set up in {t_load.seconds:.0f} s", flush=True)
+    script = options.peer_script.read_text()
+    figures: list[Figure] = []
+    rates: dict[int, float] = {}
+    for clients in options.floor_clients:
+        checkpoint()
+        pgbench(script, clients=clients, seconds=options.warmup, variables={"n": options.accounts})
+        rates[clients] = pgbench(script, clients=clients, seconds=options.seconds, variables={"n": options.accounts})
+        print(f"  peer {name} ({clients} clients): {rates[clients]:,.0f}/s", flush=True)
+        figures.append(
+            Figure(
+                "ledger",
+                f"peer {name}: transfers/s, pgbench ({clients} clients)",
+                rates[clients],
+                "/s",
+                floor=floors.get(clients),
+                note="the peer's own SQL function called by pgbench, no client code; same database, same run",
+            )
+        )
+    same = rates.get(options.threads, max(rates.values()))
+    figures.append(
+        Figure(
+            "ledger",
+            f"single transfers via service / peer {name}",
+            service_rate / same if same else 0.0,
+            "x",
+            goal=1.0,
+            note=f"the service through Python ({options.threads} threads) against the peer by pgbench "
+            f"({options.threads if options.threads in rates else max(rates)} clients): ahead of the peer when >= 1",
+        )
+    )
+    return figures
+
+
 def run(options: Options) -> list[Figure]:
     from thamdee.ledger.reconcile import ledger_check
 
@@ -357,7 +406,7 @@ def run(options: Options) -> list[Figure]:
     if 16 in floors:
         figures.append(Figure("ledger", "raw floor, 16 clients (pgledger's set-up)", floors[16], "/s"))
     checkpoint()
-    bounds = {"first": first, "last": last}
+    bounds = {"first": first, "last": last, "span": max(1, min(1000, (last - first) // 2))}
     pgbench(SERVICE_SQL_SCRIPT, clients=options.threads, seconds=options.warmup, variables=bounds)
     service_sql = pgbench(SERVICE_SQL_SCRIPT, clients=options.threads, seconds=options.seconds, variables=bounds)
     print(f"  the service's SQL function by pgbench ({options.threads} clients): {service_sql:,.0f}/s", flush=True)
@@ -437,6 +486,8 @@ def run(options: Options) -> list[Figure]:
             f"{report.journals:,} journals; {per_million:.1f} s per 1M accounts",
         )
     )
+    if options.peer_sql and options.peer_script:  # last, so that its tables take no cache from the phases above
+        figures += _peer(options, rate, floors)
     return figures
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thamdee.bench import core
 
@@ -31,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=20, help="seconds per throughput measurement")
         parser.add_argument("--threads", type=int, default=8, help="client threads for single transfers")
         parser.add_argument("--postings", type=int, default=7_000_000, help="postings before reconciliation")
+        parser.add_argument(
+            "--peer-sql", type=Path, help="ledger: a peer ledger's SQL set-up, run with psql (:accounts accounts)"
+        )
+        parser.add_argument(
+            "--peer-script", type=Path, help="ledger: the peer's pgbench script for one transfer (:n accounts)"
+        )
         parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers for the web bench")
         parser.add_argument("--web-threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
         parser.add_argument("--web-processes", type=int, default=1, help="Locust processes for the web bench")
@@ -45,6 +51,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         core.require_postgres()
+        if bool(options["peer_sql"]) != bool(options["peer_script"]):
+            raise CommandError("--peer-sql and --peer-script go together")
+        for key in ("peer_sql", "peer_script"):
+            if options[key] and not Path(str(options[key])).is_file():
+                raise CommandError(f"no such file: {options[key]}")
         names = list(options["names"] or []) or BENCHES  # type: ignore[call-overload]
         run = core.Run(machine=core.machine_info(), postgres=core.postgres_settings())
         started = time.perf_counter()
@@ -59,6 +70,8 @@ class Command(BaseCommand):
                     warmup=min(10, _int(options["seconds"])),
                     threads=_int(options["threads"]),
                     postings_target=_int(options["postings"]),
+                    peer_sql=options["peer_sql"],  # type: ignore[arg-type]
+                    peer_script=options["peer_script"],  # type: ignore[arg-type]
                 )
                 with core.bench_database("bench_ledger", keep=bool(options["keep"])):
                     run.figures += ledger.run(opts)
