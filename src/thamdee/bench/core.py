@@ -9,7 +9,7 @@ import os
 import platform
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,7 +185,7 @@ def relation_bytes(*tables: str) -> int:
         return int(cursor.fetchone()[0] or 0)
 
 
-def _client_args(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def _client_args(db: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
     """Connection arguments and environment for the PostgreSQL command-line clients (pgbench, psql)."""
     env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
     args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432)]

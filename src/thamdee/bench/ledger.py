@@ -155,7 +155,8 @@ def _transfer_accounts(first: int, last: int, rng: random.Random) -> tuple[int, 
 def _single(first: int, last: int, threads: int, seconds: int, tag: str = "single") -> tuple[float, int, int]:
     """Transfers per second through the posting service from ``threads`` threads."""
     from thamdee.ledger import services
-    from thamdee.ledger.models import Account, AccountKind, JournalKind
+    from thamdee.ledger.models import AccountKind, JournalKind
+    from thamdee.ledger.services import AccountRef
 
     done = [0] * threads
     failed = [0] * threads
@@ -173,10 +174,7 @@ def _single(first: int, last: int, threads: int, seconds: int, tag: str = "singl
                 try:
                     services.journal_post(
                         kind=JournalKind.TRANSFER,
-                        legs=[
-                            (Account(pk=a, kind=AccountKind.MEMBER), -1),
-                            (Account(pk=b, kind=AccountKind.MEMBER), 1),
-                        ],
+                        legs=[(AccountRef(a, AccountKind.MEMBER), -1), (AccountRef(b, AccountKind.MEMBER), 1)],
                         idempotency_key=f"bench:{tag}:{index}:{i}",
                     )
                     done[index] += 1
@@ -199,7 +197,8 @@ def _single(first: int, last: int, threads: int, seconds: int, tag: str = "singl
 
 def _batched(first: int, last: int, threads: int, seconds: int, size: int) -> tuple[float, int, int]:
     from thamdee.ledger import services
-    from thamdee.ledger.models import Account, AccountKind, JournalKind
+    from thamdee.ledger.models import AccountKind, JournalKind
+    from thamdee.ledger.services import AccountRef
 
     done = [0] * threads
     failed = [0] * threads
@@ -219,10 +218,7 @@ def _batched(first: int, last: int, threads: int, seconds: int, size: int) -> tu
                     items.append(
                         services.BatchItem(
                             kind=JournalKind.TRANSFER,
-                            legs=[
-                                (Account(pk=a, kind=AccountKind.MEMBER), -1),
-                                (Account(pk=b, kind=AccountKind.MEMBER), 1),
-                            ],
+                            legs=[(AccountRef(a, AccountKind.MEMBER), -1), (AccountRef(b, AccountKind.MEMBER), 1)],
                             idempotency_key=f"bench:batch:{index}:{n}:{k}",
                         )
                     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -41,6 +41,18 @@ from thamdee.people.types import Actor
 
 Result = posting.Result
 Leg = posting.Leg
+
+
+class AccountRef(NamedTuple):
+    """An account known by its id and kind, without a model instance: what a leg needs. For callers that already
+    hold the ids (a bulk job, an import) and would otherwise build thousands of ``Account`` instances, which cost
+    more than the posting's own Python work."""
+
+    pk: int
+    kind: int
+
+
+AccountLike = Account | AccountRef
 
 
 def _limits() -> dict[str, int]:
@@ -97,7 +109,7 @@ def account_issuance(programme: Programme, fiscal_year: int) -> Account:
 # --- the posting service ----------------------------------------------------------------------------------------
 
 
-def _leg(kind: int, account: Account, amount: int, reversing: int | None = None) -> Leg:
+def _leg(kind: int, account: AccountLike, amount: int, reversing: int | None = None) -> Leg:
     """Awards to a member wallet count toward lifetime earned credits; reversing an award takes them back."""
     counts = account.kind == AccountKind.MEMBER and (
         (kind == JournalKind.AWARD and amount > 0)
@@ -109,7 +121,7 @@ def _leg(kind: int, account: Account, amount: int, reversing: int | None = None)
 def journal_post(
     *,
     kind: int,
-    legs: Sequence[tuple[Account, int]],
+    legs: Sequence[tuple[AccountLike, int]],
     idempotency_key: str,
     actor: Actor | None = None,
     memo: str | None = None,
@@ -117,7 +129,8 @@ def journal_post(
     reversal_of: Journal | None = None,
     at: dt.datetime | None = None,
 ) -> Result:
-    """Post one journal: every credit movement in Thamdee goes through here.
+    """Post one journal: every credit movement in Thamdee goes through here. Each leg is an account (an
+    ``Account`` or an ``AccountRef``) and the credits it adds to it.
 
     Guarantees: the legs sum to zero (at least two accounts); no cached balance goes below zero, even under
     concurrent requests (``InsufficientCreditsError`` otherwise); the idempotency key is honoured (a replay
@@ -147,7 +160,7 @@ def journal_post(
 @dataclass
 class BatchItem:
     kind: int
-    legs: Sequence[tuple[Account, int]]
+    legs: Sequence[tuple[AccountLike, int]]
     idempotency_key: str
     memo: str | None = None
     cause: tuple[int, int] | None = None

@@ -225,6 +225,44 @@ def test_batch_posting_is_all_or_nothing(funded_org, programme):
     assert_books_balance()
 
 
+def test_legs_may_name_accounts_by_id_and_kind(funded_org, member):
+    """An ``AccountRef`` posts exactly what the ``Account`` it names would: awards to a member's wallet count
+    toward lifetime earned credits, a transfer does not; in one journal and in a batch."""
+    allotment = services.account_of_org(funded_org, AccountKind.ALLOTMENT)
+    wallet = services.account_wallet(member)
+    other = services.account_wallet(member_of(funded_org))
+    ref = services.AccountRef
+    award = services.journal_post(
+        kind=JournalKind.AWARD,
+        legs=[(ref(allotment.pk, allotment.kind), -30), (ref(wallet.pk, wallet.kind), 30)],
+        idempotency_key=key(),
+    )
+    assert sorted(Posting.objects.filter(journal_id=award.journal_id).values_list("account_id", "amount")) == sorted(
+        [(allotment.pk, -30), (wallet.pk, 30)]
+    )
+    assert selectors.balance_of(member) == 30 and selectors.earned_total_of(member) == 30
+    results = services.journal_post_batch(
+        items=[
+            services.BatchItem(
+                kind=JournalKind.TRANSFER,
+                legs=[(ref(wallet.pk, AccountKind.MEMBER), -5), (ref(other.pk, AccountKind.MEMBER), 5)],
+                idempotency_key=key(),
+            ),
+            services.BatchItem(
+                kind=JournalKind.AWARD,
+                legs=[(ref(allotment.pk, AccountKind.ALLOTMENT), -7), (ref(wallet.pk, AccountKind.MEMBER), 7)],
+                idempotency_key=key(),
+            ),
+        ]
+    )
+    assert [r.replayed for r in results] == [False, False]
+    assert selectors.balance_of(member) == 32 and selectors.earned_total_of(member) == 37
+    wallet.refresh_from_db()
+    other.refresh_from_db()
+    assert (other.balance, other.earned_total) == (5, 0)
+    assert_books_balance()
+
+
 class TestGifts:
     def test_no_gift_to_oneself(self, funded_org, member):
         give(funded_org, member, 10)
