@@ -1071,6 +1071,8 @@ def _plan(actor: User) -> None:
                ON CONFLICT DO NOTHING"""
         )
         cursor.execute("DROP TABLE IF EXISTS ingest_plan")
+        # The plan carries the class key, not the explanation: the wide jsonb would be written into the plan and
+        # read back by every statement that scans it; only the deed insert needs it and joins it from the class.
         cursor.execute(
             f"""CREATE TEMP TABLE ingest_plan ON COMMIT DROP AS
                 SELECT {nextval_sql("deeds_deed")} AS deed_id,
@@ -1081,8 +1083,7 @@ def _plan(actor: User) -> None:
                            CASE WHEN extract(month FROM r.done_on) >= 10 THEN extract(year FROM r.done_on) + 1
                                 ELSE extract(year FROM r.done_on) END::smallint AS fiscal_year,
                            extract(month FROM r.done_on)::smallint AS month,
-                           coalesce(s.credits, c.credits) AS credits,
-                           coalesce(s.explanation, nr.explanation, c.explanation) AS explanation,
+                           coalesce(s.credits, c.credits) AS credits, r.ckey,
                            coalesce(s.two, c.two) AS two,
                            r.verifier_id, r.second_id,
                            CASE WHEN coalesce(s.two, c.two) THEN r.second_id ELSE r.verifier_id END AS approver_id,
@@ -1095,7 +1096,6 @@ def _plan(actor: User) -> None:
                       FROM ingest_row r
                       JOIN ingest_class c ON c.ckey = r.ckey
                       LEFT JOIN ingest_slow s ON s.row_no = r.row_no
-                      LEFT JOIN ingest_norate nr ON nr.ckey = r.ckey AND nr.done_on = r.done_on
                       LEFT JOIN ledger_account w ON w.kind = 1 AND w.user_id = r.member_id
                       LEFT JOIN ledger_account al ON al.kind = 5 AND al.organisation_id = r.org_id
                      WHERE r.ok
@@ -1139,10 +1139,15 @@ def _write_deeds(actor: User) -> tuple[int, int]:
                                        quantity, hours, beneficiaries, description, status, source, recorded_by_id,
                                        activity_id, submitted_at, decided_at, credits, explanation, journal_id,
                                        first_approver_id)
-               SELECT deed_id, public_id, member_id, deed_type_id, organisation_id, area_id, done_on, quantity, hours,
-                      beneficiaries, description, 'verified', 'import', %s, NULL, now(), decided_at, credits,
-                      explanation, journal_id, CASE WHEN two THEN verifier_id END
-                 FROM ingest_plan ORDER BY deed_id""",
+               SELECT p.deed_id, p.public_id, p.member_id, p.deed_type_id, p.organisation_id, p.area_id, p.done_on,
+                      p.quantity, p.hours, p.beneficiaries, p.description, 'verified', 'import', %s, NULL, now(),
+                      p.decided_at, p.credits, coalesce(s.explanation, nr.explanation, c.explanation), p.journal_id,
+                      CASE WHEN p.two THEN p.verifier_id END
+                 FROM ingest_plan p
+                 JOIN ingest_class c ON c.ckey = p.ckey
+                 LEFT JOIN ingest_slow s ON s.row_no = p.row_no
+                 LEFT JOIN ingest_norate nr ON nr.ckey = p.ckey AND nr.done_on = p.done_on
+                ORDER BY p.deed_id""",
             [actor.pk],
         )
         ingested = cursor.rowcount
