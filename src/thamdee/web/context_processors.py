@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.inbox.selectors import notification_unread_count
@@ -80,6 +83,7 @@ PUBLIC = NavGroup(
         NavItem(_("กติกาเครดิต"), "creditrules:index", "book"),
     ),
 )
+ANONYMOUS: list[NavItem | NavGroup] = [NavItem(_("หน้าแรก"), "web:home", "house"), *PUBLIC.items]
 
 
 # The navigation's URLs, reversed once per process (and script prefix): every page draws the whole menu.
@@ -94,6 +98,34 @@ def _url(name: str) -> str | None:
         except NoReverseMatch:
             _URLS[key] = None  # a feature whose pages are not installed (or that needs arguments)
     return _URLS[key]
+
+
+# The other links of the base template (brand, inbox, language, the user's menu, sign-in, footer), by name in the
+# template: ``{{ site_urls.inbox }}`` instead of ``{% url 'inbox:list' %}``, reversed once per process.
+SITE_URLS = {
+    "home": "web:home",
+    "inbox": "inbox:list",
+    "set_language": "set_language",
+    "profile": "people:profile",
+    "my_orgs": "orgs:mine",
+    "admin": "admin:index",
+    "login": "people:login",
+    "logout": "people:logout",
+    "about": "web:about",
+    "principles": "web:principles",
+}
+_SITE_URLS: dict[str, dict[str, str | None]] = {}
+
+
+def _site_urls() -> dict[str, str | None]:
+    prefix = get_script_prefix()
+    if prefix not in _SITE_URLS:
+        _SITE_URLS[prefix] = {key: _url(name) for key, name in SITE_URLS.items()}
+    return _SITE_URLS[prefix]
+
+
+def _active(url: str, path: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
 
 
 def _resolve(items: list[NavItem | NavGroup], path: str) -> list[dict[str, Any]]:
@@ -114,9 +146,30 @@ def _resolve(items: list[NavItem | NavGroup], path: str) -> list[dict[str, Any]]
         url = _url(item.url_name)
         if url is None:
             continue
-        active = path == url if url == "/" else path.startswith(url)
-        out.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        out.append({"label": item.label, "url": url, "icon": item.icon, "active": _active(url, path)})
     return out
+
+
+# The menu's HTML by script prefix, language, menu and the items that are active: the same few hundred menus
+# are drawn on every page, and drawing one through the template cost about a tenth of a signed-in page's CPU.
+_MENUS: dict[tuple[Any, ...], SafeString] = {}
+
+
+def _leaves(items: list[NavItem | NavGroup]) -> list[NavItem]:
+    return [leaf for item in items for leaf in (item.items if isinstance(item, NavGroup) else (item,))]
+
+
+def _menu(kind: str, items: list[NavItem | NavGroup], path: str) -> SafeString:
+    active = tuple(url for leaf in _leaves(items) if (url := _url(leaf.url_name)) and _active(url, path))
+    key = (get_script_prefix(), get_language(), kind, active)
+    menu = _MENUS.get(key)
+    if menu is None:
+        if len(_MENUS) > 4096:  # paths cannot grow it (only the menu's own URLs are keys), but stay bounded
+            _MENUS.clear()
+        menu = _MENUS[key] = SafeString(
+            render_to_string("partials/nav_menu.html", {"nav_items": _resolve(items, path)})
+        )
+    return menu
 
 
 def _runs_a_partner(roles: Any) -> bool:
@@ -136,21 +189,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     if user is None or not user.is_authenticated:
         return {
-            "nav_items": _resolve([NavItem(_("หน้าแรก"), "web:home", "house"), *PUBLIC.items], path),
+            "nav_menu": _menu("public", ANONYMOUS, path),
+            "site_urls": _site_urls(),
             "unread_count": 0,
             "roles": None,
         }
     roles = roles_for(user)
     items = list(MEMBER)
+    kind = "member"
     if roles.org_ids_with("organiser", "verifier", "admin"):
         items.append(ORGANISER)
+        kind += "+organiser"
     if roles.is_agency_staff or roles.is_site_admin:
         items.append(AGENCY)
+        kind += "+agency"
     if _runs_a_partner(roles):
         items.append(PARTNER)
+        kind += "+partner"
     items.append(PUBLIC)
     return {
-        "nav_items": _resolve(items, path),
+        "nav_menu": _menu(kind, items, path),
+        "site_urls": _site_urls(),
         "unread_count": notification_unread_count(user),
         "roles": roles,
     }

@@ -108,6 +108,32 @@ def test_the_navigation_fits_the_role(client, org):
     assert {reverse("ledger:allotments"), reverse("recognition:rounds")} <= links
 
 
+def _active_links(html: str) -> set[str]:
+    nav = html.split('id="nav"', 1)[1].split("</nav>", 1)[0]
+    return set(re.findall(r'href="(/[^"]*)" aria-current="page"', nav))
+
+
+def test_the_menu_drawn_once_marks_the_page_of_each_request_in_its_language(client, org):
+    # The menu's HTML is kept per language, menu and active item: a kept menu must never show another page's
+    # active item, another role's links or another language's labels.
+    member = member_of(org, is_organiser=True)
+    client.force_login(member)
+    for _round in range(2):  # the second round is served from what the first kept
+        assert _active_links(client.get(reverse("ledger:passbook")).content.decode()) == {reverse("ledger:passbook")}
+        assert _active_links(client.get(reverse("deeds:queue")).content.decode()) == {reverse("deeds:queue")}
+        assert _active_links(client.get(reverse("web:home")).content.decode()) == {reverse("web:home")}
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("ledger:passbook")).content.decode()
+    assert _active_links(html) == {reverse("ledger:passbook")}
+    nav = html.split('id="nav"', 1)[1].split("</nav>", 1)[0]
+    assert "สมุดบัญชีความดี" not in nav and reverse("deeds:queue") in nav
+
+    other = member_of(org)
+    client.force_login(other)
+    links = _nav_links(client.get(reverse("ledger:passbook")).content.decode())
+    assert reverse("deeds:queue") not in links
+
+
 def test_the_admin_of_an_approved_partner_group_gets_the_partner_menu(client, org):
     from thamdee.rewards.models import PartnerProfile, PartnerStatus, Sector
 
