@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from thamdee.common.db import nextval_sql
+from thamdee.common.db import SecondaryIndexes, nextval_sql
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -25,3 +25,32 @@ def test_nextval_sql_draws_from_the_tables_own_sequence() -> None:
 def test_nextval_sql_refuses_a_column_without_a_sequence() -> None:
     with pytest.raises(LookupError):
         nextval_sql("ledger_journal", "memo")
+
+
+def _indexes(table: str) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
+        return cursor.fetchall()
+
+
+def test_secondary_indexes_drops_only_plain_ones_and_builds_them_again() -> None:
+    before = _indexes("deeds_deed")
+    indexes = SecondaryIndexes(["deeds_deed"])
+    indexes.drop()
+    left = {name for name, _ in _indexes("deeds_deed")}
+    # the primary key and every unique index stay; the plain ones are gone
+    assert left == {"deeds_deed_pkey", "deeds_deed_public_id_key"}
+    assert {name for name, _ in indexes.dropped} == {name for name, _ in before} - left
+    indexes.rebuild()
+    assert _indexes("deeds_deed") == before
+
+
+def test_every_deferrable_check_is_initially_deferred() -> None:
+    # SecondaryIndexes.rebuild runs pending checks with SET CONSTRAINTS ALL IMMEDIATE and then sets ALL DEFERRED
+    # again, which restores the initial modes only while no deferrable constraint or trigger starts immediate
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE condeferrable AND NOT condeferred "
+            "UNION ALL SELECT tgname FROM pg_trigger WHERE tgdeferrable AND NOT tginitdeferred"
+        )
+        assert cursor.fetchall() == []
