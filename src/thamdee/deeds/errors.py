@@ -105,3 +105,11 @@ class ImportFileError(ValidationError):
 class BulkLimitError(ValidationError):
     code = "bulk_limit"
     message = _("รับรองได้ครั้งละไม่เกิน {limit} รายการ")
+
+
+class IngestBusyError(ConflictError):
+    code = "ingest_busy"
+    message = _(
+        "การนำเข้าแบบโหลดครั้งแรกต้องใช้ตารางความดี บัญชี และสรุปผลแต่เพียงผู้เดียว แต่ขณะนี้มีผู้ใช้งานอยู่ "
+        "ยังไม่ได้นำเข้าข้อมูลใดเลย ลองใหม่เมื่อไม่มีผู้ใช้งาน หรือนำเข้าแบบปกติ"
+    )

@@ -37,6 +37,10 @@ What it guarantees, on PostgreSQL (``deeds_ingest``):
   may (``common.db.row_triggers_off``); everything they check is then checked set-based in the same
   transaction: references come from joins inside it and are locked against deletion (members through the
   wallet rows the posting updates), journals balance, accounts exist.
+* ``initial_load`` (a first load with the system to itself): after the checks, the plain secondary indexes of
+  the tables written are dropped, and built again in one pass each after the rollups, before commit
+  (``common.db.SecondaryIndexes``). Uniqueness indexes stay. Their locks make every reader of those tables wait
+  until the ingest ends; if a table is in use, ``IngestBusyError`` and nothing is written.
 
 Not done for ingested deeds: notifications to members (a historic file would flood their inbox) and badges
 (run ``recognition_recompute`` for the members afterwards).
@@ -64,7 +68,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from thamdee.common.db import nextval_sql, row_triggers_off
+from thamdee.common.db import SecondaryIndexes, TablesBusyError, nextval_sql, row_triggers_off
 from thamdee.creditrules import engine
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
 from thamdee.deeds import errors, hooks
@@ -216,6 +220,7 @@ class IngestReport:
     journals: int = 0
     path: str = "set-based"
     triggers_off: bool = False
+    initial_load: bool = False  # secondary indexes dropped and built again (PostgreSQL)
     checked_only: bool = False
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -306,17 +311,29 @@ def deeds_ingest(
     today: dt.date | None = None,
     echo: Callable[[str], None] | None = None,
     skip_triggers: bool = True,
+    initial_load: bool = False,
 ) -> IngestReport:
     """Ingest a file of deeds verified outside Thamdee (see the module's docstring for the format and every
     guarantee). Raises ``ImportFileError`` listing every bad row, by row number, and then writes nothing.
 
     ``actor`` records the deeds: a site admin, or an organiser or admin of every organisation in the file.
     ``check_only`` checks the whole file (awards and allotments included) and writes nothing.
+    ``initial_load`` (PostgreSQL; no effect on SQLite) drops the plain secondary indexes of the tables the ingest
+    writes and builds them again before it commits: faster for a first load of millions of deeds, but every page
+    that reads those tables waits until the ingest ends (``IngestBusyError`` if someone is using them already).
     """
     path = Path(path)
     today = today or timezone.localdate()
     if connection.vendor == "postgresql":
-        return _ingest_pg(actor=actor, path=path, check_only=check_only, today=today, echo=echo, skip=skip_triggers)
+        return _ingest_pg(
+            actor=actor,
+            path=path,
+            check_only=check_only,
+            today=today,
+            echo=echo,
+            skip=skip_triggers,
+            initial_load=initial_load,
+        )
     return _ingest_rows(actor=actor, path=path, check_only=check_only, today=today, echo=echo)
 
 
@@ -351,9 +368,29 @@ def _temp_buffers(size: str) -> None:
         pass
 
 
+# The tables an ingest writes, whose plain secondary indexes an initial load drops and builds again.
+INITIAL_LOAD_TABLES = (
+    "deeds_deed",
+    "deeds_decision",
+    "deeds_deed_rule_versions",
+    "ledger_journal",
+    "ledger_posting",
+    "reports_rollup",
+    "reports_orgrollup",
+)
+INITIAL_LOAD_LOCK_TIMEOUT = 10.0  # seconds to wait for each table's exclusive lock before giving up
+
+
 @transaction.atomic
 def _ingest_pg(
-    *, actor: User, path: Path, check_only: bool, today: dt.date, echo: Callable[[str], None] | None, skip: bool
+    *,
+    actor: User,
+    path: Path,
+    check_only: bool,
+    today: dt.date,
+    echo: Callable[[str], None] | None,
+    skip: bool,
+    initial_load: bool = False,
 ) -> IngestReport:
     report = IngestReport(path="set-based", checked_only=check_only)
     phase = _Phases(report, echo)
@@ -392,6 +429,14 @@ def _ingest_pg(
         raise error
     if check_only:
         return report
+    indexes = SecondaryIndexes(INITIAL_LOAD_TABLES, INITIAL_LOAD_LOCK_TIMEOUT) if initial_load else None
+    if indexes is not None:
+        with phase("initial load: drop indexes"):
+            try:
+                indexes.drop()
+            except TablesBusyError:
+                raise errors.IngestBusyError() from None
+        report.initial_load = True
     with row_triggers_off(skip) as triggers:
         report.triggers_off = triggers.active
         with phase("plan (ids, wallets)"):
@@ -411,6 +456,9 @@ def _ingest_pg(
                 _check_integrity()
     with phase("rollups (set-based)"):
         hooks.deeds_ingested(hooks.Ingested(table="ingest_plan", count=report.ingested))
+    if indexes is not None:
+        with phase("initial load: build indexes"):
+            indexes.rebuild()
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS ingest_raw, ingest_row, ingest_class, ingest_norate, ingest_slow, ingest_plan, "

@@ -4,15 +4,17 @@ same deeds one by one; a bad file is refused by row and nothing is saved; a file
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from tests.factories import member_of
-from thamdee.deeds import services
-from thamdee.deeds.errors import ImportFileError
+from thamdee.deeds import ingest, services
+from thamdee.deeds.errors import ImportFileError, IngestBusyError
 from thamdee.deeds.ingest import deeds_ingest
 from thamdee.deeds.models import Deed, DeedStatus
 from thamdee.ledger.models import Account, Posting
@@ -181,3 +183,106 @@ def test_only_who_may_record_for_the_organisation_may_ingest(world, tmp_path):
         deeds_ingest(actor=world.foreign_verifier, path=path)
     assert {p.column for p in caught.value.problems} == {"organisation"}
     assert not Deed.objects.exists()
+
+
+# --- the initial-load mode (PostgreSQL) ---------------------------------------------------------------------------
+
+
+def _indexes() -> list[tuple[str, str]]:
+    """Every index of the tables an ingest writes, by name and definition."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+            [list(ingest.INITIAL_LOAD_TABLES)],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.postgres
+def test_an_initial_load_gives_what_an_ordinary_ingest_gives_and_builds_every_index_again(world, tmp_path):
+    # given a file, ingested the ordinary way (then undone) and the indexes of the tables it writes
+    path = _write(tmp_path, world, _rows(world))
+    before = _indexes()
+    try:
+        with transaction.atomic():
+            ordinary = deeds_ingest(actor=world.admin, path=path)
+            expected = _state()
+            raise _Undo
+    except _Undo:
+        pass
+
+    # when the same file is ingested as an initial load
+    report = deeds_ingest(actor=world.admin, path=path, initial_load=True)
+
+    # then deeds, awards, postings, balances and rollups are the same, every index is back as it was, the
+    # secondary ones were dropped and built again, and the books balance
+    assert (report.initial_load, ordinary.initial_load) == (True, False)
+    assert report.ingested == ordinary.ingested == 7
+    assert _state() == expected
+    assert _indexes() == before
+    assert {"initial load: drop indexes", "initial load: build indexes"} <= set(report.phases)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM deeds_deed WHERE member_id = %s AND done_on > %s",  # served by a rebuilt index
+            [world.member.pk, world.today - dt.timedelta(days=3)],
+        )
+        assert cursor.fetchone() == (4,)
+    assert ledger_check().ok
+
+
+@pytest.mark.postgres
+def test_an_initial_load_refuses_when_a_table_is_in_use_and_writes_nothing(world, tmp_path, monkeypatch):
+    # given another session reading the deeds table in an open transaction
+    import psycopg
+
+    monkeypatch.setattr(ingest, "INITIAL_LOAD_LOCK_TIMEOUT", 0.2)
+    path = _write(tmp_path, world, _rows(world))
+    before = _indexes()
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    ) as other:
+        other.execute("SELECT count(*) FROM deeds_deed")  # holds ACCESS SHARE until its transaction ends
+
+        # when a file is ingested as an initial load
+        with pytest.raises(IngestBusyError) as caught:
+            deeds_ingest(actor=world.admin, path=path, initial_load=True)
+
+    # then it says why, in Thai and English, and nothing is written or dropped
+    assert caught.value.code == "ingest_busy"
+    assert "initial load" in caught.value.message_en and "โหลดครั้งแรก" in caught.value.message_th
+    assert not Deed.objects.exists()
+    assert _indexes() == before
+
+
+@pytest.mark.postgres
+def test_an_initial_load_that_fails_after_dropping_the_indexes_leaves_them_all(world, tmp_path, monkeypatch):
+    # given a rollup step that fails, after the indexes were dropped
+    def broken(_ingested: Any) -> None:
+        raise RuntimeError("rollups failed")
+
+    monkeypatch.setattr(ingest.hooks, "deeds_ingested", broken)
+    path = _write(tmp_path, world, _rows(world))
+    before = _indexes()
+
+    # when a file is ingested as an initial load
+    with pytest.raises(RuntimeError):
+        deeds_ingest(actor=world.admin, path=path, initial_load=True)
+
+    # then nothing was written and every index is there
+    assert not Deed.objects.exists()
+    assert _indexes() == before
+
+
+def test_the_command_ingests_as_an_initial_load(world, tmp_path):
+    path = _write(tmp_path, world, _rows(world))
+    out = io.StringIO()
+    call_command("deeds", "ingest", str(path), "--actor", world.admin.username, "--initial-load", stdout=out)
+    assert "7 deeds new" in out.getvalue()
+    # an initial load drops indexes on PostgreSQL only; on SQLite the option changes nothing
+    assert ("initial load" in out.getvalue()) == (connection.vendor == "postgresql")
+    assert Deed.objects.filter(status=DeedStatus.VERIFIED).count() == 7

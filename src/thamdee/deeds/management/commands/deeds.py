@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from thamdee.deeds.errors import ImportFileError
+from thamdee.deeds.errors import ImportFileError, IngestBusyError
 from thamdee.deeds.ingest import deeds_ingest
 from thamdee.people.models import User
 
@@ -39,6 +39,13 @@ class Command(BaseCommand):
             action="store_true",
             help="keep per-row triggers on even where the database role may switch them off",
         )
+        parser.add_argument(
+            "--initial-load",
+            action="store_true",
+            help="PostgreSQL: drop the plain secondary indexes of the tables written and build them again at the "
+            "end (faster for a first load of millions of deeds; every page reading deeds, ledger or dashboards "
+            "waits until it ends, so only with the system to yourself)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["file"]))
@@ -56,7 +63,10 @@ class Command(BaseCommand):
                 check_only=bool(options["check"]),
                 echo=self.stdout.write if verbosity > 1 else None,
                 skip_triggers=not options["keep_triggers"],
+                initial_load=bool(options["initial_load"]),
             )
+        except IngestBusyError as exc:
+            raise CommandError(f"{exc.message_th} / {exc.message_en}") from None
         except ImportFileError as exc:
             problems = list(exc.problems)
             errors_path = options.get("errors")
@@ -83,6 +93,7 @@ class Command(BaseCommand):
             f"ingested, {report.credits:,} credits in {report.journals:,} award journals, in {seconds:.1f} s "
             f"({report.rows / seconds:,.0f} rows/s; {report.path}"
             + (", per-row triggers off, checked set-based" if report.triggers_off else "")
+            + (", initial load (indexes built again at the end)" if report.initial_load else "")
             + f"; {connection.vendor})"
         )
         if verbosity > 1:
