@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -215,8 +216,18 @@ def pgbench(
     Statements go as prepared statements (``-M prepared``), as the posting service sends its own: a floor that
     parsed and planned every call would be lower than the machine's limit, and flatter the service."""
     db = settings.DATABASES["default"]
-    path = Path(settings.VAR_DIR) / "bench-script.sql"
-    path.write_text(script)
+    # One file per call: two runs at once (two test workers, two benches) must not read each other's script.
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", prefix="bench-script-", dir=settings.VAR_DIR) as handle:
+        handle.write(script)
+        handle.flush()
+        return _run_pgbench(
+            Path(handle.name), db, clients=clients, seconds=seconds, threads=threads, variables=variables
+        )
+
+
+def _run_pgbench(
+    path: Path, db: Mapping[str, Any], *, clients: int, seconds: int, threads: int, variables: dict[str, Any] | None
+) -> float:
     conn_args, env = _client_args(db)
     args = [
         "pgbench",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from thamdee.bench import core
@@ -48,3 +49,21 @@ def test_markdown_names_unmet_goals_and_the_machine(tmp_path: Path) -> None:
     assert rows[1].split(" | ")[5] == "yes"
     assert "Test CPU, 2 CPUs, 23.5 GiB, load average at start 0.50" in text
     assert "shared_buffers 128 MB, fsync on" in text
+
+
+def test_pgbench_calls_at_once_each_read_their_own_script(monkeypatch) -> None:
+    """Two pgbench runs at once (two test workers, two benches) once shared one script file, so one run read the
+    other's script and failed on its variables. Here the first run starts a second while it is "running"."""
+    seen: list[tuple[str, str]] = []
+
+    def fake_run(args, **kwargs):
+        script = Path(args[args.index("-f") + 1])
+        if not seen:
+            seen.append(("inner", ""))
+            core.pgbench("SELECT :b;", clients=1, seconds=1, variables={"b": 2})
+        seen.append((script.read_text(), args[args.index("-D") + 1]))
+        return subprocess.CompletedProcess(args, 0, stdout="tps = 10.0 (without initial connection time)\n")
+
+    monkeypatch.setattr(core.subprocess, "run", fake_run)
+    assert core.pgbench("SELECT :a;", clients=1, seconds=1, variables={"a": 1}) == 10.0
+    assert seen[1:] == [("SELECT :b;", "b=2"), ("SELECT :a;", "a=1")]

@@ -80,17 +80,23 @@ class _Undo(Exception):
     pass
 
 
+def _ingest_then_undo(actor: Any, path: Path) -> tuple[Any, dict[str, Any]]:
+    """Ingest ``path`` the ordinary way, note the state it makes, and roll it all back."""
+    try:
+        with transaction.atomic():
+            report = deeds_ingest(actor=actor, path=path)
+            state = _state()
+            raise _Undo
+    except _Undo:
+        pass
+    return report, state
+
+
 @pytest.mark.postgres
 def test_ingest_gives_what_verifying_one_by_one_gives(world, tmp_path):
     # given a file of deeds, ingested set-based
     path = _write(tmp_path, world, _rows(world))
-    try:
-        with transaction.atomic():
-            report = deeds_ingest(actor=world.admin, path=path)
-            ingested = _state()
-            raise _Undo
-    except _Undo:
-        pass
+    report, ingested = _ingest_then_undo(world.admin, path)
     assert report.path == "set-based" and report.ingested == 7
 
     # when the same deeds are recorded and verified one by one through the ordinary services
@@ -203,13 +209,7 @@ def test_an_initial_load_gives_what_an_ordinary_ingest_gives_and_builds_every_in
     # given a file, ingested the ordinary way (then undone) and the indexes of the tables it writes
     path = _write(tmp_path, world, _rows(world))
     before = _indexes()
-    try:
-        with transaction.atomic():
-            ordinary = deeds_ingest(actor=world.admin, path=path)
-            expected = _state()
-            raise _Undo
-    except _Undo:
-        pass
+    ordinary, expected = _ingest_then_undo(world.admin, path)
 
     # when the same file is ingested as an initial load
     report = deeds_ingest(actor=world.admin, path=path, initial_load=True)
