@@ -72,7 +72,11 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return ", ".join(["%s"] * len(items)) or "NULL", items
 
 
-def _splits(types: dict[int, tuple[list[str], list[str]]], type_id: int) -> list[tuple[str, str]]:
+def _splits(types: dict[int, tuple[list[str], list[str]]], type_id: int, month: int) -> list[tuple[str, str]]:
+    """The (virtue, dimension) splits a deed of this type counts in: every split for the whole year (month 0),
+    none for a month (see ``rollups``)."""
+    if month:
+        return [("", "")]
     virtues, dimensions = types.get(type_id, ([], []))
     return [("", ""), *((v, "") for v in virtues), *(("", d) for d in dimensions)]
 
@@ -188,7 +192,7 @@ def apply(deeds: Sequence[Any], sign: int) -> None:
             area_meta[d.area_code] = (d.province_code, d.district_code, d.subdistrict_code)
             org_meta[d.organisation_id] = (d.org_area_code, d.org_province_code)
             for month in (d.month, 0):
-                for virtue, dimension in _splits(types, d.deed_type_id):
+                for virtue, dimension in _splits(types, d.deed_type_id, month):
                     cell = (d.area_code, d.fiscal_year, month, virtue, dimension)
                     delta = area_cells[cell]
                     delta.deeds += sign
@@ -260,7 +264,7 @@ def apply(deeds: Sequence[Any], sign: int) -> None:
             for m in (month, 0):
                 present_org.add((member_id, (organisation_id, fy, m)))
                 if code is not None:
-                    for virtue, dimension in _splits(types, type_id):
+                    for virtue, dimension in _splits(types, type_id, m):
                         present_area.add((member_id, (code, fy, m, virtue, dimension)))
         for member_id, cell in member_area:
             if (member_id, cell) not in present_area:

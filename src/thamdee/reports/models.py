@@ -43,6 +43,10 @@ class Rollup(models.Model):
                 name="%(app_label)s_%(class)s_one_cell",
             ),
             models.CheckConstraint(condition=Q(month__gte=0, month__lte=12), name="%(app_label)s_%(class)s_month"),
+            # Virtue and dimension splits for whole years only (see ``rollups``).
+            models.CheckConstraint(
+                condition=Q(month=0) | Q(virtue="", dimension=""), name="%(app_label)s_%(class)s_split_by_year"
+            ),
         ]
         indexes = [
             models.Index(fields=["fiscal_year", "month", "province_code"], name="reports_rollup_province"),

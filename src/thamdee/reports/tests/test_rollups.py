@@ -45,6 +45,52 @@ def test_one_verified_deed_shows_at_every_level(db):
     assert selectors.headline("40", fy).deeds == 0
 
 
+def _cells_of(code: str, fy: int) -> set[tuple[int, str, str]]:
+    return set(Rollup.objects.filter(area_code=code, fiscal_year=fy).values_list("month", "virtue", "dimension"))
+
+
+def test_months_are_not_split_by_virtue_or_dimension_whole_years_are(db):
+    w = build_world()
+    deed = services.deed_report(actor=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=3)
+    services.deed_verify(actor=w.verifier, deed=deed)
+    month, year_cells = deed.month, {(0, "", ""), (0, "volunteering", ""), (0, "", "health")}
+    assert _cells_of(deed.area.code, deed.fiscal_year) == {(month, "", ""), *year_cells}
+    rollups.rebuild()
+    assert _cells_of(deed.area.code, deed.fiscal_year) == {(month, "", ""), *year_cells}
+    # what the month trend and the splits read is unchanged: the month's total, the year's splits
+    months = {m: f for _y, m, f in selectors.by_month("71", deed.fiscal_year)}
+    assert months[month].deeds == 1
+    assert {d.code: f.deeds for d, f in selectors.by_dimension("71", deed.fiscal_year)}["health"] == 1
+
+
+@pytest.mark.parametrize("virtue, dimension", [("volunteering", ""), ("", "health")])
+def test_the_database_refuses_a_month_cell_split_by_virtue_or_dimension(db, virtue, dimension):
+    from django.db import IntegrityError, transaction
+
+    cell = dict(area_code="71091101", province_code="71", district_code="7109", subdistrict_code="710911")
+    Rollup.objects.create(**cell, fiscal_year=2026, month=0, virtue=virtue, dimension=dimension)
+    Rollup.objects.create(**cell, fiscal_year=2026, month=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rollup.objects.create(**cell, fiscal_year=2026, month=3, virtue=virtue, dimension=dimension)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_deletes_month_splits_and_keeps_the_rest():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("reports", "0003_orgrollup_top_by_deeds")], [("reports", "0004_rollup_split_by_year")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("reports", "Rollup")
+    cell = dict(area_code="71091101", province_code="71", district_code="7109", subdistrict_code="710911")
+    for month, virtue, dimension in [(3, "", ""), (3, "honesty", ""), (3, "", "health"), (0, "honesty", "")]:
+        old.objects.create(**cell, fiscal_year=2026, month=month, virtue=virtue, dimension=dimension, deeds=1)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    assert _cells_of("71091101", 2026) == {(3, "", ""), (0, "honesty", "")}
+
+
 def test_sensitive_deed_types_never_enter_a_rollup(db):
     from thamdee.people.models import ConsentPurpose
     from thamdee.people.services import consent_grant
