@@ -3,9 +3,12 @@
 A cell is (finest area, fiscal year, month), plus the whole-year cell (month 0) with its virtue and dimension
 splits. Months are not split by virtue or dimension: no dashboard, API or export reads such a cell, and at a
 national scale they would be most of the rows (a million deeds spread over the country make about 1.2 million
-month splits against about 0.2 million month cells); the database refuses them (``reports_rollup_split_by_year``). Recomputing a touched cell from the deeds and postings it counts (rather than adding and
-subtracting) keeps distinct counts right through reversals and appeals, and makes the incremental rollups equal
-to a full rebuild by construction: both run the same statements, one for some cells, one for all.
+month splits against about 0.2 million month cells); the database refuses them
+(``reports_rollup_split_by_year``).
+
+Recomputing a touched cell from the deeds and postings it counts (rather than adding and subtracting) keeps
+distinct counts right through reversals and appeals, and makes the incremental rollups equal to a full rebuild
+by construction: both run the same statements, one for some cells, one for all.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def test_months_are_not_split_by_virtue_or_dimension_whole_years_are(db):
 def test_the_database_refuses_a_month_cell_split_by_virtue_or_dimension(db, virtue, dimension):
     from django.db import IntegrityError, transaction
 
-    cell = dict(area_code="71091101", province_code="71", district_code="7109", subdistrict_code="710911")
+    cell = {"area_code": "71091101", "province_code": "71", "district_code": "7109", "subdistrict_code": "710911"}
     Rollup.objects.create(**cell, fiscal_year=2026, month=0, virtue=virtue, dimension=dimension)
     Rollup.objects.create(**cell, fiscal_year=2026, month=3)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -83,7 +83,7 @@ def test_the_migration_deletes_month_splits_and_keeps_the_rest():
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("reports", "Rollup")
-    cell = dict(area_code="71091101", province_code="71", district_code="7109", subdistrict_code="710911")
+    cell = {"area_code": "71091101", "province_code": "71", "district_code": "7109", "subdistrict_code": "710911"}
     for month, virtue, dimension in [(3, "", ""), (3, "honesty", ""), (3, "", "health"), (0, "honesty", "")]:
         old.objects.create(**cell, fiscal_year=2026, month=month, virtue=virtue, dimension=dimension, deeds=1)
     executor = MigrationExecutor(connection)
