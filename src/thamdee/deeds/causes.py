@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import translation
 
@@ -13,10 +15,19 @@ from thamdee.ledger.causes import CauseInfo
 # Plain SQL, with only what a passbook line shows: a passbook page asks it on every visit. (A raw query still
 # converts each column the way its field does, on SQLite as on PostgreSQL.)
 _DEEDS_SQL = """
-SELECT d.id, d.public_id, d.done_on, d.hours, d.explanation, t.name_th AS type_th, t.name_en AS type_en
+SELECT d.id, d.public_id, d.done_on, d.hours, e.lines AS why, t.name_th AS type_th, t.name_en AS type_en
   FROM deeds_deed d JOIN deeds_deedtype t ON t.id = d.deed_type_id
+  LEFT JOIN deeds_explanation e ON e.id = d.explanation_id
  WHERE d.id IN ({ids})
 """
+
+
+def lines_text(lines: Any, lang: str) -> list[str]:
+    """An explanation's lines in one language (``lines`` as the database gave them: JSON text or parsed)."""
+    if isinstance(lines, str):
+        lines = json.loads(lines)
+    key = "en" if lang.startswith("en") else "th"
+    return [line.get(key, "") for line in lines or []]
 
 
 def describe_deeds(ids: Iterable[int]) -> dict[int, CauseInfo]:
@@ -32,7 +43,7 @@ def describe_deeds(ids: Iterable[int]) -> dict[int, CauseInfo]:
         out[deed.pk] = CauseInfo(
             title=f"{type_name} · {format_date(deed.done_on)}",
             url=f"/deeds/{deed.public_id}/",
-            explanation=deed.explanation_text(lang),
+            explanation=lines_text(deed.why, lang),  # type: ignore[attr-defined]
             hours=float(deed.hours) if deed.hours else None,
         )
     return out

@@ -71,7 +71,7 @@ from django.utils import timezone
 from thamdee.common.db import SecondaryIndexes, TablesBusyError, nextval_sql, row_triggers_off
 from thamdee.creditrules import engine
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
-from thamdee.deeds import errors, hooks
+from thamdee.deeds import errors, explanations, hooks
 from thamdee.deeds.importer import RowError, parse_date
 from thamdee.people.models import User
 
@@ -450,7 +450,7 @@ def _ingest_pg(
             if replayed:
                 _repoint_replays()
         with phase("deeds, decisions, rule links"):
-            report.ingested, report.credits = _write_deeds(actor)
+            report.ingested, report.credits = _write_deeds(actor, books)
         if triggers.active:
             with phase("integrity checks (set-based)"):
                 _check_integrity()
@@ -464,7 +464,7 @@ def _ingest_pg(
             "DROP TABLE IF EXISTS ingest_raw, ingest_row, ingest_class, ingest_norate, ingest_slow, ingest_plan, "
             "ingest_capped, ingest_hist, ingest_slow_member, ingest_dates, ingest_nums, ingest_org, ingest_type, "
             "ingest_person, ingest_vright, ingest_vagency, ingest_area, ingest_version, ingest_mult, "
-            "ledger_stage_journal, ledger_stage_leg"
+            "ingest_explanation, ledger_stage_journal, ledger_stage_leg"
         )
     return report
 
@@ -516,6 +516,18 @@ class Books:
     member_by_uuid: bool
     has_ref: bool
     all_ref: bool
+    # The explanations the awards of the file need, by digest (``deeds.explanations``): written once each.
+    explanations: dict[str, str] = field(default_factory=dict)
+
+    def explain(self, award: engine.Award) -> str | None:
+        """The digest naming this award's explanation, kept to be written with the deeds."""
+        lines = award.as_json()
+        if not lines:
+            return None
+        key = str(explanations.digest(lines))
+        if key not in self.explanations:
+            self.explanations[key] = json.dumps(lines, ensure_ascii=False)
+        return key
 
 
 def _lookups(actor: User, shape: FileShape, today: dt.date, problems: list[RowError]) -> Books:
@@ -922,7 +934,7 @@ def _classes(books: Books) -> None:
                 pre,
                 award.credits,
                 award.two_approvers,
-                json.dumps(award.as_json(), ensure_ascii=False),
+                books.explain(award),
                 cap_day,
                 cap_month,
                 cap_type,
@@ -931,12 +943,12 @@ def _classes(books: Books) -> None:
     cursor.execute("DROP TABLE IF EXISTS ingest_class, ingest_norate")
     cursor.execute(
         """CREATE TEMP TABLE ingest_class (ckey text PRIMARY KEY, pre integer, credits integer, two boolean,
-             explanation jsonb, cap_day integer, cap_month integer, cap_type integer) ON COMMIT DROP"""
+             explanation uuid, cap_day integer, cap_month integer, cap_type integer) ON COMMIT DROP"""
     )
     _copy_rows("COPY ingest_class FROM STDIN", out)
     cursor.execute("ANALYZE ingest_class")
     # Cases without a rate: the explanation names the day the deed was done.
-    cursor.execute("CREATE TEMP TABLE ingest_norate (ckey text, done_on date, explanation jsonb) ON COMMIT DROP")
+    cursor.execute("CREATE TEMP TABLE ingest_norate (ckey text, done_on date, explanation uuid) ON COMMIT DROP")
     if no_rate:
         cursor.execute(
             "SELECT DISTINCT ckey, done_on, min(area_code) FROM ingest_row WHERE ok AND ckey = ANY(%s) "
@@ -948,7 +960,7 @@ def _classes(books: Books) -> None:
             v_prog, v_local, sig, quantity = no_rate[ckey]
             facts = _facts({**sigs[sig], "quantity": quantity}, done_on, area_code)
             award = engine.compute_award(facts, _rulesets(books, v_prog, v_local))
-            extra.append((ckey, done_on, json.dumps(award.as_json(), ensure_ascii=False)))
+            extra.append((ckey, done_on, books.explain(award)))
         _copy_rows("COPY ingest_norate FROM STDIN", extra)
     cursor.close()
 
@@ -962,7 +974,7 @@ def _caps(books: Books) -> None:
     cursor = connection.cursor()
     cursor.execute("DROP TABLE IF EXISTS ingest_slow, ingest_capped, ingest_hist, ingest_slow_member")
     cursor.execute(
-        "CREATE TEMP TABLE ingest_slow (row_no bigint PRIMARY KEY, credits integer, two boolean, explanation jsonb) "
+        "CREATE TEMP TABLE ingest_slow (row_no bigint PRIMARY KEY, credits integer, two boolean, explanation uuid) "
         "ON COMMIT DROP"
     )
     cursor.execute(
@@ -1054,7 +1066,7 @@ def _caps(books: Books) -> None:
         day[(member_id, done_on)] += award.credits
         month[(member_id, done_on.year, done_on.month)] += award.credits
         by_type[(member_id, type_id, done_on.year, done_on.month)] += award.credits
-        out.append((row_no, award.credits, award.two_approvers, json.dumps(award.as_json(), ensure_ascii=False)))
+        out.append((row_no, award.credits, award.two_approvers, books.explain(award)))
     _copy_rows("COPY ingest_slow FROM STDIN", out)
     cursor.execute("ANALYZE ingest_slow")
     cursor.close()
@@ -1180,21 +1192,33 @@ def _repoint_replays() -> None:
         )
 
 
-def _write_deeds(actor: User) -> tuple[int, int]:
+def _write_deeds(actor: User, books: Books) -> tuple[int, int]:
     with connection.cursor() as cursor:
+        # The explanations, each written once (shared with the deeds of earlier files and verifications).
+        cursor.execute("DROP TABLE IF EXISTS ingest_explanation")
+        cursor.execute("CREATE TEMP TABLE ingest_explanation (digest uuid, lines jsonb, id bigint) ON COMMIT DROP")
+        _copy_rows("COPY ingest_explanation (digest, lines) FROM STDIN", list(books.explanations.items()))
+        cursor.execute(
+            "INSERT INTO deeds_explanation (digest, lines) SELECT digest, lines FROM ingest_explanation "
+            "ORDER BY digest ON CONFLICT (digest) DO NOTHING"
+        )
+        cursor.execute(
+            "UPDATE ingest_explanation x SET id = e.id FROM deeds_explanation e WHERE e.digest = x.digest"
+        )
+        cursor.execute("ANALYZE ingest_explanation")
         cursor.execute(
             """INSERT INTO deeds_deed (id, public_id, member_id, deed_type_id, organisation_id, area_id, done_on,
                                        quantity, hours, beneficiaries, description, status, source, recorded_by_id,
-                                       activity_id, submitted_at, decided_at, credits, explanation, journal_id,
+                                       activity_id, submitted_at, decided_at, credits, explanation_id, journal_id,
                                        first_approver_id)
                SELECT p.deed_id, p.public_id, p.member_id, p.deed_type_id, p.organisation_id, p.area_id, p.done_on,
                       p.quantity, p.hours, p.beneficiaries, p.description, 'verified', 'import', %s, NULL, now(),
-                      p.decided_at, p.credits, coalesce(s.explanation, nr.explanation, c.explanation), p.journal_id,
-                      CASE WHEN p.two THEN p.verifier_id END
+                      p.decided_at, p.credits, x.id, p.journal_id, CASE WHEN p.two THEN p.verifier_id END
                  FROM ingest_plan p
                  JOIN ingest_class c ON c.ckey = p.ckey
                  LEFT JOIN ingest_slow s ON s.row_no = p.row_no
                  LEFT JOIN ingest_norate nr ON nr.ckey = p.ckey AND nr.done_on = p.done_on
+                 LEFT JOIN ingest_explanation x ON x.digest = coalesce(s.explanation, nr.explanation, c.explanation)
                 ORDER BY p.deed_id""",
             [actor.pk],
         )
@@ -1228,6 +1252,7 @@ def _check_integrity() -> None:
         "rule versions": "SELECT v_prog AS id FROM ingest_plan WHERE v_prog IS NOT NULL UNION "
         "SELECT v_local FROM ingest_plan WHERE v_local IS NOT NULL",
         "members without credits": "SELECT DISTINCT member_id AS id FROM ingest_plan WHERE credits = 0",
+        "explanations": "SELECT id FROM ingest_explanation",
     }
     tables = {
         "organisations": "orgs_organisation",
@@ -1236,6 +1261,7 @@ def _check_integrity() -> None:
         "verifiers": "people_user",
         "rule versions": "creditrules_rulebookversion",
         "members without credits": "people_user",
+        "explanations": "deeds_explanation",
     }
     with connection.cursor() as cursor:
         for name, ids in checks.items():

@@ -175,6 +175,23 @@ class DeedSource(models.TextChoices):
     IMPORT = "import", _("นำเข้าจากไฟล์")
 
 
+class Explanation(models.Model):
+    """Why a deed earned its credits, line by line in Thai and English (each rule and the version it comes from),
+    kept once per distinct text and shared by every deed it explains: the awards of a rulebook repeat, and a
+    national ingest would otherwise write the same ~600 bytes for each of millions of deeds. Written once, never
+    changed (``thamdee.deeds.explanations``); ``digest`` names the lines' canonical JSON."""
+
+    digest = models.UUIDField(_("ลายนิ้วมือ"), unique=True, editable=False)
+    lines = models.JSONField(_("คำอธิบายเครดิต"), default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("คำอธิบายเครดิต")
+        verbose_name_plural = _("คำอธิบายเครดิต")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {len(self.lines)} lines"
+
+
 class Deed(PublicIdModel):
     # Indexes: only those a read or a foreign key needs; every one costs each deed written (a national ingest
     # writes millions). Member, organisation and area lead composite indexes below; status is always read with
@@ -221,7 +238,16 @@ class Deed(PublicIdModel):
     submitted_at = models.DateTimeField(_("ส่งเมื่อ"), auto_now_add=True)
     decided_at = models.DateTimeField(_("ตัดสินเมื่อ"), null=True, blank=True)
     credits = models.PositiveIntegerField(_("เครดิตที่ได้"), default=0)
-    explanation = models.JSONField(_("คำอธิบายเครดิต"), default=list, blank=True)
+    # Why these credits: none until the deed is decided (a refusal keeps none).
+    explanation = models.ForeignKey(
+        Explanation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("คำอธิบายเครดิต"),
+        db_index=False,
+    )
     rule_versions = models.ManyToManyField(
         "creditrules.RulebookVersion", blank=True, related_name="deeds", verbose_name=_("กติกาที่ใช้")
     )
@@ -280,7 +306,8 @@ class Deed(PublicIdModel):
         from django.utils import translation
 
         english = (lang or translation.get_language() or "th").startswith("en")
-        return [line.get("en" if english else "th", "") for line in self.explanation or []]
+        lines = self.explanation.lines if self.explanation is not None else []
+        return [line.get("en" if english else "th", "") for line in lines]
 
 
 class DeedEvidence(PublicIdModel):

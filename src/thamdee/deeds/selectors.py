@@ -48,7 +48,7 @@ def templates_of(programme_id: int) -> QuerySet[DeedType]:
 def deed_get_visible_to(*, viewer: Actor, public_id: Any) -> Deed:
     try:
         deed = Deed.objects.select_related(
-            "deed_type", "organisation", "area", "member", "recorded_by", "activity"
+            "deed_type", "organisation", "area", "member", "recorded_by", "activity", "explanation"
         ).get(public_id=public_id)
     except (Deed.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None

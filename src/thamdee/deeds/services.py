@@ -30,6 +30,7 @@ from thamdee.creditrules.models import Rulebook
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
 from thamdee.deeds import errors, hooks
 from thamdee.deeds.evidence import process_evidence
+from thamdee.deeds.explanations import explanation_for, explanations_for
 from thamdee.deeds.models import (
     Activity,
     Appeal,
@@ -521,7 +522,7 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
         )
     deed.status = DeedStatus.VERIFIED
     deed.credits = award.credits
-    deed.explanation = award.as_json()
+    deed.explanation = explanation_for(award.as_json())
     deed.decided_at = timezone.now()
     deed.journal_id = result.journal_id if result else None
     deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])
@@ -624,10 +625,11 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
     decisions = []
     through = Deed.rule_versions.through
     links = []
-    for deed, award, version_ids in plan:
+    explained = explanations_for([award.as_json() for _deed, award, _ids in plan])
+    for (deed, award, version_ids), explanation in zip(plan, explained, strict=True):
         deed.status = DeedStatus.VERIFIED
         deed.credits = award.credits
-        deed.explanation = award.as_json()
+        deed.explanation = explanation
         deed.decided_at = at or now
         deed.journal_id = journal_by_deed.get(deed.pk)
         decisions.append(Decision(deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits))
@@ -664,22 +666,16 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
 def _save_verified(deeds: Sequence[Deed]) -> None:
     """Write verified deeds with one prepared statement run for each row: Django's bulk_update builds a CASE
     expression per field and row, which cost more than the whole award batch for 500 deeds."""
-    import json
-
     from django.db import connection
 
     if not deeds:
         return
     table = Deed._meta.db_table
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
     sql = (
-        f"UPDATE {table} SET status = %s, credits = %s, explanation = %s{cast}, decided_at = %s, journal_id = %s "
+        f"UPDATE {table} SET status = %s, credits = %s, explanation_id = %s, decided_at = %s, journal_id = %s "
         f"WHERE id = %s"
     )
-    rows = [
-        (d.status, d.credits, json.dumps(d.explanation, ensure_ascii=False), d.decided_at, d.journal_id, d.pk)
-        for d in deeds
-    ]
+    rows = [(d.status, d.credits, d.explanation_id, d.decided_at, d.journal_id, d.pk) for d in deeds]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -873,7 +869,7 @@ def _reinstate(actor: User, deed: Deed) -> None:
         )
     deed.status = DeedStatus.VERIFIED
     deed.credits = award.credits
-    deed.explanation = award.as_json()
+    deed.explanation = explanation_for(award.as_json())
     deed.decided_at = timezone.now()
     deed.journal_id = result.journal_id if result else None
     deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])

@@ -213,7 +213,7 @@ class MyDeedsApi(generics.ListCreateAPIView):
         # The serializer names the member, the organisation and the area of every deed.
         return (
             selectors.deed_list_for_member(me(self.request), self.request.query_params.get("status", ""))
-            .select_related("member", "area")
+            .select_related("member", "area", "explanation")
             .prefetch_related("evidence")
         )
 
@@ -355,7 +355,7 @@ class DeedQueueApi(generics.ListAPIView):
         )
         return (
             selectors.deed_queue_for(viewer=self.request.user, organisation=org, filters=filters)
-            .select_related("organisation")
+            .select_related("organisation", "explanation")
             .prefetch_related("evidence")
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,14 @@ def _write(tmp_path: Path, w: Any, rows: list[Any], name: str = "deeds.csv") -> 
     return path
 
 
+def _lines(deed: Deed) -> str:
+    return json.dumps(deed.explanation.lines if deed.explanation_id else [], ensure_ascii=False, sort_keys=True)
+
+
 def _state() -> dict[str, Any]:
     deeds = sorted(
-        (d.member_id, d.done_on, d.deed_type_id, str(d.hours), str(d.quantity), d.status, d.credits, d.explanation)
-        for d in Deed.objects.all()
+        (d.member_id, d.done_on, d.deed_type_id, str(d.hours), str(d.quantity), d.status, d.credits, _lines(d))
+        for d in Deed.objects.select_related("explanation")
     )
     # Accounts by whose they are (their ids differ between two runs: sequences do not roll back).
     owner = {a.pk: (a.kind, a.user_id or 0, a.organisation_id or 0, a.programme_id or 0) for a in Account.objects.all()}
