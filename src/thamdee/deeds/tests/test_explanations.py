@@ -108,3 +108,33 @@ def test_the_migration_shares_the_explanations_deeds_kept_and_back():
     assert links[pending.pk] is None and None not in (links[same_a.pk], links[alone.pk])
     assert rows == 2
     assert {d.pk: d.explanation_text("th") for d in Deed.objects.select_related("explanation")} == texts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_the_same_lines_get_one_row():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    lines = [{"rule": "total", "th": "รวม 7 เครดิต", "en": "Total 7 credits", "value": 7}]
+    start = threading.Barrier(16)
+
+    def write(index: int) -> int:
+        try:
+            start.wait(timeout=30)
+            with transaction.atomic():
+                if index % 2:
+                    row = explanations.explanation_for(lines)
+                else:
+                    (row,) = explanations.explanations_for([lines])
+                assert row is not None
+                return row.pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        ids = list(pool.map(write, range(16)))
+    # Every writer, alone or in a batch, got the same row, and there is one
+    assert len(set(ids)) == 1
+    assert Explanation.objects.filter(digest=explanations.digest(lines)).count() == 1
