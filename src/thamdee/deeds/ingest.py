@@ -454,8 +454,11 @@ def _ingest_pg(
         if triggers.active:
             with phase("integrity checks (set-based)"):
                 _check_integrity()
-    with phase("rollups (set-based)"):
-        hooks.deeds_ingested(hooks.Ingested(table="ingest_plan", count=report.ingested))
+        # Still without per-row triggers: the only foreign key the rollups write is the organisation of an
+        # organisation cell, and those are the new deeds' organisations (checked and locked just above) or
+        # organisations of deeds already kept.
+        with phase("rollups (set-based)"):
+            hooks.deeds_ingested(hooks.Ingested(table="ingest_plan", count=report.ingested))
     if indexes is not None:
         with phase("initial load: build indexes"):
             indexes.rebuild()

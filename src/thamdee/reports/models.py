@@ -62,7 +62,8 @@ class OrgRollup(models.Model):
     """Figures per organisation, fiscal year and month (0 = the whole year): the most active organisations, and
     dashboards filtered by organisation kind or network (attributed to the organisation's own area)."""
 
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique cell (organisation, fiscal year, month) leads with it.
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False)
     area_code = models.CharField(max_length=8)
     province_code = models.CharField(max_length=2)
     fiscal_year = models.PositiveSmallIntegerField()

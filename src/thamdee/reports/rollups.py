@@ -320,14 +320,16 @@ def _fresh_cells(cursor: Any) -> None:
         cursor.execute(
             f"""INSERT INTO reports_orgrollup (organisation_id, area_code, province_code, fiscal_year, month, deeds,
                                                hours, credits_issued, participants)
-                SELECT g.organisation_id, a.code, a.province_code, g.fiscal_year, g.m, sum(g.deeds), sum(g.hours),
-                       sum(g.credits), count(*)
-                  FROM (SELECT n.organisation_id, n.fiscal_year, {month} AS m, n.member_id, count(*) AS deeds,
-                               sum(n.hours) AS hours, sum(n.credits) AS credits
-                          FROM rollup_new n WHERE {fresh_org} GROUP BY 1, 2, 3, 4) g
+                SELECT g.organisation_id, a.code, a.province_code, g.fiscal_year, g.m, g.deeds, g.hours, g.credits,
+                       g.participants
+                  FROM (SELECT p.organisation_id, p.fiscal_year, p.m, sum(p.deeds) AS deeds, sum(p.hours) AS hours,
+                               sum(p.credits) AS credits, count(*) AS participants
+                          FROM (SELECT n.organisation_id, n.fiscal_year, {month} AS m, n.member_id, count(*) AS deeds,
+                                       sum(n.hours) AS hours, sum(n.credits) AS credits
+                                  FROM rollup_new n WHERE {fresh_org} GROUP BY 1, 2, 3, 4) p
+                         GROUP BY 1, 2, 3) g
                   JOIN orgs_organisation o ON o.id = g.organisation_id
                   JOIN areas_area a ON a.id = o.area_id
-                 GROUP BY g.organisation_id, a.code, a.province_code, g.fiscal_year, g.m
                  ORDER BY g.fiscal_year, g.m, g.organisation_id"""
         )
     cursor.execute("SELECT set_config('enable_mergejoin', %s, true)", [merge])
