@@ -291,3 +291,48 @@ def test_the_command_ingests_as_an_initial_load(world, tmp_path):
     # an initial load drops indexes on PostgreSQL only; on SQLite the option changes nothing
     assert ("initial load" in out.getvalue()) == (connection.vendor == "postgresql")
     assert Deed.objects.filter(status=DeedStatus.VERIFIED).count() == 7
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("broken", "named"),
+    [("organisation_id", "organisations"), ("verifier_id", "verifiers"), ("v_local", "rule versions"), (None, "")],
+)
+def test_the_set_based_checks_find_a_row_the_new_deeds_name_that_does_not_exist(world, broken, named):
+    # Given a plan of two new deeds naming what exists (as the ingest leaves it with per-row triggers off)
+    from thamdee.creditrules.models import RulebookVersion
+
+    version_id = RulebookVersion.objects.values_list("pk", flat=True).first()
+    row = {
+        "organisation_id": world.org.pk,
+        "deed_type_id": world.care.pk,
+        "area_id": world.org.area_id,
+        "verifier_id": world.verifier.pk,
+        "approver_id": world.verifier.pk,
+        "v_prog": version_id,
+        "v_local": None,
+        "member_id": world.member.pk,
+        "credits": 0,
+        "journal_id": None,
+        "wallet_id": None,
+        "allotment_id": None,
+    }
+    rows = [row, {**row, **({broken: 987_654_321} if broken else {})}]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS ingest_plan, ingest_explanation")
+        cursor.execute(
+            "CREATE TEMP TABLE ingest_plan (organisation_id bigint, deed_type_id bigint, area_id integer, "
+            "verifier_id bigint, approver_id bigint, v_prog bigint, v_local bigint, member_id bigint, "
+            "credits integer, journal_id bigint, wallet_id bigint, allotment_id bigint)"
+        )
+        cursor.execute("CREATE TEMP TABLE ingest_explanation (digest uuid, lines jsonb, id bigint)")
+        for r in rows:
+            cursor.execute(
+                f"INSERT INTO ingest_plan ({', '.join(r)}) VALUES ({', '.join(['%s'] * len(r))})", list(r.values())
+            )
+    # When the ingest checks them, then the one that does not exist is named
+    if broken is None:
+        ingest._check_integrity()
+    else:
+        with pytest.raises(RuntimeError, match=f"1 {named} named by new deeds do not exist"):
+            ingest._check_integrity()
