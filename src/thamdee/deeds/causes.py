@@ -22,16 +22,13 @@ SELECT d.id, d.public_id, d.done_on, d.hours, e.lines AS why, t.name_th AS type_
 """
 
 
-def lines_text(lines: Any, lang: str) -> list[str]:
-    """An explanation's lines in one language (``lines`` as the database gave them: JSON text or parsed)."""
-    if isinstance(lines, str):
-        lines = json.loads(lines)
-    key = "en" if lang.startswith("en") else "th"
-    return [line.get(key, "") for line in lines or []]
+def _parsed(lines: Any) -> Any:
+    """``lines`` as the raw query gave them: JSON text (the column is not a model field here) or parsed."""
+    return json.loads(lines) if isinstance(lines, str) else lines
 
 
 def describe_deeds(ids: Iterable[int]) -> dict[int, CauseInfo]:
-    from thamdee.deeds.models import Deed
+    from thamdee.deeds.models import Deed, lines_text
 
     wanted = list(ids)
     if not wanted:
@@ -43,7 +40,7 @@ def describe_deeds(ids: Iterable[int]) -> dict[int, CauseInfo]:
         out[deed.pk] = CauseInfo(
             title=f"{type_name} · {format_date(deed.done_on)}",
             url=f"/deeds/{deed.public_id}/",
-            explanation=lines_text(deed.why, lang),  # type: ignore[attr-defined]
+            explanation=lines_text(_parsed(deed.why), lang),  # type: ignore[attr-defined]
             hours=float(deed.hours) if deed.hours else None,
         )
     return out

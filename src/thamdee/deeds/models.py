@@ -4,6 +4,7 @@ activities with check-in, and appeals."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -175,6 +176,14 @@ class DeedSource(models.TextChoices):
     IMPORT = "import", _("นำเข้าจากไฟล์")
 
 
+def lines_text(lines: list[dict[str, Any]] | None, lang: str | None = None) -> list[str]:
+    """An explanation's lines in one language (the active one unless ``lang`` is given)."""
+    from django.utils import translation
+
+    english = (lang or translation.get_language() or "th").startswith("en")
+    return [line.get("en" if english else "th", "") for line in lines or []]
+
+
 class Explanation(models.Model):
     """Why a deed earned its credits, line by line in Thai and English (each rule and the version it comes from),
     kept once per distinct text and shared by every deed it explains: the awards of a rulebook repeat, and a
@@ -303,11 +312,7 @@ class Deed(PublicIdModel):
         return f"{self.deed_type} · {self.member} · {self.done_on}"
 
     def explanation_text(self, lang: str | None = None) -> list[str]:
-        from django.utils import translation
-
-        english = (lang or translation.get_language() or "th").startswith("en")
-        lines = self.explanation.lines if self.explanation is not None else []
-        return [line.get("en" if english else "th", "") for line in lines]
+        return lines_text(self.explanation.lines if self.explanation is not None else None, lang)
 
 
 class DeedEvidence(PublicIdModel):
