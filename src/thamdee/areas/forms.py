@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -28,6 +29,13 @@ _SELECTED = mark_safe(" selected")  # a constant
 def _options_html(options: list[tuple[str, str]], selected: str) -> str:
     """The <option>s of one select, built in Python: a template loop over 77 provinces cost more than the rest of
     the widget."""
+    return _options_html_of(tuple(options), selected)
+
+
+@functools.lru_cache(maxsize=512)
+def _options_html_of(options: tuple[tuple[str, str], ...], selected: str) -> str:
+    """Kept by the options themselves (as read from the database on each request, so never stale) and the value
+    chosen: every deed-report form draws the same 77 provinces, and escaping them was a fifth of that page."""
     return format_html_join(
         "", '<option value="{}"{}>{}</option>', ((c, _SELECTED if c == selected else "", n) for c, n in options)
     )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,6 +40,10 @@ def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpRe
     book = selectors.passbook_for(
         viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50, offset=(page - 1) * 50
     )
+    # Each line's page: reversed once and filled in per line (a reverse a line cost more than the rest of it).
+    blank = "00000000-0000-0000-0000-000000000000"
+    entry_url = reverse("ledger:entry", args=[blank])
+    lines = [(line, entry_url.replace(blank, line.ref)) for line in book.lines]
     years = selectors.passbook_fiscal_years(member, wallet_id=book.wallet_id) if book.wallet_id else []
     if thaitime.current_fiscal_year() not in years:
         years.insert(0, thaitime.current_fiscal_year())
@@ -47,6 +52,7 @@ def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpRe
         "ledger/passbook.html",
         {
             "book": book,
+            "lines": lines,
             "member": member,
             "own": own,
             "fiscal_year": fiscal_year,

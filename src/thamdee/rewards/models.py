@@ -226,6 +226,11 @@ class VoucherStatus(models.TextChoices):
 CLOSED = (VoucherStatus.CANCELLED, VoucherStatus.EXPIRED)
 
 
+def display_code(code: str) -> str:
+    """A voucher's code as people read it out: ABCD-EFGH."""
+    return f"{code[:4]}-{code[4:]}"
+
+
 class Voucher(PublicIdModel):
     """One reservation of an offer by a member: a short code and a signed QR, used once, before it expires.
 
@@ -305,7 +310,7 @@ class Voucher(PublicIdModel):
 
     @property
     def display_code(self) -> str:
-        return f"{self.code[:4]}-{self.code[4:]}"
+        return display_code(self.code)
 
     @property
     def is_held(self) -> bool:

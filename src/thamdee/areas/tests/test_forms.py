@@ -48,3 +48,16 @@ def test_the_picker_speaks_english_and_escapes_names() -> None:
     html = AreaPickerWidget(deepest=AreaLevel.SUBDISTRICT).render("place", None)
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert 'name="place_village"' not in html  # no deeper than asked
+
+
+def test_the_options_kept_between_forms_follow_the_areas_as_they_are_now() -> None:
+    """The drawn options are kept by their content, so a renamed or added province shows on the next form."""
+    province = area("71")
+    first = _options(AreaPickerWidget(deepest=AreaLevel.SUBDISTRICT).render("place", None), "province")
+    assert first == [("71", False, province.name_th)]
+    Area.objects.filter(pk=province.pk).update(name_th="ชื่อใหม่")
+    area("10")
+    again = _options(AreaPickerWidget(deepest=AreaLevel.SUBDISTRICT).render("place", None), "province")
+    assert [(code, label) for code, _, label in again] == [("10", Area.objects.get(code="10").name_th), ("71", "ชื่อใหม่")]
+    chosen = _options(AreaPickerWidget(deepest=AreaLevel.SUBDISTRICT).render("place", "10"), "province")
+    assert [code for code, selected, _ in chosen if selected] == ["10"]

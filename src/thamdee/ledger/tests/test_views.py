@@ -24,6 +24,10 @@ def test_the_member_sees_her_passbook_with_running_balances(client, funded_org, 
     assert 'data-testid="balance">42<' in html
     assert "คงเหลือ 42" in html and "คงเหลือ 30" in html
     assert str(JournalKind.AWARD.label) in html
+    lines = response.context["book"].lines
+    assert len(lines) == 2
+    for line in lines:  # each line opens its own entry
+        assert f'href="{reverse("ledger:entry", args=[line.ref])}"' in html
 
 
 def test_the_fiscal_year_filter_accepts_be_years(client, funded_org, member):

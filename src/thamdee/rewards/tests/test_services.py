@@ -85,6 +85,28 @@ def test_the_passbook_says_what_the_credits_bought(member, offer, partner):
     assert voucher.display_code in " ".join(spend.explanation)
 
 
+def test_the_passbook_line_of_a_voucher_links_to_it_and_follows_what_became_of_it(member, offer, partner):
+    from django.urls import reverse
+    from django.utils import translation
+
+    voucher = redeem(member, offer)
+
+    def spend_cause():
+        book = ledger_selectors.passbook_for(viewer=member, member=member)
+        return next(line for line in book.lines if line.amount == -10).cause
+
+    held = spend_cause()
+    assert held.url == reverse("rewards:voucher", args=[voucher.public_id])
+    assert held.explanation[0].startswith(f"คูปอง {voucher.display_code} จองเมื่อ")
+    assert held.explanation[1].startswith("รอใช้ ภายใน")
+    type(offer).objects.filter(pk=offer.pk).update(title_en="Free lunch")
+    with translation.override("en"):
+        english = spend_cause().title
+    assert english == f"Benefit redeemed: Free lunch · {partner.name_en}"
+    services.voucher_cancel(actor=member, voucher=voucher)  # the refund follows as background work
+    assert spend_cause().explanation[1] == f"{VoucherStatus.CANCELLED.label} กำลังคืนเครดิต"
+
+
 def test_the_qr_carries_a_signed_link_to_the_scan_page_that_staff_can_confirm_with(member, offer, staff):
     voucher = redeem(member, offer)
     image, link = selectors.voucher_qr(voucher)
