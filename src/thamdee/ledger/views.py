@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +11,7 @@ from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.pdf import render_pdf
+from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
 from thamdee.ledger.forms import DonationForm, GiftForm, TopUpForm
 from thamdee.ledger.models import Journal, Posting, Programme
@@ -40,10 +40,8 @@ def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpRe
     book = selectors.passbook_for(
         viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50, offset=(page - 1) * 50
     )
-    # Each line's page: reversed once and filled in per line (a reverse a line cost more than the rest of it).
-    blank = "00000000-0000-0000-0000-000000000000"
-    entry_url = reverse("ledger:entry", args=[blank])
-    lines = [(line, entry_url.replace(blank, line.ref)) for line in book.lines]
+    entry_url = uuid_url("ledger:entry")
+    lines = [(line, entry_url(line.ref)) for line in book.lines]
     years = selectors.passbook_fiscal_years(member, wallet_id=book.wallet_id) if book.wallet_id else []
     if thaitime.current_fiscal_year() not in years:
         years.insert(0, thaitime.current_fiscal_year())

@@ -518,14 +518,12 @@ def describe_vouchers(ids: Any) -> dict[int, Any]:
     """Passbook lines for vouchers (registered with the ledger's cause registry when the app starts): what was
     bought, where, and what became of it. Reads only the columns it shows: the whole voucher, offer and partner
     rows cost a passbook page about a fifth of its CPU."""
-    from django.urls import reverse
-
     from thamdee.common.i18n import localised
+    from thamdee.common.urls import uuid_url
     from thamdee.ledger.causes import CauseInfo
     from thamdee.rewards.models import display_code
 
-    blank = "00000000-0000-0000-0000-000000000000"
-    voucher_url = reverse("rewards:voucher", args=[blank])
+    voucher_url = uuid_url("rewards:voucher")
     rows = Voucher.objects.filter(pk__in=list(ids)).values_list(
         "pk", "public_id", "code", "status", "created_at", "confirmed_at", "expires_at", "refunded_at",
         "offer__title_th", "offer__title_en", "partner__name_th", "partner__name_en",
@@ -549,7 +547,7 @@ def describe_vouchers(ids: Any) -> dict[int, Any]:
         out[pk] = CauseInfo(
             title=_("แลกสิทธิประโยชน์: %(offer)s · %(partner)s")
             % {"offer": localised(o_th, o_en), "partner": localised(p_th, p_en)},
-            url=voucher_url.replace(blank, str(public_id)),
+            url=voucher_url(public_id),
             explanation=lines,
         )
     return out
