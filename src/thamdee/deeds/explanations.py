@@ -13,8 +13,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from thamdee.deeds.models import Explanation
 
 
@@ -29,21 +27,12 @@ def digest(lines: Sequence[dict[str, Any]]) -> uuid.UUID:
 
 def explanation_for(lines: Sequence[dict[str, Any]]) -> Explanation | None:
     """The row for these lines, added if it is new; ``None`` for no lines."""
-    if not lines:
-        return None
-    key = digest(lines)
-    found = Explanation.objects.filter(digest=key).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return Explanation.objects.create(digest=key, lines=list(lines))
-    except IntegrityError:  # another transaction added the same lines just now
-        return Explanation.objects.get(digest=key)
+    return explanations_for([lines])[0]
 
 
 def explanations_for(many: Sequence[Sequence[dict[str, Any]]]) -> list[Explanation | None]:
-    """``explanation_for`` for many awards at once: one read, and one insert for the new ones."""
+    """The rows for many awards' lines at once (``None`` for no lines): one read, and for new lines one insert
+    that leaves alone a row another transaction has just added, then one read of the new rows."""
     keys = [digest(lines) if lines else None for lines in many]
     wanted = {k: lines for k, lines in zip(keys, many, strict=True) if k is not None}
     if not wanted:
