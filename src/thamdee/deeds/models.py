@@ -292,12 +292,16 @@ class Deed(PublicIdModel):
             models.Index(fields=["member", "done_on"], name="deeds_deed_member_day"),
             models.Index(fields=["area", "fiscal_year", "month"], name="deeds_deed_area_period"),
             models.Index(fields=["organisation", "fiscal_year", "month"], name="deeds_deed_org_period"),
-            models.Index(fields=["activity"], condition=Q(activity__isnull=False), name="deeds_deed_activity"),
             models.Index(
                 fields=["first_approver"], condition=Q(first_approver__isnull=False), name="deeds_deed_first_approver"
             ),
         ]
         constraints = [
+            # One check-in per member and activity, whoever records it (the member's QR scan, the organiser's
+            # roster) and however often it is sent. Its index also serves "the deeds of an activity".
+            models.UniqueConstraint(
+                fields=["activity", "member"], condition=Q(activity__isnull=False), name="deeds_deed_checked_in_once"
+            ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=0) & Q(hours__gte=0) & Q(hours__lte=24 * 31),
                 name="%(app_label)s_%(class)s_amounts_sane",

@@ -376,7 +376,15 @@ def _checkin(activity: Activity, member: User, recorder: User) -> Deed:
             hours=activity.hours if activity.deed_type.unit == Unit.HOUR else 0,
         )
     )
-    deed = Deed.objects.create(**fields, source=DeedSource.ACTIVITY, recorded_by=recorder, activity=activity)
+    try:
+        # The pre-check above gives the usual answer; the unique constraint decides when two check-ins of the same
+        # member (a double tap, the QR scan and the roster at once) race past it together.
+        with transaction.atomic():
+            deed = Deed.objects.create(**fields, source=DeedSource.ACTIVITY, recorded_by=recorder, activity=activity)
+    except IntegrityError as exc:
+        if "deeds_deed_checked_in_once" in str(exc) or "UNIQUE constraint failed: deeds_deed.activity_id" in str(exc):
+            raise errors.AlreadyCheckedInError() from None
+        raise
     if (
         activity.deed_type.checkin_verified
         and can_verify_deed.test(activity.created_by, deed)
@@ -410,6 +418,16 @@ def activity_roster(*, actor: User, activity: Activity, members: Sequence[User])
 
 
 # --- verification ------------------------------------------------------------------------------------------------
+
+
+def _lock_members(member_ids: Iterable[int]) -> None:
+    """Take the members' awards in turn. Two verifications of one member's deeds at once would each read the
+    credits earned before the other's award, and both pass a cap. So the members' rows are locked (in ascending
+    order, after the deeds and before the history is read) until the transaction ends; the second verification
+    then reads the first's award. FOR NO KEY UPDATE: foreign-key checks on the member do not wait for it. On
+    SQLite, write transactions run one at a time anyway."""
+    ids = sorted(set(member_ids))
+    list(User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 def _history(member_id: int, deed_type_id: int, day: dt.date, exclude: int | None = None) -> engine.History:
@@ -499,6 +517,7 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
     _guard_verifier(actor, deed)
     if deed.status not in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND):
         raise errors.DeedStateError(status=deed.get_status_display())
+    _lock_members([deed.member_id])
     award, version_ids = compute(deed)
     if award.two_approvers and deed.status == DeedStatus.PENDING:
         deed.status = DeedStatus.AWAITING_SECOND
@@ -570,6 +589,7 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
     cache = VersionCache(set(books.values()))
     # Credits already earned, per member and day / month / deed type, loaded in one query.
     members = {d.member_id for d in locked}
+    _lock_members(members)
     months = {(d.done_on.year, d.done_on.month) for d in locked}
     earned_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     earned_month: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -709,21 +729,15 @@ def deed_reject(*, actor: User, deed: Deed, reason: str) -> Deed:
 
 def _take_back(actor: User, deed: Deed, reason: str) -> int:
     """Reverse a deed's award by a reversing journal; what the member already spent is never taken below zero."""
-    if not deed.journal_id or not deed.credits:
+    if not deed.journal_id:
         return 0
-    journal = Journal.objects.get(pk=deed.journal_id)
-    balance = ledger_selectors.balance_of(deed.member)
-    amount = min(deed.credits, balance)
-    if amount <= 0:
-        return 0
-    ledger.journal_reverse(
+    return ledger.award_take_back(
         actor=actor,
-        journal=journal,
+        journal=Journal.objects.get(pk=deed.journal_id),
+        member=deed.member,
         reason=reason,
-        amount=None if amount == deed.credits else amount,
         idempotency_key=f"deed:{deed.public_id}:reversal:{deed.journal_id}",
     )
-    return amount
 
 
 @transaction.atomic
@@ -853,16 +867,21 @@ def _reinstate(actor: User, deed: Deed) -> None:
         .select_related("deed_type__adopted_from", "organisation", "area", "member")
         .get(pk=deed.pk)
     )
+    _lock_members([deed.member_id])
     award, version_ids = compute(deed)
+    # A reversal takes back only what the member had not spent: they kept the rest, so the reinstatement pays
+    # what the deed is worth less what they kept, and the deed's credits in all stay what the rules give.
+    kept = ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), deed.member_id)
+    due = award.credits - kept
     # Each reinstatement is its own award (a deed may be reversed and reinstated more than once).
     upheld = deed.decisions.filter(action=Decision.Action.APPEAL_UPHELD).count()
     result = None
-    if award.credits > 0:
+    if due > 0:
         result = ledger.award_post(
             actor=actor,
             organisation=deed.organisation,
             member=deed.member,
-            amount=award.credits,
+            amount=due,
             cause=(CauseKind.DEED, deed.pk),
             idempotency_key=f"{_award_key(deed, version_ids)}:appeal:{upheld}",
             memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()} (อุทธรณ์)",
@@ -871,7 +890,12 @@ def _reinstate(actor: User, deed: Deed) -> None:
     deed.credits = award.credits
     deed.explanation = explanation_for(award.as_json())
     deed.decided_at = timezone.now()
-    deed.journal_id = result.journal_id if result else None
+    if result is not None:
+        deed.journal_id = result.journal_id
+    elif deed.journal_id and Journal.objects.filter(reversal_of_id=deed.journal_id).exists():
+        # Nothing new to pay, and the award it points to is already reversed: a later reversal has nothing of it
+        # to take. (An award the reversal took nothing from stays the deed's award.)
+        deed.journal_id = None
     deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])
     deed.rule_versions.set(version_ids)
     hooks.deeds_verified([deed])

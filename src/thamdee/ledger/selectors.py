@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
 from thamdee.common.thaitime import fiscal_year_bounds
 from thamdee.ledger.causes import CauseInfo, describe
-from thamdee.ledger.models import Account, AccountKind, JournalKind
+from thamdee.ledger.models import Account, AccountKind, JournalKind, Posting
 from thamdee.ledger.permissions import can_view_passbook
 from thamdee.people.models import User, full_name
 from thamdee.people.types import Actor
@@ -38,6 +39,20 @@ def earned_total_of(user: User) -> int:
     """Lifetime credits from verified deeds (what levels are measured on)."""
     wallet = wallet_of(user)
     return int(wallet.earned_total) if wallet else 0
+
+
+def member_share_of(cause: tuple[int, int], member_id: int) -> int:
+    """What the journals of one cause (a deed's awards and their reversals) left in a member's wallet: what the
+    awards gave, less what reversals took back."""
+    return int(
+        Posting.objects.filter(
+            journal__cause_kind=cause[0],
+            journal__cause_id=cause[1],
+            account__kind=AccountKind.MEMBER,
+            account__user_id=member_id,
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
 
 
 def account_balance(account: Account) -> int:

@@ -235,6 +235,34 @@ def journal_reverse(
     return result
 
 
+@transaction.atomic
+def award_take_back(*, actor: Actor | None, journal: Journal, member: User, reason: str, idempotency_key: str) -> int:
+    """Reverse what is left of an award in the member's wallet: what it gave them, or their balance if they have
+    already spent some of it (credits are never taken below zero, and no debt is created). Returns the credits
+    taken back.
+
+    The journal's accounts are locked first, in ascending order (the posting order), and the balance read under
+    that lock: a spend at the same moment waits instead of making the reversal fail for want of credits.
+    """
+    legs = list(Posting.objects.filter(journal_id=journal.pk).select_related("account"))
+    _lock(*(p.account for p in legs))
+    given = sum(p.amount for p in legs if p.account.kind == AccountKind.MEMBER and p.account.user_id == member.pk)
+    balance = (
+        Account.objects.filter(kind=AccountKind.MEMBER, user=member).values_list("balance", flat=True).first() or 0
+    )
+    amount = min(given, int(balance))
+    if amount <= 0:
+        return 0
+    journal_reverse(
+        actor=actor,
+        journal=journal,
+        reason=reason,
+        amount=None if amount == given else amount,
+        idempotency_key=idempotency_key,
+    )
+    return amount
+
+
 # --- allotments and awards ---------------------------------------------------------------------------------------
 
 

@@ -181,6 +181,58 @@ def test_a_reversal_never_takes_a_member_below_zero(world):
     assert ledger_check().ok
 
 
+def _spend(world, amount, key):  # type: ignore[no-untyped-def]
+    from tests.factories import PartnerFactory
+    from thamdee.ledger import services as ledger
+    from thamdee.ledger.models import CauseKind
+
+    ledger.spend_post(
+        actor=world.member,
+        member=world.member,
+        partner=PartnerFactory(),
+        amount=amount,
+        idempotency_key=key,
+        cause=(CauseKind.VOUCHER, 1),
+    )
+
+
+def test_an_upheld_appeal_after_a_partial_take_back_pays_only_what_was_taken(world):
+    deed = report(world, hours=2)  # 10 credits
+    services.deed_verify(actor=world.verifier, deed=deed)
+    _spend(world, 8, "spend")
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด")  # takes back the 2 left
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+    services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+    deed.refresh_from_db()
+    # In all, the member received what the deed is worth (10): 8 kept and spent, 2 paid again.
+    assert deed.status == DeedStatus.VERIFIED and deed.credits == 10
+    assert balance_of(world.member) == 2
+    assert earned_total_of(world.member) == 10
+    assert ledger_check().ok
+    # Reversed again, only the new award's 2 can come back; upheld again, the member is back at 2.
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิดอีก")
+    assert balance_of(world.member) == 0 and earned_total_of(world.member) == 8
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+    services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+    assert balance_of(world.member) == 2 and earned_total_of(world.member) == 10
+    assert ledger_check().ok
+
+
+def test_an_upheld_appeal_after_a_reversal_that_took_nothing_pays_nothing_more(world):
+    deed = report(world, hours=2)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    _spend(world, 10, "spend all")
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด")  # nothing left to take
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+    services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.VERIFIED and deed.credits == 10
+    assert balance_of(world.member) == 0 and earned_total_of(world.member) == 10
+    # The award was never reversed, so it is still the deed's: a later reversal can take from it.
+    assert deed.journal_id is not None
+    assert ledger_check().ok
+
+
 def test_a_rule_published_later_never_changes_an_earlier_deed(world):
     from thamdee.creditrules import services as rules
 
