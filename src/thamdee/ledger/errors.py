@@ -53,6 +53,11 @@ class DailyLimitError(ValidationError):
     message = _("เกินวงเงินมอบหรือบริจาคต่อวัน (เหลือวันนี้ {remaining} เครดิต)")
 
 
+class GiftTooLargeError(ValidationError):
+    code = "gift_too_large"
+    message = _("มอบหรือบริจาคได้ไม่เกิน {maximum} เครดิตต่อครั้ง")
+
+
 class DonationTargetError(ValidationError):
     code = "donation_target_not_allowed"
     message = _("องค์กรนี้ไม่ได้รับบริจาคเครดิต")

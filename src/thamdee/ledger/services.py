@@ -26,6 +26,7 @@ from thamdee.ledger.errors import (
     DailyLimitError,
     DonationTargetError,
     GiftRecipientError,
+    GiftTooLargeError,
     GiftToSelfError,
     InsufficientCreditsError,
     InvalidAmountError,
@@ -418,8 +419,10 @@ def given_today(user: User) -> int:
 
 def _check_amount_and_limit(giver: User, amount: int) -> None:
     limits = _limits()
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0 or amount > limits["max_gift"]:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise InvalidAmountError()
+    if amount > limits["max_gift"]:
+        raise GiftTooLargeError(maximum=limits["max_gift"])
     remaining = limits["daily"] - given_today(giver)
     if amount > remaining:
         raise DailyLimitError(remaining=max(remaining, 0))
@@ -434,6 +437,13 @@ def _lock(*accounts: Account) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _already_posted(idempotency_key: str) -> bool:
+    """A retry of a gift or donation already posted goes straight to the posting function, which returns the
+    first result (or refuses other content under the same key). The checks made before posting answered the
+    first time: asked again, the daily limit would count the first gift against its own retry."""
+    return Journal.objects.filter(idempotency_key=posting.key_uuid(idempotency_key)).exists()
 
 
 def may_gift_to(giver: User, recipient: User) -> bool:
@@ -455,11 +465,13 @@ def gift_send(
     """
     if recipient.pk == actor.pk:
         raise GiftToSelfError()
-    if not recipient.is_active or not may_gift_to(actor, recipient):
+    if not _already_posted(idempotency_key) and (not recipient.is_active or not may_gift_to(actor, recipient)):
         raise GiftRecipientError()
     wallet, theirs = account_wallet(actor), account_wallet(recipient)
     _lock(wallet, theirs)
-    _check_amount_and_limit(actor, amount)
+    # Asked again under the lock: a copy sent at the same moment as the first waits here until it commits.
+    if not _already_posted(idempotency_key):
+        _check_amount_and_limit(actor, amount)
     result = journal_post(
         kind=JournalKind.GIFT,
         legs=[(wallet, -amount), (theirs, amount)],
@@ -509,7 +521,8 @@ def donation_make(
         raise DonationTargetError()
     wallet, fund = account_wallet(actor), account_of_org(organisation, AccountKind.ORG_FUND)
     _lock(wallet, fund)
-    _check_amount_and_limit(actor, amount)
+    if not _already_posted(idempotency_key):
+        _check_amount_and_limit(actor, amount)
     return journal_post(
         kind=JournalKind.DONATION,
         legs=[(wallet, -amount), (fund, amount)],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -8,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thamdee.common import thaitime
-from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.errors import DomainError, NotFoundError, ValidationError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
+from thamdee.ledger.errors import ProgrammeInactiveError
 from thamdee.ledger.forms import DonationForm, GiftForm, TopUpForm
 from thamdee.ledger.models import Journal, Posting, Programme
 from thamdee.ledger.permissions import can_top_up_allotment
@@ -220,15 +223,13 @@ def allotments(request: AuthedRequest) -> HttpResponse:
     if not (roles.is_agency_staff or roles.is_site_admin):
         raise NotFoundError()
     codes = [""] if roles.is_site_admin else roles.scope_codes
-    orgs = selectors.allotments_in_scope(viewer=request.user, area_codes=codes)
+    orgs = selectors.allotments_in_scope(viewer=request.user, area_codes=codes)[:300]
+    for org in orgs:
+        # Each row is its own form with its own one-time token: a top-up of one organisation must not spend the
+        # token of the next.
+        org.topup_token = uuid.uuid4()
     return render(
-        request,
-        "ledger/allotments.html",
-        {
-            "orgs": orgs[:300],
-            "programmes": Programme.objects.filter(is_active=True),
-            "form": TopUpForm(),
-        },
+        request, "ledger/allotments.html", {"orgs": orgs, "programmes": Programme.objects.filter(is_active=True)}
     )
 
 
@@ -240,8 +241,14 @@ def top_up(request: AuthedRequest, public_id: str) -> HttpResponse:
         raise NotFoundError()
     form = TopUpForm(request.POST)
     programme = Programme.objects.filter(public_id=parse_uuid(request.POST.get("programme")), is_active=True).first()  # type: ignore[misc]
-    error = None
-    if form.is_valid() and programme is not None:
+    error: DomainError | None = None
+    if not form.is_valid():
+        field, problems = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else field
+        error = ValidationError(f"{label}: {' '.join(problems)}")
+    elif programme is None:
+        error = ProgrammeInactiveError()
+    else:
         try:
             services.allotment_top_up(
                 actor=request.user,
@@ -252,17 +259,18 @@ def top_up(request: AuthedRequest, public_id: str) -> HttpResponse:
                 idempotency_key=f"topup:{form.cleaned_data['token']}",
             )
         except DomainError as exc:
-            error = str(exc)
-    else:
-        error = _("ข้อมูลไม่ถูกต้อง")
+            error = exc
     org.allotment = selectors.account_balance(services.account_of_org(org, 5))  # type: ignore[attr-defined]
+    # Refused: the row keeps what was typed and its token (nothing was posted with it); done: a fresh token.
+    org.topup_token = request.POST.get("token", "") if error is not None and form.is_valid() else uuid.uuid4()  # type: ignore[attr-defined]
     response = render(
         request,
         "ledger/partials/allotment_row.html",
         {
             "org": org,
             "programmes": Programme.objects.filter(is_active=True),
-            "form": TopUpForm(),
+            "chosen": programme.public_id if programme is not None else None,
+            "amount": request.POST.get("amount", "") if error is not None else "",
             "error": error,
             "done": error is None,
         },

@@ -360,6 +360,13 @@ def redemption_create(*, actor: User, offer: Offer, idempotency_key: str) -> Vou
         if existing is None:
             raise
         return _replayed(existing, offer)
+    except (OutOfStockError, MemberLimitError, InsufficientCreditsError):
+        # A copy of this request sent at the same moment may have taken the last unit, the member's last place or
+        # the credits, and committed while this one waited for the offer's row: then it is the first voucher.
+        existing = Voucher.objects.filter(request_key=key).first()
+        if existing is None:
+            raise
+        return _replayed(existing, offer)
 
 
 def _replayed(voucher: Voucher, offer: Offer) -> Voucher:

@@ -14,6 +14,7 @@ from thamdee.ledger.errors import (
     DailyLimitError,
     DonationTargetError,
     GiftRecipientError,
+    GiftTooLargeError,
     GiftToSelfError,
     IdempotencyConflictError,
     InsufficientCreditsError,
@@ -23,6 +24,7 @@ from thamdee.ledger.errors import (
 )
 from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting
 from thamdee.ledger.selectors import account_balance
+from thamdee.orgs.models import Membership
 
 from .conftest import assert_books_balance, give, key
 
@@ -298,6 +300,42 @@ class TestGifts:
             services.gift_send(actor=member, recipient=friend, amount=2, idempotency_key=key())
         assert info.value.params["remaining"] == 1
         assert selectors.balance_of(member) == 91
+
+    def test_a_retried_gift_or_donation_is_a_replay_even_when_the_day_is_used_up(self, funded_org, member, settings):
+        settings.THAMDEE = {**settings.THAMDEE, "GIFT_DAILY_LIMIT": 20, "GIFT_MAX": 10}
+        give(funded_org, member, 100)
+        friend = member_of(funded_org)
+        services.gift_send(actor=member, recipient=friend, amount=10, idempotency_key="first")
+        gift = services.gift_send(actor=member, recipient=friend, amount=5, idempotency_key="retried")
+        gift_again = services.gift_send(actor=member, recipient=friend, amount=5, idempotency_key="retried")
+        assert gift_again.replayed and gift_again.journal_id == gift.journal_id
+        donation = services.donation_make(actor=member, organisation=funded_org, amount=5, idempotency_key="d")
+        again = services.donation_make(actor=member, organisation=funded_org, amount=5, idempotency_key="d")
+        assert again.replayed and again.journal_id == donation.journal_id
+        # The day is used up (20): a new gift is refused; the same key with other content is a conflict.
+        with pytest.raises(DailyLimitError):
+            services.gift_send(actor=member, recipient=friend, amount=1, idempotency_key="new")
+        with pytest.raises(IdempotencyConflictError):
+            services.gift_send(actor=member, recipient=friend, amount=4, idempotency_key="retried")
+        assert selectors.balance_of(member) == 80
+
+    def test_a_retried_gift_is_a_replay_after_the_recipient_left_the_organisation(self, funded_org, member):
+        give(funded_org, member, 10)
+        friend = member_of(funded_org)
+        first = services.gift_send(actor=member, recipient=friend, amount=3, idempotency_key="k")
+        Membership.objects.filter(user=friend).update(is_active=False)
+        assert services.gift_send(actor=member, recipient=friend, amount=3, idempotency_key="k").replayed
+        with pytest.raises(GiftRecipientError):
+            services.gift_send(actor=member, recipient=friend, amount=3, idempotency_key="other")
+        assert first.journal_id and selectors.balance_of(member) == 7
+
+    def test_a_gift_above_the_maximum_names_the_maximum(self, funded_org, member, settings):
+        settings.THAMDEE = {**settings.THAMDEE, "GIFT_MAX": 100}
+        give(funded_org, member, 500)
+        with pytest.raises(GiftTooLargeError) as info:
+            services.gift_send(actor=member, recipient=member_of(funded_org), amount=150, idempotency_key=key())
+        assert info.value.params["maximum"] == 100
+        assert info.value.code == "gift_too_large"
 
     def test_a_gift_of_more_than_one_has_is_refused(self, funded_org, member):
         give(funded_org, member, 2)

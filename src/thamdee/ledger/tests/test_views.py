@@ -105,6 +105,51 @@ def test_agency_staff_top_up_an_allotment_from_the_page(client, org, programme):
     assert 'data-testid="allotment">500' in response.content.decode()
 
 
+def test_each_row_of_the_allotments_page_tops_up_with_its_own_token(client, org, programme):
+    import re
+
+    from tests.factories import OrganisationFactory
+
+    other = OrganisationFactory(area=org.area)
+    staff = AgencyStaffFactory(scope_area=area("71")).user
+    client.force_login(staff)
+    page = client.get(reverse("ledger:allotments")).content.decode()
+    tokens = dict(re.findall(r'<tr id="allot-([0-9a-f-]+)">.*?name="token" value="([0-9a-f-]+)"', page, re.S))
+    assert len({tokens[str(org.public_id)], tokens[str(other.public_id)]}) == 2
+    for target in (org, other):  # the tokens of the page as it was loaded, one top-up after the other
+        response = client.post(
+            reverse("ledger:top_up", args=[target.public_id]),
+            {"programme": str(programme.public_id), "amount": "500", "token": tokens[str(target.public_id)]},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, response.content.decode()
+        assert 'data-testid="allotment">500' in response.content.decode()
+
+
+def test_a_refused_top_up_keeps_what_was_typed_and_names_the_problem(client, org, programme):
+    staff = AgencyStaffFactory(scope_area=area("71")).user
+    client.force_login(staff)
+    token = str(uuid.uuid4())
+    response = client.post(
+        reverse("ledger:top_up", args=[org.public_id]),
+        {"programme": str(programme.public_id), "amount": "0", "token": token},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-error-code="invalid"' in body and "จำนวนเครดิต" in body and 'value="0"' in body
+    programme.is_active = False
+    programme.save()
+    response = client.post(
+        reverse("ledger:top_up", args=[org.public_id]),
+        {"programme": str(programme.public_id), "amount": "70", "token": token},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-error-code="programme_inactive"' in body and 'value="70"' in body and f'value="{token}"' in body
+
+
 class TestApi:
     def test_passbook_gift_and_donation(self, funded_org, member):
         give(funded_org, member, 40)

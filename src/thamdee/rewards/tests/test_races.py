@@ -169,8 +169,15 @@ def test_a_confirmation_racing_a_cancellation_ends_one_way_only(funded_org, staf
     assert_books_balance()
 
 
-def test_the_same_reservation_sent_10_times_at_once_reserves_once(funded_org, staff, partner):
-    offer = make_offer(staff, partner)
+@pytest.mark.parametrize(
+    "limits",
+    [{}, {"per_member_limit": 1}, {"stock": 1}, {"per_member_limit": 1, "stock": 1}],
+    ids=["roomy", "one-per-member", "last-unit", "both"],
+)
+def test_the_same_reservation_sent_10_times_at_once_reserves_once(funded_org, staff, partner, limits):
+    # With one place per member or one unit left, the copies that waited for the first one's row find the place
+    # taken: they are still the same request, and answer with the first voucher.
+    offer = make_offer(staff, partner, **limits)
     person = resident(funded_org)
     give(funded_org, person, 100)
     results = race(
