@@ -18,6 +18,7 @@ from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.pdf import render_pdf
+from thamdee.common.urls import safe_next
 from thamdee.deeds import selectors, services
 from thamdee.deeds.forms import ActivityForm, DeedTypeForm, ImportForm, RejectForm, ReportForm, ThaiDateField
 from thamdee.deeds.models import Appeal, Deed, DeedStatus, DeedType
@@ -212,7 +213,7 @@ def decide(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         deed.refresh_from_db()
         return render(request, "deeds/partials/queue_row.html", {"deed": deed, "done": True})
-    return redirect(request.POST.get("next") or reverse("deeds:detail", args=[deed.public_id]))
+    return redirect(safe_next(request, reverse("deeds:detail", args=[deed.public_id])))
 
 
 def _queue_filters(request: AuthedRequest) -> selectors.QueueFilters:
@@ -274,7 +275,7 @@ def bulk_verify(request: AuthedRequest) -> HttpResponse:
                 else ""
             ),
         )
-    return redirect(request.POST.get("next") or reverse("deeds:queue"))
+    return redirect(safe_next(request, reverse("deeds:queue")))
 
 
 @login_required

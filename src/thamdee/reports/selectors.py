@@ -392,13 +392,14 @@ def stories_published(q: str = "") -> QuerySet[Story]:
     from thamdee.people.models import Consent, ConsentPurpose
 
     qs = Story.objects.filter(status=StoryStatus.APPROVED).select_related("organisation", "area")
-    # A story is public only while every person shown has an active consent to have their name published.
-    no_consent = Story.objects.filter(people_shown__isnull=False).exclude(
-        people_shown__in=Consent.objects.filter(purpose=ConsentPurpose.PUBLISH_NAME, withdrawn_at__isnull=True).values(
-            "user_id"
-        )
+    # A story is public only while every person shown has an active consent to have their name published: it is
+    # left out if any one of them has none. (Read on the link rows themselves: "exclude people shown among those
+    # who consented", across a many-to-many, would leave out only stories where nobody consented.)
+    consenting = Consent.objects.filter(purpose=ConsentPurpose.PUBLISH_NAME, withdrawn_at__isnull=True).values(
+        "user_id"
     )
-    qs = qs.exclude(pk__in=no_consent.values("pk"))
+    lacking = Story.people_shown.through.objects.exclude(user_id__in=consenting).values("story_id")
+    qs = qs.exclude(pk__in=lacking)
     if q:
         qs = qs.filter(search_text__icontains=q.strip()[:100])
     return qs.prefetch_related("virtues", "dimensions", "photos").order_by("-approved_at")

@@ -200,3 +200,13 @@ def test_the_report_form_reads_its_choices_without_a_server_side_cursor(client, 
         page = client.get(reverse("deeds:report"))
     assert page.status_code == 200 and world.care.display_name() in page.content.decode()
     assert not [q["sql"] for q in captured.captured_queries if "CURSOR" in q["sql"].upper()]
+
+
+def test_a_decision_never_redirects_to_another_site(client, world):
+    deed = report(world, hours=1)
+    client.force_login(world.verifier)
+    response = client.post(reverse("deeds:decide", args=[deed.public_id, "approve"]), {"next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deeds:detail", args=[deed.public_id])
+    response = client.post(reverse("deeds:bulk_verify"), {"deeds": [], "next": "//evil.example/"})
+    assert response.status_code == 302 and "evil.example" not in response["Location"]

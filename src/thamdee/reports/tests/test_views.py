@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import AgencyStaffFactory, OrganisationFactory, area
+from tests.factories import AgencyStaffFactory, OrganisationFactory, area, member_of
 from tests.worlds import build_world, verified_deeds
 from thamdee.common.pdf import pdf_text
 from thamdee.web.tests.test_views import assert_csp_clean
@@ -173,6 +173,34 @@ class TestStories:
         consent_withdraw(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
         assert not selectors.stories_published().exists()
         assert client.get(reverse("reports:story", args=[story.public_id])).status_code == 404
+
+    def test_a_story_showing_two_people_stays_private_until_both_consent(self, client):
+        from thamdee.people.models import ConsentPurpose
+        from thamdee.people.services import consent_grant, consent_withdraw
+        from thamdee.reports import selectors
+        from thamdee.reports import services as report_services
+
+        w = build_world()
+        neighbour = member_of(w.org)
+        story = report_services.story_save(
+            actor=w.organiser,
+            organisation=w.org,
+            title="สองเพื่อนบ้านช่วยกันดูแลผู้สูงอายุ",
+            summary="x",
+            body="y",
+            area=w.org.area,
+            people_shown=[w.member, neighbour],
+        )
+        report_services.story_submit(actor=w.organiser, story=story)
+        report_services.story_review(actor=AgencyStaffFactory(scope_area=area("71")).user, story=story, approve=True)
+        consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert not selectors.stories_published().exists()  # one of the two has not consented
+        assert client.get(reverse("reports:story", args=[story.public_id])).status_code == 404
+        consent_grant(actor=neighbour, user=neighbour, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert list(selectors.stories_published()) == [story]
+        assert client.get(reverse("reports:story", args=[story.public_id])).status_code == 200
+        consent_withdraw(actor=neighbour, user=neighbour, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert not selectors.stories_published().exists()
 
     @pytest.mark.postgres
     def test_thai_search_can_use_the_trigram_index(self):
