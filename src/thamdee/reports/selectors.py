@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.common.db import prepared_rows
@@ -387,19 +387,27 @@ def public_figures(fiscal_year: int) -> tuple[Figures, list[tuple[Area, Figures]
 # --- stories ----------------------------------------------------------------------------------------------------
 
 
+def _shown_without(purpose: str) -> QuerySet[Any]:
+    """Links of a story to a person shown who has no active consent for ``purpose`` (read on the link rows: an
+    exclude() across the many-to-many would find only stories where nobody consented)."""
+    from thamdee.people.models import Consent
+
+    consenting = Consent.objects.filter(purpose=purpose, withdrawn_at__isnull=True).values("user_id")
+    return Story.people_shown.through.objects.exclude(user_id__in=consenting)
+
+
 def stories_published(q: str = "") -> QuerySet[Story]:
-    """Approved stories whose people have all consented to be shown; Thai text search by substring."""
-    from thamdee.people.models import Consent, ConsentPurpose
+    """Approved stories whose people have all consented to be shown; Thai text search by substring. Each carries
+    ``photos_public``: whether every person shown has also consented to their photo being published."""
+    from thamdee.people.models import ConsentPurpose
 
     qs = Story.objects.filter(status=StoryStatus.APPROVED).select_related("organisation", "area")
     # A story is public only while every person shown has an active consent to have their name published: it is
-    # left out if any one of them has none. (Read on the link rows themselves: "exclude people shown among those
-    # who consented", across a many-to-many, would leave out only stories where nobody consented.)
-    consenting = Consent.objects.filter(purpose=ConsentPurpose.PUBLISH_NAME, withdrawn_at__isnull=True).values(
-        "user_id"
+    # left out if any one of them has none.
+    qs = qs.exclude(pk__in=_shown_without(ConsentPurpose.PUBLISH_NAME).values("story_id"))
+    qs = qs.annotate(
+        photos_public=~Exists(_shown_without(ConsentPurpose.PUBLISH_PHOTO).filter(story_id=OuterRef("pk")))
     )
-    lacking = Story.people_shown.through.objects.exclude(user_id__in=consenting).values("story_id")
-    qs = qs.exclude(pk__in=lacking)
     if q:
         qs = qs.filter(search_text__icontains=q.strip()[:100])
     return qs.prefetch_related("virtues", "dimensions", "photos").order_by("-approved_at")
@@ -407,6 +415,14 @@ def stories_published(q: str = "") -> QuerySet[Story]:
 
 def story_visible(story: Story) -> bool:
     return stories_published().filter(pk=story.pk).exists()
+
+
+def story_photos_public(story: Story) -> bool:
+    """A published story's photos are public only while every person shown has an active consent to publish their
+    photo (a consent of its own, apart from the name's)."""
+    from thamdee.people.models import ConsentPurpose
+
+    return story_visible(story) and not _shown_without(ConsentPurpose.PUBLISH_PHOTO).filter(story_id=story.pk).exists()
 
 
 def current_and_recent_years(today: dt.date | None = None) -> list[int]:

@@ -389,12 +389,16 @@ def story(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if not visible:
         raise NotFoundError()
+    staff = can_write_story.test(user, item.organisation) or can_review_story.test(user, item.area)
+    photos_public = selectors.story_photos_public(item)
     return render(
         request,
         "reports/story.html",
         {
             "story": item,
             "published": selectors.story_visible(item),
+            "photos_public": photos_public,
+            "show_photos": photos_public or staff,
             "can_edit": can_write_story.test(user, item.organisation) and item.status != StoryStatus.APPROVED,
             "can_review": can_review_story.test(user, item.area) and item.status == StoryStatus.SUBMITTED,
         },
@@ -416,7 +420,7 @@ def story_photo(request: HttpRequest, public_id: str, kind: str) -> FileResponse
         raise NotFoundError()
     s = photo.story
     if not (
-        selectors.story_visible(s)
+        selectors.story_photos_public(s)
         or can_write_story.test(request.user, s.organisation)
         or can_review_story.test(request.user, s.area)
     ):

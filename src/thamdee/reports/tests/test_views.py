@@ -202,6 +202,50 @@ class TestStories:
         consent_withdraw(actor=neighbour, user=neighbour, purpose=ConsentPurpose.PUBLISH_NAME)
         assert not selectors.stories_published().exists()
 
+    def test_story_photos_are_public_only_with_everyone_s_photo_consent(self, client):
+        import io
+
+        from PIL import Image
+
+        from thamdee.people.models import ConsentPurpose
+        from thamdee.people.services import consent_grant
+        from thamdee.reports import services as report_services
+
+        w = build_world()
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "JPEG")
+        story = report_services.story_save(
+            actor=w.organiser,
+            organisation=w.org,
+            title="ปลูกป่าชายเลน",
+            summary="x",
+            body="y",
+            area=w.org.area,
+            people_shown=[w.member],
+            photos=[(buffer.getvalue(), "ปลูกป่า.jpg")],
+        )
+        report_services.story_submit(actor=w.organiser, story=story)
+        report_services.story_review(actor=AgencyStaffFactory(scope_area=area("71")).user, story=story, approve=True)
+        consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+        photo = story.photos.get()
+        full = reverse("reports:story_photo", args=[photo.public_id, "full"])
+        thumb = reverse("reports:story_photo", args=[photo.public_id, "thumb"])
+        # Name consent only: the story is public, its photo is not.
+        page = client.get(reverse("reports:story", args=[story.public_id]))
+        assert page.status_code == 200 and full not in page.content.decode()
+        assert thumb not in client.get(reverse("reports:stories")).content.decode()
+        assert client.get(full).status_code == 404
+        # The organiser who wrote it still sees the photo, with a note that it is not public.
+        client.force_login(w.organiser)
+        page = client.get(reverse("reports:story", args=[story.public_id])).content.decode()
+        assert full in page and 'data-testid="photos-private"' in page
+        assert client.get(full).status_code == 200
+        client.logout()
+        consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_PHOTO)
+        assert full in client.get(reverse("reports:story", args=[story.public_id])).content.decode()
+        assert thumb in client.get(reverse("reports:stories")).content.decode()
+        assert client.get(full).status_code == 200
+
     @pytest.mark.postgres
     def test_thai_search_can_use_the_trigram_index(self):
         from django.db import connection
