@@ -869,6 +869,15 @@ def _reinstate(actor: User, deed: Deed) -> None:
     )
     _lock_members([deed.member_id])
     award, version_ids = compute(deed)
+    if award.two_approvers and deed.status == DeedStatus.REJECTED:
+        # Never approved, and above the rulebook's two-approver threshold: the appeal's decider is the first
+        # approver, and the deed waits in the queue for a second, as any deed does. (A reversed deed above it was
+        # approved twice before it was reversed.)
+        deed.status = DeedStatus.AWAITING_SECOND
+        deed.first_approver = actor
+        deed.save(update_fields=["status", "first_approver"])
+        Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.FIRST_APPROVAL, credits=award.credits)
+        return
     # A reversal takes back only what the member had not spent: they kept the rest, so the reinstatement pays
     # what the deed is worth less what they kept, and the deed's credits in all stay what the rules give.
     kept = ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), deed.member_id)

@@ -233,6 +233,22 @@ def test_an_upheld_appeal_after_a_reversal_that_took_nothing_pays_nothing_more(w
     assert ledger_check().ok
 
 
+def test_an_upheld_appeal_above_the_threshold_still_needs_a_second_approver(world):
+    deed = report(world, hours=10)  # 50 credits, above the two-approver threshold of 40
+    services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่ชัด")
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+    services.appeal_decide(actor=world.verifier2, appeal=appeal, uphold=True, reason="ถูกจริง")
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == world.verifier2.pk
+    assert deed.journal_id is None and balance_of(world.member) == 0
+    with pytest.raises(errors.SameApproverError):
+        services.deed_verify(actor=world.verifier2, deed=deed)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.VERIFIED and balance_of(world.member) == 50
+    assert ledger_check().ok
+
+
 def test_a_rule_published_later_never_changes_an_earlier_deed(world):
     from thamdee.creditrules import services as rules
 
