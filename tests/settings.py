@@ -18,7 +18,10 @@ MEDIA_ROOT = VAR_DIR / "media-test"
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"
-THAMDEE = {**THAMDEE}
+# Agencies' smallest cell (5 people in production): off for the suite, whose worlds hold a handful of people and
+# whose tests read the figures to check rollups and scopes. The tests of the suppression itself set it back
+# (reports/tests/test_disclosure.py).
+THAMDEE = {**THAMDEE, "AGENCY_MIN_CELL": 0}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: race tests use real threads with their own connections.

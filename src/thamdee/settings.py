@@ -328,4 +328,6 @@ LOGGING = {
 THAMDEE = {
     # Fewer than this many people in a cell and the public never sees the figure.
     "PUBLIC_MIN_CELL": 10,
+    # The same for agency staff (dashboards, drill-down to villages, exports, PDF reports, the reports API).
+    "AGENCY_MIN_CELL": int(os.environ.get("THAMDEE_AGENCY_MIN_CELL", "5")),
 }

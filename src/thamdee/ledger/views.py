@@ -245,7 +245,7 @@ def top_up(request: AuthedRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         field, problems = next(iter(form.errors.items()))
         label = form.fields[field].label if field in form.fields else field
-        error = ValidationError(f"{label}: {' '.join(problems)}")
+        error = ValidationError(f"{label}: {' '.join(str(p) for p in problems)}")
     elif programme is None:
         error = ProgrammeInactiveError()
     else:

@@ -33,21 +33,57 @@ class Figures:
     participants: int = 0
     organisations: int = 0
     suppressed: bool = False
+    below: int = 0  # when suppressed: the number of people the cell counts fewer than
 
     @classmethod
     def of(cls, row: dict[str, Any] | None) -> Figures:
         row = row or {}
         return cls(**{m: (row.get(m) or (Decimal(0) if m == "hours" else 0)) for m in MEASURES})  # type: ignore[arg-type]
 
+    def is_empty(self) -> bool:
+        return not any(getattr(self, m) for m in MEASURES)
+
     def suppress_below(self, minimum: int) -> Figures:
-        """Hide every figure of a cell that counts fewer than ``minimum`` people (the public never sees it)."""
-        if self.participants < minimum:
-            return Figures(suppressed=True)
-        return self
+        """Hide every figure of a cell that counts fewer than ``minimum`` people; a cell with nothing in it at all
+        is shown as it is (zeros name nobody)."""
+        if self.suppressed:
+            return Figures(suppressed=True, below=max(minimum, self.below) if self.below else 0)
+        if self.participants >= minimum or self.is_empty():
+            return self
+        return Figures(suppressed=True, below=minimum)
+
+
+def protect(cells: list[Figures]) -> list[Figures]:
+    """Secondary suppression, for cells shown beside the total they add up to (an area's villages, a year's
+    months): if exactly one is hidden, it could be worked out by subtracting the others from the total, so the
+    smallest other cell with people in it is hidden too (``below`` 0: hidden to protect another, shown as a
+    dash)."""
+    hidden = [i for i, f in enumerate(cells) if f.suppressed]
+    if len(hidden) != 1:
+        return cells
+    candidates = [i for i, f in enumerate(cells) if not f.suppressed and not f.is_empty()]
+    if not candidates:
+        return cells
+    smallest = min(candidates, key=lambda i: (cells[i].participants, cells[i].deeds, cells[i].credits_issued))
+    out = list(cells)
+    out[smallest] = Figures(suppressed=True, below=0)
+    return out
 
 
 def min_cell() -> int:
+    """The public page's smallest cell: fewer people than this and its figures are not shown."""
     return int(getattr(settings, "THAMDEE", {}).get("PUBLIC_MIN_CELL", 10))
+
+
+def agency_min_cell() -> int:
+    """The agencies' smallest cell (dashboards, drill-down, exports, PDF reports, the reports API): a village and
+    month with one participant would otherwise show one person's deeds, hours and credits. Lower than the
+    public page's, since agency staff work under their own duty of confidence; 0 or 1 shows every cell."""
+    return int(getattr(settings, "THAMDEE", {}).get("AGENCY_MIN_CELL", 5))
+
+
+def _agency(figures: Figures) -> Figures:
+    return figures.suppress_below(agency_min_cell())
 
 
 # --- scope --------------------------------------------------------------------------------------------------------
@@ -117,7 +153,7 @@ def _sums(qs: QuerySet) -> dict[str, Any]:
 
 
 def headline(code: str, fiscal_year: int) -> Figures:
-    return Figures.of(_sums(_cells(code, fiscal_year)))
+    return _agency(Figures.of(_sums(_cells(code, fiscal_year))))
 
 
 def by_month(code: str, fiscal_year: int) -> list[tuple[int, int, Figures]]:
@@ -128,7 +164,9 @@ def by_month(code: str, fiscal_year: int) -> list[tuple[int, int, Figures]]:
         .values("month")
         .annotate(**{m: Sum(m) for m in MEASURES})
     }
-    return [(year, month, Figures.of(rows.get(month))) for year, month in fiscal_year_months(fiscal_year)]
+    months = fiscal_year_months(fiscal_year)
+    cells = protect([_agency(Figures.of(rows.get(month))) for _year, month in months])
+    return [(year, month, f) for (year, month), f in zip(months, cells, strict=True)]
 
 
 def by_virtue(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
@@ -141,7 +179,7 @@ def by_virtue(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
         .values("virtue")
         .annotate(**{m: Sum(m) for m in MEASURES})
     }
-    return [(v, Figures.of(rows.get(v.code))) for v in Virtue.objects.filter(is_active=True)]
+    return [(v, _agency(Figures.of(rows.get(v.code)))) for v in Virtue.objects.filter(is_active=True)]
 
 
 def by_dimension(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
@@ -154,7 +192,7 @@ def by_dimension(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
         .values("dimension")
         .annotate(**{m: Sum(m) for m in MEASURES})
     }
-    return [(d, Figures.of(rows.get(d.code))) for d in Dimension.objects.all()]
+    return [(d, _agency(Figures.of(rows.get(d.code)))) for d in Dimension.objects.all()]
 
 
 CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}
@@ -168,10 +206,10 @@ def by_child_area(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
         return []
     rows = {r[column]: r for r in _cells(code, fiscal_year).values(column).annotate(**{m: Sum(m) for m in MEASURES})}
     children = Area.objects.filter(level=AreaLevel.PROVINCE) if not code else Area.objects.filter(parent__code=code)
-    out = [(child, Figures.of(rows.get(child.code))) for child in children.order_by("code")]
+    out = [(child, _agency(Figures.of(rows.get(child.code)))) for child in children.order_by("code")]
     if len(code) == 6 and code in rows:  # deeds placed at the subdistrict itself, without a village
-        out.insert(0, (Area.objects.get(code=code), Figures.of(rows[code])))
-    return out
+        out.insert(0, (Area.objects.get(code=code), _agency(Figures.of(rows[code]))))
+    return list(zip([a for a, _f in out], protect([f for _a, f in out]), strict=True))
 
 
 def target_areas(fiscal_year: int, programme_id: int | None = None) -> list[TargetArea]:
@@ -193,7 +231,10 @@ def target_vs_other(code: str, fiscal_year: int) -> tuple[Figures, Figures, list
     if not targets:
         return Figures(), headline(code, fiscal_year), []
     base = _cells(code, fiscal_year)
-    return Figures.of(_sums(base.filter(inside))), Figures.of(_sums(base.exclude(inside))), each
+    inner, outer = protect(
+        [_agency(Figures.of(_sums(base.filter(inside)))), _agency(Figures.of(_sums(base.exclude(inside))))]
+    )
+    return inner, outer, each
 
 
 TOP_COLUMNS = (
@@ -214,10 +255,29 @@ TOP_SQL = (
 )
 
 
+def _suppress_small_organisations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An organisation with fewer participants than an agency cell may show has its figures hidden (its name and
+    place stay): an organisation of one or two active members would otherwise show what those people did."""
+    minimum = agency_min_cell()
+    for row in rows:
+        row["suppressed"] = (row["participants"] or 0) < minimum
+        row["below"] = minimum if row["suppressed"] else 0
+        if row["suppressed"]:
+            row.update(deeds=None, hours=None, credits_issued=None, participants=None)
+    return rows
+
+
 def top_organisations(
     code: str, fiscal_year: int, *, limit: int = 100, kind: str = "", network: Network | None = None
 ) -> list[dict[str, Any]]:
-    """The most active organisations (never individuals), by credits issued in the fiscal year."""
+    """The most active organisations (never individuals), by credits issued in the fiscal year; the figures of
+    an organisation with fewer participants than an agency cell may show are hidden."""
+    return _suppress_small_organisations(_top_organisations(code, fiscal_year, limit=limit, kind=kind, network=network))
+
+
+def _top_organisations(
+    code: str, fiscal_year: int, *, limit: int, kind: str, network: Network | None
+) -> list[dict[str, Any]]:
     if connection.vendor == "postgresql" and network is None:
         return _top_organisations_pg(code, fiscal_year, limit=limit, kind=kind)
     qs = OrgRollup.objects.filter(fiscal_year=fiscal_year, month=0)
@@ -266,7 +326,7 @@ def filtered_headline(code: str, fiscal_year: int, *, kind: str = "", network: N
         participants=Sum("participants"),
         organisations=Count("organisation", distinct=True),
     )
-    return Figures.of(row)
+    return _agency(Figures.of(row))
 
 
 # --- plan KPIs ------------------------------------------------------------------------------------------------
@@ -380,8 +440,9 @@ def public_figures(fiscal_year: int) -> tuple[Figures, list[tuple[Area, Figures]
     """National and provincial aggregates only, with every cell counting fewer than ten people suppressed."""
     minimum = min_cell()
     national = headline("", fiscal_year).suppress_below(minimum)
-    provinces = [(a, f.suppress_below(minimum)) for a, f in by_child_area("", fiscal_year)]
-    return national, provinces
+    areas = by_child_area("", fiscal_year)
+    cells = protect([f.suppress_below(minimum) for _a, f in areas])
+    return national, list(zip([a for a, _f in areas], cells, strict=True))
 
 
 # --- stories ----------------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _fy(request: HttpRequest) -> int:
 
 def _figures_row(f: selectors.Figures) -> list[Any]:
     if f.suppressed:
-        return ["<10"] * 6
+        return [f"<{f.below}" if f.below else "—"] * 6
     return [f.deeds, f.hours, f.credits_issued, f.credits_spent, f.participants, f.organisations]
 
 
@@ -52,15 +52,21 @@ def _chart_data(code: str, fy: int) -> dict[str, Any]:
     virtues = selectors.by_virtue(code, fy)
     dimensions = selectors.by_dimension(code, fy)
     provinces = selectors.by_child_area("", fy) if not code else []
+    # A cell too small to show is a gap in a chart (null), never a zero.
     return {
         "months": [thaitime.format_month(y, m) for y, m, _ in months],
-        "deeds": [f.deeds for _, _, f in months],
-        "credits": [f.credits_issued for _, _, f in months],
-        "hours": [float(f.hours) for _, _, f in months],
-        "virtues": [{"name": v.display_name(), "value": f.deeds} for v, f in virtues],
-        "dimensions": [{"name": d.display_name(), "value": f.deeds} for d, f in dimensions],
+        "deeds": [None if f.suppressed else f.deeds for _, _, f in months],
+        "credits": [None if f.suppressed else f.credits_issued for _, _, f in months],
+        "hours": [None if f.suppressed else float(f.hours) for _, _, f in months],
+        "virtues": [{"name": v.display_name(), "value": f.deeds} for v, f in virtues if not f.suppressed],
+        "dimensions": [{"name": d.display_name(), "value": f.deeds} for d, f in dimensions if not f.suppressed],
         "map": [
-            {"code": a.code, "name": a.display_name(), "value": f.credits_issued, "deeds": f.deeds}
+            {
+                "code": a.code,
+                "name": a.display_name(),
+                "value": None if f.suppressed else f.credits_issued,
+                "deeds": None if f.suppressed else f.deeds,
+            }
             for a, f in provinces
         ],
     }
@@ -159,10 +165,11 @@ def export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
                 o["organisation__name_th"],
                 str(OrgKind(o["organisation__kind"]).label),
                 o["area_code"],
-                o["deeds"],
-                o["hours"],
-                o["credits_issued"],
-                o["participants"],
+                *(
+                    [f"<{o['below']}"] * 4
+                    if o["suppressed"]
+                    else [o["deeds"], o["hours"], o["credits_issued"], o["participants"]]
+                ),
             ]
             for o in selectors.top_organisations(code, fy)
         ]

@@ -69,6 +69,7 @@ class AreaReportSerializer(serializers.Serializer):
     name = serializers.CharField()
     fiscal_year = serializers.IntegerField()
     fiscal_year_label = serializers.CharField()
+    minimum_people_per_cell = serializers.IntegerField()
     totals = FiguresSerializer()
     months = LabelledSerializer(many=True)
     virtues = LabelledSerializer(many=True)
@@ -82,6 +83,7 @@ def _area_report(code: str, fy: int, area: Any) -> dict[str, Any]:
         "name": area.display_name() if area else "ประเทศไทย",
         "fiscal_year": fy,
         "fiscal_year_label": thaitime.fiscal_year_label(fy),
+        "minimum_people_per_cell": selectors.agency_min_cell(),
         "totals": _figures(selectors.headline(code, fy)),
         "months": [
             {"key": f"{y}-{m:02d}", "label": thaitime.format_month(y, m), "figures": _figures(f)}
@@ -119,10 +121,11 @@ class TopOrganisationSerializer(serializers.Serializer):
     name_en = serializers.CharField(source="organisation__name_en")
     kind = serializers.CharField(source="organisation__kind")
     area = serializers.CharField(source="area_code")
-    deeds = serializers.IntegerField()
-    hours = serializers.DecimalField(max_digits=14, decimal_places=2)
-    credits_issued = serializers.IntegerField()
-    participants = serializers.IntegerField()
+    deeds = serializers.IntegerField(allow_null=True)
+    hours = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    credits_issued = serializers.IntegerField(allow_null=True)
+    participants = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField(help_text="fewer participants than an agency cell may show: figures null")
 
 
 @extend_schema(

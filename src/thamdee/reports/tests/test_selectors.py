@@ -71,6 +71,8 @@ def test_top_organisations_by_scope_kind_and_limit():
         "hours": Decimal("1.50"),
         "credits_issued": 500,
         "participants": 20,
+        "suppressed": False,
+        "below": 0,
     }
 
 
