@@ -114,11 +114,14 @@ class Standing:
             from thamdee.deeds.models import Deed, DeedStatus
 
             since = _months_ago(timezone.localdate(), months)
+            # Sensitive deed types never unlock anything (an offer cannot name one; this holds for one named
+            # before a type was marked sensitive).
             self._deeds[key] = Deed.objects.filter(
                 Q(deed_type__code=deed_type_code) | Q(deed_type__adopted_from__code=deed_type_code),
                 member_id=self.member.pk,
                 status=DeedStatus.VERIFIED,
                 done_on__gte=since,
+                deed_type__is_sensitive=False,
             ).count()
         return self._deeds[key]
 

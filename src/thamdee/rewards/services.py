@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -212,6 +212,12 @@ def _validate_offer(offer: Offer) -> None:
     elif offer.unlock == Unlock.DEED_TYPE:
         if not offer.unlock_deed_type or offer.unlock_deed_count <= 0 or offer.unlock_months <= 0:
             raise bad(_("ต้องระบุประเภทความดี จำนวนครั้ง และจำนวนเดือน"))
+        from thamdee.deeds.models import DeedType
+
+        code = offer.unlock_deed_type
+        if DeedType.objects.filter(Q(code=code) | Q(adopted_from__code=code), is_sensitive=True).exists():
+            # The partner would see, by name, everyone who redeemed it: who practises a religion, for example.
+            raise bad(_("ประเภทความดีที่เป็นข้อมูลอ่อนไหวใช้เป็นเงื่อนไขสิทธิประโยชน์ไม่ได้"))
     elif offer.unlock:
         raise bad(_("เงื่อนไขปลดล็อกไม่ถูกต้อง"))
 

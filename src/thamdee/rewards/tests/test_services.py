@@ -463,6 +463,43 @@ def test_a_deed_type_perk_needs_n_verified_deeds_of_that_type_in_the_last_m_mont
     assert voucher.cost == 0 and ledger_selectors.balance_of(person) == 0
 
 
+def test_a_sensitive_deed_type_can_never_unlock_a_perk(funded_org, staff, partner, programme):
+    from thamdee.deeds.models import Deed, DeedStatus, DeedType
+
+    alms = DeedType.objects.create(
+        programme=programme, code="alms", name_th="ตักบาตร", criterion="ตักบาตรทุกวันพระ", is_sensitive=True
+    )
+    perk = {
+        "kind": OfferKind.PERK,
+        "cost": 0,
+        "stock": 10,
+        "unlock": Unlock.DEED_TYPE,
+        "unlock_deed_count": 1,
+        "unlock_months": 6,
+    }
+    with pytest.raises(OfferInvalidError) as refused:
+        make_offer(staff, partner, unlock_deed_type="alms", **perk)
+    assert "อ่อนไหว" in str(refused.value)
+    # An offer named before the type was marked sensitive unlocks on no such deed.
+    alms.is_sensitive = False
+    alms.save()
+    offer = make_offer(staff, partner, unlock_deed_type="alms", **perk)
+    alms.is_sensitive = True
+    alms.save()
+    person = resident(funded_org)
+    Deed.objects.create(
+        member=person,
+        deed_type=alms,
+        organisation=funded_org,
+        area=area("710911"),
+        done_on=timezone.localdate() - dt.timedelta(days=3),
+        status=DeedStatus.VERIFIED,
+        recorded_by=person,
+    )
+    with pytest.raises(OfferLockedError):
+        redeem(person, offer)
+
+
 def test_an_expired_perk_voucher_returns_its_place_in_the_stock_without_a_journal(funded_org, staff, partner):
     perk = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=1, unlock=Unlock.EARNED, unlock_credits=1)
     person = resident(funded_org)
