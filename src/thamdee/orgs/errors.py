@@ -14,6 +14,11 @@ class AlreadyMemberError(ConflictError):
     message = _("บุคคลนี้เป็นสมาชิกขององค์กรนี้อยู่แล้ว")
 
 
+class AlreadyInvitedError(ConflictError):
+    code = "already_invited"
+    message = _("ส่งคำเชิญถึงบุคคลนี้แล้ว รอการตอบรับ")
+
+
 class RoleNotAllowedError(ValidationError):
     code = "role_not_allowed"
     status = 403

@@ -139,6 +139,8 @@ class Membership(PublicIdModel):
     is_active = models.BooleanField(_("ใช้งานอยู่"), default=True)
     joined_at = models.DateTimeField(_("เข้าร่วมเมื่อ"), auto_now_add=True)
     ended_at = models.DateTimeField(_("สิ้นสุดเมื่อ"), null=True, blank=True)
+    # An invitation waiting for the person's answer: inactive until they accept it (orgs.services.membership_accept).
+    invited_at = models.DateTimeField(_("เชิญเมื่อ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("การเป็นสมาชิก")
@@ -154,6 +156,11 @@ class Membership(PublicIdModel):
     @property
     def roles(self) -> list[str]:
         return [role for role in Role.values if getattr(self, f"is_{role}")]
+
+    @property
+    def is_invitation(self) -> bool:
+        """Waiting for the person to accept: not active, not ended, invited."""
+        return not self.is_active and self.ended_at is None and self.invited_at is not None
 
 
 class AgencyStaff(PublicIdModel):

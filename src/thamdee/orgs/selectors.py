@@ -74,6 +74,15 @@ def organisation_list_for_user(user: Any) -> list[tuple[Organisation, Membership
     return [(m.organisation, m) for m in memberships]
 
 
+def invitations_for_user(user: Any) -> list[Membership]:
+    """Organisations that invited this person and wait for their answer."""
+    return list(
+        Membership.objects.filter(user_id=user.pk, is_active=False, ended_at__isnull=True, invited_at__isnull=False)
+        .select_related("organisation", "organisation__area")
+        .order_by("-invited_at")
+    )
+
+
 def membership_list_visible_to(
     *, viewer: Any, organisation: Organisation, q: str = "", role: str = ""
 ) -> QuerySet[Membership]:

@@ -7,13 +7,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
+from thamdee.inbox.services import notify
 from thamdee.orgs.errors import (
     AgencyScopeError,
     AlreadyInNetworkError,
+    AlreadyInvitedError,
     AlreadyMemberError,
     LastAdminError,
     NetworkAreaError,
@@ -113,30 +116,77 @@ def _check_roles(actor: Actor, organisation: Organisation, roles: Iterable[str])
 def membership_add(
     *, actor: Actor, organisation: Organisation, user: User, roles: Iterable[str] = (Role.MEMBER,)
 ) -> Membership:
-    """Add a person to an organisation with roles. Organisers add members; admins also grant roles.
+    """Invite a person who has an account to an organisation, with roles. Organisers invite members; admins also
+    grant roles. The membership waits, inactive, until the person accepts it (``membership_accept``): nobody is
+    enrolled without their say, and no organiser sees their passbook before they join. The person is told in
+    their inbox. Someone adding themselves, and a person registered by the organisation (``member_register``),
+    join at once.
 
-    A person who left is re-activated rather than added twice.
+    A person who left is invited again rather than added twice.
     """
+    return _membership_put(actor, organisation, user, roles, invite=actor.pk != user.pk)
+
+
+def _membership_put(
+    actor: Actor, organisation: Organisation, user: User, roles: Iterable[str], *, invite: bool
+) -> Membership:
     require(can_add_members, actor, organisation)
     wanted = _check_roles(actor, organisation, roles)
     existing = Membership.objects.select_for_update().filter(user=user, organisation=organisation).first()
     flags = {f"is_{role}": role in wanted for role in Role.values}
+    state = {"is_active": not invite, "invited_at": timezone.now() if invite else None, "ended_at": None}
     if existing is not None:
         if existing.is_active:
             raise AlreadyMemberError()
-        for name, value in flags.items():
+        if existing.is_invitation:
+            raise AlreadyInvitedError()
+        for name, value in {**flags, **state}.items():
             setattr(existing, name, value)
-        existing.is_active = True
-        existing.ended_at = None
         existing.save()
-        roles_forget(user)
-        return existing
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(user=user, organisation=organisation, **flags)
-    except IntegrityError:
-        raise AlreadyMemberError() from None
+        membership = existing
+    else:
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(user=user, organisation=organisation, **flags, **state)
+        except IntegrityError:
+            raise AlreadyMemberError() from None
+    if invite:
+        notify(
+            user=user,
+            kind="membership_invited",
+            title=_('องค์กร "{name}" เชิญคุณเป็นสมาชิก'),
+            body=_("ตอบรับหรือปฏิเสธได้ที่หน้าองค์กรของฉัน"),
+            url="/orgs/mine/",
+            name=organisation.name_th,
+        )
     roles_forget(user)
+    return membership
+
+
+def _own_invitation(actor: Actor, membership: Membership) -> Membership:
+    locked = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    if locked.user_id != actor.pk or not locked.is_invitation:
+        raise NotFoundError()
+    return locked
+
+
+@transaction.atomic
+def membership_accept(*, actor: Actor, membership: Membership) -> Membership:
+    """The invited person joins: the membership becomes active with the roles it was offered."""
+    membership = _own_invitation(actor, membership)
+    membership.is_active = True
+    membership.joined_at = timezone.now()
+    membership.save(update_fields=["is_active", "joined_at"])
+    roles_forget(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, actor: Actor, membership: Membership) -> Membership:
+    """The invited person says no: the invitation ends (kept, as every membership is); they can be asked again."""
+    membership = _own_invitation(actor, membership)
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
     return membership
 
 
@@ -187,7 +237,7 @@ def member_register(
     require(can_add_members, actor, organisation)
     _check_roles(actor, organisation, roles)
     user = people_services.user_register(**person)
-    return membership_add(actor=actor, organisation=organisation, user=user, roles=roles)
+    return _membership_put(actor, organisation, user, roles, invite=False)
 
 
 @transaction.atomic

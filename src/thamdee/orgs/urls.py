@@ -11,6 +11,7 @@ urlpatterns = [
     path("networks/<uuid:public_id>/", views.network_detail, name="network"),
     path("memberships/<uuid:public_id>/roles/", views.membership_roles, name="membership_roles"),
     path("memberships/<uuid:public_id>/end/", views.membership_end, name="membership_end"),
+    path("memberships/<uuid:public_id>/answer/", views.invitation_answer, name="invitation_answer"),
     path("<uuid:public_id>/", views.organisation_detail, name="detail"),
     path("<uuid:public_id>/members/", views.members, name="members"),
 ]

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from thamdee.common.errors import DomainError
+from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.ids import parse_uuid
 from thamdee.orgs import selectors, services
 from thamdee.orgs.forms import AddMemberForm, NewMemberForm, OrganisationForm, RolesForm
-from thamdee.orgs.models import NetworkKind, OrgKind
+from thamdee.orgs.models import Membership, NetworkKind, OrgKind
 from thamdee.orgs.permissions import can_add_members, can_create_org_in_area, can_manage_org, can_set_roles
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
@@ -51,7 +52,33 @@ def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def my_organisations(request: AuthedRequest) -> HttpResponse:
-    return render(request, "orgs/mine.html", {"items": selectors.organisation_list_for_user(request.user)})
+    return render(
+        request,
+        "orgs/mine.html",
+        {
+            "items": selectors.organisation_list_for_user(request.user),
+            "invitations": selectors.invitations_for_user(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The invited person accepts or declines (only their own invitations; 404 otherwise)."""
+    membership = Membership.objects.filter(public_id=parse_uuid(public_id)).first()  # type: ignore[misc]
+    if membership is None:
+        raise NotFoundError()
+    try:
+        if request.POST.get("answer") == "accept":
+            services.membership_accept(actor=request.user, membership=membership)
+            messages.success(request, _("เข้าร่วมองค์กรแล้ว"))
+        else:
+            services.membership_decline(actor=request.user, membership=membership)
+            messages.success(request, _("ปฏิเสธคำเชิญแล้ว"))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("orgs:mine")
 
 
 @login_required
@@ -74,7 +101,8 @@ def members(request: AuthedRequest, public_id: str) -> HttpResponse:
                         add_form.add_error("mobile", _("ไม่พบบัญชีที่ใช้เบอร์นี้ ลงทะเบียนสมาชิกใหม่ด้านล่าง"))
                     else:
                         services.membership_add(actor=request.user, organisation=org, user=person)
-                        messages.success(request, _("เพิ่ม %(name)s เป็นสมาชิกแล้ว") % {"name": person.full_name})
+                        # The name is not shown: a mobile number alone must not tell who holds it.
+                        messages.success(request, _("ส่งคำเชิญแล้ว เจ้าของเบอร์นี้จะเป็นสมาชิกเมื่อตอบรับ"))
                         return redirect("orgs:members", public_id=org.public_id)
             elif action == "register":
                 new_form = NewMemberForm(request.POST, prefix="n")

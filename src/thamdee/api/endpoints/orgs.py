@@ -115,6 +115,23 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "organisation", "roles", "joined_at"]
 
 
+class InvitationSerializer(serializers.ModelSerializer):
+    """A membership just offered: it waits for the person to accept it. Without the person's name, so that an
+    identifier (a mobile number) does not tell who holds it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "organisation", "roles", "status", "invited_at"]
+
+    def get_status(self, obj: Membership) -> str:
+        return "invited" if obj.is_invitation else "active"
+
+
 class MembershipCreateSerializer(serializers.Serializer):
     person = serializers.UUIDField(required=False, help_text="the public id of an existing person")
     mobile = serializers.CharField(required=False, help_text="or the mobile number of an existing person")
@@ -158,8 +175,9 @@ class OrganisationMembershipsApi(generics.ListCreateAPIView):
             role=role if role in Role.values else "",
         )
 
-    @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
+    @extend_schema(request=MembershipCreateSerializer, responses={201: InvitationSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Invite a person with an account: the membership is active once they accept it."""
         org = selectors.organisation_get(self.kwargs["public_id"])
         serializer = MembershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -167,7 +185,7 @@ class OrganisationMembershipsApi(generics.ListCreateAPIView):
         membership = services.membership_add(
             actor=request.user, organisation=org, user=data["user"], roles=data["roles"] or [Role.MEMBER]
         )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(InvitationSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["organisations"])

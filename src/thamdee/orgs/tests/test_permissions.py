@@ -184,6 +184,7 @@ def test_an_organisation_keeps_its_last_admin(world):
 def test_roles_take_effect_at_once(world):
     newcomer = UserFactory()
     membership = services.membership_add(actor=world.admin, organisation=world.home, user=newcomer)
+    membership = services.membership_accept(actor=newcomer, membership=membership)
     with pytest.raises(NotFoundError):
         list(selectors.membership_list_visible_to(viewer=newcomer, organisation=world.home))
     services.membership_set_roles(actor=world.admin, membership=membership, roles=[Role.MEMBER, Role.ORGANISER])
