@@ -14,12 +14,17 @@ from thamdee.inbox.models import Notification
 
 
 def _render(text: str | Promise, params: dict[str, Any], lang: str) -> str:
+    """A translated text (lazy ``_("...")``, written by us) is filled in with ``params``; any other text, such as
+    a person's gift message or a verifier's reason, is kept exactly as written: never read as a format string,
+    whose fields could reach into the parameters' attributes. Parameters are plain numbers and texts."""
     with translation.override(lang):
         value = str(text)
-        rendered_params = {k: (str(v) if isinstance(v, Promise) else v) for k, v in params.items()}
+        if not isinstance(text, Promise):
+            return value
+        rendered_params = {k: (v if isinstance(v, int | float) else str(v)) for k, v in params.items()}
         try:
             return value.format(**rendered_params)
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, AttributeError):
             return value
 
 
