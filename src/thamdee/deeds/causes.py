@@ -15,7 +15,8 @@ from thamdee.ledger.causes import CauseInfo
 # Plain SQL, with only what a passbook line shows: a passbook page asks it on every visit. (A raw query still
 # converts each column the way its field does, on SQLite as on PostgreSQL.)
 _DEEDS_SQL = """
-SELECT d.id, d.public_id, d.done_on, d.hours, e.lines AS why, t.name_th AS type_th, t.name_en AS type_en
+SELECT d.id, d.public_id, d.done_on, d.hours, e.lines AS why, t.name_th AS type_th, t.name_en AS type_en,
+       d.organisation_id AS org_id, t.is_sensitive AS sensitive
   FROM deeds_deed d JOIN deeds_deedtype t ON t.id = d.deed_type_id
   LEFT JOIN deeds_explanation e ON e.id = d.explanation_id
  WHERE d.id IN ({ids})
@@ -42,5 +43,7 @@ def describe_deeds(ids: Iterable[int]) -> dict[int, CauseInfo]:
             url=f"/deeds/{deed.public_id}/",
             explanation=lines_text(_parsed(deed.why), lang),  # type: ignore[attr-defined]
             hours=float(deed.hours) if deed.hours else None,
+            organisation_id=deed.org_id,  # type: ignore[attr-defined]
+            sensitive=bool(deed.sensitive),  # type: ignore[attr-defined]
         )
     return out

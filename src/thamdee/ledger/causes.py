@@ -16,6 +16,10 @@ class CauseInfo:
     url: str = ""
     explanation: list[str] = field(default_factory=list)  # "why these credits?", line by line
     hours: float | None = None
+    # Where the cause belongs, for a passbook read by someone other than its owner (an organiser): the
+    # organisation it was recorded with, and whether it is of a sensitive kind.
+    organisation_id: int | None = None
+    sensitive: bool = False
 
 
 Describer = Callable[[Iterable[int]], dict[int, CauseInfo]]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
@@ -151,6 +152,60 @@ def _counterparts(account_id: int, journal_ids: list[int]) -> dict[int, str]:
     return out
 
 
+def _organised_by(viewer: Actor) -> set[int]:
+    from thamdee.orgs.models import Membership
+
+    if viewer.pk is None:
+        return set()
+    return set(
+        Membership.objects.filter(user_id=viewer.pk, is_active=True)
+        .filter(Q(is_organiser=True) | Q(is_verifier=True) | Q(is_admin=True))
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def _withheld_title(cause: CauseInfo | None, organised: set[int]) -> str | None:
+    """What someone other than the member (an organiser) reads instead of a cause's name, or None if they may
+    read it: a deed recorded with an organisation they do not organise, or of a sensitive kind, is not named."""
+    if cause is None or cause.organisation_id is None:
+        return None
+    if cause.sensitive:
+        return str(_("ความดีที่เป็นข้อมูลอ่อนไหว"))
+    if cause.organisation_id not in organised:
+        return str(_("ความดีที่บันทึกกับองค์กรอื่น"))
+    return None
+
+
+def cause_as_seen_by(
+    viewer: Actor, owners: set[int], journal_kind: int, cause: CauseInfo | None
+) -> tuple[CauseInfo | None, bool]:
+    """One journal's cause as ``viewer`` may read it, and whether its memo (and the names on its legs) are
+    withheld: everything for the member it belongs to (``owners``); for an organiser, no deed of another
+    organisation or of a sensitive kind, and no gift or donation message."""
+    if viewer.pk in owners:
+        return cause, False
+    title = _withheld_title(cause, _organised_by(viewer))
+    if title is not None:
+        return CauseInfo(title=title), True
+    return cause, journal_kind in (JournalKind.GIFT, JournalKind.DONATION)
+
+
+def _as_seen_by_an_organiser(viewer: Actor, lines: list[PassbookLine]) -> list[PassbookLine]:
+    """A member's passbook read by an organiser: every movement and balance, but a deed recorded with another
+    organisation, or of a sensitive kind, is not named (nor its reasons, memo or payer), and the messages of gifts
+    and donations are the member's own."""
+    organised = _organised_by(viewer)
+    out = []
+    for line in lines:
+        title = _withheld_title(line.cause, organised)
+        if title is not None:
+            line = replace(line, cause=CauseInfo(title=title), memo="", counterpart="", explanation=[])
+        elif line.kind in (JournalKind.GIFT, JournalKind.DONATION):
+            line = replace(line, memo="")
+        out.append(line)
+    return out
+
+
 def passbook_for(
     *, viewer: Actor, member: User, fiscal_year: int | None = None, limit: int = 50, offset: int = 0
 ) -> Passbook:
@@ -203,6 +258,8 @@ def passbook_for(
                 explanation=cause.explanation if cause else [],
             )
         )
+    if viewer.pk != member.pk:
+        lines = _as_seen_by_an_organiser(viewer, lines)
     return Passbook(
         member=member,
         balance=int(wallet.balance or 0),

@@ -108,13 +108,25 @@ def entry(request: AuthedRequest, ref: str) -> HttpResponse:
     journal = services.journal_get_for(viewer=request.user, ref=ref)
     from thamdee.ledger.causes import describe_journal
 
-    cause = describe_journal(journal)
-    legs = Posting.objects.filter(journal=journal).select_related(
-        "account__user", "account__organisation", "account__programme"
+    legs = list(
+        Posting.objects.filter(journal=journal).select_related(
+            "account__user", "account__organisation", "account__programme"
+        )
     )
+    owners = {leg.account.user_id for leg in legs if leg.account.user_id}
+    cause, withheld = selectors.cause_as_seen_by(request.user, owners, journal.kind, describe_journal(journal))
     reversal = Journal.objects.filter(reversal_of=journal).first()
     return render(
-        request, "ledger/entry.html", {"journal": journal, "cause": cause, "legs": legs, "reversal": reversal}
+        request,
+        "ledger/entry.html",
+        {
+            "journal": journal,
+            "cause": cause,
+            "legs": legs,
+            "reversal": reversal,
+            "withheld": withheld,
+            "owners": owners,
+        },
     )
 
 

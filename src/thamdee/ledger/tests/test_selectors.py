@@ -33,3 +33,46 @@ def test_each_passbook_line_names_the_other_side(funded_org, member):
     # In English, organisations by their English names
     with translation.override("en"):
         assert _counterparts(member, member) == ["Fund", other.full_name, funded_org.name_en or funded_org.name_th]
+
+
+def test_an_organiser_reads_every_movement_but_not_the_deeds_of_other_organisations_or_of_a_sensitive_kind():
+    import datetime as dt
+
+    from tests.factories import MembershipFactory
+    from tests.worlds import build_world
+    from thamdee.deeds import services as deeds
+    from thamdee.ledger.models import JournalKind
+
+    AWARD, GIFT = JournalKind.AWARD, JournalKind.GIFT
+    w = build_world()
+    deed = deeds.deed_report(actor=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=2)
+    deeds.deed_verify(actor=w.verifier, deed=deed)
+    friend = member_of(w.org)
+    services.gift_send(actor=w.member, recipient=friend, amount=3, idempotency_key="g", message="ของขวัญวันเกิด")
+    savings = OrganisationFactory(area=area("710911"))
+    MembershipFactory(user=w.member, organisation=savings)
+    elsewhere = member_of(savings, is_organiser=True)
+
+    def seen_by(viewer):  # type: ignore[no-untyped-def]
+        with translation.override("th"):
+            book = selectors.passbook_for(viewer=viewer, member=w.member)
+        return {line.kind: line for line in book.lines}, book.balance
+
+    own, balance = seen_by(w.member)
+    assert "ดูแลผู้สูงอายุ" in own[AWARD].cause.title and own[GIFT].memo == "ของขวัญวันเกิด"
+    # The organiser of the organisation the deed was recorded with sees it named; gift messages stay private.
+    home, _ = seen_by(w.organiser)
+    assert "ดูแลผู้สูงอายุ" in home[AWARD].cause.title and home[GIFT].memo == ""
+    # An organiser of another organisation the member belongs to sees the movement, not the deed.
+    other, other_balance = seen_by(elsewhere)
+    award = other[AWARD]
+    assert award.cause.title == "ความดีที่บันทึกกับองค์กรอื่น" and award.amount == 10
+    assert not award.cause.url and not award.memo and not award.counterpart and not award.explanation
+    assert other_balance == balance == 7
+    # A deed of a sensitive kind is named to nobody but the member.
+    w.care.is_sensitive = True
+    w.care.save()
+    home, _ = seen_by(w.organiser)
+    assert home[AWARD].cause.title == "ความดีที่เป็นข้อมูลอ่อนไหว"
+    own, _ = seen_by(w.member)
+    assert "ดูแลผู้สูงอายุ" in own[AWARD].cause.title

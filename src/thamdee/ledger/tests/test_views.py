@@ -208,3 +208,29 @@ class TestApi:
             format="json",
         )
         assert response.status_code == 201
+
+
+def test_an_entry_opened_by_an_organiser_of_another_organisation_names_no_deed(client):
+    import datetime as dt
+
+    from tests.factories import MembershipFactory, OrganisationFactory
+    from tests.worlds import build_world
+    from thamdee.deeds import services as deeds
+    from thamdee.ledger.models import Journal, JournalKind
+
+    w = build_world()
+    deed = deeds.deed_report(actor=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=2)
+    deeds.deed_verify(actor=w.verifier, deed=deed)
+    award = Journal.objects.get(kind=JournalKind.AWARD, cause_id=deed.pk)
+    savings = OrganisationFactory(area=area("710911"))
+    MembershipFactory(user=w.member, organisation=savings)
+    url = reverse("ledger:entry", args=[award.idempotency_key])
+    client.force_login(member_of(savings, is_organiser=True))
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ความดีที่บันทึกกับองค์กรอื่น" in html
+    assert "ดูแลผู้สูงอายุ" not in html and w.org.name_th not in html and 'data-testid="explanation"' not in html
+    client.force_login(w.organiser)  # the organisation the deed was recorded with
+    html = client.get(url).content.decode()
+    assert "ดูแลผู้สูงอายุ" in html and 'data-testid="explanation"' in html
