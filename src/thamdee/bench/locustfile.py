@@ -243,6 +243,7 @@ class Member(Person):
             "quantity": "",
             "beneficiaries": "1",
             "description": "ดูแลผู้สูงอายุข้างบ้าน (ทดสอบภาระ)",
+            "token": str(uuid.uuid4()),  # the form's one-time token, as a browser sends it
         }
         parts = [
             f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -61,9 +62,13 @@ class ReportForm(BootstrapMixin, forms.Form):
         label=_("รายละเอียด"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     photos = MultipleFileField(label=_("ภาพถ่าย (JPEG PNG WEBP HEIC)"), required=False)
+    # A one-time token: the same form sent twice (a double tap, a retry on a slow network) reports one deed.
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, catalogue: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["token"] = uuid.uuid4()
         if catalogue is not None:
             self.fields["deed_type"].queryset = catalogue  # type: ignore[attr-defined]
             self.fields["deed_type"].label_from_instance = lambda t: f"{t.display_name()} · {t.organisation}"  # type: ignore[attr-defined]

@@ -246,6 +246,8 @@ class Deed(PublicIdModel):
     )
     submitted_at = models.DateTimeField(_("ส่งเมื่อ"), auto_now_add=True)
     decided_at = models.DateTimeField(_("ตัดสินเมื่อ"), null=True, blank=True)
+    # The one-time token of the member's report form: sent twice, it is one deed (deeds_deed_reported_once).
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
     credits = models.PositiveIntegerField(_("เครดิตที่ได้"), default=0)
     # Why these credits: none until the deed is decided (a refusal keeps none).
     explanation = models.ForeignKey(
@@ -301,6 +303,12 @@ class Deed(PublicIdModel):
             # roster) and however often it is sent. Its index also serves "the deeds of an activity".
             models.UniqueConstraint(
                 fields=["activity", "member"], condition=Q(activity__isnull=False), name="deeds_deed_checked_in_once"
+            ),
+            # A member's report sent twice is one deed. Partial: deeds recorded any other way carry no entry.
+            models.UniqueConstraint(
+                fields=["member", "request_key"],
+                condition=Q(request_key__isnull=False),
+                name="deeds_deed_reported_once",
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=0) & Q(hours__gte=0) & Q(hours__lte=24 * 31),

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -255,12 +256,15 @@ def deed_report(
     beneficiaries: int = 0,
     description: str = "",
     photos: Sequence[bytes] = (),
+    request_key: uuid.UUID | None = None,
 ) -> Deed:
     """A member reports their own deed (from a phone). It waits for a verifier.
 
     Guarantees: the date is not in the future nor older than the catalogue allows; the member belongs to the
     organisation that keeps the deed type; a sensitive deed type needs the member's consent; a deed type that
-    asks for a photo gets at least one, and every photo is re-encoded without EXIF before it is stored.
+    asks for a photo gets at least one, and every photo is re-encoded without EXIF before it is stored. With a
+    ``request_key`` (the report form's one-time token), the same report sent again, or twice at once, returns
+    the deed the first one made.
     """
     fields = _check(
         DeedInput(
@@ -277,7 +281,18 @@ def deed_report(
     if deed_type.evidence == Evidence.PHOTO and not photos:
         raise errors.EvidenceRequiredError()
     processed = [bytes(p) for p in photos]
-    deed = Deed.objects.create(**fields, source=DeedSource.SELF, recorded_by=actor)
+    if request_key is None:
+        deed = Deed.objects.create(**fields, source=DeedSource.SELF, recorded_by=actor)
+    else:
+        try:
+            with transaction.atomic():
+                deed = Deed.objects.create(**fields, source=DeedSource.SELF, recorded_by=actor, request_key=request_key)
+        except IntegrityError:
+            # The same report was saved before (a retry), or at the same moment (a double tap): it is the deed.
+            first = Deed.objects.filter(member=actor, request_key=request_key).first()
+            if first is None:
+                raise
+            return first
     _attach_evidence(deed, processed, actor)
     notify(
         user=actor,

@@ -55,6 +55,7 @@ def report(request: AuthedRequest) -> HttpResponse:
                     beneficiaries=data["beneficiaries"] or 0,
                     description=data["description"],
                     photos=[f.read() for f in data["photos"]],
+                    request_key=data.get("token"),
                 )
             except DomainError as exc:
                 field = {

@@ -121,3 +121,20 @@ def test_a_reversal_racing_a_spend_takes_back_what_is_left_and_never_fails_for_w
         taken = -deed.decisions.get(action="reverse").credits
         assert balance_of(w.member) == before - spent - taken >= 0
     assert ledger_check().ok
+
+
+def test_the_same_report_sent_ten_times_at_once_is_one_deed():
+    import uuid
+
+    w = build_world()
+    token = uuid.uuid4()
+    day = w.today - dt.timedelta(days=1)
+    results = race(
+        [
+            lambda: services.deed_report(actor=w.member, deed_type=w.care, done_on=day, hours=2, request_key=token)
+            for _ in range(10)
+        ]
+    )
+    assert {outcome(r) for r in results} == {"ok"}
+    assert len({r.pk for r in results}) == 1
+    assert Deed.objects.filter(member=w.member).count() == 1

@@ -210,3 +210,25 @@ def test_a_decision_never_redirects_to_another_site(client, world):
     assert response["Location"] == reverse("deeds:detail", args=[deed.public_id])
     response = client.post(reverse("deeds:bulk_verify"), {"deeds": [], "next": "//evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response["Location"]
+
+
+def test_a_report_sent_twice_is_one_deed(client, world):
+    client.force_login(world.member)
+    page = client.get(reverse("deeds:report")).content.decode()
+    import re
+
+    token = re.search(r'name="token" value="([0-9a-f-]+)"', page).group(1)
+    data = {
+        "deed_type": str(world.care.public_id),
+        "done_on": (world.today - dt.timedelta(days=1)).isoformat(),
+        "hours": "2",
+        "token": token,
+    }
+    first = client.post(reverse("deeds:report"), data)
+    again = client.post(reverse("deeds:report"), data)  # a double tap, or a retry after a slow answer
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert Deed.objects.filter(member=world.member).count() == 1
+    data["token"] = ""  # an old page without a token still reports
+    assert client.post(reverse("deeds:report"), data).status_code == 302
+    assert Deed.objects.filter(member=world.member).count() == 2
