@@ -140,12 +140,14 @@ class FamilyRelation(models.TextChoices):
 
 
 class FamilyLink(models.Model):
-    """A person names a family member (as the Thai time bank lets units go to family)."""
+    """A person names a family member (as the Thai time bank lets units go to family); the person named confirms."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="family_links", verbose_name=_("ผู้ใช้"))
     relative = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("ญาติ"))
     relation = models.CharField(_("ความสัมพันธ์"), max_length=20, choices=FamilyRelation.choices)
     created_at = models.DateTimeField(_("เพิ่มเมื่อ"), auto_now_add=True)
+    # A link counts (gifts to family, names shown) once the person named confirms it, or named the other too.
+    confirmed_at = models.DateTimeField(_("ยืนยันเมื่อ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ครอบครัว")

@@ -16,13 +16,14 @@ def consent_purposes_active(user: User) -> set[str]:
 
 
 def family_of(user: User) -> list[User]:
-    """The people a person named as family, and those who named them."""
+    """The people a person named as family, and those who named them, once the link is confirmed."""
     from django.db.models import Q
 
     from thamdee.people.models import FamilyLink
 
     ids = set()
-    for a, b in FamilyLink.objects.filter(Q(user=user) | Q(relative=user)).values_list("user_id", "relative_id"):
+    links = FamilyLink.objects.filter(Q(user=user) | Q(relative=user), confirmed_at__isnull=False)
+    for a, b in links.values_list("user_id", "relative_id"):
         ids.add(b if a == user.pk else a)
     return list(User.objects.filter(pk__in=ids).order_by("first_name"))
 
@@ -32,4 +33,4 @@ def are_family(a: User, b: User) -> bool:
 
     from thamdee.people.models import FamilyLink
 
-    return FamilyLink.objects.filter(Q(user=a, relative=b) | Q(user=b, relative=a)).exists()
+    return FamilyLink.objects.filter(Q(user=a, relative=b) | Q(user=b, relative=a), confirmed_at__isnull=False).exists()

@@ -9,8 +9,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
 from thamdee.people.errors import (
     BirthYearError,
@@ -209,7 +211,11 @@ def consent_withdraw(*, actor: Actor, user: User, purpose: str) -> int:
 
 @transaction.atomic
 def family_link_add(*, actor: User, relative_mobile: str, relation: str) -> FamilyLink:
-    """Name a family member by their mobile number. Adding the same person again updates the relation."""
+    """Name a family member by their mobile number. The link counts (gifts to family) once they confirm it
+    (``family_link_confirm``), or at once if they had named the actor too; until then the actor is not shown their
+    name, so a mobile number does not tell who holds it. The person named is told in their inbox. Adding the same
+    person again updates the relation."""
+    from thamdee.inbox.services import notify
     from thamdee.people.errors import FamilyNotFoundError, FamilySelfError
 
     relative = User.objects.filter(mobile=mobile_normalise(relative_mobile), is_active=True).first()
@@ -219,11 +225,44 @@ def family_link_add(*, actor: User, relative_mobile: str, relation: str) -> Fami
         raise FamilySelfError()
     if relation not in FamilyRelation.values:
         raise ConsentError()
-    link, _ = FamilyLink.objects.update_or_create(user=actor, relative=relative, defaults={"relation": relation})
+    link, created = FamilyLink.objects.update_or_create(user=actor, relative=relative, defaults={"relation": relation})
+    if link.confirmed_at is None:
+        mutual = FamilyLink.objects.filter(user=relative, relative=actor).first()
+        if mutual is not None:  # each named the other: both links stand
+            now = timezone.now()
+            FamilyLink.objects.filter(pk__in=[link.pk, mutual.pk]).update(confirmed_at=now)
+            link.confirmed_at = now
+        elif created:
+            notify(
+                user=relative,
+                kind="family_request",
+                title=_("{name} ขอเพิ่มคุณเป็นครอบครัว"),
+                body=_("ยืนยันหรือปฏิเสธได้ที่หน้าครอบครัวของฉัน"),
+                url="/accounts/me/family/",
+                name=actor.full_name,
+            )
     return link
 
 
 @transaction.atomic
+def family_link_confirm(*, actor: User, link_id: int) -> FamilyLink:
+    """The person named confirms: the link counts from now."""
+    link = FamilyLink.objects.select_for_update().filter(pk=link_id, relative=actor, confirmed_at__isnull=True).first()
+    if link is None:
+        raise NotFoundError()
+    link.confirmed_at = timezone.now()
+    link.save(update_fields=["confirmed_at"])
+    return link
+
+
+@transaction.atomic
+def family_link_decline(*, actor: User, link_id: int) -> int:
+    """The person named says no: the request is removed."""
+    deleted, _rows = FamilyLink.objects.filter(pk=link_id, relative=actor, confirmed_at__isnull=True).delete()
+    return deleted
+
+
+@transaction.atomic
 def family_link_remove(*, actor: User, link_id: int) -> int:
-    deleted, _ = FamilyLink.objects.filter(user=actor, pk=link_id).delete()
+    deleted, _rows = FamilyLink.objects.filter(user=actor, pk=link_id).delete()
     return deleted

@@ -184,22 +184,32 @@ def family(request: AuthedRequest) -> HttpResponse:
         try:
             if request.POST.get("remove"):
                 services.family_link_remove(actor=request.user, link_id=int(request.POST["remove"]))
+            elif request.POST.get("confirm"):
+                services.family_link_confirm(actor=request.user, link_id=int(request.POST["confirm"]))
+                messages.success(request, _("ยืนยันเป็นครอบครัวแล้ว"))
+            elif request.POST.get("decline"):
+                services.family_link_decline(actor=request.user, link_id=int(request.POST["decline"]))
             else:
-                services.family_link_add(
+                link = services.family_link_add(
                     actor=request.user,
                     relative_mobile=request.POST.get("mobile", ""),
                     relation=request.POST.get("relation", ""),
                 )
-                messages.success(request, _("เพิ่มรายชื่อครอบครัวแล้ว"))
+                messages.success(
+                    request,
+                    _("เพิ่มรายชื่อครอบครัวแล้ว") if link.confirmed_at else _("ส่งคำขอแล้ว เป็นครอบครัวเมื่อเจ้าของเบอร์ยืนยัน"),
+                )
             return redirect("people:family")
         except (DomainError, ValueError) as exc:
             error = str(exc) if isinstance(exc, DomainError) else _("ข้อมูลไม่ถูกต้อง")
     links = FamilyLink.objects.filter(user=request.user).select_related("relative")
+    requests = FamilyLink.objects.filter(relative=request.user, confirmed_at__isnull=True).select_related("user")
     return render(
         request,
         "people/family.html",
         {
             "links": links,
+            "requests": requests,
             "relations": FamilyRelation.choices,
             "error": error,
             "named_me": selectors.family_of(request.user),

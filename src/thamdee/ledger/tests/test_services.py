@@ -276,9 +276,12 @@ class TestGifts:
         stranger = member_of(OrganisationFactory(area=area("400114")))
         with pytest.raises(GiftRecipientError):
             services.gift_send(actor=member, recipient=stranger, amount=1, idempotency_key=key())
-        from thamdee.people.services import family_link_add
+        from thamdee.people.services import family_link_add, family_link_confirm
 
-        family_link_add(actor=member, relative_mobile=stranger.mobile, relation="parent")
+        link = family_link_add(actor=member, relative_mobile=stranger.mobile, relation="parent")
+        with pytest.raises(GiftRecipientError):  # named, not yet confirmed
+            services.gift_send(actor=member, recipient=stranger, amount=1, idempotency_key=key())
+        family_link_confirm(actor=stranger, link_id=link.pk)
         services.gift_send(actor=member, recipient=stranger, amount=1, idempotency_key=key())
         assert selectors.balance_of(stranger) == 1
 

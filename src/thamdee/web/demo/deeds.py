@@ -609,13 +609,15 @@ def _demo_member_story(
 
 def _gifts_and_donations(demo: Demo, rng: random.Random, today: dt.date) -> None:
     from thamdee.common.errors import DomainError
-    from thamdee.people.services import family_link_add
+    from thamdee.people.services import family_link_add, family_link_confirm
 
     malee = User.objects.get(username="demo-member")
     people = demo.members["710911:council"]
     daughter = next(p for p in people if p.pk != malee.pk and p.birth_year and p.birth_year > 1995)
     with contextlib.suppress(DomainError):
-        family_link_add(actor=malee, relative_mobile=daughter.mobile, relation="child")
+        link = family_link_add(actor=malee, relative_mobile=daughter.mobile, relation="child")
+        if link.confirmed_at is None:
+            family_link_confirm(actor=daughter, link_id=link.pk)
     fund = demo.orgs["710911:fund"]
     for key, org in demo.orgs.items():
         members = demo.members.get(key) or []
