@@ -310,7 +310,12 @@ def offer_update(
             used = (
                 (old_stock or 0) - (locked.remaining or 0)
                 if old_stock is not None
-                else locked.vouchers.filter(status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]).count()
+                # From unlimited: the vouchers in use, and those cancelled or expired whose refund (which gives
+                # their place back to the stock) has not run yet.
+                else locked.vouchers.filter(
+                    Q(status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED])
+                    | Q(status__in=CLOSED, refunded_at__isnull=True)
+                ).count()
             )
             if locked.stock < used:
                 raise OfferInvalidError(reason=_("จำนวนทั้งหมดน้อยกว่าที่ถูกจองหรือใช้ไปแล้ว ({n})").format(n=used))

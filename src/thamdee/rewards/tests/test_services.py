@@ -355,6 +355,25 @@ def test_changing_the_stock_keeps_what_is_already_reserved(member, staff, partne
     assert (updated.stock, updated.remaining) == (8, 6)
 
 
+def test_a_stock_set_on_an_unlimited_offer_counts_the_places_that_refunds_will_give_back(funded_org, staff, partner):
+    perk = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=None, unlock=Unlock.EARNED, unlock_credits=1)
+    people = [resident(funded_org) for _ in range(3)]
+    vouchers = []
+    for person in people:
+        give(funded_org, person, 1)
+        vouchers.append(redeem(person, perk))
+    # Two are cancelled; their refunds (which give their places back) have not run yet.
+    for person, voucher in zip(people[:2], vouchers[:2], strict=True):
+        services.voucher_cancel(actor=person, voucher=voucher)
+    updated = services.offer_update(actor=staff, offer=perk, stock=3)
+    assert updated.remaining == 0  # one in use, two places still owed back by their refunds
+    for voucher in vouchers[:2]:
+        services.voucher_refund(public_id=voucher.public_id)
+    perk.refresh_from_db()
+    live = Voucher.objects.filter(offer=perk, status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]).count()
+    assert (live, perk.remaining) == (1, 2) and live + perk.remaining == perk.stock
+
+
 def test_offer_photos_are_re_encoded_without_exif(staff, partner):
     import io
 
