@@ -184,9 +184,13 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
     age = user.age_in()
     if age is not None and age < 10 and not guardian_name.strip():
         raise GuardianConsentRequiredError()
-    if actor.pk != user.pk and not guardian_name.strip() and not actor.is_superuser:
-        # Consent is the person's own act; someone else may only record a guardian's consent.
-        raise ConsentError()
+    if actor.pk != user.pk and not actor.is_superuser:
+        # Consent is the person's own act. Someone else may only record a guardian's consent, named, and only a
+        # member of the person's family whom the link's both sides confirmed.
+        from thamdee.people.selectors import are_family
+
+        if not guardian_name.strip() or not isinstance(actor, User) or not are_family(actor, user):
+            raise ConsentError()
     existing = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
     current = existing.first()
     if current:

@@ -149,3 +149,25 @@ class TestConsent:
             actor=child, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางสมศรี ใจดี (มารดา)"
         )
         assert consent.guardian_name.startswith("นางสมศรี")
+
+    def test_only_a_confirmed_relative_records_a_guardians_consent_for_someone_else(self):
+        from django.utils import timezone
+
+        from thamdee.people.errors import ConsentError
+
+        child = UserFactory(birth_year=timezone.localdate().year - 8)
+        stranger, mother = UserFactory(), UserFactory()
+        with pytest.raises(ConsentError):  # a name typed by anyone is not a guardian's consent
+            services.consent_grant(
+                actor=stranger, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางใครก็ได้"
+            )
+        link = services.family_link_add(actor=mother, relative_mobile=child.mobile, relation="child")
+        with pytest.raises(ConsentError):  # named, not yet confirmed
+            services.consent_grant(
+                actor=mother, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางแม่ (มารดา)"
+            )
+        services.family_link_confirm(actor=child, link_id=link.pk)
+        consent = services.consent_grant(
+            actor=mother, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางแม่ (มารดา)"
+        )
+        assert consent.recorded_by == mother and consent.guardian_name == "นางแม่ (มารดา)"
