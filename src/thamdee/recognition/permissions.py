@@ -60,7 +60,15 @@ def can_view_round(user: Any, round_: Any) -> bool:
         return False
     if can_manage_round.test(user, round_) or is_panel_member.test(user, round_):
         return True
-    return bool(roles_for(user).org_ids_with("admin", "organiser"))
+    org_ids = roles_for(user).org_ids_with("admin", "organiser")
+    if not org_ids:
+        return False
+    if round_.area_id is None:  # a national round: every organisation may nominate
+        return True
+    # A provincial or district round: the organisers of organisations inside its area (who may nominate there).
+    from thamdee.orgs.models import Organisation
+
+    return Organisation.objects.filter(pk__in=org_ids, area__code__startswith=round_.area.code).exists()
 
 
 @rules.predicate

@@ -38,6 +38,22 @@ def test_the_round_is_managed_by_its_agency_over_its_area(exemplar):
     assert {u: can_manage_round.test(u, w.round) for u in table} == table
 
 
+def test_a_provincial_round_and_its_panel_are_seen_by_organisers_of_that_province_only(exemplar):
+    from tests.factories import OrganisationFactory
+    from thamdee.recognition.permissions import can_view_round
+
+    w = exemplar
+    elsewhere = member_of(OrganisationFactory(area=area("400114")), is_organiser=True)
+    table = {
+        w.organiser: True,  # an organisation in Kanchanaburi: may nominate there
+        elsewhere: False,  # an organisation in Khon Kaen: not its round, nor its panel's names
+        w.panel_outsiders[0]: True,
+        w.round_staff: True,
+        w.member: False,
+    }
+    assert {u: can_view_round.test(u, w.round) for u in table} == table
+
+
 def test_conflict_of_interest_covers_the_nominating_organisation_and_the_nominee(exemplar):
     w = exemplar
     assert has_conflict.test(w.panel_insider, w.nomination)
