@@ -153,15 +153,10 @@ def _counterparts(account_id: int, journal_ids: list[int]) -> dict[int, str]:
 
 
 def _organised_by(viewer: Actor) -> set[int]:
-    from thamdee.orgs.models import Membership
+    """The organisations the viewer organises, verifies or administers (their roles, read once a request)."""
+    from thamdee.orgs.roles import roles_for
 
-    if viewer.pk is None:
-        return set()
-    return set(
-        Membership.objects.filter(user_id=viewer.pk, is_active=True)
-        .filter(Q(is_organiser=True) | Q(is_verifier=True) | Q(is_admin=True))
-        .values_list("organisation_id", flat=True)
-    )
+    return roles_for(viewer).org_ids_with("organiser", "verifier", "admin")
 
 
 def _withheld_title(cause: CauseInfo | None, organised: set[int]) -> str | None:
@@ -274,7 +269,7 @@ def passbook_for(
 
 
 def _totals(account_id: int, lo: dt.datetime, hi: dt.datetime) -> tuple[int, int]:
-    from django.db.models import Q, Sum
+    from django.db.models import Sum
 
     from thamdee.ledger.models import Posting
 
@@ -309,7 +304,7 @@ def passbook_fiscal_years(member: User, *, wallet_id: int | None = None) -> list
 
 def allotments_in_scope(*, viewer: Actor, area_codes: list[str]) -> list[Any]:
     """Organisations in the viewer's areas with their allotment balances (for agency top-ups)."""
-    from django.db.models import OuterRef, Q, Subquery
+    from django.db.models import OuterRef, Subquery
 
     from thamdee.orgs.models import Organisation
 
