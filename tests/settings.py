@@ -29,4 +29,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_thamdee"
+    # THAMDEE_TEST_DB_NAME lets two checkouts (or two people) run the PostgreSQL tests on one server at once.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("THAMDEE_TEST_DB_NAME", "test_thamdee")
