@@ -39,6 +39,11 @@ v1 = [
     path("gifts/", ledger.GiftApi.as_view(), name="gifts"),
     path("donations/", ledger.DonationApi.as_view(), name="donations"),
     path("allotments/top-ups/", ledger.AllotmentTopUpApi.as_view(), name="allotment-top-ups"),
+    path(
+        "programmes/<uuid:public_id>/budgets/<int:fiscal_year>/",
+        ledger.ProgrammeBudgetApi.as_view(),
+        name="programme-budget",
+    ),
     path("benefits/offers/", benefits.CatalogueApi.as_view(), name="benefit-offers"),
     path("benefits/offers/<uuid:public_id>/", benefits.OfferDetailApi.as_view(), name="benefit-offer"),
     path("benefits/offers/<uuid:public_id>/redeem/", benefits.RedeemApi.as_view(), name="benefit-offer-redeem"),

@@ -66,3 +66,13 @@ class DonationTargetError(ValidationError):
 class ProgrammeInactiveError(ValidationError):
     code = "programme_inactive"
     message = _("โครงการนี้ปิดแล้ว")
+
+
+class BudgetExceededError(ConflictError):
+    code = "budget_exceeded"
+    message = _("เกินงบเครดิตของโครงการในปีงบประมาณนี้ (เหลือ {remaining} เครดิต)")
+
+
+class BudgetBelowIssuedError(ValidationError):
+    code = "budget_below_issued"
+    message = _("งบเครดิตต้องไม่น้อยกว่าที่ออกไปแล้วในปีนี้ ({issued} เครดิต)")

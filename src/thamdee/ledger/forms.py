@@ -44,3 +44,11 @@ class DonationForm(IdempotentForm):
 class TopUpForm(IdempotentForm):
     amount = forms.IntegerField(label=_("จำนวนเครดิต"), min_value=1, max_value=10_000_000)
     memo = forms.CharField(label=_("บันทึก"), required=False, max_length=200)
+
+
+class BudgetForm(BootstrapMixin, forms.Form):
+    credits = forms.IntegerField(label=_("งบเครดิตของปีงบประมาณ"), min_value=0, max_value=10_000_000_000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

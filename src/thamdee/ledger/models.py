@@ -40,6 +40,39 @@ class Programme(PublicIdModel):
         return localised(self.name_th, self.name_en)
 
 
+class ProgrammeBudget(models.Model):
+    """The credits a programme may issue in a fiscal year: allotment top-ups from its issuance account stop there.
+
+    Set by the programme's agency (its national staff or admins) or a site admin; never below what was already
+    issued that year. A programme year without a budget is not capped (shown as such on the allotments page).
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("โครงการ")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("ปีงบประมาณ (ค.ศ. ที่สิ้นสุด)"))
+    credits = models.PositiveBigIntegerField(_("งบเครดิต"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("กำหนดโดย"),
+    )
+    set_at = models.DateTimeField(_("กำหนดเมื่อ"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("งบเครดิตของโครงการ")
+        verbose_name_plural = _("งบเครดิตของโครงการ")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "fiscal_year"], name="%(app_label)s_%(class)s_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.fiscal_year}: {self.credits}"
+
+
 class AccountKind(models.IntegerChoices):
     MEMBER = 1, _("กระเป๋าเครดิตสมาชิก")
     ORG_FUND = 2, _("กองทุนขององค์กร")

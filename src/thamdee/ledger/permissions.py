@@ -22,6 +22,19 @@ def is_organiser_of_member(viewer: Any, member: Any) -> bool:
     return Membership.objects.filter(user_id=member.pk, organisation_id__in=org_ids, is_active=True).exists()
 
 
+@rules.predicate
+def is_national_staff_of_programme(user: Any, programme: Any) -> bool:
+    """Staff of the programme's own agency with the whole country in scope, or an admin of that agency."""
+    if programme is None:
+        return False
+    roles = roles_for(user)
+    return roles.has(programme.agency_id, "admin") or any(
+        post.agency_id == programme.agency_id and post.scope_code == "" for post in roles.agency_posts
+    )
+
+
 # Agencies never see individual passbooks: no agency predicate appears here.
 can_view_passbook = is_self | is_organiser_of_member | is_site_admin
 can_top_up_allotment = is_site_admin | is_agency_staff_over
+# A programme's budget for a year is the agency's decision at national level (or a site admin's).
+can_set_programme_budget = is_site_admin | is_national_staff_of_programme

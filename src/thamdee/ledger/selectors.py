@@ -321,3 +321,48 @@ def allotments_in_scope(*, viewer: Actor, area_codes: list[str]) -> list[Any]:
         .annotate(allotment=Subquery(balance))
         .order_by("area__code", "name_th")
     )
+
+
+# --- programme budgets --------------------------------------------------------------------------------------------
+
+
+def issued_in(programme: Any, fiscal_year: int) -> int:
+    """What a programme has issued in a fiscal year: minus the sum of its issuance account's postings (top-ups
+    take from it; a reversed top-up gives back)."""
+    total = Posting.objects.filter(
+        account__kind=AccountKind.ISSUANCE, account__programme=programme, account__fiscal_year=fiscal_year
+    ).aggregate(s=Sum("amount"))["s"]
+    return -int(total or 0)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    programme: Any
+    fiscal_year: int
+    budget: int | None  # None: no budget set, top-ups not capped
+    issued: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.budget is None else max(self.budget - self.issued, 0)
+
+
+def budget_lines(programmes: list[Any], fiscal_year: int) -> list[BudgetLine]:
+    """Each programme's budget for the year beside what it has issued (two queries for any number)."""
+    from thamdee.ledger.models import ProgrammeBudget
+
+    ids = [p.pk for p in programmes]
+    budgets = dict(
+        ProgrammeBudget.objects.filter(programme_id__in=ids, fiscal_year=fiscal_year).values_list(
+            "programme_id", "credits"
+        )
+    )
+    issued = dict(
+        Posting.objects.filter(
+            account__kind=AccountKind.ISSUANCE, account__programme_id__in=ids, account__fiscal_year=fiscal_year
+        )
+        .values_list("account__programme_id")
+        .annotate(s=Sum("amount"))
+        .values_list("account__programme_id", "s")
+    )
+    return [BudgetLine(p, fiscal_year, budgets.get(p.pk), -int(issued.get(p.pk) or 0)) for p in programmes]

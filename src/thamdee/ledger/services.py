@@ -19,10 +19,12 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
 from thamdee.common.thaitime import current_fiscal_year
 from thamdee.inbox.services import notify
-from thamdee.ledger import hooks, posting
+from thamdee.ledger import hooks, posting, selectors
 from thamdee.ledger.errors import (
     AllotmentExhaustedError,
     AlreadyReversedError,
+    BudgetBelowIssuedError,
+    BudgetExceededError,
     DailyLimitError,
     DonationTargetError,
     GiftRecipientError,
@@ -33,8 +35,17 @@ from thamdee.ledger.errors import (
     NotReversibleError,
     ProgrammeInactiveError,
 )
-from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
-from thamdee.ledger.permissions import can_top_up_allotment
+from thamdee.ledger.models import (
+    Account,
+    AccountKind,
+    CauseKind,
+    Journal,
+    JournalKind,
+    Posting,
+    Programme,
+    ProgrammeBudget,
+)
+from thamdee.ledger.permissions import can_set_programme_budget, can_top_up_allotment
 from thamdee.orgs.models import Membership, Organisation, OrgKind
 from thamdee.people.models import User
 from thamdee.people.selectors import are_family
@@ -287,6 +298,17 @@ def allotment_top_up(
     if not programme.is_active:
         raise ProgrammeInactiveError()
     year = fiscal_year or current_fiscal_year()
+    # The programme's row is locked for the rest of the transaction: top-ups of one programme and changes to its
+    # budget take turns, so two top-ups at once cannot both fit in what is left of the budget. Top-ups are rare
+    # (agency staff), so the wait costs nothing that matters. A retry of a top-up already posted is answered
+    # with the first result even when the budget is now spent (asked again under the lock, as gifts do).
+    Programme.objects.select_for_update(no_key=True).filter(pk=programme.pk).exists()
+    if not _already_posted(idempotency_key):
+        budget = ProgrammeBudget.objects.filter(programme=programme, fiscal_year=year).first()
+        if budget is not None:
+            issued = selectors.issued_in(programme, year)
+            if issued + amount > budget.credits:
+                raise BudgetExceededError(remaining=max(budget.credits - issued, 0))
     return journal_post(
         kind=JournalKind.ALLOTMENT,
         legs=[
@@ -299,6 +321,25 @@ def allotment_top_up(
         cause=(CauseKind.TOP_UP, organisation.pk),
         at=at,
     )
+
+
+@transaction.atomic
+def programme_budget_set(*, actor: Actor, programme: Programme, fiscal_year: int, credits: int) -> ProgrammeBudget:
+    """Set what a programme may issue in a fiscal year (allotment top-ups stop there); never below what it has
+    already issued that year."""
+    require(can_set_programme_budget, actor, programme)
+    if not isinstance(credits, int) or isinstance(credits, bool) or credits < 0:
+        raise InvalidAmountError()
+    Programme.objects.select_for_update(no_key=True).filter(pk=programme.pk).exists()
+    issued = selectors.issued_in(programme, fiscal_year)
+    if credits < issued:
+        raise BudgetBelowIssuedError(issued=issued)
+    budget, _created = ProgrammeBudget.objects.update_or_create(
+        programme=programme,
+        fiscal_year=fiscal_year,
+        defaults={"credits": credits, "set_by": actor if getattr(actor, "pk", None) else None},
+    )
+    return budget
 
 
 def award_post(

@@ -12,4 +12,5 @@ urlpatterns = [
     path("donate/", views.donate, name="donate"),
     path("allotments/", views.allotments, name="allotments"),
     path("allotments/<uuid:public_id>/top-up/", views.top_up, name="top_up"),
+    path("allotments/budget/<uuid:public_id>/", views.budget_set, name="budget_set"),
 ]

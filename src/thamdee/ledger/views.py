@@ -16,9 +16,9 @@ from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
 from thamdee.ledger.errors import ProgrammeInactiveError
-from thamdee.ledger.forms import DonationForm, GiftForm, TopUpForm
+from thamdee.ledger.forms import BudgetForm, DonationForm, GiftForm, TopUpForm
 from thamdee.ledger.models import Journal, Posting, Programme
-from thamdee.ledger.permissions import can_top_up_allotment
+from thamdee.ledger.permissions import can_set_programme_budget, can_top_up_allotment
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.orgs.selectors import membership_get_visible_to, organisation_get
@@ -240,9 +240,56 @@ def allotments(request: AuthedRequest) -> HttpResponse:
         # Each row is its own form with its own one-time token: a top-up of one organisation must not spend the
         # token of the next.
         org.topup_token = uuid.uuid4()
+    programmes = list(Programme.objects.filter(is_active=True).select_related("agency"))
     return render(
-        request, "ledger/allotments.html", {"orgs": orgs, "programmes": Programme.objects.filter(is_active=True)}
+        request,
+        "ledger/allotments.html",
+        {
+            "orgs": orgs,
+            "programmes": programmes,
+            "budgets": _budget_rows(request, programmes),
+            "fiscal_year": thaitime.current_fiscal_year(),
+        },
     )
+
+
+def _budget_rows(request: AuthedRequest, programmes: list[Programme]) -> list[dict[str, object]]:
+    year = thaitime.current_fiscal_year()
+    return [
+        {"line": line, "can_set": can_set_programme_budget.test(request.user, line.programme)}
+        for line in selectors.budget_lines(programmes, year)
+    ]
+
+
+@login_required
+@require_POST
+def budget_set(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The programme's agency (national staff or admins) sets this fiscal year's budget; the row answers."""
+    programme = Programme.objects.filter(public_id=public_id, is_active=True).select_related("agency").first()
+    if programme is None or not can_set_programme_budget.test(request.user, programme):
+        raise NotFoundError()
+    form = BudgetForm(request.POST)
+    year = thaitime.current_fiscal_year()
+    error: DomainError | None = None
+    if not form.is_valid():
+        problems = form.errors.get("credits") or [_("ไม่ถูกต้อง")]
+        error = ValidationError(f"{form.fields['credits'].label}: {' '.join(str(p) for p in problems)}")
+    else:
+        try:
+            services.programme_budget_set(
+                actor=request.user, programme=programme, fiscal_year=year, credits=form.cleaned_data["credits"]
+            )
+        except DomainError as exc:
+            error = exc
+    row = _budget_rows(request, [programme])[0]
+    response = render(
+        request,
+        "ledger/partials/budget_row.html",
+        {**row, "error": error, "done": error is None, "typed": request.POST.get("credits", "") if error else ""},
+    )
+    if error:
+        response.status_code = error.status
+    return response
 
 
 @login_required

@@ -195,6 +195,63 @@ class AllotmentTopUpApi(APIView):
         return _posted(result)
 
 
+class BudgetSerializer(serializers.Serializer):
+    programme = serializers.UUIDField(read_only=True)
+    fiscal_year = serializers.IntegerField(read_only=True, help_text="the CE year in which the fiscal year ends")
+    budget = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="null: no budget set, top-ups not capped"
+    )
+    issued = serializers.IntegerField(read_only=True, help_text="credits issued to allotments that year")
+    remaining = serializers.IntegerField(read_only=True, allow_null=True)
+
+
+class BudgetSetSerializer(serializers.Serializer):
+    credits = serializers.IntegerField(min_value=0, max_value=10_000_000_000)
+
+
+def _budget_body(line: selectors.BudgetLine) -> dict[str, Any]:
+    return {
+        "programme": line.programme.public_id,
+        "fiscal_year": line.fiscal_year,
+        "budget": line.budget,
+        "issued": line.issued,
+        "remaining": line.remaining,
+    }
+
+
+@extend_schema(tags=["allotments"])
+class ProgrammeBudgetApi(APIView):
+    """A programme's credit budget for a fiscal year beside what it has issued. Agency staff and site admins read
+    it; the programme's agency at national level (or a site admin) sets it, never below what was issued."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _programme(self, request: Request, public_id: Any) -> Programme:
+        from thamdee.common.errors import NotFoundError
+        from thamdee.orgs.roles import roles_for
+
+        programme = Programme.objects.filter(public_id=public_id).first()
+        roles = roles_for(me(request))
+        if programme is None or not (roles.is_agency_staff or roles.is_site_admin):
+            raise NotFoundError()
+        return programme
+
+    @extend_schema(responses={200: BudgetSerializer})
+    def get(self, request: Request, public_id: Any, fiscal_year: int) -> Response:
+        programme = self._programme(request, public_id)
+        return Response(_budget_body(selectors.budget_lines([programme], fiscal_year)[0]))
+
+    @extend_schema(request=BudgetSetSerializer, responses={200: BudgetSerializer})
+    def put(self, request: Request, public_id: Any, fiscal_year: int) -> Response:
+        programme = self._programme(request, public_id)
+        s = BudgetSetSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        services.programme_budget_set(
+            actor=me(request), programme=programme, fiscal_year=fiscal_year, credits=s.validated_data["credits"]
+        )
+        return Response(_budget_body(selectors.budget_lines([programme], fiscal_year)[0]))
+
+
 class EntrySerializer(serializers.Serializer):
     ref = serializers.UUIDField(source="journal.idempotency_key")
     at = serializers.DateTimeField(source="journal.created_at")

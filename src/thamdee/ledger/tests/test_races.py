@@ -135,3 +135,35 @@ def test_concurrent_batches_and_single_awards_share_an_allotment_without_overdra
     assert sum(selectors.balance_of(m) for m in members) == 6 * 1500
     assert_books_balance()
     assert key()  # the helper still hands out fresh keys after a race
+
+
+def test_ten_top_ups_at_once_never_pass_the_programmes_budget(org, programme, staff):
+    from tests.factories import AgencyStaffFactory
+    from thamdee.ledger.models import ProgrammeBudget
+
+    national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=2027, credits=50)
+    results = race(
+        [
+            (
+                lambda i=i: services.allotment_top_up(
+                    actor=staff,
+                    organisation=org,
+                    programme=programme,
+                    amount=10,
+                    idempotency_key=f"race-topup:{i}",
+                    fiscal_year=2027,
+                )
+            )
+            for i in range(10)
+        ]
+        # and the budget lowered to what is issued while they run: never below it
+        + [lambda: services.programme_budget_set(actor=national, programme=programme, fiscal_year=2027, credits=30)]
+    )
+    counts = Counter(outcome(r) for r in results[:10])
+    issued = selectors.issued_in(programme, 2027)
+    budget = ProgrammeBudget.objects.get().credits
+    assert issued <= budget, (issued, budget, counts)
+    assert counts["ok"] * 10 == issued and counts["ok"] + counts["budget_exceeded"] == 10, counts
+    assert outcome(results[10]) in ("ok", "budget_below_issued")
+    assert_books_balance()

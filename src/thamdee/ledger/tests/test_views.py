@@ -234,3 +234,82 @@ def test_an_entry_opened_by_an_organiser_of_another_organisation_names_no_deed(c
     client.force_login(w.organiser)  # the organisation the deed was recorded with
     html = client.get(url).content.decode()
     assert "ดูแลผู้สูงอายุ" in html and 'data-testid="explanation"' in html
+
+
+def test_the_allotments_page_shows_each_programmes_budget_and_its_agency_sets_it(client, org, programme):
+    from thamdee.common.thaitime import current_fiscal_year
+    from thamdee.ledger import services
+
+    regional = AgencyStaffFactory(scope_area=area("71")).user
+    national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
+    client.force_login(regional)
+    page = client.get(reverse("ledger:allotments")).content.decode()
+    assert "ยังไม่กำหนดงบ" in page and reverse("ledger:budget_set", args=[programme.public_id]) not in page
+    response = client.post(reverse("ledger:budget_set", args=[programme.public_id]), {"credits": "100"})
+    assert response.status_code == 404
+
+    client.force_login(national)
+    page = client.get(reverse("ledger:allotments")).content.decode()
+    assert reverse("ledger:budget_set", args=[programme.public_id]) in page
+    response = client.post(
+        reverse("ledger:budget_set", args=[programme.public_id]), {"credits": "100"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="budget">100' in body and 'data-testid="remaining">100' in body
+
+    client.force_login(regional)
+    token = str(uuid.uuid4())
+    response = client.post(
+        reverse("ledger:top_up", args=[org.public_id]),
+        {"programme": str(programme.public_id), "amount": "150", "token": token},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-error-code="budget_exceeded"' in body and 'value="150"' in body
+    assert selectors.issued_in(programme, current_fiscal_year()) == 0
+
+    services.allotment_top_up(actor=regional, organisation=org, programme=programme, amount=80, idempotency_key="b1")
+    client.force_login(national)
+    response = client.post(
+        reverse("ledger:budget_set", args=[programme.public_id]), {"credits": "50"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-error-code="budget_below_issued"' in body and 'value="50"' in body
+    assert 'data-testid="budget">100' in body and 'data-testid="issued">80' in body
+
+
+def test_a_programmes_budget_by_api(org, programme):
+    national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
+    url = f"/api/v1/programmes/{programme.public_id}/budgets/2027/"
+    api = APIClient()
+    api.force_authenticate(national)
+    assert api.get(url).json() == {
+        "programme": str(programme.public_id),
+        "fiscal_year": 2027,
+        "budget": None,
+        "issued": 0,
+        "remaining": None,
+    }
+    assert api.put(url, {"credits": 40}, format="json").json()["remaining"] == 40
+    regional = AgencyStaffFactory(scope_area=area("71")).user
+    api.force_authenticate(regional)
+    assert api.get(url).json()["budget"] == 40
+    refused = api.put(url, {"credits": 99}, format="json")
+    assert refused.status_code == 404 and refused["Content-Type"].startswith("application/problem+json")
+    response = api.post(
+        "/api/v1/allotments/top-ups/",
+        {
+            "organisation": str(org.public_id),
+            "programme": str(programme.public_id),
+            "amount": 41,
+            "fiscal_year": 2027,
+            "idempotency_key": "t2",
+        },
+        format="json",
+    )
+    assert response.status_code == 409 and response.json()["code"] == "budget_exceeded"
+    api.force_authenticate(member_of(org))
+    assert api.get(url).status_code == 404
