@@ -1,16 +1,19 @@
 """Settings for Thamdee, read from the environment.
 
 Every value that differs between a laptop and production comes from an environment variable. Without any,
-Thamdee runs on an SQLite file under ``var/`` with secrets generated once and kept in ``var/``.
+Thamdee runs on an SQLite file under ``var/`` with ``SECRET_KEY`` generated once and kept in ``var/``; the
+national-ID key is generated there only on a developer's or demo machine (see ``national_id_hmac_key``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,13 +34,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def secret_from_env_or_file(name: str, filename: str) -> str:
-    """A secret from the environment, or one generated once and kept in ``var/`` (mode 0600)."""
-    value = os.environ.get(name)
-    if value:
-        return value
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / filename
+def generated_secret(var_dir: Path, filename: str) -> str:
+    """A secret generated once and kept in ``var_dir`` (mode 0600)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / filename
     if path.exists():
         return path.read_text().strip()
     value = secrets.token_urlsafe(50)
@@ -47,11 +47,52 @@ def secret_from_env_or_file(name: str, filename: str) -> str:
     return value
 
 
+def secret_from_env_or_file(name: str, filename: str) -> str:
+    """A secret from the environment, or one generated once and kept in ``var/`` (mode 0600)."""
+    return os.environ.get(name) or generated_secret(VAR_DIR, filename)
+
+
+def national_id_hmac_key(environ: Mapping[str, str], *, var_dir: Path, data_dirs: Iterable[Path], dev: bool) -> str:
+    """The key under which national IDs are kept as HMAC-SHA256, from the first of:
+
+    1. ``NATIONAL_ID_HMAC_KEY`` in the environment;
+    2. the file that ``NATIONAL_ID_HMAC_KEY_FILE`` names, which must lie outside ``var_dir`` and ``data_dirs``;
+    3. on a developer's or demo machine (``dev``), a key generated once and kept in ``var_dir``.
+
+    Otherwise, in production, it is empty: a copy of the data directory must never carry the key that opens its
+    hashes (13-digit IDs are few enough to try them all). Settings still load, so that build steps run without
+    secrets, but ``thamdee check --deploy`` reports people.E001, the web process refuses to start (wsgi.py) and
+    no ID is hashed (people/validators.py). A key file that is named but unusable raises at once.
+    """
+    value = environ.get("NATIONAL_ID_HMAC_KEY", "")
+    file_name = environ.get("NATIONAL_ID_HMAC_KEY_FILE", "")
+    if value and file_name:
+        raise ImproperlyConfigured("Set NATIONAL_ID_HMAC_KEY or NATIONAL_ID_HMAC_KEY_FILE, not both.")
+    if value:
+        return value
+    if file_name:
+        path = Path(file_name).resolve()
+        for data_dir in (var_dir, *data_dirs):
+            folder = Path(data_dir).resolve()
+            if path == folder or folder in path.parents:
+                raise ImproperlyConfigured(
+                    f"NATIONAL_ID_HMAC_KEY_FILE ({path}) is inside {folder}, with the data it protects: keep it "
+                    "elsewhere (docs/operations.md)."
+                )
+        try:
+            key = path.read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"NATIONAL_ID_HMAC_KEY_FILE ({path}) cannot be read: {exc.strerror}.") from None
+        if not key:
+            raise ImproperlyConfigured(f"NATIONAL_ID_HMAC_KEY_FILE ({path}) is empty.")
+        return key
+    if dev:
+        return generated_secret(var_dir, "national_id_hmac_key")
+    return ""
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key")
-# National IDs are kept only as HMAC-SHA256 under this key, separate from SECRET_KEY so that rotating one
-# never touches the other.
-NATIONAL_ID_HMAC_KEY = secret_from_env_or_file("NATIONAL_ID_HMAC_KEY", "national_id_hmac_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -178,6 +219,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "thamdee.people.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+# The address that a trusted proxy appended to X-Forwarded-For (django-ipware, which axes would use, is not installed).
+AXES_CLIENT_IP_CALLABLE = "thamdee.people.lockout.client_address"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 
@@ -248,6 +291,16 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# --- The national-ID key ------------------------------------------------------------------------------------------
+# National IDs are kept only as HMAC-SHA256 under this key, separate from SECRET_KEY so that rotating one never
+# touches the other, and never kept with the data: not in var/, the SQLite database's folder or the media folder.
+_data_dirs = [MEDIA_ROOT]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
+    _data_dirs.append(Path(DATABASES["default"]["NAME"]).parent)
+NATIONAL_ID_HMAC_KEY = national_id_hmac_key(
+    os.environ, var_dir=VAR_DIR, data_dirs=_data_dirs, dev=DEBUG or env_bool("THAMDEE_DEV_KEYS", False)
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
@@ -330,4 +383,8 @@ THAMDEE = {
     "PUBLIC_MIN_CELL": 10,
     # The same for agency staff (dashboards, drill-down to villages, exports, PDF reports, the reports API).
     "AGENCY_MIN_CELL": int(os.environ.get("THAMDEE_AGENCY_MIN_CELL", "5")),
+    # Tries at the public sign-up in any hour (people.services.user_sign_up): per client address, generously,
+    # because a whole village may share one; and per mobile number or national ID.
+    "SIGNUP_LIMIT_PER_ADDRESS": int(os.environ.get("THAMDEE_SIGNUP_LIMIT_PER_ADDRESS", "30")),
+    "SIGNUP_LIMIT_PER_IDENTITY": int(os.environ.get("THAMDEE_SIGNUP_LIMIT_PER_IDENTITY", "10")),
 }

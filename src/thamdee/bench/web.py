@@ -303,6 +303,7 @@ def _server_env(database: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "DEBUG": "0",
         "HTTPS": "0",  # loopback has no TLS: Secure cookies would never come back
+        "THAMDEE_DEV_KEYS": "1",  # a generated national-ID key under var/ (the demo pilot holds no real person)
         "STATIC_MANIFEST": "1",
         "LOG_LEVEL": "WARNING",
         "THAMDEE_VAR_DIR": str(settings.VAR_DIR),

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "thamdee.people"
     label = "people"
     verbose_name = _("บุคคล")
+
+    def ready(self) -> None:
+        from thamdee.people import checks  # noqa: F401  (registers the key check)

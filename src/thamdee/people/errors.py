@@ -38,6 +38,26 @@ class HomeAreaError(ValidationError):
     message = _("ที่อยู่ต้องเป็นตำบล/แขวง หรือหมู่บ้าน")
 
 
+class SignUpNotPossibleError(ValidationError):
+    """Any clash with an existing account at the public sign-up. It names neither the number nor the field, so
+    that the form does not tell whether a mobile number or national ID belongs to a member."""
+
+    code = "signup_not_possible"
+    message = _(
+        "สมัครด้วยเบอร์มือถือหรือเลขประจำตัวประชาชนนี้ไม่ได้ ถ้าเคยสมัครไว้แล้ว โปรดเข้าสู่ระบบ "
+        "ถ้าลืมรหัสผ่านหรือคิดว่ามีผู้อื่นใช้ข้อมูลของคุณ โปรดติดต่อผู้ประสานงาน"
+    )
+
+
+class SignUpRateLimitedError(ValidationError):
+    code = "signup_rate_limited"
+    status = 429
+    message = _(
+        "มีการสมัครสมาชิกจากเครือข่ายนี้ หรือด้วยเบอร์มือถือหรือเลขประจำตัวประชาชนนี้ บ่อยเกินไป "
+        "โปรดรอหนึ่งชั่วโมงแล้วลองใหม่ หรือขอให้ผู้ประสานงานขององค์กรลงทะเบียนให้"
+    )
+
+
 class WeakPasswordError(ValidationError):
     code = "password_invalid"
     message = _("รหัสผ่านใช้ไม่ได้: {reasons}")

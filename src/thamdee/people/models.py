@@ -159,3 +159,19 @@ class FamilyLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.relative} ({self.get_relation_display()})"
+
+
+class SignUpAttempt(models.Model):
+    """One try at the public sign-up, kept for an hour to limit tries (``services.user_sign_up``).
+
+    ``key`` is a keyed digest of the client's address, the mobile number or the national ID, never the value.
+    """
+
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"], name="people_signupattempt_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
@@ -21,13 +26,15 @@ from thamdee.people.errors import (
     HomeAreaError,
     MobileTakenError,
     NationalIdTakenError,
+    SignUpNotPossibleError,
+    SignUpRateLimitedError,
     UsernameTakenError,
     WeakPasswordError,
 )
-from thamdee.people.models import Consent, ConsentPurpose, FamilyLink, FamilyRelation, User
+from thamdee.people.models import Consent, ConsentPurpose, FamilyLink, FamilyRelation, SignUpAttempt, User
 from thamdee.people.permissions import can_edit_profile
 from thamdee.people.types import Actor
-from thamdee.people.validators import mobile_normalise, national_id_hmac
+from thamdee.people.validators import mobile_normalise, national_id_hmac, national_id_normalise
 
 
 def birth_year_normalise(value: int | str | None) -> int | None:
@@ -118,6 +125,67 @@ def user_register(
             raise MobileTakenError() from None
         raise UsernameTakenError() from None
     return user
+
+
+SIGN_UP_WINDOW = timedelta(hours=1)
+
+
+def _address_bucket(address: str | None) -> str:
+    """An IPv4 address as it is; an IPv6 address by its /64, which one household or phone holds whole."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _attempt_key(kind: str, value: str) -> str:
+    return salted_hmac("thamdee.people.sign_up", f"{kind}:{value}", algorithm="sha256").hexdigest()
+
+
+def user_sign_up(
+    *, client_address: str | None, mobile: str, password: str, national_id: str | None = None, **person: Any
+) -> User:
+    """A person signs themselves up on the public form: ``user_register`` behind rate limits, with an answer
+    that does not tell who already has an account.
+
+    Guarantees: in any hour, at most ``THAMDEE["SIGNUP_LIMIT_PER_ADDRESS"]`` tries from one client address (an
+    IPv6 client by its /64) and ``THAMDEE["SIGNUP_LIMIT_PER_IDENTITY"]`` with one mobile number or national ID;
+    over either, ``SignUpRateLimitedError`` and nothing is written. A try counts whether the sign-up then
+    succeeds or fails, so it is committed before the account is attempted: call this outside any transaction
+    that a failure would roll back. Tries are kept as keyed digests only, for an hour. Any clash with an existing
+    account (mobile number, national ID, user name) raises the one ``SignUpNotPossibleError``, which names
+    neither. Signing in is never limited here.
+    """
+    mobile_value = mobile_normalise(mobile)
+    address_key = _attempt_key("address", _address_bucket(client_address))
+    identity_keys = [_attempt_key("mobile", mobile_value)]
+    if national_id:
+        identity_keys.append(_attempt_key("national_id", national_id_normalise(national_id)))
+    limits = settings.THAMDEE
+    now = timezone.now()
+    with transaction.atomic():
+        SignUpAttempt.objects.filter(created_at__lt=now - SIGN_UP_WINDOW).delete()
+        counts = dict(
+            SignUpAttempt.objects.filter(key__in=[address_key, *identity_keys], created_at__gte=now - SIGN_UP_WINDOW)
+            .values_list("key")
+            .annotate(tries=Count("id"))
+        )
+        if counts.get(address_key, 0) >= limits["SIGNUP_LIMIT_PER_ADDRESS"] or any(
+            counts.get(key, 0) >= limits["SIGNUP_LIMIT_PER_IDENTITY"] for key in identity_keys
+        ):
+            raise SignUpRateLimitedError()
+        SignUpAttempt.objects.bulk_create(
+            SignUpAttempt(key=key, created_at=now) for key in [address_key, *identity_keys]
+        )
+    try:
+        return user_register(mobile=mobile_value, password=password, national_id=national_id, **person)
+    except (MobileTakenError, NationalIdTakenError, UsernameTakenError):
+        raise SignUpNotPossibleError() from None
 
 
 PROFILE_FIELDS = ("prefix", "first_name", "last_name", "mobile", "birth_year", "home_area", "preferred_language")

@@ -7,6 +7,7 @@ import hmac
 import re
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from thamdee.people.errors import InvalidMobileError, InvalidNationalIdError
 
@@ -30,6 +31,9 @@ def national_id_normalise(raw: str) -> str:
 def national_id_hmac(raw: str) -> str:
     """The keyed hash that is the only form in which a national ID is ever stored."""
     digits = national_id_normalise(raw)
+    if not settings.NATIONAL_ID_HMAC_KEY:
+        # Production without a key never starts its web process (wsgi.py); nothing else hashes under no key either.
+        raise ImproperlyConfigured("NATIONAL_ID_HMAC_KEY is not set: no national ID is hashed without it.")
     key = settings.NATIONAL_ID_HMAC_KEY.encode()
     return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
 

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from thamdee.common.errors import DomainError
 from thamdee.people import selectors, services
+from thamdee.people.errors import SignUpNotPossibleError, SignUpRateLimitedError
 from thamdee.people.forms import NationalIdForm, PasswordForm, ProfileForm, SignInForm, SignUpForm
+from thamdee.people.lockout import client_address
 from thamdee.people.models import ConsentPurpose
 from thamdee.people.types import AuthedRequest
 
@@ -59,10 +61,12 @@ class SignUpView(View):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         form = SignUpForm(request.POST)
+        error: DomainError | None = None
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = services.user_register(
+                user = services.user_sign_up(
+                    client_address=client_address(request),
                     prefix=data["name_prefix"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
@@ -73,13 +77,20 @@ class SignUpView(View):
                     password=data["password1"],
                     language=request.LANGUAGE_CODE,
                 )
+            except (SignUpNotPossibleError, SignUpRateLimitedError) as exc:
+                error = exc  # about no one field: shown above the form, with its code
             except DomainError as exc:
                 _form_error(form, exc, FIELD_FOR_CODE)
             else:
                 login(request, user, backend="thamdee.people.backends.MobileOrUsernameBackend")
                 messages.success(request, _("ยินดีต้อนรับสู่ทำดี"))
                 return redirect("web:home")
-        return render(request, self.template_name, {"form": form}, status=400 if request.method == "POST" else 200)
+        response = render(
+            request, self.template_name, {"form": form, "error": error}, status=error.status if error else 400
+        )
+        if isinstance(error, SignUpRateLimitedError):
+            response.headers["Retry-After"] = str(int(services.SIGN_UP_WINDOW.total_seconds()))
+        return response
 
 
 @login_required

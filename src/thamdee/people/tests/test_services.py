@@ -12,11 +12,15 @@ from thamdee.people.errors import (
     HomeAreaError,
     MobileTakenError,
     NationalIdTakenError,
+    SignUpNotPossibleError,
+    SignUpRateLimitedError,
     WeakPasswordError,
 )
-from thamdee.people.models import Consent, ConsentPurpose, User
+from thamdee.people.models import Consent, ConsentPurpose, SignUpAttempt, User
+from thamdee.people.validators import national_id_hmac
 
 pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "a-long-pass-99"
 
 
 def register(**kwargs):
@@ -83,6 +87,70 @@ def test_nothing_is_saved_when_registration_fails():
     with pytest.raises(BirthYearError):
         register(birth_year=3000, mobile="0811110005")
     assert not User.objects.filter(mobile="0811110005").exists()
+
+
+class TestSignUp:
+    """The public form's sign-up: limited per client address and per mobile number or national ID, and its answer
+    does not tell whether a number already has an account."""
+
+    @pytest.fixture(autouse=True)
+    def _small_limits(self, settings):
+        settings.THAMDEE = {**settings.THAMDEE, "SIGNUP_LIMIT_PER_ADDRESS": 2, "SIGNUP_LIMIT_PER_IDENTITY": 2}
+
+    def sign_up(self, mobile, address="10.0.0.1", password=NEW_PASSWORD, **kwargs):
+        return services.user_sign_up(
+            client_address=address, first_name="มาลี", last_name="ใจดี", mobile=mobile, password=password, **kwargs
+        )
+
+    def test_a_new_person_signs_up(self):
+        user = self.sign_up("081-112-0000", birth_year=2515)
+        assert (user.mobile, user.birth_year) == ("0811120000", 1972)
+        assert user.check_password("a-long-pass-99")
+
+    def test_any_clash_with_an_account_is_one_neutral_error(self):
+        value = national_id(31)
+        register(mobile="0811120001", national_id=value)
+        with pytest.raises(SignUpNotPossibleError) as by_mobile:
+            self.sign_up("0811120001", address="10.0.0.2")
+        with pytest.raises(SignUpNotPossibleError) as by_id:
+            self.sign_up("0811120002", address="10.0.0.3", national_id=value)
+        assert by_mobile.value.as_problem() == by_id.value.as_problem()
+        assert by_mobile.value.status == 400
+        assert User.objects.count() == 1
+
+    def test_tries_keep_no_address_mobile_number_or_national_id_in_clear(self):
+        value = national_id(32)
+        self.sign_up("0811120003", address="203.0.113.77", national_id=value)
+        keys = list(SignUpAttempt.objects.values_list("key", flat=True))
+        assert len(keys) == 3
+        for secret in ("0811120003", "203.0.113.77", value, national_id_hmac(value)):
+            assert not any(secret in key for key in keys)
+
+    def test_failed_tries_count_and_a_refused_try_writes_nothing(self):
+        with pytest.raises(WeakPasswordError):
+            self.sign_up("0811120004", password="12345678901")
+        self.sign_up("0811120004")
+        tries = SignUpAttempt.objects.count()
+        with pytest.raises(SignUpRateLimitedError) as info:
+            self.sign_up("0811120005")
+        assert (info.value.status, info.value.code) == (429, "signup_rate_limited")
+        assert info.value.message_th and info.value.message_en
+        assert SignUpAttempt.objects.count() == tries
+        assert not User.objects.filter(mobile="0811120005").exists()
+
+    def test_an_ipv6_client_is_counted_by_its_64_block(self):
+        self.sign_up("0811120006", address="2001:db8:1:2::1")
+        self.sign_up("0811120007", address="2001:db8:1:2::ffff")
+        with pytest.raises(SignUpRateLimitedError):
+            self.sign_up("0811120008", address="2001:db8:1:2:abcd::1")
+        assert self.sign_up("0811120008", address="2001:db8:1:3::1").mobile == "0811120008"
+
+    def test_one_mobile_number_is_limited_whatever_its_format_or_address(self):
+        for address in ("10.0.1.1", "10.0.1.2"):
+            with pytest.raises(WeakPasswordError):
+                self.sign_up("081-112-0009", address=address, password="12345678901")
+        with pytest.raises(SignUpRateLimitedError):
+            self.sign_up("+66811120009", address="10.0.1.3")
 
 
 def all_database_text() -> str:

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from tests.factories import national_id
 from thamdee.people.errors import InvalidMobileError, InvalidNationalIdError
@@ -35,6 +36,14 @@ def test_the_hmac_is_keyed_and_stable(settings):
     assert value not in first and len(first) == 64
     settings.NATIONAL_ID_HMAC_KEY = "another-key"
     assert national_id_hmac(value) != first
+
+
+def test_no_national_id_is_hashed_under_an_empty_key(settings):
+    # Production without a key starts no web process (tests/test_settings_keys.py); anything else that would hash
+    # an ID stops here rather than keep a hash that anyone could recompute.
+    settings.NATIONAL_ID_HMAC_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="NATIONAL_ID_HMAC_KEY"):
+        national_id_hmac(national_id(2))
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,16 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory, national_id
-from thamdee.people.models import User
+from thamdee.people.models import SignUpAttempt, User
+from thamdee.people.validators import national_id_hmac
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-42"
+NEW_PASSWORD = "a-long-pass-99"
 
 
 def login(client, username, password=PASSWORD, ip="10.0.0.1"):
@@ -116,3 +121,133 @@ def test_consent_toggles_with_one_click(client):
     assert user.consents.filter(withdrawn_at=None).count() == 1
     client.post(reverse("people:consent"), {"purpose": "publish_name", "grant": "0"})
     assert user.consents.filter(withdrawn_at=None).count() == 0
+
+
+def sign_up(client, mobile, national_id_value="", ip="10.0.0.1", password=NEW_PASSWORD, **headers):
+    return client.post(
+        reverse("people:signup"),
+        {
+            "first_name": "มาลี",
+            "last_name": "ใจดี",
+            "mobile": mobile,
+            "national_id": national_id_value,
+            "password1": password,
+            "password2": password,
+        },
+        REMOTE_ADDR=ip,
+        **headers,
+    )
+
+
+class TestSignUpDoesNotTellWhoHasAnAccount:
+    """A mobile number or national ID that already has an account gets one neutral answer, which names neither."""
+
+    def test_a_taken_mobile_number_is_not_named_as_taken(self, client):
+        UserFactory(mobile="0835550001")
+        response = sign_up(client, "0835550001")
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert 'data-error-code="signup_not_possible"' in page
+        assert "มีบัญชีอยู่แล้ว" not in page
+        assert User.objects.filter(mobile="0835550001").count() == 1
+
+    def test_a_taken_national_id_gets_the_same_answer_as_a_taken_mobile_number(self, client):
+        value = national_id(21)
+        UserFactory(mobile="0835550002", national_id_hmac=national_id_hmac(value))
+        UserFactory(mobile="0835550003")
+        by_id = sign_up(client, "0835550004", value).content.decode()
+        by_mobile = sign_up(client, "0835550003").content.decode()
+        assert "มีบัญชีอยู่แล้ว" not in by_id
+        assert _errors(by_id) == _errors(by_mobile)
+        assert not User.objects.filter(mobile="0835550004").exists()
+
+
+def _errors(page):
+    """The alert that the form shows above its fields."""
+    start = page.index('data-error-code="')
+    return page[start : page.index("</div>", start)]
+
+
+class TestSignUpLimits:
+    """Sign-up tries are limited per client address (generously: a village shares one) and per mobile number or
+    national ID; the limits never touch signing in."""
+
+    @pytest.fixture(autouse=True)
+    def _small_limits(self, settings):
+        settings.THAMDEE = {**settings.THAMDEE, "SIGNUP_LIMIT_PER_ADDRESS": 3, "SIGNUP_LIMIT_PER_IDENTITY": 2}
+
+    def test_the_defaults_are_thirty_an_hour_per_address_and_ten_per_number(self):
+        from thamdee.settings import THAMDEE
+
+        assert THAMDEE["SIGNUP_LIMIT_PER_ADDRESS"] == 30
+        assert THAMDEE["SIGNUP_LIMIT_PER_IDENTITY"] == 10
+
+    def test_an_address_over_its_limit_is_told_to_wait_and_nothing_is_saved(self, client):
+        for n in range(3):
+            assert sign_up(client, f"083666000{n}", ip="10.7.7.7").status_code == 302
+            client.logout()
+        response = sign_up(client, "0836660009", ip="10.7.7.7")
+        assert response.status_code == 429
+        assert 'data-error-code="signup_rate_limited"' in response.content.decode()
+        assert not User.objects.filter(mobile="0836660009").exists()
+        assert sign_up(client, "0836660009", ip="10.7.7.8").status_code == 302
+
+    def test_failed_tries_count_too(self, client):
+        UserFactory(mobile="0836660100")
+        for _ in range(2):
+            assert sign_up(client, "0836660100", ip="10.7.7.1").status_code == 400
+        response = sign_up(client, "0836660100", ip="10.7.7.2")
+        assert response.status_code == 429
+
+    def test_one_national_id_is_limited_across_addresses(self, client):
+        value = national_id(22)
+        UserFactory(national_id_hmac=national_id_hmac(value))
+        for n in range(2):
+            sign_up(client, f"083666020{n}", value, ip=f"10.8.8.{n}")
+        assert sign_up(client, "0836660209", value, ip="10.8.8.9").status_code == 429
+
+    def test_signing_in_from_a_limited_address_still_works(self, client):
+        member = UserFactory(username="neighbour")
+        for n in range(4):
+            sign_up(client, f"083666030{n}", ip="10.7.7.3")
+            client.logout()
+        assert login(client, "neighbour", ip="10.7.7.3").status_code == 302
+        assert client.session["_auth_user_id"] == str(member.pk)
+
+    def test_tries_older_than_an_hour_no_longer_count(self, client):
+        for n in range(3):
+            sign_up(client, f"083666040{n}", ip="10.7.7.4")
+            client.logout()
+        SignUpAttempt.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+        assert sign_up(client, "0836660409", ip="10.7.7.4").status_code == 302
+
+    def test_behind_a_proxy_each_client_address_has_its_own_limit(self, client, settings):
+        settings.AXES_IPWARE_PROXY_COUNT = 1
+        for n in range(3):
+            sign_up(client, f"083666050{n}", ip="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+            client.logout()
+        assert sign_up(client, "0836660509", ip="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 302
+        client.logout()
+        # A client cannot slip past by naming another address of its own: the proxy appends the real one.
+        spoofed = sign_up(client, "0836660508", ip="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.5")
+        assert spoofed.status_code == 429
+
+
+def test_behind_a_proxy_a_lockout_holds_one_client_address_not_the_proxys(client, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    owner = UserFactory(username="somchai")
+    for _ in range(5):
+        client.post(
+            reverse("people:login"),
+            {"username": "somchai", "password": "wrong-password"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    response = client.post(
+        reverse("people:login"),
+        {"username": "somchai", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.10",
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
