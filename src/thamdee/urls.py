@@ -31,6 +31,7 @@ for prefix, module in [
     ("benefits/", "thamdee.rewards.urls"),
     ("recognition/", "thamdee.recognition.urls"),
     ("reports/", "thamdee.reports.urls"),
+    ("privacy/", "thamdee.privacy.urls"),
 ]:
     if util.find_spec(module) is not None:
         urlpatterns.append(path(prefix, include(module)))

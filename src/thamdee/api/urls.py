@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import thamdee.api.endpoints.rewards as benefits
-from thamdee.api.endpoints import areas, deeds, ledger, orgs, people, reports
+from thamdee.api.endpoints import areas, deeds, ledger, orgs, people, privacy, reports
 from thamdee.api.endpoints import recognition as recog
 
 app_name = "api"
@@ -11,6 +11,7 @@ v1 = [
     path("auth/token/", people.TokenApi.as_view(), name="token"),
     path("me/", people.MeApi.as_view(), name="me"),
     path("me/national-id/", people.MeNationalIdApi.as_view(), name="me-national-id"),
+    path("me/data/", privacy.MyDataApi.as_view(), name="me-data"),
     path("notifications/", people.NotificationListApi.as_view(), name="notifications"),
     path("notifications/<uuid:public_id>/read/", people.NotificationReadApi.as_view(), name="notification-read"),
     path("areas/", areas.AreaListApi.as_view(), name="areas"),

@@ -1,0 +1,308 @@
+"""Writes for the data-subject rights: an export (audited), an erasure asked for, cancelled, carried out.
+
+Erasure anonymises; it does not delete the records the public task keeps. Deeds, decisions, the ledger and the
+rollups stay as they are, cut from the person: every personal column of theirs (names, numbers, birth year, the
+national-ID fingerprint, free text they wrote, photos) is cleared (the home village stays: the rollups read it),
+their links and consents end, and the account can no longer sign in. Nothing in the ledger is touched (its rows
+are append-only, and the database refuses any change), so every balance, every journal and every aggregate is the
+same afterwards. docs/privacy.md lists what goes and what stays, and why.
+
+This app writes the personal columns of other apps' tables directly (one service, one transaction) rather than
+asking each app for an "erase" hook: erasure is one legal act over the whole house, and keeping its every step in
+one place is what lets it be read, reviewed and tested as one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import uuid
+from typing import Any
+
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from thamdee.common.errors import NotFoundError
+from thamdee.common.permissions import require
+from thamdee.people.models import Consent, FamilyLink, User
+from thamdee.people.types import Actor
+from thamdee.privacy import selectors
+from thamdee.privacy.errors import ErasureConfirmRequiredError, ErasureStateError
+from thamdee.privacy.models import (
+    ERASURE_DAYS,
+    Channel,
+    DataRequestEvent,
+    ErasureRequest,
+    ErasureStatus,
+    RequestKind,
+)
+from thamdee.privacy.permissions import can_cancel_erasure, can_carry_out_erasure, can_export_data
+
+log = logging.getLogger(__name__)
+
+# Stored with each credential revoked by an erasure (shown to its issuer): no personal data.
+REVOKED_REASON = "ลบข้อมูลตามคำขอของเจ้าของข้อมูล (PDPA) / erased at the holder's request (PDPA)"
+
+
+def _record(*, subject: User, actor: Any, kind: str, channel: str, erasure: ErasureRequest | None = None) -> None:
+    DataRequestEvent.objects.create(subject=subject, actor=actor, kind=kind, channel=channel, erasure=erasure)
+
+
+@transaction.atomic
+def data_export(*, actor: Actor, subject: User, channel: str = Channel.WEB) -> dict[str, Any]:
+    """Everything held about the person, as one document; the export itself is recorded in the audit first, so the
+    document lists it too. Only the person may export their data (anyone else: not found)."""
+    # The selector checks it too; checked here first so that a refusal leaves no audit row.
+    require(can_export_data, actor, subject)
+    _record(subject=subject, actor=actor, kind=RequestKind.EXPORT, channel=channel)
+    return selectors.personal_data_of(viewer=actor, subject=subject)
+
+
+@transaction.atomic
+def erasure_request(*, actor: Actor, confirmed: bool, channel: str = Channel.WEB) -> ErasureRequest:
+    """The signed-in person asks for their own data to be erased, having confirmed that they read what it does.
+
+    Guarantees: nobody asks for someone else (there is no subject to name); one open request per person (asking
+    again returns the open one); the due date is 90 days on (PDPA). A site admin carries it out; until then the
+    person may cancel it.
+    """
+    if not getattr(actor, "is_authenticated", False) or actor.pk is None:
+        raise NotFoundError()
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    existing = selectors.erasure_open_for(user)
+    if existing is not None:
+        return existing
+    if not confirmed:
+        raise ErasureConfirmRequiredError()
+    now = timezone.now()
+    request = ErasureRequest.objects.create(
+        user=user, requested_at=now, due_on=timezone.localdate(now) + dt.timedelta(days=ERASURE_DAYS)
+    )
+    _record(subject=user, actor=user, kind=RequestKind.ERASURE_REQUESTED, channel=channel, erasure=request)
+    return request
+
+
+@transaction.atomic
+def erasure_cancel(*, actor: Actor, erasure: ErasureRequest, channel: str = Channel.WEB) -> ErasureRequest:
+    """The person withdraws their request before it is carried out. Someone else's request is not found."""
+    locked = ErasureRequest.objects.select_for_update().filter(pk=erasure.pk).first()
+    if locked is None or not can_cancel_erasure.test(actor, locked):
+        raise NotFoundError()
+    if locked.status != ErasureStatus.REQUESTED:
+        raise ErasureStateError(status=locked.get_status_display())
+    locked.status = ErasureStatus.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["status", "cancelled_at"])
+    _record(subject=locked.user, actor=actor, kind=RequestKind.ERASURE_CANCELLED, channel=channel, erasure=locked)
+    return locked
+
+
+@transaction.atomic
+def erasure_carry_out(*, actor: Actor, erasure: ErasureRequest) -> ErasureRequest:
+    """A site admin carries out an erasure request, in one transaction: all of it, or (on any refusal or error)
+    none of it.
+
+    Refuses (and changes nothing) while the person is a site admin, the last admin of an active organisation, or
+    has matters still open (deeds awaiting a decision, an open appeal, a voucher not yet used, a nomination under
+    consideration). Guarantees: only personal columns of tables outside the ledger change; the ledger, the deeds'
+    figures and every rollup stay exactly as they were; files (photos, certificates) are deleted once the
+    transaction has committed.
+    """
+    if not can_carry_out_erasure.test(actor):
+        raise NotFoundError()
+    locked = ErasureRequest.objects.select_for_update().filter(pk=erasure.pk).first()
+    if locked is None:
+        raise NotFoundError()
+    if locked.status != ErasureStatus.REQUESTED:
+        raise ErasureStateError(status=locked.get_status_display())
+    user = User.objects.select_for_update().get(pk=locked.user_id)
+    blockers = selectors.erasure_blockers(user)
+    if blockers:
+        raise blockers[0]
+    files = _anonymise(user, actor)
+    now = timezone.now()
+    locked.status = ErasureStatus.CARRIED_OUT
+    locked.carried_out_at = now
+    locked.carried_out_by = actor  # type: ignore[assignment]
+    locked.save(update_fields=["status", "carried_out_at", "carried_out_by"])
+    _record(subject=user, actor=actor, kind=RequestKind.ERASURE_CARRIED_OUT, channel=Channel.WEB, erasure=locked)
+    transaction.on_commit(lambda: _delete_files(files), robust=True)
+    return locked
+
+
+# --- the steps of an erasure -------------------------------------------------------------------------------------
+
+FileRef = tuple[Storage, str]
+
+
+def _file(field: Any) -> list[FileRef]:
+    return [(field.storage, field.name)] if field else []
+
+
+def _delete_files(files: list[FileRef]) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:  # already gone, or the disk refused: the row no longer names it either way
+            log.warning("privacy: could not delete a file of an erased person")
+
+
+def _pseudonym() -> str:
+    while True:
+        candidate = f"erased-{secrets.token_hex(6)}"
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
+
+
+def _anonymise(user: User, actor: Any) -> list[FileRef]:
+    """Cut every personal column from ``user``'s records; return the files to delete after commit."""
+    now = timezone.now()
+    files: list[FileRef] = []
+    files += _recognition(user, actor, now)
+    files += _deeds(user)
+    _people(user, now)
+    _orgs(user, now)
+    _sign_in(user)
+    from thamdee.inbox.models import Notification
+
+    Notification.objects.filter(user=user).delete()
+    _profile(user)
+    return files
+
+
+def _recognition(user: User, actor: Any, now: dt.datetime) -> list[FileRef]:
+    """Honours leave public display (consent withdrawn, photo deleted); credentials are revoked in their issuer's
+    signed status list and lose the name and the signed copy that named the person; certificates are deleted;
+    nomination papers about the person are cleared."""
+    from thamdee.recognition import services as recognition
+    from thamdee.recognition.models import (
+        CertificateStatus,
+        ConsentState,
+        Credential,
+        Honour,
+        HonourConsentEvent,
+        Nomination,
+        Score,
+    )
+
+    files: list[FileRef] = []
+    for honour in Honour.objects.select_for_update().filter(member=user):
+        files += _file(honour.photo)
+        action = None
+        if honour.consent == ConsentState.CONSENTED:
+            honour.consent, honour.withdrawn_at = ConsentState.WITHDRAWN, now
+            action = HonourConsentEvent.Action.WITHDRAW
+        elif honour.consent == ConsentState.PENDING:
+            honour.consent, honour.declined_at = ConsentState.DECLINED, now
+            action = HonourConsentEvent.Action.DECLINE
+        honour.show_name = honour.show_photo = honour.show_story = False
+        honour.photo = ""  # type: ignore[assignment]
+        honour.save()
+        if action is not None:
+            HonourConsentEvent.objects.create(honour=honour, action=action, actor=actor)
+    HonourConsentEvent.objects.filter(honour__member=user).exclude(guardian_name="").update(guardian_name="")
+    for credential in Credential.objects.filter(member=user, revoked_at__isnull=True).select_related("issuer"):
+        recognition.credential_revoke(actor=actor, credential=credential, reason=REVOKED_REASON)
+    for credential in Credential.objects.filter(member=user).exclude(certificate=""):
+        files += _file(credential.certificate)
+    Credential.objects.filter(member=user).update(
+        recipient_name="",
+        token="",
+        certificate="",
+        certificate_status=CertificateStatus.NONE,
+        certificate_requested_at=None,
+        certificate_ready_at=None,
+    )
+    nominations = Nomination.objects.filter(nominee=user)
+    nominations.update(reasons="", evidence="", public_story="")
+    Score.objects.filter(nomination__in=nominations).exclude(comment="").update(comment="")
+    return files
+
+
+def _deeds(user: User) -> list[FileRef]:
+    """Deeds stay (with their type, date, hours, status, credits and decisions: the public record and the figures);
+    what the person wrote and the photos they or others took of it go."""
+    from thamdee.deeds.models import Appeal, Deed, DeedEvidence
+
+    files: list[FileRef] = []
+    evidence = DeedEvidence.objects.filter(deed__member=user)
+    for item in evidence:
+        files += _file(item.image) + _file(item.thumbnail)
+    evidence.delete()
+    Deed.objects.filter(member=user).exclude(description="").update(description="")
+    Appeal.objects.filter(member=user).exclude(reason="").update(reason="")
+    return files
+
+
+def _people(user: User, now: dt.datetime) -> None:
+    """Consents are withdrawn (the rows stay: they show what was agreed, and when); family links end."""
+    Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    Consent.objects.filter(user=user).exclude(guardian_name="").update(guardian_name="")
+    FamilyLink.objects.filter(Q(user=user) | Q(relative=user)).delete()
+
+
+def _orgs(user: User, now: dt.datetime) -> None:
+    """Memberships and invitations end, and agency posts close (the rows stay, as every membership does)."""
+    from thamdee.orgs.models import AgencyStaff, Membership
+    from thamdee.orgs.roles import roles_forget
+
+    Membership.objects.filter(Q(ended_at__isnull=True) | Q(is_active=True), user=user).update(
+        is_active=False, ended_at=Coalesce("ended_at", Value(now))
+    )
+    AgencyStaff.objects.filter(user=user, is_active=True).update(is_active=False)
+    roles_forget(user)
+
+
+def _sign_in(user: User) -> None:
+    """No way back in: API tokens go, and the sign-in records (user name, address, browser) with them. Sessions end
+    because the account is made inactive with an unusable password (``_profile``): Django checks both on every
+    request and signs the session out."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    names = {user.username}
+    if user.mobile:
+        names |= {user.mobile, f"{user.mobile[:3]}-{user.mobile[3:6]}-{user.mobile[6:]}"}
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=names).delete()
+
+
+def _profile(user: User) -> None:
+    user.username = _pseudonym()
+    user.public_id = uuid.uuid4()
+    user.prefix = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.email = ""
+    user.mobile = None
+    user.birth_year = None
+    # The home area (a village or subdistrict) stays: the rollups attribute credits spent to it, and a rebuild reads
+    # it from here, so clearing it would change the aggregates. Without a name, number or birth year it points at
+    # no one (docs/privacy.md).
+    user.national_id_hmac = None
+    user.last_login = None
+    user.is_active = False
+    user.is_staff = False
+    user.set_unusable_password()
+    user.save(
+        update_fields=[
+            "username",
+            "public_id",
+            "prefix",
+            "first_name",
+            "last_name",
+            "email",
+            "mobile",
+            "birth_year",
+            "national_id_hmac",
+            "last_login",
+            "is_active",
+            "is_staff",
+            "password",
+        ]
+    )

@@ -1,0 +1,129 @@
+"""The export: everything Thamdee holds about a person, for that person alone, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import UserFactory
+from thamdee.common.errors import NotFoundError
+from thamdee.deeds import services as deeds
+from thamdee.privacy import selectors
+from thamdee.privacy.tests.conftest import APPEAL_REASON, DESCRIPTION, GIFT_MESSAGE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_export_holds_every_part_of_the_record(person):
+    w = person
+    data = selectors.personal_data_of(viewer=w.member, subject=w.member)
+    json.dumps(data)  # one JSON document, nothing that JSON cannot hold
+    assert data["format"] == "thamdee.personal-data/1"
+    assert set(data) == {
+        "format",
+        "generated_at",
+        "profile",
+        "consents",
+        "family_links",
+        "memberships",
+        "agency_posts",
+        "deeds",
+        "passbook",
+        "vouchers",
+        "recognition",
+        "notices",
+        "stories",
+        "data_requests",
+    }
+    profile = data["profile"]
+    assert profile["id"] == str(w.member.public_id)
+    assert (profile["first_name"], profile["mobile"], profile["birth_year"]) == (
+        w.member.first_name,
+        w.member.mobile,
+        1980,
+    )
+    assert profile["home_area"]["code"] == "71091101"
+    # The national ID: only whether one is on file, never the number nor its fingerprint.
+    assert profile["national_id_on_file"] is True
+    assert w.member.national_id_hmac not in json.dumps(data)
+    # Consents with their history: the photo consent given, then withdrawn.
+    purposes = [(c["purpose"], c["active"]) for c in data["consents"]]
+    assert purposes == [("publish_name", True), ("publish_photo", False)]
+    assert data["consents"][1]["withdrawn_at"] is not None
+    assert [(f["direction"], f["person"]["id"]) for f in data["family_links"]] == [
+        ("named_by_me", str(w.relative.public_id))
+    ]
+    assert [m["organisation"]["id"] for m in data["memberships"]] == [str(w.org.public_id)]
+
+
+def test_deeds_carry_status_credits_and_the_reasons(person):
+    data = selectors.personal_data_of(viewer=person.member, subject=person.member)
+    verified, rejected = sorted(data["deeds"], key=lambda d: d["status"], reverse=True)
+    assert verified["status"] == "verified" and verified["credits"] == 15 and verified["hours"] == 3
+    assert verified["description"] == DESCRIPTION
+    assert verified["explanation"] and {"th", "en"} <= set(verified["explanation"][0])
+    assert len(verified["evidence"]) == 1 and verified["evidence"][0]["url"].startswith("/deeds/evidence/")
+    assert rejected["status"] == "rejected"
+    assert [x["reason"] for x in rejected["decisions"]] == ["ไม่มีพยาน", "ตรวจแล้ว"]
+    assert [(a["reason"], a["status"]) for a in rejected["appeals"]] == [(APPEAL_REASON, "dismissed")]
+    # Dates are ISO 8601.
+    assert dt.date.fromisoformat(verified["done_on"])
+    assert dt.datetime.fromisoformat(verified["submitted_at"]).utcoffset() is not None
+
+
+def test_the_passbook_runs_oldest_first_with_its_balance(person):
+    data = selectors.personal_data_of(viewer=person.member, subject=person.member)
+    book = data["passbook"]
+    amounts = [line["amount"] for line in book["lines"]]
+    assert amounts == [15, -2, -1]  # the award, the gift, the voucher
+    assert [line["running_balance"] for line in book["lines"]] == [15, 13, 12]
+    assert book["balance"] == 12 and book["earned_total"] == 15
+    assert book["lines"][1]["memo"] == GIFT_MESSAGE
+
+
+def test_vouchers_recognition_notices_and_stories(person):
+    w = person
+    data = selectors.personal_data_of(viewer=w.member, subject=w.member)
+    assert [(v["code"], v["status"]) for v in data["vouchers"]] == [(w.voucher.display_code, "confirmed")]
+    recognition = data["recognition"]
+    assert "first-deed" in {b["code"] for b in recognition["badges"]}
+    assert [lvl["level_code"] for lvl in recognition["levels"]] == ["doer"]
+    assert [(h["id"], h["consent"], h["show_name"]) for h in recognition["honours"]] == [
+        (str(w.honour.public_id), "consented", True)
+    ]
+    assert recognition["credentials"] and all(c["token"].count(".") == 2 for c in recognition["credentials"])
+    assert {"deed_verified", "badge_awarded"} <= {n["kind"] for n in data["notices"]}
+    assert [s["id"] for s in data["stories"]["shown_in"]] == [str(w.story.public_id)]
+    assert data["stories"]["written"] == []
+
+
+def test_nobody_reads_someone_elses_data_not_even_a_site_admin(person):
+    for viewer in (person.organiser, person.verifier, person.relative, person.admin, person.staff71):
+        with pytest.raises(NotFoundError):
+            selectors.personal_data_of(viewer=viewer, subject=person.member)
+
+
+def test_the_export_costs_the_same_queries_for_a_long_record(person):
+    """No N+1: ten more deeds (each verified, with a passbook line and decisions) add no query."""
+    w = person
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.personal_data_of(viewer=w.member, subject=w.member)
+        return len(ctx.captured_queries)
+
+    before = count()
+    for day in range(3, 13):
+        deed = deeds.deed_report(actor=w.member, deed_type=w.lost, done_on=w.today - dt.timedelta(days=day), quantity=1)
+        deeds.deed_verify(actor=w.verifier, deed=deed)
+    assert count() == before
+
+
+def test_an_empty_record_exports_too():
+    user = UserFactory()
+    data = selectors.personal_data_of(viewer=user, subject=user)
+    assert data["deeds"] == [] and data["passbook"] == {"balance": 0, "earned_total": 0, "lines": []}

@@ -1,0 +1,232 @@
+"""Erasure: asked for, cancelled, carried out. Personal fields go; the ledger, the deeds' figures and every
+rollup stay exactly as they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from tests.factories import member_of
+from thamdee.deeds import services as deeds
+from thamdee.deeds.models import Appeal, Deed, DeedEvidence
+from thamdee.inbox.models import Notification
+from thamdee.ledger.models import Account, Journal, Posting
+from thamdee.ledger.reconcile import ledger_check
+from thamdee.orgs.models import Membership
+from thamdee.people.backends import MobileOrUsernameBackend
+from thamdee.people.models import Consent, FamilyLink, User
+from thamdee.privacy import services
+from thamdee.privacy.errors import (
+    ErasureConfirmRequiredError,
+    ErasureLastAdminError,
+    ErasureOpenMattersError,
+    ErasureSiteAdminError,
+    ErasureStateError,
+)
+from thamdee.privacy.models import DataRequestEvent, ErasureRequest, ErasureStatus
+from thamdee.recognition import selectors as recognition_selectors
+from thamdee.recognition.models import ConsentState, Credential, Honour, Nomination, Score
+from thamdee.reports import rollups
+from thamdee.reports import selectors as report_selectors
+from thamdee.reports.models import OrgRollup, Rollup
+from thamdee.rewards.tests.conftest import redeem
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(user: User) -> ErasureRequest:
+    return services.erasure_request(actor=user, confirmed=True)
+
+
+def figures() -> dict[str, list[tuple]]:
+    """Every row the ledger and the reports keep, to compare before and after."""
+    return {
+        "journals": list(Journal.objects.order_by("id").values_list()),
+        "postings": list(Posting.objects.order_by("journal_id", "account_id").values_list()),
+        "accounts": list(Account.objects.order_by("id").values_list()),
+        "rollups": list(Rollup.objects.order_by("id").values_list()),
+        "org_rollups": list(OrgRollup.objects.order_by("id").values_list()),
+        "deeds": list(
+            Deed.objects.order_by("id").values_list(
+                "id", "member_id", "deed_type_id", "organisation_id", "area_id", "done_on", "hours", "status", "credits"
+            )
+        ),
+    }
+
+
+# --- asking and cancelling ---------------------------------------------------------------------------------------
+
+
+def test_asking_records_a_request_due_in_90_days_once(person):
+    request = ask(person.member)
+    assert request.status == ErasureStatus.REQUESTED
+    assert request.due_on == timezone.localdate() + dt.timedelta(days=90)
+    assert ask(person.member).pk == request.pk  # asking again: the open request
+    assert ErasureRequest.objects.filter(user=person.member).count() == 1
+    kinds = list(DataRequestEvent.objects.filter(subject=person.member).values_list("kind", "actor_id"))
+    assert kinds == [("erasure_requested", person.member.pk)]
+
+
+def test_asking_needs_the_warning_confirmed(person):
+    with pytest.raises(ErasureConfirmRequiredError) as caught:
+        services.erasure_request(actor=person.member, confirmed=False)
+    assert caught.value.code == "erasure_confirm_required"
+    assert "ยืนยัน" in caught.value.message_th
+    assert not ErasureRequest.objects.exists()
+
+
+def test_the_person_cancels_before_it_is_carried_out(person):
+    request = ask(person.member)
+    services.erasure_cancel(actor=person.member, erasure=request)
+    request.refresh_from_db()
+    assert request.status == ErasureStatus.CANCELLED and request.cancelled_at is not None
+    with pytest.raises(ErasureStateError):
+        services.erasure_cancel(actor=person.member, erasure=request)
+    with pytest.raises(ErasureStateError):
+        services.erasure_carry_out(actor=person.admin, erasure=request)
+    assert ask(person.member).pk != request.pk  # they may ask again later
+    kinds = list(DataRequestEvent.objects.filter(subject=person.member).values_list("kind", flat=True))
+    assert kinds == ["erasure_requested", "erasure_cancelled", "erasure_requested"]
+
+
+# --- carrying it out ---------------------------------------------------------------------------------------------
+
+
+def test_erasure_clears_every_personal_field(person, django_capture_on_commit_callbacks):
+    w = person
+    m = w.member
+    old_public_id, old_mobile = m.public_id, m.mobile
+    Token.objects.create(user=m)
+    evidence = DeedEvidence.objects.get(deed=w.deed)
+    files = [(evidence.image.storage, evidence.image.name)]
+    credential_ids = list(Credential.objects.filter(member=m).values_list("pk", flat=True))
+    assert credential_ids and report_selectors.stories_published().filter(pk=w.story.pk).exists()
+    assert recognition_selectors.honours_public().filter(pk=w.honour.pk).exists()
+    assert MobileOrUsernameBackend().authenticate(None, username=old_mobile, password="correct-horse-42") == m
+    request = ask(m)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erasure_carry_out(actor=w.admin, erasure=request)
+
+    m.refresh_from_db()
+    assert (m.prefix, m.first_name, m.last_name, m.email) == ("", "", "", "")
+    assert (m.mobile, m.birth_year, m.national_id_hmac, m.last_login) == (None, None, None, None)
+    assert m.home_area.code == "71091101"  # kept: the rollups attribute credits spent to it
+    assert m.username.startswith("erased-") and m.public_id != old_public_id
+    assert not m.is_active and not m.has_usable_password()
+    # Deeds stay, without what the person wrote or the photos of them.
+    assert Deed.objects.filter(member=m).count() == 2
+    assert set(Deed.objects.filter(member=m).values_list("description", flat=True)) == {""}
+    assert not DeedEvidence.objects.filter(deed__member=m).exists()
+    assert not any(storage.exists(name) for storage, name in files)
+    assert set(Appeal.objects.filter(member=m).values_list("reason", flat=True)) == {""}
+    # Consents withdrawn (kept as history), family links gone, memberships ended, inbox emptied, tokens gone.
+    assert Consent.objects.filter(user=m).count() == 2
+    assert not Consent.objects.filter(user=m, withdrawn_at__isnull=True).exists()
+    assert not FamilyLink.objects.filter(user=m).exists() and not FamilyLink.objects.filter(relative=m).exists()
+    assert not Membership.objects.filter(user=m, is_active=True).exists()
+    assert not Membership.objects.filter(user=m, ended_at__isnull=True).exists()
+    assert not Notification.objects.filter(user=m).exists()
+    assert not Token.objects.filter(user=m).exists()
+    # Recognition: off public display, credentials revoked and no longer naming the person.
+    honour = Honour.objects.get(pk=w.honour.pk)
+    assert honour.consent == ConsentState.WITHDRAWN and not (honour.show_name or honour.show_story)
+    assert not recognition_selectors.honours_public().filter(pk=honour.pk).exists()
+    for credential in Credential.objects.filter(pk__in=credential_ids):
+        assert credential.revoked_at is not None and credential.recipient_name == "" and credential.token == ""
+    nomination = Nomination.objects.get(pk=w.nomination.pk)
+    assert (nomination.reasons, nomination.evidence, nomination.public_story) == ("", "", "")
+    assert set(Score.objects.filter(nomination=nomination).values_list("comment", flat=True)) == {""}
+    # A story that shows them leaves the public pages (their consent is withdrawn).
+    assert not report_selectors.stories_published().filter(pk=w.story.pk).exists()
+    # No sign-in, by mobile number or by name.
+    backend = MobileOrUsernameBackend()
+    assert backend.authenticate(None, username=old_mobile, password="correct-horse-42") is None
+    assert backend.authenticate(None, username=m.username, password="correct-horse-42") is None
+    request.refresh_from_db()
+    assert request.status == ErasureStatus.CARRIED_OUT and request.carried_out_by == w.admin
+
+
+def test_erasure_leaves_the_ledger_deeds_and_rollups_as_they_were(person):
+    before = figures()
+    assert rollups.check().ok and ledger_check().ok
+    services.erasure_carry_out(actor=person.admin, erasure=ask(person.member))
+    assert figures() == before
+    assert rollups.check().ok  # a rebuild from the raw tables gives the same figures
+    assert ledger_check().ok
+
+
+def test_the_ledger_stays_append_only_after_an_erasure(person):
+    services.erasure_carry_out(actor=person.admin, erasure=ask(person.member))
+    journal = Journal.objects.filter(actor=person.member).first()
+    assert journal is not None
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_journal SET memo = '' WHERE id = %s", [journal.pk])
+
+
+def test_the_remaining_credits_stay_with_the_closed_wallet(person):
+    wallet = Account.objects.get(user=person.member)
+    services.erasure_carry_out(actor=person.admin, erasure=ask(person.member))
+    assert Account.objects.get(pk=wallet.pk).balance == wallet.balance == 12
+
+
+def test_the_audit_names_no_one_and_holds_no_personal_data(person):
+    services.data_export(actor=person.member, subject=person.member)
+    request = ask(person.member)
+    services.erasure_carry_out(actor=person.admin, erasure=request)
+    rows = list(DataRequestEvent.objects.filter(subject=person.member).values("kind", "actor_id", "channel"))
+    assert rows == [
+        {"kind": "export", "actor_id": person.member.pk, "channel": "web"},
+        {"kind": "erasure_requested", "actor_id": person.member.pk, "channel": "web"},
+        {"kind": "erasure_carried_out", "actor_id": person.admin.pk, "channel": "web"},
+    ]
+    # The audit's columns: ids, kinds and times only.
+    columns = {f.column for f in DataRequestEvent._meta.concrete_fields}
+    assert columns == {"id", "subject_id", "actor_id", "kind", "channel", "erasure_id", "at"}
+
+
+# --- what it refuses ------------------------------------------------------------------------------------------
+
+
+def test_the_last_admin_of_an_organisation_is_refused_and_nothing_changes(person):
+    w = person
+    Membership.objects.filter(user=w.member, organisation=w.org).update(is_admin=True)
+    request = ask(w.member)
+    with pytest.raises(ErasureLastAdminError) as caught:
+        services.erasure_carry_out(actor=w.admin, erasure=request)
+    assert caught.value.code == "erasure_last_admin" and caught.value.status == 409
+    assert w.org.name_th in caught.value.message_th
+    w.member.refresh_from_db()
+    assert w.member.first_name and w.member.is_active
+    assert ErasureRequest.objects.get(pk=request.pk).status == ErasureStatus.REQUESTED
+    # With a second admin, it goes ahead.
+    member_of(w.org, is_admin=True)
+    services.erasure_carry_out(actor=w.admin, erasure=request)
+
+
+def test_open_matters_are_refused_until_they_close(person):
+    w = person
+    deed = deeds.deed_report(actor=w.member, deed_type=w.lost, done_on=w.today, quantity=1, description="ยังรออยู่")
+    voucher = redeem(w.member, w.offer)
+    request = ask(w.member)
+    with pytest.raises(ErasureOpenMattersError) as caught:
+        services.erasure_carry_out(actor=w.admin, erasure=request)
+    assert caught.value.code == "erasure_open_matters"
+    assert caught.value.params == {"deeds": 1, "appeals": 0, "vouchers": 1, "nominations": 0}
+    assert Deed.objects.get(pk=deed.pk).description == "ยังรออยู่"
+    deeds.deed_verify(actor=w.verifier, deed=deed)
+    from thamdee.rewards import services as rewards
+
+    rewards.voucher_cancel(actor=w.member, voucher=voucher)
+    services.erasure_carry_out(actor=w.admin, erasure=request)
+
+
+def test_a_site_admins_own_account_is_refused(person):
+    request = ask(person.admin)
+    other_admin = User.objects.create_superuser(username="root2", password="x" * 12)
+    with pytest.raises(ErasureSiteAdminError):
+        services.erasure_carry_out(actor=other_admin, erasure=request)
