@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.db.models import Exists, OuterRef, Q
 
 from thamdee.orgs.permissions import is_org_admin, is_org_organiser
 from thamdee.orgs.roles import roles_for
@@ -103,18 +104,53 @@ def is_honour_holder(user: Any, honour: Any) -> bool:
     return honour is not None and getattr(user, "pk", None) == honour.member_id
 
 
-@rules.predicate
-def can_revoke_credential(user: Any, credential: Any) -> bool:
-    """The issuing body: the admins of an issuing organisation, the staff of an issuing agency, or a site admin."""
-    if credential is None:
-        return False
+def issued_credentials_reach(user: Any, organisation: Any) -> Q | None:
+    """Which credentials issued by ``organisation`` the user may open and revoke as the issuing body: a filter on
+    ``Credential`` (``Q()``: all of them), or None for none.
+
+    The admins of an issuing organisation reach all its own awards. The staff of an issuing agency reach what lies
+    in their area scope: an honour by the area of the round that chose it (a national honour: national staff
+    only), any other credential by where its holder lives or where an organisation they belong to is. An admin
+    membership of the agency itself carries no area, so it reaches nothing. A site admin reaches everything."""
+    from thamdee.orgs.models import Membership
+    from thamdee.recognition.models import CredentialKind
+
     roles = roles_for(user)
     if roles.is_site_admin:
+        return Q()
+    if organisation is None:
+        return None
+    if not organisation.is_agency:
+        return Q() if roles.has(organisation.pk, "admin") else None
+    scopes = {p.scope_code for p in roles.agency_posts if p.agency_id == organisation.pk}
+    if not scopes:
+        return None
+    if "" in scopes:
+        return Q()
+    reach = Q(pk__in=[])
+    for scope in sorted(scopes):
+        belongs = Membership.objects.filter(
+            user_id=OuterRef("member_id"), is_active=True, organisation__area__code__startswith=scope
+        )
+        reach |= Q(kind=CredentialKind.HONOUR, honour__area__code__startswith=scope) | (
+            ~Q(kind=CredentialKind.HONOUR) & (Q(member__home_area__code__startswith=scope) | Q(Exists(belongs)))
+        )
+    return reach
+
+
+@rules.predicate
+def can_revoke_credential(user: Any, credential: Any) -> bool:
+    """The issuing body, over what it serves (``issued_credentials_reach``)."""
+    from thamdee.recognition.models import Credential
+
+    if credential is None:
+        return False
+    reach = issued_credentials_reach(user, credential.issuer.organisation)
+    if reach is None:
+        return False
+    if not reach:  # Q(): everything the issuer issued
         return True
-    org_id = credential.issuer.organisation_id
-    if roles.has(org_id, "admin"):
-        return True
-    return any(p.agency_id == org_id for p in roles.agency_posts)
+    return Credential.objects.filter(pk=credential.pk).filter(reach).exists()
 
 
 @rules.predicate

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
@@ -227,9 +227,10 @@ def credential_get_visible_to(*, viewer: Actor, public_id: Any) -> Credential:
 
 
 def credential_get_public(public_id: Any) -> Credential:
-    """The credential a certificate's QR code points at (its id is the capability: no sign-in)."""
+    """The credential a certificate's QR code points at (its id is the capability: no sign-in). A credential whose
+    holder had their data erased keeps no signed copy (it named them): it is not found."""
     credential = Credential.objects.select_related("issuer__organisation").filter(public_id=_uuid(public_id)).first()
-    if credential is None:
+    if credential is None or not credential.token:
         raise NotFoundError()
     return credential
 
@@ -249,14 +250,15 @@ def status_list_get(issuer: Issuer, purpose: str) -> StatusList:
 
 
 def credentials_issued_by(*, viewer: Actor, organisation: Organisation) -> QuerySet[Credential]:
-    """What an issuing body has issued (for its admins, to find and revoke)."""
-    from thamdee.recognition.permissions import can_revoke_credential
+    """What an issuing body has issued, to find and revoke: only what the viewer may open (an agency's staff, what
+    lies in their area scope; see ``permissions.issued_credentials_reach``)."""
+    from thamdee.recognition.permissions import issued_credentials_reach
 
+    reach = issued_credentials_reach(viewer, organisation)
     issuer = Issuer.objects.filter(organisation=organisation).first()
-    probe = Credential(issuer=issuer) if issuer else None
-    if issuer is None or not can_revoke_credential.test(viewer, probe):
+    if issuer is None or reach is None:
         return Credential.objects.none()
-    return Credential.objects.filter(issuer=issuer).select_related("member").order_by("-issued_at")
+    return Credential.objects.filter(reach, issuer=issuer).select_related("member").order_by("-issued_at")
 
 
 # --- badges ------------------------------------------------------------------------------------------------------
@@ -274,15 +276,40 @@ def badges_enabled(organisation: Organisation) -> bool:
 # --- honours -----------------------------------------------------------------------------------------------------
 
 
+def _with_publication(qs: QuerySet[Honour]) -> QuerySet[Honour]:
+    """Each honour carries what may be shown of it now: ``public_name`` while the honour's consent shows the name
+    and the holder's consent to publish their name (profile) is active; ``public_photo`` likewise with the photo
+    and the consent to publish their photo; ``public_story`` while the honour's consent shows the story and the
+    consent to publish the name is active, since a story identifies its subject as surely as a name. Withdrawing a
+    consent on the profile takes effect at once, with no change to the honour. Read in the same statement."""
+    from thamdee.people.models import Consent, ConsentPurpose
+
+    def active(purpose: str) -> Exists:
+        return Exists(Consent.objects.filter(user_id=OuterRef("member_id"), purpose=purpose, withdrawn_at__isnull=True))
+
+    def both(field: str, purpose: str) -> ExpressionWrapper:
+        return ExpressionWrapper(
+            Q(consent=ConsentState.CONSENTED, **{field: True}) & Q(active(purpose)), output_field=BooleanField()
+        )
+
+    return qs.annotate(
+        public_name=both("show_name", ConsentPurpose.PUBLISH_NAME),
+        public_photo=both("show_photo", ConsentPurpose.PUBLISH_PHOTO),
+        public_story=both("show_story", ConsentPurpose.PUBLISH_NAME),
+    )
+
+
 def honours_public(*, fiscal_year: int | None = None, level: str = "") -> QuerySet[Honour]:
-    """The public honour roll: only honours whose holder consented, and (in the templates and the API) only what
-    they chose to show."""
+    """The public honour roll: only honours whose holder consented, each carrying what may be shown of it
+    (``public_name``, ``public_photo``, ``public_story``: see ``_with_publication``). The web page and the API
+    show only those."""
     qs = Honour.objects.filter(consent=ConsentState.CONSENTED)
     if fiscal_year:
         qs = qs.filter(fiscal_year=fiscal_year)
     if level:
         qs = qs.filter(level=level)
-    return qs.select_related("member", "area", "agency", "nomination").order_by("-fiscal_year", "level", "category")
+    qs = qs.select_related("member", "area", "agency", "nomination")
+    return _with_publication(qs).order_by("-fiscal_year", "level", "category")
 
 
 def honour_years() -> list[int]:
@@ -306,7 +333,10 @@ def honour_get_for_holder(*, viewer: Actor, public_id: Any) -> Honour:
 
 
 def honour_get_public(public_id: Any) -> Honour:
-    honour = Honour.objects.filter(public_id=_uuid(public_id), consent=ConsentState.CONSENTED).first()
+    """A consented honour, carrying what may be shown of it (see ``_with_publication``)."""
+    honour = _with_publication(
+        Honour.objects.filter(public_id=_uuid(public_id), consent=ConsentState.CONSENTED)
+    ).first()
     if honour is None:
         raise NotFoundError()
     return honour

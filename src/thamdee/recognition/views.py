@@ -181,7 +181,7 @@ def honours(request: HttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=300)
 def honour_photo(request: HttpRequest, public_id: str) -> HttpResponseBase:
     honour = selectors.honour_get_public(public_id)
-    if not honour.show_photo or not honour.photo:
+    if not honour.public_photo or not honour.photo:  # type: ignore[attr-defined]
         raise NotFoundError()
     response = FileResponse(honour.photo.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
@@ -217,7 +217,15 @@ def consent(request: AuthedRequest, public_id: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         status = 400
-    return render(request, "recognition/consent.html", {"h": honour, "form": form}, status=status)
+    from thamdee.people.models import ConsentPurpose
+    from thamdee.people.services import consent_active
+
+    # The roll shows a name or a photo only while the profile's consent to publish it is active too: say so here.
+    profile = {
+        "profile_name": consent_active(request.user, ConsentPurpose.PUBLISH_NAME),
+        "profile_photo": consent_active(request.user, ConsentPurpose.PUBLISH_PHOTO),
+    }
+    return render(request, "recognition/consent.html", {"h": honour, "form": form, **profile}, status=status)
 
 
 @login_required

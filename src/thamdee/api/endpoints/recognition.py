@@ -187,7 +187,8 @@ def _verification(result: vc.Verification) -> dict[str, Any]:
 
 
 class PublicHonourSerializer(serializers.Serializer):
-    """Only what the honoured person consented to show: the name, photo and story are null unless they did."""
+    """Only what the honoured person consents to show, on the honour and on their profile: the name, photo and
+    story are null unless both hold (read from ``selectors.honours_public``)."""
 
     id = serializers.UUIDField(source="public_id")
     fiscal_year = serializers.IntegerField()
@@ -203,13 +204,13 @@ class PublicHonourSerializer(serializers.Serializer):
         return obj.area.code if obj.area_id else None  # type: ignore[union-attr]
 
     def get_name(self, obj: Honour) -> str | None:
-        return obj.member.full_name if obj.is_public and obj.show_name else None
+        return obj.member.full_name if obj.is_public and getattr(obj, "public_name", False) else None
 
     def get_story(self, obj: Honour) -> str | None:
-        return obj.nomination.public_story or None if obj.is_public and obj.show_story else None
+        return obj.nomination.public_story or None if obj.is_public and getattr(obj, "public_story", False) else None
 
     def get_photo_url(self, obj: Honour) -> str | None:
-        if obj.is_public and obj.show_photo and obj.photo:
+        if obj.is_public and getattr(obj, "public_photo", False) and obj.photo:
             return f"/recognition/honours/{obj.public_id}/photo/"
         return None
 

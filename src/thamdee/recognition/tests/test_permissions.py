@@ -99,9 +99,80 @@ def test_credentials_are_seen_by_their_holder_and_revoked_by_their_issuer(world)
     badge = Credential.objects.get(member=world.member, kind=CredentialKind.BADGE)
     level = Credential.objects.get(member=world.member, kind=CredentialKind.LEVEL)
     org_admin = member_of(world.org, is_admin=True)
-    agency_staff = AgencyStaffFactory(agency=world.agency, scope_area=area("40")).user
+    agency_staff = AgencyStaffFactory(agency=world.agency, scope_area=area("71")).user
     assert can_view_credential.test(world.member, badge) and not can_revoke_credential.test(world.member, badge)
     assert can_revoke_credential.test(org_admin, badge) and not can_revoke_credential.test(org_admin, level)
     assert can_revoke_credential.test(agency_staff, level) and not can_revoke_credential.test(agency_staff, badge)
     assert not can_view_credential.test(world.verifier, badge)
     assert not can_view_credential.test(UserFactory(), level)
+
+
+def test_a_level_is_seen_and_revoked_by_agency_staff_only_over_where_its_holder_lives_or_belongs(world):
+    # Given a level credential of a member who lives in 71091101 and belongs to an organisation in 710911
+    verified(world, hours=3)
+    level = Credential.objects.get(member=world.member, kind=CredentialKind.LEVEL)
+    agency_org_admin = member_of(world.agency, is_admin=True)  # an admin membership of the agency: no area scope
+    table = {
+        AgencyStaffFactory(agency=world.agency, scope_area=None).user: True,  # national staff
+        AgencyStaffFactory(agency=world.agency, scope_area=area("71")).user: True,
+        AgencyStaffFactory(agency=world.agency, scope_area=area("7109")).user: True,
+        AgencyStaffFactory(agency=world.agency, scope_area=area("710911")).user: True,
+        world.admin: True,  # site admin
+        AgencyStaffFactory(agency=world.agency, scope_area=area("40")).user: False,  # another province
+        AgencyStaffFactory(agency=world.agency, scope_area=area("7101")).user: False,  # another district
+        AgencyStaffFactory(agency=AgencyFactory(), scope_area=None).user: False,  # another agency
+        agency_org_admin: False,
+        member_of(world.org, is_organiser=True): False,
+    }
+    assert {u: can_revoke_credential.test(u, level) for u in table} == table
+    assert {u: can_view_credential.test(u, level) for u in table} == table
+
+
+def test_an_honour_is_seen_and_revoked_by_its_agency_over_the_rounds_area_only(exemplar):
+    from .conftest import select_nominee
+
+    w = exemplar
+    honour = select_nominee(w)  # a provincial honour (Kanchanaburi, 71)
+    credential = honour.credential
+    table = {
+        w.round_staff: True,
+        AgencyStaffFactory(agency=w.agency, scope_area=None).user: True,
+        w.admin: True,
+        AgencyStaffFactory(agency=w.agency, scope_area=area("7109")).user: False,  # narrower than the round
+        AgencyStaffFactory(agency=w.agency, scope_area=area("40")).user: False,
+        member_of(w.agency, is_admin=True): False,
+        w.organiser: False,  # the nominating organisation's organiser
+    }
+    assert {u: can_revoke_credential.test(u, credential) for u in table} == table
+    assert {u: can_view_credential.test(u, credential) for u in table} == table
+    assert can_view_credential.test(w.member, credential)
+
+
+def test_an_organisations_badges_are_for_its_own_admins(world):
+    verified(world, hours=3)
+    badge = Credential.objects.get(member=world.member, kind=CredentialKind.BADGE)
+    table = {
+        member_of(world.org, is_admin=True): True,
+        world.admin: True,
+        member_of(world.other, is_admin=True): False,
+        member_of(world.org, is_organiser=True): False,
+        AgencyStaffFactory(agency=world.agency, scope_area=area("71")).user: False,
+    }
+    assert {u: can_revoke_credential.test(u, badge) for u in table} == table
+
+
+def test_an_issuers_list_holds_only_what_the_viewer_may_open(world):
+    verified(world, hours=3)
+    level = Credential.objects.get(member=world.member, kind=CredentialKind.LEVEL)
+    badge = Credential.objects.get(member=world.member, kind=CredentialKind.BADGE)
+    inside = AgencyStaffFactory(agency=world.agency, scope_area=area("7109")).user
+    outside = AgencyStaffFactory(agency=world.agency, scope_area=area("40")).user
+    assert list(selectors.credentials_issued_by(viewer=inside, organisation=world.agency)) == [level]
+    assert list(selectors.credentials_issued_by(viewer=outside, organisation=world.agency)) == []
+    assert (
+        list(selectors.credentials_issued_by(viewer=member_of(world.agency, is_admin=True), organisation=world.agency))
+        == []
+    )
+    assert list(selectors.credentials_issued_by(viewer=world.admin, organisation=world.agency)) == [level]
+    org_admin = member_of(world.org, is_admin=True)
+    assert list(selectors.credentials_issued_by(viewer=org_admin, organisation=world.org)) == [badge]

@@ -11,6 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from thamdee.common.pdf import pdf_text
+from thamdee.people.models import ConsentPurpose
+from thamdee.people.services import consent_grant
 from thamdee.recognition import credentials as vc
 from thamdee.recognition import services
 from thamdee.recognition.models import CertificateStatus, Credential, CredentialKind, IssuerKey
@@ -75,6 +77,43 @@ def test_asking_for_a_certificate_then_downloading_it(client, world, badge, djan
     assert world.member.first_name in text and be_year in text
 
 
+def test_agency_staff_outside_the_holders_area_find_no_credential_on_the_web_or_the_api(client, world, badge):
+    from tests.factories import AgencyStaffFactory, area
+
+    # Given the member's level credential (issued by the programme's agency; she lives and belongs in 71)
+    level = Credential.objects.get(member=world.member, kind=CredentialKind.LEVEL)
+    outside = AgencyStaffFactory(agency=world.agency, scope_area=area("40")).user
+    inside = AgencyStaffFactory(agency=world.agency, scope_area=area("71")).user
+    page = reverse("recognition:credential", args=[level.public_id])
+    # When staff of the same agency over another province open it, download it or revoke it
+    client.force_login(outside)
+    assert client.get(page).status_code == 404
+    assert client.get(reverse("recognition:credential_file", args=[level.public_id, "jwt"])).status_code == 404
+    assert client.get(reverse("recognition:certificate_status", args=[level.public_id])).status_code == 404
+    assert client.post(reverse("recognition:revoke", args=[level.public_id]), {"reason": "x"}).status_code == 404
+    api = APIClient()
+    api.force_authenticate(outside)
+    for answer in (
+        api.get(f"/api/v1/recognition/credentials/{level.public_id}/"),
+        api.post(f"/api/v1/recognition/credentials/{level.public_id}/revoke/", {"reason": "x"}, format="json"),
+    ):
+        # Then it is not there, and it looks just like a credential that does not exist
+        assert answer.status_code == 404 and answer["Content-Type"] == "application/problem+json"
+        assert answer.json()["code"] == "not_found"
+    level.refresh_from_db()
+    assert level.revoked_at is None
+    # Its public verification stays public
+    assert APIClient().get(f"/api/v1/recognition/verify/{level.public_id}/").json()["status"] == "valid"
+    # And staff over the member's province open and revoke it
+    client.force_login(inside)
+    assert 'data-testid="credential-qr"' in client.get(page).content.decode()
+    api.force_authenticate(inside)
+    revoked = api.post(
+        f"/api/v1/recognition/credentials/{level.public_id}/revoke/", {"reason": "ออกผิดคน"}, format="json"
+    )
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+
+
 def test_anyone_verifies_by_pasting_or_uploading_or_from_the_qr_url(client, world, badge):
     page = client.get(reverse("recognition:verify"))
     assert page.status_code == 200
@@ -129,7 +168,8 @@ def test_the_public_honour_page_shows_nothing_before_consent_and_only_what_was_c
     assert w.member.full_name not in html and story not in html and 'data-testid="public-honour"' not in html
     api = APIClient().get("/api/v1/recognition/honours/").json()
     assert api["count"] == 0
-    # Consent to the story but not the name
+    # Consent to the story but not the name (her profile consents to publishing her name: the story follows it)
+    consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
     services.honour_consent(actor=w.member, honour=honour, show_name=False, show_photo=False, show_story=True)
     page = client.get(reverse("recognition:honours"))
     assert_csp_clean(page)
@@ -141,6 +181,106 @@ def test_the_public_honour_page_shows_nothing_before_consent_and_only_what_was_c
     services.honour_consent_withdraw(actor=w.member, honour=honour)
     assert story not in client.get(reverse("recognition:honours")).content.decode()
     assert APIClient().get("/api/v1/recognition/honours/").json()["count"] == 0
+
+
+def _consent_to_everything(w):  # type: ignore[no-untyped-def]
+    """The honoured member consents on the honour to her name, photo and story, and on her profile to her name and
+    photo being published."""
+    from thamdee.deeds.tests.test_services import jpeg_with_gps
+
+    honour = select_nominee(w)
+    for purpose in (ConsentPurpose.PUBLISH_NAME, ConsentPurpose.PUBLISH_PHOTO):
+        consent_grant(actor=w.member, user=w.member, purpose=purpose)
+    services.honour_consent(
+        actor=w.member, honour=honour, show_name=True, show_photo=True, show_story=True, photo=jpeg_with_gps()
+    )
+    return honour
+
+
+def test_the_honour_roll_follows_the_profiles_consent_to_publish_a_name_and_a_photo(client, exemplar):
+    from thamdee.people.services import consent_withdraw
+
+    w = exemplar
+    honour = _consent_to_everything(w)
+    story, name = w.nomination.public_story, w.member.full_name
+    photo = reverse("recognition:honour_photo", args=[honour.public_id])
+
+    def shown() -> tuple[dict, str]:  # type: ignore[type-arg]
+        [row] = APIClient().get("/api/v1/recognition/honours/").json()["results"]
+        return row, client.get(reverse("recognition:honours")).content.decode()
+
+    # Given both consents, on the honour and on the profile: name, photo and story on the web and the API
+    row, html = shown()
+    assert (row["name"], row["story"], row["photo_url"]) == (name, story, photo)
+    assert name in html and story in html and photo in html
+    assert client.get(photo).status_code == 200
+    # When she withdraws the consent to publish her photo on her profile: the photo goes, at once, everywhere
+    consent_withdraw(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_PHOTO)
+    row, html = shown()
+    assert row["photo_url"] is None and photo not in html and row["name"] == name and name in html
+    assert client.get(photo).status_code == 404
+    # When she withdraws the consent to publish her name: the name goes, and the story with it (it would name her)
+    consent_withdraw(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+    row, html = shown()
+    assert (row["name"], row["story"], row["photo_url"]) == (None, None, None)
+    assert name not in html and story not in html and "ไม่ประสงค์ออกนาม" in html
+    # And giving them again is as easy: what the honour's consent allows comes back
+    consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+    consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_PHOTO)
+    row, _html = shown()
+    assert (row["name"], row["story"], row["photo_url"]) == (name, story, photo)
+
+
+def test_the_honour_roll_asks_a_fixed_number_of_queries(client, exemplar):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import member_of
+
+    w = exemplar
+    _consent_to_everything(w)
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as web:
+            assert client.get(reverse("recognition:honours")).status_code == 200
+        with CaptureQueriesContext(connection) as api:
+            assert APIClient().get("/api/v1/recognition/honours/").status_code == 200
+        return len(web), len(api)
+
+    count()  # per-process caches warm, as in a running server
+    one = count()
+    # Given two more honours in another round, one of them with the profile's consents too
+    from thamdee.recognition.models import ExemplarRound
+
+    round_ = services.round_create(
+        actor=w.round_staff,
+        agency=w.agency,
+        fiscal_year=2026,
+        level="province",
+        area=w.round.area,
+        title_th="รอบก่อน",
+        criteria=[services.CriterionInput(text_th="ต่อเนื่อง", max_score=10)],
+    )
+    services.panel_set(actor=w.round_staff, round=round_, members=[*w.panel_outsiders, w.panel_insider])
+    people = [member_of(w.org), member_of(w.org)]
+    nominations = [
+        services.nomination_submit(
+            actor=w.organiser, round=round_, organisation=w.org, nominee=p, category=c, reasons="ดี", public_story="ดี"
+        )
+        for p, c in zip(people, ["honesty", "discipline"], strict=True)
+    ]
+    round_ = ExemplarRound.objects.get(pk=round_.pk)
+    services.round_close_nominations(actor=w.round_staff, round=round_)
+    for nomination in nominations:
+        for judge in w.panel_outsiders:
+            services.score_submit(actor=judge, nomination=nomination, scores={"c1": 8})
+        honour = services.nomination_select(actor=w.round_staff, nomination=nomination)
+        services.honour_consent(
+            actor=nomination.nominee, honour=honour, show_name=True, show_photo=False, show_story=True
+        )
+    consent_grant(actor=people[0], user=people[0], purpose=ConsentPurpose.PUBLISH_NAME)
+    # Then the roll, three honours long, asks as many queries as with one
+    assert count() == one
 
 
 def test_consent_is_asked_on_a_screen_of_its_own_with_nothing_ticked(client, exemplar):
@@ -155,6 +295,11 @@ def test_consent_is_asked_on_a_screen_of_its_own_with_nothing_ticked(client, exe
     assert_csp_clean(page)
     html = page.content.decode()
     assert 'data-testid="consent-no"' in html and "checked" not in html
+    # Her profile does not yet consent to publishing her name or photo: the screen says the roll will not show them
+    assert 'data-testid="profile-consent-off"' in html and reverse("people:profile") in html
+    consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)  # on her profile
+    consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_PHOTO)
+    assert 'data-testid="profile-consent-off"' not in client.get(url).content.decode()
     assert client.post(url, {"action": "consent", "show_name": "on"}).status_code == 302
     honour.refresh_from_db()
     assert honour.consent == "consented" and honour.show_name and not honour.show_story
@@ -318,6 +463,7 @@ class TestApi:
         assert honour.status_code == 201 and honour.json()["consent"] == "pending"
         member = APIClient()
         member.force_authenticate(w.member)
+        consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)  # on her profile
         consented = member.post(
             f"/api/v1/recognition/honours/{honour.json()['id']}/consent/", {"show_name": True}, format="json"
         )

@@ -15,7 +15,8 @@ from django.db import transaction
 from thamdee.areas.models import Area
 from thamdee.common.thaitime import be_year, current_fiscal_year
 from thamdee.deeds.models import Deed, DeedStatus
-from thamdee.people.models import User
+from thamdee.people.models import ConsentPurpose, User
+from thamdee.people.services import consent_active, consent_grant
 from thamdee.recognition import services
 from thamdee.recognition.models import CertificateStatus, Credential, ExemplarRound, HonourLevel
 from thamdee.recognition.permissions import has_conflict
@@ -102,6 +103,8 @@ def _round(demo: Demo) -> None:
                 comment="ผลงานชัดเจน มีหลักฐานในระบบ",
             )
     honour = services.nomination_select(actor=staff, nomination=chosen)
+    if not consent_active(malee, ConsentPurpose.PUBLISH_NAME):  # the roll names her only with her profile's consent
+        consent_grant(actor=malee, user=malee, purpose=ConsentPurpose.PUBLISH_NAME)
     services.honour_consent(actor=malee, honour=honour, show_name=True, show_photo=False, show_story=True)
     second = services.nomination_select(actor=staff, nomination=declined)
     services.honour_decline(actor=saver, honour=second)
