@@ -4,7 +4,8 @@ Rollups are figures per area cell, fiscal year, month (0 = the whole year) and v
 kept current in the same transaction as the deeds and credits they count, and rebuilt from the raw tables by
 ``thamdee reports rebuild``. Cells are kept for the finest area a deed names (a village, or a subdistrict);
 wider areas add their cells up. People and organisations are counted once per cell: a person active in two
-villages in one month counts in each when the villages are added up (the rebuild counts the same way).
+villages in one month counts in each when the villages are added up (the rebuild counts the same way); the
+small-cell thresholds count such a sum's people once (``selectors.Figures``).
 Sensitive deed types (religious practice, say) never enter a rollup.
 """
 

@@ -406,6 +406,7 @@ def story(request: HttpRequest, public_id: str) -> HttpResponse:
             "published": selectors.story_visible(item),
             "photos_public": photos_public,
             "show_photos": photos_public or staff,
+            "nobody_tagged": staff and not item.people_shown.exists(),
             "can_edit": can_write_story.test(user, item.organisation) and item.status != StoryStatus.APPROVED,
             "can_review": can_review_story.test(user, item.area) and item.status == StoryStatus.SUBMITTED,
         },

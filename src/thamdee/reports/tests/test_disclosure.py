@@ -126,3 +126,158 @@ def test_the_public_page_keeps_its_own_larger_minimum(minimum, client):
     national, _provinces = selectors.public_figures(fy)
     assert national.suppressed and national.below == 10
     assert not selectors.headline("71", fy).suppressed
+
+
+# --- one person counted in many cells ------------------------------------------------------------------------------
+# A cell counts each person once, but a sum of cells (an area over its villages, target areas together,
+# organisations of a kind) adds up those counts: one person active in five villages would count as five and
+# unlock a threshold of five on their own. The threshold is tested against the people themselves.
+
+VILLAGES = ["71091101", "71091102", "71091103", "71091104", "71091105"]
+
+
+def _deeds_of(w, member, villages):  # type: ignore[no-untyped-def]
+    """One verified deed of ``member`` in each of ``villages`` (several entries for a village: several deeds)."""
+    import datetime as dt
+
+    from thamdee.deeds import services
+
+    entries = [
+        services.DeedInput(
+            member=member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=1, area=area(v)
+        )
+        for v in villages
+    ]
+    deeds = services.deed_record_for(actor=w.organiser, entries=entries)
+    services.deed_verify_bulk(actor=w.verifier, deeds=deeds)
+    return deeds
+
+
+@pytest.fixture
+def one_person_in_five_villages(minimum):  # type: ignore[no-untyped-def]
+    w = build_world()
+    deeds = _deeds_of(w, w.member, VILLAGES)
+    w.fy = deeds[0].fiscal_year
+    w.staff = AgencyStaffFactory(scope_area=area("71")).user
+    return w
+
+
+def test_one_person_in_five_villages_unlocks_no_sum_of_them(one_person_in_five_villages):
+    w = one_person_in_five_villages
+    for code in ("710911", "7109", "71", ""):
+        headline = selectors.headline(code, w.fy)
+        assert headline.suppressed and headline.below == MINIMUM and headline.deeds == 0, code
+    assert {a.code: f.suppressed for a, f in selectors.by_child_area("7109", w.fy)}["710911"]
+    assert {a.code: f.suppressed for a, f in selectors.by_child_area("71", w.fy)}["7109"]
+    assert {a.code: f.suppressed for a, f in selectors.by_child_area("", w.fy)}["71"]
+    assert all(f.suppressed or f.is_empty() for _y, _m, f in selectors.by_month("710911", w.fy))
+    assert all(f.suppressed or f.is_empty() for _v, f in selectors.by_virtue("710911", w.fy))
+    assert all(f.suppressed or f.is_empty() for _d, f in selectors.by_dimension("710911", w.fy))
+
+
+def test_one_person_in_five_villages_unlocks_no_target_area(one_person_in_five_villages):
+    from thamdee.reports import services as report_services
+
+    w = one_person_in_five_villages
+    report_services.target_area_designate(actor=w.staff, programme=w.programme, fiscal_year=w.fy, area=area("710911"))
+    inside, outside, each = selectors.target_vs_other("71", w.fy)
+    assert inside.suppressed and inside.deeds == 0
+    assert outside.is_empty()
+    assert [(a.code, f.suppressed) for a, f in each] == [("710911", True)]
+
+
+def test_one_person_in_five_villages_is_hidden_on_the_dashboard_and_in_the_api(client, one_person_in_five_villages):
+    w = one_person_in_five_villages
+    client.force_login(w.staff)
+    page = client.get(reverse("reports:area", args=["7109"]), {"fy": w.fy})
+    assert page.status_code == 200  # a hidden headline renders as "<5" (it was a template error)
+    html = page.content.decode()
+    headline = html[html.index('data-testid="headline"') :].split("</div></div></div></div>")[0]
+    assert "&lt;5" in headline and ">5<" not in headline
+    row = html[html.index('data-area-code="710911"') :].split("</tr>")[0]
+    assert "&lt;5" in row and ">25<" not in row
+    api = APIClient()
+    api.force_authenticate(w.staff)
+    body = api.get("/api/v1/reports/areas/710911/", {"fy": w.fy}).json()
+    assert body["totals"]["suppressed"] is True and body["totals"]["participants"] is None
+
+
+def test_one_person_in_ten_villages_unlocks_nothing_on_the_public_page(client):
+    w = build_world()
+    deeds = _deeds_of(w, w.member, VILLAGES) + _deeds_of(w, w.member, [f"710912{n:02d}" for n in range(1, 6)])
+    national, provinces = selectors.public_figures(deeds[0].fiscal_year)
+    assert national.suppressed and national.below == 10
+    assert all(f.suppressed or f.is_empty() for _a, f in provinces)
+
+
+def test_one_person_in_five_organisations_unlocks_no_filtered_headline(minimum):
+    from tests.factories import OrganisationFactory
+    from thamdee.deeds.models import Deed, DeedStatus
+    from thamdee.orgs.models import OrgKind
+    from thamdee.reports import rollups
+
+    w = build_world()
+    for _ in range(5):
+        Deed.objects.create(
+            member=w.member,
+            deed_type=w.care,
+            organisation=OrganisationFactory(area=area("710911"), kind=OrgKind.SAVINGS_GROUP),
+            area=area("71091101"),
+            done_on=w.today,
+            hours=1,
+            credits=5,
+            status=DeedStatus.VERIFIED,
+            recorded_by=w.organiser,
+        )
+    rollups.rebuild()
+    fy = Deed.objects.first().fiscal_year
+    figures = selectors.filtered_headline("71", fy, kind=OrgKind.SAVINGS_GROUP)
+    assert figures.suppressed and figures.deeds == 0
+
+
+def test_different_people_spread_thinly_over_villages_are_shown(minimum):
+    """Two people in each of three villages: no village may be shown, their subdistrict (six people) may."""
+    w = build_world()
+    from tests.factories import member_of
+
+    for village in VILLAGES[:3]:
+        for person in (member_of(w.org), member_of(w.org)):
+            _deeds_of(w, person, [village])
+    fy = selectors.current_and_recent_years()[0]
+    headline = selectors.headline("710911", fy)
+    assert not headline.suppressed and headline.participants == 6
+    children = {a.code: f for a, f in selectors.by_child_area("710911", fy)}
+    assert all(children[v].suppressed for v in VILLAGES[:3])
+
+
+def test_two_people_counted_in_three_villages_stay_hidden(minimum):
+    """Five per-village counts, two people: hidden."""
+    w = build_world()
+    from tests.factories import member_of
+
+    other = member_of(w.org)
+    _deeds_of(w, w.member, VILLAGES[:3])
+    deeds = _deeds_of(w, other, VILLAGES[:2])
+    assert selectors.headline("710911", deeds[0].fiscal_year).suppressed
+
+
+def test_too_many_cells_to_count_leave_the_sum_hidden(minimum, monkeypatch):
+    """Where counting the people would read more cells than allowed, the sum is hidden, never shown on a guess."""
+    w = build_world()
+    from tests.factories import member_of
+
+    for village in VILLAGES[:3]:
+        for person in (member_of(w.org), member_of(w.org)):
+            _deeds_of(w, person, [village])
+    monkeypatch.setattr(selectors, "MAX_CELLS_COUNTED", 2)
+    headline = selectors.headline("710911", selectors.current_and_recent_years()[0])
+    assert headline.suppressed and headline.below == MINIMUM
+
+
+def test_the_people_are_counted_only_when_the_rollups_leave_it_open(one_person_in_a_village, django_assert_num_queries):
+    """Villages of 4, 6 and 7 people: the largest alone shows their subdistrict; one village is one cell."""
+    w = one_person_in_a_village
+    with django_assert_num_queries(1):
+        assert not selectors.headline("710911", w.fy).suppressed
+    with django_assert_num_queries(1):
+        assert selectors.headline("71091101", w.fy).suppressed

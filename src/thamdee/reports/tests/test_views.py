@@ -246,6 +246,52 @@ class TestStories:
         assert thumb in client.get(reverse("reports:stories")).content.decode()
         assert client.get(full).status_code == 200
 
+    def test_the_photos_of_a_story_with_nobody_tagged_stay_private(self, client):
+        from PIL import Image
+
+        from thamdee.reports import selectors
+        from thamdee.reports import services as report_services
+
+        w = build_world()
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48), (40, 120, 200)).save(buffer, "JPEG")
+        client.force_login(w.organiser)
+        form = client.get(reverse("reports:story_new"), {"org": str(w.org.public_id)}).content.decode()
+        assert 'data-testid="photos-untagged-note"' in form
+        client.logout()
+        story = report_services.story_save(
+            actor=w.organiser,
+            organisation=w.org,
+            title="ตลาดนัดแลกเปลี่ยน",
+            summary="x",
+            body="y",
+            area=w.org.area,
+            photos=[(buffer.getvalue(), "ตลาด.jpg")],
+        )
+        report_services.story_submit(actor=w.organiser, story=story)
+        reviewer = AgencyStaffFactory(scope_area=area("71")).user
+        client.force_login(reviewer)
+        page = client.get(reverse("reports:story", args=[story.public_id])).content.decode()
+        assert 'data-testid="photos-untagged"' in page  # the reviewer is told before approving
+        client.logout()
+        report_services.story_review(actor=reviewer, story=story, approve=True)
+        # Its text is public (nobody is named in it); its photos, shown on nobody's consent, are not.
+        assert list(selectors.stories_published()) == [story]
+        assert not selectors.story_photos_public(story)
+        assert not selectors.stories_published().get().photos_public
+        photo = story.photos.get()
+        full = reverse("reports:story_photo", args=[photo.public_id, "full"])
+        thumb = reverse("reports:story_photo", args=[photo.public_id, "thumb"])
+        page = client.get(reverse("reports:story", args=[story.public_id]))
+        assert page.status_code == 200 and full not in page.content.decode()
+        assert thumb not in client.get(reverse("reports:stories")).content.decode()
+        assert client.get(full).status_code == 404 and client.get(thumb).status_code == 404
+        # The writer still sees them, told why they are not public.
+        client.force_login(w.organiser)
+        page = client.get(reverse("reports:story", args=[story.public_id])).content.decode()
+        assert full in page and 'data-testid="photos-untagged"' in page
+        assert client.get(full).status_code == 200
+
     @pytest.mark.postgres
     def test_thai_search_can_use_the_trigram_index(self):
         from django.db import connection
