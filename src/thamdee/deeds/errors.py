@@ -13,6 +13,13 @@ class SameApproverError(PermissionDeniedError):
     message = _("รายการนี้ต้องมีผู้รับรองสองคนที่ต่างกัน คุณรับรองเป็นคนแรกไปแล้ว")
 
 
+class AgencyVerifiesTemplatesOnlyError(ValidationError):
+    code = "agency_verifies_templates_only"
+    message = _(
+        "หน่วยงานรับรองเฉพาะความดีตามแม่แบบระดับชาติที่หน่วยงานกำหนดให้หน่วยงานรับรอง ประเภทความดีอื่นขององค์กรต้องให้ผู้รับรองขององค์กรรับรอง"
+    )
+
+
 class DeedStateError(ConflictError):
     code = "deed_state"
     message = _('ทำรายการนี้กับความดีที่มีสถานะ "{status}" ไม่ได้')

@@ -120,7 +120,8 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
         self.fields["unit"].choices = Unit.choices  # type: ignore[attr-defined]
         self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
         self.fields["evidence"].choices = Evidence.choices  # type: ignore[attr-defined]
-        self.fields["verified_by"].choices = VerifiedBy.choices  # type: ignore[attr-defined]
+        # The form adds an organisation's own types: agencies verify only national templates (adopted as they are).
+        self.fields["verified_by"].choices = [(VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label)]  # type: ignore[attr-defined]
         self._style()
         for name in ("virtues", "dimensions"):
             self.fields[name].widget.attrs.pop("class", None)

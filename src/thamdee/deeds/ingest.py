@@ -585,10 +585,14 @@ def _lookups(actor: User, shape: FileShape, today: dt.date, problems: list[RowEr
            SELECT x.*, dense_rank() OVER (ORDER BY tcode, name_th, name_en, unit, virtues)::integer AS sig FROM (
            SELECT t.id AS deed_type_id, t.organisation_id AS org_id, t.code,
                   coalesce(tpl.code, t.code) AS tcode, t.name_th, coalesce(nullif(t.name_en, ''), t.name_th) AS name_en,
-                  t.unit, t.max_backdate_days, t.is_sensitive, t.is_active, t.verified_by, t.programme_id,
+                  t.unit, t.max_backdate_days, t.is_sensitive, t.is_active, t.programme_id,
+                  -- the agency whose verifiers verify the type's deeds: only a national template's copy marked so
+                  -- (as deeds.permissions.can_verify_deed); otherwise the organisation's verifiers do
+                  CASE WHEN t.verified_by = 'agency' AND tpl.id IS NOT NULL THEN pg.agency_id END AS v_agency,
                   coalesce(tv.virtues, '{}'::text[]) AS virtues, pb.id AS prog_book, lb.id AS local_book
              FROM deeds_deedtype t
              LEFT JOIN deeds_deedtype tpl ON tpl.id = t.adopted_from_id
+             JOIN ledger_programme pg ON pg.id = t.programme_id
              LEFT JOIN (SELECT tv.deedtype_id, array_agg(v.code::text ORDER BY v.code) AS virtues
                           FROM deeds_deedtype_virtues tv JOIN deeds_virtue v ON v.id = tv.virtue_id
                          GROUP BY tv.deedtype_id) tv ON tv.deedtype_id = t.id
@@ -617,7 +621,7 @@ def _lookups(actor: User, shape: FileShape, today: dt.date, problems: list[RowEr
     )
     cursor.execute(
         """CREATE TEMP TABLE ingest_vagency ON COMMIT DROP AS
-           SELECT s.user_id, coalesce(a.code, '') AS scope_code FROM orgs_agencystaff s
+           SELECT s.user_id, s.agency_id, coalesce(a.code, '') AS scope_code FROM orgs_agencystaff s
              LEFT JOIN areas_area a ON a.id = s.scope_area_id
             WHERE s.user_id IN (SELECT user_id FROM ingest_person) AND s.is_active AND s.is_verifier"""
     )
@@ -744,7 +748,7 @@ def _resolve(shape: FileShape, today: dt.date, books: Books) -> None:
              {member_cols}, btrim(r.member) AS member_key,
              o.org_id, o.area_id AS org_area_id, btrim(r.organisation) AS org_key,
              t.deed_type_id, t.tcode, t.name_th, t.unit, t.max_backdate_days, t.is_sensitive, t.is_active,
-             t.verified_by, t.virtues, t.sig, t.prog_book, t.local_book, btrim(r.deed_type) AS type_key,
+             t.v_agency, t.virtues, t.sig, t.prog_book, t.local_book, btrim(r.deed_type) AS type_key,
              dd.day AS done_on,
              coalesce(vd.day, CASE WHEN coalesce(btrim(r.verified_on), '') = '' THEN %(today)s::date END)
                AS verified_on,
@@ -827,16 +831,18 @@ def _resolve(shape: FileShape, today: dt.date, books: Books) -> None:
                     SELECT 1 FROM orgs_membership m WHERE m.user_id = b.member_id AND m.organisation_id = b.org_id
                        AND m.is_active) THEN 'not_member' END,
              CASE WHEN b.deed_type_id IS NOT NULL AND (b.verifier_id IS NULL OR NOT (
-                    CASE WHEN b.verified_by = 'agency'
+                    CASE WHEN b.v_agency IS NOT NULL
                          THEN EXISTS (SELECT 1 FROM ingest_vagency s WHERE s.user_id = b.verifier_id
+                                         AND s.agency_id = b.v_agency
                                          AND starts_with(coalesce(b.area_code, ''), s.scope_code))
                          ELSE EXISTS (SELECT 1 FROM ingest_vright v WHERE v.user_id = b.verifier_id
                                          AND v.org_id = b.org_id) END)) THEN 'verifier' END,
              CASE WHEN b.verifier_id IS NOT NULL AND b.verifier_id = b.member_id THEN 'self_verification' END,
              CASE WHEN b.second_key <> '' AND b.deed_type_id IS NOT NULL AND (b.second_id IS NULL
                        OR b.second_id = b.verifier_id OR b.second_id = b.member_id OR NOT (
-                    CASE WHEN b.verified_by = 'agency'
+                    CASE WHEN b.v_agency IS NOT NULL
                          THEN EXISTS (SELECT 1 FROM ingest_vagency s WHERE s.user_id = b.second_id
+                                         AND s.agency_id = b.v_agency
                                          AND starts_with(coalesce(b.area_code, ''), s.scope_code))
                          ELSE EXISTS (SELECT 1 FROM ingest_vright v WHERE v.user_id = b.second_id
                                          AND v.org_id = b.org_id) END)) THEN 'second_verifier' END,
@@ -1382,7 +1388,7 @@ def _ingest_rows(
             deed_type = None
             if org is not None:
                 deed_type = (
-                    DeedType.objects.select_related("adopted_from", "organisation")
+                    DeedType.objects.select_related("adopted_from", "organisation", "programme")
                     .filter(organisation=org, code=row.get("deed_type", ""))
                     .first()
                 )

@@ -148,6 +148,12 @@ class DeedType(PublicIdModel):
                 condition=Q(unit="period", period__in=["monthly", "yearly"]) | ~Q(unit="period"),
                 name="%(app_label)s_%(class)s_period_unit_has_period",
             ),
+            # Agencies verify only national templates' deeds: an organisation's own type never says "agency"
+            # (services also ask that an adopted copy's template says so).
+            models.CheckConstraint(
+                condition=Q(verified_by="organisation") | Q(organisation__isnull=True) | Q(adopted_from__isnull=False),
+                name="%(app_label)s_%(class)s_agency_verifies_templates",
+            ),
         ]
 
     def __str__(self) -> str:

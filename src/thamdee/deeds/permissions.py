@@ -7,16 +7,30 @@ from typing import Any
 import rules
 
 from thamdee.orgs.permissions import (
-    is_agency_verifier_over,
     is_org_admin,
     is_org_organiser,
     is_org_verifier,
 )
+from thamdee.orgs.roles import roles_for
 from thamdee.people.permissions import is_site_admin
 
 
 def _agency_verified(deed: Any) -> bool:
-    return deed.deed_type.verified_by == "agency"
+    """Whether an agency, not the organisation, verifies the deed: only a national template's deed, i.e. of an
+    organisation's type adopted from a template and marked "verified by the agency". An organisation's own local
+    type is its own verifiers' work whatever it says (services and the database refuse the mark on one)."""
+    deed_type = deed.deed_type
+    return deed_type.verified_by == "agency" and deed_type.adopted_from_id is not None
+
+
+def _is_verifying_agency_over(user: Any, deed: Any) -> bool:
+    """A verifier of the agency that runs the template's programme, whose scope covers the deed's area. (The
+    programme is read only for someone who holds such a post.)"""
+    code = deed.area.code if deed.area_id is not None else None
+    if code is None:
+        return False
+    agencies = {p.agency_id for p in roles_for(user).agency_posts if p.is_verifier and code.startswith(p.scope_code)}
+    return bool(agencies) and deed.deed_type.programme.agency_id in agencies
 
 
 @rules.predicate
@@ -26,12 +40,13 @@ def is_deed_member(user: Any, deed: Any) -> bool:
 
 @rules.predicate
 def can_verify_deed(user: Any, deed: Any) -> bool:
-    """A verifier of the organisation that owns the deed type, or an agency verifier over the deed's area for
-    deed types that agencies verify. (Never the doer: services refuse that with its own error.)"""
+    """A verifier of the organisation that owns the deed type; for a national template that its agency verifies,
+    a verifier of that agency over the deed's area instead. (Never the doer: services refuse that with its own
+    error.)"""
     if deed is None:
         return False
     if _agency_verified(deed):
-        return bool(is_agency_verifier_over.test(user, deed.area))
+        return _is_verifying_agency_over(user, deed)
     return bool(is_org_verifier.test(user, deed.organisation))
 
 
@@ -44,7 +59,7 @@ def can_view_deed(user: Any, deed: Any) -> bool:
     org = deed.organisation
     if (is_org_organiser | is_org_verifier | is_org_admin).test(user, org):
         return True
-    return _agency_verified(deed) and bool(is_agency_verifier_over.test(user, deed.area))
+    return _agency_verified(deed) and _is_verifying_agency_over(user, deed)
 
 
 can_record_for = is_site_admin | is_org_organiser | is_org_admin

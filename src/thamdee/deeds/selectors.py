@@ -48,7 +48,7 @@ def templates_of(programme_id: int) -> QuerySet[DeedType]:
 def deed_get_visible_to(*, viewer: Actor, public_id: Any) -> Deed:
     try:
         deed = Deed.objects.select_related(
-            "deed_type", "organisation", "area", "member", "recorded_by", "activity", "explanation"
+            "deed_type__programme", "organisation", "area", "member", "recorded_by", "activity", "explanation"
         ).get(public_id=public_id)
     except (Deed.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
@@ -108,9 +108,9 @@ def decisions_of(deed: Deed) -> list[Any]:
 
 def evidence_get_visible_to(*, viewer: Actor, public_id: Any) -> DeedEvidence:
     try:
-        item = DeedEvidence.objects.select_related("deed__deed_type", "deed__organisation", "deed__area").get(
-            public_id=public_id
-        )
+        item = DeedEvidence.objects.select_related(
+            "deed__deed_type__programme", "deed__organisation", "deed__area"
+        ).get(public_id=public_id)
     except (DeedEvidence.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_view_deed.test(viewer, item.deed):

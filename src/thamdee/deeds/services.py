@@ -44,13 +44,14 @@ from thamdee.deeds.models import (
     Dimension,
     Evidence,
     Unit,
+    VerifiedBy,
     Virtue,
 )
 from thamdee.deeds.permissions import can_manage_catalogue, can_record_for, can_reverse_deed, can_verify_deed
 from thamdee.inbox.services import notify, notify_many
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger import services as ledger
-from thamdee.ledger.models import CauseKind, Journal, Programme
+from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import ConsentPurpose, User
@@ -93,7 +94,8 @@ def deed_type_create(
     **fields: Any,
 ) -> DeedType:
     """Add a deed type to an organisation's catalogue (its admins and organisers), or a national template
-    (``organisation=None``: national staff of the programme's agency)."""
+    (``organisation=None``: national staff of the programme's agency). Only a template may be verified by the
+    agency: an organisation's own type is verified by its own verifiers (``AgencyVerifiesTemplatesOnlyError``)."""
     if organisation is not None:
         if not can_manage_catalogue.test(actor, organisation):
             raise NotFoundError()
@@ -107,6 +109,8 @@ def deed_type_create(
     unknown = set(fields) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    if organisation is not None:
+        _check_verified_by(fields.get("verified_by", VerifiedBy.ORGANISATION), adopted_from=None)
     deed_type = DeedType.objects.create(
         programme=programme, organisation=organisation, code=code, name_th=name_th, criterion=criterion, **fields
     )
@@ -135,6 +139,17 @@ def deed_type_adopt(*, actor: Actor, template: DeedType, organisation: Organisat
     return copy
 
 
+def _check_verified_by(verified_by: str, *, adopted_from: DeedType | None) -> None:
+    """An organisation's type is verified by the agency only as a copy of a national template the agency verifies.
+
+    Agency verifiers act on the deeds of their own programme's templates, never an organisation's own types: the
+    agency did not set such a type's criterion or evidence and has not agreed to verify it, and its staff would
+    see members' deeds (names, photos) that agencies otherwise see only as aggregates. Refused here rather than
+    left waiting: a deed of such a type would have no one to verify it."""
+    if verified_by == VerifiedBy.AGENCY and (adopted_from is None or adopted_from.verified_by != VerifiedBy.AGENCY):
+        raise errors.AgencyVerifiesTemplatesOnlyError()
+
+
 @transaction.atomic
 def deed_type_update(*, actor: Actor, deed_type: DeedType, **changes: Any) -> DeedType:
     if deed_type.organisation is None or not can_manage_catalogue.test(actor, deed_type.organisation):
@@ -142,6 +157,8 @@ def deed_type_update(*, actor: Actor, deed_type: DeedType, **changes: Any) -> De
     unknown = set(changes) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    if "verified_by" in changes:
+        _check_verified_by(changes["verified_by"], adopted_from=deed_type.adopted_from)
     for name, value in changes.items():
         setattr(deed_type, name, value)
     deed_type.save(update_fields=list(changes))
@@ -526,7 +543,7 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
     """
     deed = (
         Deed.objects.select_for_update(of=("self",))
-        .select_related("deed_type__adopted_from", "organisation", "area", "member")
+        .select_related("deed_type__adopted_from", "deed_type__programme", "organisation", "area", "member")
         .get(pk=deed.pk)
     )
     _guard_verifier(actor, deed)
@@ -588,7 +605,7 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
     locked = list(
         Deed.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
-        .select_related("deed_type__adopted_from", "organisation", "area", "member")
+        .select_related("deed_type__adopted_from", "deed_type__programme", "organisation", "area", "member")
         .prefetch_related("deed_type__virtues")
         .order_by("done_on", "pk")
     )
@@ -719,7 +736,9 @@ def _save_verified(deeds: Sequence[Deed]) -> None:
 def deed_reject(*, actor: User, deed: Deed, reason: str) -> Deed:
     """Refuse a deed with a reason; the member is told and may appeal."""
     deed = (
-        Deed.objects.select_for_update(of=("self",)).select_related("deed_type", "organisation", "area").get(pk=deed.pk)
+        Deed.objects.select_for_update(of=("self",))
+        .select_related("deed_type__programme", "organisation", "area")
+        .get(pk=deed.pk)
     )
     _guard_verifier(actor, deed)
     if not reason.strip():
@@ -742,6 +761,30 @@ def deed_reject(*, actor: User, deed: Deed, reason: str) -> Deed:
     return deed
 
 
+def _lock_accounts(account_ids: Iterable[int]) -> None:
+    """Lock ledger balance rows in ascending id order, the order the posting function takes them in, so that what
+    is read next holds until the transaction ends and two writers never deadlock."""
+    ids = sorted(set(account_ids))
+    if ids:
+        list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _lock_take_back(deed: Deed) -> None:
+    """Lock the member's wallet with the accounts the deed's credits move between (its award's, its organisation's
+    allotment), in one ascending pass: a voucher's refund locks the same rows before it reads what the member's
+    reversed deeds still have to take back (``deed_take_backs_owed``), so it sees a reversal or a reinstatement
+    either whole or not at all."""
+    ids = set(
+        Account.objects.filter(
+            Q(kind=AccountKind.MEMBER, user_id=deed.member_id)
+            | Q(kind=AccountKind.ALLOTMENT, organisation_id=deed.organisation_id)
+        ).values_list("pk", flat=True)
+    )
+    if deed.journal_id:
+        ids |= set(Posting.objects.filter(journal_id=deed.journal_id).values_list("account_id", flat=True))
+    _lock_accounts(ids)
+
+
 def _take_back(actor: User, deed: Deed, reason: str) -> int:
     """Reverse a deed's award by a reversing journal; what the member already spent is never taken below zero."""
     if not deed.journal_id:
@@ -761,7 +804,7 @@ def deed_reverse(*, actor: User, deed: Deed, reason: str) -> Deed:
     is told and may appeal."""
     deed = (
         Deed.objects.select_for_update(of=("self",))
-        .select_related("deed_type", "organisation", "area", "member")
+        .select_related("deed_type__programme", "organisation", "area", "member")
         .get(pk=deed.pk)
     )
     if not can_reverse_deed.test(actor, deed):
@@ -770,7 +813,11 @@ def deed_reverse(*, actor: User, deed: Deed, reason: str) -> Deed:
         raise errors.ReasonRequiredError()
     if deed.status != DeedStatus.VERIFIED:
         raise errors.DeedStateError(status=deed.get_status_display())
+    _lock_take_back(deed)
     taken = _take_back(actor, deed, reason.strip())
+    # What the take-back could not reach (spent, given, or held in a voucher) is not owed; but if a voucher reserved
+    # with it is refunded, the refund pays it first (``deed_take_backs_owed``), and the member is told so.
+    left = ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), deed.member_id)
     deed.status = DeedStatus.REVERSED
     deed.decided_at = timezone.now()
     deed.save(update_fields=["status", "decided_at"])
@@ -782,12 +829,97 @@ def deed_reverse(*, actor: User, deed: Deed, reason: str) -> Deed:
         user=deed.member,
         kind="deed_reversed",
         title=_('ความดี "{name}" ถูกกลับรายการ'),
-        body=_("เหตุผล: {reason} · อุทธรณ์ได้ที่หน้ารายการ"),
+        body=(
+            _(
+                "เหตุผล: {reason} · เก็บคืน {taken} เครดิต อีก {left} เครดิตคุณใช้ไปแล้ว ไม่ต้องคืน "
+                "แต่ถ้าคูปองที่จองไว้ด้วยเครดิตนี้ถูกยกเลิกหรือหมดอายุ เครดิตที่คืนจะกลับไปยังองค์กรก่อน "
+                "· อุทธรณ์ได้ที่หน้ารายการ"
+            )
+            if left > 0
+            else _("เหตุผล: {reason} · อุทธรณ์ได้ที่หน้ารายการ")
+        ),
         url=f"/deeds/{deed.public_id}/",
         name=deed.deed_type.name_th,
         reason=reason.strip(),
+        taken=taken,
+        left=left,
     )
     return deed
+
+
+# --- take-backs paid by voucher refunds -------------------------------------------------------------------------
+
+
+@dataclass
+class TakeBackOwed:
+    """A reversed deed's take-back still outstanding: the credits its reversal could not take back (the deed's
+    share: its awards less what was taken back, at reversal and later), and where they go back to (the account
+    its award came from, the organisation's allotment)."""
+
+    deed: Deed
+    credits: int
+    to_account: Account
+
+
+def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.datetime) -> list[TakeBackOwed]:
+    """The outstanding take-backs of the member's reversed deeds that the refund of ``spent`` (a voucher's hold,
+    reserved at ``reserved_at``) pays first, oldest reversal first. Only a deed awarded before the hold and
+    reversed after the reservation counts: only then may the voucher hold that deed's credits. So a voucher the
+    member used is kept, and a voucher bought before the award, or after the reversal, is refunded to the member
+    in full. Derived from the ledger (``member_share_of``), nothing stored: a refund paid once is not owed twice.
+
+    Locks first, in one ascending pass, the hold's accounts (the member's wallet, the partner's clearing account)
+    and the allotments whose awards to the member a reversal could take back, so the answer holds until the
+    caller's transaction ends: a reversal or a reinstatement of the member's deeds, and another refund, wait on
+    the wallet (they lock it too), and no one deadlocks. Runs inside the refund's transaction.
+    """
+    reversible = Deed.objects.filter(member=member, status__in=[DeedStatus.VERIFIED, DeedStatus.REVERSED])
+    awards = Journal.objects.filter(
+        kind=JournalKind.AWARD, cause_kind=CauseKind.DEED, cause_id__in=reversible.values("pk"), pk__lt=spent.pk
+    )
+    _lock_accounts(
+        Posting.objects.filter(Q(journal_id=spent.pk) | Q(journal_id__in=awards.values("pk")))
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+    owed = []
+    for deed in Deed.objects.filter(member=member, status=DeedStatus.REVERSED, decided_at__gt=reserved_at).order_by(
+        "decided_at", "pk"
+    ):
+        credits = ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), member.pk)
+        award = awards.filter(cause_id=deed.pk).order_by("pk").first()
+        if credits <= 0 or award is None:
+            continue
+        to = Posting.objects.filter(journal_id=award.pk).exclude(account__kind=AccountKind.MEMBER).first()
+        if to is not None:
+            owed.append(TakeBackOwed(deed=deed, credits=credits, to_account=to.account))
+    return owed
+
+
+def deed_take_backs_collect(
+    *, member: User, owed: Sequence[TakeBackOwed], credits: int, idempotency_key: str, memo: str
+) -> int:
+    """Pay outstanding take-backs (``deed_take_backs_owed``, read under the same locks) from ``credits`` a refund
+    has just put back in the member's wallet, oldest reversal first; the member keeps the rest. Each payment is a
+    reversal journal that names no original (the award's own reversal is the take-back made at reversal), with the
+    deed as cause, from the wallet to the account the award came from; it takes the credits out of lifetime earned
+    credits as the take-back does. Never more than a deed's outstanding take-back, never below zero. Idempotent:
+    each journal's key is ``idempotency_key`` and the deed. Returns the credits paid."""
+    wallet = ledger.account_wallet(member)
+    paid = 0
+    for item in owed:
+        amount = min(item.credits, credits - paid)
+        if amount <= 0:
+            break
+        ledger.journal_post(
+            kind=JournalKind.REVERSAL,
+            legs=[(wallet, -amount), (item.to_account, amount)],
+            idempotency_key=f"{idempotency_key}:take-back:{item.deed.public_id}",
+            memo=memo,
+            cause=(CauseKind.DEED, item.deed.pk),
+        )
+        paid += amount
+    return paid
 
 
 # --- appeals --------------------------------------------------------------------------------------------------
@@ -836,7 +968,7 @@ def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str) -> 
     credited; a reversed deed is credited again. The outcome is recorded on the deed and counted."""
     appeal = (
         Appeal.objects.select_for_update(of=("self",))
-        .select_related("deed__organisation", "deed__deed_type", "against", "deed__area")
+        .select_related("deed__organisation", "deed__deed_type__programme", "against", "deed__area")
         .get(pk=appeal.pk)
     )
     deed = appeal.deed
@@ -883,6 +1015,8 @@ def _reinstate(actor: User, deed: Deed) -> None:
         .get(pk=deed.pk)
     )
     _lock_members([deed.member_id])
+    # What the member kept of the deed is read under the wallet's lock: a refund paying the deed's take-back waits.
+    _lock_take_back(deed)
     award, version_ids = compute(deed)
     if award.two_approvers and deed.status == DeedStatus.REJECTED:
         # Never approved, and above the rulebook's two-approver threshold: the appeal's decider is the first

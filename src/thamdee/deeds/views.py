@@ -399,6 +399,8 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
                 dimensions=dimensions,
                 **data,
             )
+        except DomainError as exc:
+            form.add_error("verified_by" if exc.code == "agency_verifies_templates_only" else None, str(exc))
         except Exception as exc:
             form.add_error("code", _("รหัสนี้มีอยู่แล้วในรายการขององค์กร") if "code" in str(exc).lower() else str(exc))
         else:

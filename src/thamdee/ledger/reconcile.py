@@ -2,8 +2,8 @@
 
 Checks: every journal balances and has at least two legs; all postings together sum to zero; every cached
 balance equals the sum of its account's postings; no balance is negative; every member's lifetime earned
-credits equal their awards less reversed awards; no journal is reversed twice and no reversal takes back more
-than its original.
+credits equal their awards less reversed awards (and less the later take-backs of awards: reversals that name no
+original); no journal is reversed twice and no reversal takes back more than its original.
 """
 
 from __future__ import annotations
@@ -75,8 +75,9 @@ LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_posting GROUP BY 
 WHERE a.balance IS NOT NULL AND a.balance <> coalesce(s.total, 0)
 """
 
-# Only awards and reversals of awards count toward lifetime earned credits. Those journals are joined to the
-# postings as one relation (a UNION ALL, whose size the planner estimates well), so the join is hashed: as
+# Only awards, reversals of awards and reversals that name no original (a deed's take-back collected later from a
+# voucher's refund) count toward lifetime earned credits. Those journals are joined to the postings as one relation
+# (a UNION ALL, whose size the planner estimates well), so the join is hashed: as
 # "journal_id IN (SELECT ... UNION ALL ...)" the planner guessed 200 journals and looked up the postings of each
 # of the 10 million awards of the national data set by index, once per parallel worker (174 s; 17.8 s joined).
 # A join of every posting to its journal was worse still (millions of index look-ups: 11 s for 7M postings).
@@ -85,7 +86,7 @@ SELECT a.id, a.earned_total, coalesce(s.total, 0) FROM ledger_account a
 LEFT JOIN (
   SELECT p.account_id, sum(p.amount) AS total
     FROM ledger_posting p
-    JOIN (SELECT j.id FROM ledger_journal j WHERE j.kind = 1
+    JOIN (SELECT j.id FROM ledger_journal j WHERE j.kind = 1 OR (j.kind = 4 AND j.reversal_of_id IS NULL)
           UNION ALL
           SELECT r.id FROM ledger_journal r JOIN ledger_journal o ON o.id = r.reversal_of_id
            WHERE r.reversal_of_id IS NOT NULL AND r.kind = 4 AND o.kind = 1) e ON e.id = p.journal_id

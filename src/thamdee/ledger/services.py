@@ -122,10 +122,12 @@ def account_issuance(programme: Programme, fiscal_year: int) -> Account:
 
 
 def _leg(kind: int, account: AccountLike, amount: int, reversing: int | None = None) -> Leg:
-    """Awards to a member wallet count toward lifetime earned credits; reversing an award takes them back."""
+    """Awards to a member wallet count toward lifetime earned credits; reversing an award takes them back. So does
+    a reversal that names no original: the later part of a deed's take-back, collected from a voucher's refund
+    after the award's own (one) reversal took what the wallet held (``journal_reverse`` always names one)."""
     counts = account.kind == AccountKind.MEMBER and (
         (kind == JournalKind.AWARD and amount > 0)
-        or (kind == JournalKind.REVERSAL and reversing == JournalKind.AWARD and amount < 0)
+        or (kind == JournalKind.REVERSAL and reversing in (JournalKind.AWARD, None) and amount < 0)
     )
     return Leg(account.pk, amount, amount if counts else 0)
 

@@ -3,7 +3,8 @@ partner staff confirm them; vouchers that expire or are cancelled give their cre
 
 Locks are always taken in the same order, so no two of these can deadlock: the voucher row (confirm, cancel,
 refund), then the offer row (reserve, refund), then the ledger's account rows (inside ``spend_post`` and
-``journal_reverse``, in ascending id order).
+``journal_reverse``, in ascending id order; a refund takes all of its accounts in one ascending pass first, see
+``deeds.deed_take_backs_owed``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from thamdee.areas.models import Area
 from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
 from thamdee.creditrules.selectors import levels_of_programme
+from thamdee.deeds import services as deeds
 from thamdee.inbox.services import notify
 from thamdee.ledger import services as ledger
 from thamdee.ledger.errors import AlreadyReversedError, IdempotencyConflictError, InsufficientCreditsError
@@ -512,10 +514,15 @@ def voucher_refund(*, public_id: str | uuid.UUID) -> bool:
     """Give back what a cancelled or expired voucher held: its credits, by a reversing journal of the hold, and
     its place in the stock.
 
+    Credits of a deed reversed while the voucher held them are not given back: the reversal could not take them
+    from the wallet, so the refund pays that outstanding take-back first, to the account the award came from, and
+    the member gets the rest (``deeds.deed_take_backs_owed``; a voucher the member used is kept). The notice says
+    so. Every refund (cancellation, expiry, the sweeper) comes through here.
+
     Idempotent: the voucher row is marked refunded by a conditional update (``WHERE refunded_at IS NULL``) before
-    anything else, in the same transaction as the reversal, whose own idempotency key and the ledger's
-    one-reversal-per-journal rule back it up. Running it twice, or concurrently, refunds once. Returns whether
-    this call refunded.
+    anything else, in the same transaction as the reversal and the take-backs, whose own idempotency keys and the
+    ledger's one-reversal-per-journal rule back it up. Running it twice, or concurrently, refunds once. Returns
+    whether this call refunded.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -527,21 +534,46 @@ def voucher_refund(*, public_id: str | uuid.UUID) -> bool:
         voucher = Voucher.objects.select_related("offer", "partner", "member").get(public_id=public_id)
         if voucher.offer.stock is not None:
             Offer.objects.filter(pk=voucher.offer_id, remaining__lt=F("stock")).update(remaining=F("remaining") + 1)
+        taken = 0
         if voucher.hold_journal_id:
             hold = Journal.objects.get(pk=voucher.hold_journal_id)
+            owed = deeds.deed_take_backs_owed(member=voucher.member, spent=hold, reserved_at=voucher.created_at)
             reason = "คูปองหมดอายุ คืนเครดิต" if voucher.status == VoucherStatus.EXPIRED else "ยกเลิกคูปอง คืนเครดิต"
+            key = f"voucher-refund:{voucher.public_id}"
+            returned = voucher.cost
             try:
                 result = ledger.journal_reverse(
                     actor=None,
                     journal=hold,
                     reason=f"{reason} {voucher.display_code}",
-                    idempotency_key=f"voucher-refund:{voucher.public_id}",
+                    idempotency_key=key,
                 )
                 refund_id = result.journal_id
             except AlreadyReversedError:  # reversed by hand already: the credits are back
                 refund_id = Journal.objects.get(reversal_of=hold).pk
+                returned = 0  # they came back earlier, not now: nothing of this refund to pay take-backs with
             Voucher.objects.filter(pk=voucher.pk).update(refund_journal_id=refund_id)
-        if voucher.status == VoucherStatus.EXPIRED:
+            if owed and returned:
+                taken = deeds.deed_take_backs_collect(
+                    member=voucher.member,
+                    owed=owed,
+                    credits=returned,
+                    idempotency_key=key,
+                    memo=f"เก็บคืนเครดิตของความดีที่ถูกกลับรายการ จากเครดิตที่คืนจากคูปอง {voucher.display_code}",
+                )
+        expired = voucher.status == VoucherStatus.EXPIRED
+        body: Any = ""
+        if taken:
+            title = (
+                _("คูปอง {offer} หมดอายุ คืนให้คุณ {amount} จาก {cost} เครดิต")
+                if expired
+                else _("ยกเลิกคูปอง {offer} แล้ว คืนให้คุณ {amount} จาก {cost} เครดิต")
+            )
+            body = _(
+                "อีก {taken} เครดิตเป็นเครดิตของความดีที่ถูกกลับรายการ ซึ่งใช้จองคูปองนี้ไว้ "
+                "จึงกลับไปยังองค์กรที่ให้เครดิต ดูรายการได้ในสมุดบัญชีความดี"
+            )
+        elif expired:
             title = _("คูปอง {offer} หมดอายุ") if not voucher.cost else _("คูปอง {offer} หมดอายุ คืน {amount} เครดิตแล้ว")
         else:
             title = _("ยกเลิกคูปอง {offer} แล้ว") if not voucher.cost else _("ยกเลิกคูปอง {offer} แล้ว คืน {amount} เครดิตแล้ว")
@@ -549,9 +581,12 @@ def voucher_refund(*, public_id: str | uuid.UUID) -> bool:
             user=voucher.member,
             kind="voucher_refunded",
             title=title,
+            body=body,
             url=_voucher_url(voucher),
             offer=voucher.offer.display_name(),
-            amount=voucher.cost,
+            amount=voucher.cost - taken,
+            cost=voucher.cost,
+            taken=taken,
         )
     return True
 

@@ -85,7 +85,12 @@ class DeedTypeCreateSerializer(serializers.Serializer):
     unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.OCCURRENCE)
     period = serializers.ChoiceField(choices=Period.choices, required=False, allow_blank=True, default="")
     evidence = serializers.ChoiceField(choices=Evidence.choices, default=Evidence.NONE)
-    verified_by = serializers.ChoiceField(choices=VerifiedBy.choices, default=VerifiedBy.ORGANISATION)
+    verified_by = serializers.ChoiceField(
+        choices=VerifiedBy.choices,
+        default=VerifiedBy.ORGANISATION,
+        help_text="agency: national templates only; an organisation's own type is refused "
+        "(agency_verifies_templates_only)",
+    )
     max_backdate_days = serializers.IntegerField(min_value=0, max_value=3650, default=30)
     is_sensitive = serializers.BooleanField(default=False)
     checkin_verified = serializers.BooleanField(default=False)

@@ -22,3 +22,35 @@ def report(w, *, deed_type=None, hours=2, days_ago=1, member=None, **kwargs):  #
         hours=hours,
         **kwargs,
     )
+
+
+@pytest.fixture
+def national(world):
+    """A national template of the world's programme that its agency verifies, adopted into the world's catalogue;
+    a verifier of that agency over the world's province, one of another agency there, and one of the programme's
+    agency in another province."""
+    from types import SimpleNamespace
+
+    from tests.factories import AgencyStaffFactory, area
+
+    template = services.deed_type_create(
+        actor=world.admin,
+        programme=world.programme,
+        organisation=None,
+        code="plant-trees",
+        name_th="ปลูกต้นไม้",
+        criterion="ปลูกแล้วดูแลจนรอด",
+        unit="occurrence",
+        verified_by="agency",
+        virtues=["volunteering"],
+        dimensions=["environment"],
+    )
+    adopted = services.deed_type_adopt(actor=world.admin, template=template, organisation=world.org)
+    agency = world.programme.agency
+    return SimpleNamespace(
+        template=template,
+        adopted=adopted,
+        verifier=AgencyStaffFactory(agency=agency, scope_area=area("71"), is_verifier=True).user,
+        other_agency=AgencyStaffFactory(scope_area=area("71"), is_verifier=True).user,
+        elsewhere=AgencyStaffFactory(agency=agency, scope_area=area("40"), is_verifier=True).user,
+    )

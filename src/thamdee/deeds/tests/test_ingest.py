@@ -336,3 +336,33 @@ def test_the_set_based_checks_find_a_row_the_new_deeds_name_that_does_not_exist(
     else:
         with pytest.raises(RuntimeError, match=f"1 {named} named by new deeds do not exist"):
             ingest._check_integrity()
+
+
+def test_an_agency_verifies_in_a_file_only_the_deeds_of_its_own_programmes_templates(world, national, tmp_path):
+    done = (world.today - dt.timedelta(days=1)).isoformat()
+
+    def line(ref: str, deed_type: Any, verifier: Any) -> str:
+        return (
+            f"{ref},{world.member.username},{world.org.public_id},{deed_type.code},{done},{world.today.isoformat()},"
+            f",,{verifier.username},\n"
+        )
+
+    # given a file where the programme's agency verifies its template's deed, another agency verifies it too,
+    # and the agency verifies a deed of the organisation's own type
+    path = tmp_path / "agency.csv"
+    path.write_text(
+        HEADER
+        + line("t1", national.adopted, national.verifier)
+        + line("t2", national.adopted, national.other_agency)
+        + line("t3", world.lost, national.verifier),
+        encoding="utf-8",
+    )
+    # then the two last rows are refused, and nothing is saved
+    with pytest.raises(ImportFileError) as refused:
+        deeds_ingest(actor=world.admin, path=path)
+    assert {(p.row, p.column) for p in refused.value.problems} == {(3, "verifier"), (4, "verifier")}
+    assert not Deed.objects.exists()
+    # and the first row alone goes in, verified
+    path.write_text(HEADER + line("t1", national.adopted, national.verifier), encoding="utf-8")
+    assert deeds_ingest(actor=world.admin, path=path).ingested == 1
+    assert Deed.objects.get().status == DeedStatus.VERIFIED

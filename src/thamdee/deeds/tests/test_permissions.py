@@ -7,6 +7,7 @@ import pytest
 from tests.factories import AgencyStaffFactory, UserFactory, area, member_of
 from thamdee.common.errors import NotFoundError, PermissionDeniedError
 from thamdee.deeds import selectors, services
+from thamdee.deeds.permissions import can_verify_deed, can_view_deed
 
 from .conftest import report
 
@@ -21,6 +22,7 @@ ACTORS = [
     "foreign_verifier",
     "agency_province",
     "agency_verifier_province",
+    "other_agency_verifier_province",
     "outsider",
     "site_admin",
 ]
@@ -36,7 +38,11 @@ def cast(world):
         "admin": member_of(world.org, is_admin=True),
         "foreign_verifier": world.foreign_verifier,
         "agency_province": AgencyStaffFactory(scope_area=area("71")).user,
-        "agency_verifier_province": AgencyStaffFactory(scope_area=area("71"), is_verifier=True).user,
+        # a verifier of the agency that runs the world's programme, and one of another agency, over the province
+        "agency_verifier_province": AgencyStaffFactory(
+            agency=world.programme.agency, scope_area=area("71"), is_verifier=True
+        ).user,
+        "other_agency_verifier_province": AgencyStaffFactory(scope_area=area("71"), is_verifier=True).user,
         "outsider": UserFactory(),
         "site_admin": UserFactory(is_superuser=True),
     }
@@ -75,20 +81,36 @@ def test_who_verifies_an_organisation_verified_deed(world, cast, actor):
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_who_verifies_an_agency_verified_deed(world, cast, actor):
-    world.care.verified_by = "agency"
-    world.care.save()
-    deed = report(world)
+def test_who_sees_a_deed_of_a_national_template_the_agency_verifies(world, national, cast, actor):
+    deed = report(world, deed_type=national.adopted)
+    result = outcome(lambda: selectors.deed_get_visible_to(viewer=cast[actor], public_id=deed.public_id))
+    assert result == ("ok" if actor in SEE | VERIFY_AGENCY_TYPE else "404")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_who_verifies_a_deed_of_a_national_template_the_agency_verifies(world, national, cast, actor):
+    deed = report(world, deed_type=national.adopted)
     result = outcome(lambda: services.deed_verify(actor=cast[actor], deed=deed))
     assert result == ("ok" if actor in VERIFY_AGENCY_TYPE else "404")
 
 
-def test_agency_verifiers_elsewhere_get_not_found(world):
-    world.care.verified_by = "agency"
-    world.care.save()
+def test_agency_verifiers_elsewhere_get_not_found(world, national):
+    deed = report(world, deed_type=national.adopted)
+    assert outcome(lambda: selectors.deed_get_visible_to(viewer=national.elsewhere, public_id=deed.public_id)) == "404"
+    assert outcome(lambda: services.deed_verify(actor=national.elsewhere, deed=deed)) == "404"
+
+
+def test_a_local_type_marked_for_the_agency_stays_with_its_organisation(world, national):
+    # given a deed of the organisation's own type, marked "verified by the agency" (as a type saved before the
+    # setting was refused would be; the migration and the database now keep such types organisation-verified)
     deed = report(world)
-    far = AgencyStaffFactory(scope_area=area("40"), is_verifier=True).user
-    assert outcome(lambda: services.deed_verify(actor=far, deed=deed)) == "404"
+    deed.deed_type.verified_by = "agency"
+    # then no agency verifier over its area sees or verifies it, and its organisation's verifiers still do
+    for agency_verifier in (national.verifier, national.other_agency):
+        assert not can_view_deed.test(agency_verifier, deed)
+        assert not can_verify_deed.test(agency_verifier, deed)
+    assert can_verify_deed.test(world.verifier, deed)
+    assert can_view_deed.test(world.verifier, deed)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -111,3 +133,15 @@ def test_evidence_is_served_only_to_those_who_see_the_deed(world, cast, client):
         assert response.status_code == (200 if actor in SEE else 404), actor
         if response.status_code == 200:
             assert response["Content-Type"] == "image/jpeg"
+
+
+def test_evidence_of_a_national_template_deed_is_served_to_its_agency_verifier_only(world, national, client):
+    from django.urls import reverse
+
+    from .test_services import jpeg_with_gps
+
+    deed = report(world, deed_type=national.adopted, photos=[jpeg_with_gps()])
+    url = reverse("deeds:evidence", args=[deed.evidence.get().public_id, "thumb"])
+    for person, status in ((national.verifier, 200), (national.other_agency, 404), (national.elsewhere, 404)):
+        client.force_login(person)
+        assert client.get(url).status_code == status

@@ -181,6 +181,23 @@ def test_a_reversal_never_takes_a_member_below_zero(world):
     assert ledger_check().ok
 
 
+def test_a_reversal_that_could_not_take_everything_back_tells_the_member_what_becomes_of_the_rest(world):
+    deed = report(world, hours=2)  # 10 credits
+    services.deed_verify(actor=world.verifier, deed=deed)
+    _spend(world, 8, "spend")
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด")
+    notice = Notification.objects.get(user=world.member, kind="deed_reversed")
+    # Nothing is owed; only a refund of a voucher reserved with those credits would go back to the organisation
+    assert "เก็บคืน 2 เครดิต" in notice.body_th and "อีก 8 เครดิต" in notice.body_th
+    assert "ไม่ต้องคืน" in notice.body_th and "ยกเลิกหรือหมดอายุ" in notice.body_th
+    # A reversal that took everything back says only its reason
+    whole = report(world, hours=2, days_ago=2)
+    services.deed_verify(actor=world.verifier, deed=whole)
+    services.deed_reverse(actor=world.verifier2, deed=whole, reason="ซ้ำ")
+    plain = Notification.objects.filter(user=world.member, kind="deed_reversed").latest("pk")
+    assert plain.body_th == "เหตุผล: ซ้ำ · อุทธรณ์ได้ที่หน้ารายการ"
+
+
 def _spend(world, amount, key):  # type: ignore[no-untyped-def]
     from tests.factories import PartnerFactory
     from thamdee.ledger import services as ledger
@@ -393,3 +410,112 @@ def test_a_deed_reversed_and_reinstated_twice_ends_credited_once(world):
         assert deed.status == DeedStatus.VERIFIED
         assert balance_of(world.member) == 10
     assert ledger_check().ok
+
+
+class TestAgencyVerification:
+    """Agencies verify the deeds of their own programme's national templates, never an organisation's own types."""
+
+    def test_an_organisation_cannot_hand_its_own_deed_type_to_the_agency(self, world):
+        from thamdee.deeds.models import DeedType
+
+        # when an organisation adds a local type marked "verified by the agency"
+        with pytest.raises(errors.AgencyVerifiesTemplatesOnlyError):
+            services.deed_type_create(
+                actor=world.organiser,
+                programme=world.programme,
+                organisation=world.org,
+                code="clean-canal",
+                name_th="ลอกคลอง",
+                criterion="ครั้งละ",
+                verified_by="agency",
+            )
+        # or marks an existing one so
+        with pytest.raises(errors.AgencyVerifiesTemplatesOnlyError):
+            services.deed_type_update(actor=world.organiser, deed_type=world.care, verified_by="agency")
+        # then nothing is saved
+        assert not DeedType.objects.filter(code="clean-canal").exists()
+        world.care.refresh_from_db()
+        assert world.care.verified_by == "organisation"
+
+    def test_an_adopted_template_keeps_the_agencys_verification_but_cannot_take_it_on_otherwise(self, world, national):
+        assert national.adopted.verified_by == "agency" and national.adopted.adopted_from == national.template
+        # a template the organisation verifies itself, adopted, cannot be handed to the agency
+        plain = services.deed_type_create(
+            actor=world.admin,
+            programme=world.programme,
+            organisation=None,
+            code="read-aloud",
+            name_th="อ่านหนังสือให้ฟัง",
+            criterion="ครั้งละ",
+        )
+        copy = services.deed_type_adopt(actor=world.organiser, template=plain, organisation=world.org)
+        with pytest.raises(errors.AgencyVerifiesTemplatesOnlyError):
+            services.deed_type_update(actor=world.organiser, deed_type=copy, verified_by="agency")
+        copy.refresh_from_db()
+        assert copy.verified_by == "organisation"
+        # while the adopted agency template may be changed in other ways
+        services.deed_type_update(actor=world.organiser, deed_type=national.adopted, name_en="Plant trees")
+
+    def test_the_database_refuses_a_local_type_verified_by_the_agency(self, world):
+        from django.db import IntegrityError, transaction
+
+        from thamdee.deeds.models import DeedType
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            DeedType.objects.filter(pk=world.care.pk).update(verified_by="agency")
+
+    def test_the_agency_rejects_reverses_and_decides_appeals_on_its_templates_deeds(self, world, national):
+        from tests.factories import AgencyStaffFactory
+
+        deed = report(world, deed_type=national.adopted)
+        for stranger in (national.other_agency, national.elsewhere):
+            with pytest.raises(NotFoundError):
+                services.deed_reject(actor=stranger, deed=deed, reason="ไม่มีหลักฐาน")
+        services.deed_reject(actor=national.verifier, deed=deed, reason="ไม่มีหลักฐาน")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+        second = AgencyStaffFactory(agency=world.programme.agency, is_verifier=True).user  # national scope
+        with pytest.raises(NotFoundError):
+            services.appeal_decide(actor=national.other_agency, appeal=appeal, uphold=True, reason="พยานยืนยัน")
+        services.appeal_decide(actor=second, appeal=appeal, uphold=True, reason="พยานยืนยัน")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.VERIFIED and deed.credits == 3
+        with pytest.raises(NotFoundError):
+            services.deed_reverse(actor=national.other_agency, deed=deed, reason="ซ้ำ")
+        services.deed_reverse(actor=national.verifier, deed=deed, reason="ซ้ำ")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.REVERSED
+
+    def test_bulk_verification_by_the_agency_takes_its_templates_deeds_only(self, world, national):
+        ours = [report(world, deed_type=national.adopted, days_ago=d) for d in (1, 2)]
+        local = report(world)
+        # a batch with the organisation's own deed in it is refused whole
+        with pytest.raises(NotFoundError):
+            services.deed_verify_bulk(actor=national.verifier, deeds=[*ours, local])
+        with pytest.raises(NotFoundError):
+            services.deed_verify_bulk(actor=national.other_agency, deeds=ours)
+        assert not Deed.objects.filter(status=DeedStatus.VERIFIED).exists()
+        result = services.deed_verify_bulk(actor=national.verifier, deeds=ours)
+        assert len(result.verified) == 2 and result.credits == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_hands_local_types_marked_for_the_agency_back_to_their_organisation():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.worlds import build_world
+    from thamdee.deeds.models import DeedType
+
+    w = build_world()
+    waiting = report(w)
+    # given a database from before the rule, where the organisation marked its own type for the agency
+    executor = MigrationExecutor(connection)
+    executor.migrate([("deeds", "0007_reported_once")])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE deeds_deedtype SET verified_by = 'agency' WHERE id = %s", [w.care.pk])
+    # when the migrations run forward
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # then the type is its organisation's to verify again, and its waiting deed has a verifier
+    assert DeedType.objects.get(pk=w.care.pk).verified_by == "organisation"
+    assert services.deed_verify(actor=w.verifier, deed=waiting).status == DeedStatus.VERIFIED

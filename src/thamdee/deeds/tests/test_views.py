@@ -232,3 +232,87 @@ def test_a_report_sent_twice_is_one_deed(client, world):
     data["token"] = ""  # an old page without a token still reports
     assert client.post(reverse("deeds:report"), data).status_code == 302
     assert Deed.objects.filter(member=world.member).count() == 2
+
+
+class TestAgencyVerifiers:
+    """The detail page, the decisions and the API give agency verifiers their programme's national templates'
+    deeds inside their scope, and nothing of an organisation's own types."""
+
+    def test_the_web_pages(self, client, world, national):
+        ours, local = report(world, deed_type=national.adopted), report(world)
+        client.force_login(national.verifier)
+        page = client.get(reverse("deeds:detail", args=[ours.public_id]))
+        assert page.status_code == 200
+        assert reverse("deeds:decide", args=[ours.public_id, "approve"]) in page.content.decode()
+        assert client.get(reverse("deeds:detail", args=[local.public_id])).status_code == 404
+        assert client.post(reverse("deeds:decide", args=[local.public_id, "approve"])).status_code == 404
+        for stranger in (national.other_agency, national.elsewhere):
+            client.force_login(stranger)
+            assert client.get(reverse("deeds:detail", args=[ours.public_id])).status_code == 404
+            assert client.post(reverse("deeds:decide", args=[ours.public_id, "approve"])).status_code == 404
+        client.force_login(national.verifier)
+        assert client.post(reverse("deeds:decide", args=[ours.public_id, "approve"])).status_code == 302
+        ours.refresh_from_db()
+        local.refresh_from_db()
+        assert (ours.status, local.status) == (DeedStatus.VERIFIED, DeedStatus.PENDING)
+
+    def test_the_api(self, world, national):
+        ours = [report(world, deed_type=national.adopted, days_ago=d) for d in (1, 2, 3)]
+        local = report(world)
+        api = APIClient()
+        for stranger in (national.other_agency, national.elsewhere):
+            api.force_authenticate(stranger)
+            assert api.get(f"/api/v1/deeds/{ours[0].public_id}/").status_code == 404
+            assert api.post(f"/api/v1/deeds/{ours[0].public_id}/verify/").status_code == 404
+            assert api.post(f"/api/v1/deeds/{ours[0].public_id}/reject/", {"reason": "x"}).status_code == 404
+            bulk = api.post("/api/v1/deeds/verify-bulk/", {"deeds": [str(ours[1].public_id)]}, format="json")
+            assert bulk.status_code == 404
+        api.force_authenticate(national.verifier)
+        assert api.get(f"/api/v1/deeds/{local.public_id}/").status_code == 404
+        assert api.post(f"/api/v1/deeds/{local.public_id}/verify/").status_code == 404
+        assert api.get(f"/api/v1/deeds/{ours[0].public_id}/").json()["id"] == str(ours[0].public_id)
+        assert api.post(f"/api/v1/deeds/{ours[0].public_id}/verify/").json()["status"] == "verified"
+        rejected = api.post(f"/api/v1/deeds/{ours[1].public_id}/reject/", {"reason": "ไม่มีพยาน"}, format="json")
+        assert rejected.json()["status"] == "rejected"
+        mixed = [str(ours[2].public_id), str(local.public_id)]
+        assert api.post("/api/v1/deeds/verify-bulk/", {"deeds": mixed}, format="json").status_code == 404
+        bulk = api.post("/api/v1/deeds/verify-bulk/", {"deeds": mixed[:1]}, format="json")
+        assert bulk.json()["verified"] == 1
+        local.refresh_from_db()
+        assert local.status == DeedStatus.PENDING
+
+    def test_an_organisation_cannot_mark_its_own_type_verified_by_the_agency(self, client, world):
+        from thamdee.deeds.models import DeedType
+
+        data = {
+            "t-code": "clean-canal",
+            "t-name_th": "ลอกคลอง",
+            "t-criterion": "ครั้งละ",
+            "t-virtues": ["volunteering"],
+            "t-dimensions": ["environment"],
+            "t-unit": "occurrence",
+            "t-evidence": "none",
+            "t-verified_by": "agency",
+            "t-max_backdate_days": "30",
+        }
+        client.force_login(world.organiser)
+        response = client.post(reverse("deeds:catalogue", args=[world.org.public_id]), data)
+        assert response.status_code == 400
+        assert not DeedType.objects.filter(code="clean-canal").exists()
+        data["t-verified_by"] = "organisation"  # the same type, verified by the organisation, is added
+        assert client.post(reverse("deeds:catalogue", args=[world.org.public_id]), data).status_code == 302
+        # and through the API the refusal carries its code
+        api = APIClient()
+        api.force_authenticate(world.organiser)
+        body = {
+            "organisation": str(world.org.public_id),
+            "programme": str(world.programme.public_id),
+            "code": "sweep-temple",
+            "name_th": "กวาดลานวัด",
+            "criterion": "ครั้งละ",
+            "verified_by": "agency",
+        }
+        refused = api.post("/api/v1/deed-types/", body, format="json")
+        assert refused.status_code == 400
+        assert refused.json()["code"] == "agency_verifies_templates_only"
+        assert not DeedType.objects.filter(code="sweep-temple").exists()

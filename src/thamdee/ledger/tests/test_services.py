@@ -195,6 +195,22 @@ def test_a_partial_reversal_takes_back_only_what_is_left(funded_org, member):
     assert_books_balance()
 
 
+def test_a_reversal_with_no_original_takes_earned_credits_back_like_the_reversal_of_an_award(funded_org, member):
+    # What a reversed deed's take-back collects later, from a voucher's refund: the award's own (one) reversal is
+    # already used, so the later take-back is a reversal journal that names no original, for the award's cause.
+    award = give(funded_org, member, 10)
+    services.journal_reverse(actor=None, journal=award.journal, reason="wrong", amount=4)
+    wallet = Account.objects.get(kind=AccountKind.MEMBER, user=member)
+    allotment = Account.objects.get(kind=AccountKind.ALLOTMENT, organisation=funded_org)
+    cause = (award.journal.cause_kind, award.journal.cause_id)
+    services.journal_post(
+        kind=JournalKind.REVERSAL, legs=[(wallet, -6), (allotment, 6)], idempotency_key=key(), cause=cause
+    )
+    assert selectors.balance_of(member) == 0 and selectors.earned_total_of(member) == 0
+    assert selectors.member_share_of(cause, member.pk) == 0  # type: ignore[arg-type]
+    assert_books_balance()
+
+
 def test_batch_posting_is_all_or_nothing(funded_org, programme):
     members = [member_of(funded_org) for _ in range(5)]
     items = [

@@ -191,3 +191,45 @@ def test_the_same_reservation_sent_10_times_at_once_reserves_once(funded_org, st
     assert Voucher.objects.filter(member=person).count() == 1
     assert ledger_selectors.balance_of(person) == 90
     assert Offer.objects.get(pk=offer.pk).remaining == offer.stock - 1
+
+
+def test_a_refund_racing_the_reversal_of_the_deed_whose_credits_it_holds_never_gives_them_back():
+    from tests.worlds import build_world
+    from thamdee.deeds import services as deeds
+    from thamdee.deeds.models import Decision
+    from thamdee.ledger.models import CauseKind
+
+    w = build_world()
+    partner, shop_staff = approved_partner(w.staff)
+    offer = make_offer(shop_staff, partner, cost=8)
+    allotment = Account.objects.get(kind=AccountKind.ALLOTMENT, organisation=w.org)
+    taken_at_reversal = Counter()
+    for attempt in range(6):
+        # Given 10 credits of a deed, 8 of them in a voucher the member cancelled, whose refund has not run yet
+        deed = deeds.deed_report(
+            actor=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1 + attempt), hours=2
+        )
+        deeds.deed_verify(actor=w.verifier, deed=deed)
+        voucher = services.redemption_create(actor=w.member, offer=offer, idempotency_key=f"held:{attempt}")
+        Voucher.objects.filter(pk=voucher.pk).update(status=VoucherStatus.CANCELLED, closed_at=timezone.now())
+        allotment.refresh_from_db()
+        before = int(allotment.balance)
+        # When the deed is reversed while the refund task and the sweeper pay the refund
+        results = race(
+            [
+                lambda deed=deed: deeds.deed_reverse(actor=w.verifier2, deed=deed, reason="ผิด"),
+                lambda voucher=voucher: services.voucher_refund(public_id=voucher.public_id),
+                lambda: services.vouchers_sweep(),
+            ]
+        )
+        assert [outcome(r) for r in results] == ["ok"] * 3, results
+        # Then, whichever came first, none of the deed's 10 credits stay with the member, and all go back once
+        assert ledger_selectors.balance_of(w.member) == 0
+        assert ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), w.member.pk) == 0
+        assert ledger_selectors.earned_total_of(w.member) == 0
+        allotment.refresh_from_db()
+        assert int(allotment.balance) == before + 10
+        assert Voucher.objects.get(pk=voucher.pk).refunded_at is not None
+        taken_at_reversal[-Decision.objects.get(deed=deed, action=Decision.Action.REVERSE).credits] += 1
+    assert set(taken_at_reversal) <= {2, 10}, taken_at_reversal
+    assert_books_balance()

@@ -539,3 +539,187 @@ def test_someone_else_cannot_cancel_my_voucher(member, offer, funded_org):
     with pytest.raises(NotFoundError):
         services.voucher_cancel(actor=UserFactory(), voucher=voucher)
     assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
+
+
+# --- a reversed deed and a voucher held with its credits ------------------------------------------------------
+
+
+@pytest.fixture
+def scheme(db):
+    """A world with deeds (elder care: 5 credits an hour), and an approved shop in the member's area whose offer
+    costs 8 credits."""
+    from tests.worlds import build_world
+
+    w = build_world()
+    w.partner, w.shop_staff = approved_partner(w.staff)
+    w.offer = make_offer(w.shop_staff, w.partner, cost=8)
+    w.allotment = Account.objects.get(kind=AccountKind.ALLOTMENT, organisation=w.org)
+    return w
+
+
+def verified_deed(w, *, hours: int = 2, days_ago: int = 1):
+    from thamdee.deeds import services as deeds
+
+    deed = deeds.deed_report(
+        actor=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=days_ago), hours=hours
+    )
+    return deeds.deed_verify(actor=w.verifier, deed=deed)
+
+
+def reverse(w, deed) -> None:
+    from thamdee.deeds import services as deeds
+
+    deeds.deed_reverse(actor=w.verifier2, deed=deed, reason="บันทึกผิดคน")
+
+
+def share(w, deed) -> int:
+    return ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), w.member.pk)
+
+
+def allotment_balance(w) -> int:
+    w.allotment.refresh_from_db()
+    return int(w.allotment.balance)
+
+
+def take_backs_of(deed):
+    """The journals that collected a reversed deed's take-back later (reversals with no original)."""
+    return Journal.objects.filter(
+        cause_kind=CauseKind.DEED, cause_id=deed.pk, kind=JournalKind.REVERSAL, reversal_of__isnull=True
+    )
+
+
+def end(voucher, how: str, capture) -> None:  # type: ignore[no-untyped-def]
+    """Cancel the voucher (its refund runs after the commit) or let it expire (the sweeper refunds it)."""
+    if how == "cancel":
+        with capture(execute=True):
+            services.voucher_cancel(actor=voucher.member, voucher=voucher)
+    else:
+        now = timezone.now()
+        Voucher.objects.filter(pk=voucher.pk).update(
+            created_at=now - dt.timedelta(hours=5), expires_at=now - dt.timedelta(seconds=1)
+        )
+        assert services.vouchers_sweep().expired == 1
+
+
+@pytest.mark.parametrize("how", ["cancel", "expire"])
+def test_credits_of_a_reversed_deed_held_in_a_voucher_go_back_to_the_allotment_when_it_is_refunded(
+    scheme, how, django_capture_on_commit_callbacks
+):
+    w = scheme
+    start = allotment_balance(w)
+    # Given a member awarded 10 credits for a deed, who holds 8 of them in a voucher
+    deed = verified_deed(w)
+    voucher = redeem(w.member, w.offer)
+    assert ledger_selectors.balance_of(w.member) == 2
+    # When the deed is found wrong and reversed: the 2 left in the wallet are taken back, 8 are still owed
+    reverse(w, deed)
+    assert ledger_selectors.balance_of(w.member) == 0 and share(w, deed) == 8
+    assert allotment_balance(w) == start - 8
+    # When the voucher is cancelled, or expires, and its 8 credits are refunded
+    end(voucher, how, django_capture_on_commit_callbacks)
+    # Then the refund pays the take-back first: all 8 go back to the organisation's allotment, none to the member
+    voucher.refresh_from_db()
+    assert voucher.refunded_at is not None and voucher.refund_journal_id is not None
+    assert ledger_selectors.balance_of(w.member) == 0
+    assert share(w, deed) == 0 and ledger_selectors.earned_total_of(w.member) == 0
+    assert allotment_balance(w) == start and clearing_balance(w.partner) == 0
+    (collected,) = take_backs_of(deed)
+    legs = dict(collected.postings.values_list("account__kind", "amount"))
+    assert legs == {AccountKind.MEMBER: -8, AccountKind.ALLOTMENT: 8}
+    # and the member is told so in plain words, in the notice and on the passbook line
+    notice = w.member.notifications.get(kind="voucher_refunded")
+    assert "คืนให้คุณ 0 จาก 8 เครดิต" in notice.title_th
+    assert "8 เครดิต" in notice.body_th and "ความดีที่ถูกกลับรายการ" in notice.body_th
+    book = ledger_selectors.passbook_for(viewer=w.member, member=w.member)
+    line = next(line for line in book.lines if line.ref == str(collected.idempotency_key))
+    assert line.amount == -8 and line.running == 0
+    assert line.cause is not None and line.cause.title.startswith(w.care.name_th)
+    assert voucher.display_code in line.memo and "ความดีที่ถูกกลับรายการ" in line.memo
+    # And a second refund, expiry or sweep collects nothing twice
+    assert services.voucher_refund(public_id=voucher.public_id) is False
+    assert services.voucher_expire(public_id=voucher.public_id) is False
+    assert services.vouchers_sweep().refunded == 0
+    assert take_backs_of(deed).count() == 1
+    assert ledger_selectors.balance_of(w.member) == 0 and allotment_balance(w) == start
+    assert w.member.notifications.filter(kind="voucher_refunded").count() == 1
+    assert_books_balance()
+
+
+def test_a_voucher_the_member_used_is_kept_and_a_voucher_bought_later_is_refunded_to_the_member(
+    scheme, django_capture_on_commit_callbacks
+):
+    w = scheme
+    # Given 10 credits of a deed, 8 of them spent on a voucher the shop confirmed, and the deed reversed
+    deed = verified_deed(w, days_ago=2)
+    used = redeem(w.member, w.offer)
+    services.voucher_confirm(actor=w.shop_staff, text=used.code)
+    reverse(w, deed)
+    assert ledger_selectors.balance_of(w.member) == 0 and share(w, deed) == 8
+    # When the member earns 10 credits again, reserves a voucher with them and cancels it
+    verified_deed(w, days_ago=1)
+    later = redeem(w.member, w.offer)
+    end(later, "cancel", django_capture_on_commit_callbacks)
+    # Then the goods handed over are not taken back, and the new voucher's 8 credits come back to the member
+    assert Voucher.objects.get(pk=used.pk).status == VoucherStatus.CONFIRMED
+    assert ledger_selectors.balance_of(w.member) == 10
+    assert not take_backs_of(deed).exists() and share(w, deed) == 8
+    notice = w.member.notifications.get(kind="voucher_refunded")
+    assert notice.title_th == f"ยกเลิกคูปอง {w.offer.title_th} แล้ว คืน 8 เครดิตแล้ว"
+    assert_books_balance()
+
+
+def test_a_voucher_reserved_before_the_award_is_refunded_to_the_member(scheme, django_capture_on_commit_callbacks):
+    w = scheme
+    # Given 8 credits of a good deed held in a voucher, then 10 credits of a wrong deed spent on a used voucher
+    verified_deed(w, days_ago=3, hours=1)
+    verified_deed(w, days_ago=3, hours=1)  # 10 in all
+    before = redeem(w.member, w.offer)
+    wrong = verified_deed(w, days_ago=2)
+    used = redeem(w.member, w.offer)
+    services.voucher_confirm(actor=w.shop_staff, text=used.code)
+    reverse(w, wrong)  # takes back the 4 left; 6 of it went into the used voucher
+    assert ledger_selectors.balance_of(w.member) == 0 and share(w, wrong) == 6
+    # When the voucher reserved before the wrong award is cancelled
+    end(before, "cancel", django_capture_on_commit_callbacks)
+    # Then its credits were never the wrong deed's: they all come back to the member
+    assert ledger_selectors.balance_of(w.member) == 8
+    assert not take_backs_of(wrong).exists()
+    assert_books_balance()
+
+
+def test_a_refund_pays_only_what_is_still_owed_and_the_member_gets_the_rest(scheme, django_capture_on_commit_callbacks):
+    w = scheme
+    # Given 5 good credits and 10 of a wrong deed, then a voucher of 8 reserved with them
+    verified_deed(w, days_ago=3, hours=1)
+    wrong = verified_deed(w, days_ago=2)
+    voucher = redeem(w.member, w.offer)
+    # When the wrong deed is reversed: the 7 in the wallet are taken back, 3 are owed
+    reverse(w, wrong)
+    assert ledger_selectors.balance_of(w.member) == 0 and share(w, wrong) == 3
+    # and the voucher expires
+    end(voucher, "expire", django_capture_on_commit_callbacks)
+    # Then 3 of its 8 credits pay what is owed, and the member gets her own 5 back
+    assert ledger_selectors.balance_of(w.member) == 5 and share(w, wrong) == 0
+    assert ledger_selectors.earned_total_of(w.member) == 5
+    notice = w.member.notifications.get(kind="voucher_refunded")
+    assert "คืนให้คุณ 5 จาก 8 เครดิต" in notice.title_th and "3 เครดิต" in notice.body_th
+    assert_books_balance()
+
+
+def test_an_upheld_appeal_after_the_refund_paid_the_take_back_gives_the_deed_its_full_worth(
+    scheme, django_capture_on_commit_callbacks
+):
+    from thamdee.deeds import services as deeds
+
+    w = scheme
+    deed = verified_deed(w)
+    voucher = redeem(w.member, w.offer)
+    reverse(w, deed)
+    end(voucher, "cancel", django_capture_on_commit_callbacks)
+    assert ledger_selectors.balance_of(w.member) == 0 and ledger_selectors.earned_total_of(w.member) == 0
+    appeal = deeds.appeal_file(actor=w.member, deed=deed, reason="ทำจริง มีพยาน")
+    deeds.appeal_decide(actor=w.verifier, appeal=appeal, uphold=True, reason="พยานยืนยัน")
+    # All 10 were taken back in the end, so the reinstatement pays all 10, once
+    assert ledger_selectors.balance_of(w.member) == 10 and ledger_selectors.earned_total_of(w.member) == 10
+    assert share(w, deed) == 10
+    assert_books_balance()
