@@ -31,7 +31,7 @@ def _fiscal_year(request: AuthedRequest) -> int | None:
     value = request.GET.get("fy", "")
     if value == "all":
         return None
-    if value.isdigit():
+    if value.isdigit() and len(value) == 4 and not value.startswith("0"):  # a year, CE or BE; anything else: now
         year = int(value)
         return year - 543 if year > 2400 else year
     return thaitime.current_fiscal_year()
@@ -39,7 +39,8 @@ def _fiscal_year(request: AuthedRequest) -> int | None:
 
 def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpResponse:
     fiscal_year = _fiscal_year(request)
-    page = max(int(request.GET.get("page", "1") or 1), 1) if request.GET.get("page", "1").isdigit() else 1
+    raw_page = request.GET.get("page", "1")
+    page = max(int(raw_page), 1) if raw_page.isdigit() and len(raw_page) <= 6 else 1
     book = selectors.passbook_for(
         viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50, offset=(page - 1) * 50
     )

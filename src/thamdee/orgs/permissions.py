@@ -78,6 +78,9 @@ can_create_org_in_area = is_site_admin | is_agency_staff_over
 can_view_org_members = is_site_admin | is_org_admin | is_org_organiser | is_org_verifier
 can_add_members = is_site_admin | is_org_admin | is_org_organiser
 can_set_roles = is_site_admin | is_org_admin | is_agency_staff_over
+# Who edits an organisation's deed catalogue: the same rule as deeds.permissions.can_manage_catalogue, which
+# guards the page (docs/authorisation.md); here so the organisation's page links to it only for them.
+can_edit_catalogue = is_site_admin | is_org_admin | is_org_organiser
 
 
 @rules.predicate

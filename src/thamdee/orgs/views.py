@@ -14,7 +14,12 @@ from thamdee.common.ids import parse_uuid
 from thamdee.orgs import selectors, services
 from thamdee.orgs.forms import AddMemberForm, NewMemberForm, OrganisationForm, RolesForm
 from thamdee.orgs.models import Membership, NetworkKind, OrgKind
-from thamdee.orgs.permissions import can_add_members, can_create_org_in_area, can_manage_org, can_set_roles
+from thamdee.orgs.permissions import (
+    can_add_members,
+    can_create_org_in_area,
+    can_edit_catalogue,
+    can_set_roles,
+)
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
 from thamdee.people.types import AuthedRequest
@@ -43,8 +48,8 @@ def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "org": org,
             "member_count": selectors.organisation_member_count(org),
             "networks": org.networks.all(),
-            "can_manage": can_manage_org.test(user, org),
             "can_add_members": can_add_members.test(user, org),
+            "can_edit_catalogue": can_edit_catalogue.test(user, org),
             "roles": roles_for(user).orgs.get(org.pk, frozenset()),
         },
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.ids import parse_uuid
 from thamdee.creditrules.selectors import levels_of_programme
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Membership, Organisation, OrgKind
@@ -369,9 +370,10 @@ def achievement(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         }
     elif kind == "honour":
         round_id, _sep, category = code.rpartition(".")
+        round_uuid = parse_uuid(round_id) if len(round_id) == 36 else None
         round_ = (
-            ExemplarRound.objects.filter(public_id=round_id).select_related("agency").first()
-            if len(round_id) == 36
+            ExemplarRound.objects.filter(public_id=round_uuid).select_related("agency").first()
+            if round_uuid is not None
             else None
         )
         if round_ is None or category not in ExemplarCategory.values:

@@ -37,6 +37,15 @@ def test_the_fiscal_year_filter_accepts_be_years(client, funded_org, member):
     assert len(client.get(reverse("ledger:passbook"), {"fy": "all"}).context["book"].lines) == 1
 
 
+@pytest.mark.parametrize("params", [{"fy": "9" * 20}, {"fy": "0001"}, {"fy": "0"}, {"page": "9" * 20}])
+def test_an_out_of_range_year_or_page_falls_back_instead_of_a_server_error(client, funded_org, member, params):
+    give(funded_org, member, 5)
+    client.force_login(member)
+    assert client.get(reverse("ledger:passbook"), params).status_code == 200
+    if "fy" in params:
+        assert client.get(reverse("ledger:statement_pdf"), params).status_code == 200
+
+
 def test_an_organiser_opens_a_members_passbook_but_an_agency_never_does(client, funded_org, member):
     give(funded_org, member, 5)
     membership = member.memberships.get(organisation=funded_org)

@@ -160,6 +160,14 @@ def test_keys_status_lists_and_contexts_are_published(client, badge):
     assert issuer.did in issuer_page.content.decode()
 
 
+@pytest.mark.parametrize(
+    "code", ["zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz.self", "00000000-0000-0000-0000-000000000000.self", "x.self"]
+)
+def test_an_honour_achievement_with_a_malformed_or_unknown_round_is_not_found(client, code):
+    """The achievement page is public: a round id of the right length that is not a UUID answered 500."""
+    assert client.get(reverse("recognition:achievement", args=["honour", code])).status_code == 404
+
+
 def test_the_public_honour_page_shows_nothing_before_consent_and_only_what_was_consented(client, exemplar):
     w = exemplar
     honour = select_nominee(w)
