@@ -20,6 +20,14 @@ class AgencyVerifiesTemplatesOnlyError(ValidationError):
     )
 
 
+class DeedTypeInUseError(ConflictError):
+    code = "deed_type_in_use"
+    message = _(
+        "เปลี่ยนหน่วย รอบ หรือความเป็นข้อมูลอ่อนไหวของประเภทความดีที่มีการบันทึกความดีแล้วไม่ได้ "
+        "เพราะความดีที่บันทึกไว้นับตามค่าเดิม ให้ปิดใช้งานประเภทนี้แล้วเพิ่มประเภทใหม่แทน"
+    )
+
+
 class DeedStateError(ConflictError):
     code = "deed_state"
     message = _('ทำรายการนี้กับความดีที่มีสถานะ "{status}" ไม่ได้')

@@ -115,16 +115,58 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, template: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = Unit.choices  # type: ignore[attr-defined]
         self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
         self.fields["evidence"].choices = Evidence.choices  # type: ignore[attr-defined]
-        # The form adds an organisation's own types: agencies verify only national templates (adopted as they are).
-        self.fields["verified_by"].choices = [(VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label)]  # type: ignore[attr-defined]
+        # An organisation's own types are its verifiers' work: agencies verify only national templates (``template``:
+        # the form adds one, for national staff) and the copies adopted from them.
+        if not template:
+            self.fields["verified_by"].choices = [(VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label)]  # type: ignore[attr-defined]
         self._style()
         for name in ("virtues", "dimensions"):
             self.fields[name].widget.attrs.pop("class", None)
+
+
+class DeedTypeEditForm(BootstrapMixin, forms.ModelForm):
+    """Change a catalogue entry or a national template. Its code (rules name types by it), virtues and dimensions
+    (the figures counted its deeds under them) stay; services refuse a new unit, period or sensitivity once deeds
+    were recorded with it."""
+
+    class Meta:
+        model = DeedType
+        fields = [
+            "name_th",
+            "name_en",
+            "description",
+            "criterion",
+            "unit",
+            "period",
+            "evidence",
+            "verified_by",
+            "max_backdate_days",
+            "is_sensitive",
+            "checkin_verified",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        deed_type = self.instance
+        self.fields["unit"].choices = Unit.choices  # type: ignore[attr-defined]
+        self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
+        self.fields["evidence"].choices = Evidence.choices  # type: ignore[attr-defined]
+        # A template chooses freely; a copy may go back to its organisation's verifiers, or stay with (return to)
+        # the agency while its template says so; an organisation's own type stays with the organisation.
+        template = deed_type.adopted_from
+        if deed_type.organisation_id is not None and not (template and template.verified_by == VerifiedBy.AGENCY):
+            self.fields["verified_by"].choices = [(VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label)]  # type: ignore[attr-defined]
+        self._style()
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
 class ActivityForm(BootstrapMixin, forms.Form):

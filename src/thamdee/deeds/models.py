@@ -163,6 +163,12 @@ class DeedType(PublicIdModel):
         return localised(self.name_th, self.name_en)
 
     @property
+    def agency_verifies(self) -> bool:
+        """Whether the programme's agency, not the organisation, verifies this type's deeds: only an
+        organisation's copy of a national template marked so (the constraint above keeps local types out)."""
+        return self.verified_by == VerifiedBy.AGENCY and self.adopted_from_id is not None
+
+    @property
     def is_template(self) -> bool:
         return self.organisation_id is None
 

@@ -19,8 +19,7 @@ def _agency_verified(deed: Any) -> bool:
     """Whether an agency, not the organisation, verifies the deed: only a national template's deed, i.e. of an
     organisation's type adopted from a template and marked "verified by the agency". An organisation's own local
     type is its own verifiers' work whatever it says (services and the database refuse the mark on one)."""
-    deed_type = deed.deed_type
-    return deed_type.verified_by == "agency" and deed_type.adopted_from_id is not None
+    return bool(deed.deed_type.agency_verifies)
 
 
 def _is_verifying_agency_over(user: Any, deed: Any) -> bool:

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 
 from thamdee.common.errors import NotFoundError
+from thamdee.common.ids import parse_uuid
 from thamdee.common.thaitime import fiscal_year_bounds
-from thamdee.deeds.models import Activity, Appeal, Deed, DeedEvidence, DeedStatus, DeedType
+from thamdee.deeds.models import Activity, Appeal, Deed, DeedEvidence, DeedStatus, DeedType, VerifiedBy
 from thamdee.deeds.permissions import can_see_queue, can_view_deed
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
@@ -79,18 +80,23 @@ def deed_queue_for(*, viewer: Actor, organisation: Organisation, filters: QueueF
         raise NotFoundError()
     f = filters or QueueFilters()
     qs = Deed.objects.filter(organisation=organisation)
-    if f.status == "open":
-        qs = qs.filter(status__in=[DeedStatus.PENDING, DeedStatus.AWAITING_SECOND])
-    elif f.status in DeedStatus.values:
-        qs = qs.filter(status=f.status)
-    if f.deed_type:
-        qs = qs.filter(deed_type__public_id=f.deed_type)
+    if deed_type := parse_uuid(f.deed_type):  # a malformed id filters nothing out
+        qs = qs.filter(deed_type__public_id=deed_type)
     if f.q:
         qs = qs.filter(
             Q(member__first_name__icontains=f.q)
             | Q(member__last_name__icontains=f.q)
             | Q(member__mobile__startswith=f.q)
         )
+    return _queue_page(qs, f)
+
+
+def _queue_page(qs: QuerySet[Deed], f: QueueFilters) -> QuerySet[Deed]:
+    """The filters both queues share (status, dates), the queue's columns and its order."""
+    if f.status == "open":
+        qs = qs.filter(status__in=[DeedStatus.PENDING, DeedStatus.AWAITING_SECOND])
+    elif f.status in DeedStatus.values:
+        qs = qs.filter(status=f.status)
     if f.date_from:
         qs = qs.filter(done_on__gte=f.date_from)
     if f.date_to:
@@ -99,6 +105,52 @@ def deed_queue_for(*, viewer: Actor, organisation: Organisation, filters: QueueF
         qs.select_related("member", "deed_type", "area", "first_approver")
         .annotate(photo_count=Count("evidence"))
         .order_by("done_on", "pk")
+    )
+
+
+def _agency_reach(viewer: Actor) -> Q:
+    """The deeds that the viewer verifies for agencies: of an organisation's copy of a national template marked
+    "verified by the agency", whose programme is run by an agency where the viewer is a verifier, in an area that
+    post covers (the same rule as ``permissions.can_verify_deed``). 404 to anyone without such a post."""
+    posts = [post for post in roles_for(viewer).agency_posts if post.is_verifier]
+    if not posts:
+        raise NotFoundError()
+    reach = Q()
+    for post in posts:
+        area = Q(area__code__startswith=post.scope_code) if post.scope_code else Q(area__isnull=False)
+        reach |= Q(area, deed_type__programme__agency_id=post.agency_id)
+    return Q(reach, deed_type__verified_by=VerifiedBy.AGENCY, deed_type__adopted_from__isnull=False)
+
+
+def deed_queue_for_agency(*, viewer: Actor, filters: QueueFilters | None = None) -> QuerySet[Deed]:
+    """The agency verification queue: every deed the viewer verifies for their agencies, across organisations.
+    ``filters.deed_type`` names a national template (all organisations' copies of it); the search is by name
+    only (an agency has no business looking members up by mobile number)."""
+    f = filters or QueueFilters()
+    qs = Deed.objects.filter(_agency_reach(viewer))
+    if template := parse_uuid(f.deed_type):
+        qs = qs.filter(deed_type__adopted_from__public_id=template)
+    if f.q:
+        qs = qs.filter(Q(member__first_name__icontains=f.q) | Q(member__last_name__icontains=f.q))
+    return _queue_page(qs, f).select_related("organisation")
+
+
+def agency_queue_templates(viewer: Actor) -> QuerySet[DeedType]:
+    """The national templates whose deeds the viewer verifies for an agency (the agency queue's filter)."""
+    agencies = {post.agency_id for post in roles_for(viewer).agency_posts if post.is_verifier}
+    return DeedType.objects.filter(
+        organisation__isnull=True, verified_by=VerifiedBy.AGENCY, programme__agency_id__in=agencies
+    ).order_by("name_th")
+
+
+def appeals_open_for_agency(*, viewer: Actor) -> QuerySet[Appeal]:
+    """Open appeals on the deeds of the agency queue (decided by its verifiers)."""
+    reach = _agency_reach(viewer)
+    deeds = Deed.objects.filter(reach).values("pk")
+    return (
+        Appeal.objects.filter(deed__in=deeds, status=Appeal.Status.OPEN)
+        .select_related("deed__deed_type", "member", "against__actor")
+        .order_by("filed_at")
     )
 
 

@@ -99,13 +99,8 @@ def deed_type_create(
     if organisation is not None:
         if not can_manage_catalogue.test(actor, organisation):
             raise NotFoundError()
-    else:
-        roles = roles_for(actor)
-        if not (
-            roles.is_site_admin
-            or any(p.agency_id == programme.agency_id and p.scope_code == "" for p in roles.agency_posts)
-        ):
-            raise NotFoundError()
+    elif not can_manage_templates(actor, programme):
+        raise NotFoundError()
     unknown = set(fields) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"not deed type fields: {sorted(unknown)}")
@@ -150,19 +145,64 @@ def _check_verified_by(verified_by: str, *, adopted_from: DeedType | None) -> No
         raise errors.AgencyVerifiesTemplatesOnlyError()
 
 
+def can_manage_templates(actor: Actor, programme: Programme) -> bool:
+    """National templates of a programme are kept by national staff (no area) of the agency that runs it."""
+    roles = roles_for(actor)
+    return roles.is_site_admin or any(
+        p.agency_id == programme.agency_id and p.scope_code == "" for p in roles.agency_posts
+    )
+
+
+def _check_measure_unchanged(deed_type: DeedType, changes: dict[str, Any]) -> None:
+    """A type's unit, period and sensitivity stay as they are once deeds were recorded with it: those deeds were
+    measured in them, the rules compute their credits from them, and the figures counted them so (close the type
+    and add another instead). Its virtues and dimensions are not changed here at all, for the same figures."""
+    moved = [f for f in ("unit", "period", "is_sensitive") if f in changes and changes[f] != getattr(deed_type, f)]
+    if moved and Deed.objects.filter(deed_type=deed_type).exists():
+        raise errors.DeedTypeInUseError()
+
+
 @transaction.atomic
 def deed_type_update(*, actor: Actor, deed_type: DeedType, **changes: Any) -> DeedType:
-    if deed_type.organisation is None or not can_manage_catalogue.test(actor, deed_type.organisation):
+    """Change an entry of an organisation's catalogue (its admins and organisers), or a national template (see
+    ``deed_template_update``). The code never changes: rules name types by it."""
+    if deed_type.organisation is None:
+        return deed_template_update(actor=actor, template=deed_type, **changes)
+    if not can_manage_catalogue.test(actor, deed_type.organisation):
         raise NotFoundError()
     unknown = set(changes) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"not deed type fields: {sorted(unknown)}")
     if "verified_by" in changes:
         _check_verified_by(changes["verified_by"], adopted_from=deed_type.adopted_from)
+    _check_measure_unchanged(deed_type, changes)
     for name, value in changes.items():
         setattr(deed_type, name, value)
     deed_type.save(update_fields=list(changes))
     return deed_type
+
+
+@transaction.atomic
+def deed_template_update(*, actor: Actor, template: DeedType, **changes: Any) -> DeedType:
+    """Change a national template (national staff of the programme's agency). New adoptions copy it as it is now;
+    copies adopted before keep their own wording, because an organisation may have adapted it. Who verifies is
+    the agency's decision alone, so it reaches every copy at once: marked "verified by the agency", every
+    organisation's copy goes to the agency verifiers, deeds waiting included; unmarked, back to each
+    organisation's own verifiers."""
+    if template.organisation is not None or not can_manage_templates(actor, template.programme):
+        raise NotFoundError()
+    unknown = set(changes) - set(CATALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    _check_measure_unchanged(template, changes)
+    for name, value in changes.items():
+        setattr(template, name, value)
+    template.save(update_fields=list(changes))
+    if "verified_by" in changes:
+        DeedType.objects.filter(adopted_from=template).exclude(verified_by=template.verified_by).update(
+            verified_by=template.verified_by
+        )
+    return template
 
 
 # --- recording -------------------------------------------------------------------------------------------------

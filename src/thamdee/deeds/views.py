@@ -20,7 +20,15 @@ from thamdee.common.ids import parse_uuid
 from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import safe_next
 from thamdee.deeds import selectors, services
-from thamdee.deeds.forms import ActivityForm, DeedTypeForm, ImportForm, RejectForm, ReportForm, ThaiDateField
+from thamdee.deeds.forms import (
+    ActivityForm,
+    DeedTypeEditForm,
+    DeedTypeForm,
+    ImportForm,
+    RejectForm,
+    ReportForm,
+    ThaiDateField,
+)
 from thamdee.deeds.models import Appeal, Deed, DeedStatus, DeedType
 from thamdee.deeds.permissions import can_manage_catalogue, can_record_for, can_reverse_deed, can_verify_deed
 from thamdee.orgs.models import Membership
@@ -207,13 +215,14 @@ def decide(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
             return render(
                 request,
                 "deeds/partials/queue_row.html",
-                {"deed": Deed.objects.get(pk=deed.pk), "error": exc},
+                {"deed": Deed.objects.get(pk=deed.pk), "error": exc, "agency_queue": deed.deed_type.agency_verifies},
                 status=exc.status,
             )
         messages.error(request, str(exc))
     if getattr(request, "htmx", False):
         deed.refresh_from_db()
-        return render(request, "deeds/partials/queue_row.html", {"deed": deed, "done": True})
+        context = {"deed": deed, "done": True, "agency_queue": deed.deed_type.agency_verifies}
+        return render(request, "deeds/partials/queue_row.html", context)
     return redirect(safe_next(request, reverse("deeds:detail", args=[deed.public_id])))
 
 
@@ -226,7 +235,7 @@ def _queue_filters(request: AuthedRequest) -> selectors.QueueFilters:
 
     return selectors.QueueFilters(
         status=request.GET.get("status", "open") or "open",
-        deed_type=request.GET.get("deed_type", ""),
+        deed_type=str(parse_uuid(request.GET.get("deed_type")) or ""),  # a malformed id is ignored
         q=request.GET.get("q", "")[:60],
         date_from=day("from"),
         date_to=day("to"),
@@ -252,16 +261,37 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "deed_types": DeedType.objects.filter(organisation=org).order_by("name_th"),
         "appeals": selectors.appeals_open_for(viewer=request.user, organisation=org)[:20],
         "statuses": [("open", _("รอดำเนินการ")), *DeedStatus.choices],
+        "can_record": can_record_for.test(request.user, org),
+        "can_manage_catalogue": can_manage_catalogue.test(request.user, org),
     }
     template = "deeds/partials/queue_table.html" if getattr(request, "htmx", False) else "deeds/queue.html"
     return render(request, template, context)
 
 
 @login_required
+def agency_queue(request: AuthedRequest) -> HttpResponse:
+    """The agency verifiers' queue: the deeds of national templates that their agencies verify, from every
+    organisation in their area, with the same filters and bulk approval as an organisation's queue."""
+    filters = _queue_filters(request)
+    qs = selectors.deed_queue_for_agency(viewer=request.user, filters=filters)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "agency_queue": True,
+        "deed_types": selectors.agency_queue_templates(request.user),
+        "appeals": selectors.appeals_open_for_agency(viewer=request.user)[:20],
+        "statuses": [("open", _("รอดำเนินการ")), *DeedStatus.choices],
+    }
+    template = "deeds/partials/queue_table.html" if getattr(request, "htmx", False) else "deeds/agency_queue.html"
+    return render(request, template, context)
+
+
+@login_required
 @require_POST
 def bulk_verify(request: AuthedRequest) -> HttpResponse:
-    ids = request.POST.getlist("deeds")[: services.BULK_LIMIT + 1]
-    deeds = list(Deed.objects.filter(public_id__in=ids))
+    ids = [parse_uuid(v) for v in request.POST.getlist("deeds")[: services.BULK_LIMIT + 1]]
+    deeds = list(Deed.objects.filter(public_id__in=[i for i in ids if i is not None]))
     try:
         result = services.deed_verify_bulk(actor=request.user, deeds=deeds)
     except DomainError as exc:
@@ -380,7 +410,8 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
 
     programme = Programme.objects.filter(is_active=True).order_by("pk").first()
     if request.method == "POST" and request.POST.get("adopt"):
-        template = DeedType.objects.filter(public_id=request.POST["adopt"], organisation__isnull=True).first()
+        adopt = parse_uuid(request.POST["adopt"])
+        template = DeedType.objects.filter(public_id=adopt, organisation__isnull=True).first() if adopt else None
         if template is None:
             raise NotFoundError()
         services.deed_type_adopt(actor=request.user, template=template, organisation=org)
@@ -419,6 +450,94 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
             .order_by("name_th"),
             "templates": [t for t in templates if t.pk not in adopted],
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def deed_type_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Change a catalogue entry (the organisation's admins and organisers) or a national template (national staff
+    of the programme's agency); a type is closed here too (no new deeds, those recorded stay)."""
+    deed_type = (
+        DeedType.objects.select_related("organisation", "adopted_from", "programme").filter(public_id=public_id).first()
+    )
+    if deed_type is None:
+        raise NotFoundError()
+    if deed_type.organisation is None:
+        if not services.can_manage_templates(request.user, deed_type.programme):
+            raise NotFoundError()
+        back = reverse("deeds:templates")
+    else:
+        if not can_manage_catalogue.test(request.user, deed_type.organisation):
+            raise NotFoundError()
+        back = reverse("deeds:catalogue", args=[deed_type.organisation.public_id])
+    form = DeedTypeEditForm(request.POST or None, instance=deed_type, prefix="t")
+    if request.method == "POST" and form.is_valid():
+        try:
+            # the form has written its values onto its instance: the service compares them with a fresh one
+            services.deed_type_update(
+                actor=request.user, deed_type=DeedType.objects.get(pk=deed_type.pk), **form.changes()
+            )
+        except DomainError as exc:
+            field = {"agency_verifies_templates_only": "verified_by"}.get(exc.code)
+            form.add_error(field, str(exc))
+        else:
+            messages.success(request, _("บันทึกการแก้ไขแล้ว"))
+            return redirect(back)
+    return render(
+        request,
+        "deeds/deed_type_edit.html",
+        {"deed_type": DeedType.objects.get(pk=deed_type.pk), "form": form, "back": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def templates(request: AuthedRequest) -> HttpResponse:
+    """National templates, which organisations adopt into their catalogues: read by agency staff, kept by national
+    staff of the programme's agency (add, change, close; mark the ones the agency verifies itself)."""
+    from django.db.models import Count
+
+    from thamdee.ledger.models import Programme
+    from thamdee.orgs.roles import roles_for
+
+    roles = roles_for(request.user)
+    if not (roles.is_agency_staff or roles.is_site_admin):
+        raise NotFoundError()
+    programmes = list(Programme.objects.filter(is_active=True).select_related("agency").order_by("pk"))
+    managed = [p for p in programmes if services.can_manage_templates(request.user, p)]
+    form = DeedTypeForm(request.POST or None, prefix="t", template=True)
+    chosen = next((p for p in managed if str(p.public_id) == request.POST.get("programme")), None)
+    if request.method == "POST":
+        if chosen is None:
+            raise NotFoundError()
+        if form.is_valid():
+            data = form.cleaned_data
+            virtues = [v.code for v in data.pop("virtues")]
+            dimensions = [d.code for d in data.pop("dimensions")]
+            if DeedType.objects.filter(programme=chosen, organisation__isnull=True, code=data["code"]).exists():
+                form.add_error("code", _("รหัสนี้มีอยู่แล้วในแม่แบบของโครงการ"))
+            else:
+                services.deed_type_create(
+                    actor=request.user,
+                    programme=chosen,
+                    organisation=None,
+                    virtues=virtues,
+                    dimensions=dimensions,
+                    **data,
+                )
+                messages.success(request, _("เพิ่มแม่แบบแล้ว"))
+                return redirect("deeds:templates")
+    items = (
+        DeedType.objects.filter(organisation__isnull=True, programme__in=programmes)
+        .select_related("programme")
+        .annotate(adoptions_count=Count("adoptions"))
+        .order_by("programme_id", "-is_active", "name_th")
+    )
+    return render(
+        request,
+        "deeds/templates.html",
+        {"items": items, "managed": {p.pk for p in managed}, "programmes": managed, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 

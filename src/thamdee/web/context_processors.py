@@ -60,7 +60,15 @@ AGENCY = NavGroup(
         NavItem(_("โควตาเครดิต"), "ledger:allotments", "bank"),
         NavItem(_("ภาคีสิทธิประโยชน์"), "rewards:partners", "shop"),
         NavItem(_("คัดเลือกแบบอย่างความดี"), "recognition:rounds", "trophy"),
+        NavItem(_("แม่แบบความดีระดับประเทศ"), "deeds:templates", "collection"),
     ),
+)
+# An agency verifier's menu also holds the agency verification queue (a separate constant: menus are cached by
+# the identities of their groups).
+AGENCY_VERIFIER = NavGroup(
+    AGENCY.label,
+    AGENCY.icon,
+    (NavItem(_("คิวรับรองของหน่วยงาน"), "deeds:agency_queue", "patch-check"), *AGENCY.items),
 )
 PARTNER = NavGroup(
     _("ภาคี"),
@@ -199,7 +207,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = list(MEMBER)
     if roles.org_ids_with("organiser", "verifier", "admin"):
         items.append(ORGANISER)
-    if roles.is_agency_staff or roles.is_site_admin:
+    if any(post.is_verifier for post in roles.agency_posts):
+        items.append(AGENCY_VERIFIER)
+    elif roles.is_agency_staff or roles.is_site_admin:
         items.append(AGENCY)
     if _runs_a_partner(roles):
         items.append(PARTNER)

@@ -24,6 +24,7 @@ from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.creditrules.selectors import rulebook_versions_published, version_describe
 from thamdee.deeds import selectors, services
 from thamdee.deeds.models import Activity, Appeal, Deed, DeedStatus, DeedType, Evidence, Period, Unit, VerifiedBy
+from thamdee.deeds.permissions import can_manage_catalogue
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.selectors import organisation_get
@@ -126,6 +127,73 @@ class DeedTypeListApi(generics.ListCreateAPIView):
             raise serializers.ValidationError({"code": "this code is already in the catalogue"})
         deed_type = services.deed_type_create(actor=me(request), **data)
         return Response(DeedTypeSerializer(deed_type).data, status=status.HTTP_201_CREATED)
+
+
+class DeedTypeUpdateSerializer(serializers.Serializer):
+    """The fields that may change; every one is optional. The code, virtues and dimensions never change."""
+
+    name_th = serializers.CharField(max_length=200, required=False)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    criterion = serializers.CharField(max_length=300, required=False)
+    unit = serializers.ChoiceField(
+        choices=Unit.choices, required=False, help_text="refused once deeds were recorded (deed_type_in_use)"
+    )
+    period = serializers.ChoiceField(choices=Period.choices, required=False, allow_blank=True)
+    evidence = serializers.ChoiceField(choices=Evidence.choices, required=False)
+    verified_by = serializers.ChoiceField(
+        choices=VerifiedBy.choices,
+        required=False,
+        help_text="on a national template, every adopted copy follows; agency on an organisation's own type is "
+        "refused (agency_verifies_templates_only)",
+    )
+    max_backdate_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+    is_sensitive = serializers.BooleanField(required=False)
+    checkin_verified = serializers.BooleanField(required=False)
+    is_active = serializers.BooleanField(required=False, help_text="false closes the type to new deeds")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        current: DeedType = self.context["deed_type"]
+        unit, period = attrs.get("unit", current.unit), attrs.get("period", current.period)
+        if unit == Unit.PERIOD and period not in (Period.MONTHLY, Period.YEARLY):
+            raise serializers.ValidationError({"period": "a periodic deed needs monthly or yearly"})
+        return attrs
+
+
+@extend_schema(tags=["deeds"])
+class DeedTypeDetailApi(APIView):
+    """One catalogue entry or national template, for those who keep it: the organisation's admins and organisers,
+    or national staff of the programme's agency (404 to anyone else)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _get(self, request: Request, public_id: str) -> DeedType:
+        deed_type = (
+            DeedType.objects.select_related("organisation", "programme", "adopted_from")
+            .filter(public_id=public_id)
+            .first()
+        )
+        if deed_type is None:
+            raise NotFoundError()
+        if deed_type.organisation is None:
+            allowed = services.can_manage_templates(me(request), deed_type.programme)
+        else:
+            allowed = can_manage_catalogue.test(me(request), deed_type.organisation)
+        if not allowed:
+            raise NotFoundError()
+        return deed_type
+
+    @extend_schema(responses={200: DeedTypeSerializer})
+    def get(self, request: Request, public_id: str) -> Response:
+        return Response(DeedTypeSerializer(self._get(request, public_id)).data)
+
+    @extend_schema(request=DeedTypeUpdateSerializer, responses={200: DeedTypeSerializer})
+    def patch(self, request: Request, public_id: str) -> Response:
+        deed_type = self._get(request, public_id)
+        s = DeedTypeUpdateSerializer(data=request.data, context={"deed_type": deed_type})
+        s.is_valid(raise_exception=True)
+        updated = services.deed_type_update(actor=me(request), deed_type=deed_type, **s.validated_data)
+        return Response(DeedTypeSerializer(updated).data)
 
 
 class AdoptSerializer(serializers.Serializer):
@@ -343,24 +411,52 @@ class DeedQueueApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Deed]:
         org = organisation_get(self.kwargs["public_id"])
-        p = self.request.query_params
-
-        def day(name: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(p.get(name, ""))
-            except ValueError:
-                return None
-
-        filters = selectors.QueueFilters(
-            status=p.get("status", "open"),
-            deed_type=p.get("deed_type", "")[:36],
-            q=p.get("q", "")[:60],
-            date_from=day("from"),
-            date_to=day("to"),
-        )
+        filters = _queue_filters(self.request.query_params)
         return (
             selectors.deed_queue_for(viewer=self.request.user, organisation=org, filters=filters)
             .select_related("organisation", "explanation")
+            .prefetch_related("evidence")
+        )
+
+
+def _queue_filters(p: Any) -> selectors.QueueFilters:
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(p.get(name, ""))
+        except ValueError:
+            return None
+
+    return selectors.QueueFilters(
+        status=p.get("status", "open"),
+        deed_type=p.get("deed_type", "")[:36],
+        q=p.get("q", "")[:60],
+        date_from=day("from"),
+        date_to=day("to"),
+    )
+
+
+@extend_schema(
+    tags=["verification"],
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=["open", *DeedStatus.values]),
+        OpenApiParameter("deed_type", OpenApiTypes.UUID, description="a national template: all its adopted copies"),
+        OpenApiParameter("q", OpenApiTypes.STR, description="the member's name"),
+        OpenApiParameter("from", OpenApiTypes.DATE),
+        OpenApiParameter("to", OpenApiTypes.DATE),
+    ],
+)
+class DeedAgencyQueueApi(generics.ListAPIView):
+    """The agency verification queue: deeds of the national templates that the caller's agencies verify, from
+    every organisation in the caller's area (404 to anyone who is not an agency verifier)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DeedSerializer
+
+    def get_queryset(self) -> QuerySet[Deed]:
+        filters = _queue_filters(self.request.query_params)
+        return (
+            selectors.deed_queue_for_agency(viewer=self.request.user, filters=filters)
+            .select_related("explanation")
             .prefetch_related("evidence")
         )
 

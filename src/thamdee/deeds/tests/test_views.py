@@ -76,6 +76,41 @@ def test_the_queue_page_runs_a_fixed_number_of_queries(client, world, django_ass
         assert client.get(reverse("deeds:queue"), {"org": str(world.org.public_id)}).status_code == 200
 
 
+def test_the_queue_links_only_to_the_pages_its_viewer_may_open(client, world):
+    """A verifier neither records for others nor edits the catalogue: the queue must not show them links that
+    answer 404; an organiser gets all three, and each opens."""
+    links = [reverse(f"deeds:{name}", args=[world.org.public_id]) for name in ("grid", "import", "catalogue")]
+    for user, may in ((world.verifier, False), (world.organiser, True)):
+        client.force_login(user)
+        page = client.get(reverse("deeds:queue"), {"org": str(world.org.public_id)}).content.decode()
+        for link in links:
+            assert (f'href="{link}"' in page) is may, link
+            assert client.get(link).status_code == (200 if may else 404), link
+
+
+def test_malformed_ids_in_a_bulk_approval_or_an_adoption_are_refused_not_a_server_error(client, world):
+    deed = report(world)
+    client.force_login(world.verifier)
+    response = client.post(reverse("deeds:bulk_verify"), {"deeds": ["not-a-uuid", str(deed.public_id)]})
+    assert response.status_code == 302
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.VERIFIED  # the well-formed id is still approved
+    client.force_login(world.organiser)
+    adopt = client.post(reverse("deeds:catalogue", args=[world.org.public_id]), {"adopt": "not-a-uuid"})
+    assert adopt.status_code == 404
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_malformed_deed_type_filter_on_the_queue_is_ignored(client, world, htmx):
+    report(world)
+    client.force_login(world.verifier)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    params = {"org": str(world.org.public_id), "deed_type": "-1"}
+    response = client.get(reverse("deeds:queue"), params, **headers)
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+
+
 def test_htmx_approval_of_one_row(client, world):
     deed = report(world)
     client.force_login(world.verifier)
@@ -280,6 +315,93 @@ class TestAgencyVerifiers:
         assert bulk.json()["verified"] == 1
         local.refresh_from_db()
         assert local.status == DeedStatus.PENDING
+
+    def test_the_agency_queue_holds_the_deeds_they_verify_and_nothing_else(self, client, world, national):
+        from tests.factories import AgencyStaffFactory
+
+        ours = [report(world, deed_type=national.adopted, days_ago=d) for d in (1, 2)]
+        local = report(world)
+        client.force_login(national.verifier)
+        page = client.get(reverse("deeds:agency_queue"))
+        assert page.status_code == 200
+        assert_csp_clean(page)
+        body = page.content.decode()
+        assert all(f'value="{d.public_id}"' in body for d in ours)
+        assert str(local.public_id) not in body
+        assert world.org.display_name() in body  # across organisations, each row names its own
+        # the agency's other templates filter the queue; the verified ones are one filter away
+        filtered = client.get(reverse("deeds:agency_queue"), {"deed_type": str(national.template.public_id)})
+        assert str(ours[0].public_id) in filtered.content.decode()
+        # another agency's verifier over the same province, and the same agency's in another province: an empty queue
+        for stranger in (national.other_agency, national.elsewhere):
+            client.force_login(stranger)
+            empty = client.get(reverse("deeds:agency_queue"))
+            assert empty.status_code == 200
+            assert not any(str(d.public_id) in empty.content.decode() for d in ours)
+        # neither an organisation's verifier nor agency staff who do not verify have one
+        for outsider in (world.verifier, AgencyStaffFactory(agency=world.programme.agency, is_verifier=False).user):
+            client.force_login(outsider)
+            assert client.get(reverse("deeds:agency_queue")).status_code == 404
+            assert reverse("deeds:agency_queue") not in client.get(reverse("web:home")).content.decode()
+        client.force_login(national.verifier)
+        assert reverse("deeds:agency_queue") in client.get(reverse("web:home")).content.decode()
+
+    def test_bulk_approval_from_the_agency_queue(self, client, world, national):
+        ours = [report(world, deed_type=national.adopted, days_ago=d) for d in (1, 2, 3)]
+        client.force_login(national.verifier)
+        back = reverse("deeds:agency_queue")
+        response = client.post(
+            reverse("deeds:bulk_verify"), {"deeds": [str(d.public_id) for d in ours[:2]], "next": back}
+        )
+        assert response.status_code == 302 and response["Location"] == back
+        assert [Deed.objects.get(pk=d.pk).status for d in ours] == [
+            DeedStatus.VERIFIED,
+            DeedStatus.VERIFIED,
+            DeedStatus.PENDING,
+        ]
+        assert str(ours[0].public_id) not in client.get(back).content.decode()  # the queue shows what is open
+        assert str(ours[0].public_id) in client.get(back, {"status": "verified"}).content.decode()
+        # one row's approval through htmx answers with the row, decided
+        row = client.post(reverse("deeds:decide", args=[ours[2].public_id, "approve"]), HTTP_HX_REQUEST="true")
+        assert row.status_code == 200 and 'data-testid="approve-' not in row.content.decode()
+
+    def test_the_organisations_queue_says_the_agency_verifies_its_deeds(self, client, world, national):
+        ours, local = report(world, deed_type=national.adopted), report(world)
+        client.force_login(world.verifier)
+        body = client.get(reverse("deeds:queue"), {"org": str(world.org.public_id)}).content.decode()
+        assert f'data-testid="agency-verifies-{ours.public_id}"' in body
+        assert f'data-testid="approve-{ours.public_id}"' not in body
+        assert f'value="{ours.public_id}"' not in body  # no checkbox for bulk approval either
+        assert f'data-testid="approve-{local.public_id}"' in body
+
+    def test_the_agency_queue_in_the_api(self, world, national):
+        ours = [report(world, deed_type=national.adopted, days_ago=d) for d in (1, 2)]
+        report(world)
+        api = APIClient()
+        api.force_authenticate(national.verifier)
+        listed = api.get("/api/v1/deeds/agency-queue/").json()
+        assert {row["id"] for row in listed["results"]} == {str(d.public_id) for d in ours}
+        # a malformed template id filters nothing out (it was a 500)
+        assert api.get("/api/v1/deeds/agency-queue/", {"deed_type": "not-a-uuid"}).json()["count"] == 2
+        for stranger in (national.other_agency, national.elsewhere):
+            api.force_authenticate(stranger)
+            assert api.get("/api/v1/deeds/agency-queue/").json()["count"] == 0
+        api.force_authenticate(world.verifier)
+        assert api.get("/api/v1/deeds/agency-queue/").status_code == 404
+
+    def test_the_agency_queue_asks_a_fixed_number_of_queries(self, client, world, national):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(national.verifier)
+        counts = []
+        for n in (2, 8):
+            while Deed.objects.filter(deed_type=national.adopted).count() < n:
+                report(world, deed_type=national.adopted, days_ago=1 + n % 3, member=None)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("deeds:agency_queue")).status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1]
 
     def test_an_organisation_cannot_mark_its_own_type_verified_by_the_agency(self, client, world):
         from thamdee.deeds.models import DeedType

@@ -544,6 +544,7 @@ def run(demo: Demo) -> None:
         if actor:
             services.deed_reverse(actor=actor, deed=deed, reason="ตรวจสอบภายหลังพบว่าบันทึกซ้ำ")
     _demo_member_story(demo, catalogues, verifiers, today)
+    _agency_verified(demo, today)
     _gifts_and_donations(demo, rng, today)
 
 
@@ -605,6 +606,65 @@ def _demo_member_story(
     services.appeal_decide(actor=admin, appeal=appeal, uphold=True, reason="ตรวจใบนัดแล้ว เป็นคนละครั้งจริง")
     assert pending.status == DeedStatus.PENDING
     assert Decision.objects.filter(deed__member=malee).exists()
+
+
+# A national template that the agency verifies itself (5 credits a deed, the programme's default rate).
+AGENCY_TEMPLATE = (
+    "check-dam",
+    "สร้างฝายชะลอน้ำร่วมกับชุมชน",
+    "Building a check dam with the community",
+    "ร่วมสร้างหรือซ่อมฝายชะลอน้ำที่หน่วยงานรับรองโครงการไว้ มีภาพถ่ายก่อนและหลัง",
+    "occurrence",
+    "",
+    "photo",
+    ["volunteering"],
+    ["environment"],
+)
+
+
+def _agency_verified(demo: Demo, today: dt.date) -> None:
+    """The Moral Center verifies check-dam deeds itself: the councils adopt its template, the national verifier
+    decided last month's, and this week's wait in the agency queue of the Kanchanaburi verifier (demo-agency)."""
+    code, th, en, criterion, unit, period, evidence, virtues, dimensions = AGENCY_TEMPLATE
+    prog = demo.programme  # type: ignore[attr-defined]
+    template = services.deed_type_create(
+        actor=demo.admin,
+        programme=prog,
+        organisation=None,
+        code=code,
+        name_th=th,
+        name_en=en,
+        criterion=criterion,
+        unit=unit,
+        period=period,
+        evidence=evidence,
+        virtues=virtues,
+        dimensions=dimensions,
+        verified_by="agency",
+        max_backdate_days=60,
+    )
+    national = User.objects.get(username="demo-national")
+    for key, org in demo.orgs.items():
+        if org.kind != OrgKind.COUNCIL:
+            continue
+        copy = services.deed_type_adopt(actor=demo.admin, template=template, organisation=org)
+        people = [p for p in demo.members.get(key) or [] if p.pk != national.pk][:6]
+        if key.startswith("710911"):
+            people = [User.objects.get(username="demo-member"), *people[:5]]
+        recorder = User.objects.get(username="demo-orgadmin") if key.startswith("710911") else demo.admin
+        for n, person in enumerate(people):
+            done_on = today - dt.timedelta(days=2 + n % 3 if n % 2 else 30 + n)
+            deed = services.deed_record_for(
+                actor=recorder,
+                entries=[
+                    services.DeedInput(
+                        member=person, deed_type=copy, done_on=done_on, description="ซ่อมฝายชะลอน้ำห้วยบ้านเก่า"
+                    )
+                ],
+            )[0]
+            if done_on < today - dt.timedelta(days=14):
+                at = timezone.make_aware(dt.datetime.combine(done_on + dt.timedelta(days=5), dt.time(10, 0)))
+                services.deed_verify(actor=national, deed=deed, at=at)
 
 
 def _gifts_and_donations(demo: Demo, rng: random.Random, today: dt.date) -> None:

@@ -1,0 +1,193 @@
+"""Keeping catalogues and national templates: who may change them, what may change, and how a template's
+verifier reaches the organisations' copies (services, web pages and the API)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import AgencyStaffFactory, area
+from thamdee.common.errors import NotFoundError
+from thamdee.deeds import errors, selectors, services
+from thamdee.deeds.models import DeedStatus, DeedType
+
+from .conftest import report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def national_staff(world):
+    """Staff of the programme's agency with no area (national), and the same agency's provincial staff."""
+    from types import SimpleNamespace
+
+    agency = world.programme.agency
+    return SimpleNamespace(
+        national=AgencyStaffFactory(agency=agency, scope_area=None).user,
+        provincial=AgencyStaffFactory(agency=agency, scope_area=area("71")).user,
+    )
+
+
+class TestServices:
+    def test_an_organisation_changes_and_closes_its_own_entries(self, world):
+        services.deed_type_update(actor=world.organiser, deed_type=world.lost, criterion="มีพยานสองคน")
+        closed = services.deed_type_update(actor=world.organiser, deed_type=world.lost, is_active=False)
+        assert (closed.criterion, closed.is_active) == ("มีพยานสองคน", False)
+        with pytest.raises(errors.DeedTypeInactiveError):
+            report(world, deed_type=world.lost, quantity=1)
+        for outsider in (world.member, world.verifier, world.foreign_verifier, world.staff):
+            with pytest.raises(NotFoundError):
+                services.deed_type_update(actor=outsider, deed_type=world.care, criterion="x")
+
+    def test_unit_period_and_sensitivity_stay_once_deeds_were_recorded(self, world):
+        fresh = services.deed_type_update(actor=world.organiser, deed_type=world.lost, unit="hour")
+        assert fresh.unit == "hour"  # no deed yet: free to change
+        report(world)  # one deed of world.care, in hours
+        for change in ({"unit": "occurrence"}, {"unit": "period", "period": "monthly"}, {"is_sensitive": True}):
+            with pytest.raises(errors.DeedTypeInUseError):
+                services.deed_type_update(
+                    actor=world.organiser, deed_type=DeedType.objects.get(pk=world.care.pk), **change
+                )
+        world.care.refresh_from_db()
+        assert (world.care.unit, world.care.is_sensitive) == ("hour", False)
+        # the same value again is no change
+        services.deed_type_update(actor=world.organiser, deed_type=world.care, unit="hour", name_th="ดูแลผู้สูงวัย")
+
+    def test_templates_are_kept_by_national_staff_of_the_programmes_agency(self, world, national, national_staff):
+        changed = services.deed_type_update(actor=national_staff.national, deed_type=national.template, criterion="ใหม่")
+        assert changed.criterion == "ใหม่"
+        national.adopted.refresh_from_db()
+        assert national.adopted.criterion != "ใหม่"  # copies keep the wording they adopted
+        for outsider in (national_staff.provincial, national.verifier, world.organiser, world.staff):
+            with pytest.raises(NotFoundError):
+                services.deed_template_update(actor=outsider, template=national.template, criterion="x")
+        with pytest.raises(NotFoundError):  # an organisation's entry is no template
+            services.deed_template_update(actor=national_staff.national, template=world.care, criterion="x")
+
+    def test_who_verifies_a_template_reaches_every_copy_and_the_deeds_waiting(self, world, national, national_staff):
+        waiting = report(world, deed_type=national.adopted)
+        assert waiting in selectors.deed_queue_for_agency(viewer=national.verifier)
+        services.deed_template_update(
+            actor=national_staff.national, template=national.template, verified_by="organisation"
+        )
+        national.adopted.refresh_from_db()
+        assert national.adopted.verified_by == "organisation"
+        assert waiting not in selectors.deed_queue_for_agency(viewer=national.verifier)
+        # back with the organisation's own verifiers
+        assert services.deed_verify(actor=world.verifier, deed=waiting).status == DeedStatus.VERIFIED
+        services.deed_template_update(actor=national_staff.national, template=national.template, verified_by="agency")
+        national.adopted.refresh_from_db()
+        assert national.adopted.agency_verifies
+        later = report(world, deed_type=national.adopted, days_ago=2)
+        with pytest.raises(NotFoundError):
+            services.deed_verify(actor=world.verifier, deed=later)
+        assert services.deed_verify(actor=national.verifier, deed=later).status == DeedStatus.VERIFIED
+
+
+class TestPages:
+    def test_an_organiser_edits_an_entry_from_the_catalogue(self, client, world):
+        client.force_login(world.organiser)
+        catalogue = client.get(reverse("deeds:catalogue", args=[world.org.public_id])).content.decode()
+        edit = reverse("deeds:deed_type_edit", args=[world.lost.public_id])
+        assert edit in catalogue
+        page = client.get(edit)
+        assert page.status_code == 200
+        data = {f"t-{k}": v for k, v in page.context["form"].initial.items() if v not in (None, False)}
+        data.update({"t-criterion": "มีพยานสองคน", "t-is_active": ""})
+        data.pop("t-is_active")  # unticked: the entry is closed
+        response = client.post(edit, data)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        world.lost.refresh_from_db()
+        assert (world.lost.criterion, world.lost.is_active) == ("มีพยานสองคน", False)
+        client.force_login(world.member)
+        assert client.get(edit).status_code == 404
+
+    def test_a_refused_change_says_why_and_keeps_the_entry(self, client, world):
+        report(world)
+        client.force_login(world.organiser)
+        edit = reverse("deeds:deed_type_edit", args=[world.care.public_id])
+        data = {f"t-{k}": v for k, v in client.get(edit).context["form"].initial.items() if v not in (None, False)}
+        data.update({"t-unit": "occurrence", "t-is_active": "on", "t-name_th": "ชื่อใหม่"})
+        response = client.post(edit, data)
+        assert response.status_code == 400
+        assert str(errors.DeedTypeInUseError.message)[:20] in response.content.decode()
+        world.care.refresh_from_db()
+        assert (world.care.unit, world.care.name_th) == ("hour", "ดูแลผู้สูงอายุ")
+        # an organisation's own entry offers no "verified by the agency"
+        assert 'value="agency"' not in response.content.decode()
+
+    def test_national_staff_add_and_change_templates(self, client, world, national, national_staff):
+        client.force_login(national_staff.national)
+        page = client.get(reverse("deeds:templates"))
+        assert page.status_code == 200
+        assert reverse("deeds:deed_type_edit", args=[national.template.public_id]) in page.content.decode()
+        response = client.post(
+            reverse("deeds:templates"),
+            {
+                "programme": str(world.programme.public_id),
+                "t-code": "check-dam",
+                "t-name_th": "สร้างฝายชะลอน้ำ",
+                "t-criterion": "มีภาพก่อนและหลัง",
+                "t-virtues": ["volunteering"],
+                "t-dimensions": ["environment"],
+                "t-unit": "occurrence",
+                "t-evidence": "photo",
+                "t-verified_by": "agency",
+                "t-max_backdate_days": "30",
+            },
+        )
+        assert response.status_code == 302
+        made = DeedType.objects.get(code="check-dam", organisation__isnull=True)
+        assert (made.programme, made.verified_by) == (world.programme, "agency")
+        # the same code twice is refused with a reason, not an error page
+        again = client.post(
+            reverse("deeds:templates"),
+            {
+                "programme": str(world.programme.public_id),
+                "t-code": "check-dam",
+                "t-name_th": "x",
+                "t-criterion": "x",
+                "t-virtues": ["volunteering"],
+                "t-dimensions": ["environment"],
+                "t-unit": "occurrence",
+                "t-evidence": "none",
+                "t-verified_by": "organisation",
+                "t-max_backdate_days": "30",
+            },
+        )
+        assert again.status_code == 400
+        # provincial staff read the templates but change nothing
+        client.force_login(national_staff.provincial)
+        page = client.get(reverse("deeds:templates"))
+        assert page.status_code == 200 and 'data-testid="edit-' not in page.content.decode()
+        assert client.get(reverse("deeds:deed_type_edit", args=[made.public_id])).status_code == 404
+        client.force_login(world.organiser)
+        assert client.get(reverse("deeds:templates")).status_code == 404
+
+
+class TestApi:
+    def test_patch_a_catalogue_entry(self, world):
+        api = APIClient()
+        url = f"/api/v1/deed-types/{world.lost.public_id}/"
+        api.force_authenticate(world.member)
+        assert api.patch(url, {"criterion": "x"}, format="json").status_code == 404
+        api.force_authenticate(world.organiser)
+        assert api.get(url).json()["code"] == world.lost.code
+        done = api.patch(url, {"criterion": "มีพยานสองคน", "is_active": False}, format="json")
+        assert done.status_code == 200 and done.json()["is_active"] is False
+        report(world)
+        refused = api.patch(f"/api/v1/deed-types/{world.care.public_id}/", {"unit": "occurrence"}, format="json")
+        assert refused.status_code == 409 and refused.json()["code"] == "deed_type_in_use"
+        local = api.patch(f"/api/v1/deed-types/{world.care.public_id}/", {"verified_by": "agency"}, format="json")
+        assert local.status_code == 400 and local.json()["code"] == "agency_verifies_templates_only"
+
+    def test_patch_a_template(self, world, national, national_staff):
+        api = APIClient()
+        url = f"/api/v1/deed-types/{national.template.public_id}/"
+        api.force_authenticate(national_staff.provincial)
+        assert api.patch(url, {"verified_by": "organisation"}, format="json").status_code == 404
+        api.force_authenticate(national_staff.national)
+        assert api.patch(url, {"verified_by": "organisation"}, format="json").json()["verified_by"] == "organisation"
+        national.adopted.refresh_from_db()
+        assert national.adopted.verified_by == "organisation"
