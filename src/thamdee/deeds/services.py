@@ -283,6 +283,20 @@ def _check(data: DeedInput, *, today: dt.date | None = None) -> dict[str, Any]:
     }
 
 
+def _lock_recorded_members(member_ids: Iterable[int]) -> None:
+    """Hold the accounts that deeds are being recorded for until the transaction ends, and refuse any that is no
+    longer active. An erasure holds the account (FOR UPDATE, ``privacy.services.erasure_carry_out``) while it
+    checks for deeds awaiting a decision and cuts the person out: a report arriving meanwhile waits for it here and
+    then, the row read again under READ COMMITTED, no longer finds the account active; a report that took the row
+    first is saved before the erasure looks, which then refuses. Taken before ``_check`` reads the memberships, so
+    those reads see what the erasure committed. FOR NO KEY UPDATE, as ``_lock_members``; one query for any number
+    of members. On SQLite, write transactions run one at a time anyway."""
+    ids = sorted(set(member_ids))
+    found = User.objects.select_for_update(no_key=True).filter(pk__in=ids, is_active=True).order_by("pk")
+    if len(list(found.values_list("pk", flat=True))) != len(ids):
+        raise errors.NotAMemberError()
+
+
 def _attach_evidence(deed: Deed, photos: Sequence[bytes], actor: User) -> None:
     for data in photos:
         processed = process_evidence(data)
@@ -321,8 +335,9 @@ def deed_report(
     organisation that keeps the deed type; a sensitive deed type needs the member's consent; a deed type that
     asks for a photo gets at least one, and every photo is re-encoded without EXIF before it is stored. With a
     ``request_key`` (the report form's one-time token), the same report sent again, or twice at once, returns
-    the deed the first one made.
+    the deed the first one made. A member whose account is being erased, or was, records nothing.
     """
+    _lock_recorded_members([actor.pk])
     fields = _check(
         DeedInput(
             member=actor,
@@ -364,13 +379,12 @@ def deed_report(
 @transaction.atomic
 def deed_record_for(*, actor: User, entries: Sequence[DeedInput], source: str = DeedSource.ORGANISER) -> list[Deed]:
     """An organiser records deeds for members (a paper passbook, a list): all or none. They wait for a
-    verifier like any other deed."""
-    deeds = []
+    verifier like any other deed. None is recorded for a member whose account is being erased, or was."""
     for entry in entries:
         if not can_record_for.test(actor, entry.deed_type.organisation):
             raise NotFoundError()
-        fields = _check(entry)
-        deeds.append(Deed(**fields, source=source, recorded_by=actor))
+    _lock_recorded_members(entry.member.pk for entry in entries)
+    deeds = [Deed(**_check(entry), source=source, recorded_by=actor) for entry in entries]
     Deed.objects.bulk_create(deeds)
     return deeds
 
@@ -439,6 +453,7 @@ def _checkin(activity: Activity, member: User, recorder: User) -> Deed:
         raise errors.CheckinClosedError()
     if Deed.objects.filter(activity=activity, member=member).exists():
         raise errors.AlreadyCheckedInError()
+    _lock_recorded_members([member.pk])
     fields = _check(
         DeedInput(
             member=member,

@@ -88,3 +88,12 @@ class FamilyNotFoundError(ValidationError):
     code = "family_not_found"
     status = 404
     message = _("ไม่พบบัญชีที่ใช้เบอร์มือถือนี้")
+
+
+class LookupRateLimitedError(ValidationError):
+    """Too many signed-in tries with a mobile number or national ID (a new one on the profile, a family member by
+    mobile number) in an hour: each answer tells whether an account holds the number."""
+
+    code = "lookup_rate_limited"
+    status = 429
+    message = _("ลองใช้เบอร์มือถือหรือเลขประจำตัวประชาชนบ่อยเกินไป โปรดรอหนึ่งชั่วโมงแล้วลองใหม่ หรือติดต่อผู้ประสานงาน")

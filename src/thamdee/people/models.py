@@ -162,9 +162,11 @@ class FamilyLink(models.Model):
 
 
 class SignUpAttempt(models.Model):
-    """One try at the public sign-up, kept for an hour to limit tries (``services.user_sign_up``).
+    """One try at the public sign-up, or one signed-in lookup of a mobile number or national ID, kept for an hour to
+    limit tries (``services.user_sign_up``, ``services._lookup_take``).
 
-    ``key`` is a keyed digest of the client's address, the mobile number or the national ID, never the value.
+    ``key`` is a keyed digest of the client's address, the mobile number, the national ID or the signed-in
+    person, never the value.
     """
 
     key = models.CharField(max_length=64)

@@ -10,20 +10,21 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
-from thamdee.common.errors import NotFoundError
+from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.permissions import require
 from thamdee.people.errors import (
     BirthYearError,
     ConsentError,
     GuardianConsentRequiredError,
     HomeAreaError,
+    LookupRateLimitedError,
     MobileTakenError,
     NationalIdTakenError,
     SignUpNotPossibleError,
@@ -128,23 +129,64 @@ def user_register(
 
 
 SIGN_UP_WINDOW = timedelta(hours=1)
+# An IPv6 /48 (a tunnel broker's free allocation, many hosting plans) holds 65,536 /64s: it is counted too, with
+# this many times the per-address limit, so that walking through its /64s does not escape the limit.
+SIGN_UP_48_FACTOR = 4
+# Signed-in tries that tell whether a mobile number or national ID has an account (a new mobile number or national
+# ID on the profile, a family member named by mobile number), per person in any hour, failed ones included.
+LOOKUP_LIMIT_PER_USER = 10
 
 
-def _address_bucket(address: str | None) -> str:
-    """An IPv4 address as it is; an IPv6 address by its /64, which one household or phone holds whole."""
+def _address_buckets(address: str | None) -> list[tuple[str, int]]:
+    """The buckets a client address is counted in, each with its factor of the per-address limit: an IPv4 address
+    as it is; an IPv6 address by its /64, which one household or phone holds whole, and by its /48."""
     try:
         ip = ipaddress.ip_address(address or "")
     except ValueError:
-        return address or "unknown"
+        return [(address or "unknown", 1)]
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+            return [(str(ip.ipv4_mapped), 1)]
+        return [
+            (str(ipaddress.ip_network(f"{ip}/64", strict=False)), 1),
+            (str(ipaddress.ip_network(f"{ip}/48", strict=False)), SIGN_UP_48_FACTOR),
+        ]
+    return [(str(ip), 1)]
 
 
 def _attempt_key(kind: str, value: str) -> str:
     return salted_hmac("thamdee.people.sign_up", f"{kind}:{value}", algorithm="sha256").hexdigest()
+
+
+def _lock_attempt_keys(keys: list[str]) -> None:
+    """Serialise the tries that share a key until the transaction ends. Without it, on PostgreSQL (READ
+    COMMITTED) tries at the same moment each count the same committed rows and all pass the limit. One
+    transaction-scoped advisory lock per key, taken in a fixed order (no deadlock between two tries that share
+    two keys). SQLite needs none: its write transactions (IMMEDIATE) already run one at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            # The digest's first 64 bits, as the signed bigint the lock takes.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:16], 16) - (1 << 63)])
+
+
+def _attempts_take(limits: dict[str, int], error: type[DomainError]) -> None:
+    """Record one try under each key of ``limits`` (key: the most tries it may have in ``SIGN_UP_WINDOW``), in a
+    transaction of its own, so that a try counts whatever happens next; over any limit, raise ``error`` and record
+    nothing. Call it outside any transaction that a failure would roll back."""
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_attempt_keys(list(limits))
+        SignUpAttempt.objects.filter(created_at__lt=now - SIGN_UP_WINDOW).delete()
+        counts = dict(
+            SignUpAttempt.objects.filter(key__in=list(limits), created_at__gte=now - SIGN_UP_WINDOW)
+            .values_list("key")
+            .annotate(tries=Count("id"))
+        )
+        if any(counts.get(key, 0) >= limit for key, limit in limits.items()):
+            raise error()
+        SignUpAttempt.objects.bulk_create(SignUpAttempt(key=key, created_at=now) for key in limits)
 
 
 def user_sign_up(
@@ -154,55 +196,64 @@ def user_sign_up(
     that does not tell who already has an account.
 
     Guarantees: in any hour, at most ``THAMDEE["SIGNUP_LIMIT_PER_ADDRESS"]`` tries from one client address (an
-    IPv6 client by its /64) and ``THAMDEE["SIGNUP_LIMIT_PER_IDENTITY"]`` with one mobile number or national ID;
-    over either, ``SignUpRateLimitedError`` and nothing is written. A try counts whether the sign-up then
+    IPv6 client by its /64, and ``SIGN_UP_48_FACTOR`` times as many from its /48) and
+    ``THAMDEE["SIGNUP_LIMIT_PER_IDENTITY"]`` with one mobile number or national ID, however many tries arrive at
+    once; over either, ``SignUpRateLimitedError`` and nothing is written. A try counts whether the sign-up then
     succeeds or fails, so it is committed before the account is attempted: call this outside any transaction
     that a failure would roll back. Tries are kept as keyed digests only, for an hour. Any clash with an existing
     account (mobile number, national ID, user name) raises the one ``SignUpNotPossibleError``, which names
     neither. Signing in is never limited here.
     """
     mobile_value = mobile_normalise(mobile)
-    address_key = _attempt_key("address", _address_bucket(client_address))
-    identity_keys = [_attempt_key("mobile", mobile_value)]
+    per_address = settings.THAMDEE["SIGNUP_LIMIT_PER_ADDRESS"]
+    per_identity = settings.THAMDEE["SIGNUP_LIMIT_PER_IDENTITY"]
+    limits = {
+        _attempt_key("address", bucket): per_address * factor for bucket, factor in _address_buckets(client_address)
+    }
+    limits[_attempt_key("mobile", mobile_value)] = per_identity
     if national_id:
-        identity_keys.append(_attempt_key("national_id", national_id_normalise(national_id)))
-    limits = settings.THAMDEE
-    now = timezone.now()
-    with transaction.atomic():
-        SignUpAttempt.objects.filter(created_at__lt=now - SIGN_UP_WINDOW).delete()
-        counts = dict(
-            SignUpAttempt.objects.filter(key__in=[address_key, *identity_keys], created_at__gte=now - SIGN_UP_WINDOW)
-            .values_list("key")
-            .annotate(tries=Count("id"))
-        )
-        if counts.get(address_key, 0) >= limits["SIGNUP_LIMIT_PER_ADDRESS"] or any(
-            counts.get(key, 0) >= limits["SIGNUP_LIMIT_PER_IDENTITY"] for key in identity_keys
-        ):
-            raise SignUpRateLimitedError()
-        SignUpAttempt.objects.bulk_create(
-            SignUpAttempt(key=key, created_at=now) for key in [address_key, *identity_keys]
-        )
+        limits[_attempt_key("national_id", national_id_normalise(national_id))] = per_identity
+    _attempts_take(limits, SignUpRateLimitedError)
     try:
         return user_register(mobile=mobile_value, password=password, national_id=national_id, **person)
     except (MobileTakenError, NationalIdTakenError, UsernameTakenError):
         raise SignUpNotPossibleError() from None
 
 
+def _lookup_take(user: Actor) -> None:
+    """Count one signed-in try that tells whether a number has an account (``LOOKUP_LIMIT_PER_USER`` an hour per
+    person, across the profile's mobile number and national ID and the family link by mobile number). The answers
+    stay (a person must learn that their number is taken), but no one walks the numbers with them."""
+    _attempts_take({_attempt_key("lookup_user", str(user.pk)): LOOKUP_LIMIT_PER_USER}, LookupRateLimitedError)
+
+
 PROFILE_FIELDS = ("prefix", "first_name", "last_name", "mobile", "birth_year", "home_area", "preferred_language")
 
 
-@transaction.atomic
 def user_update_profile(*, actor: Actor, user: User, **changes: Any) -> User:
-    """Change a person's own details (or, for a site admin, anyone's)."""
+    """Change a person's own details (or, for a site admin, anyone's).
+
+    A new mobile number answers whether another account holds it (``MobileTakenError``), so each one counts as a
+    lookup of the actor's (``_lookup_take``, committed first: call this outside any transaction that a failure
+    would roll back); over the limit, ``LookupRateLimitedError`` and nothing changes.
+    """
     require(can_edit_profile, actor, user)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     if "mobile" in changes:
-        value = mobile_normalise(changes["mobile"]) if changes["mobile"] else None
+        changes["mobile"] = mobile_normalise(changes["mobile"]) if changes["mobile"] else None
+        if changes["mobile"] and changes["mobile"] != user.mobile:
+            _lookup_take(actor)
+    return _user_update_profile(user, changes)
+
+
+@transaction.atomic
+def _user_update_profile(user: User, changes: dict[str, Any]) -> User:
+    if "mobile" in changes:
+        value = changes["mobile"]
         if value and User.objects.filter(mobile=value).exclude(pk=user.pk).exists():
             raise MobileTakenError()
-        changes["mobile"] = value
     if "birth_year" in changes:
         changes["birth_year"] = birth_year_normalise(changes["birth_year"])
     if "home_area" in changes:
@@ -213,15 +264,21 @@ def user_update_profile(*, actor: Actor, user: User, **changes: Any) -> User:
     return user
 
 
-@transaction.atomic
 def user_set_national_id(*, actor: Actor, user: User, national_id: str | None) -> User:
-    """Record (or clear, with None) a person's national ID as its keyed HMAC; the number itself is dropped."""
+    """Record (or clear, with None) a person's national ID as its keyed HMAC; the number itself is dropped.
+
+    A new national ID answers whether another account holds it (``NationalIdTakenError``), so each one counts as
+    a lookup of the actor's, as a new mobile number does in ``user_update_profile``.
+    """
     require(can_edit_profile, actor, user)
     fingerprint = national_id_hmac(national_id) if national_id else None
-    if fingerprint and User.objects.filter(national_id_hmac=fingerprint).exclude(pk=user.pk).exists():
-        raise NationalIdTakenError()
-    user.national_id_hmac = fingerprint
-    user.save(update_fields=["national_id_hmac"])
+    if fingerprint and fingerprint != user.national_id_hmac:
+        _lookup_take(actor)
+    with transaction.atomic():
+        if fingerprint and User.objects.filter(national_id_hmac=fingerprint).exclude(pk=user.pk).exists():
+            raise NationalIdTakenError()
+        user.national_id_hmac = fingerprint
+        user.save(update_fields=["national_id_hmac"])
     return user
 
 
@@ -281,16 +338,25 @@ def consent_withdraw(*, actor: Actor, user: User, purpose: str) -> int:
     )
 
 
-@transaction.atomic
 def family_link_add(*, actor: User, relative_mobile: str, relation: str) -> FamilyLink:
     """Name a family member by their mobile number. The link counts (gifts to family) once they confirm it
     (``family_link_confirm``), or at once if they had named the actor too; until then the actor is not shown their
     name, so a mobile number does not tell who holds it. The person named is told in their inbox. Adding the same
-    person again updates the relation."""
+    person again updates the relation.
+
+    The answer still tells whether an account uses the number (``FamilyNotFoundError``), so each try counts as a
+    lookup of the actor's (see ``user_update_profile``), found or not."""
+    mobile_value = mobile_normalise(relative_mobile)
+    _lookup_take(actor)
+    return _family_link_add(actor, mobile_value, relation)
+
+
+@transaction.atomic
+def _family_link_add(actor: User, mobile_value: str, relation: str) -> FamilyLink:
     from thamdee.inbox.services import notify
     from thamdee.people.errors import FamilyNotFoundError, FamilySelfError
 
-    relative = User.objects.filter(mobile=mobile_normalise(relative_mobile), is_active=True).first()
+    relative = User.objects.filter(mobile=mobile_value, is_active=True).first()
     if relative is None:
         raise FamilyNotFoundError()
     if relative.pk == actor.pk:

@@ -151,7 +151,9 @@ def profile(request: AuthedRequest) -> HttpResponse:
                     "home_area": "home_area",
                 },
             )
-        status = 400
+            status = 429 if exc.status == 429 else 400
+        else:
+            status = 400
     return render(
         request,
         "people/profile.html",
@@ -190,7 +192,7 @@ def family(request: AuthedRequest) -> HttpResponse:
     """Name family members (by mobile number) so that credits can be given to them."""
     from thamdee.people.models import FamilyLink, FamilyRelation
 
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             if request.POST.get("remove"):
@@ -213,6 +215,7 @@ def family(request: AuthedRequest) -> HttpResponse:
             return redirect("people:family")
         except (DomainError, ValueError) as exc:
             error = str(exc) if isinstance(exc, DomainError) else _("ข้อมูลไม่ถูกต้อง")
+            status = exc.status if isinstance(exc, DomainError) and exc.status == 429 else 400
     links = FamilyLink.objects.filter(user=request.user).select_related("relative")
     requests = FamilyLink.objects.filter(relative=request.user, confirmed_at__isnull=True).select_related("user")
     return render(
@@ -225,5 +228,5 @@ def family(request: AuthedRequest) -> HttpResponse:
             "error": error,
             "named_me": selectors.family_of(request.user),
         },
-        status=400 if error else 200,
+        status=status,
     )

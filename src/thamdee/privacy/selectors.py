@@ -28,7 +28,7 @@ from thamdee.privacy.errors import ErasureLastAdminError, ErasureOpenMattersErro
 from thamdee.privacy.models import DataRequestEvent, ErasureRequest, ErasureStatus
 from thamdee.privacy.permissions import can_carry_out_erasure, can_export_data
 from thamdee.recognition import selectors as recognition_selectors
-from thamdee.recognition.models import LevelAward, Nomination, NominationStatus, RoundStatus
+from thamdee.recognition.models import HonourConsentEvent, LevelAward, Nomination, NominationStatus, RoundStatus
 from thamdee.reports.models import Story
 from thamdee.rewards import selectors as reward_selectors
 from thamdee.rewards.models import VoucherStatus
@@ -273,6 +273,9 @@ def _vouchers(user: User) -> list[dict[str, Any]]:
 def _recognition(user: User) -> dict[str, Any]:
     mine = recognition_selectors.recognition_of(user, upcoming=0)
     levels = LevelAward.objects.filter(member=user).select_related("programme").order_by("awarded_at", "pk")
+    events: dict[int, list[HonourConsentEvent]] = {}
+    for event in HonourConsentEvent.objects.filter(honour__member=user).order_by("at", "pk"):
+        events.setdefault(event.honour_id, []).append(event)
     return {
         "level": mine.standing.level_name or None,
         "badges": [
@@ -310,6 +313,19 @@ def _recognition(user: User) -> dict[str, Any]:
                 "show_name": h.show_name,
                 "show_photo": h.show_photo,
                 "show_story": h.show_story,
+                # Every consent, decline and withdrawal, with the guardian named (under 10 years old).
+                "consent_events": [
+                    {
+                        "action": e.action,
+                        "at": _when(e.at),
+                        "show_name": e.show_name,
+                        "show_photo": e.show_photo,
+                        "show_story": e.show_story,
+                        "guardian_name": e.guardian_name,
+                        "by_self": e.actor_id == user.pk,
+                    }
+                    for e in events.get(h.pk, [])
+                ],
             }
             for h in mine.honours
         ],
@@ -350,8 +366,8 @@ def _notices(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def _story(story: Story) -> dict[str, Any]:
-    return {
+def _story(story: Story, *, text: bool = False) -> dict[str, Any]:
+    data = {
         "id": str(story.public_id),
         "title": story.title,
         "summary": story.summary,
@@ -360,12 +376,50 @@ def _story(story: Story) -> dict[str, Any]:
         "created_at": _when(story.created_at),
         "approved_at": _when(story.approved_at),
     }
+    if text:
+        data |= {"body": story.body, "lessons": story.lessons}
+    return data
 
 
 def _stories(user: User) -> dict[str, Any]:
-    written = Story.objects.filter(written_by=user).select_related("organisation").order_by("created_at", "pk")
+    """The stories the person wrote, with their text where the person may still read it (published, or kept by
+    an organisation they write for: another organiser may have edited a draft since), and those that show them."""
+    from thamdee.reports.permissions import can_write_story
+    from thamdee.reports.selectors import stories_published
+
+    written = list(Story.objects.filter(written_by=user).select_related("organisation").order_by("created_at", "pk"))
+    public = set(stories_published().filter(pk__in=[s.pk for s in written]).values_list("pk", flat=True))
     shown = Story.objects.filter(people_shown=user).select_related("organisation").order_by("created_at", "pk")
-    return {"written": [_story(s) for s in written], "shown_in": [_story(s) for s in shown]}
+    return {
+        "written": [_story(s, text=s.pk in public or can_write_story.test(user, s.organisation)) for s in written],
+        "shown_in": [_story(s) for s in shown],
+    }
+
+
+def sign_in_names(user: User) -> set[str]:
+    """The names a person signs in with, as the sign-in records keep them (as typed): the user name and the mobile
+    number, plain or with dashes."""
+    names = {user.username}
+    if user.mobile:
+        names |= {user.mobile, f"{user.mobile[:3]}-{user.mobile[3:6]}-{user.mobile[6:]}"}
+    return names
+
+
+def _sign_ins(user: User) -> list[dict[str, Any]]:
+    """The person's own sign-ins (successful ones: failed tries under their name may be anyone's, and are not
+    theirs to be given), as the sign-in records keep them: when, from which address, with which browser."""
+    from axes.models import AccessLog
+
+    rows = AccessLog.objects.filter(username__in=sign_in_names(user)).order_by("attempt_time", "pk")
+    return [
+        {
+            "at": _when(r.attempt_time),
+            "signed_out_at": _when(r.logout_time),
+            "ip_address": r.ip_address,
+            "user_agent": r.user_agent,
+        }
+        for r in rows
+    ]
 
 
 def _requests(user: User) -> dict[str, Any]:
@@ -408,6 +462,7 @@ def personal_data_of(*, viewer: Actor, subject: User) -> dict[str, Any]:
         "recognition": _recognition(user),
         "notices": _notices(user),
         "stories": _stories(user),
+        "sign_ins": _sign_ins(user),
         "data_requests": _requests(user),
     }
 

@@ -46,6 +46,13 @@ log = logging.getLogger(__name__)
 
 # Stored with each credential revoked by an erasure (shown to its issuer): no personal data.
 REVOKED_REASON = "ลบข้อมูลตามคำขอของเจ้าของข้อมูล (PDPA) / erased at the holder's request (PDPA)"
+# Stored as the review note of a story taken back from publication or review because a person shown in it was
+# erased (shown to the organisation that wrote it): it names no one.
+STORY_RETURNED_NOTE = (
+    "บุคคลที่ปรากฏในเรื่องขอให้ลบข้อมูลของตน (PDPA) ภาพประกอบถูกลบแล้ว โปรดแก้ไขเนื้อหาให้ไม่ระบุถึงบุคคลนั้นก่อนส่งใหม่ "
+    "/ A person shown in this story asked for their data to be erased (PDPA): its photos were deleted; edit the "
+    "text so that it no longer identifies them before submitting it again."
+)
 
 
 def _record(*, subject: User, actor: Any, kind: str, channel: str, erasure: ErasureRequest | None = None) -> None:
@@ -164,6 +171,7 @@ def _anonymise(user: User, actor: Any) -> list[FileRef]:
     files: list[FileRef] = []
     files += _recognition(user, actor, now)
     files += _deeds(user)
+    files += _stories(user)
     _people(user, now)
     _orgs(user, now)
     _sign_in(user)
@@ -204,7 +212,10 @@ def _recognition(user: User, actor: Any, now: dt.datetime) -> list[FileRef]:
         honour.save()
         if action is not None:
             HonourConsentEvent.objects.create(honour=honour, action=action, actor=actor)
-    HonourConsentEvent.objects.filter(honour__member=user).exclude(guardian_name="").update(guardian_name="")
+    # The guardian's name typed on the person's own honours, and the name they typed as someone else's guardian.
+    HonourConsentEvent.objects.filter(Q(honour__member=user) | Q(actor=user)).exclude(guardian_name="").update(
+        guardian_name=""
+    )
     for credential in Credential.objects.filter(member=user, revoked_at__isnull=True).select_related("issuer"):
         recognition.credential_revoke(actor=actor, credential=credential, reason=REVOKED_REASON)
     for credential in Credential.objects.filter(member=user).exclude(certificate=""):
@@ -238,10 +249,37 @@ def _deeds(user: User) -> list[FileRef]:
     return files
 
 
+def _stories(user: User) -> list[FileRef]:
+    """A story that shows the person (an organisation's, not the person's own) loses them from the people shown
+    and all its photos (who is in which photo is not recorded); its text is the organisation's to edit, so a
+    story published or in review goes back to its writers, returned with a note that names no one. Stories the
+    person wrote stay: they are the organisation's record."""
+    from thamdee.reports.models import Story, StoryPhoto, StoryStatus
+
+    stories = list(Story.objects.select_for_update(of=("self",)).filter(people_shown=user))
+    if not stories:
+        return []
+    files: list[FileRef] = []
+    photos = StoryPhoto.objects.filter(story__in=stories)
+    for photo in photos:
+        files += _file(photo.image) + _file(photo.thumbnail)
+    photos.delete()
+    Story.people_shown.through.objects.filter(story__in=stories, user=user).delete()
+    # Published or in review: back to its writers. Already returned: the note tells them why again. A draft is
+    # with its writers already, and carries no review note.
+    Story.objects.filter(
+        pk__in=[s.pk for s in stories],
+        status__in=[StoryStatus.APPROVED, StoryStatus.SUBMITTED, StoryStatus.RETURNED],
+    ).update(status=StoryStatus.RETURNED, review_note=STORY_RETURNED_NOTE, approved_at=None)
+    return files
+
+
 def _people(user: User, now: dt.datetime) -> None:
-    """Consents are withdrawn (the rows stay: they show what was agreed, and when); family links end."""
+    """Consents are withdrawn (the rows stay: they show what was agreed, and when), and lose the guardian's name,
+    as do the consents the person recorded for someone else as their guardian (the consent itself stays in force,
+    recorded by an account that no longer names anyone); family links end."""
     Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
-    Consent.objects.filter(user=user).exclude(guardian_name="").update(guardian_name="")
+    Consent.objects.filter(Q(user=user) | Q(recorded_by=user)).exclude(guardian_name="").update(guardian_name="")
     FamilyLink.objects.filter(Q(user=user) | Q(relative=user)).delete()
 
 
@@ -265,9 +303,7 @@ def _sign_in(user: User) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
-    names = {user.username}
-    if user.mobile:
-        names |= {user.mobile, f"{user.mobile[:3]}-{user.mobile[3:6]}-{user.mobile[6:]}"}
+    names = selectors.sign_in_names(user)
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__in=names).delete()
 

@@ -345,7 +345,10 @@ def certificate_context(credential: Credential) -> dict[str, Any]:
 
 def certificate_render(*, public_id: str) -> bool:
     """Render and store a credential's Thai PDF certificate (the task's body). Idempotent: a certificate that is
-    ready is not made again. Returns whether one was made."""
+    ready is not made again. Returns whether one was made.
+
+    A task queued before the credential was revoked, or before its holder's data was erased, makes nothing: no
+    certificate for a revoked credential, no file and no notice about an erased person; the request is dropped."""
     from thamdee.common.pdf import render_pdf
 
     with transaction.atomic():
@@ -356,6 +359,12 @@ def certificate_render(*, public_id: str) -> bool:
             .first()
         )
         if credential is None or (credential.certificate_status == CertificateStatus.READY and credential.certificate):
+            return False
+        if credential.revoked_at is not None or not credential.member.is_active:
+            if credential.certificate_status == CertificateStatus.PENDING:
+                credential.certificate_status = CertificateStatus.NONE
+                credential.certificate_requested_at = None
+                credential.save(update_fields=["certificate_status", "certificate_requested_at"])
             return False
         with translation.override("th"):
             pdf = render_pdf("recognition/certificate_pdf.html", certificate_context(credential))

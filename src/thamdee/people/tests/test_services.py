@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import UserFactory, area, national_id
-from thamdee.common.errors import NotFoundError
+from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.people import services
 from thamdee.people.errors import (
     BirthYearError,
@@ -151,6 +151,53 @@ class TestSignUp:
                 self.sign_up("081-112-0009", address=address, password="12345678901")
         with pytest.raises(SignUpRateLimitedError):
             self.sign_up("+66811120009", address="10.0.1.3")
+
+    def test_an_ipv6_48_is_counted_too_with_four_times_the_limit(self):
+        # 2 per address: the /48 takes 8 tries, each from a /64 of its own; the ninth is refused, another /48 is not.
+        for n in range(8):
+            self.sign_up(f"08111201{n:02d}", address=f"2001:db8:1234:{n:x}::1")
+        with pytest.raises(SignUpRateLimitedError):
+            self.sign_up("0811120199", address="2001:db8:1234:ff::1")
+        assert self.sign_up("0811120199", address="2001:db8:1235::1").mobile == "0811120199"
+
+
+class TestLookupLimit:
+    """Signed in, a new mobile number or national ID on the profile and a family member named by mobile number each
+    tell whether an account holds the number: the answers stay, but each person has so many tries an hour."""
+
+    def test_the_tries_are_counted_together_failed_ones_too_and_over_the_limit_nothing_changes(self):
+        value = national_id(56)
+        register(mobile="0811120300", national_id=value)
+        prober = UserFactory(mobile="0811120399")
+        limit = services.LOOKUP_LIMIT_PER_USER
+        for _ in range(limit - 2):
+            with pytest.raises(MobileTakenError):
+                services.user_update_profile(actor=prober, user=prober, mobile="0811120300")
+        with pytest.raises(NationalIdTakenError):
+            services.user_set_national_id(actor=prober, user=prober, national_id=value)
+        with pytest.raises(DomainError) as not_found:
+            services.family_link_add(actor=prober, relative_mobile="0811120301", relation="sibling")
+        assert not_found.value.code == "family_not_found"
+        for attempt in (
+            lambda: services.user_update_profile(actor=prober, user=prober, mobile="0811120302"),
+            lambda: services.user_set_national_id(actor=prober, user=prober, national_id=national_id(57)),
+            lambda: services.family_link_add(actor=prober, relative_mobile="0811120300", relation="sibling"),
+        ):
+            with pytest.raises(DomainError) as limited:
+                attempt()
+            assert (limited.value.code, limited.value.status) == ("lookup_rate_limited", 429)
+            assert limited.value.message_th and limited.value.message_en
+        prober.refresh_from_db()
+        assert (prober.mobile, prober.national_id_hmac) == ("0811120399", None)
+        assert not prober.family_links.exists()
+
+    def test_other_profile_changes_and_the_same_numbers_again_are_not_lookups(self):
+        prober = UserFactory(mobile="0811120398")
+        services.user_set_national_id(actor=prober, user=prober, national_id=national_id(58))
+        for _ in range(services.LOOKUP_LIMIT_PER_USER + 1):
+            services.user_update_profile(actor=prober, user=prober, first_name="ปิติ", mobile="081-112-0398")
+            services.user_set_national_id(actor=prober, user=prober, national_id=national_id(58))
+        assert SignUpAttempt.objects.count() == 1
 
 
 def all_database_text() -> str:

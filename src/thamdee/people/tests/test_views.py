@@ -251,3 +251,54 @@ def test_behind_a_proxy_a_lockout_holds_one_client_address_not_the_proxys(client
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(owner.pk)
+
+
+class TestLookupLimit:
+    """The profile and family pages still say when a number is taken or unknown, but only so many times an hour."""
+
+    def test_the_profile_and_family_pages_answer_429_over_the_limit(self, client):
+        from thamdee.people.services import LOOKUP_LIMIT_PER_USER
+
+        UserFactory(mobile="0835551113")
+        prober = UserFactory(mobile="0835559997")
+        client.force_login(prober)
+        for n in range(LOOKUP_LIMIT_PER_USER):
+            response = client.post(reverse("people:family"), {"mobile": f"08355544{n:02d}", "relation": "sibling"})
+            assert response.status_code == 400
+        family = client.post(reverse("people:family"), {"mobile": "0835551113", "relation": "sibling"})
+        profile = client.post(
+            reverse("people:profile"),
+            {
+                "action": "profile",
+                "p-first_name": "ปิติ",
+                "p-last_name": "ใจดี",
+                "p-mobile": "0835551113",
+                "p-preferred_language": "th",
+            },
+        )
+        assert (family.status_code, profile.status_code) == (429, 429)
+        for page in (family, profile):
+            assert "บ่อยเกินไป" in page.content.decode() and "ไม่พบบัญชีที่ใช้เบอร์มือถือนี้" not in page.content.decode()
+        assert not prober.family_links.exists()
+
+
+def test_the_api_answers_429_lookup_rate_limited_over_the_limit():
+    from rest_framework.test import APIClient
+
+    from thamdee.people.services import LOOKUP_LIMIT_PER_USER
+
+    UserFactory(mobile="0835551111")
+    prober = UserFactory(mobile="0835559999")
+    api = APIClient()
+    api.force_authenticate(prober)
+    answers = [api.patch("/api/v1/me/", {"mobile": "0835551111"}, format="json") for _ in range(LOOKUP_LIMIT_PER_USER)]
+    assert {(r.status_code, r.json()["code"]) for r in answers} == {(409, "mobile_taken")}
+    limited = [
+        api.patch("/api/v1/me/", {"mobile": "0835552222"}, format="json"),
+        api.put("/api/v1/me/national-id/", {"national_id": national_id(31)}, format="json"),
+    ]
+    for response in limited:
+        assert response.status_code == 429
+        assert response.json()["code"] == "lookup_rate_limited" and response.json()["detail_en"]
+    prober.refresh_from_db()
+    assert (prober.mobile, prober.national_id_hmac) == ("0835559999", None)

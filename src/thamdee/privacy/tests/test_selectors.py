@@ -8,6 +8,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tests.factories import UserFactory
 from thamdee.common.errors import NotFoundError
@@ -37,6 +38,7 @@ def test_the_export_holds_every_part_of_the_record(person):
         "recognition",
         "notices",
         "stories",
+        "sign_ins",
         "data_requests",
     }
     profile = data["profile"]
@@ -99,6 +101,66 @@ def test_vouchers_recognition_notices_and_stories(person):
     assert {"deed_verified", "badge_awarded"} <= {n["kind"] for n in data["notices"]}
     assert [s["id"] for s in data["stories"]["shown_in"]] == [str(w.story.public_id)]
     assert data["stories"]["written"] == []
+
+
+def test_the_stories_a_person_wrote_carry_their_text_while_they_may_read_it(person):
+    from tests.factories import area
+    from thamdee.orgs.models import Membership
+    from thamdee.orgs.roles import roles_forget
+    from thamdee.reports import services as reports
+
+    # Given an organiser who wrote the published story and a draft, and another organiser's draft
+    w = person
+    draft = reports.story_save(
+        actor=w.organiser,
+        organisation=w.org,
+        title="ร่าง",
+        summary="s",
+        body="ร่างของฉัน",
+        lessons="บทเรียน",
+        area=area("710911"),
+    )
+    reports.story_save(
+        actor=w.admin, organisation=w.org, title="อื่น", summary="s", body="ร่างของคนอื่น", area=area("710911")
+    )
+    written = selectors.personal_data_of(viewer=w.organiser, subject=w.organiser)["stories"]["written"]
+    texts = {s["id"]: (s.get("body"), s.get("lessons")) for s in written}
+    assert texts[str(w.story.public_id)][0] == w.story.body and texts[str(draft.public_id)] == ("ร่างของฉัน", "บทเรียน")
+    assert "ร่างของคนอื่น" not in json.dumps(written, ensure_ascii=False)
+    # When they no longer write for the organisation, the draft's text is no longer theirs to read; the published
+    # story's still is
+    Membership.objects.filter(user=w.organiser, organisation=w.org).update(is_organiser=False, is_admin=False)
+    roles_forget(w.organiser)
+    written = selectors.personal_data_of(viewer=w.organiser, subject=w.organiser)["stories"]["written"]
+    texts = {s["id"]: s.get("body") for s in written}
+    assert texts == {str(w.story.public_id): w.story.body, str(draft.public_id): None}
+
+
+def test_honour_consents_carry_the_guardian_named_and_sign_ins_their_time_address_and_browser(person, client):
+    from thamdee.recognition import services as recognition
+
+    w = person
+    recognition.honour_consent(
+        actor=w.member, honour=w.honour, show_name=True, show_photo=False, show_story=False, guardian_name="นางแม่"
+    )
+    other = UserFactory()
+    for username, ip in ((w.member.mobile, "203.0.113.5"), (other.mobile, "203.0.113.6")):
+        client.post(
+            reverse("people:login"),
+            {"username": username, "password": "correct-horse-42"},
+            REMOTE_ADDR=ip,
+            HTTP_USER_AGENT="Mozilla/5.0 (Android) ทดสอบ",
+        )
+    data = selectors.personal_data_of(viewer=w.member, subject=w.member)
+    events = data["recognition"]["honours"][0]["consent_events"]
+    assert [(e["action"], e["guardian_name"], e["by_self"]) for e in events] == [
+        ("consent", "", True),
+        ("consent", "นางแม่", True),
+    ]
+    assert [(s["ip_address"], s["user_agent"]) for s in data["sign_ins"]] == [
+        ("203.0.113.5", "Mozilla/5.0 (Android) ทดสอบ")
+    ]
+    assert dt.datetime.fromisoformat(data["sign_ins"][0]["at"]).utcoffset() is not None
 
 
 def test_nobody_reads_someone_elses_data_not_even_a_site_admin(person):

@@ -4,8 +4,10 @@ rollup stay exactly as they were."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -149,6 +151,100 @@ def test_erasure_clears_every_personal_field(person, django_capture_on_commit_ca
     assert backend.authenticate(None, username=m.username, password="correct-horse-42") is None
     request.refresh_from_db()
     assert request.status == ErasureStatus.CARRIED_OUT and request.carried_out_by == w.admin
+
+
+def test_erasure_clears_the_guardian_name_the_person_typed_for_someone_else(person):
+    from thamdee.people import services as people
+    from thamdee.people.models import ConsentPurpose
+    from thamdee.recognition.models import HonourConsentEvent
+
+    # Given a parent who recorded consent for their young child, naming themself as the guardian
+    w = person
+    parent = w.member
+    child = member_of(w.org)
+    child.birth_year = timezone.localdate().year - 7
+    child.save(update_fields=["birth_year"])
+    link = people.family_link_add(actor=parent, relative_mobile=child.mobile, relation="child")
+    people.family_link_confirm(actor=child, link_id=link.pk)
+    consent = people.consent_grant(
+        actor=parent, user=child, purpose=ConsentPurpose.PUBLISH_NAME, guardian_name=parent.full_name
+    )
+    # and who is named, as guardian, on the record of someone else's consent to their honour
+    event = HonourConsentEvent.objects.create(
+        honour=w.honour, action=HonourConsentEvent.Action.CONSENT, actor=parent, guardian_name=parent.full_name
+    )
+    HonourConsentEvent.objects.filter(pk=event.pk).update(honour=_another_honour(w, child))
+    # When the parent's data is erased
+    services.erasure_carry_out(actor=w.admin, erasure=ask(parent))
+    # Then their name is gone from both; the child's consent stays in force
+    consent.refresh_from_db()
+    event.refresh_from_db()
+    assert (consent.guardian_name, event.guardian_name) == ("", "")
+    assert consent.withdrawn_at is None and consent.recorded_by == parent
+
+
+def _another_honour(w, member):
+    """A copy of w's honour held by ``member`` (the fields an honour needs; no nomination round of its own)."""
+    from thamdee.recognition.models import Honour
+
+    honour = Honour.objects.get(pk=w.honour.pk)
+    nomination = Nomination.objects.get(pk=honour.nomination_id)
+    nomination.pk, nomination.public_id, nomination.nominee = None, uuid.uuid4(), member
+    nomination.save()
+    honour.pk, honour.public_id, honour.member, honour.nomination, honour.credential = (
+        None,
+        uuid.uuid4(),
+        member,
+        nomination,
+        None,
+    )
+    honour.save()
+    return honour
+
+
+def test_a_story_that_shows_the_person_loses_them_and_its_photos_and_goes_back_to_its_writers(
+    person, django_capture_on_commit_callbacks
+):
+    from tests.factories import area
+    from thamdee.deeds.tests.test_services import jpeg_with_gps
+    from thamdee.reports import services as reports
+    from thamdee.reports.models import Story, StoryPhoto, StoryStatus
+
+    w = person
+    other = member_of(w.org)
+    # Given the published story that shows the person, with a photo, and a draft that shows them and someone else
+    photo = StoryPhoto(story=w.story, caption="ป้ามาลี")
+    photo.image.save("p.jpg", ContentFile(jpeg_with_gps()), save=False)
+    photo.thumbnail.save("p-t.jpg", ContentFile(jpeg_with_gps()), save=False)
+    photo.save()
+    draft = reports.story_save(
+        actor=w.organiser,
+        organisation=w.org,
+        title="t",
+        summary="s",
+        body="b",
+        area=area("710911"),
+        people_shown=[w.member, other],
+        photos=[(jpeg_with_gps(), "")],
+    )
+    photos = list(StoryPhoto.objects.filter(story__in=[w.story, draft]))
+    files = [(p.image.storage, p.image.name) for p in photos] + [
+        (p.thumbnail.storage, p.thumbnail.name) for p in photos
+    ]
+    assert len(files) == 4 and all(storage.exists(name) for storage, name in files)
+    # When the person's data is erased
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erasure_carry_out(actor=w.admin, erasure=ask(w.member))
+    # Then neither story shows them or keeps a photo (files included)
+    published, draft = Story.objects.get(pk=w.story.pk), Story.objects.get(pk=draft.pk)
+    assert list(published.people_shown.all()) == [] and list(draft.people_shown.all()) == [other]
+    assert not StoryPhoto.objects.filter(story__in=[published, draft]).exists()
+    assert not any(storage.exists(name) for storage, name in files)
+    # and the published one is back with its writers, with a note that names no one; the draft stays a draft
+    assert (published.status, published.approved_at) == (StoryStatus.RETURNED, None)
+    assert "PDPA" in published.review_note and w.member.first_name not in published.review_note
+    assert draft.status == StoryStatus.DRAFT and draft.review_note == ""
+    assert not report_selectors.stories_published().filter(pk=published.pk).exists()
 
 
 def test_erasure_leaves_the_ledger_deeds_and_rollups_as_they_were(person):

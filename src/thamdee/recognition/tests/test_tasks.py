@@ -81,6 +81,34 @@ def test_only_the_holder_asks_and_never_for_a_revoked_credential(world, badge):
         services.certificate_request(actor=world.member, credential=badge)
 
 
+def test_a_certificate_queued_before_the_credential_was_revoked_is_not_made(
+    world, badge, django_capture_on_commit_callbacks
+):
+    # Given a request whose task is still queued
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.certificate_request(actor=world.member, credential=badge)
+    # When the credential is revoked, then the task runs
+    services.credential_revoke(actor=world.admin, credential=badge, reason="ออกผิดคน")
+    callbacks[0]()
+    # Then nothing is made and nobody is told
+    badge.refresh_from_db()
+    assert (badge.certificate_status, badge.certificate.name) == (CertificateStatus.NONE, "")
+    assert not world.member.notifications.filter(kind="certificate_ready").exists()
+
+
+def test_a_certificate_queued_before_the_holder_was_erased_is_not_made(
+    world, badge, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.certificate_request(actor=world.member, credential=badge)
+    # The account is closed (as privacy.services.erasure_carry_out leaves it) before the task runs
+    type(world.member).objects.filter(pk=world.member.pk).update(is_active=False)
+    callbacks[0]()
+    badge.refresh_from_db()
+    assert not badge.certificate and badge.certificate_status == CertificateStatus.NONE
+    assert not world.member.notifications.filter(kind="certificate_ready").exists()
+
+
 def test_an_exemplar_certificate_is_prepared_as_soon_as_the_nominee_is_selected(
     exemplar, django_capture_on_commit_callbacks
 ):
