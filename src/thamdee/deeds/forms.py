@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from thamdee.areas.forms import AreaField
 from thamdee.areas.models import AreaLevel
 from thamdee.deeds.models import DeedType, Dimension, Evidence, Period, Unit, VerifiedBy, Virtue
+from thamdee.deeds.services import CATALOGUE_FIELDS
 from thamdee.people.forms import BootstrapMixin
 
 
@@ -136,20 +137,7 @@ class DeedTypeEditForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = DeedType
-        fields = [
-            "name_th",
-            "name_en",
-            "description",
-            "criterion",
-            "unit",
-            "period",
-            "evidence",
-            "verified_by",
-            "max_backdate_days",
-            "is_sensitive",
-            "checkin_verified",
-            "is_active",
-        ]
+        fields = list(CATALOGUE_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

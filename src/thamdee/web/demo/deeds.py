@@ -253,6 +253,27 @@ def _deed_type(demo: Demo, org, spec, *, adopted=None) -> DeedType:  # type: ign
     )
 
 
+def _template(demo: Demo, spec: tuple, **extra: object) -> DeedType:
+    """A national template of the pilot programme from a TEMPLATES-style row."""
+    code, th, en, criterion, unit, period, evidence, virtues, dimensions = spec
+    return services.deed_type_create(
+        actor=demo.admin,
+        programme=demo.programme,  # type: ignore[attr-defined]
+        organisation=None,
+        code=code,
+        name_th=th,
+        name_en=en,
+        criterion=criterion,
+        unit=unit,
+        period=period,
+        evidence=evidence,
+        virtues=virtues,
+        dimensions=dimensions,
+        max_backdate_days=60,
+        **extra,
+    )
+
+
 def _publish(demo: Demo, book, docs: list[tuple[dt.date, dict, str]]) -> None:  # type: ignore[no-untyped-def]
     if book.versions.filter(published_at__isnull=False).exists():
         return
@@ -266,24 +287,9 @@ def _catalogues(demo: Demo) -> dict[int, dict[str, DeedType]]:
     prog = demo.programme  # type: ignore[attr-defined]
     templates = {}
     for spec in TEMPLATES:
-        code, th, en, criterion, unit, period, evidence, virtues, dimensions = spec
+        code = spec[0]
         found = DeedType.objects.filter(organisation__isnull=True, programme=prog, code=code).first()
-        templates[code] = found or services.deed_type_create(
-            actor=demo.admin,
-            programme=prog,
-            organisation=None,
-            code=code,
-            name_th=th,
-            name_en=en,
-            criterion=criterion,
-            unit=unit,
-            period=period,
-            evidence=evidence,
-            virtues=virtues,
-            dimensions=dimensions,
-            max_backdate_days=60,
-            checkin_verified=code == "volunteer-hour",
-        )
+        templates[code] = found or _template(demo, spec, checkin_verified=code == "volunteer-hour")
     year = current_fiscal_year()
     book = rules.rulebook_get_or_create(programme=prog)
     _publish(
@@ -625,24 +631,7 @@ AGENCY_TEMPLATE = (
 def _agency_verified(demo: Demo, today: dt.date) -> None:
     """The Moral Center verifies check-dam deeds itself: the councils adopt its template, the national verifier
     decided last month's, and this week's wait in the agency queue of the Kanchanaburi verifier (demo-agency)."""
-    code, th, en, criterion, unit, period, evidence, virtues, dimensions = AGENCY_TEMPLATE
-    prog = demo.programme  # type: ignore[attr-defined]
-    template = services.deed_type_create(
-        actor=demo.admin,
-        programme=prog,
-        organisation=None,
-        code=code,
-        name_th=th,
-        name_en=en,
-        criterion=criterion,
-        unit=unit,
-        period=period,
-        evidence=evidence,
-        virtues=virtues,
-        dimensions=dimensions,
-        verified_by="agency",
-        max_backdate_days=60,
-    )
+    template = _template(demo, AGENCY_TEMPLATE, verified_by="agency")
     national = User.objects.get(username="demo-national")
     for key, org in demo.orgs.items():
         if org.kind != OrgKind.COUNCIL:
