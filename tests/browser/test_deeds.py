@@ -55,3 +55,44 @@ def test_report_verify_and_see_the_credits_explained(live_server, phone, chromiu
     assert "5 เครดิตต่อชั่วโมง" in text and "รวม 15 เครดิต" in text
     open_menu(phone)
     assert phone.console_errors == []
+
+
+def test_an_agency_verifier_works_the_agency_queue_from_the_menu(live_server, phone):
+    from tests.factories import AgencyStaffFactory, area
+    from thamdee.deeds import services
+    from thamdee.deeds.models import Deed, DeedStatus
+
+    world = build_world()
+    template = services.deed_type_create(
+        actor=world.admin,
+        programme=world.programme,
+        organisation=None,
+        code="check-dam",
+        name_th="สร้างฝายชะลอน้ำ",
+        criterion="มีภาพก่อนและหลัง",
+        unit="occurrence",
+        verified_by="agency",
+        virtues=["volunteering"],
+        dimensions=["environment"],
+    )
+    copy = services.deed_type_adopt(actor=world.admin, template=template, organisation=world.org)
+    deeds = [
+        services.deed_report(actor=world.member, deed_type=copy, done_on=world.today, quantity=1, description=str(n))
+        for n in range(3)
+    ]
+    verifier = AgencyStaffFactory(agency=world.programme.agency, scope_area=area("71"), is_verifier=True).user
+    sign_in(phone, live_server.url, verifier.username, PASSWORD)
+    open_menu(phone)
+    phone.locator("#nav").get_by_role("button", name="หน่วยงาน").click()
+    phone.locator("#nav a[href='/deeds/agency-queue/']").click()
+    phone.wait_for_selector("[data-testid=queue]")
+    # one from its row (htmx), then the other two in bulk
+    phone.click(f"[data-testid=approve-{deeds[0].public_id}]")
+    phone.wait_for_selector(f"#deed-{deeds[0].public_id} .amount-plus")
+    for deed in deeds[1:]:
+        phone.check(f"input[name=deeds][value='{deed.public_id}']")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.click("[data-testid=bulk-approve]")
+    phone.wait_for_load_state("networkidle")
+    assert {d.status for d in Deed.objects.filter(pk__in=[d.pk for d in deeds])} == {DeedStatus.VERIFIED}
+    assert phone.console_errors == []
