@@ -24,6 +24,7 @@ class TestPublic:
         assert_csp_clean(page)
         assert "น้อยกว่า 10 คน" in html
         assert ">45<" not in html  # 9 deeds x 5 credits never shows
+        assert 'data-testid="count-note"' in html  # how participants are counted, under the headline
         csv = client.get(reverse("reports:public"), {"fy": fy, "format": "csv"}).content.decode("utf-8-sig")
         assert "<10" in csv and ",45," not in csv
         xlsx = client.get(reverse("reports:public"), {"fy": fy, "format": "xlsx"}).content
