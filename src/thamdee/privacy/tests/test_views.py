@@ -70,6 +70,36 @@ def test_asking_and_cancelling_from_the_rights_page(client, person):
     assert request.status == ErasureStatus.CANCELLED
 
 
+def test_asking_and_cancelling_through_the_api(person):
+    from thamdee.orgs.models import Membership
+
+    Membership.objects.filter(user=person.member, organisation=person.org).update(is_admin=True)
+    api = APIClient()
+    api.force_authenticate(person.member)
+    mine = api.get("/api/v1/me/erasure/").json()
+    assert mine["open"] is None and mine["requests"] == []
+    assert "erasure_last_admin" in {b["code"] for b in mine["blockers"]}  # may ask anyway; told what stands in the way
+    refused = api.post("/api/v1/me/erasure/", {"confirm": False}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "erasure_confirm_required"
+    assert not ErasureRequest.objects.exists()
+    asked = api.post("/api/v1/me/erasure/", {"confirm": True}, format="json")
+    assert asked.status_code == 201 and asked.json()["status"] == "requested"
+    again = api.post("/api/v1/me/erasure/", {"confirm": True}, format="json")
+    assert (again.status_code, again.json()["id"]) == (200, asked.json()["id"])  # one open request per person
+    assert api.get("/api/v1/me/erasure/").json()["open"]["id"] == asked.json()["id"]
+    # someone else neither sees nor cancels it
+    api.force_authenticate(person.relative)
+    assert api.get("/api/v1/me/erasure/").json()["requests"] == []
+    assert api.post(f"/api/v1/me/erasure/{asked.json()['id']}/cancel/").status_code == 404
+    api.force_authenticate(person.member)
+    cancelled = api.post(f"/api/v1/me/erasure/{asked.json()['id']}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    twice = api.post(f"/api/v1/me/erasure/{asked.json()['id']}/cancel/")
+    assert twice.status_code == 409 and twice.json()["code"] == "erasure_state"
+    assert [e.channel for e in DataRequestEvent.objects.filter(subject=person.member).order_by("pk")] == ["api", "api"]
+    assert APIClient().get("/api/v1/me/erasure/").status_code in (401, 403)
+
+
 def test_the_page_warns_of_what_stands_in_the_way(client, person):
     from thamdee.orgs.models import Membership
 
