@@ -18,7 +18,7 @@ from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
 from thamdee.people.types import Actor
 from thamdee.reports.errors import BaselineError, StoryStateError, TargetAreaLevelError
-from thamdee.reports.models import KpiBaseline, Story, StoryPhoto, StoryStatus, TargetArea
+from thamdee.reports.models import KpiBaseline, KpiKind, Story, StoryPhoto, StoryStatus, TargetArea
 from thamdee.reports.permissions import can_designate_target, can_review_story, can_set_baselines, can_write_story
 
 
@@ -28,8 +28,10 @@ def kpi_baseline_set(*, actor: Actor, kind: str, fiscal_year: int, value: int, n
     in public activities in FY2565)."""
     if not can_set_baselines.test(actor):
         raise NotFoundError()
-    if value < 0 or not 2000 <= fiscal_year <= current_fiscal_year():
-        raise BaselineError()
+    if kind not in KpiKind.values:
+        raise ValueError(kind)  # a tampered form: answered as invalid data
+    if not 0 <= value <= 2_000_000_000 or not 2000 <= fiscal_year <= current_fiscal_year():
+        raise BaselineError()  # (the column holds a 32-bit integer: a larger value was a database error, a 500)
     baseline, _ = KpiBaseline.objects.update_or_create(
         kind=kind, defaults={"fiscal_year": fiscal_year, "value": value, "note": note[:300], "entered_by": actor}
     )

@@ -269,6 +269,25 @@ def test_a_report_sent_twice_is_one_deed(client, world):
     assert Deed.objects.filter(member=world.member).count() == 2
 
 
+def test_the_queue_pages_keep_their_filters(client, world):
+    from thamdee.deeds import services
+
+    entries = [
+        services.DeedInput(member=world.member, deed_type=world.care, done_on=world.today, hours=1) for _ in range(101)
+    ]
+    services.deed_record_for(actor=world.organiser, entries=entries)
+    client.force_login(world.verifier)
+    query = {"org": str(world.org.public_id), "deed_type": str(world.care.public_id), "q": world.member.first_name}
+    page = client.get(reverse("deeds:queue"), query)
+    assert page.context["page"].has_next()
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    link = next(a for a in page.content.decode().split('href="')[1:] if "page=2" in a.split('"')[0]).split('"')[0]
+    kept = {k: v[0] for k, v in parse_qs(urlsplit(unescape(link)).query).items()}
+    assert kept == {**query, "page": "2"}  # the next page of the same filtered queue
+
+
 class TestAgencyVerifiers:
     """The detail page, the decisions and the API give agency verifiers their programme's national templates'
     deeds inside their scope, and nothing of an organisation's own types."""

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from tests.factories import AgencyStaffFactory, OrganisationFactory, area, member_of
 from tests.worlds import build_world, verified_deeds
 from thamdee.common.pdf import pdf_text
+from thamdee.reports.models import KpiBaseline
 from thamdee.web.tests.test_views import assert_csp_clean
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,12 @@ class TestDashboard:
         client.force_login(national)
         assert client.get(reverse("reports:kpis")).status_code == 200
         assert client.get(reverse("reports:targets")).status_code == 200
+        # a baseline too large for its column, or a kind that is not one, is refused with a reason (was a 500)
+        for kind, value in (("orgs_running", "99999999999"), ("not-a-kpi", "5")):
+            refused = client.post(reverse("reports:kpis"), {"kind": kind, "fiscal_year": "2566", "value": value})
+            assert refused.status_code == 400
+        assert KpiBaseline.objects.get(kind="orgs_running").value == 10
+        assert not KpiBaseline.objects.filter(kind="not-a-kpi").exists()
 
 
 class TestStories:
