@@ -19,13 +19,27 @@ class Notification(PublicIdModel):
     body_th = models.TextField(_("ข้อความ (ไทย)"), blank=True)
     body_en = models.TextField(_("ข้อความ (อังกฤษ)"), blank=True)
     url = models.CharField(_("ลิงก์"), max_length=300, blank=True)
+    # The other person a notice names ("X gave you credits"), so that erasing X can find and clear it.
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("บุคคลที่กล่าวถึง"),
+    )
     created_at = models.DateTimeField(_("ส่งเมื่อ"), auto_now_add=True)
     read_at = models.DateTimeField(_("อ่านเมื่อ"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("การแจ้งเตือน")
         verbose_name_plural = _("การแจ้งเตือน")
-        indexes = [models.Index(fields=["user", "-created_at"], name="inbox_notification_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="inbox_notification_user_recent"),
+            # few notices name someone: a partial index, so the many others cost nothing more to write
+            models.Index(fields=["about"], condition=models.Q(about__isnull=False), name="inbox_notification_about"),
+        ]
 
     def __str__(self) -> str:
         return self.title_th

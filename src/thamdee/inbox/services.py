@@ -29,9 +29,17 @@ def _render(text: str | Promise, params: dict[str, Any], lang: str) -> str:
 
 
 def notify(
-    *, user: Any, kind: str, title: str | Promise, body: str | Promise = "", url: str = "", **params: Any
+    *,
+    user: Any,
+    kind: str,
+    title: str | Promise,
+    body: str | Promise = "",
+    url: str = "",
+    about: Any = None,
+    **params: Any,
 ) -> Notification:
-    """Put a message in a person's inbox, written in Thai and English at once (lazy texts are translated)."""
+    """Put a message in a person's inbox, written in Thai and English at once (lazy texts are translated).
+    ``about``: the other person the message names or quotes, so that erasing their data clears it here too."""
     return Notification.objects.create(
         user=user,
         kind=kind,
@@ -40,6 +48,7 @@ def notify(
         body_th=_render(body, params, "th"),
         body_en=_render(body, params, "en"),
         url=url,
+        about=about,
     )
 
 

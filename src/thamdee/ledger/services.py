@@ -533,6 +533,7 @@ def gift_send(
             url="/passbook/",
             amount=amount,
             name=actor.full_name,
+            about=actor,
         )
     return result
 

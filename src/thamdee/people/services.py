@@ -378,6 +378,7 @@ def _family_link_add(actor: User, mobile_value: str, relation: str) -> FamilyLin
                 body=_("ยืนยันหรือปฏิเสธได้ที่หน้าครอบครัวของฉัน"),
                 url="/accounts/me/family/",
                 name=actor.full_name,
+                about=actor,
             )
     return link
 

@@ -178,8 +178,32 @@ def _anonymise(user: User, actor: Any) -> list[FileRef]:
     from thamdee.inbox.models import Notification
 
     Notification.objects.filter(user=user).delete()
+    _notices_about(user)
     _profile(user)
     return files
+
+
+ERASED_NAME = ("สมาชิกที่ลบข้อมูลแล้ว", "a member whose data was erased")
+
+
+def _notices_about(user: User) -> None:
+    """In other people's inboxes, the notices that name ``user`` (a gift, a family request) lose the name, and a
+    gift's notice the message they wrote. Read before the name is cleared. (Notices sent before notices recorded
+    whom they named are not found: docs/privacy.md.)"""
+    from thamdee.inbox.models import Notification
+
+    name = user.full_name
+    notices = list(Notification.objects.filter(about=user))
+    for notice in notices:
+        for field, neutral in (("title_th", ERASED_NAME[0]), ("title_en", ERASED_NAME[1])):
+            setattr(notice, field, getattr(notice, field).replace(name, neutral) if name else getattr(notice, field))
+        if notice.kind == "gift_received":
+            notice.body_th = notice.body_en = ""  # the giver's own words
+        else:
+            notice.body_th = notice.body_th.replace(name, ERASED_NAME[0]) if name else notice.body_th
+            notice.body_en = notice.body_en.replace(name, ERASED_NAME[1]) if name else notice.body_en
+        notice.about = None
+    Notification.objects.bulk_update(notices, ["title_th", "title_en", "body_th", "body_en", "about"])
 
 
 def _recognition(user: User, actor: Any, now: dt.datetime) -> list[FileRef]:

@@ -153,6 +153,28 @@ def test_erasure_clears_every_personal_field(person, django_capture_on_commit_ca
     assert request.status == ErasureStatus.CARRIED_OUT and request.carried_out_by == w.admin
 
 
+def test_erasure_clears_the_persons_name_and_words_from_other_peoples_notices(person):
+    from thamdee.people import services as people
+
+    from .conftest import GIFT_MESSAGE
+
+    w, m = person, person.member
+    name = m.full_name
+    stranger = member_of(w.org)
+    people.family_link_add(actor=m, relative_mobile=stranger.mobile, relation="sibling")  # a request to confirm
+    received = Notification.objects.filter(user__in=[w.relative, stranger], about=m)
+    assert received.count() == 3 and all(name in n.title_th for n in received)  # two requests, one gift
+    unrelated = Notification.objects.filter(user=w.relative).exclude(about=m).count()
+    services.erasure_carry_out(actor=w.admin, erasure=ask(m))
+    for notice in Notification.objects.filter(user__in=[w.relative, stranger]):
+        text = " ".join([notice.title_th, notice.title_en, notice.body_th, notice.body_en])
+        assert name not in text and GIFT_MESSAGE not in text, text
+    gift = Notification.objects.get(user=w.relative, kind="gift_received")
+    assert services.ERASED_NAME[0] in gift.title_th and services.ERASED_NAME[1] in gift.title_en
+    assert gift.about is None
+    assert Notification.objects.filter(user=w.relative).count() == unrelated + 2  # kept, without the name
+
+
 def test_erasure_clears_the_guardian_name_the_person_typed_for_someone_else(person):
     from thamdee.people import services as people
     from thamdee.people.models import ConsentPurpose
