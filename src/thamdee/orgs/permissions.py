@@ -81,6 +81,9 @@ can_set_roles = is_site_admin | is_org_admin | is_agency_staff_over
 # Who edits an organisation's deed catalogue: the same rule as deeds.permissions.can_manage_catalogue, which
 # guards the page (docs/authorisation.md); here so the organisation's page links to it only for them.
 can_edit_catalogue = is_site_admin | is_org_admin | is_org_organiser
+# Who reads an organisation's own report (its figures, its members' participation): reports.permissions uses this
+# rule, and the organisation's page links to the report for them.
+can_read_org_report = is_site_admin | is_org_admin | is_org_organiser
 
 
 @rules.predicate

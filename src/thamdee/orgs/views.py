@@ -18,6 +18,7 @@ from thamdee.orgs.permissions import (
     can_add_members,
     can_create_org_in_area,
     can_edit_catalogue,
+    can_read_org_report,
     can_set_roles,
 )
 from thamdee.orgs.roles import roles_for
@@ -50,6 +51,7 @@ def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "networks": org.networks.all(),
             "can_add_members": can_add_members.test(user, org),
             "can_edit_catalogue": can_edit_catalogue.test(user, org),
+            "can_read_report": can_read_org_report.test(user, org),
             "roles": roles_for(user).orgs.get(org.pk, frozenset()),
         },
     )
