@@ -63,5 +63,28 @@ def can_view_deed(user: Any, deed: Any) -> bool:
 
 can_record_for = is_site_admin | is_org_organiser | is_org_admin
 can_manage_catalogue = is_site_admin | is_org_admin | is_org_organiser
+
+
+@rules.predicate
+def is_national_staff_of_agency(user: Any, programme: Any) -> bool:
+    """Staff of the agency that runs the programme, with the whole country in scope."""
+    return programme is not None and any(
+        p.agency_id == programme.agency_id and p.scope_code == "" for p in roles_for(user).agency_posts
+    )
+
+
+# National templates of a programme are kept by national staff of its agency.
+can_manage_templates = is_site_admin | is_national_staff_of_agency
+
+
+@rules.predicate
+def can_edit_deed_type(user: Any, deed_type: Any) -> bool:
+    """A national template: those who keep the programme's templates; an organisation's entry: those who keep its
+    catalogue."""
+    if deed_type is None:
+        return False
+    if deed_type.organisation_id is None:
+        return bool(can_manage_templates.test(user, deed_type.programme))
+    return bool(can_manage_catalogue.test(user, deed_type.organisation))
 can_see_queue = is_site_admin | is_org_organiser | is_org_verifier | is_org_admin
 can_reverse_deed = can_verify_deed | is_org_admin

@@ -47,13 +47,18 @@ from thamdee.deeds.models import (
     VerifiedBy,
     Virtue,
 )
-from thamdee.deeds.permissions import can_manage_catalogue, can_record_for, can_reverse_deed, can_verify_deed
+from thamdee.deeds.permissions import (
+    can_manage_catalogue,
+    can_manage_templates,
+    can_record_for,
+    can_reverse_deed,
+    can_verify_deed,
+)
 from thamdee.inbox.services import notify, notify_many
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger import services as ledger
 from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
 from thamdee.orgs.models import Membership, Organisation
-from thamdee.orgs.roles import roles_for
 from thamdee.people.models import ConsentPurpose, User
 from thamdee.people.services import consent_active
 from thamdee.people.types import Actor
@@ -99,7 +104,7 @@ def deed_type_create(
     if organisation is not None:
         if not can_manage_catalogue.test(actor, organisation):
             raise NotFoundError()
-    elif not can_manage_templates(actor, programme):
+    elif not can_manage_templates.test(actor, programme):
         raise NotFoundError()
     unknown = set(fields) - set(CATALOGUE_FIELDS)
     if unknown:
@@ -145,14 +150,6 @@ def _check_verified_by(verified_by: str, *, adopted_from: DeedType | None) -> No
         raise errors.AgencyVerifiesTemplatesOnlyError()
 
 
-def can_manage_templates(actor: Actor, programme: Programme) -> bool:
-    """National templates of a programme are kept by national staff (no area) of the agency that runs it."""
-    roles = roles_for(actor)
-    return roles.is_site_admin or any(
-        p.agency_id == programme.agency_id and p.scope_code == "" for p in roles.agency_posts
-    )
-
-
 def _check_measure_unchanged(deed_type: DeedType, changes: dict[str, Any]) -> None:
     """A type's unit, period and sensitivity stay as they are once deeds were recorded with it: those deeds were
     measured in them, the rules compute their credits from them, and the figures counted them so (close the type
@@ -189,7 +186,7 @@ def deed_template_update(*, actor: Actor, template: DeedType, **changes: Any) ->
     the agency's decision alone, so it reaches every copy at once: marked "verified by the agency", every
     organisation's copy goes to the agency verifiers, deeds waiting included; unmarked, back to each
     organisation's own verifiers."""
-    if template.organisation is not None or not can_manage_templates(actor, template.programme):
+    if template.organisation is not None or not can_manage_templates.test(actor, template.programme):
         raise NotFoundError()
     unknown = set(changes) - set(CATALOGUE_FIELDS)
     if unknown:
@@ -291,9 +288,8 @@ def _lock_recorded_members(member_ids: Iterable[int]) -> None:
     first is saved before the erasure looks, which then refuses. Taken before ``_check`` reads the memberships, so
     those reads see what the erasure committed. FOR NO KEY UPDATE, as ``_lock_members``; one query for any number
     of members. On SQLite, write transactions run one at a time anyway."""
-    ids = sorted(set(member_ids))
-    found = User.objects.select_for_update(no_key=True).filter(pk__in=ids, is_active=True).order_by("pk")
-    if len(list(found.values_list("pk", flat=True))) != len(ids):
+    ids = set(member_ids)
+    if len(_lock_members(ids, active=True)) != len(ids):
         raise errors.NotAMemberError()
 
 
@@ -507,14 +503,17 @@ def activity_roster(*, actor: User, activity: Activity, members: Sequence[User])
 # --- verification ------------------------------------------------------------------------------------------------
 
 
-def _lock_members(member_ids: Iterable[int]) -> None:
+def _lock_members(member_ids: Iterable[int], *, active: bool = False) -> list[int]:
     """Take the members' awards in turn. Two verifications of one member's deeds at once would each read the
     credits earned before the other's award, and both pass a cap. So the members' rows are locked (in ascending
     order, after the deeds and before the history is read) until the transaction ends; the second verification
     then reads the first's award. FOR NO KEY UPDATE: foreign-key checks on the member do not wait for it. On
-    SQLite, write transactions run one at a time anyway."""
-    ids = sorted(set(member_ids))
-    list(User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    SQLite, write transactions run one at a time anyway. With ``active``, only active accounts are locked; returns
+    the ids locked."""
+    members = User.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(member_ids)))
+    if active:
+        members = members.filter(is_active=True)
+    return list(members.order_by("pk").values_list("pk", flat=True))
 
 
 def _history(member_id: int, deed_type_id: int, day: dt.date, exclude: int | None = None) -> engine.History:
@@ -816,14 +815,6 @@ def deed_reject(*, actor: User, deed: Deed, reason: str) -> Deed:
     return deed
 
 
-def _lock_accounts(account_ids: Iterable[int]) -> None:
-    """Lock ledger balance rows in ascending id order, the order the posting function takes them in, so that what
-    is read next holds until the transaction ends and two writers never deadlock."""
-    ids = sorted(set(account_ids))
-    if ids:
-        list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-
-
 def _lock_take_back(deed: Deed) -> None:
     """Lock the member's wallet with the accounts the deed's credits move between (its award's, its organisation's
     allotment), in one ascending pass: a voucher's refund locks the same rows before it reads what the member's
@@ -837,7 +828,7 @@ def _lock_take_back(deed: Deed) -> None:
     )
     if deed.journal_id:
         ids |= set(Posting.objects.filter(journal_id=deed.journal_id).values_list("account_id", flat=True))
-    _lock_accounts(ids)
+    ledger.accounts_lock(ids)
 
 
 def _take_back(actor: User, deed: Deed, reason: str) -> int:
@@ -932,7 +923,7 @@ def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.dateti
     awards = Journal.objects.filter(
         kind=JournalKind.AWARD, cause_kind=CauseKind.DEED, cause_id__in=reversible.values("pk"), pk__lt=spent.pk
     )
-    _lock_accounts(
+    ledger.accounts_lock(
         Posting.objects.filter(Q(journal_id=spent.pk) | Q(journal_id__in=awards.values("pk")))
         .values_list("account_id", flat=True)
         .distinct()

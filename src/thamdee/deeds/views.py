@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,8 +31,17 @@ from thamdee.deeds.forms import (
     ThaiDateField,
 )
 from thamdee.deeds.models import Appeal, Deed, DeedStatus, DeedType
-from thamdee.deeds.permissions import can_manage_catalogue, can_record_for, can_reverse_deed, can_verify_deed
+from thamdee.deeds.permissions import (
+    can_edit_deed_type,
+    can_manage_catalogue,
+    can_manage_templates,
+    can_record_for,
+    can_reverse_deed,
+    can_verify_deed,
+)
+from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Membership
+from thamdee.orgs.roles import roles_for
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.models import User
 from thamdee.people.types import AuthedRequest
@@ -406,8 +416,6 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
     if not can_manage_catalogue.test(request.user, org):
         raise NotFoundError()
     form = DeedTypeForm(request.POST or None, prefix="t")
-    from thamdee.ledger.models import Programme
-
     programme = Programme.objects.filter(is_active=True).order_by("pk").first()
     if request.method == "POST" and request.POST.get("adopt"):
         adopt = parse_uuid(request.POST["adopt"])
@@ -461,15 +469,11 @@ def deed_type_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     deed_type = (
         DeedType.objects.select_related("organisation", "adopted_from", "programme").filter(public_id=public_id).first()
     )
-    if deed_type is None:
+    if deed_type is None or not can_edit_deed_type.test(request.user, deed_type):
         raise NotFoundError()
     if deed_type.organisation is None:
-        if not services.can_manage_templates(request.user, deed_type.programme):
-            raise NotFoundError()
         back = reverse("deeds:templates")
     else:
-        if not can_manage_catalogue.test(request.user, deed_type.organisation):
-            raise NotFoundError()
         back = reverse("deeds:catalogue", args=[deed_type.organisation.public_id])
     form = DeedTypeEditForm(request.POST or None, instance=deed_type, prefix="t")
     if request.method == "POST" and form.is_valid():
@@ -496,16 +500,11 @@ def deed_type_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
 def templates(request: AuthedRequest) -> HttpResponse:
     """National templates, which organisations adopt into their catalogues: read by agency staff, kept by national
     staff of the programme's agency (add, change, close; mark the ones the agency verifies itself)."""
-    from django.db.models import Count
-
-    from thamdee.ledger.models import Programme
-    from thamdee.orgs.roles import roles_for
-
     roles = roles_for(request.user)
     if not (roles.is_agency_staff or roles.is_site_admin):
         raise NotFoundError()
     programmes = list(Programme.objects.filter(is_active=True).select_related("agency").order_by("pk"))
-    managed = [p for p in programmes if services.can_manage_templates(request.user, p)]
+    managed = [p for p in programmes if can_manage_templates.test(request.user, p)]
     form = DeedTypeForm(request.POST or None, prefix="t", template=True)
     chosen = next((p for p in managed if str(p.public_id) == request.POST.get("programme")), None)
     if request.method == "POST":

@@ -4,7 +4,7 @@ other service here (awards, spends, gifts, donations, allotments, reversals) bui
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -471,15 +471,17 @@ def _check_amount_and_limit(giver: User, amount: int) -> None:
         raise DailyLimitError(remaining=max(remaining, 0))
 
 
+def accounts_lock(account_ids: Iterable[int]) -> None:
+    """Lock balance rows until the transaction ends, in ascending id order, the order the posting function takes
+    them in: what is read before posting (a daily limit, a balance, what a take-back still owes) cannot race, and
+    two writers never deadlock."""
+    ids = sorted(set(account_ids))
+    if ids:
+        list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _lock(*accounts: Account) -> None:
-    """Lock balance rows in ascending id order, the order the posting function uses, so that checks made
-    before posting (the daily limit) cannot race, and crossing gifts cannot deadlock."""
-    list(
-        Account.objects.select_for_update()
-        .filter(pk__in=[a.pk for a in accounts])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    accounts_lock(a.pk for a in accounts)
 
 
 def _already_posted(idempotency_key: str) -> bool:

@@ -193,15 +193,18 @@ def _notices_about(user: User) -> None:
     from thamdee.inbox.models import Notification
 
     name = user.full_name
+    th, en = ERASED_NAME
+
+    def unnamed(text: str, neutral: str) -> str:
+        return text.replace(name, neutral) if name else text
+
     notices = list(Notification.objects.filter(about=user))
     for notice in notices:
-        for field, neutral in (("title_th", ERASED_NAME[0]), ("title_en", ERASED_NAME[1])):
-            setattr(notice, field, getattr(notice, field).replace(name, neutral) if name else getattr(notice, field))
+        notice.title_th, notice.title_en = unnamed(notice.title_th, th), unnamed(notice.title_en, en)
         if notice.kind == "gift_received":
             notice.body_th = notice.body_en = ""  # the giver's own words
         else:
-            notice.body_th = notice.body_th.replace(name, ERASED_NAME[0]) if name else notice.body_th
-            notice.body_en = notice.body_en.replace(name, ERASED_NAME[1]) if name else notice.body_en
+            notice.body_th, notice.body_en = unnamed(notice.body_th, th), unnamed(notice.body_en, en)
         notice.about = None
     Notification.objects.bulk_update(notices, ["title_th", "title_en", "body_th", "body_en", "about"])
 

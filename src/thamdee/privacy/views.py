@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from thamdee.common.errors import DomainError
 from thamdee.people.types import AuthedRequest
 from thamdee.privacy import selectors, services
+from thamdee.privacy.errors import ErasureConfirmRequiredError
 from thamdee.privacy.models import Channel, ErasureStatus
 
 
@@ -112,8 +113,6 @@ def _detail(request: AuthedRequest, erasure, error: DomainError | None = None) -
 def erasure_carry_out(request: AuthedRequest, public_id: str) -> HttpResponse:
     erasure = selectors.erasure_get_for_admin(viewer=request.user, public_id=public_id)
     if request.POST.get("confirm") != "1":
-        from thamdee.privacy.errors import ErasureConfirmRequiredError
-
         return _detail(request, erasure, ErasureConfirmRequiredError())
     try:
         services.erasure_carry_out(actor=request.user, erasure=erasure)

@@ -24,7 +24,7 @@ from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.creditrules.selectors import rulebook_versions_published, version_describe
 from thamdee.deeds import selectors, services
 from thamdee.deeds.models import Activity, Appeal, Deed, DeedStatus, DeedType, Evidence, Period, Unit, VerifiedBy
-from thamdee.deeds.permissions import can_manage_catalogue
+from thamdee.deeds.permissions import can_edit_deed_type
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.selectors import organisation_get
@@ -173,13 +173,7 @@ class DeedTypeDetailApi(APIView):
             .filter(public_id=public_id)
             .first()
         )
-        if deed_type is None:
-            raise NotFoundError()
-        if deed_type.organisation is None:
-            allowed = services.can_manage_templates(me(request), deed_type.programme)
-        else:
-            allowed = can_manage_catalogue.test(me(request), deed_type.organisation)
-        if not allowed:
+        if deed_type is None or not can_edit_deed_type.test(me(request), deed_type):
             raise NotFoundError()
         return deed_type
 
