@@ -79,6 +79,13 @@ class AccountKind(models.IntegerChoices):
     PARTNER_CLEARING = 3, _("บัญชีพักของภาคี")
     ISSUANCE = 4, _("บัญชีออกเครดิตของโครงการ")
     ALLOTMENT = 5, _("โควตาการให้เครดิตขององค์กร")
+    # Credits a partner took for benefits and the programme has since settled with it: out of circulation, kept
+    # apart from issuance so that settling never frees a programme's budget.
+    SETTLED = 6, _("เครดิตที่ชำระกับภาคีแล้ว")
+
+
+# Accounts that belong to an organisation (one of each kind per organisation).
+ORG_KINDS = [AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT, AccountKind.SETTLED]
 
 
 class Account(models.Model):
@@ -139,7 +146,7 @@ class Account(models.Model):
                 condition=(
                     Q(kind=AccountKind.MEMBER, user__isnull=False, organisation__isnull=True)
                     | Q(
-                        kind__in=[AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT],
+                        kind__in=ORG_KINDS,
                         organisation__isnull=False,
                         user__isnull=True,
                     )
@@ -154,7 +161,7 @@ class Account(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["organisation", "kind"],
-                condition=Q(kind__in=[AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT]),
+                condition=Q(kind__in=ORG_KINDS),
                 name="%(app_label)s_%(class)s_one_per_org_and_kind",
             ),
             models.UniqueConstraint(
@@ -182,6 +189,7 @@ class JournalKind(models.IntegerChoices):
     DONATION = 6, _("บริจาคเครดิตให้กองทุน")
     ALLOTMENT = 7, _("เติมโควตาให้องค์กร")
     TRANSFER = 8, _("โอนเครดิต")
+    SETTLEMENT = 9, _("ชำระบัญชีกับภาคี")
 
 
 class CauseKind(models.IntegerChoices):
@@ -193,6 +201,7 @@ class CauseKind(models.IntegerChoices):
     GIFT = 3, _("การมอบเครดิต")
     DONATION = 4, _("การบริจาค")
     TOP_UP = 5, _("การเติมโควตา")
+    SETTLEMENT = 6, _("การชำระบัญชีกับภาคี")
 
 
 class Journal(models.Model):

@@ -36,6 +36,7 @@ from thamdee.ledger.errors import (
     ProgrammeInactiveError,
 )
 from thamdee.ledger.models import (
+    ORG_KINDS,
     Account,
     AccountKind,
     CauseKind,
@@ -105,8 +106,9 @@ def account_wallets(users: Sequence[User]) -> dict[int, Account]:
 
 
 def account_of_org(organisation: Organisation, kind: int) -> Account:
-    """An organisation's fund, partner clearing account or issuing allotment, opened on first use."""
-    if kind not in (AccountKind.ORG_FUND, AccountKind.PARTNER_CLEARING, AccountKind.ALLOTMENT):
+    """An organisation's fund, partner clearing account, issuing allotment or settled credits, opened on first
+    use."""
+    if kind not in ORG_KINDS:
         raise ValueError(kind)
     return _get_or_create({"kind": kind, "organisation": organisation}, {"balance": 0})
 
@@ -437,6 +439,28 @@ def spend_post(
     if not result.replayed:
         hooks.spent_changed([member.pk], [result.created_at or timezone.now()])
     return result
+
+
+def settlement_post(
+    *, actor: Actor | None, partner: Organisation, amount: int, settlement_id: int, memo: str | None = None
+) -> Result:
+    """Retire credits a partner took for benefits once the programme has settled with it: the partner's clearing
+    account -> its settled account (out of circulation; issuance and budgets untouched). Refused, and nothing
+    moved, if the clearing account holds less (``InsufficientCreditsError``). One journal per settlement
+    (its idempotency key); undone only by ``journal_reverse``."""
+    if amount <= 0:
+        raise InvalidAmountError()
+    return journal_post(
+        kind=JournalKind.SETTLEMENT,
+        legs=[
+            (account_of_org(partner, AccountKind.PARTNER_CLEARING), -amount),
+            (account_of_org(partner, AccountKind.SETTLED), amount),
+        ],
+        idempotency_key=f"settlement:{settlement_id}",
+        actor=actor,
+        memo=memo,
+        cause=(CauseKind.SETTLEMENT, settlement_id),
+    )
 
 
 # --- gifts and donations -----------------------------------------------------------------------------------------

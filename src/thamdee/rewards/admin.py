@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from thamdee.rewards.models import Offer, PartnerProfile, Voucher
+from thamdee.rewards.models import Offer, PartnerProfile, Settlement, Voucher
 
 
 @admin.register(PartnerProfile)
@@ -52,6 +52,35 @@ class VoucherAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("code",)
     raw_id_fields = ("offer", "partner", "member", "confirmed_by")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Settlement)
+class SettlementAdmin(admin.ModelAdmin):
+    """Settlements are recorded and reversed only through the services (they post journals): read-only here."""
+
+    list_display = (
+        "partner",
+        "year",
+        "month",
+        "credits",
+        "vouchers",
+        "reference",
+        "settled_by",
+        "settled_at",
+        "reversed_at",
+    )
+    list_filter = ("year", "month")
+    search_fields = ("reference", "partner__name_th")
+    raw_id_fields = ("partner", "settled_by", "reversed_by")
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -65,3 +65,33 @@ class VoucherNotCancellableError(ConflictError):
 class PartnerNotAppliedError(ConflictError):
     code = "partner_not_applied"
     message = _("องค์กรนี้ยังไม่ได้สมัครเป็นภาคีมอบสิทธิประโยชน์")
+
+
+class SettlementMonthOpenError(ValidationError):
+    code = "settlement_month_open"
+    message = _("ยังชำระบัญชีเดือนนี้ไม่ได้ เพราะเดือนยังไม่สิ้นสุด")
+
+
+class NothingToSettleError(ValidationError):
+    code = "nothing_to_settle"
+    message = _("เดือนนี้ไม่มีคูปองที่ใช้แล้วให้ชำระบัญชี")
+
+
+class AlreadySettledError(ConflictError):
+    code = "already_settled"
+    message = _("เดือนนี้ชำระบัญชีกับภาคีนี้แล้ว")
+
+
+class SettlementChangedError(ConflictError):
+    code = "settlement_changed"
+    message = _("ยอดที่ต้องชำระเปลี่ยนไปแล้ว (ตอนนี้ {credits} เครดิต) โปรดเปิดใบสรุปอีกครั้งแล้วตรวจสอบก่อนบันทึก")
+
+
+class SettlementReversedError(ConflictError):
+    code = "settlement_already_reversed"
+    message = _("การชำระบัญชีนี้ถูกกลับรายการแล้ว")
+
+
+class SettlementInvalidError(ValidationError):
+    code = "settlement_invalid"
+    message = _("ข้อมูลการชำระบัญชีไม่ถูกต้อง: {reason}")

@@ -319,3 +319,63 @@ class Voucher(PublicIdModel):
     @property
     def is_past_expiry(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class Settlement(models.Model):
+    """The programme settled a partner's month: the credits of the vouchers confirmed that month (the monthly
+    statement's figure) leave the partner's clearing account for its settled account, by one journal.
+
+    At most one settlement in force per partner and month; one that was recorded by mistake is reversed (a
+    reversing journal moves the credits back to clearing) and the month can be settled again.
+    """
+
+    partner = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("ภาคี"))
+    year = models.PositiveSmallIntegerField(_("ปี (ค.ศ.)"))
+    month = models.PositiveSmallIntegerField(_("เดือน"))
+    credits = models.PositiveBigIntegerField(_("เครดิตที่ชำระ"))
+    vouchers = models.PositiveIntegerField(_("จำนวนคูปอง"))
+    reference = models.CharField(_("เลขที่อ้างอิงการชำระ"), max_length=100)
+    note = models.TextField(_("หมายเหตุ"), max_length=1000, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้บันทึกการชำระ")
+    )
+    settled_at = models.DateTimeField(_("บันทึกเมื่อ"), default=timezone.now)
+    journal_id = models.BigIntegerField(_("รายการบัญชี"), null=True, blank=True, unique=True)
+    reversed_at = models.DateTimeField(_("กลับรายการเมื่อ"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ผู้กลับรายการ"),
+    )
+    reversal_reason = models.CharField(_("เหตุผลที่กลับรายการ"), max_length=500, blank=True)
+    reversal_journal_id = models.BigIntegerField(_("รายการบัญชีที่กลับรายการ"), null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("การชำระบัญชีกับภาคี")
+        verbose_name_plural = _("การชำระบัญชีกับภาคี")
+        ordering = ["-year", "-month", "-settled_at"]
+        indexes = [models.Index(fields=["partner", "year", "month"], name="rewards_settlement_month")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="%(app_label)s_%(class)s_month"),
+            models.CheckConstraint(condition=Q(credits__gt=0), name="%(app_label)s_%(class)s_credits_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_journal_id__isnull=True)
+                | Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason=""),
+                name="%(app_label)s_%(class)s_reversal_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "year", "month"],
+                condition=Q(reversed_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_partner_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.year}-{self.month:02d} · {self.credits}"
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None

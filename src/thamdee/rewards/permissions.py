@@ -46,6 +46,9 @@ can_manage_offers = is_benefit_staff | is_site_admin
 can_view_redemptions = is_benefit_staff | is_site_admin
 # Agencies settle with partners, so they see statements (codes and totals, no member names) in their areas.
 can_view_statement = is_benefit_staff | is_agency_staff_over | is_site_admin
+# The programme settles a partner's month: agency staff over its area (as they approve partners and top up
+# allotments) or site admins; never the partner's own staff.
+can_settle = is_agency_staff_over | is_site_admin
 
 # Partners: the organisation's admins apply; agency staff over its area (or site admins) decide.
 can_apply_as_partner = is_org_admin | is_agency_staff_over | is_site_admin

@@ -28,6 +28,7 @@ from thamdee.rewards.models import (
     OfferKind,
     PartnerProfile,
     PartnerStatus,
+    Settlement,
     Unlock,
     Voucher,
     VoucherStatus,
@@ -35,6 +36,7 @@ from thamdee.rewards.models import (
 from thamdee.rewards.permissions import (
     can_decide_partner,
     can_manage_offers,
+    can_settle,
     can_view_redemptions,
     can_view_statement,
     can_view_voucher,
@@ -453,10 +455,22 @@ class Statement:
     held_count: int
     held_credits: int
     by_offer: list[dict[str, Any]]
+    # Settlement: what the month's settlement moves (confirmed vouchers whose credits are still with the partner),
+    # the settlement in force, if any, and whether the month is over (only then can it be settled).
+    to_settle_count: int = 0
+    to_settle_credits: int = 0
+    settlement: Settlement | None = None
+    month_closed: bool = False
+    can_settle: bool = False
 
     @property
     def last_day(self) -> dt.date:
         return (timezone.localtime(self.end) - dt.timedelta(days=1)).date()
+
+    @property
+    def settleable(self) -> bool:
+        """The viewer may settle this month now: it is over, unsettled, and has credits to settle."""
+        return self.can_settle and self.month_closed and self.settlement is None and self.to_settle_credits > 0
 
 
 def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int) -> Statement:
@@ -468,6 +482,7 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
     if not can_view_statement.test(viewer, partner):
         raise NotFoundError()
     start, end = month_bounds(year, month)
+    settle_count, settle_credits = to_settle(partner=partner, year=year, month=month)
     confirmed = (
         Voucher.objects.filter(
             partner=partner, status=VoucherStatus.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end
@@ -511,7 +526,50 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
         held_count=held["n"] or 0,
         held_credits=held["c"] or 0,
         by_offer=sorted(by_offer.values(), key=lambda r: r["offer"]),
+        to_settle_count=settle_count,
+        to_settle_credits=settle_credits,
+        settlement=settlement_of_month(partner=partner, year=year, month=month),
+        month_closed=end <= timezone.now(),
+        can_settle=bool(can_settle.test(viewer, partner)),
     )
+
+
+def to_settle(*, partner: Organisation, year: int, month: int) -> tuple[int, int]:
+    """(vouchers, credits) that settling the month moves: vouchers confirmed in the month whose credits are still
+    in the partner's clearing account (a hold reversed by hand gave them back to the member)."""
+    from thamdee.ledger.models import Journal
+
+    start, end = month_bounds(year, month)
+    row = (
+        Voucher.objects.filter(
+            partner=partner,
+            status=VoucherStatus.CONFIRMED,
+            confirmed_at__gte=start,
+            confirmed_at__lt=end,
+            cost__gt=0,
+            hold_journal_id__isnull=False,
+        )
+        .exclude(Exists(Journal.objects.filter(reversal_of_id=OuterRef("hold_journal_id"))))
+        .aggregate(n=Count("pk"), c=Sum("cost"))
+    )
+    return row["n"] or 0, row["c"] or 0
+
+
+def settlement_of_month(*, partner: Organisation, year: int, month: int) -> Settlement | None:
+    """The settlement in force for a partner's month (a reversed one is not)."""
+    return (
+        Settlement.objects.filter(partner=partner, year=year, month=month, reversed_at__isnull=True)
+        .select_related("settled_by")
+        .first()
+    )
+
+
+def settlements_for(*, viewer: Actor, partner: Organisation) -> QuerySet[Settlement]:
+    """A partner's settlements, newest month first, reversed ones included: for its staff, the agencies over its
+    area and site admins; anyone else: not found."""
+    if not can_view_statement.test(viewer, partner):
+        raise NotFoundError()
+    return Settlement.objects.filter(partner=partner).select_related("settled_by", "reversed_by")
 
 
 # --- what the passbook says about a voucher ----------------------------------------------------------------------

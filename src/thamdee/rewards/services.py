@@ -35,12 +35,14 @@ from thamdee.ledger import services as ledger
 from thamdee.ledger.errors import AlreadyReversedError, IdempotencyConflictError, InsufficientCreditsError
 from thamdee.ledger.models import CauseKind, Journal, Programme
 from thamdee.ledger.selectors import balance_of
-from thamdee.orgs.models import Organisation
+from thamdee.orgs.models import Membership, Organisation
 from thamdee.people.models import User
 from thamdee.people.types import Actor
 from thamdee.rewards import codes, selectors
 from thamdee.rewards.errors import (
+    AlreadySettledError,
     MemberLimitError,
+    NothingToSettleError,
     OfferInvalidError,
     OfferLockedError,
     OutOfStockError,
@@ -48,6 +50,10 @@ from thamdee.rewards.errors import (
     PartnerKindError,
     PartnerNotAppliedError,
     PublicServicePartnerError,
+    SettlementChangedError,
+    SettlementInvalidError,
+    SettlementMonthOpenError,
+    SettlementReversedError,
     VoucherAlreadyUsedError,
     VoucherCancelledError,
     VoucherExpiredError,
@@ -63,6 +69,7 @@ from thamdee.rewards.models import (
     PartnerProfile,
     PartnerStatus,
     Sector,
+    Settlement,
     Unlock,
     Voucher,
     VoucherStatus,
@@ -72,6 +79,7 @@ from thamdee.rewards.permissions import (
     can_cancel_voucher,
     can_decide_partner,
     can_manage_offers,
+    can_settle,
 )
 
 log = logging.getLogger(__name__)
@@ -627,3 +635,139 @@ def vouchers_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> Swee
             log.exception("voucher %s: refund failed", public_id)
             failed += 1
     return SweepResult(expired=expired, refunded=refunded, failed=failed)
+
+
+# --- settlement ---------------------------------------------------------------------------------------------------
+
+
+def _notify_partner_staff(partner: Organisation, **message: Any) -> None:
+    staff = (
+        Membership.objects.filter(organisation=partner, is_active=True)
+        .filter(Q(is_partner_staff=True) | Q(is_admin=True))
+        .select_related("user")
+    )
+    for membership in staff:
+        notify(user=membership.user, **message)
+
+
+def _statement_url(partner: Organisation, year: int, month: int) -> str:
+    return reverse("rewards:statement", args=[partner.public_id]) + f"?month={year}-{month:02d}"
+
+
+@transaction.atomic
+def settlement_record(
+    *,
+    actor: Actor,
+    partner: Organisation,
+    year: int,
+    month: int,
+    credits: int,
+    reference: str,
+    note: str = "",
+) -> Settlement:
+    """The programme settled a partner's month: record it, and move the credits of the vouchers confirmed that
+    month from the partner's clearing account to its settled account (``ledger.settlement_post``).
+
+    ``credits`` is the figure the settler read on the monthly statement: if the month's figure is no longer that
+    (a voucher's hold was reversed since), nothing is recorded (``settlement_changed``), so nobody settles a
+    figure they did not see. Agency staff over the partner's area or site admins; anyone else: not found.
+
+    Guarantees: only a month that is over (``settlement_month_open``) and has credits to settle
+    (``nothing_to_settle``); at most one settlement in force per partner and month, even when two people settle
+    at once (a partial unique index; the second gets ``already_settled``); the record and the journal together
+    or not at all.
+    """
+    if not can_settle.test(actor, partner):
+        raise NotFoundError()
+    if not 1 <= month <= 12 or not 2000 <= year <= 2200:
+        raise SettlementInvalidError(reason=_("เดือนไม่ถูกต้อง"))
+    if selectors.month_bounds(year, month)[1] > timezone.now():
+        raise SettlementMonthOpenError()
+    reference = (reference or "").strip()
+    if not reference:
+        raise SettlementInvalidError(reason=_("ต้องระบุเลขที่อ้างอิงการชำระ"))
+    if Settlement.objects.filter(partner=partner, year=year, month=month, reversed_at__isnull=True).exists():
+        raise AlreadySettledError()
+    count, total = selectors.to_settle(partner=partner, year=year, month=month)
+    if total <= 0:
+        raise NothingToSettleError()
+    if credits != total:
+        raise SettlementChangedError(credits=total)
+    try:
+        with transaction.atomic():
+            settlement = Settlement.objects.create(
+                partner=partner,
+                year=year,
+                month=month,
+                credits=total,
+                vouchers=count,
+                reference=reference[:100],
+                note=(note or "").strip()[:1000],
+                settled_by=actor,  # type: ignore[misc]
+            )
+    except IntegrityError:  # another settler of the same month committed first (the partial unique index)
+        raise AlreadySettledError() from None
+    label = selectors.month_label(year, month)
+    result = ledger.settlement_post(
+        actor=actor,
+        partner=partner,
+        amount=total,
+        settlement_id=settlement.pk,
+        memo=f"ชำระบัญชีกับภาคี {label} อ้างอิง {settlement.reference}",
+    )
+    settlement.journal_id = result.journal_id
+    Settlement.objects.filter(pk=settlement.pk).update(journal_id=result.journal_id)
+    _notify_partner_staff(
+        partner,
+        kind="partner_settled",
+        title=_("ชำระบัญชีเดือน {month} แล้ว: {credits} เครดิต"),
+        body=_("{vouchers} คูปอง อ้างอิง {reference}"),
+        url=_statement_url(partner, year, month),
+        month=label,
+        credits=total,
+        vouchers=count,
+        reference=settlement.reference,
+    )
+    return settlement
+
+
+@transaction.atomic
+def settlement_reverse(*, actor: Actor, settlement: Settlement, reason: str) -> Settlement:
+    """Undo a settlement recorded by mistake: a reversing journal moves its credits back to the partner's clearing
+    account, the record stays (marked reversed, with who, when and why) and the month can be settled again.
+    Same people as settling; at most once (``settlement_already_reversed``)."""
+    partner = settlement.partner
+    if not can_settle.test(actor, partner):
+        raise NotFoundError()
+    reason = (reason or "").strip()
+    if not reason:
+        raise SettlementInvalidError(reason=_("ต้องระบุเหตุผลที่กลับรายการ"))
+    locked = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if locked.reversed_at is not None:
+        raise SettlementReversedError()
+    if locked.journal_id is None:  # recorded and posted in one transaction: never seen without its journal
+        raise SettlementReversedError()
+    try:
+        result = ledger.journal_reverse(
+            actor=actor,
+            journal=Journal.objects.get(pk=locked.journal_id),
+            reason=f"กลับรายการชำระบัญชี: {reason}"[:500],
+            idempotency_key=f"settlement-reversal:{locked.pk}",
+        )
+    except AlreadyReversedError:
+        raise SettlementReversedError() from None
+    now = timezone.now()
+    Settlement.objects.filter(pk=locked.pk).update(
+        reversed_at=now, reversed_by=actor, reversal_reason=reason[:500], reversal_journal_id=result.journal_id
+    )
+    locked.reversed_at, locked.reversed_by, locked.reversal_reason = now, actor, reason[:500]  # type: ignore[assignment]
+    locked.reversal_journal_id = result.journal_id
+    _notify_partner_staff(
+        partner,
+        kind="partner_settlement_reversed",
+        title=_("กลับรายการชำระบัญชีเดือน {month} แล้ว"),
+        body=reason,
+        url=_statement_url(partner, locked.year, locked.month),
+        month=selectors.month_label(locked.year, locked.month),
+    )
+    return locked

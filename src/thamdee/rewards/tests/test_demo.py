@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from thamdee.ledger.models import Account, AccountKind
 from thamdee.ledger.reconcile import ledger_check
-from thamdee.rewards.models import Offer, OfferKind, PartnerProfile, PartnerStatus, Voucher, VoucherStatus
+from thamdee.rewards.models import (
+    Offer,
+    OfferKind,
+    PartnerProfile,
+    PartnerStatus,
+    Settlement,
+    Voucher,
+    VoucherStatus,
+)
 from thamdee.web.demo import base, ledger, rewards
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +25,7 @@ def snapshot() -> tuple:
         sorted(PartnerProfile.objects.values_list("organisation__name_th", "status")),
         sorted(Offer.objects.values_list("partner__name_th", "title_th", "kind", "remaining")),
         sorted(Voucher.objects.values_list("offer__title_th", "member__username", "status", "cost", "refunded_at")),
+        sorted(Settlement.objects.values_list("partner__name_th", "year", "month", "credits", "reversed_at")),
     )
 
 
@@ -37,4 +47,8 @@ def test_the_demo_step_runs_without_the_deeds_step_and_twice_gives_the_same_data
     states = set(Voucher.objects.values_list("status", flat=True))
     assert states == {VoucherStatus.HELD, VoucherStatus.CONFIRMED, VoucherStatus.CANCELLED, VoucherStatus.EXPIRED}
     assert not Voucher.objects.filter(status__in=["cancelled", "expired"], refunded_at__isnull=True).exists()
+    # Last month's vouchers at the Kanchanaburi shop are settled: 20 + 10 credits retired, once
+    settlement = Settlement.objects.get()
+    assert (settlement.credits, settlement.vouchers, settlement.is_reversed) == (30, 2, False)
+    assert Account.objects.get(kind=AccountKind.SETTLED, organisation=settlement.partner).balance == 30
     assert ledger_check().ok

@@ -57,6 +57,7 @@ REDEMPTIONS = {"partner staff", "partner admin", "site admin"}
 STATEMENT = {"partner staff", "partner admin", "agency over the area", "site admin"}
 OFFERS = {"partner staff", "partner admin", "site admin"}
 DECIDE = {"agency over the area", "site admin"}
+SETTLE = {"agency over the area", "site admin"}
 ACTORS = [
     "holder",
     "other member",
@@ -108,6 +109,26 @@ def test_who_may_publish_offers_and_decide_on_the_partner(world, who):
     assert allowed(
         lambda: services.partner_decide(actor=actor, organisation=partner, status=PartnerStatus.APPROVED)
     ) == (who in DECIDE)
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_who_may_settle_a_partners_month_and_read_its_settlements(world, who):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    actor, partner, voucher = world["actors"][who], world["partner"], world["voucher"]
+    services.voucher_confirm(actor=world["actors"]["partner staff"], text=voucher.code)
+    previous = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    Voucher.objects.filter(pk=voucher.pk).update(
+        confirmed_at=timezone.make_aware(dt.datetime(previous.year, previous.month, 20, 9, 0))
+    )
+    assert allowed(lambda: list(selectors.settlements_for(viewer=actor, partner=partner))) == (who in STATEMENT)
+    assert allowed(
+        lambda: services.settlement_record(
+            actor=actor, partner=partner, year=previous.year, month=previous.month, credits=10, reference="PV-1"
+        )
+    ) == (who in SETTLE)
 
 
 def test_a_member_lists_only_her_own_vouchers(world):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tests.factories import member_of
 from thamdee.common.errors import DomainError
 from thamdee.ledger import selectors as ledger_selectors
-from thamdee.ledger.models import Account, AccountKind, Journal
+from thamdee.ledger.models import Account, AccountKind, Journal, JournalKind
 from thamdee.rewards import services
 from thamdee.rewards.models import Offer, Voucher, VoucherStatus
 
@@ -232,4 +232,40 @@ def test_a_refund_racing_the_reversal_of_the_deed_whose_credits_it_holds_never_g
         assert Voucher.objects.get(pk=voucher.pk).refunded_at is not None
         taken_at_reversal[-Decision.objects.get(deed=deed, action=Decision.Action.REVERSE).credits] += 1
     assert set(taken_at_reversal) <= {2, 10}, taken_at_reversal
+    assert_books_balance()
+
+
+def test_the_same_month_settled_by_several_people_at_once_is_settled_once(funded_org, staff, partner, agency_staff):
+    from tests.factories import AgencyStaffFactory, area
+    from thamdee.rewards.models import Settlement
+
+    offer = make_offer(staff, partner)
+    person = resident(funded_org)
+    give(funded_org, person, 30)
+    previous = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    for n in range(3):
+        voucher = services.voucher_confirm(
+            actor=staff, text=services.redemption_create(actor=person, offer=offer, idempotency_key=f"r{n}").code
+        )
+        Voucher.objects.filter(pk=voucher.pk).update(
+            confirmed_at=timezone.make_aware(dt.datetime(previous.year, previous.month, 10, 9, 0))
+        )
+    settlers = [agency_staff, AgencyStaffFactory(scope_area=area("71")).user]
+    # Two agency officers press "settled" for the same month at the same moment, five times each
+    results = race(
+        [
+            (
+                lambda s=s: services.settlement_record(
+                    actor=s, partner=partner, year=previous.year, month=previous.month, credits=30, reference="PV-1"
+                )
+            )
+            for s in settlers * 5
+        ]
+    )
+    counts = Counter(outcome(r) for r in results)
+    assert counts == {"ok": 1, "already_settled": 9}, counts
+    assert Settlement.objects.count() == 1
+    assert Journal.objects.filter(kind=JournalKind.SETTLEMENT).count() == 1
+    assert clearing(partner) == 0
+    assert Account.objects.get(kind=AccountKind.SETTLED, organisation=partner).balance == 30
     assert_books_balance()

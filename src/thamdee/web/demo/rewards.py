@@ -140,6 +140,9 @@ def _vouchers(demo: Demo, offers: dict[str, Offer], people: list[User]) -> None:
         (member, "discount", "held:discount", "held"),
         (_saver(demo, offers.get("loan")), "loan", "confirmed:loan", "confirmed"),
         (people[6], "level", "confirmed:level:6", "confirmed"),
+        # Used last month, so that the month can be settled (below)
+        (people[5], "rice", "last-month:rice:5", "last_month"),
+        (people[1], "coffee", "last-month:coffee:1", "last_month"),
     ]
     savings_admin = demo.logins.get("organisation admin / ผู้ดูแลองค์กร")
     for person, offer_key, key, target in plan:
@@ -149,10 +152,17 @@ def _vouchers(demo: Demo, offers: dict[str, Offer], people: list[User]) -> None:
         voucher = _reserve(person, offer, key)
         if voucher is None or voucher.status != VoucherStatus.HELD:
             continue
-        if target == "confirmed":
+        if target in ("confirmed", "last_month"):
             staff = savings_admin if offer.partner.kind == OrgKind.SAVINGS_GROUP else cashier
             if staff is not None:
                 services.voucher_confirm(actor=staff, text=voucher.code)
+                if target == "last_month":
+                    reserved = _last_month_day(10)
+                    Voucher.objects.filter(pk=voucher.pk).update(
+                        created_at=reserved,
+                        expires_at=reserved + dt.timedelta(days=3),
+                        confirmed_at=reserved + dt.timedelta(days=1),
+                    )
         elif target == "cancelled":
             services.voucher_cancel(actor=person, voucher=voucher)
             services.voucher_refund(public_id=voucher.public_id)  # no worker needed for the demo
@@ -162,6 +172,30 @@ def _vouchers(demo: Demo, offers: dict[str, Offer], people: list[User]) -> None:
                 created_at=now - dt.timedelta(days=4), expires_at=now - dt.timedelta(days=1)
             )
             services.voucher_expire(public_id=voucher.public_id, now=now)
+
+
+def _last_month_day(day: int) -> dt.datetime:
+    previous = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime(previous.year, previous.month, day, 10, 0))
+
+
+def _settle_last_month(demo: Demo, shop: Organisation) -> None:
+    """The Kanchanaburi agency records that the programme settled last month with the shop."""
+    agency = demo.logins.get("agency staff, Kanchanaburi / เจ้าหน้าที่หน่วยงาน จ.กาญจนบุรี")
+    month = _last_month_day(1)
+    if agency is None or selectors.settlement_of_month(partner=shop, year=month.year, month=month.month):
+        return
+    _count, credits = selectors.to_settle(partner=shop, year=month.year, month=month.month)
+    if credits:
+        services.settlement_record(
+            actor=agency,
+            partner=shop,
+            year=month.year,
+            month=month.month,
+            credits=credits,
+            reference=f"บค.{month.year + 543}/{month.month:02d}-001",
+            note="โอนเงินให้ร้านค้าชุมชนตามใบสรุปประจำเดือน",
+        )
 
 
 @transaction.atomic
@@ -257,3 +291,4 @@ def run(demo: Demo) -> None:
         return
     _starting_credits(demo, people, 60)
     _vouchers(demo, offers, people)
+    _settle_last_month(demo, demo.orgs["71:shop"])
