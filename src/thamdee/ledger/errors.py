@@ -76,3 +76,8 @@ class BudgetExceededError(ConflictError):
 class BudgetBelowIssuedError(ValidationError):
     code = "budget_below_issued"
     message = _("งบเครดิตต้องไม่น้อยกว่าที่ออกไปแล้วในปีนี้ ({issued} เครดิต)")
+
+
+class AccountKindNotAllowedError(ValidationError):
+    code = "account_not_allowed"
+    message = _("รายการชนิดนี้ใช้บัญชีนี้ไม่ได้")

@@ -3,7 +3,8 @@
 Checks: every journal balances and has at least two legs; all postings together sum to zero; every cached
 balance equals the sum of its account's postings; no balance is negative; every member's lifetime earned
 credits equal their awards less reversed awards (and less the later take-backs of awards: reversals that name no
-original); no journal is reversed twice and no reversal takes back more than its original.
+original); no journal is reversed twice and no reversal takes back more than its original; a partner's settled
+credits move only by settlements and their reversals.
 """
 
 from __future__ import annotations
@@ -99,6 +100,16 @@ SELECT r.id, r.reversal_of_id FROM ledger_journal r
 WHERE r.reversal_of_id IS NOT NULL
   AND (SELECT sum(abs(amount)) FROM ledger_posting WHERE journal_id = r.id)
       > (SELECT sum(abs(amount)) FROM ledger_posting WHERE journal_id = r.reversal_of_id)
+"""
+
+# A partner's settled account (kind 6) takes credits only from a settlement (journal kind 9) and gives them back
+# only by the reversal of one. Settled accounts are few, so this reads their postings by the account index.
+SETTLED_ELSEWHERE = """
+SELECT p.journal_id, p.account_id, j.kind FROM ledger_posting p
+  JOIN ledger_account a ON a.id = p.account_id AND a.kind = 6
+  JOIN ledger_journal j ON j.id = p.journal_id
+ WHERE NOT (j.kind = 9 OR (j.kind = 4 AND EXISTS (SELECT 1 FROM ledger_journal o
+                                                  WHERE o.id = j.reversal_of_id AND o.kind = 9)))
 """
 
 
@@ -221,6 +232,12 @@ def _checks(cursor, postgres: bool, balances_check: tuple[str, str, str] | None)
             "no reversal is itself reversed",
             "SELECT count(*) FROM ledger_journal r JOIN ledger_journal o ON o.id = r.reversal_of_id "
             "WHERE o.reversal_of_id IS NOT NULL",
+        ),
+        _run(
+            cursor,
+            "settled credits move only by settlements and their reversals",
+            f"SELECT count(*) FROM ({SETTLED_ELSEWHERE}) x",
+            SETTLED_ELSEWHERE,
         ),
     ]
     return journals, postings, accounts, checks

@@ -21,6 +21,7 @@ from thamdee.common.thaitime import current_fiscal_year
 from thamdee.inbox.services import notify
 from thamdee.ledger import hooks, posting, selectors
 from thamdee.ledger.errors import (
+    AccountKindNotAllowedError,
     AllotmentExhaustedError,
     AlreadyReversedError,
     BudgetBelowIssuedError,
@@ -154,6 +155,10 @@ def journal_post(
     ``IdempotencyConflictError``); nothing is written unless everything is.
     """
     reversing = reversal_of.kind if reversal_of is not None else None
+    # Settled credits move only by settlements and their reversals.
+    settling = kind == JournalKind.SETTLEMENT or reversing == JournalKind.SETTLEMENT
+    if not settling and any(account.kind == AccountKind.SETTLED for account, _amount in legs):
+        raise AccountKindNotAllowedError()
     req = posting.normalise(
         kind,
         idempotency_key,
@@ -189,6 +194,9 @@ def journal_post_batch(*, items: Sequence[BatchItem], actor: Actor | None = None
     Same guarantees as ``journal_post``, for the batch as a whole: if any balance would go below zero,
     nothing is posted.
     """
+    for item in items:
+        if item.kind != JournalKind.SETTLEMENT and any(a.kind == AccountKind.SETTLED for a, _m in item.legs):
+            raise AccountKindNotAllowedError()
     reqs = [
         posting.normalise(
             item.kind,

@@ -148,3 +148,44 @@ def test_the_reconciliation_finds_an_unbalanced_journal_and_counts_every_posting
     assert report.postings == Posting.objects.count()
     # plain integers on both databases (PostgreSQL sums counts as numeric), so callers can do arithmetic with floats
     assert all(type(n) is int for n in (report.postings, report.journals, report.accounts))
+
+
+def test_settled_credits_move_only_by_settlements_and_their_reversals(funded_org, org, member):
+    from thamdee.ledger import services
+    from thamdee.ledger.errors import AccountKindNotAllowedError
+    from thamdee.ledger.models import AccountKind, JournalKind
+
+    # Given 10 credits a member spent with a partner, settled into the partner's settled account
+    give(funded_org, member, 10)
+    services.spend_post(actor=None, member=member, partner=org, amount=10, idempotency_key="spend:1", cause=(2, 1))
+    settled = services.settlement_post(actor=None, partner=org, amount=10, settlement_id=1)
+    account = services.account_of_org(org, AccountKind.SETTLED)
+    assert account.balance == 10 and _failed() == {}
+    # The service refuses any other journal touching the settled account, single or batched
+    fund = services.account_of_org(org, AccountKind.ORG_FUND)
+    with pytest.raises(AccountKindNotAllowedError):
+        services.journal_post(kind=JournalKind.TRANSFER, legs=[(account, -5), (fund, 5)], idempotency_key="out:1")
+    with pytest.raises(AccountKindNotAllowedError):
+        services.journal_post_batch(
+            items=[services.BatchItem(kind=JournalKind.TRANSFER, legs=[(account, -5), (fund, 5)], idempotency_key="b")]
+        )
+    # The settlement's reversal is allowed and puts the credits back in clearing
+    services.journal_reverse(actor=None, journal=settled.journal, reason="mistake")
+    account.refresh_from_db()
+    assert account.balance == 0 and _failed() == {}
+    # And the reconciliation finds settled credits moved any other way (here by raw SQL past the service)
+    key = "00000000000000000000000000fedcba"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_journal (kind, idempotency_key, created_at) VALUES (8, %s, CURRENT_TIMESTAMP)", [key]
+        )
+        cursor.execute("SELECT id FROM ledger_journal WHERE idempotency_key = %s", [key])
+        (journal_id,) = cursor.fetchone()
+        clearing = services.account_of_org(org, AccountKind.PARTNER_CLEARING)
+        cursor.execute(
+            "INSERT INTO ledger_posting (journal_id, account_id, amount) VALUES (%s, %s, -3), (%s, %s, 3)",
+            [journal_id, clearing.pk, journal_id, account.pk],
+        )
+        cursor.execute("UPDATE ledger_account SET balance = balance - 3 WHERE id = %s", [clearing.pk])
+        cursor.execute("UPDATE ledger_account SET balance = balance + 3 WHERE id = %s", [account.pk])
+    assert _failed() == {"settled credits move only by settlements and their reversals": 1}
