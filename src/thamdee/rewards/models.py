@@ -321,7 +321,7 @@ class Voucher(PublicIdModel):
         return self.expires_at <= timezone.now()
 
 
-class Settlement(models.Model):
+class Settlement(PublicIdModel):
     """The programme settled a partner's month: the credits of the vouchers confirmed that month (the monthly
     statement's figure) leave the partner's clearing account for its settled account, by one journal.
 
