@@ -79,6 +79,16 @@ v1 = [
         name="benefit-partner-statement",
     ),
     path(
+        "benefits/partners/<uuid:public_id>/settlements/",
+        benefits.PartnerSettlementListApi.as_view(),
+        name="benefit-partner-settlements",
+    ),
+    path(
+        "benefits/settlements/<uuid:public_id>/reverse/",
+        benefits.SettlementReverseApi.as_view(),
+        name="benefit-settlement-reverse",
+    ),
+    path(
         "benefits/partner-offers/<uuid:public_id>/",
         benefits.PartnerOfferDetailApi.as_view(),
         name="benefit-partner-offer",

@@ -127,3 +127,39 @@ class OfferForm(BootstrapMixin, forms.Form):
             "unlock_months": data["unlock_months"] or 0,
             "photo": data.get("photo"),
         }
+
+
+class SettlementForm(BootstrapMixin, forms.Form):
+    """Record that the programme settled a partner's month. ``credits`` is the figure the settler saw on the
+    statement: the service refuses the settlement if the month's figure changed since."""
+
+    year = forms.IntegerField(min_value=2000, max_value=2200, widget=forms.HiddenInput)
+    month = forms.IntegerField(min_value=1, max_value=12, widget=forms.HiddenInput)
+    credits = forms.IntegerField(min_value=1, max_value=10**12, widget=forms.HiddenInput)
+    reference = forms.CharField(
+        label=_("เลขที่อ้างอิงการชำระ"),
+        max_length=100,
+        help_text=_("เช่น เลขที่ใบโอนเงิน ใบสำคัญจ่าย หรือหนังสืออนุมัติ"),
+        error_messages={"required": _("ต้องระบุเลขที่อ้างอิงการชำระ")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-testid": "settle-reference"}),
+    )
+    note = forms.CharField(
+        label=_("หมายเหตุ (ถ้ามี)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class SettlementReverseForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("เหตุผลที่กลับรายการ"),
+        max_length=500,
+        error_messages={"required": _("ต้องระบุเหตุผลที่กลับรายการ")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-testid": "reverse-reason"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

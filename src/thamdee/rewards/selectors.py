@@ -564,6 +564,14 @@ def settlement_of_month(*, partner: Organisation, year: int, month: int) -> Sett
     )
 
 
+def settlement_get(*, viewer: Actor, public_id: Any) -> Settlement:
+    """One settlement, for those who may read its partner's statements; anyone else: not found."""
+    found = Settlement.objects.select_related("partner", "settled_by").filter(public_id=public_id).first()
+    if found is None or not can_view_statement.test(viewer, found.partner):
+        raise NotFoundError()
+    return found
+
+
 def settlements_for(*, viewer: Actor, partner: Organisation) -> QuerySet[Settlement]:
     """A partner's settlements, newest month first, reversed ones included: for its staff, the agencies over its
     area and site admins; anyone else: not found."""

@@ -22,9 +22,19 @@ from thamdee.common.pdf import render_pdf
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.types import AuthedRequest
 from thamdee.rewards import selectors, services
-from thamdee.rewards.forms import OfferForm, PartnerApplyForm, PartnerDecisionForm, RedeemForm, ScanForm
+from thamdee.rewards.errors import SettlementInvalidError
+from thamdee.rewards.forms import (
+    OfferForm,
+    PartnerApplyForm,
+    PartnerDecisionForm,
+    RedeemForm,
+    ScanForm,
+    SettlementForm,
+    SettlementReverseForm,
+)
 from thamdee.rewards.models import Offer, OfferKind, PartnerStatus, VoucherStatus
 from thamdee.rewards.permissions import can_apply_as_partner, can_confirm_voucher, can_manage_offers
+from thamdee.rewards.selectors import Statement
 
 # --- members ----------------------------------------------------------------------------------------------------
 
@@ -270,7 +280,7 @@ def redemptions(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _statement(request: AuthedRequest, public_id: str) -> Any:
+def _statement(request: AuthedRequest, public_id: str) -> Statement:
     partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
     year, month = selectors.parse_month(request.GET.get("month"))
     return selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
@@ -286,19 +296,136 @@ def _recent_months(count: int = 12) -> list[tuple[str, str]]:
     return out
 
 
-@login_required
-def statement(request: AuthedRequest, public_id: str) -> HttpResponse:
-    st = _statement(request, public_id)
+def _month_param(year: int, month: int) -> str:
+    return f"{year}-{month:02d}"
+
+
+def _statement_url(st: Statement) -> str:
+    return f"{reverse('rewards:statement', args=[st.partner.public_id])}?month={_month_param(st.year, st.month)}"
+
+
+def _settle_form(st: Statement, **initial: Any) -> SettlementForm:
+    """A fresh settle form for the statement's month and its figure now, keeping what the settler typed."""
+    return SettlementForm(initial={**initial, "year": st.year, "month": st.month, "credits": st.to_settle_credits})
+
+
+def _statement_page(
+    request: AuthedRequest,
+    st: Statement,
+    *,
+    settle_form: SettlementForm | None = None,
+    reverse_form: SettlementReverseForm | None = None,
+    error: DomainError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    month = _month_param(st.year, st.month)
+    months = _recent_months()
+    if month not in {value for value, _label in months}:
+        months.append((month, st.label))
     return render(
         request,
         "rewards/statement.html",
         {
             "st": st,
             "partner": st.partner,
-            "month": f"{st.year}-{st.month:02d}",
-            "months": _recent_months(),
+            "month": month,
+            "months": months,
+            "settle_form": settle_form or _settle_form(st),
+            "reverse_form": reverse_form or SettlementReverseForm(),
+            "error": error,
         },
+        status=status,
     )
+
+
+@login_required
+def statement(request: AuthedRequest, public_id: str) -> HttpResponse:
+    return _statement_page(request, _statement(request, public_id))
+
+
+@login_required
+@require_POST
+def settle(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The programme records that it settled a partner's closed month (``services.settlement_record``). A refusal
+    re-renders the statement with the reason and what was typed; a changed figure shows the new one to check."""
+    partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
+    form = SettlementForm(request.POST)
+    valid = form.is_valid()
+    data = form.cleaned_data
+    if "year" in data and "month" in data:
+        year, month = data["year"], data["month"]
+    else:
+        year, month = selectors.parse_month(None)
+    st = selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
+    if not st.can_settle:  # the partner's own staff read the statement but never settle it
+        raise NotFoundError()
+    if not valid:
+        if {"year", "month", "credits"} & set(form.errors):  # hidden fields: a stale or altered page
+            kept = _settle_form(st, reference=request.POST.get("reference", ""), note=request.POST.get("note", ""))
+            problem = SettlementInvalidError(reason=_("ข้อมูลเดือนหรือยอดเครดิตในแบบฟอร์มไม่ถูกต้อง"))
+            return _statement_page(request, st, settle_form=kept, error=problem, status=400)
+        return _statement_page(request, st, settle_form=form, status=400)
+    try:
+        settlement = services.settlement_record(
+            actor=request.user,
+            partner=partner,
+            year=year,
+            month=month,
+            credits=data["credits"],
+            reference=data["reference"],
+            note=data["note"],
+        )
+    except NotFoundError:
+        raise
+    except DomainError as exc:
+        fresh = selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
+        kept = _settle_form(fresh, reference=data["reference"], note=data["note"])
+        return _statement_page(request, fresh, settle_form=kept, error=exc, status=exc.status)
+    messages.success(
+        request,
+        _("บันทึกการชำระบัญชีเดือน%(month)s แล้ว: %(credits)s เครดิต")
+        % {"month": st.label, "credits": f"{settlement.credits:,}"},
+    )
+    return redirect(_statement_url(st))
+
+
+@login_required
+@require_POST
+def settlement_reverse(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Undo a settlement recorded by mistake (``services.settlement_reverse``); the month can then be settled
+    again."""
+    settlement = selectors.settlement_get(viewer=request.user, public_id=public_id)
+    partner = selectors.partner_get_for_staff(viewer=request.user, public_id=settlement.partner.public_id)
+    st = selectors.statement_for(viewer=request.user, partner=partner, year=settlement.year, month=settlement.month)
+    if not st.can_settle:
+        raise NotFoundError()
+    form = SettlementReverseForm(request.POST)
+    if not form.is_valid():
+        return _statement_page(request, st, reverse_form=form, status=400)
+    try:
+        services.settlement_reverse(actor=request.user, settlement=settlement, reason=form.cleaned_data["reason"])
+    except NotFoundError:
+        raise
+    except DomainError as exc:
+        fresh = selectors.statement_for(viewer=request.user, partner=partner, year=st.year, month=st.month)
+        return _statement_page(request, fresh, reverse_form=form, error=exc, status=exc.status)
+    messages.success(request, _("กลับรายการชำระบัญชีเดือน%(month)s แล้ว บันทึกการชำระใหม่ได้") % {"month": st.label})
+    return redirect(_statement_url(st))
+
+
+@login_required
+def settlements(request: AuthedRequest, public_id: str) -> HttpResponse:
+    partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
+    items = selectors.settlements_for(viewer=request.user, partner=partner)[:300]
+    rows = [
+        {
+            "s": s,
+            "label": selectors.month_label(s.year, s.month),
+            "url": f"{reverse('rewards:statement', args=[partner.public_id])}?month={_month_param(s.year, s.month)}",
+        }
+        for s in items
+    ]
+    return render(request, "rewards/settlements.html", {"partner": partner, "rows": rows})
 
 
 @login_required
@@ -323,6 +450,22 @@ def statement_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
         )
     writer.writerow([])
     writer.writerow([_("รวม"), "", st.confirmed_count, "", "", st.confirmed_credits, ""])
+    settled = st.settlement
+    if settled is not None:
+        local = timezone.localtime(settled.settled_at)
+        writer.writerow(
+            [
+                _("ชำระบัญชีแล้ว"),
+                thaitime.format_date(local, "numeric"),
+                settled.reference,
+                "",
+                "",
+                settled.credits,
+                settled.settled_by.full_name,
+            ]
+        )
+    else:
+        writer.writerow([_("ยังไม่ได้ชำระบัญชี"), "", "", "", "", "", ""])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="thamdee-statement-{st.partner.public_id}-'

@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from thamdee.api.base import PublicIdRelatedField, me
+from thamdee.api.base import PersonSerializer, PublicIdRelatedField, me
+from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
 from thamdee.rewards import selectors, services
 from thamdee.rewards.models import (
@@ -26,7 +27,7 @@ from thamdee.rewards.models import (
     Voucher,
     VoucherStatus,
 )
-from thamdee.rewards.permissions import is_voucher_holder
+from thamdee.rewards.permissions import can_settle, is_voucher_holder
 
 # --- serializers ----------------------------------------------------------------------------------------------
 
@@ -298,6 +299,27 @@ class StatementLineSerializer(serializers.Serializer):
     credits = serializers.IntegerField()
 
 
+class SettlementSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    partner = PartnerRefSerializer()
+    year = serializers.IntegerField(help_text="CE")
+    month = serializers.IntegerField()
+    month_label = serializers.SerializerMethodField(help_text="the month as people read it (BE in Thai)")
+    credits = serializers.IntegerField(help_text="credits moved from the partner's clearing account to settled")
+    vouchers = serializers.IntegerField(help_text="confirmed vouchers the credits came from")
+    reference = serializers.CharField(help_text="the payment's reference (transfer or voucher number)")
+    note = serializers.CharField()
+    settled_by = PersonSerializer()
+    settled_at = serializers.DateTimeField()
+    reversed = serializers.BooleanField(source="is_reversed", help_text="a reversed settlement is no longer in force")
+    reversed_at = serializers.DateTimeField(allow_null=True)
+    reversed_by = PersonSerializer(allow_null=True)
+    reversal_reason = serializers.CharField()
+
+    def get_month_label(self, obj: Any) -> str:
+        return selectors.month_label(obj.year, obj.month)
+
+
 class StatementSerializer(serializers.Serializer):
     partner = PartnerRefSerializer()
     year = serializers.IntegerField(help_text="CE")
@@ -311,6 +333,13 @@ class StatementSerializer(serializers.Serializer):
     held_count = serializers.IntegerField(help_text="vouchers held now, not yet used")
     held_credits = serializers.IntegerField()
     lines = StatementLineSerializer(many=True)
+    to_settle_count = serializers.IntegerField(help_text="confirmed vouchers whose credits are still with the partner")
+    to_settle_credits = serializers.IntegerField(
+        help_text="what settling the month moves (the confirmed credits, less holds given back to members)"
+    )
+    month_closed = serializers.BooleanField(help_text="the month is over: only then can it be settled")
+    can_settle = serializers.BooleanField(help_text="whether you may settle (or reverse a settlement of) the month")
+    settlement = SettlementSerializer(allow_null=True, help_text="the settlement in force for the month, or null")
 
 
 @extend_schema(tags=["benefits: partners"], responses=StatementSerializer, parameters=[MONTH])
@@ -324,7 +353,73 @@ class StatementApi(APIView):
         partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
         year, month = selectors.parse_month(request.query_params.get("month"))
         st = selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
+        if st.settlement is not None:
+            st.settlement.partner = partner  # the same organisation: no query to name it again
         return Response(StatementSerializer(st).data)
+
+
+class SettlementCreateSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2200, help_text="CE")
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    credits = serializers.IntegerField(
+        min_value=1,
+        max_value=10**12,
+        help_text="the statement's to_settle_credits as you read it: if the month's figure changed since, nothing "
+        "is recorded (409 settlement_changed, with the new figure as `credits`)",
+    )
+    reference = serializers.CharField(max_length=100, help_text="the payment's reference (transfer or voucher number)")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class SettlementReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+def _settler_partner(request: Request, public_id: Any) -> Organisation:
+    """The partner, for those who may settle with it; its own staff and anyone else: 404 before the body is read."""
+    partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
+    if not can_settle.test(request.user, partner):
+        raise NotFoundError()
+    return partner
+
+
+@extend_schema(tags=["benefits: partners"])
+class PartnerSettlementListApi(APIView):
+    """A partner's settlements with the programme, newest month first, reversed ones included (its staff, agencies
+    over its area, site admins). Agency staff over its area and site admins record one for a month that is over
+    (400 settlement_month_open, nothing_to_settle; 409 already_settled, settlement_changed)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SettlementSerializer(many=True))
+    def get(self, request: Request, public_id: str) -> Response:
+        partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
+        items = selectors.settlements_for(viewer=request.user, partner=partner).select_related("partner")[:300]
+        return Response(SettlementSerializer(items, many=True).data)
+
+    @extend_schema(request=SettlementCreateSerializer, responses={201: SettlementSerializer})
+    def post(self, request: Request, public_id: str) -> Response:
+        partner = _settler_partner(request, public_id)
+        s = SettlementCreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        settlement = services.settlement_record(actor=me(request), partner=partner, **s.validated_data)
+        return Response(SettlementSerializer(settlement).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["benefits: partners"], request=SettlementReverseSerializer, responses=SettlementSerializer)
+class SettlementReverseApi(APIView):
+    """Undo a settlement recorded by mistake: its credits go back to the partner's clearing account and the month
+    can be settled again (same people as settling; 409 settlement_already_reversed the second time)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, public_id: str) -> Response:
+        found = selectors.settlement_get(viewer=me(request), public_id=public_id)
+        _settler_partner(request, found.partner.public_id)
+        s = SettlementReverseSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        settlement = services.settlement_reverse(actor=me(request), settlement=found, reason=s.validated_data["reason"])
+        return Response(SettlementSerializer(settlement).data)
 
 
 class OfferWriteSerializer(serializers.Serializer):
