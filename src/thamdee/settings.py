@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "thamdee.deeds",
     "thamdee.rewards",
     "thamdee.recognition",
+    "thamdee.anomalies",
     "thamdee.reports",
     "thamdee.privacy",
     "thamdee.api",
@@ -388,4 +389,9 @@ THAMDEE = {
     # because a whole village may share one; and per mobile number or national ID.
     "SIGNUP_LIMIT_PER_ADDRESS": int(os.environ.get("THAMDEE_SIGNUP_LIMIT_PER_ADDRESS", "30")),
     "SIGNUP_LIMIT_PER_IDENTITY": int(os.environ.get("THAMDEE_SIGNUP_LIMIT_PER_IDENTITY", "10")),
+    # Patterns put before a reviewer (anomalies.services.anomalies_detect): how far back to look, and the hours or
+    # deeds of one member on one day, in one organisation, above which the day is shown to its admins.
+    "ANOMALY_DAYS": 30,
+    "ANOMALY_LONG_DAY_HOURS": 16,
+    "ANOMALY_BURST_DEEDS": 10,
 }

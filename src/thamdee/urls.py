@@ -30,6 +30,7 @@ for prefix, module in [
     ("deeds/", "thamdee.deeds.urls"),
     ("benefits/", "thamdee.rewards.urls"),
     ("recognition/", "thamdee.recognition.urls"),
+    ("review/", "thamdee.anomalies.urls"),
     ("reports/", "thamdee.reports.urls"),
     ("privacy/", "thamdee.privacy.urls"),
 ]:

@@ -2,12 +2,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import thamdee.api.endpoints.rewards as benefits
-from thamdee.api.endpoints import areas, deeds, ledger, orgs, people, privacy, reports
+from thamdee.api.endpoints import anomalies, areas, deeds, ledger, orgs, people, privacy, reports
 from thamdee.api.endpoints import recognition as recog
 
 app_name = "api"
 
 v1 = [
+    path("anomalies/", anomalies.AnomalyListApi.as_view(), name="anomalies"),
+    path("anomalies/<uuid:public_id>/", anomalies.AnomalyDetailApi.as_view(), name="anomaly"),
+    path("anomalies/<uuid:public_id>/review/", anomalies.AnomalyReviewApi.as_view(), name="anomaly-review"),
     path("auth/token/", people.TokenApi.as_view(), name="token"),
     path("me/", people.MeApi.as_view(), name="me"),
     path("me/national-id/", people.MeNationalIdApi.as_view(), name="me-national-id"),

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from thamdee.anomalies.selectors import can_review_any
 from thamdee.inbox.selectors import notification_unread_count
 from thamdee.orgs.roles import roles_for
 
@@ -49,6 +50,11 @@ ORGANISER = NavGroup(
         NavItem(_("เรื่องเล่าดี ๆ"), "reports:story_new", "journal-richtext"),
     ),
 )
+# Organisation admins (and site admins) also review the patterns found in their deeds: the same group with one item
+# more, and for a site admin who runs no organisation, that item alone under the same heading.
+REVIEW = NavItem(_("ตรวจทานรูปแบบผิดปกติ"), "anomalies:queue", "search")
+ORGANISER_REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (*ORGANISER.items, REVIEW))
+REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (REVIEW,))
 AGENCY = NavGroup(
     _("หน่วยงาน"),
     "building",
@@ -205,8 +211,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         }
     roles = roles_for(user)
     items = list(MEMBER)
+    reviewer = can_review_any(user)  # from the roles already read: no query
     if roles.org_ids_with("organiser", "verifier", "admin"):
-        items.append(ORGANISER)
+        items.append(ORGANISER_REVIEWER if reviewer else ORGANISER)
+    elif reviewer:
+        items.append(REVIEWER)
     if any(post.is_verifier for post in roles.agency_posts):
         items.append(AGENCY_VERIFIER)
     elif roles.is_agency_staff or roles.is_site_admin:

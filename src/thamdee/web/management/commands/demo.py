@@ -15,6 +15,7 @@ STEPS = [
     "thamdee.web.demo.reports",
     "thamdee.web.demo.rewards",
     "thamdee.web.demo.recognition",
+    "thamdee.web.demo.anomalies",
 ]
 
 

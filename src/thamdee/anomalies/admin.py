@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from thamdee.anomalies.models import Anomaly
+
+
+@admin.register(Anomaly)
+class AnomalyAdmin(admin.ModelAdmin):
+    """Patterns are found by detection and closed through the review page (which keeps people in a pattern from
+    reviewing it): read-only here."""
+
+    list_display = ("kind", "organisation", "on_date", "status", "detected_at", "reviewed_at")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("organisation", "person", "other", "reviewed_by")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

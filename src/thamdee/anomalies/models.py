@@ -1,0 +1,96 @@
+"""Patterns in recorded deeds that a person should look at: gaming is expected (DOMAIN.md), so the system looks
+for its traces and puts them before a human reviewer. A pattern found is never a finding against anyone: it
+changes no deed, no credit and no status, and the people in it are not told of it. The reviewer decides, and acts
+(if at all) through the ordinary, appealable paths: rejecting or reversing a deed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.models import PublicIdModel
+
+
+class AnomalyKind(models.TextChoices):
+    RECIPROCAL = "reciprocal", _("รับรองความดีให้กันและกัน")
+    DUPLICATE = "duplicate", _("ความดีซ้ำกันในวันเดียวกัน")
+    LONG_DAY = "long_day", _("ชั่วโมงรวมในวันเดียวมากผิดปกติ")
+    BURST = "burst", _("จำนวนความดีในวันเดียวมากผิดปกติ")
+
+
+class AnomalyStatus(models.TextChoices):
+    OPEN = "open", _("รอตรวจทาน")
+    DISMISSED = "dismissed", _("ตรวจแล้ว ไม่มีปัญหา")
+    ACTIONED = "actioned", _("ตรวจแล้ว ดำเนินการตามขั้นตอน")
+
+
+class Anomaly(PublicIdModel):
+    """One pattern found in an organisation's deeds, for its admins (or a site admin) to review.
+
+    ``key`` names the pattern and the period it was found in (say, two people who verified each other's deeds in
+    an organisation, in a month): detection run again updates an open pattern with what it finds now, and never
+    reopens one a person has reviewed.
+    """
+
+    kind = models.CharField(_("รูปแบบ"), max_length=12, choices=AnomalyKind.choices)
+    key = models.CharField(_("กุญแจ"), max_length=200, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("องค์กร")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("บุคคล")
+    )
+    other = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("บุคคลที่เกี่ยวข้อง"),
+    )
+    on_date = models.DateField(_("วันที่"), null=True, blank=True)
+    figures = models.JSONField(_("ตัวเลข"), default=dict)
+    deed_ids = models.JSONField(_("ความดีที่เกี่ยวข้อง"), default=list)
+    detected_at = models.DateTimeField(_("พบเมื่อ"), default=timezone.now)
+    updated_at = models.DateTimeField(_("ปรับปรุงเมื่อ"), default=timezone.now)
+    status = models.CharField(_("สถานะ"), max_length=10, choices=AnomalyStatus.choices, default=AnomalyStatus.OPEN)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ผู้ตรวจทาน"),
+    )
+    reviewed_at = models.DateTimeField(_("ตรวจทานเมื่อ"), null=True, blank=True)
+    review_note = models.TextField(_("บันทึกการตรวจทาน"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("รูปแบบที่ผิดปกติ")
+        verbose_name_plural = _("รูปแบบที่ผิดปกติ")
+        ordering = ["-detected_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "status"], name="anomalies_anomaly_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=AnomalyStatus.OPEN, reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | ~Q(status=AnomalyStatus.OPEN)
+                & Q(reviewed_by__isnull=False, reviewed_at__isnull=False)
+                & ~Q(review_note=""),
+                name="%(app_label)s_%(class)s_review_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(other__isnull=True) | ~Q(other=models.F("person")),
+                name="%(app_label)s_%(class)s_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.organisation} · {self.key}"
+
+    @property
+    def people_ids(self) -> set[int]:
+        return {pk for pk in (self.person_id, self.other_id) if pk is not None}

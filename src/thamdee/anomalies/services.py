@@ -1,0 +1,317 @@
+"""Writes for pattern review: finding patterns in recent deeds, and a reviewer's decision on one.
+
+Finding a pattern changes nothing else: no deed, credit, status or notice to the people in it. Reviewers act, if
+they must, through the ordinary and appealable paths (rejecting a pending deed, reversing a verified one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.anomalies.errors import AnomalyAlreadyReviewedError, AnomalyReviewInvalidError
+from thamdee.anomalies.models import Anomaly, AnomalyKind, AnomalyStatus
+from thamdee.anomalies.permissions import can_review_anomaly
+from thamdee.common.errors import NotFoundError
+from thamdee.deeds.models import Decision, Deed, DeedStatus
+from thamdee.inbox.services import notify
+from thamdee.orgs.models import Membership
+from thamdee.people.types import Actor
+
+# Deeds that stand or may yet stand: rejected and reversed ones were already dealt with.
+LIVE = [DeedStatus.PENDING, DeedStatus.AWAITING_SECOND, DeedStatus.VERIFIED]
+APPROVALS = [Decision.Action.APPROVE, Decision.Action.FIRST_APPROVAL]
+MAX_DEEDS = 50  # deeds kept with a pattern, for the reviewer to open
+
+
+DEFAULTS = {"ANOMALY_DAYS": 30, "ANOMALY_LONG_DAY_HOURS": 16, "ANOMALY_BURST_DEEDS": 10}
+
+
+def _conf(name: str) -> int:
+    return int(getattr(settings, "THAMDEE", {}).get(name, DEFAULTS[name]))
+
+
+@dataclass
+class Found:
+    kind: str
+    key: str
+    organisation_id: int
+    person_id: int
+    other_id: int | None = None
+    on_date: dt.date | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+    deed_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DetectResult:
+    created: int = 0
+    updated: int = 0
+    kept: int = 0  # found again, but already reviewed: left as the reviewer closed it
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+# --- the patterns ---------------------------------------------------------------------------------------------
+
+# Pairs of people in one organisation who each approved (or first-approved) a live deed of the other's in the
+# window. One statement on both databases: the distinct (verifier, member, organisation) triples, joined to
+# themselves the other way round.
+RECIPROCAL_SQL = """
+WITH v AS (
+  SELECT DISTINCT d.actor_id AS verifier, e.member_id AS member, e.organisation_id AS org
+    FROM deeds_decision d JOIN deeds_deed e ON e.id = d.deed_id
+   WHERE d.action IN (%s, %s) AND d.at >= %s AND e.status IN (%s, %s, %s)
+)
+SELECT v1.org, v1.verifier, v1.member FROM v v1
+  JOIN v v2 ON v2.org = v1.org AND v2.verifier = v1.member AND v2.member = v1.verifier
+ WHERE v1.verifier < v1.member
+"""
+
+
+def _reciprocal(since: dt.datetime) -> list[Found]:
+    with connection.cursor() as cursor:
+        cursor.execute(RECIPROCAL_SQL, [*APPROVALS, since, *LIVE])
+        pairs = cursor.fetchall()
+    found = []
+    for org, a, b in pairs:
+        rows = list(
+            Decision.objects.filter(
+                action__in=APPROVALS,
+                at__gte=since,
+                deed__organisation_id=org,
+                deed__status__in=LIVE,
+                actor_id__in=[a, b],
+                deed__member_id__in=[a, b],
+            )
+            .exclude(actor_id=F("deed__member_id"))  # never happens (the services refuse it): excluded all the same
+            .order_by("-at")
+            .values_list("deed_id", "actor_id", "at")
+        )
+        a_for_b = sorted({deed for deed, actor, _at in rows if actor == a})
+        b_for_a = sorted({deed for deed, actor, _at in rows if actor == b})
+        latest = max(at for _deed, _actor, at in rows)
+        month = timezone.localtime(latest).strftime("%Y-%m")
+        found.append(
+            Found(
+                kind=AnomalyKind.RECIPROCAL,
+                key=f"reciprocal:{org}:{a}:{b}:{month}",
+                organisation_id=org,
+                person_id=a,
+                other_id=b,
+                figures={"person_approved_for_other": len(a_for_b), "other_approved_for_person": len(b_for_a)},
+                deed_ids=(a_for_b + b_for_a)[:MAX_DEEDS],
+            )
+        )
+    return found
+
+
+def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
+    """Long days (hours) and bursts (number of deeds): one member, one organisation, one date done."""
+    long_hours, burst = _conf("ANOMALY_LONG_DAY_HOURS"), _conf("ANOMALY_BURST_DEEDS")
+    days = (
+        Deed.objects.filter(status__in=LIVE, done_on__gte=since)
+        .values("member_id", "organisation_id", "done_on")
+        .annotate(n=Count("pk"), hours=Sum("hours"))
+        .filter(n__gt=1)
+        .order_by()
+    )
+    long_days: list[Found] = []
+    bursts: list[Found] = []
+    for day in days:
+        hours = float(day["hours"] or 0)
+        is_long, is_burst = hours > long_hours, day["n"] >= burst
+        if not (is_long or is_burst):
+            continue
+        ids = list(
+            Deed.objects.filter(
+                status__in=LIVE,
+                member_id=day["member_id"],
+                organisation_id=day["organisation_id"],
+                done_on=day["done_on"],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:MAX_DEEDS]
+        )
+        tail = f"{day['organisation_id']}:{day['member_id']}:{day['done_on'].isoformat()}"
+        figures = {"deeds": day["n"], "hours": round(hours, 2)}
+        if is_long:
+            long_days.append(
+                Found(
+                    kind=AnomalyKind.LONG_DAY,
+                    key=f"long_day:{tail}",
+                    organisation_id=day["organisation_id"],
+                    person_id=day["member_id"],
+                    on_date=day["done_on"],
+                    figures={**figures, "threshold_hours": long_hours},
+                    deed_ids=ids,
+                )
+            )
+        if is_burst:
+            bursts.append(
+                Found(
+                    kind=AnomalyKind.BURST,
+                    key=f"burst:{tail}",
+                    organisation_id=day["organisation_id"],
+                    person_id=day["member_id"],
+                    on_date=day["done_on"],
+                    figures={**figures, "threshold_deeds": burst},
+                    deed_ids=ids,
+                )
+            )
+    return long_days, bursts
+
+
+def _duplicates(since: dt.date) -> list[Found]:
+    """The same deed type, amount and date done, recorded more than once for one member (check-ins cannot be:
+    they are unique per activity)."""
+    groups = (
+        Deed.objects.filter(status__in=LIVE, done_on__gte=since)
+        .values("member_id", "organisation_id", "deed_type_id", "done_on", "quantity", "hours")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by()
+    )
+    found = []
+    for group in groups:
+        ids = list(
+            Deed.objects.filter(
+                status__in=LIVE,
+                member_id=group["member_id"],
+                organisation_id=group["organisation_id"],
+                deed_type_id=group["deed_type_id"],
+                done_on=group["done_on"],
+                quantity=group["quantity"],
+                hours=group["hours"],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:MAX_DEEDS]
+        )
+        found.append(
+            Found(
+                kind=AnomalyKind.DUPLICATE,
+                key=(
+                    f"duplicate:{group['organisation_id']}:{group['member_id']}:{group['deed_type_id']}:"
+                    f"{group['done_on'].isoformat()}:{group['quantity']}:{group['hours']}"
+                ),
+                organisation_id=group["organisation_id"],
+                person_id=group["member_id"],
+                on_date=group["done_on"],
+                figures={"deeds": group["n"]},
+                deed_ids=ids,
+            )
+        )
+    return found
+
+
+# --- detection ----------------------------------------------------------------------------------------------------
+
+
+def anomalies_detect(*, days: int | None = None, now: dt.datetime | None = None) -> DetectResult:
+    """Look for the patterns in the deeds of the last ``days`` (default ``THAMDEE["ANOMALY_DAYS"]``) and put each
+    before the reviewers of its organisation.
+
+    Guarantees: nothing but the patterns is written (no deed, credit, status or notice to the people in them);
+    running it again finds the same patterns and updates the open ones with what it finds now, never reopens one
+    a reviewer closed, and never makes a pattern twice (the key is unique; two runs at once create it once).
+    Each organisation's admins who may review a new pattern get one notice per run.
+    """
+    now = now or timezone.now()
+    days = days if days is not None else _conf("ANOMALY_DAYS")
+    since_day = timezone.localtime(now).date() - dt.timedelta(days=days)
+    since = now - dt.timedelta(days=days)
+    long_days, bursts = _per_day(since_day)
+    found = [*_reciprocal(since), *_duplicates(since_day), *long_days, *bursts]
+    result = DetectResult()
+    created: list[Anomaly] = []
+    for item in found:
+        result.by_kind[item.kind] = result.by_kind.get(item.kind, 0) + 1
+        existing = Anomaly.objects.filter(key=item.key).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    created.append(
+                        Anomaly.objects.create(
+                            kind=item.kind,
+                            key=item.key,
+                            organisation_id=item.organisation_id,
+                            person_id=item.person_id,
+                            other_id=item.other_id,
+                            on_date=item.on_date,
+                            figures=item.figures,
+                            deed_ids=item.deed_ids,
+                            detected_at=now,
+                            updated_at=now,
+                        )
+                    )
+                result.created += 1
+            except IntegrityError:  # created at the same moment by another run
+                result.kept += 1
+        elif existing.status == AnomalyStatus.OPEN:
+            Anomaly.objects.filter(pk=existing.pk, status=AnomalyStatus.OPEN).update(
+                figures=item.figures, deed_ids=item.deed_ids, updated_at=now
+            )
+            result.updated += 1
+        else:
+            result.kept += 1
+    _tell_reviewers(created)
+    return result
+
+
+def _tell_reviewers(created: Iterable[Anomaly]) -> None:
+    by_org: dict[int, list[Anomaly]] = defaultdict(list)
+    for anomaly in created:
+        by_org[anomaly.organisation_id].append(anomaly)
+    if not by_org:
+        return
+    admins = Membership.objects.filter(organisation_id__in=by_org, is_active=True, is_admin=True).select_related("user")
+    for membership in admins:
+        count = sum(1 for a in by_org[membership.organisation_id] if membership.user_id not in a.people_ids)
+        if count:
+            notify(
+                user=membership.user,
+                kind="anomalies_found",
+                title=_("มีรูปแบบการบันทึกความดีที่ควรตรวจทาน {count} รายการ"),
+                body=_("ระบบไม่ได้เปลี่ยนแปลงความดีหรือเครดิตใด ผู้ดูแลองค์กรเป็นผู้ตรวจทานและตัดสินใจ"),
+                url=reverse("anomalies:queue"),
+                count=count,
+            )
+
+
+# --- review -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def anomaly_review(*, actor: Actor, anomaly: Anomaly, outcome: str, note: str) -> Anomaly:
+    """A reviewer closes a pattern: ``dismissed`` (looked at, nothing wrong) or ``actioned`` (dealt with through
+    the ordinary paths: a deed rejected or reversed, a conversation with the people). A note is required: it is
+    the record of why.
+
+    The organisation's admins or a site admin, never a person in the pattern (not found for anyone else). Closed
+    once: a second reviewer at the same moment gets ``anomaly_already_reviewed``.
+    """
+    if not can_review_anomaly.test(actor, anomaly):
+        raise NotFoundError()
+    if outcome not in (AnomalyStatus.DISMISSED, AnomalyStatus.ACTIONED):
+        raise AnomalyReviewInvalidError(reason=_("ผลการตรวจทานไม่ถูกต้อง"))
+    note = (note or "").strip()
+    if not note:
+        raise AnomalyReviewInvalidError(reason=_("ต้องบันทึกเหตุผล"))
+    now = timezone.now()
+    done = Anomaly.objects.filter(pk=anomaly.pk, status=AnomalyStatus.OPEN).update(
+        status=outcome, reviewed_by=actor, reviewed_at=now, review_note=note[:2000]
+    )
+    if not done:
+        raise AnomalyAlreadyReviewedError()
+    anomaly.status, anomaly.reviewed_by, anomaly.reviewed_at = outcome, actor, now  # type: ignore[assignment]
+    anomaly.review_note = note[:2000]
+    return anomaly
