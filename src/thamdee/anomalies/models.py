@@ -31,13 +31,16 @@ class AnomalyStatus(models.TextChoices):
 class Anomaly(PublicIdModel):
     """One pattern found in an organisation's deeds, for its admins (or a site admin) to review.
 
-    ``key`` names the pattern and the period it was found in (say, two people who verified each other's deeds in
-    an organisation, in a month): detection run again updates an open pattern with what it finds now, and never
-    reopens one a person has reviewed.
+    ``key`` names what the pattern is about (two people of an organisation who verified each other's deeds; a
+    member's day in an organisation): detection run again updates the open pattern of that key with what it finds
+    now, and opens a new one only for deeds that no reviewed pattern of the key has covered.
+
+    ``involved`` are everyone the pattern's deeds concern: the people it is about, whoever recorded the deeds and
+    whoever decided on them. None of them may review it.
     """
 
     kind = models.CharField(_("รูปแบบ"), max_length=12, choices=AnomalyKind.choices)
-    key = models.CharField(_("กุญแจ"), max_length=200, unique=True, editable=False)
+    key = models.CharField(_("กุญแจ"), max_length=200, editable=False)
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("องค์กร")
     )
@@ -68,13 +71,23 @@ class Anomaly(PublicIdModel):
     )
     reviewed_at = models.DateTimeField(_("ตรวจทานเมื่อ"), null=True, blank=True)
     review_note = models.TextField(_("บันทึกการตรวจทาน"), max_length=2000, blank=True)
+    involved = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("ผู้เกี่ยวข้องกับความดีเหล่านี้")
+    )
 
     class Meta:
         verbose_name = _("รูปแบบที่ผิดปกติ")
         verbose_name_plural = _("รูปแบบที่ผิดปกติ")
         ordering = ["-detected_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "status"], name="anomalies_anomaly_queue")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="anomalies_anomaly_queue"),
+            models.Index(fields=["key"], name="anomalies_anomaly_key"),
+        ]
         constraints = [
+            # One open pattern per key: two detection runs at once open it once.
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(status=AnomalyStatus.OPEN), name="%(app_label)s_%(class)s_one_open_per_key"
+            ),
             models.CheckConstraint(
                 condition=Q(status=AnomalyStatus.OPEN, reviewed_by__isnull=True, reviewed_at__isnull=True)
                 | ~Q(status=AnomalyStatus.OPEN)
@@ -91,6 +104,12 @@ class Anomaly(PublicIdModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.organisation} · {self.key}"
 
-    @property
-    def people_ids(self) -> set[int]:
-        return {pk for pk in (self.person_id, self.other_id) if pk is not None}
+    def involved_ids(self) -> set[int]:
+        """Everyone the pattern's deeds concern (one query, kept on the instance)."""
+        cached = getattr(self, "_involved_ids", None)
+        if cached is None:
+            cached = {self.person_id, *([self.other_id] if self.other_id else [])}
+            if self.pk:
+                cached |= set(self.involved.values_list("pk", flat=True))
+            self._involved_ids = cached
+        return cached

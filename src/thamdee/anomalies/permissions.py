@@ -1,5 +1,6 @@
 """Who reviews a pattern: the admins of the organisation whose deeds it is in, and site admins; never a person
-the pattern is about (a different person decides, as with appeals). Agencies see no individual patterns: they
+the pattern is about, nor anyone who recorded or decided on its deeds (a different person decides, as with
+appeals). Agencies see no individual patterns: they
 get aggregates only (DOMAIN.md). Anyone else gets not found."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from thamdee.people.permissions import is_site_admin
 
 @rules.predicate
 def is_in_the_pattern(user: Any, anomaly: Any) -> bool:
-    return anomaly is not None and getattr(user, "pk", None) in anomaly.people_ids
+    """The people the pattern is about, whoever recorded its deeds and whoever decided on them."""
+    return anomaly is not None and getattr(user, "pk", None) in anomaly.involved_ids()
 
 
 # is_org_admin reads the anomaly's organisation_id.

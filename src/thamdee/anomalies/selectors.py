@@ -1,5 +1,6 @@
 """Reads for pattern review, scoped to who asks: an organisation's admins see its patterns, site admins all;
-nobody sees a pattern they are in; agencies see none (aggregates only)."""
+nobody sees a pattern they are in (about them, or about deeds they recorded or decided on); agencies see none
+(aggregates only)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def anomaly_list_for_reviewer(*, viewer: Actor, status: str = "open", kind: str 
         if not admin_of:
             return Anomaly.objects.none()
         qs = qs.filter(organisation_id__in=admin_of)
-    qs = qs.exclude(Q(person_id=viewer.pk) | Q(other_id=viewer.pk))
+    qs = qs.exclude(Q(person_id=viewer.pk) | Q(other_id=viewer.pk)).exclude(involved=viewer.pk)
     if status and status != "all":
         qs = qs.filter(status=status)
     if kind:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from thamdee.anomalies.errors import AnomalyAlreadyReviewedError, AnomalyReviewI
 from thamdee.anomalies.models import Anomaly, AnomalyKind, AnomalyStatus
 from thamdee.anomalies.permissions import can_review_anomaly
 from thamdee.common.errors import NotFoundError
-from thamdee.deeds.models import Decision, Deed, DeedStatus
+from thamdee.deeds.models import Decision, Deed, DeedStatus, Unit
 from thamdee.inbox.services import notify
 from thamdee.orgs.models import Membership
 from thamdee.people.types import Actor
@@ -51,13 +51,14 @@ class Found:
     on_date: dt.date | None = None
     figures: dict[str, Any] = field(default_factory=dict)
     deed_ids: list[int] = field(default_factory=list)
+    involved: set[int] = field(default_factory=set)
 
 
 @dataclass
 class DetectResult:
     created: int = 0
     updated: int = 0
-    kept: int = 0  # found again, but already reviewed: left as the reviewer closed it
+    kept: int = 0  # found again, but every deed of it was in a reviewed pattern: left as the reviewer closed it
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -78,9 +79,14 @@ SELECT v1.org, v1.verifier, v1.member FROM v v1
 """
 
 
+def _newest(qs: Any) -> list[int]:
+    return list(qs.order_by("-pk").values_list("pk", flat=True)[:MAX_DEEDS])
+
+
 def _reciprocal(since: dt.datetime) -> list[Found]:
     with connection.cursor() as cursor:
-        cursor.execute(RECIPROCAL_SQL, [*APPROVALS, since, *LIVE])
+        # Adapted as the ORM would: SQLite keeps datetimes as text, so the parameter must be written the same way.
+        cursor.execute(RECIPROCAL_SQL, [*APPROVALS, connection.ops.adapt_datetimefield_value(since), *LIVE])
         pairs = cursor.fetchall()
     found = []
     for org, a, b in pairs:
@@ -94,114 +100,85 @@ def _reciprocal(since: dt.datetime) -> list[Found]:
                 deed__member_id__in=[a, b],
             )
             .exclude(actor_id=F("deed__member_id"))  # never happens (the services refuse it): excluded all the same
-            .order_by("-at")
-            .values_list("deed_id", "actor_id", "at")
+            .values_list("deed_id", "actor_id")
         )
-        a_for_b = sorted({deed for deed, actor, _at in rows if actor == a})
-        b_for_a = sorted({deed for deed, actor, _at in rows if actor == b})
-        latest = max(at for _deed, _actor, at in rows)
-        month = timezone.localtime(latest).strftime("%Y-%m")
+        a_for_b = {deed for deed, actor in rows if actor == a}
+        b_for_a = {deed for deed, actor in rows if actor == b}
         found.append(
             Found(
                 kind=AnomalyKind.RECIPROCAL,
-                key=f"reciprocal:{org}:{a}:{b}:{month}",
+                key=f"reciprocal:{org}:{a}:{b}",
                 organisation_id=org,
                 person_id=a,
                 other_id=b,
                 figures={"person_approved_for_other": len(a_for_b), "other_approved_for_person": len(b_for_a)},
-                deed_ids=(a_for_b + b_for_a)[:MAX_DEEDS],
+                deed_ids=sorted(a_for_b | b_for_a, reverse=True)[:MAX_DEEDS],
             )
         )
     return found
 
 
 def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
-    """Long days (hours) and bursts (number of deeds): one member, one organisation, one date done."""
+    """Long days (hours) and bursts (number of deeds): one member, one organisation, one date done. Deeds counted
+    per period or as a percentage change are left out: a monthly assessment records many of them on one date."""
     long_hours, burst = _conf("ANOMALY_LONG_DAY_HOURS"), _conf("ANOMALY_BURST_DEEDS")
+    counted = Deed.objects.filter(status__in=LIVE, done_on__gte=since).exclude(
+        deed_type__unit__in=[Unit.PERIOD, Unit.PERCENT]
+    )
     days = (
-        Deed.objects.filter(status__in=LIVE, done_on__gte=since)
-        .values("member_id", "organisation_id", "done_on")
+        counted.values("member_id", "organisation_id", "done_on")
         .annotate(n=Count("pk"), hours=Sum("hours"))
-        .filter(n__gt=1)
+        .filter(Q(n__gte=burst) | Q(hours__gt=long_hours))
         .order_by()
     )
     long_days: list[Found] = []
     bursts: list[Found] = []
     for day in days:
         hours = float(day["hours"] or 0)
-        is_long, is_burst = hours > long_hours, day["n"] >= burst
-        if not (is_long or is_burst):
-            continue
-        ids = list(
-            Deed.objects.filter(
-                status__in=LIVE,
-                member_id=day["member_id"],
-                organisation_id=day["organisation_id"],
-                done_on=day["done_on"],
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:MAX_DEEDS]
+        ids = _newest(
+            counted.filter(member_id=day["member_id"], organisation_id=day["organisation_id"], done_on=day["done_on"])
         )
         tail = f"{day['organisation_id']}:{day['member_id']}:{day['done_on'].isoformat()}"
         figures = {"deeds": day["n"], "hours": round(hours, 2)}
-        if is_long:
+        common = {
+            "organisation_id": day["organisation_id"],
+            "person_id": day["member_id"],
+            "on_date": day["done_on"],
+            "deed_ids": ids,
+        }
+        if hours > long_hours:
             long_days.append(
                 Found(
                     kind=AnomalyKind.LONG_DAY,
                     key=f"long_day:{tail}",
-                    organisation_id=day["organisation_id"],
-                    person_id=day["member_id"],
-                    on_date=day["done_on"],
                     figures={**figures, "threshold_hours": long_hours},
-                    deed_ids=ids,
+                    **common,
                 )
             )
-        if is_burst:
+        if day["n"] >= burst:
             bursts.append(
                 Found(
-                    kind=AnomalyKind.BURST,
-                    key=f"burst:{tail}",
-                    organisation_id=day["organisation_id"],
-                    person_id=day["member_id"],
-                    on_date=day["done_on"],
-                    figures={**figures, "threshold_deeds": burst},
-                    deed_ids=ids,
+                    kind=AnomalyKind.BURST, key=f"burst:{tail}", figures={**figures, "threshold_deeds": burst}, **common
                 )
             )
     return long_days, bursts
 
 
 def _duplicates(since: dt.date) -> list[Found]:
-    """The same deed type, amount and date done, recorded more than once for one member (check-ins cannot be:
-    they are unique per activity)."""
-    groups = (
-        Deed.objects.filter(status__in=LIVE, done_on__gte=since)
-        .values("member_id", "organisation_id", "deed_type_id", "done_on", "quantity", "hours")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .order_by()
-    )
+    """The same deed type, amount and date done, recorded more than once for one member, outside activities or in
+    the same activity (a check-in is once per activity; two activities on one day are two deeds)."""
+    live = Deed.objects.filter(status__in=LIVE, done_on__gte=since)
+    fields = ["member_id", "organisation_id", "deed_type_id", "done_on", "quantity", "hours", "activity_id"]
+    groups = live.values(*fields).annotate(n=Count("pk")).filter(n__gt=1).order_by()
     found = []
     for group in groups:
-        ids = list(
-            Deed.objects.filter(
-                status__in=LIVE,
-                member_id=group["member_id"],
-                organisation_id=group["organisation_id"],
-                deed_type_id=group["deed_type_id"],
-                done_on=group["done_on"],
-                quantity=group["quantity"],
-                hours=group["hours"],
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:MAX_DEEDS]
-        )
+        ids = _newest(live.filter(**{name: group[name] for name in fields}))
         found.append(
             Found(
                 kind=AnomalyKind.DUPLICATE,
                 key=(
                     f"duplicate:{group['organisation_id']}:{group['member_id']}:{group['deed_type_id']}:"
-                    f"{group['done_on'].isoformat()}:{group['quantity']}:{group['hours']}"
+                    f"{group['done_on'].isoformat()}:{group['quantity']}:{group['hours']}:{group['activity_id']}"
                 ),
                 organisation_id=group["organisation_id"],
                 person_id=group["member_id"],
@@ -213,6 +190,21 @@ def _duplicates(since: dt.date) -> list[Found]:
     return found
 
 
+def _add_involved(found: list[Found]) -> None:
+    """Everyone each pattern's deeds concern: the people it is about, who recorded the deeds, who decided on them
+    (two queries for all the patterns)."""
+    ids = {deed for item in found for deed in item.deed_ids}
+    people: dict[int, set[int]] = defaultdict(set)
+    for pk, member, recorder in Deed.objects.filter(pk__in=ids).values_list("pk", "member_id", "recorded_by_id"):
+        people[pk] |= {member, *([recorder] if recorder else [])}
+    for deed, actor in Decision.objects.filter(deed_id__in=ids).values_list("deed_id", "actor_id"):
+        people[deed].add(actor)
+    for item in found:
+        item.involved = {item.person_id, *([item.other_id] if item.other_id else [])}
+        for deed in item.deed_ids:
+            item.involved |= people[deed]
+
+
 # --- detection ----------------------------------------------------------------------------------------------------
 
 
@@ -220,10 +212,11 @@ def anomalies_detect(*, days: int | None = None, now: dt.datetime | None = None)
     """Look for the patterns in the deeds of the last ``days`` (default ``THAMDEE["ANOMALY_DAYS"]``) and put each
     before the reviewers of its organisation.
 
-    Guarantees: nothing but the patterns is written (no deed, credit, status or notice to the people in them);
-    running it again finds the same patterns and updates the open ones with what it finds now, never reopens one
-    a reviewer closed, and never makes a pattern twice (the key is unique; two runs at once create it once).
-    Each organisation's admins who may review a new pattern get one notice per run.
+    Guarantees: nothing but the patterns is written (no deed, credit, status or notice to the people in them).
+    Running it again updates each open pattern with what it finds now; a pattern whose every deed a reviewed
+    pattern of the same key already covered stays as the reviewer closed it, and one with deeds no review has
+    seen opens again as a new pattern. At most one open pattern per key, even when two runs meet (a partial
+    unique index). Each organisation's admins who may review a new pattern get one notice per run.
     """
     now = now or timezone.now()
     days = days if days is not None else _conf("ANOMALY_DAYS")
@@ -231,37 +224,45 @@ def anomalies_detect(*, days: int | None = None, now: dt.datetime | None = None)
     since = now - dt.timedelta(days=days)
     long_days, bursts = _per_day(since_day)
     found = [*_reciprocal(since), *_duplicates(since_day), *long_days, *bursts]
+    _add_involved(found)
     result = DetectResult()
     created: list[Anomaly] = []
+    known: dict[str, list[Anomaly]] = defaultdict(list)
+    for anomaly in Anomaly.objects.filter(key__in=[item.key for item in found]).only("pk", "key", "status", "deed_ids"):
+        known[anomaly.key].append(anomaly)
     for item in found:
         result.by_kind[item.kind] = result.by_kind.get(item.kind, 0) + 1
-        existing = Anomaly.objects.filter(key=item.key).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    created.append(
-                        Anomaly.objects.create(
-                            kind=item.kind,
-                            key=item.key,
-                            organisation_id=item.organisation_id,
-                            person_id=item.person_id,
-                            other_id=item.other_id,
-                            on_date=item.on_date,
-                            figures=item.figures,
-                            deed_ids=item.deed_ids,
-                            detected_at=now,
-                            updated_at=now,
-                        )
-                    )
-                result.created += 1
-            except IntegrityError:  # created at the same moment by another run
-                result.kept += 1
-        elif existing.status == AnomalyStatus.OPEN:
-            Anomaly.objects.filter(pk=existing.pk, status=AnomalyStatus.OPEN).update(
+        open_ = next((a for a in known[item.key] if a.status == AnomalyStatus.OPEN), None)
+        if open_ is not None:
+            Anomaly.objects.filter(pk=open_.pk, status=AnomalyStatus.OPEN).update(
                 figures=item.figures, deed_ids=item.deed_ids, updated_at=now
             )
+            open_.involved.add(*item.involved)
             result.updated += 1
-        else:
+            continue
+        reviewed = {deed for a in known[item.key] for deed in a.deed_ids}
+        if known[item.key] and set(item.deed_ids) <= reviewed:
+            result.kept += 1
+            continue
+        try:
+            with transaction.atomic():
+                anomaly = Anomaly.objects.create(
+                    kind=item.kind,
+                    key=item.key,
+                    organisation_id=item.organisation_id,
+                    person_id=item.person_id,
+                    other_id=item.other_id,
+                    on_date=item.on_date,
+                    figures=item.figures,
+                    deed_ids=item.deed_ids,
+                    detected_at=now,
+                    updated_at=now,
+                )
+                anomaly.involved.add(*item.involved)
+            anomaly._involved_ids = set(item.involved)  # type: ignore[attr-defined]
+            created.append(anomaly)
+            result.created += 1
+        except IntegrityError:  # opened at the same moment by another run
             result.kept += 1
     _tell_reviewers(created)
     return result
@@ -275,7 +276,7 @@ def _tell_reviewers(created: Iterable[Anomaly]) -> None:
         return
     admins = Membership.objects.filter(organisation_id__in=by_org, is_active=True, is_admin=True).select_related("user")
     for membership in admins:
-        count = sum(1 for a in by_org[membership.organisation_id] if membership.user_id not in a.people_ids)
+        count = sum(1 for a in by_org[membership.organisation_id] if membership.user_id not in a.involved_ids())
         if count:
             notify(
                 user=membership.user,

@@ -179,8 +179,23 @@ def _anonymise(user: User, actor: Any) -> list[FileRef]:
 
     Notification.objects.filter(user=user).delete()
     _notices_about(user)
+    _patterns(user)
     _profile(user)
     return files
+
+
+ERASED_NOTE = "[ลบบันทึกตามคำขอลบข้อมูลของผู้เกี่ยวข้อง / note erased at the request of a person it concerned]"
+
+
+def _patterns(user: User) -> None:
+    """Patterns put before reviewers about ``user``'s deeds (or deeds they recorded or decided on): the reviewer's
+    free-text note, which may name them, is replaced; the pattern's kind, figures and outcome stay (they name no
+    one once the person's name is cleared), so the review's record holds, and an open one can still be reviewed:
+    the deeds stay, without the name."""
+    from thamdee.anomalies.models import Anomaly, AnomalyStatus
+
+    about = Anomaly.objects.filter(Q(person=user) | Q(other=user) | Q(involved=user)).distinct()
+    Anomaly.objects.filter(pk__in=about.exclude(status=AnomalyStatus.OPEN).values("pk")).update(review_note=ERASED_NOTE)
 
 
 ERASED_NAME = ("สมาชิกที่ลบข้อมูลแล้ว", "a member whose data was erased")

@@ -212,4 +212,113 @@ def test_the_detection_command_prints_what_it_found(w, capsys):
     report(w, w.member)
     call_command("anomalies", "detect", "--days", "7")
     assert "duplicate 1" in capsys.readouterr().out and Anomaly.objects.count() == 1
-    assert timezone.now()  # the command used the clock, not a fixed date
+
+
+# --- what the review of 6 December found ------------------------------------------------------------------------
+
+
+def test_whoever_recorded_or_verified_the_deeds_may_not_review_them(w):
+    # Given an admin who records a member's deeds for them and another admin who verifies them: a duplicate
+    recorder = member_of(w.org, is_admin=True, is_organiser=True)
+    checker = member_of(w.org, is_admin=True, is_verifier=True)
+    entry = deeds.DeedInput(member=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=2)
+    for deed in deeds.deed_record_for(actor=recorder, entries=[entry, entry]):
+        deeds.deed_verify(actor=checker, deed=deed)
+    services.anomalies_detect()
+    pattern = Anomaly.objects.get()
+    assert pattern.involved_ids() == {w.member.pk, recorder.pk, checker.pk}
+    # Then neither of them sees, reviews or is told of it; the organisation's other admin does
+    for person in (recorder, checker):
+        assert not selectors.anomaly_list_for_reviewer(viewer=person, status="all").exists()
+        with pytest.raises(NotFoundError):
+            services.anomaly_review(actor=person, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="ไม่มีอะไร")
+        assert not person.notifications.filter(kind="anomalies_found").exists()
+    assert selectors.anomaly_list_for_reviewer(viewer=w.org_admin).get() == pattern
+
+
+def test_a_reviewed_pair_stays_closed_and_new_deeds_open_a_new_pattern(w):
+    first = report(w, w.verifier)
+    deeds.deed_verify(actor=w.verifier2, deed=first)
+    deeds.deed_verify(actor=w.verifier, deed=report(w, w.verifier2, days_ago=2))
+    deeds.deed_verify(actor=w.verifier2, deed=report(w, w.verifier, hours=4, days_ago=3))
+    services.anomalies_detect()
+    pattern = Anomaly.objects.get()
+    assert len(pattern.deed_ids) == 3
+    # When the reviewer reverses one of the deeds and closes the pattern as dealt with
+    deeds.deed_reverse(actor=w.org_admin, deed=first, reason="รับรองให้กันเอง")
+    services.anomaly_review(actor=w.org_admin, anomaly=pattern, outcome=AnomalyStatus.ACTIONED, note="กลับรายการ 1")
+    # Then the rest of the same deeds do not open it again
+    assert (services.anomalies_detect().kept, Anomaly.objects.count()) == (1, 1)
+    # But a new verification between the two is a new pattern, naming the new deed
+    newer = report(w, w.verifier2, hours=5)
+    deeds.deed_verify(actor=w.verifier, deed=newer)
+    assert services.anomalies_detect().created == 1
+    reopened = Anomaly.objects.get(status=AnomalyStatus.OPEN)
+    assert newer.pk in reopened.deed_ids and reopened.key == pattern.key
+
+
+def test_a_dismissed_duplicate_with_a_new_copy_is_put_before_the_reviewer_again(w):
+    report(w, w.member)
+    report(w, w.member)
+    services.anomalies_detect()
+    services.anomaly_review(
+        actor=w.org_admin, anomaly=Anomaly.objects.get(), outcome=AnomalyStatus.DISMISSED, note="ทำสองครั้งจริง"
+    )
+    report(w, w.member)
+    assert services.anomalies_detect().created == 1
+    assert Anomaly.objects.get(status=AnomalyStatus.OPEN).figures == {"deeds": 3}
+
+
+def test_one_deed_of_twenty_hours_is_a_long_day(w):
+    report(w, w.member, hours=20)
+    services.anomalies_detect()
+    assert Anomaly.objects.get().kind == AnomalyKind.LONG_DAY
+
+
+def test_check_ins_of_two_activities_on_one_day_are_not_duplicates(w):
+    now = timezone.now()
+    for title in ("ทีมหนึ่ง", "ทีมสอง"):  # two sessions open at once (check-in is open only while they run)
+        activity = deeds.activity_create(
+            actor=w.organiser,
+            deed_type=w.care,
+            title=title,
+            area=area("710911"),
+            starts_at=now - dt.timedelta(hours=1),
+            ends_at=now + dt.timedelta(hours=1),
+            hours=2,
+        )
+        deeds.activity_roster(actor=w.organiser, activity=activity, members=[w.member])
+    assert Deed.objects.filter(member=w.member, activity__isnull=False).count() == 2
+    assert services.anomalies_detect().created == 0
+
+
+def test_deeds_counted_per_period_make_no_burst(w, settings):
+    settings.THAMDEE = {**settings.THAMDEE, "ANOMALY_BURST_DEEDS": 2}
+    others = [member_of(w.org) for _ in range(2)]
+    entries = [
+        deeds.DeedInput(member=person, deed_type=w.save, done_on=w.today - dt.timedelta(days=1), quantity=1)
+        for person in others
+    ]
+    deeds.deed_record_for(actor=w.organiser, entries=entries)
+    entry = deeds.DeedInput(member=w.member, deed_type=w.save, done_on=w.today - dt.timedelta(days=1), quantity=1)
+    deeds.deed_record_for(actor=w.organiser, entries=[entry])
+    deeds.deed_record_for(
+        actor=w.organiser,
+        entries=[deeds.DeedInput(member=w.member, deed_type=w.lost, done_on=w.today - dt.timedelta(days=1))],
+    )
+    services.anomalies_detect()
+    assert not Anomaly.objects.filter(kind=AnomalyKind.BURST).exists()
+
+
+def test_erasure_clears_the_reviewers_notes_about_the_person(w):
+    from thamdee.privacy import services as privacy
+
+    for deed in (report(w, w.member), report(w, w.member)):
+        deeds.deed_verify(actor=w.verifier, deed=deed)  # nothing left open, so the erasure may go ahead
+    services.anomalies_detect()
+    pattern = Anomaly.objects.get()
+    services.anomaly_review(actor=w.org_admin, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="คุณสมใจทำจริง")
+    erasure = privacy.erasure_request(actor=w.member, confirmed=True)
+    privacy.erasure_carry_out(actor=w.admin, erasure=erasure)
+    pattern.refresh_from_db()
+    assert "สมใจ" not in pattern.review_note and pattern.status == AnomalyStatus.DISMISSED
