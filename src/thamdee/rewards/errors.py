@@ -69,7 +69,7 @@ class PartnerNotAppliedError(ConflictError):
 
 class SettlementMonthOpenError(ValidationError):
     code = "settlement_month_open"
-    message = _("ยังชำระบัญชีเดือนนี้ไม่ได้ เพราะเดือนยังไม่สิ้นสุด")
+    message = _("ยังชำระบัญชีเดือนนี้ไม่ได้ เพราะเดือนยังไม่สิ้นสุด หรือเพิ่งสิ้นสุดไม่ถึงหนึ่งชั่วโมง")
 
 
 class NothingToSettleError(ValidationError):

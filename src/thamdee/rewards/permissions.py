@@ -47,8 +47,9 @@ can_view_redemptions = is_benefit_staff | is_site_admin
 # Agencies settle with partners, so they see statements (codes and totals, no member names) in their areas.
 can_view_statement = is_benefit_staff | is_agency_staff_over | is_site_admin
 # The programme settles a partner's month: agency staff over its area (as they approve partners and top up
-# allotments) or site admins; never the partner's own staff.
-can_settle = is_agency_staff_over | is_site_admin
+# allotments) or site admins; never the partner's own staff or admins, even when they are agency staff too (a
+# conflict of interest, as a verifier never verifies their own deed).
+can_settle = (is_agency_staff_over | is_site_admin) & ~is_benefit_staff
 
 # Partners: the organisation's admins apply; agency staff over its area (or site admins) decide.
 can_apply_as_partner = is_org_admin | is_agency_staff_over | is_site_admin

@@ -529,9 +529,14 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
         to_settle_count=settle_count,
         to_settle_credits=settle_credits,
         settlement=settlement_of_month(partner=partner, year=year, month=month),
-        month_closed=end <= timezone.now(),
+        month_closed=end + SETTLE_AFTER <= timezone.now(),
         can_settle=bool(can_settle.test(viewer, partner)),
     )
+
+
+# A month can be settled once it has been over for this long: a voucher confirmed in its last second, whose
+# transaction commits a moment after midnight, is then in the figure.
+SETTLE_AFTER = dt.timedelta(hours=1)
 
 
 def to_settle(*, partner: Organisation, year: int, month: int) -> tuple[int, int]:

@@ -670,9 +670,11 @@ def settlement_record(
 
     ``credits`` is the figure the settler read on the monthly statement: if the month's figure is no longer that
     (a voucher's hold was reversed since), nothing is recorded (``settlement_changed``), so nobody settles a
-    figure they did not see. Agency staff over the partner's area or site admins; anyone else: not found.
+    figure they did not see. Agency staff over the partner's area or site admins, never the partner's own staff or
+admins; anyone else: not found.
 
-    Guarantees: only a month that is over (``settlement_month_open``) and has credits to settle
+    Guarantees: only a month that has been over for an hour (``settlement_month_open``; a voucher confirmed in its
+    last second is then committed and counted) and has credits to settle
     (``nothing_to_settle``); at most one settlement in force per partner and month, even when two people settle
     at once (a partial unique index; the second gets ``already_settled``); the record and the journal together
     or not at all.
@@ -681,7 +683,7 @@ def settlement_record(
         raise NotFoundError()
     if not 1 <= month <= 12 or not 2000 <= year <= 2200:
         raise SettlementInvalidError(reason=_("เดือนไม่ถูกต้อง"))
-    if selectors.month_bounds(year, month)[1] > timezone.now():
+    if selectors.month_bounds(year, month)[1] + selectors.SETTLE_AFTER > timezone.now():
         raise SettlementMonthOpenError()
     reference = (reference or "").strip()
     if not reference:

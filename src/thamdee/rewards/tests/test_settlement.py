@@ -242,3 +242,26 @@ def test_a_settled_account_belongs_to_an_organisation_in_the_database():
             "INSERT INTO ledger_account (kind, balance, earned_total, created_at) VALUES (%s, 0, 0, %s)",
             [AccountKind.SETTLED, timezone.now()],
         )
+
+
+def test_agency_staff_who_also_run_the_partner_may_not_settle_it(month_of_vouchers, partner):
+    officer = AgencyStaffFactory(scope_area=area("71")).user  # also on the shop's committee
+    partner.memberships.create(user=officer, is_admin=True, is_member=False)
+    with pytest.raises(NotFoundError):
+        settle(officer, partner, month_of_vouchers)
+    _nothing_saved(partner)
+
+
+def test_a_month_is_settled_only_once_it_has_been_over_for_an_hour(
+    month_of_vouchers, partner, agency_staff, monkeypatch
+):
+    _start, end = selectors.month_bounds(month_of_vouchers["year"], month_of_vouchers["month"])
+    monkeypatch.setattr(timezone, "now", lambda: end + dt.timedelta(minutes=30))
+    with pytest.raises(SettlementMonthOpenError):
+        settle(agency_staff, partner, month_of_vouchers)
+    statement = selectors.statement_for(
+        viewer=agency_staff, partner=partner, year=month_of_vouchers["year"], month=month_of_vouchers["month"]
+    )
+    assert not statement.month_closed and not statement.settleable
+    monkeypatch.setattr(timezone, "now", lambda: end + dt.timedelta(minutes=61))
+    assert settle(agency_staff, partner, month_of_vouchers).credits == 30
