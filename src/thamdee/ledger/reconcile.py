@@ -4,7 +4,8 @@ Checks: every journal balances and has at least two legs; all postings together 
 balance equals the sum of its account's postings; no balance is negative; every member's lifetime earned
 credits equal their awards less reversed awards (and less the later take-backs of awards: reversals that name no
 original); no journal is reversed twice and no reversal takes back more than its original; a partner's settled
-credits move only by settlements and their reversals.
+credits move only by settlements and their reversals, and a settlement moves a partner's clearing credits to its
+own settled account.
 """
 
 from __future__ import annotations
@@ -110,6 +111,19 @@ SELECT p.journal_id, p.account_id, j.kind FROM ledger_posting p
   JOIN ledger_journal j ON j.id = p.journal_id
  WHERE NOT (j.kind = 9 OR (j.kind = 4 AND EXISTS (SELECT 1 FROM ledger_journal o
                                                   WHERE o.id = j.reversal_of_id AND o.kind = 9)))
+"""
+
+# And a settlement moves credits from a partner's clearing account (kind 3) to the settled account of the same
+# partner, in two legs, nothing else; read from the settled accounts' side, as above.
+SETTLEMENT_MISMATCHED = """
+SELECT j.id FROM ledger_posting p
+  JOIN ledger_account a ON a.id = p.account_id AND a.kind = 6
+  JOIN ledger_journal j ON j.id = p.journal_id AND j.kind = 9
+ WHERE p.amount <= 0
+    OR (SELECT count(*) FROM ledger_posting q WHERE q.journal_id = j.id) <> 2
+    OR NOT EXISTS (SELECT 1 FROM ledger_posting q JOIN ledger_account c ON c.id = q.account_id
+                    WHERE q.journal_id = j.id AND c.kind = 3 AND c.organisation_id = a.organisation_id
+                      AND q.amount = -p.amount)
 """
 
 
@@ -238,6 +252,12 @@ def _checks(cursor, postgres: bool, balances_check: tuple[str, str, str] | None)
             "settled credits move only by settlements and their reversals",
             f"SELECT count(*) FROM ({SETTLED_ELSEWHERE}) x",
             SETTLED_ELSEWHERE,
+        ),
+        _run(
+            cursor,
+            "settlements move a partner's clearing credits to its own settled account",
+            f"SELECT count(*) FROM ({SETTLEMENT_MISMATCHED}) x",
+            SETTLEMENT_MISMATCHED,
         ),
     ]
     return journals, postings, accounts, checks

@@ -189,3 +189,32 @@ def test_settled_credits_move_only_by_settlements_and_their_reversals(funded_org
         cursor.execute("UPDATE ledger_account SET balance = balance - 3 WHERE id = %s", [clearing.pk])
         cursor.execute("UPDATE ledger_account SET balance = balance + 3 WHERE id = %s", [account.pk])
     assert _failed() == {"settled credits move only by settlements and their reversals": 1}
+
+
+def test_a_settlement_between_two_partners_accounts_is_found(funded_org, org, member):
+    """Raw SQL past the service: a settlement journal taking one partner's clearing credits into another's settled
+    account."""
+    from tests.factories import OrganisationFactory
+    from thamdee.ledger import services
+    from thamdee.ledger.models import AccountKind
+
+    give(funded_org, member, 10)
+    services.spend_post(actor=None, member=member, partner=org, amount=10, idempotency_key="spend:2", cause=(2, 2))
+    services.settlement_post(actor=None, partner=org, amount=4, settlement_id=7)
+    assert _failed() == {}
+    other = services.account_of_org(OrganisationFactory(), AccountKind.SETTLED)
+    clearing = services.account_of_org(org, AccountKind.PARTNER_CLEARING)
+    key = "00000000000000000000000000fedcbb"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_journal (kind, idempotency_key, created_at) VALUES (9, %s, CURRENT_TIMESTAMP)", [key]
+        )
+        cursor.execute("SELECT id FROM ledger_journal WHERE idempotency_key = %s", [key])
+        (journal_id,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO ledger_posting (journal_id, account_id, amount) VALUES (%s, %s, -2), (%s, %s, 2)",
+            [journal_id, clearing.pk, journal_id, other.pk],
+        )
+        cursor.execute("UPDATE ledger_account SET balance = balance - 2 WHERE id = %s", [clearing.pk])
+        cursor.execute("UPDATE ledger_account SET balance = balance + 2 WHERE id = %s", [other.pk])
+    assert _failed() == {"settlements move a partner's clearing credits to its own settled account": 1}
