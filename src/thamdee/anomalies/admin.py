@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from thamdee.anomalies.models import Anomaly
+from thamdee.common.admin import ReadOnlyAdmin
 
 
 @admin.register(Anomaly)
-class AnomalyAdmin(admin.ModelAdmin):
+class AnomalyAdmin(ReadOnlyAdmin):
     """Patterns are found by detection and closed through the review page (which keeps people in a pattern from
     reviewing it): read-only here."""
 
@@ -16,12 +17,3 @@ class AnomalyAdmin(admin.ModelAdmin):
         # The rule of the review page holds here too: nobody sees a pattern they are in.
         me = request.user.pk
         return super().get_queryset(request).exclude(person_id=me).exclude(other_id=me).exclude(involved=me)
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -86,5 +86,7 @@ def can_edit_deed_type(user: Any, deed_type: Any) -> bool:
     if deed_type.organisation_id is None:
         return bool(can_manage_templates.test(user, deed_type.programme))
     return bool(can_manage_catalogue.test(user, deed_type.organisation))
+
+
 can_see_queue = is_site_admin | is_org_organiser | is_org_verifier | is_org_admin
 can_reverse_deed = can_verify_deed | is_org_admin

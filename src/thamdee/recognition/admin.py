@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from thamdee.common.admin import ReadOnlyAdmin
 from thamdee.recognition.models import (
     BadgeAward,
     BadgeDefinition,
@@ -31,19 +32,6 @@ class BadgeDefinitionAdmin(admin.ModelAdmin):
 class OrganisationBadgeSettingAdmin(admin.ModelAdmin):
     list_display = ("organisation", "badges_enabled", "changed_by", "changed_at")
     raw_id_fields = ("organisation", "changed_by")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changed only through the services (which sign, publish and notify): read-only here."""
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Credential)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from thamdee.common.admin import ReadOnlyAdmin
 from thamdee.rewards.models import Offer, PartnerProfile, Settlement, Voucher
 
 
@@ -34,7 +35,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ReadOnlyAdmin):
     """Vouchers change state only through the services (confirm, cancel, expire, refund): read-only here."""
 
     list_display = (
@@ -53,18 +54,9 @@ class VoucherAdmin(admin.ModelAdmin):
     search_fields = ("code",)
     raw_id_fields = ("offer", "partner", "member", "confirmed_by")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Settlement)
-class SettlementAdmin(admin.ModelAdmin):
+class SettlementAdmin(ReadOnlyAdmin):
     """Settlements are recorded and reversed only through the services (they post journals): read-only here."""
 
     list_display = (
@@ -81,12 +73,3 @@ class SettlementAdmin(admin.ModelAdmin):
     list_filter = ("year", "month")
     search_fields = ("reference", "partner__name_th")
     raw_id_fields = ("partner", "settled_by", "reversed_by")
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -666,18 +666,18 @@ def settlement_record(
     note: str = "",
 ) -> Settlement:
     """The programme settled a partner's month: record it, and move the credits of the vouchers confirmed that
-    month from the partner's clearing account to its settled account (``ledger.settlement_post``).
+        month from the partner's clearing account to its settled account (``ledger.settlement_post``).
 
-    ``credits`` is the figure the settler read on the monthly statement: if the month's figure is no longer that
-    (a voucher's hold was reversed since), nothing is recorded (``settlement_changed``), so nobody settles a
-    figure they did not see. Agency staff over the partner's area or site admins, never the partner's own staff or
-admins; anyone else: not found.
+        ``credits`` is the figure the settler read on the monthly statement: if the month's figure is no longer that
+        (a voucher's hold was reversed since), nothing is recorded (``settlement_changed``), so nobody settles a
+        figure they did not see. Agency staff over the partner's area or site admins, never the partner's own staff or
+    admins; anyone else: not found.
 
-    Guarantees: only a month that has been over for an hour (``settlement_month_open``; a voucher confirmed in its
-    last second is then committed and counted) and has credits to settle
-    (``nothing_to_settle``); at most one settlement in force per partner and month, even when two people settle
-    at once (a partial unique index; the second gets ``already_settled``); the record and the journal together
-    or not at all.
+        Guarantees: only a month that has been over for an hour (``settlement_month_open``; a voucher confirmed in its
+        last second is then committed and counted) and has credits to settle
+        (``nothing_to_settle``); at most one settlement in force per partner and month, even when two people settle
+        at once (a partial unique index; the second gets ``already_settled``); the record and the journal together
+        or not at all.
     """
     if not can_settle.test(actor, partner):
         raise NotFoundError()
