@@ -269,3 +269,44 @@ def test_the_same_month_settled_by_several_people_at_once_is_settled_once(funded
     assert clearing(partner) == 0
     assert Account.objects.get(kind=AccountKind.SETTLED, organisation=partner).balance == 30
     assert_books_balance()
+
+
+def test_a_settlement_reversed_while_the_month_is_settled_again_leaves_one_in_force(
+    funded_org, staff, partner, agency_staff
+):
+    from thamdee.rewards.models import Settlement
+
+    offer = make_offer(staff, partner)
+    person = resident(funded_org)
+    give(funded_org, person, 20)
+    previous = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    for n in range(2):
+        voucher = services.redemption_create(actor=person, offer=offer, idempotency_key=f"s{n}")
+        services.voucher_confirm(actor=staff, text=voucher.code)
+    Voucher.objects.update(confirmed_at=timezone.make_aware(dt.datetime(previous.year, previous.month, 10, 9, 0)))
+    first = services.settlement_record(
+        actor=agency_staff, partner=partner, year=previous.year, month=previous.month, credits=20, reference="PV-1"
+    )
+    # One officer reverses the settlement while another records the month again, five times each
+    calls: list[Callable[[], Any]] = []
+    for n in range(5):
+        calls.append(lambda: services.settlement_reverse(actor=agency_staff, settlement=first, reason="ผิด"))
+        calls.append(
+            lambda n=n: services.settlement_record(
+                actor=agency_staff,
+                partner=partner,
+                year=previous.year,
+                month=previous.month,
+                credits=20,
+                reference=f"PV-{n + 2}",
+            )
+        )
+    counts = Counter(outcome(r) for r in race(calls))
+    # The reversal happens once; the month is settled again at most once, and only after it
+    assert counts["settlement_already_reversed"] == 4, counts
+    assert set(counts) <= {"ok", "settlement_already_reversed", "already_settled"}, counts
+    in_force = Settlement.objects.filter(reversed_at__isnull=True)
+    assert in_force.count() <= 1 and counts["ok"] == 1 + in_force.count()
+    settled = Account.objects.get(kind=AccountKind.SETTLED, organisation=partner).balance
+    assert settled == 20 * in_force.count() and clearing(partner) == 20 - settled
+    assert_books_balance()
