@@ -262,6 +262,15 @@ class Voucher(PublicIdModel):
     refunded_at = models.DateTimeField(_("คืนเครดิตเมื่อ"), null=True, blank=True)
     hold_journal_id = models.BigIntegerField(_("รายการบัญชีที่กันเครดิต"), null=True, blank=True)
     refund_journal_id = models.BigIntegerField(_("รายการบัญชีที่คืนเครดิต"), null=True, blank=True)
+    # The settlement in force that covered this voucher's credits (cleared when that settlement is reversed).
+    settlement = models.ForeignKey(
+        "rewards.Settlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="covered",
+        verbose_name=_("การชำระบัญชี"),
+    )
 
     class Meta:
         verbose_name = _("คูปอง")

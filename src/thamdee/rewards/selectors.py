@@ -460,6 +460,9 @@ class Statement:
     to_settle_count: int = 0
     to_settle_credits: int = 0
     settlement: Settlement | None = None
+    # Vouchers of the month that the settlement in force does not cover (confirmed after it was recorded, or
+    # changed by hand since): the month's settlement should be reversed and recorded again.
+    uncovered_count: int = 0
     month_closed: bool = False
     can_settle: bool = False
 
@@ -483,6 +486,7 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
         raise NotFoundError()
     start, end = month_bounds(year, month)
     settle_count, settle_credits = to_settle(partner=partner, year=year, month=month)
+    settlement = settlement_of_month(partner=partner, year=year, month=month)
     confirmed = (
         Voucher.objects.filter(
             partner=partner, status=VoucherStatus.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end
@@ -528,7 +532,12 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
         by_offer=sorted(by_offer.values(), key=lambda r: r["offer"]),
         to_settle_count=settle_count,
         to_settle_credits=settle_credits,
-        settlement=settlement_of_month(partner=partner, year=year, month=month),
+        settlement=settlement,
+        uncovered_count=(
+            settleable_vouchers(partner=partner, year=year, month=month).exclude(settlement=settlement).count()
+            if settlement is not None
+            else 0
+        ),
         month_closed=end + SETTLE_AFTER <= timezone.now(),
         can_settle=bool(can_settle.test(viewer, partner)),
     )
@@ -539,24 +548,25 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
 SETTLE_AFTER = dt.timedelta(hours=1)
 
 
-def to_settle(*, partner: Organisation, year: int, month: int) -> tuple[int, int]:
-    """(vouchers, credits) that settling the month moves: vouchers confirmed in the month whose credits are still
-    in the partner's clearing account (a hold reversed by hand gave them back to the member)."""
+def settleable_vouchers(*, partner: Organisation, year: int, month: int) -> QuerySet[Voucher]:
+    """The vouchers whose credits settling the month moves: confirmed in the month, their credits still in the
+    partner's clearing account (a hold reversed by hand gave them back to the member)."""
     from thamdee.ledger.models import Journal
 
     start, end = month_bounds(year, month)
-    row = (
-        Voucher.objects.filter(
-            partner=partner,
-            status=VoucherStatus.CONFIRMED,
-            confirmed_at__gte=start,
-            confirmed_at__lt=end,
-            cost__gt=0,
-            hold_journal_id__isnull=False,
-        )
-        .exclude(Exists(Journal.objects.filter(reversal_of_id=OuterRef("hold_journal_id"))))
-        .aggregate(n=Count("pk"), c=Sum("cost"))
-    )
+    return Voucher.objects.filter(
+        partner=partner,
+        status=VoucherStatus.CONFIRMED,
+        confirmed_at__gte=start,
+        confirmed_at__lt=end,
+        cost__gt=0,
+        hold_journal_id__isnull=False,
+    ).exclude(Exists(Journal.objects.filter(reversal_of_id=OuterRef("hold_journal_id"))))
+
+
+def to_settle(*, partner: Organisation, year: int, month: int) -> tuple[int, int]:
+    """(vouchers, credits) that settling the month moves (``settleable_vouchers``)."""
+    row = settleable_vouchers(partner=partner, year=year, month=month).aggregate(n=Count("pk"), c=Sum("cost"))
     return row["n"] or 0, row["c"] or 0
 
 

@@ -709,6 +709,15 @@ def settlement_record(
             )
     except IntegrityError:  # another settler of the same month committed first (the partial unique index)
         raise AlreadySettledError() from None
+    # Each voucher the settlement covers points to it, so the covered vouchers can be audited one by one; marked by
+    # one conditional update, which must find exactly the vouchers counted above.
+    covered = (
+        selectors.settleable_vouchers(partner=partner, year=year, month=month)
+        .filter(settlement__isnull=True)
+        .update(settlement=settlement)
+    )
+    if covered != count:
+        raise SettlementChangedError(credits=total)
     label = selectors.month_label(year, month)
     result = ledger.settlement_post(
         actor=actor,
@@ -762,6 +771,7 @@ def settlement_reverse(*, actor: Actor, settlement: Settlement, reason: str) -> 
     Settlement.objects.filter(pk=locked.pk).update(
         reversed_at=now, reversed_by=actor, reversal_reason=reason[:500], reversal_journal_id=result.journal_id
     )
+    Voucher.objects.filter(settlement=locked).update(settlement=None)  # free for the month's next settlement
     locked.reversed_at, locked.reversed_by, locked.reversal_reason = now, actor, reason[:500]  # type: ignore[assignment]
     locked.reversal_journal_id = result.journal_id
     _notify_partner_staff(

@@ -337,7 +337,12 @@ class StatementSerializer(serializers.Serializer):
     to_settle_credits = serializers.IntegerField(
         help_text="what settling the month moves (the confirmed credits, less holds given back to members)"
     )
-    month_closed = serializers.BooleanField(help_text="the month is over: only then can it be settled")
+    month_closed = serializers.BooleanField(
+        help_text="the month has been over for an hour: only then can it be settled"
+    )
+    uncovered_count = serializers.IntegerField(
+        help_text="vouchers of the month the settlement in force does not cover (reverse it and settle again)"
+    )
     can_settle = serializers.BooleanField(help_text="whether you may settle (or reverse a settlement of) the month")
     settlement = SettlementSerializer(allow_null=True, help_text="the settlement in force for the month, or null")
 

@@ -265,3 +265,32 @@ def test_a_month_is_settled_only_once_it_has_been_over_for_an_hour(
     assert not statement.month_closed and not statement.settleable
     monkeypatch.setattr(timezone, "now", lambda: end + dt.timedelta(minutes=61))
     assert settle(agency_staff, partner, month_of_vouchers).credits == 30
+
+
+def test_each_voucher_points_to_the_settlement_that_covered_it_and_a_late_one_is_shown(
+    month_of_vouchers, partner, staff, agency_staff, client
+):
+    from django.urls import reverse
+
+    m = month_of_vouchers
+    settlement = settle(agency_staff, partner, m)
+    assert set(Voucher.objects.filter(settlement=settlement)) == set(m["vouchers"])
+    # A voucher confirmed in the month but committed after the settlement (moved there by hand here)
+    another = make_offer(staff, partner, cost=10, title_th="ข้าวสาร")
+    late = services.voucher_confirm(actor=staff, text=redeem(m["member"], another).code)
+    confirmed_in(late, m["year"], m["month"], day=28)
+    statement = selectors.statement_for(viewer=agency_staff, partner=partner, year=m["year"], month=m["month"])
+    assert statement.uncovered_count == 1 and statement.to_settle_credits == 40
+    client.force_login(agency_staff)
+    page = client.get(
+        reverse("rewards:statement", args=[partner.public_id]), {"month": f"{m['year']}-{m['month']:02d}"}
+    )
+    assert 'data-testid="settlement-uncovered"' in page.content.decode()
+    # Reversing frees the vouchers; settling again covers all four
+    services.settlement_reverse(actor=agency_staff, settlement=settlement, reason="ยอดไม่ครบ")
+    assert not Voucher.objects.filter(settlement__isnull=False).exists()
+    again = settle(agency_staff, partner, m, credits=40, reference="PV-2")
+    assert Voucher.objects.filter(settlement=again).count() == 4
+    statement = selectors.statement_for(viewer=agency_staff, partner=partner, year=m["year"], month=m["month"])
+    assert statement.uncovered_count == 0
+    assert_books_balance()
