@@ -79,8 +79,17 @@ SELECT v1.org, v1.verifier, v1.member FROM v v1
 """
 
 
-def _newest(qs: Any) -> list[int]:
-    return list(qs.order_by("-pk").values_list("pk", flat=True)[:MAX_DEEDS])
+def _deeds_by(qs: Any, fields: list[str], wanted: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[int]]:
+    """The newest ``MAX_DEEDS`` deed ids of each wanted group (the values of ``fields``), read for all the groups'
+    members at once (in chunks, under SQLite's limit on parameters) instead of one query per group."""
+    members = sorted({key[fields.index("member_id")] for key in wanted})
+    found: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for start in range(0, len(members), 500):
+        for pk, *values in qs.filter(member_id__in=members[start : start + 500]).values_list("pk", *fields):
+            key = tuple(values)
+            if key in wanted:
+                found[key].append(pk)
+    return {key: sorted(ids, reverse=True)[:MAX_DEEDS] for key, ids in found.items()}
 
 
 def _reciprocal(since: dt.datetime) -> list[Found]:
@@ -125,19 +134,19 @@ def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
     counted = Deed.objects.filter(status__in=LIVE, done_on__gte=since).exclude(
         deed_type__unit__in=[Unit.PERIOD, Unit.PERCENT]
     )
-    days = (
-        counted.values("member_id", "organisation_id", "done_on")
+    fields = ["member_id", "organisation_id", "done_on"]
+    days: list[dict[str, Any]] = list(
+        counted.values(*fields)
         .annotate(n=Count("pk"), hours=Sum("hours"))
         .filter(Q(n__gte=burst) | Q(hours__gt=long_hours))
         .order_by()
     )
     long_days: list[Found] = []
     bursts: list[Found] = []
+    ids_of = _deeds_by(counted, fields, {tuple(day[name] for name in fields) for day in days})
     for day in days:
         hours = float(day["hours"] or 0)
-        ids = _newest(
-            counted.filter(member_id=day["member_id"], organisation_id=day["organisation_id"], done_on=day["done_on"])
-        )
+        ids = ids_of.get(tuple(day[name] for name in fields), [])
         tail = f"{day['organisation_id']}:{day['member_id']}:{day['done_on'].isoformat()}"
         figures = {"deeds": day["n"], "hours": round(hours, 2)}
         common = {
@@ -169,10 +178,11 @@ def _duplicates(since: dt.date) -> list[Found]:
     the same activity (a check-in is once per activity; two activities on one day are two deeds)."""
     live = Deed.objects.filter(status__in=LIVE, done_on__gte=since)
     fields = ["member_id", "organisation_id", "deed_type_id", "done_on", "quantity", "hours", "activity_id"]
-    groups = live.values(*fields).annotate(n=Count("pk")).filter(n__gt=1).order_by()
+    groups = list(live.values(*fields).annotate(n=Count("pk")).filter(n__gt=1).order_by())
+    ids_of = _deeds_by(live, fields, {tuple(group[name] for name in fields) for group in groups})
     found = []
     for group in groups:
-        ids = _newest(live.filter(**{name: group[name] for name in fields}))
+        ids = ids_of.get(tuple(group[name] for name in fields), [])
         found.append(
             Found(
                 kind=AnomalyKind.DUPLICATE,
