@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from thamdee.anomalies.models import AnomalyStatus
+from thamdee.anomalies.models import REVIEW_OUTCOMES
 from thamdee.people.forms import BootstrapMixin
 
-OUTCOMES = [(s.value, s.label) for s in (AnomalyStatus.DISMISSED, AnomalyStatus.ACTIONED)]
+OUTCOMES = [(s.value, s.label) for s in REVIEW_OUTCOMES]
 
 
 class AnomalyReviewForm(BootstrapMixin, forms.Form):

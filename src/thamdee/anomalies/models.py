@@ -28,6 +28,10 @@ class AnomalyStatus(models.TextChoices):
     ACTIONED = "actioned", _("ตรวจแล้ว ดำเนินการตามขั้นตอน")
 
 
+# What a reviewer may close a pattern as.
+REVIEW_OUTCOMES = (AnomalyStatus.DISMISSED, AnomalyStatus.ACTIONED)
+
+
 class Anomaly(PublicIdModel):
     """One pattern found in an organisation's deeds, for its admins (or a site admin) to review.
 

@@ -25,7 +25,7 @@ def anomaly_list_for_reviewer(*, viewer: Actor, status: str = "open", kind: str 
     roles = roles_for(viewer)
     qs = Anomaly.objects.select_related("organisation", "person", "other", "reviewed_by")
     if not roles.is_site_admin:
-        admin_of = [org for org in roles.orgs if roles.has(org, "admin")]
+        admin_of = roles.org_ids_with("admin")
         if not admin_of:
             return Anomaly.objects.none()
         qs = qs.filter(organisation_id__in=admin_of)
@@ -62,4 +62,4 @@ def can_review_any(viewer: Actor) -> bool:
     if not getattr(viewer, "is_authenticated", False):
         return False
     roles = roles_for(viewer)
-    return bool(roles.is_site_admin or any(roles.has(org, "admin") for org in roles.orgs))
+    return bool(roles.is_site_admin or roles.org_ids_with("admin"))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.anomalies.errors import AnomalyAlreadyReviewedError, AnomalyReviewInvalidError
-from thamdee.anomalies.models import Anomaly, AnomalyKind, AnomalyStatus
+from thamdee.anomalies.models import REVIEW_OUTCOMES, Anomaly, AnomalyKind, AnomalyStatus
 from thamdee.anomalies.permissions import can_review_anomaly
 from thamdee.common.errors import NotFoundError
 from thamdee.deeds.models import Decision, Deed, DeedStatus, Unit
@@ -312,7 +312,7 @@ def anomaly_review(*, actor: Actor, anomaly: Anomaly, outcome: str, note: str) -
     """
     if not can_review_anomaly.test(actor, anomaly):
         raise NotFoundError()
-    if outcome not in (AnomalyStatus.DISMISSED, AnomalyStatus.ACTIONED):
+    if outcome not in REVIEW_OUTCOMES:
         raise AnomalyReviewInvalidError(reason=_("ผลการตรวจทานไม่ถูกต้อง"))
     note = (note or "").strip()
     if not note:

@@ -127,7 +127,11 @@ def account_issuance(programme: Programme, fiscal_year: int) -> Account:
 def _leg(kind: int, account: AccountLike, amount: int, reversing: int | None = None) -> Leg:
     """Awards to a member wallet count toward lifetime earned credits; reversing an award takes them back. So does
     a reversal that names no original: the later part of a deed's take-back, collected from a voucher's refund
-    after the award's own (one) reversal took what the wallet held (``journal_reverse`` always names one)."""
+    after the award's own (one) reversal took what the wallet held (``journal_reverse`` always names one).
+
+    Settled credits move only by settlements and their reversals (``AccountKindNotAllowedError`` otherwise)."""
+    if account.kind == AccountKind.SETTLED and JournalKind.SETTLEMENT not in (kind, reversing):
+        raise AccountKindNotAllowedError()
     counts = account.kind == AccountKind.MEMBER and (
         (kind == JournalKind.AWARD and amount > 0)
         or (kind == JournalKind.REVERSAL and reversing in (JournalKind.AWARD, None) and amount < 0)
@@ -155,10 +159,6 @@ def journal_post(
     ``IdempotencyConflictError``); nothing is written unless everything is.
     """
     reversing = reversal_of.kind if reversal_of is not None else None
-    # Settled credits move only by settlements and their reversals.
-    settling = kind == JournalKind.SETTLEMENT or reversing == JournalKind.SETTLEMENT
-    if not settling and any(account.kind == AccountKind.SETTLED for account, _amount in legs):
-        raise AccountKindNotAllowedError()
     req = posting.normalise(
         kind,
         idempotency_key,
@@ -194,9 +194,6 @@ def journal_post_batch(*, items: Sequence[BatchItem], actor: Actor | None = None
     Same guarantees as ``journal_post``, for the batch as a whole: if any balance would go below zero,
     nothing is posted.
     """
-    for item in items:
-        if item.kind != JournalKind.SETTLEMENT and any(a.kind == AccountKind.SETTLED for a, _m in item.legs):
-            raise AccountKindNotAllowedError()
     reqs = [
         posting.normalise(
             item.kind,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -485,8 +486,10 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
     if not can_view_statement.test(viewer, partner):
         raise NotFoundError()
     start, end = month_bounds(year, month)
-    settle_count, settle_credits = to_settle(partner=partner, year=year, month=month)
     settlement = settlement_of_month(partner=partner, year=year, month=month)
+    settleable = settleable_vouchers(partner=partner, year=year, month=month).aggregate(
+        n=Count("pk"), c=Sum("cost"), uncovered=Count("pk", filter=~Q(settlement=settlement))
+    )
     confirmed = (
         Voucher.objects.filter(
             partner=partner, status=VoucherStatus.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end
@@ -530,15 +533,11 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
         held_count=held["n"] or 0,
         held_credits=held["c"] or 0,
         by_offer=sorted(by_offer.values(), key=lambda r: r["offer"]),
-        to_settle_count=settle_count,
-        to_settle_credits=settle_credits,
+        to_settle_count=settleable["n"] or 0,
+        to_settle_credits=settleable["c"] or 0,
         settlement=settlement,
-        uncovered_count=(
-            settleable_vouchers(partner=partner, year=year, month=month).exclude(settlement=settlement).count()
-            if settlement is not None
-            else 0
-        ),
-        month_closed=end + SETTLE_AFTER <= timezone.now(),
+        uncovered_count=settleable["uncovered"] if settlement is not None else 0,
+        month_closed=month_closed(year, month),
         can_settle=bool(can_settle.test(viewer, partner)),
     )
 
@@ -546,6 +545,16 @@ def statement_for(*, viewer: Actor, partner: Organisation, year: int, month: int
 # A month can be settled once it has been over for this long: a voucher confirmed in its last second, whose
 # transaction commits a moment after midnight, is then in the figure.
 SETTLE_AFTER = dt.timedelta(hours=1)
+
+
+def month_closed(year: int, month: int) -> bool:
+    """Whether a month can be settled: it has been over for ``SETTLE_AFTER``."""
+    return month_bounds(year, month)[1] + SETTLE_AFTER <= timezone.now()
+
+
+def statement_url(partner: Organisation, year: int, month: int) -> str:
+    """The page of a partner's statement for a month."""
+    return reverse("rewards:statement", args=[partner.public_id]) + f"?month={year}-{month:02d}"
 
 
 def settleable_vouchers(*, partner: Organisation, year: int, month: int) -> QuerySet[Voucher]:
@@ -581,7 +590,7 @@ def settlement_of_month(*, partner: Organisation, year: int, month: int) -> Sett
 
 def settlement_get(*, viewer: Actor, public_id: Any) -> Settlement:
     """One settlement, for those who may read its partner's statements; anyone else: not found."""
-    found = Settlement.objects.select_related("partner", "settled_by").filter(public_id=public_id).first()
+    found = Settlement.objects.select_related("partner__area", "settled_by").filter(public_id=public_id).first()
     if found is None or not can_view_statement.test(viewer, found.partner):
         raise NotFoundError()
     return found

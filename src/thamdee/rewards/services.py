@@ -30,12 +30,12 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
 from thamdee.creditrules.selectors import levels_of_programme
 from thamdee.deeds import services as deeds
-from thamdee.inbox.services import notify
+from thamdee.inbox.services import notify, notify_many
 from thamdee.ledger import services as ledger
 from thamdee.ledger.errors import AlreadyReversedError, IdempotencyConflictError, InsufficientCreditsError
 from thamdee.ledger.models import CauseKind, Journal, Programme
 from thamdee.ledger.selectors import balance_of
-from thamdee.orgs.models import Membership, Organisation
+from thamdee.orgs.models import Organisation
 from thamdee.people.models import User
 from thamdee.people.types import Actor
 from thamdee.rewards import codes, selectors
@@ -641,17 +641,12 @@ def vouchers_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> Swee
 
 
 def _notify_partner_staff(partner: Organisation, **message: Any) -> None:
-    staff = (
-        Membership.objects.filter(organisation=partner, is_active=True)
-        .filter(Q(is_partner_staff=True) | Q(is_admin=True))
-        .select_related("user")
-    )
-    for membership in staff:
-        notify(user=membership.user, **message)
-
-
-def _statement_url(partner: Organisation, year: int, month: int) -> str:
-    return reverse("rewards:statement", args=[partner.public_id]) + f"?month={year}-{month:02d}"
+    staff = User.objects.filter(
+        Q(memberships__is_partner_staff=True) | Q(memberships__is_admin=True),
+        memberships__organisation=partner,
+        memberships__is_active=True,
+    ).distinct()
+    notify_many(users=list(staff), **message)
 
 
 @transaction.atomic
@@ -666,29 +661,28 @@ def settlement_record(
     note: str = "",
 ) -> Settlement:
     """The programme settled a partner's month: record it, and move the credits of the vouchers confirmed that
-        month from the partner's clearing account to its settled account (``ledger.settlement_post``).
+    month from the partner's clearing account to its settled account (``ledger.settlement_post``).
 
-        ``credits`` is the figure the settler read on the monthly statement: if the month's figure is no longer that
-        (a voucher's hold was reversed since), nothing is recorded (``settlement_changed``), so nobody settles a
-        figure they did not see. Agency staff over the partner's area or site admins, never the partner's own staff or
+    ``credits`` is the figure the settler read on the monthly statement: if the month's figure is no longer that
+    (a voucher's hold was reversed since), nothing is recorded (``settlement_changed``), so nobody settles a
+    figure they did not see. Agency staff over the partner's area or site admins, never the partner's own staff or
     admins; anyone else: not found.
 
-        Guarantees: only a month that has been over for an hour (``settlement_month_open``; a voucher confirmed in its
-        last second is then committed and counted) and has credits to settle
-        (``nothing_to_settle``); at most one settlement in force per partner and month, even when two people settle
-        at once (a partial unique index; the second gets ``already_settled``); the record and the journal together
-        or not at all.
+    Guarantees: only a month that has been over for an hour (``settlement_month_open``; a voucher confirmed in its
+    last second is then committed and counted) and has credits to settle (``nothing_to_settle``); at most one
+    settlement in force per partner and month, even when two people settle at once (a partial unique index; the
+    second gets ``already_settled``); the record and the journal together or not at all.
     """
     if not can_settle.test(actor, partner):
         raise NotFoundError()
     if not 1 <= month <= 12 or not 2000 <= year <= 2200:
         raise SettlementInvalidError(reason=_("เดือนไม่ถูกต้อง"))
-    if selectors.month_bounds(year, month)[1] + selectors.SETTLE_AFTER > timezone.now():
+    if not selectors.month_closed(year, month):
         raise SettlementMonthOpenError()
     reference = (reference or "").strip()
     if not reference:
         raise SettlementInvalidError(reason=_("ต้องระบุเลขที่อ้างอิงการชำระ"))
-    if Settlement.objects.filter(partner=partner, year=year, month=month, reversed_at__isnull=True).exists():
+    if selectors.settlement_of_month(partner=partner, year=year, month=month) is not None:
         raise AlreadySettledError()
     count, total = selectors.to_settle(partner=partner, year=year, month=month)
     if total <= 0:
@@ -733,7 +727,7 @@ def settlement_record(
         kind="partner_settled",
         title=_("ชำระบัญชีเดือน {month} แล้ว: {credits} เครดิต"),
         body=_("{vouchers} คูปอง อ้างอิง {reference}"),
-        url=_statement_url(partner, year, month),
+        url=selectors.statement_url(partner, year, month),
         month=label,
         credits=total,
         vouchers=count,
@@ -779,7 +773,7 @@ def settlement_reverse(*, actor: Actor, settlement: Settlement, reason: str) -> 
         kind="partner_settlement_reversed",
         title=_("กลับรายการชำระบัญชีเดือน {month} แล้ว"),
         body=reason,
-        url=_statement_url(partner, locked.year, locked.month),
+        url=selectors.statement_url(partner, locked.year, locked.month),
         month=selectors.month_label(locked.year, locked.month),
     )
     return locked

@@ -33,7 +33,7 @@ from thamdee.rewards.forms import (
     SettlementReverseForm,
 )
 from thamdee.rewards.models import Offer, OfferKind, PartnerStatus, VoucherStatus
-from thamdee.rewards.permissions import can_apply_as_partner, can_confirm_voucher, can_manage_offers
+from thamdee.rewards.permissions import can_apply_as_partner, can_confirm_voucher, can_manage_offers, can_settle
 from thamdee.rewards.selectors import Statement
 
 # --- members ----------------------------------------------------------------------------------------------------
@@ -300,10 +300,6 @@ def _month_param(year: int, month: int) -> str:
     return f"{year}-{month:02d}"
 
 
-def _statement_url(st: Statement) -> str:
-    return f"{reverse('rewards:statement', args=[st.partner.public_id])}?month={_month_param(st.year, st.month)}"
-
-
 def _settle_form(st: Statement, **initial: Any) -> SettlementForm:
     """A fresh settle form for the statement's month and its figure now, keeping what the settler typed."""
     return SettlementForm(initial={**initial, "year": st.year, "month": st.month, "credits": st.to_settle_credits})
@@ -349,6 +345,8 @@ def settle(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The programme records that it settled a partner's closed month (``services.settlement_record``). A refusal
     re-renders the statement with the reason and what was typed; a changed figure shows the new one to check."""
     partner = selectors.partner_get_for_staff(viewer=request.user, public_id=public_id)
+    if not can_settle.test(request.user, partner):  # the partner's own staff read the statement but never settle
+        raise NotFoundError()
     form = SettlementForm(request.POST)
     valid = form.is_valid()
     data = form.cleaned_data
@@ -356,10 +354,8 @@ def settle(request: AuthedRequest, public_id: str) -> HttpResponse:
         year, month = data["year"], data["month"]
     else:
         year, month = selectors.parse_month(None)
-    st = selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
-    if not st.can_settle:  # the partner's own staff read the statement but never settle it
-        raise NotFoundError()
     if not valid:
+        st = selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
         if {"year", "month", "credits"} & set(form.errors):  # hidden fields: a stale or altered page
             kept = _settle_form(st, reference=request.POST.get("reference", ""), note=request.POST.get("note", ""))
             problem = SettlementInvalidError(reason=_("ข้อมูลเดือนหรือยอดเครดิตในแบบฟอร์มไม่ถูกต้อง"))
@@ -384,9 +380,9 @@ def settle(request: AuthedRequest, public_id: str) -> HttpResponse:
     messages.success(
         request,
         _("บันทึกการชำระบัญชีเดือน%(month)s แล้ว: %(credits)s เครดิต")
-        % {"month": st.label, "credits": f"{settlement.credits:,}"},
+        % {"month": selectors.month_label(year, month), "credits": f"{settlement.credits:,}"},
     )
-    return redirect(_statement_url(st))
+    return redirect(selectors.statement_url(partner, year, month))
 
 
 @login_required
@@ -395,22 +391,24 @@ def settlement_reverse(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Undo a settlement recorded by mistake (``services.settlement_reverse``); the month can then be settled
     again."""
     settlement = selectors.settlement_get(viewer=request.user, public_id=public_id)
-    partner = selectors.partner_get_for_staff(viewer=request.user, public_id=settlement.partner.public_id)
-    st = selectors.statement_for(viewer=request.user, partner=partner, year=settlement.year, month=settlement.month)
-    if not st.can_settle:
+    partner, year, month = settlement.partner, settlement.year, settlement.month
+    if not can_settle.test(request.user, partner):
         raise NotFoundError()
     form = SettlementReverseForm(request.POST)
-    if not form.is_valid():
-        return _statement_page(request, st, reverse_form=form, status=400)
-    try:
-        services.settlement_reverse(actor=request.user, settlement=settlement, reason=form.cleaned_data["reason"])
-    except NotFoundError:
-        raise
-    except DomainError as exc:
-        fresh = selectors.statement_for(viewer=request.user, partner=partner, year=st.year, month=st.month)
-        return _statement_page(request, fresh, reverse_form=form, error=exc, status=exc.status)
-    messages.success(request, _("กลับรายการชำระบัญชีเดือน%(month)s แล้ว บันทึกการชำระใหม่ได้") % {"month": st.label})
-    return redirect(_statement_url(st))
+    error: DomainError | None = None
+    if form.is_valid():
+        try:
+            services.settlement_reverse(actor=request.user, settlement=settlement, reason=form.cleaned_data["reason"])
+        except NotFoundError:
+            raise
+        except DomainError as exc:
+            error = exc
+        else:
+            label = selectors.month_label(year, month)
+            messages.success(request, _("กลับรายการชำระบัญชีเดือน%(month)s แล้ว บันทึกการชำระใหม่ได้") % {"month": label})
+            return redirect(selectors.statement_url(partner, year, month))
+    st = selectors.statement_for(viewer=request.user, partner=partner, year=year, month=month)
+    return _statement_page(request, st, reverse_form=form, error=error, status=error.status if error else 400)
 
 
 @login_required
@@ -421,7 +419,7 @@ def settlements(request: AuthedRequest, public_id: str) -> HttpResponse:
         {
             "s": s,
             "label": selectors.month_label(s.year, s.month),
-            "url": f"{reverse('rewards:statement', args=[partner.public_id])}?month={_month_param(s.year, s.month)}",
+            "url": selectors.statement_url(partner, s.year, s.month),
         }
         for s in items
     ]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.anomalies import selectors, services
-from thamdee.anomalies.models import Anomaly, AnomalyKind, AnomalyStatus
+from thamdee.anomalies.models import REVIEW_OUTCOMES, Anomaly, AnomalyKind, AnomalyStatus
 from thamdee.api.base import PersonSerializer, me
 
 # --- serializers ----------------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def _detail(anomaly: Anomaly) -> Response:
 
 class AnomalyReviewSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
-        choices=[AnomalyStatus.DISMISSED, AnomalyStatus.ACTIONED],
+        choices=list(REVIEW_OUTCOMES),
         help_text="dismissed: looked at, nothing wrong; actioned: dealt with through the ordinary paths",
     )
     # An empty note passes here so that the service refuses it with its own code (anomaly_review_invalid), as the

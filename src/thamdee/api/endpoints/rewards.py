@@ -420,7 +420,8 @@ class SettlementReverseApi(APIView):
 
     def post(self, request: Request, public_id: str) -> Response:
         found = selectors.settlement_get(viewer=me(request), public_id=public_id)
-        _settler_partner(request, found.partner.public_id)
+        if not can_settle.test(request.user, found.partner):
+            raise NotFoundError()
         s = SettlementReverseSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         settlement = services.settlement_reverse(actor=me(request), settlement=found, reason=s.validated_data["reason"])
