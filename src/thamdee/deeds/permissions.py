@@ -7,19 +7,13 @@ from typing import Any
 import rules
 
 from thamdee.orgs.permissions import (
+    can_edit_catalogue,
     is_org_admin,
     is_org_organiser,
     is_org_verifier,
 )
 from thamdee.orgs.roles import roles_for
 from thamdee.people.permissions import is_site_admin
-
-
-def _agency_verified(deed: Any) -> bool:
-    """Whether an agency, not the organisation, verifies the deed: only a national template's deed, i.e. of an
-    organisation's type adopted from a template and marked "verified by the agency". An organisation's own local
-    type is its own verifiers' work whatever it says (services and the database refuse the mark on one)."""
-    return bool(deed.deed_type.agency_verifies)
 
 
 def _is_verifying_agency_over(user: Any, deed: Any) -> bool:
@@ -44,7 +38,7 @@ def can_verify_deed(user: Any, deed: Any) -> bool:
     error.)"""
     if deed is None:
         return False
-    if _agency_verified(deed):
+    if deed.deed_type.agency_verifies:  # a national template's deed: its agency verifies it, not the organisation
         return _is_verifying_agency_over(user, deed)
     return bool(is_org_verifier.test(user, deed.organisation))
 
@@ -58,11 +52,11 @@ def can_view_deed(user: Any, deed: Any) -> bool:
     org = deed.organisation
     if (is_org_organiser | is_org_verifier | is_org_admin).test(user, org):
         return True
-    return _agency_verified(deed) and _is_verifying_agency_over(user, deed)
+    return bool(deed.deed_type.agency_verifies) and _is_verifying_agency_over(user, deed)
 
 
 can_record_for = is_site_admin | is_org_organiser | is_org_admin
-can_manage_catalogue = is_site_admin | is_org_admin | is_org_organiser
+can_manage_catalogue = can_edit_catalogue  # one rule, kept with the organisation (orgs.permissions)
 
 
 @rules.predicate

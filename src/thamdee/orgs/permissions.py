@@ -61,14 +61,6 @@ def is_agency_staff_over(user: Any, obj: Any) -> bool:
     return roles_for(user).covers(_area_code(obj))
 
 
-@rules.predicate
-def is_agency_verifier_over(user: Any, obj: Any) -> bool:
-    code = _area_code(obj)
-    return code is not None and any(
-        p.is_verifier and code.startswith(p.scope_code) for p in roles_for(user).agency_posts
-    )
-
-
 # Areas: agencies see detail for areas inside their scope; site admins everywhere.
 can_view_area = is_site_admin | is_agency_staff_over
 

@@ -22,7 +22,8 @@ from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Membership, Organisation, OrgKind
 from thamdee.orgs.roles import roles_for
 from thamdee.orgs.selectors import organisation_get
-from thamdee.people.models import User
+from thamdee.people.models import ConsentPurpose, User
+from thamdee.people.selectors import consent_purposes_active
 from thamdee.people.types import AuthedRequest
 from thamdee.recognition import contexts, selectors, services
 from thamdee.recognition import credentials as vc
@@ -218,13 +219,11 @@ def consent(request: AuthedRequest, public_id: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         status = 400
-    from thamdee.people.models import ConsentPurpose
-    from thamdee.people.services import consent_active
-
     # The roll shows a name or a photo only while the profile's consent to publish it is active too: say so here.
+    active = consent_purposes_active(request.user)
     profile = {
-        "profile_name": consent_active(request.user, ConsentPurpose.PUBLISH_NAME),
-        "profile_photo": consent_active(request.user, ConsentPurpose.PUBLISH_PHOTO),
+        "profile_name": ConsentPurpose.PUBLISH_NAME in active,
+        "profile_photo": ConsentPurpose.PUBLISH_PHOTO in active,
     }
     return render(request, "recognition/consent.html", {"h": honour, "form": form, **profile}, status=status)
 
