@@ -20,5 +20,4 @@ def can_edit_rulebook(user: Any, rulebook: Any) -> bool:
         return False
     if rulebook.organisation_id:
         return bool(is_org_admin.test(user, rulebook.organisation))
-    agency_id = rulebook.programme.agency_id
-    return any(post.agency_id == agency_id and post.scope_code == "" for post in roles.agency_posts)
+    return roles.is_national_staff_of(rulebook.programme.agency_id)

@@ -62,9 +62,7 @@ can_manage_catalogue = can_edit_catalogue  # one rule, kept with the organisatio
 @rules.predicate
 def is_national_staff_of_agency(user: Any, programme: Any) -> bool:
     """Staff of the agency that runs the programme, with the whole country in scope."""
-    return programme is not None and any(
-        p.agency_id == programme.agency_id and p.scope_code == "" for p in roles_for(user).agency_posts
-    )
+    return programme is not None and roles_for(user).is_national_staff_of(programme.agency_id)
 
 
 # National templates of a programme are kept by national staff of its agency.

@@ -28,9 +28,7 @@ def is_national_staff_of_programme(user: Any, programme: Any) -> bool:
     if programme is None:
         return False
     roles = roles_for(user)
-    return roles.has(programme.agency_id, "admin") or any(
-        post.agency_id == programme.agency_id and post.scope_code == "" for post in roles.agency_posts
-    )
+    return roles.has(programme.agency_id, "admin") or roles.is_national_staff_of(programme.agency_id)
 
 
 # Agencies never see individual passbooks: no agency predicate appears here.

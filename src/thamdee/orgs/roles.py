@@ -39,6 +39,12 @@ class UserRoles:
             return False
         return any(area_code.startswith(post.scope_code) for post in self.agency_posts)
 
+    def is_national_staff_of(self, agency_id: int | None = None) -> bool:
+        """Whether some agency post has the whole country in scope (of this agency, when one is named)."""
+        return any(
+            post.scope_code == "" and (agency_id is None or post.agency_id == agency_id) for post in self.agency_posts
+        )
+
     def covers_scope(self, scope_code: str) -> bool:
         """Whether some agency post is at least as wide as ``scope_code``."""
         return any(scope_code.startswith(post.scope_code) for post in self.agency_posts)

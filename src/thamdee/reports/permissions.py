@@ -14,7 +14,7 @@ from thamdee.people.permissions import is_site_admin
 
 @rules.predicate
 def is_national_staff(user: Any) -> bool:
-    return any(post.scope_code == "" for post in roles_for(user).agency_posts)
+    return roles_for(user).is_national_staff_of()
 
 
 can_set_baselines = is_site_admin | is_national_staff

@@ -35,3 +35,19 @@ def test_roles_hold_every_active_membership_and_post_and_nothing_else(django_ass
 def test_a_person_with_no_roles_has_none():
     roles = roles_for(UserFactory())
     assert roles.orgs == {} and roles.agency_posts == [] and not roles.is_agency_staff
+
+
+def test_national_staff_is_a_whole_country_post_of_the_agency_named():
+    # Given a person with a provincial post in one agency and a national post in another
+    person = UserFactory()
+    province = AgencyStaffFactory(user=person, scope_area=area("71"))
+    nation = AgencyStaffFactory(user=person)
+    # and someone whose national post has lapsed
+    lapsed = UserFactory()
+    AgencyStaffFactory(user=lapsed, agency=nation.agency, is_active=False)
+    roles = roles_for(person)
+    # Then they are national staff of the second agency only, and national staff of some agency
+    assert roles.is_national_staff_of(nation.agency_id)
+    assert not roles.is_national_staff_of(province.agency_id)
+    assert roles.is_national_staff_of()
+    assert not roles_for(lapsed).is_national_staff_of() and not roles_for(lapsed).is_national_staff_of(nation.agency_id)
