@@ -28,8 +28,8 @@ from typing import Any
 from django.db import connection, transaction
 
 from thamdee.common.thaitime import fiscal_year_bounds
+from thamdee.reports.rollups import COUNTED, VERIFIED
 
-VERIFIED = "verified"
 CHUNK = 200
 
 # (area code, fiscal year, month (0 = year), virtue, dimension)
@@ -124,7 +124,7 @@ def _others_of_members(
             f"""SELECT DISTINCT d.member_id, d.area_id, d.organisation_id, d.fiscal_year, d.month, d.deed_type_id
                   FROM deeds_deed d JOIN deeds_deedtype t ON t.id = d.deed_type_id
                  WHERE d.member_id IN ({marks}) AND d.done_on >= %s AND d.done_on <= %s
-                   AND d.status = '{VERIFIED}' AND NOT t.is_sensitive
+                   AND {COUNTED}
                    {f"AND d.id NOT IN ({excluded_marks})" if exclude else ""}""",
             [*params, start, end, *(excluded if exclude else [])],
         )
@@ -153,7 +153,7 @@ def _organisations_present(
                  WHERE EXISTS (
                    SELECT 1 FROM deeds_deed d JOIN deeds_deedtype t ON t.id = d.deed_type_id
                     WHERE d.area_id = k.area AND d.fiscal_year = k.fy AND (k.m = 0 OR d.month = k.m)
-                      AND d.organisation_id = k.org AND d.status = '{VERIFIED}' AND NOT t.is_sensitive
+                      AND d.organisation_id = k.org AND {COUNTED}
                       {f"AND d.id NOT IN ({excluded_marks})" if exclude else ""}
                       AND (k.virtue = '' OR EXISTS (
                             SELECT 1 FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id

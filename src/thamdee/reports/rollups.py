@@ -22,6 +22,8 @@ from typing import Any
 from django.db import connection, transaction
 
 VERIFIED = "verified"
+# The deeds every rollup counts (``d``, of type ``t``): verified, and not of a sensitive type.
+COUNTED = f"d.status = '{VERIFIED}' AND NOT t.is_sensitive"
 
 # One statement per split: (extra joins, the virtue expression, the dimension expression, extra group-by).
 SPLITS = [
@@ -60,7 +62,7 @@ def _deed_cells_sql(where: str, *, whole_year: bool) -> list[str]:
               JOIN deeds_deedtype t ON t.id = d.deed_type_id
               JOIN areas_area a ON a.id = d.area_id
               {joins}
-             WHERE d.status = '{VERIFIED}' AND NOT t.is_sensitive AND ({where})
+             WHERE {COUNTED} AND ({where})
              GROUP BY a.code, a.province_code, a.district_code, a.subdistrict_code, d.fiscal_year{group_month}{group}
         """)
     return out
@@ -125,7 +127,7 @@ def _org_sql(where: str, *, whole_year: bool) -> str:
           JOIN deeds_deedtype t ON t.id = d.deed_type_id
           JOIN orgs_organisation o ON o.id = d.organisation_id
           JOIN areas_area a ON a.id = o.area_id
-         WHERE d.status = '{VERIFIED}' AND NOT t.is_sensitive AND ({where})
+         WHERE {COUNTED} AND ({where})
          GROUP BY o.id, a.code, a.province_code, d.fiscal_year{group_month}
     """
 

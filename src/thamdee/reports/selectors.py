@@ -23,6 +23,7 @@ from thamdee.orgs.models import Network, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.types import Actor
 from thamdee.reports.models import KpiBaseline, KpiKind, OrgRollup, Rollup, Story, StoryStatus, TargetArea
+from thamdee.reports.rollups import COUNTED
 
 MEASURES = ("deeds", "hours", "credits_issued", "credits_spent", "participants", "organisations")
 
@@ -195,7 +196,6 @@ CELL_AREA_DEEDS = "d.area_id = a.id AND d.fiscal_year = r.fiscal_year AND (r.mon
 CELL_ORG_DEEDS = (
     "d.organisation_id = r.organisation_id AND d.fiscal_year = r.fiscal_year AND (r.month = 0 OR d.month = r.month)"
 )
-COUNTED = "d.status = 'verified' AND NOT t.is_sensitive"
 IN_SPLIT = """
     AND (r.virtue = '' OR EXISTS (SELECT 1 FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id
                                    WHERE vt.deedtype_id = d.deed_type_id AND v.code = r.virtue))
@@ -603,8 +603,17 @@ def stories_published(q: str = "") -> QuerySet[Story]:
     return qs.prefetch_related("virtues", "dimensions", "photos").order_by("-approved_at")
 
 
-def story_visible(story: Story) -> bool:
-    return stories_published().filter(pk=story.pk).exists()
+def story_publication(story: Story) -> tuple[bool, bool]:
+    """Whether the story is published, and whether its photos are public (``story_photos_public``), in one read."""
+    row = (
+        stories_published()
+        .filter(pk=story.pk)
+        .prefetch_related(None)
+        .order_by()
+        .values_list("photos_public", flat=True)
+        .first()
+    )
+    return row is not None, bool(row)
 
 
 def story_photos_public(story: Story) -> bool:

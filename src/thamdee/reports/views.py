@@ -389,26 +389,23 @@ def story(request: HttpRequest, public_id: str) -> HttpResponse:
     if item is None:
         raise NotFoundError()
     user = request.user
-    visible = (
-        selectors.story_visible(item)
-        or can_write_story.test(user, item.organisation)
-        or can_review_story.test(user, item.area)
-    )
-    if not visible:
+    published, photos_public = selectors.story_publication(item)
+    may_write = bool(can_write_story.test(user, item.organisation))
+    may_review = bool(can_review_story.test(user, item.area))
+    staff = may_write or may_review
+    if not (published or staff):
         raise NotFoundError()
-    staff = can_write_story.test(user, item.organisation) or can_review_story.test(user, item.area)
-    photos_public = selectors.story_photos_public(item)
     return render(
         request,
         "reports/story.html",
         {
             "story": item,
-            "published": selectors.story_visible(item),
+            "published": published,
             "photos_public": photos_public,
             "show_photos": photos_public or staff,
             "nobody_tagged": staff and not item.people_shown.exists(),
-            "can_edit": can_write_story.test(user, item.organisation) and item.status != StoryStatus.APPROVED,
-            "can_review": can_review_story.test(user, item.area) and item.status == StoryStatus.SUBMITTED,
+            "can_edit": may_write and item.status != StoryStatus.APPROVED,
+            "can_review": may_review and item.status == StoryStatus.SUBMITTED,
         },
     )
 

@@ -210,13 +210,14 @@ class TestStories:
         consent_withdraw(actor=neighbour, user=neighbour, purpose=ConsentPurpose.PUBLISH_NAME)
         assert not selectors.stories_published().exists()
 
-    def test_story_photos_are_public_only_with_everyone_s_photo_consent(self, client):
+    def test_story_photos_are_public_only_with_everyone_s_photo_consent(self, client, django_assert_num_queries):
         import io
 
         from PIL import Image
 
         from thamdee.people.models import ConsentPurpose
         from thamdee.people.services import consent_grant
+        from thamdee.reports import selectors
         from thamdee.reports import services as report_services
 
         w = build_world()
@@ -233,13 +234,17 @@ class TestStories:
             photos=[(buffer.getvalue(), "ปลูกป่า.jpg")],
         )
         report_services.story_submit(actor=w.organiser, story=story)
+        assert selectors.story_publication(story) == (False, False)  # submitted, not yet approved
         report_services.story_review(actor=AgencyStaffFactory(scope_area=area("71")).user, story=story, approve=True)
         consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert selectors.story_publication(story) == (True, False)
         photo = story.photos.get()
         full = reverse("reports:story_photo", args=[photo.public_id, "full"])
         thumb = reverse("reports:story_photo", args=[photo.public_id, "thumb"])
-        # Name consent only: the story is public, its photo is not.
-        page = client.get(reverse("reports:story", args=[story.public_id]))
+        # Name consent only: the story is public, its photo is not; the page reads the story, whether it is
+        # published (and its photos public) and its tags, virtues, dimensions and photos
+        with django_assert_num_queries(4):
+            page = client.get(reverse("reports:story", args=[story.public_id]))
         assert page.status_code == 200 and full not in page.content.decode()
         assert thumb not in client.get(reverse("reports:stories")).content.decode()
         assert client.get(full).status_code == 404
@@ -250,6 +255,7 @@ class TestStories:
         assert client.get(full).status_code == 200
         client.logout()
         consent_grant(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_PHOTO)
+        assert selectors.story_publication(story) == (True, True)
         assert full in client.get(reverse("reports:story", args=[story.public_id])).content.decode()
         assert thumb in client.get(reverse("reports:stories")).content.decode()
         assert client.get(full).status_code == 200
