@@ -97,22 +97,31 @@ def _reciprocal(since: dt.datetime) -> list[Found]:
         # Adapted as the ORM would: SQLite keeps datetimes as text, so the parameter must be written the same way.
         cursor.execute(RECIPROCAL_SQL, [*APPROVALS, connection.ops.adapt_datetimefield_value(since), *LIVE])
         pairs = cursor.fetchall()
-    found = []
-    for org, a, b in pairs:
-        rows = list(
+    wanted = {(org, a, b) for org, a, b in pairs}
+    # Every approval between the people of some pair, read for all the pairs at once (in chunks of actors, under
+    # SQLite's limit on parameters) and sorted to its pair: (organisation, lower id, higher id) -> {approver: deeds}.
+    approved: dict[tuple[int, int, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    people = sorted({person for _org, a, b in wanted for person in (a, b)})
+    for start in range(0, len(people), 500):
+        chunk = people[start : start + 500]
+        rows = (
             Decision.objects.filter(
                 action__in=APPROVALS,
                 at__gte=since,
-                deed__organisation_id=org,
                 deed__status__in=LIVE,
-                actor_id__in=[a, b],
-                deed__member_id__in=[a, b],
+                actor_id__in=chunk,
+                deed__member_id__in=people,
             )
             .exclude(actor_id=F("deed__member_id"))  # never happens (the services refuse it): excluded all the same
-            .values_list("deed_id", "actor_id")
+            .values_list("deed_id", "actor_id", "deed__member_id", "deed__organisation_id")
         )
-        a_for_b = {deed for deed, actor in rows if actor == a}
-        b_for_a = {deed for deed, actor in rows if actor == b}
+        for deed, actor, member, org in rows:
+            pair = (org, min(actor, member), max(actor, member))
+            if pair in wanted:
+                approved[pair][actor].add(deed)
+    found = []
+    for org, a, b in pairs:
+        a_for_b, b_for_a = approved[(org, a, b)][a], approved[(org, a, b)][b]
         found.append(
             Found(
                 kind=AnomalyKind.RECIPROCAL,

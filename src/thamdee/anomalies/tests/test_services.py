@@ -322,3 +322,35 @@ def test_erasure_clears_the_reviewers_notes_about_the_person(w):
     privacy.erasure_carry_out(actor=w.admin, erasure=erasure)
     pattern.refresh_from_db()
     assert "สมใจ" not in pattern.review_note and pattern.status == AnomalyStatus.DISMISSED
+
+
+def test_reciprocal_pairs_are_read_in_a_fixed_number_of_queries_and_each_counts_its_own_deeds(
+    w, django_assert_num_queries
+):
+    from thamdee.anomalies.services import _reciprocal
+
+    # Given three pairs of verifiers who verify each other's deeds, the first pair more than once one way
+    verifiers = [w.verifier, w.verifier2] + [member_of(w.org, is_verifier=True) for _ in range(4)]
+    for a, b in zip(verifiers[::2], verifiers[1::2], strict=True):
+        deeds.deed_verify(actor=b, deed=report(w, a))
+        deeds.deed_verify(actor=a, deed=report(w, b, hours=3))
+    deeds.deed_verify(actor=w.verifier2, deed=report(w, w.verifier, hours=4))
+    # and one verifier of the first pair who verified a deed of the second pair's (one way: no pattern)
+    deeds.deed_verify(actor=w.verifier, deed=report(w, verifiers[2], hours=5))
+
+    # When the reciprocal patterns are read, then it takes two queries whatever the number of pairs
+    since = timezone.now() - dt.timedelta(days=30)
+    with django_assert_num_queries(2):
+        found = _reciprocal(since)
+
+    # And each pair counts only the approvals between its two people
+    figures = {frozenset((f.person_id, f.other_id)): (f.figures, len(f.deed_ids), f.organisation_id) for f in found}
+    first = frozenset((w.verifier.pk, w.verifier2.pk))
+    assert len(figures) == 3
+    assert figures[first][1] == 3 and figures[first][2] == w.org.pk
+    assert sorted(figures[first][0].values()) == [1, 2]
+    for a, b in zip(verifiers[2::2], verifiers[3::2], strict=True):
+        assert figures[frozenset((a.pk, b.pk))][:2] == (
+            {"person_approved_for_other": 1, "other_approved_for_person": 1},
+            2,
+        )
