@@ -44,6 +44,13 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="full_name", read_only=True)
 
 
+class OrganisationRefSerializer(serializers.Serializer):
+    """An organisation (a partner, a fund, a community organisation) named by its public id and display name."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
 def me(request: Any) -> Any:
     """The signed-in user of a request that passed IsAuthenticated."""
     user = request.user

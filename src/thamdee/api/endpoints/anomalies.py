@@ -15,14 +15,9 @@ from rest_framework.views import APIView
 
 from thamdee.anomalies import selectors, services
 from thamdee.anomalies.models import REVIEW_OUTCOMES, Anomaly, AnomalyKind, AnomalyStatus
-from thamdee.api.base import PersonSerializer, me
+from thamdee.api.base import OrganisationRefSerializer, PersonSerializer, me
 
 # --- serializers ----------------------------------------------------------------------------------------------
-
-
-class OrganisationRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField(source="display_name")
 
 
 class AnomalySerializer(serializers.Serializer):

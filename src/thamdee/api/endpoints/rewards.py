@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from thamdee.api.base import PersonSerializer, PublicIdRelatedField, me
+from thamdee.api.base import OrganisationRefSerializer, PersonSerializer, PublicIdRelatedField, me
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
 from thamdee.rewards import selectors, services
@@ -32,11 +32,6 @@ from thamdee.rewards.permissions import can_settle, is_voucher_holder
 # --- serializers ----------------------------------------------------------------------------------------------
 
 
-class PartnerRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField(source="display_name")
-
-
 class OfferSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     offer_kind = serializers.ChoiceField(
@@ -46,7 +41,7 @@ class OfferSerializer(serializers.Serializer):
     title_th = serializers.CharField()
     title_en = serializers.CharField()
     description = serializers.CharField()
-    partner = PartnerRefSerializer()
+    partner = OrganisationRefSerializer()
     cost = serializers.IntegerField(help_text="credits held at reservation; 0 for perks")
     stock = serializers.IntegerField(allow_null=True, help_text="null: unlimited (perks only)")
     remaining = serializers.IntegerField(allow_null=True)
@@ -101,7 +96,7 @@ class VoucherSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=VoucherStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     offer = serializers.SerializerMethodField()
-    partner = PartnerRefSerializer()
+    partner = OrganisationRefSerializer()
     cost = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
@@ -301,7 +296,7 @@ class StatementLineSerializer(serializers.Serializer):
 
 class SettlementSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    partner = PartnerRefSerializer()
+    partner = OrganisationRefSerializer()
     year = serializers.IntegerField(help_text="CE")
     month = serializers.IntegerField()
     month_label = serializers.SerializerMethodField(help_text="the month as people read it (BE in Thai)")
@@ -321,7 +316,7 @@ class SettlementSerializer(serializers.Serializer):
 
 
 class StatementSerializer(serializers.Serializer):
-    partner = PartnerRefSerializer()
+    partner = OrganisationRefSerializer()
     year = serializers.IntegerField(help_text="CE")
     month = serializers.IntegerField()
     month_label = serializers.CharField(source="label", help_text="the month as people read it (BE in Thai)")
@@ -508,7 +503,7 @@ class PartnerOfferDetailApi(APIView):
 
 
 class PartnerProfileSerializer(serializers.Serializer):
-    organisation = PartnerRefSerializer()
+    organisation = OrganisationRefSerializer()
     sector = serializers.ChoiceField(choices=Sector.choices)
     status = serializers.ChoiceField(choices=PartnerStatus.choices)
     terms = serializers.CharField()
