@@ -28,6 +28,24 @@ class DeedTypeInUseError(ConflictError):
     )
 
 
+class DeedTypeCodeTakenError(ValidationError):
+    """A code names one type in an organisation's catalogue, or one national template of a programme. A 400, not
+    the 409 of other "taken" errors: the API answered 400 before the check moved into the services."""
+
+    code = "deed_type_code_taken"
+    message = _("รหัสนี้มีอยู่แล้วในรายการขององค์กร")
+    template_message = _("รหัสนี้มีอยู่แล้วในแม่แบบของโครงการ")
+
+    def __init__(self, *, template: bool = False) -> None:
+        super().__init__(self.template_message if template else None)
+
+    def as_problem(self) -> dict:
+        data = super().as_problem()
+        # Also as the field error on ``code`` that API clients read before the refusal had its own code.
+        data["errors"] = {"code": [data["detail"]]}
+        return data
+
+
 class DeedStateError(ConflictError):
     code = "deed_state"
     message = _('ทำรายการนี้กับความดีที่มีสถานะ "{status}" ไม่ได้')

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.forms import AreaField
 from thamdee.areas.models import AreaLevel
-from thamdee.deeds.models import DeedType, Dimension, Evidence, Period, Unit, VerifiedBy, Virtue
+from thamdee.deeds.models import DeedType, Dimension, VerifiedBy, Virtue
 from thamdee.deeds.services import CATALOGUE_FIELDS
 from thamdee.people.forms import BootstrapMixin
 
@@ -85,6 +85,11 @@ class RejectForm(BootstrapMixin, forms.Form):
         self._style()
 
 
+# An organisation's own type offers only its own verifiers. (The unit, period and evidence choices are the
+# model's own: a ModelForm offers them as they are, with no blank entry added.)
+ORGANISATION_VERIFIES = ((VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label),)
+
+
 class DeedTypeForm(BootstrapMixin, forms.ModelForm):
     virtues = forms.ModelMultipleChoiceField(
         label=_("คุณธรรม"),
@@ -118,13 +123,10 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, template: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = Unit.choices  # type: ignore[attr-defined]
-        self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
-        self.fields["evidence"].choices = Evidence.choices  # type: ignore[attr-defined]
         # An organisation's own types are its verifiers' work: agencies verify only national templates (``template``:
         # the form adds one, for national staff) and the copies adopted from them.
         if not template:
-            self.fields["verified_by"].choices = [(VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label)]  # type: ignore[attr-defined]
+            self.fields["verified_by"].choices = ORGANISATION_VERIFIES  # type: ignore[attr-defined]
         self._style()
         for name in ("virtues", "dimensions"):
             self.fields[name].widget.attrs.pop("class", None)
@@ -143,14 +145,11 @@ class DeedTypeEditForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         deed_type = self.instance
-        self.fields["unit"].choices = Unit.choices  # type: ignore[attr-defined]
-        self.fields["period"].choices = Period.choices  # type: ignore[attr-defined]
-        self.fields["evidence"].choices = Evidence.choices  # type: ignore[attr-defined]
         # A template chooses freely; a copy may go back to its organisation's verifiers, or stay with (return to)
         # the agency while its template says so; an organisation's own type stays with the organisation.
         template = deed_type.adopted_from
         if deed_type.organisation_id is not None and not (template and template.verified_by == VerifiedBy.AGENCY):
-            self.fields["verified_by"].choices = [(VerifiedBy.ORGANISATION, VerifiedBy.ORGANISATION.label)]  # type: ignore[attr-defined]
+            self.fields["verified_by"].choices = ORGANISATION_VERIFIES  # type: ignore[attr-defined]
         self._style()
 
     def changes(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.thaitime import fiscal_year_bounds
 from thamdee.deeds.models import Activity, Appeal, Deed, DeedEvidence, DeedStatus, DeedType, VerifiedBy
-from thamdee.deeds.permissions import can_see_queue, can_view_deed
+from thamdee.deeds.permissions import can_edit_deed_type, can_see_queue, can_view_deed
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
@@ -44,6 +44,21 @@ def templates_of(programme_id: int) -> QuerySet[DeedType]:
     return DeedType.objects.filter(programme_id=programme_id, organisation__isnull=True, is_active=True).order_by(
         "name_th"
     )
+
+
+def deed_type_get_for_editor(*, viewer: Actor, public_id: Any) -> DeedType:
+    """A catalogue entry or a national template, for those who keep it (``can_edit_deed_type``; 404 to anyone
+    else), in one query with what its edit page, its form and that rule read: the organisation, the programme and
+    the template it was adopted from."""
+    try:
+        deed_type = DeedType.objects.select_related("organisation", "programme", "adopted_from").get(
+            public_id=public_id
+        )
+    except (DeedType.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFoundError() from None
+    if not can_edit_deed_type.test(viewer, deed_type):
+        raise NotFoundError()
+    return deed_type
 
 
 def deed_get_visible_to(*, viewer: Actor, public_id: Any) -> Deed:

@@ -99,8 +99,10 @@ def deed_type_create(
     **fields: Any,
 ) -> DeedType:
     """Add a deed type to an organisation's catalogue (its admins and organisers), or a national template
-    (``organisation=None``: national staff of the programme's agency). Only a template may be verified by the
-    agency: an organisation's own type is verified by its own verifiers (``AgencyVerifiesTemplatesOnlyError``)."""
+    (``organisation=None``: national staff of the programme's agency). Its code is new to the catalogue, or to the
+    programme's templates (``DeedTypeCodeTakenError``, also when a concurrent addition takes it first). Only a
+    template may be verified by the agency: an organisation's own type is verified by its own verifiers
+    (``AgencyVerifiesTemplatesOnlyError``)."""
     if organisation is not None:
         if not can_manage_catalogue.test(actor, organisation):
             raise NotFoundError()
@@ -109,11 +111,22 @@ def deed_type_create(
     unknown = set(fields) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    _check_code_free(programme=programme, organisation=organisation, code=code)
     if organisation is not None:
         _check_verified_by(fields.get("verified_by", VerifiedBy.ORGANISATION), adopted_from=None)
-    deed_type = DeedType.objects.create(
-        programme=programme, organisation=organisation, code=code, name_th=name_th, criterion=criterion, **fields
-    )
+    try:
+        with transaction.atomic():
+            deed_type = DeedType.objects.create(
+                programme=programme,
+                organisation=organisation,
+                code=code,
+                name_th=name_th,
+                criterion=criterion,
+                **fields,
+            )
+    except IntegrityError:
+        _check_code_free(programme=programme, organisation=organisation, code=code)  # taken in the meantime
+        raise
     deed_type.virtues.set(Virtue.objects.filter(code__in=list(virtues)))
     deed_type.dimensions.set(Dimension.objects.filter(code__in=list(dimensions)))
     return deed_type
@@ -127,6 +140,8 @@ def deed_type_adopt(*, actor: Actor, template: DeedType, organisation: Organisat
     existing = DeedType.objects.filter(organisation=organisation, adopted_from=template).first()
     if existing:
         return existing
+    # The organisation may already have a type of its own under the template's code: refused with the reason.
+    _check_code_free(programme=template.programme, organisation=organisation, code=template.code)
     copy = DeedType.objects.create(
         programme=template.programme,
         organisation=organisation,
@@ -137,6 +152,18 @@ def deed_type_adopt(*, actor: Actor, template: DeedType, organisation: Organisat
     copy.virtues.set(template.virtues.all())
     copy.dimensions.set(template.dimensions.all())
     return copy
+
+
+def _check_code_free(*, programme: Programme, organisation: Organisation | None, code: str) -> None:
+    """Rules name types by their code: one type per code in an organisation's catalogue, one template per code in a
+    programme (the constraints ``code_once_per_org`` and ``template_code_once``)."""
+    same = DeedType.objects.filter(code=code)
+    if organisation is not None:
+        same = same.filter(organisation=organisation)
+    else:
+        same = same.filter(programme=programme, organisation__isnull=True)
+    if same.exists():
+        raise errors.DeedTypeCodeTakenError(template=organisation is None)
 
 
 def _check_verified_by(verified_by: str, *, adopted_from: DeedType | None) -> None:
@@ -162,21 +189,16 @@ def _check_measure_unchanged(deed_type: DeedType, changes: dict[str, Any]) -> No
 @transaction.atomic
 def deed_type_update(*, actor: Actor, deed_type: DeedType, **changes: Any) -> DeedType:
     """Change an entry of an organisation's catalogue (its admins and organisers), or a national template (see
-    ``deed_template_update``). The code never changes: rules name types by it."""
+    ``deed_template_update``). Only the fields of ``CATALOGUE_FIELDS`` change: the code never does, rules name
+    types by it. An organisation's own type is never verified by the agency (``AgencyVerifiesTemplatesOnlyError``);
+    a copy of a template may be while its template is. Nothing changes when a check refuses."""
     if deed_type.organisation is None:
         return deed_template_update(actor=actor, template=deed_type, **changes)
     if not can_manage_catalogue.test(actor, deed_type.organisation):
         raise NotFoundError()
-    unknown = set(changes) - set(CATALOGUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not deed type fields: {sorted(unknown)}")
     if "verified_by" in changes:
         _check_verified_by(changes["verified_by"], adopted_from=deed_type.adopted_from)
-    _check_measure_unchanged(deed_type, changes)
-    for name, value in changes.items():
-        setattr(deed_type, name, value)
-    deed_type.save(update_fields=list(changes))
-    return deed_type
+    return _deed_type_change(deed_type, changes)
 
 
 @transaction.atomic
@@ -188,18 +210,25 @@ def deed_template_update(*, actor: Actor, template: DeedType, **changes: Any) ->
     organisation's own verifiers."""
     if template.organisation is not None or not can_manage_templates.test(actor, template.programme):
         raise NotFoundError()
-    unknown = set(changes) - set(CATALOGUE_FIELDS)
-    if unknown:
-        raise ValueError(f"not deed type fields: {sorted(unknown)}")
-    _check_measure_unchanged(template, changes)
-    for name, value in changes.items():
-        setattr(template, name, value)
-    template.save(update_fields=list(changes))
+    _deed_type_change(template, changes)
     if "verified_by" in changes:
         DeedType.objects.filter(adopted_from=template).exclude(verified_by=template.verified_by).update(
             verified_by=template.verified_by
         )
     return template
+
+
+def _deed_type_change(deed_type: DeedType, changes: dict[str, Any]) -> DeedType:
+    """What both updates do once the actor may: only catalogue fields, the measure kept once deeds were recorded
+    with it, then the changed fields saved. Every check comes before the first change to the instance."""
+    unknown = set(changes) - set(CATALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"not deed type fields: {sorted(unknown)}")
+    _check_measure_unchanged(deed_type, changes)
+    for name, value in changes.items():
+        setattr(deed_type, name, value)
+    deed_type.save(update_fields=list(changes))
+    return deed_type
 
 
 # --- recording -------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
@@ -32,7 +33,6 @@ from thamdee.deeds.forms import (
 )
 from thamdee.deeds.models import Appeal, Deed, DeedStatus, DeedType
 from thamdee.deeds.permissions import (
-    can_edit_deed_type,
     can_manage_catalogue,
     can_manage_templates,
     can_record_for,
@@ -409,6 +409,17 @@ def import_file(request: AuthedRequest, public_id: str) -> HttpResponse:
     )
 
 
+# The form field a refusal of a deed-type service belongs to.
+DEED_TYPE_ERROR_FIELDS = {"agency_verifies_templates_only": "verified_by", "deed_type_code_taken": "code"}
+
+
+def _deed_type_refused(form: DeedTypeForm | DeedTypeEditForm, exc: DomainError) -> None:
+    """Show a deed-type service's refusal on the field it concerns, or above the form when the form has no such
+    field (the edit form has no code)."""
+    field = DEED_TYPE_ERROR_FIELDS.get(exc.code)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
 @login_required
 def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
     """An organisation's catalogue, for its admins and organisers to extend, and national templates to adopt."""
@@ -439,9 +450,7 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
                 **data,
             )
         except DomainError as exc:
-            form.add_error("verified_by" if exc.code == "agency_verifies_templates_only" else None, str(exc))
-        except Exception as exc:
-            form.add_error("code", _("รหัสนี้มีอยู่แล้วในรายการขององค์กร") if "code" in str(exc).lower() else str(exc))
+            _deed_type_refused(form, exc)
         else:
             messages.success(request, _("เพิ่มประเภทความดีแล้ว"))
             return redirect("deeds:catalogue", public_id=org.public_id)
@@ -466,32 +475,27 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
 def deed_type_edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Change a catalogue entry (the organisation's admins and organisers) or a national template (national staff
     of the programme's agency); a type is closed here too (no new deeds, those recorded stay)."""
-    deed_type = (
-        DeedType.objects.select_related("organisation", "adopted_from", "programme").filter(public_id=public_id).first()
-    )
-    if deed_type is None or not can_edit_deed_type.test(request.user, deed_type):
-        raise NotFoundError()
+    deed_type = selectors.deed_type_get_for_editor(viewer=request.user, public_id=public_id)
     if deed_type.organisation is None:
         back = reverse("deeds:templates")
     else:
         back = reverse("deeds:catalogue", args=[deed_type.organisation.public_id])
-    form = DeedTypeEditForm(request.POST or None, instance=deed_type, prefix="t")
+    # A valid form writes its values onto its instance: it gets a copy, so that the service compares the changes
+    # with the type as stored and a refused change shows the page with the stored type (a refusing service changes
+    # nothing on the instance it was given).
+    form = DeedTypeEditForm(request.POST or None, instance=copy.copy(deed_type), prefix="t")
     if request.method == "POST" and form.is_valid():
         try:
-            # the form has written its values onto its instance: the service compares them with a fresh one
-            services.deed_type_update(
-                actor=request.user, deed_type=DeedType.objects.get(pk=deed_type.pk), **form.changes()
-            )
+            services.deed_type_update(actor=request.user, deed_type=deed_type, **form.changes())
         except DomainError as exc:
-            field = {"agency_verifies_templates_only": "verified_by"}.get(exc.code)
-            form.add_error(field, str(exc))
+            _deed_type_refused(form, exc)
         else:
             messages.success(request, _("บันทึกการแก้ไขแล้ว"))
             return redirect(back)
     return render(
         request,
         "deeds/deed_type_edit.html",
-        {"deed_type": DeedType.objects.get(pk=deed_type.pk), "form": form, "back": back},
+        {"deed_type": deed_type, "form": form, "back": back},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -514,9 +518,7 @@ def templates(request: AuthedRequest) -> HttpResponse:
             data = form.cleaned_data
             virtues = [v.code for v in data.pop("virtues")]
             dimensions = [d.code for d in data.pop("dimensions")]
-            if DeedType.objects.filter(programme=chosen, organisation__isnull=True, code=data["code"]).exists():
-                form.add_error("code", _("รหัสนี้มีอยู่แล้วในแม่แบบของโครงการ"))
-            else:
+            try:
                 services.deed_type_create(
                     actor=request.user,
                     programme=chosen,
@@ -525,6 +527,9 @@ def templates(request: AuthedRequest) -> HttpResponse:
                     dimensions=dimensions,
                     **data,
                 )
+            except DomainError as exc:
+                _deed_type_refused(form, exc)
+            else:
                 messages.success(request, _("เพิ่มแม่แบบแล้ว"))
                 return redirect("deeds:templates")
     items = (

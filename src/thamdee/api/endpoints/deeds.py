@@ -24,7 +24,6 @@ from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.creditrules.selectors import rulebook_versions_published, version_describe
 from thamdee.deeds import selectors, services
 from thamdee.deeds.models import Activity, Appeal, Deed, DeedStatus, DeedType, Evidence, Period, Unit, VerifiedBy
-from thamdee.deeds.permissions import can_edit_deed_type
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.selectors import organisation_get
@@ -73,10 +72,15 @@ class DeedTypeCreateSerializer(serializers.Serializer):
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
         allow_null=True,
+        default=None,
         help_text="omit for a national template (agency staff)",
     )
     programme = PublicIdRelatedField(queryset=Programme.objects.filter(is_active=True))
-    code = serializers.SlugField(max_length=50)
+    code = serializers.SlugField(
+        max_length=50,
+        help_text="new to the organisation's catalogue, or to the programme's templates; a code in use is refused "
+        "(deed_type_code_taken)",
+    )
     name_th = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -122,10 +126,7 @@ class DeedTypeListApi(generics.ListCreateAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         s = DeedTypeCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        data = dict(s.validated_data)
-        if DeedType.objects.filter(organisation=data.get("organisation"), code=data["code"]).exists():
-            raise serializers.ValidationError({"code": "this code is already in the catalogue"})
-        deed_type = services.deed_type_create(actor=me(request), **data)
+        deed_type = services.deed_type_create(actor=me(request), **s.validated_data)
         return Response(DeedTypeSerializer(deed_type).data, status=status.HTTP_201_CREATED)
 
 
@@ -168,14 +169,7 @@ class DeedTypeDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _get(self, request: Request, public_id: str) -> DeedType:
-        deed_type = (
-            DeedType.objects.select_related("organisation", "programme", "adopted_from")
-            .filter(public_id=public_id)
-            .first()
-        )
-        if deed_type is None or not can_edit_deed_type.test(me(request), deed_type):
-            raise NotFoundError()
-        return deed_type
+        return selectors.deed_type_get_for_editor(viewer=me(request), public_id=public_id)
 
     @extend_schema(responses={200: DeedTypeSerializer})
     def get(self, request: Request, public_id: str) -> Response:

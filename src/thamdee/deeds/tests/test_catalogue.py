@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import AgencyStaffFactory, area
+from tests.factories import AgencyStaffFactory, UserFactory, area
 from thamdee.common.errors import NotFoundError
 from thamdee.deeds import errors, selectors, services
 from thamdee.deeds.models import DeedStatus, DeedType
+from thamdee.orgs.models import Membership
 
 from .conftest import report
 
@@ -83,6 +84,79 @@ class TestServices:
         with pytest.raises(NotFoundError):
             services.deed_verify(actor=world.verifier, deed=later)
         assert services.deed_verify(actor=national.verifier, deed=later).status == DeedStatus.VERIFIED
+
+    def test_a_code_is_taken_once_per_catalogue_and_once_per_programme_among_templates(
+        self, world, national, national_staff
+    ):
+        def add(actor, organisation, code):  # type: ignore[no-untyped-def]
+            return services.deed_type_create(
+                actor=actor, programme=world.programme, organisation=organisation, code=code, name_th="x", criterion="x"
+            )
+
+        before = DeedType.objects.count()
+        with pytest.raises(errors.DeedTypeCodeTakenError) as taken:
+            add(world.organiser, world.org, world.care.code)
+        assert (taken.value.code, taken.value.status) == ("deed_type_code_taken", 400)
+        assert taken.value.message_th == "รหัสนี้มีอยู่แล้วในรายการขององค์กร"
+        assert taken.value.message_en == "This code is already in the organisation's catalogue"
+        with pytest.raises(errors.DeedTypeCodeTakenError) as taken:
+            add(national_staff.national, None, national.template.code)
+        assert taken.value.message_th == "รหัสนี้มีอยู่แล้วในแม่แบบของโครงการ"
+        assert taken.value.message_en == "This code is already used by one of the programme's templates"
+        assert DeedType.objects.count() == before
+        # permission comes first: an outsider learns nothing about the codes in use
+        with pytest.raises(NotFoundError):
+            add(world.foreign_verifier, world.org, world.care.code)
+        # the same code elsewhere is free: another organisation's catalogue, the programme's templates
+        other_admin = UserFactory()
+        Membership.objects.create(user=other_admin, organisation=world.other, is_admin=True)
+        assert add(other_admin, world.other, world.care.code).organisation == world.other
+        assert add(national_staff.national, None, world.care.code).is_template
+
+    def test_a_code_taken_at_the_same_moment_is_refused_with_the_same_error(self, world, monkeypatch):
+        """Given a concurrent addition that takes the code between the check and the insert (the first check
+        skipped), when the insert hits the unique constraint, then the refusal is the coded error, not a crash."""
+        check = services._check_code_free
+        calls = []
+
+        def late(**kwargs):  # type: ignore[no-untyped-def]
+            calls.append(kwargs)
+            if len(calls) > 1:
+                check(**kwargs)
+
+        monkeypatch.setattr(services, "_check_code_free", late)
+        with pytest.raises(errors.DeedTypeCodeTakenError):
+            services.deed_type_create(
+                actor=world.organiser,
+                programme=world.programme,
+                organisation=world.org,
+                code=world.care.code,
+                name_th="x",
+                criterion="x",
+            )
+        assert len(calls) == 2
+        assert DeedType.objects.filter(organisation=world.org, code=world.care.code).count() == 1
+
+    def test_an_update_checks_before_it_changes_anything(self, world, national, national_staff):
+        """Both updates share one body: a refusal leaves the instance given as it was, and neither changes a field
+        outside the catalogue's (the code among them)."""
+        report(world)
+        care = DeedType.objects.get(pk=world.care.pk)
+        with pytest.raises(errors.DeedTypeInUseError):
+            services.deed_type_update(actor=world.organiser, deed_type=care, unit="occurrence", name_th="ใหม่")
+        assert (care.unit, care.name_th) == ("hour", "ดูแลผู้สูงอายุ")
+        with pytest.raises(errors.AgencyVerifiesTemplatesOnlyError):
+            services.deed_type_update(actor=world.organiser, deed_type=care, verified_by="agency", name_th="ใหม่")
+        assert care.name_th == "ดูแลผู้สูงอายุ"
+        for update, kwargs in (
+            (services.deed_type_update, {"actor": world.organiser, "deed_type": world.lost}),
+            (services.deed_template_update, {"actor": national_staff.national, "template": national.template}),
+        ):
+            with pytest.raises(ValueError, match="code"):
+                update(**kwargs, code="new-code")
+        world.lost.refresh_from_db()
+        national.template.refresh_from_db()
+        assert (world.lost.code, national.template.code) == ("return-lost", "plant-trees")
 
 
 class TestPages:
@@ -157,6 +231,8 @@ class TestPages:
             },
         )
         assert again.status_code == 400
+        assert again.context["form"].errors["code"] == ["รหัสนี้มีอยู่แล้วในแม่แบบของโครงการ"]
+        assert DeedType.objects.filter(code="check-dam").count() == 1
         # provincial staff read the templates but change nothing
         client.force_login(national_staff.provincial)
         page = client.get(reverse("deeds:templates"))
@@ -164,6 +240,45 @@ class TestPages:
         assert client.get(reverse("deeds:deed_type_edit", args=[made.public_id])).status_code == 404
         client.force_login(world.organiser)
         assert client.get(reverse("deeds:templates")).status_code == 404
+
+    def test_a_code_already_in_the_catalogue_is_shown_on_the_code_field_and_nothing_is_added(self, client, world):
+        client.force_login(world.organiser)
+        data = {
+            "t-code": world.care.code,
+            "t-name_th": "ดูแลผู้สูงอายุอีกแบบ",
+            "t-criterion": "ครั้งละ",
+            "t-virtues": ["volunteering"],
+            "t-dimensions": ["health"],
+            "t-unit": "occurrence",
+            "t-evidence": "none",
+            "t-verified_by": "organisation",
+            "t-max_backdate_days": "30",
+        }
+        response = client.post(reverse("deeds:catalogue", args=[world.org.public_id]), data)
+        assert response.status_code == 400
+        assert response.context["form"].errors["code"] == ["รหัสนี้มีอยู่แล้วในรายการขององค์กร"]
+        assert "รหัสนี้มีอยู่แล้วในรายการขององค์กร" in response.content.decode()
+        assert not DeedType.objects.filter(name_th="ดูแลผู้สูงอายุอีกแบบ").exists()
+        assert DeedType.objects.filter(organisation=world.org, code=world.care.code).count() == 1
+
+    @pytest.mark.parametrize("refused_post", [False, True])
+    def test_the_edit_page_reads_the_type_once(self, client, world, django_assert_num_queries, refused_post):
+        """Given an organiser on an entry's edit page, when it is shown (or shown again with a refused change), then
+        the entry is read in one query with its organisation, programme and template: session, user, the entry,
+        the roles and the unread notices; a refused change adds the form's constraint check and the service's look
+        for recorded deeds, each in its savepoint."""
+        edit = reverse("deeds:deed_type_edit", args=[world.care.public_id])
+        client.force_login(world.organiser)
+        data = {f"t-{k}": v for k, v in client.get(edit).context["form"].initial.items() if v not in (None, False)}
+        data.update({"t-unit": "occurrence", "t-is_active": "on"})
+        if refused_post:
+            report(world)
+        with django_assert_num_queries(12 if refused_post else 5) as captured:
+            response = client.post(edit, data) if refused_post else client.get(edit)
+        assert response.status_code == (400 if refused_post else 200)
+        reads = [q["sql"] for q in captured.captured_queries if 'FROM "deeds_deedtype"' in q["sql"]]
+        assert len(reads) == 1, reads
+        assert response.context["deed_type"].unit == "hour"  # the page shows the entry as stored
 
 
 class TestApi:
@@ -191,3 +306,40 @@ class TestApi:
         assert api.patch(url, {"verified_by": "organisation"}, format="json").json()["verified_by"] == "organisation"
         national.adopted.refresh_from_db()
         assert national.adopted.verified_by == "organisation"
+
+    def test_a_code_in_use_is_a_400_problem_with_its_own_code(self, world, national, national_staff):
+        api = APIClient()
+        before = DeedType.objects.count()
+        body = {
+            "organisation": str(world.org.public_id),
+            "programme": str(world.programme.public_id),
+            "code": world.care.code,
+            "name_th": "ดูแลผู้สูงอายุอีกแบบ",
+            "criterion": "ครั้งละ",
+        }
+        api.force_authenticate(world.organiser)
+        taken = api.post("/api/v1/deed-types/", body, format="json")
+        assert taken.status_code == 400 and taken["Content-Type"].startswith("application/problem+json")
+        problem = taken.json()
+        assert problem["code"] == "deed_type_code_taken"
+        assert problem["detail_en"] == "This code is already in the organisation's catalogue"
+        assert problem["errors"] == {"code": [problem["detail"]]}  # where clients read it before
+        api.force_authenticate(national_staff.national)
+        template = api.post(
+            "/api/v1/deed-types/", {**body, "organisation": None, "code": national.template.code}, format="json"
+        )
+        assert template.status_code == 400 and template.json()["code"] == "deed_type_code_taken"
+        assert template.json()["detail_en"] == "This code is already used by one of the programme's templates"
+        assert DeedType.objects.count() == before
+        # someone who may not add to the catalogue is not told whether the code is in use
+        api.force_authenticate(world.member)
+        assert api.post("/api/v1/deed-types/", body, format="json").status_code == 404
+
+    def test_a_template_may_be_created_with_the_organisation_left_out(self, world, national_staff):
+        # The organisation is optional ("omit for a national template"): leaving the key out is a template, as null is
+        api = APIClient()
+        api.force_authenticate(national_staff.national)
+        body = {"programme": str(world.programme.public_id), "code": "plant-mangrove", "name_th": "ปลูกป่าชายเลน"}
+        made = api.post("/api/v1/deed-types/", {**body, "criterion": "ต้นละ"}, format="json")
+        assert made.status_code == 201, made.content
+        assert DeedType.objects.get(code="plant-mangrove").organisation_id is None

@@ -10,7 +10,7 @@ from PIL import Image
 
 from thamdee.common.errors import NotFoundError
 from thamdee.deeds import errors, services
-from thamdee.deeds.models import Appeal, Decision, Deed, DeedSource, DeedStatus
+from thamdee.deeds.models import Appeal, Decision, Deed, DeedSource, DeedStatus, DeedType
 from thamdee.inbox.models import Notification
 from thamdee.ledger.reconcile import ledger_check
 from thamdee.ledger.selectors import balance_of, earned_total_of, passbook_for
@@ -455,6 +455,23 @@ class TestAgencyVerification:
         assert copy.verified_by == "organisation"
         # while the adopted agency template may be changed in other ways
         services.deed_type_update(actor=world.organiser, deed_type=national.adopted, name_en="Plant trees")
+
+    def test_a_template_whose_code_the_organisation_already_uses_is_refused_with_the_reason(self, world):
+        # Given a template under the code of a type the organisation already keeps (elder-care)
+        template = services.deed_type_create(
+            actor=world.admin,
+            programme=world.programme,
+            organisation=None,
+            code=world.care.code,
+            name_th="ดูแลผู้สูงอายุ (แม่แบบ)",
+            criterion="ชั่วโมงละ",
+        )
+        # When the organisation adopts it, then it is told the code is taken, and nothing is added
+        before = DeedType.objects.filter(organisation=world.org).count()
+        with pytest.raises(errors.DeedTypeCodeTakenError) as refused:
+            services.deed_type_adopt(actor=world.organiser, template=template, organisation=world.org)
+        assert refused.value.code == "deed_type_code_taken" and refused.value.message_en
+        assert DeedType.objects.filter(organisation=world.org).count() == before
 
     def test_the_database_refuses_a_local_type_verified_by_the_agency(self, world):
         from django.db import IntegrityError, transaction
