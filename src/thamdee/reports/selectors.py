@@ -610,7 +610,7 @@ def story_publication(story: Story) -> tuple[bool, bool]:
         .filter(pk=story.pk)
         .prefetch_related(None)
         .order_by()
-        .values_list("photos_public", flat=True)
+        .values_list("photos_public", flat=True)  # type: ignore[misc]
         .first()
     )
     return row is not None, bool(row)
