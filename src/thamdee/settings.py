@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "thamdee.rewards",
     "thamdee.recognition",
     "thamdee.anomalies",
+    "thamdee.assessments",
     "thamdee.reports",
     "thamdee.privacy",
     "thamdee.api",

@@ -31,6 +31,7 @@ for prefix, module in [
     ("benefits/", "thamdee.rewards.urls"),
     ("recognition/", "thamdee.recognition.urls"),
     ("review/", "thamdee.anomalies.urls"),
+    ("assessments/", "thamdee.assessments.urls"),
     ("reports/", "thamdee.reports.urls"),
     ("privacy/", "thamdee.privacy.urls"),
 ]:

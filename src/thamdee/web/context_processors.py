@@ -53,8 +53,10 @@ ORGANISER = NavGroup(
 # Organisation admins (and site admins) also review the patterns found in their deeds: the same group with one item
 # more, and for a site admin who runs no organisation, that item alone under the same heading.
 REVIEW = NavItem(_("ตรวจทานรูปแบบผิดปกติ"), "anomalies:queue", "search")
-ORGANISER_REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (*ORGANISER.items, REVIEW))
-REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (REVIEW,))
+# The yearly assessment of organisations and provinces: organisation admins, agency staff and site admins.
+ASSESS = NavItem(_("ประเมินองค์กรคุณธรรม"), "assessments:index", "clipboard-check")
+ORGANISER_REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (*ORGANISER.items, REVIEW, ASSESS))
+REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (REVIEW, ASSESS))
 AGENCY = NavGroup(
     _("หน่วยงาน"),
     "building",
@@ -67,6 +69,7 @@ AGENCY = NavGroup(
         NavItem(_("ภาคีสิทธิประโยชน์"), "rewards:partners", "shop"),
         NavItem(_("คัดเลือกแบบอย่างความดี"), "recognition:rounds", "trophy"),
         NavItem(_("แม่แบบความดีระดับประเทศ"), "deeds:templates", "collection"),
+        ASSESS,
     ),
 )
 # An agency verifier's menu also holds the agency verification queue (a separate constant: menus are cached by

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.assessments.models import MAX_SCORE, Indicator
+from thamdee.assessments.services import MAX_EVIDENCE
+from thamdee.people.forms import BootstrapMixin
+
+SCORE_CHOICES = [("", _("ยังไม่ให้คะแนน")), *((str(n), str(n)) for n in range(MAX_SCORE, -1, -1))]
+
+
+class ScoresForm(BootstrapMixin, forms.Form):
+    """A score (2, 1, 0 or none yet) and the evidence for each activity of the framework."""
+
+    def __init__(self, *args: Any, indicators: list[Indicator], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[f"score_{indicator.number}"] = forms.ChoiceField(
+                label=indicator.title,
+                choices=SCORE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+            self.fields[f"evidence_{indicator.number}"] = forms.CharField(
+                label=_("หลักฐาน"),
+                required=False,
+                max_length=MAX_EVIDENCE,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("เอกสาร ภาพ หรือบันทึกที่แสดงผลการปฏิบัติ และที่เก็บไว้"),
+            )
+        self._style()
+
+    def scores(self) -> dict[int, tuple[int | None, str]]:
+        data = self.cleaned_data
+        return {
+            i.number: (
+                int(data[f"score_{i.number}"]) if data.get(f"score_{i.number}") not in (None, "") else None,
+                data.get(f"evidence_{i.number}", ""),
+            )
+            for i in self.indicators
+        }
+
+    def rows(self) -> list[tuple[Indicator, Any, Any]]:
+        return [(i, self[f"score_{i.number}"], self[f"evidence_{i.number}"]) for i in self.indicators]
+
+
+class ReviewForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("ผลการพิจารณา"),
+        choices=[("confirm", _("รับรองผล")), ("return", _("ส่งกลับให้แก้ไข"))],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("โปรดเลือกผลการพิจารณา")},
+    )
+    note = forms.CharField(
+        label=_("ความเห็น"),
+        required=False,
+        max_length=MAX_EVIDENCE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("ต้องบอกเหตุผลเมื่อส่งกลับ"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

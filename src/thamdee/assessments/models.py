@@ -1,0 +1,257 @@
+"""The yearly assessment of organisations and provinces (DOMAIN.md): a framework of activities or indicators,
+each scored 0, 1 or 2 with its evidence; three levels, ส่งเสริมคุณธรรม (promoting), คุณธรรม (moral) and
+คุณธรรมต้นแบบ (model). An organisation assesses itself once a fiscal year and the provincial culture office
+(agency staff whose area covers it) confirms the result or returns it for correction; a province is assessed by
+its provincial staff and confirmed by national staff. Results go up by area and fiscal year.
+
+An assessment is about an organisation or a province, never a person: no individual is scored here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.common.i18n import localised
+from thamdee.common.models import PublicIdModel
+
+
+class Subject(models.TextChoices):
+    ORGANISATION = "organisation", _("องค์กร")
+    PROVINCE = "province", _("จังหวัด")
+
+
+class Level(models.IntegerChoices):
+    NONE = 0, _("ยังไม่ผ่านระดับใด")
+    PROMOTING = 1, _("ส่งเสริมคุณธรรม")
+    MORAL = 2, _("คุณธรรม")
+    MODEL = 3, _("คุณธรรมต้นแบบ")
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("กำลังประเมินตนเอง")
+    SUBMITTED = "submitted", _("ส่งผลแล้ว รอรับรอง")
+    RETURNED = "returned", _("ส่งกลับให้แก้ไข")
+    CONFIRMED = "confirmed", _("รับรองผลแล้ว")
+
+
+# Statuses in which the assessed side may still change its scores.
+EDITABLE = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
+MAX_SCORE = 2
+
+
+class Framework(models.Model):
+    """A set of activities (organisations) or indicators (provinces), kept by the agency. One framework is in use
+    per subject at a time; an assessment keeps the framework it was made with, so a new framework never changes a
+    past result. ``pass_score``: the least score every activity of a level and of the levels below needs for the
+    level to be reached."""
+
+    code = models.SlugField(_("รหัส"), max_length=40, unique=True)
+    subject = models.CharField(_("ผู้รับการประเมิน"), max_length=12, choices=Subject.choices)
+    name_th = models.CharField(_("ชื่อ (ไทย)"), max_length=200)
+    name_en = models.CharField(_("ชื่อ (อังกฤษ)"), max_length=200, blank=True)
+    pass_score = models.PositiveSmallIntegerField(_("คะแนนขั้นต่ำของแต่ละกิจกรรม"), default=1)
+    is_active = models.BooleanField(_("ใช้อยู่"), default=True)
+    created_at = models.DateTimeField(_("สร้างเมื่อ"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("เกณฑ์การประเมิน")
+        verbose_name_plural = _("เกณฑ์การประเมิน")
+        ordering = ["subject", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"], condition=Q(is_active=True), name="%(app_label)s_%(class)s_one_active_per_subject"
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_score__gte=1, pass_score__lte=MAX_SCORE), name="%(app_label)s_%(class)s_pass_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localised(self.name_th, self.name_en)
+
+
+class Indicator(models.Model):
+    """One activity or indicator of a framework, at one of the three levels, with what earns 2, 1 and 0."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("เกณฑ์การประเมิน")
+    )
+    number = models.PositiveSmallIntegerField(_("ลำดับ"))
+    level = models.PositiveSmallIntegerField(_("ระดับ"), choices=Level.choices[1:])
+    title_th = models.CharField(_("กิจกรรมหรือตัวชี้วัด (ไทย)"), max_length=300)
+    title_en = models.CharField(_("กิจกรรมหรือตัวชี้วัด (อังกฤษ)"), max_length=300, blank=True)
+    criteria_th = models.TextField(_("เกณฑ์การให้คะแนน"), max_length=2000, blank=True)
+    criteria_en = models.TextField(_("เกณฑ์การให้คะแนน (อังกฤษ)"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("กิจกรรมหรือตัวชี้วัด")
+        verbose_name_plural = _("กิจกรรมหรือตัวชี้วัด")
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="%(app_label)s_%(class)s_number"),
+            models.CheckConstraint(
+                condition=Q(level__gte=Level.PROMOTING, level__lte=Level.MODEL), name="%(app_label)s_%(class)s_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title_th}"
+
+    @property
+    def title(self) -> str:
+        return localised(self.title_th, self.title_en)
+
+    @property
+    def criteria(self) -> str:
+        return localised(self.criteria_th, self.criteria_en)
+
+
+class Assessment(PublicIdModel):
+    """One subject's assessment for one fiscal year: an organisation's, or a province's (``province``).
+
+    ``level`` is what the scores reach, set when the assessment is submitted; ``confirmed_level`` is the result,
+    set only by the confirmation of someone other than the person who submitted it."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("เกณฑ์การประเมิน")
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("องค์กร"),
+    )
+    province = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("จังหวัด")
+    )
+    fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ (ค.ศ. ที่สิ้นสุด)"))
+    status = models.CharField(
+        _("สถานะ"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    level = models.PositiveSmallIntegerField(_("ระดับตามคะแนน"), choices=Level.choices, null=True, blank=True)
+    confirmed_level = models.PositiveSmallIntegerField(_("ระดับที่รับรอง"), choices=Level.choices, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้เริ่มประเมิน")
+    )
+    created_at = models.DateTimeField(_("เริ่มเมื่อ"), default=timezone.now)
+    updated_at = models.DateTimeField(_("แก้ไขเมื่อ"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ผู้ส่งผล"),
+    )
+    submitted_at = models.DateTimeField(_("ส่งผลเมื่อ"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ผู้รับรองหรือส่งกลับ"),
+    )
+    reviewed_at = models.DateTimeField(_("รับรองหรือส่งกลับเมื่อ"), null=True, blank=True)
+    review_note = models.TextField(_("ความเห็นของผู้รับรอง"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("การประเมิน")
+        verbose_name_plural = _("การประเมิน")
+        ordering = ["-fiscal_year", "-updated_at"]
+        indexes = [models.Index(fields=["status", "fiscal_year"], name="assessments_status_year")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, province__isnull=True)
+                | Q(organisation__isnull=True, province__isnull=False),
+                name="%(app_label)s_%(class)s_one_subject",
+            ),
+            # Once a fiscal year for each organisation and each province.
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year"],
+                condition=Q(organisation__isnull=False),
+                name="%(app_label)s_%(class)s_org_once_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "fiscal_year"],
+                condition=Q(province__isnull=False),
+                name="%(app_label)s_%(class)s_province_once_a_year",
+            ),
+            # Submitted and later: the scores' level and who submitted are kept.
+            models.CheckConstraint(
+                condition=Q(status__in=[AssessmentStatus.DRAFT])
+                | Q(level__isnull=False, submitted_by__isnull=False, submitted_at__isnull=False),
+                name="%(app_label)s_%(class)s_submission_recorded",
+            ),
+            # A confirmed result names its confirmer, who is not its submitter; only a confirmed one has a result.
+            models.CheckConstraint(
+                condition=Q(status=AssessmentStatus.CONFIRMED, confirmed_level__isnull=False, reviewed_by__isnull=False)
+                & ~Q(reviewed_by=models.F("submitted_by"))
+                | ~Q(status=AssessmentStatus.CONFIRMED) & Q(confirmed_level__isnull=True),
+                name="%(app_label)s_%(class)s_confirmation_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssessmentStatus.RETURNED) | ~Q(review_note=""),
+                name="%(app_label)s_%(class)s_return_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} · {self.fiscal_year + 543}"
+
+    @property
+    def subject(self) -> str:
+        return Subject.ORGANISATION if self.organisation_id else Subject.PROVINCE
+
+    @property
+    def subject_name(self) -> str:
+        if self.organisation is not None:
+            return self.organisation.display_name()
+        return self.province.display_name() if self.province is not None else ""
+
+    @property
+    def area_code(self) -> str:
+        """The code of the area the subject is in: the organisation's area, or the province."""
+        if self.organisation is not None:
+            area = self.organisation.area
+            return area.code if area is not None else ""
+        return self.province.code if self.province is not None else ""
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+class Score(models.Model):
+    """The score (0 to 2) the subject gives itself on one activity, with its evidence."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("การประเมิน")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("กิจกรรมหรือตัวชี้วัด")
+    )
+    score = models.PositiveSmallIntegerField(_("คะแนน"))
+    evidence = models.TextField(_("หลักฐาน"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("คะแนน")
+        verbose_name_plural = _("คะแนน")
+        ordering = ["assessment", "indicator__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="%(app_label)s_%(class)s_once"),
+            models.CheckConstraint(condition=Q(score__lte=MAX_SCORE), name="%(app_label)s_%(class)s_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.score}"

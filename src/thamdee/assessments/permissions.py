@@ -1,0 +1,63 @@
+"""Who assesses and who confirms.
+
+- An organisation assesses itself: its admins (or a site admin) fill and submit it; its organisers may read it.
+- A province is assessed by agency staff whose area covers it (the provincial culture office; national staff too).
+- An organisation's result is confirmed (or returned) by agency staff whose area covers the organisation, a
+  province's by national staff; site admins may do either. Never by the person who submitted it, nor by an admin
+  of the organisation assessed: a different person decides.
+- Anyone else gets not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from thamdee.orgs.roles import roles_for
+
+
+def _org_roles(user: Any, assessment: Any) -> frozenset[str]:
+    if assessment is None or not assessment.organisation_id:
+        return frozenset()
+    return roles_for(user).orgs.get(assessment.organisation_id, frozenset())
+
+
+@rules.predicate
+def can_fill_assessment(user: Any, assessment: Any) -> bool:
+    """May change the scores and submit: the organisation's admins; for a province, agency staff covering it."""
+    if assessment is None:
+        return False
+    roles = roles_for(user)
+    if roles.is_site_admin:
+        return True
+    if assessment.organisation_id:
+        return "admin" in _org_roles(user, assessment)
+    return roles.covers(assessment.area_code)
+
+
+@rules.predicate
+def can_review_assessment(user: Any, assessment: Any) -> bool:
+    """May confirm or return a submitted result (whatever its status: the services check that)."""
+    if assessment is None:
+        return False
+    if assessment.submitted_by_id is not None and assessment.submitted_by_id == getattr(user, "pk", None):
+        return False
+    roles = roles_for(user)
+    if assessment.organisation_id and "admin" in _org_roles(user, assessment):
+        return False
+    if roles.is_site_admin:
+        return True
+    if assessment.organisation_id:
+        return roles.covers(assessment.area_code)
+    return roles.is_national_staff_of()
+
+
+@rules.predicate
+def can_view_assessment(user: Any, assessment: Any) -> bool:
+    if assessment is None:
+        return False
+    roles = roles_for(user)
+    if roles.is_site_admin or _org_roles(user, assessment) & {"admin", "organiser"}:
+        return True
+    return roles.covers(assessment.area_code)

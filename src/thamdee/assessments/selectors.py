@@ -1,0 +1,178 @@
+"""Reads for assessments, scoped to who asks (``permissions``): an organisation's admins and organisers see its
+own; agency staff those of their area; site admins all. Results by area count organisations and provinces by
+level: an assessment is about an organisation, never a person."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.assessments.models import Assessment, AssessmentStatus, Framework, Indicator, Level, Score, Subject
+from thamdee.assessments.permissions import can_review_assessment, can_view_assessment
+from thamdee.common.errors import NotFoundError
+from thamdee.orgs.models import Organisation
+from thamdee.orgs.roles import roles_for
+from thamdee.people.types import Actor
+
+
+def _base() -> QuerySet[Assessment]:
+    return Assessment.objects.select_related(
+        "framework", "organisation__area", "province", "submitted_by", "reviewed_by"
+    )
+
+
+def assessment_get(*, viewer: Actor, public_id: str | uuid.UUID) -> Assessment:
+    assessment = _base().filter(public_id=public_id).first()
+    if assessment is None or not can_view_assessment.test(viewer, assessment):
+        raise NotFoundError()
+    return assessment
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    score: Score | None
+
+
+@dataclass
+class LevelGroup:
+    level: int
+    label: Any
+    rows: list[Row] = field(default_factory=list)
+
+
+def assessment_sheet(*, assessment: Assessment) -> list[LevelGroup]:
+    """The framework's activities by level, each with the score given (None while unscored): two queries."""
+    scores = {s.indicator_id: s for s in Score.objects.filter(assessment=assessment)}
+    groups: dict[int, LevelGroup] = {}
+    for indicator in Indicator.objects.filter(framework_id=assessment.framework_id).order_by("number"):
+        group = groups.setdefault(indicator.level, LevelGroup(indicator.level, Level(indicator.level).label))
+        group.rows.append(Row(indicator, scores.get(indicator.pk)))
+    return [groups[level] for level in sorted(groups)]
+
+
+def _scope_filter(viewer: Actor) -> Q | None:
+    """The assessments a viewer may see, as a filter; None for all (site admins)."""
+    roles = roles_for(viewer)
+    if roles.is_site_admin:
+        return None
+    q = Q(organisation_id__in=roles.org_ids_with("admin", "organiser"))
+    for code in roles.scope_codes:
+        q |= Q(organisation__area__code__startswith=code) | Q(province__code__startswith=code)
+    return q
+
+
+def assessments_visible(
+    *, viewer: Actor, fiscal_year: int | None = None, status: str | None = None, subject: str | None = None
+) -> QuerySet[Assessment]:
+    if not getattr(viewer, "is_authenticated", False):
+        return Assessment.objects.none()
+    qs = _base()
+    scope = _scope_filter(viewer)
+    if scope is not None:
+        qs = qs.filter(scope)
+    if fiscal_year:
+        qs = qs.filter(fiscal_year=fiscal_year)
+    if status:
+        qs = qs.filter(status=status)
+    if subject == Subject.ORGANISATION:
+        qs = qs.filter(organisation__isnull=False)
+    elif subject == Subject.PROVINCE:
+        qs = qs.filter(province__isnull=False)
+    return qs
+
+
+def review_queue(*, viewer: Actor) -> list[Assessment]:
+    """Submitted assessments the viewer may confirm or return, oldest first."""
+    items = assessments_visible(viewer=viewer, status=AssessmentStatus.SUBMITTED).order_by("submitted_at", "pk")
+    return [a for a in items if can_review_assessment.test(viewer, a)]
+
+
+def organisations_to_assess(*, viewer: Actor, fiscal_year: int) -> list[tuple[Organisation, Assessment | None]]:
+    """The organisations the viewer administers, each with its assessment of the year (None if not started)."""
+    roles = roles_for(viewer)
+    orgs = list(Organisation.objects.filter(pk__in=roles.org_ids_with("admin")).order_by("name_th"))
+    found = {a.organisation_id: a for a in _base().filter(organisation__in=orgs, fiscal_year=fiscal_year)}
+    return [(org, found.get(org.pk)) for org in orgs]
+
+
+def provinces_to_assess(*, viewer: Actor, fiscal_year: int) -> list[tuple[Area, Assessment | None]]:
+    """The provinces the viewer's agency posts cover (none for national staff: their task is to confirm), each
+    with its assessment of the year."""
+    codes = {code[:2] for code in roles_for(viewer).scope_codes if len(code) >= 2}
+    if not codes:
+        return []
+    provinces = list(Area.objects.filter(level=AreaLevel.PROVINCE, code__in=codes).order_by("code"))
+    found = {a.province_id: a for a in _base().filter(province__in=provinces, fiscal_year=fiscal_year)}
+    return [(p, found.get(p.pk)) for p in provinces]
+
+
+def can_use(viewer: Actor) -> bool:
+    """Whether the menu shows assessments: organisation admins, agency staff and site admins."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    roles = roles_for(viewer)
+    return bool(roles.is_site_admin or roles.is_agency_staff or roles.org_ids_with("admin"))
+
+
+@dataclass
+class AreaResult:
+    area: Area
+    counts: dict[int, int]  # confirmed level -> organisations
+    waiting: int  # submitted, not yet confirmed
+    province: Assessment | None = None  # the province's own assessment (province rows only)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(self.counts.values())
+
+
+def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> list[AreaResult]:
+    """Organisations' confirmed results of a fiscal year by level, for each area one level below ``scope_code``
+    (provinces for the whole country), within what the viewer may see; with each province's own assessment."""
+    width = {0: 2, 2: 4, 4: 6}.get(len(scope_code), 6)
+    qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.ORGANISATION)
+    if scope_code:
+        qs = qs.filter(organisation__area__code__startswith=scope_code)
+    counts: dict[str, dict[int, int]] = {}
+    waiting: dict[str, int] = {}
+    rows = (
+        qs.filter(status__in=[AssessmentStatus.CONFIRMED, AssessmentStatus.SUBMITTED])
+        .values("organisation__area__code", "status", "confirmed_level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        code = (row["organisation__area__code"] or "")[:width]
+        if row["status"] == AssessmentStatus.CONFIRMED:
+            cell = counts.setdefault(code, {})
+            cell[row["confirmed_level"]] = cell.get(row["confirmed_level"], 0) + row["n"]
+        else:
+            waiting[code] = waiting.get(code, 0) + row["n"]
+    provinces: dict[str, Assessment] = {}
+    if width == 2:
+        for a in assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.PROVINCE):
+            if a.province is not None:
+                provinces[a.province.code] = a
+    codes = set(counts) | set(waiting) | set(provinces)
+    areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    return [
+        AreaResult(areas[code], counts.get(code, {}), waiting.get(code, 0), provinces.get(code))
+        for code in sorted(codes)
+        if code in areas
+    ]
+
+
+def framework_in_use(subject: str) -> Framework | None:
+    return Framework.objects.filter(subject=subject, is_active=True).prefetch_related("indicators").first()
+
+
+LEVELS = [level for level in Level if level != Level.NONE]
+
+
+def level_choices() -> list[tuple[int, Any]]:
+    return [(level.value, level.label) for level in Level]

@@ -1,0 +1,237 @@
+"""Writes for assessments: opening a fiscal year's assessment, scoring it, submitting it, and confirming or
+returning it. Each is one transaction; a status changes by a conditional UPDATE, so two people acting at once
+cannot both move it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.assessments.errors import (
+    AssessmentIncompleteError,
+    AssessmentInvalidError,
+    AssessmentNoFrameworkError,
+    AssessmentNotEditableError,
+    AssessmentNotSubmittedError,
+    AssessmentOwnReviewError,
+)
+from thamdee.assessments.models import (
+    EDITABLE,
+    MAX_SCORE,
+    Assessment,
+    AssessmentStatus,
+    Framework,
+    Indicator,
+    Level,
+    Score,
+    Subject,
+)
+from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment, can_view_assessment
+from thamdee.common.errors import NotFoundError
+from thamdee.common.thaitime import current_fiscal_year
+from thamdee.inbox.services import notify, notify_many
+from thamdee.orgs.models import AgencyStaff, Organisation
+from thamdee.people.types import Actor
+
+MAX_EVIDENCE = 2000
+
+
+def level_reached(indicators: Iterable[Indicator], scores: Mapping[int, int], pass_score: int) -> int:
+    """The highest level whose activities, and those of every level below, all score at least ``pass_score``
+    (``scores``: indicator id -> score). A level with no activity in the framework is never reached."""
+    by_level: dict[int, list[int]] = {}
+    for indicator in indicators:
+        by_level.setdefault(indicator.level, []).append(indicator.pk)
+    reached = Level.NONE
+    for level in (Level.PROMOTING, Level.MORAL, Level.MODEL):
+        ids = by_level.get(level, [])
+        if not ids or any(scores.get(pk, 0) < pass_score for pk in ids):
+            break
+        reached = level
+    return int(reached)
+
+
+def _framework(subject: str) -> Framework:
+    framework = Framework.objects.filter(subject=subject, is_active=True).first()
+    if framework is None:
+        raise AssessmentNoFrameworkError(subject=Subject(subject).label)
+    return framework
+
+
+@transaction.atomic
+def assessment_open(
+    *,
+    actor: Actor,
+    organisation: Organisation | None = None,
+    province: Area | None = None,
+    fiscal_year: int | None = None,
+) -> Assessment:
+    """The assessment of an organisation or a province for a fiscal year (this one by default): the one that exists,
+    or a new draft with the framework in use. Only someone who may fill it (not found for anyone else); this fiscal
+    year or the one before (a year's result is often completed after it ends), never a future one."""
+    if (organisation is None) == (province is None):
+        raise AssessmentInvalidError(reason=_("ต้องระบุองค์กรหรือจังหวัดอย่างใดอย่างหนึ่ง"))
+    if province is not None and province.level != AreaLevel.PROVINCE:
+        raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะระดับจังหวัด"))
+    this_year = current_fiscal_year()
+    fiscal_year = fiscal_year or this_year
+    if fiscal_year not in (this_year, this_year - 1):
+        raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะปีงบประมาณนี้หรือปีก่อน"))
+    subject: dict[str, Any] = {"organisation": organisation} if organisation is not None else {"province": province}
+    existing = Assessment.objects.filter(fiscal_year=fiscal_year, **subject).first()
+    probe = existing or Assessment(fiscal_year=fiscal_year, **subject)
+    if not can_fill_assessment.test(actor, probe) and not (existing and can_review_assessment.test(actor, existing)):
+        raise NotFoundError()
+    if existing is not None:
+        return existing
+    framework = _framework(Subject.ORGANISATION if organisation is not None else Subject.PROVINCE)
+    try:
+        with transaction.atomic():
+            return Assessment.objects.create(
+                framework=framework,
+                fiscal_year=fiscal_year,
+                created_by=actor,  # type: ignore[misc]
+                **subject,
+            )
+    except IntegrityError:  # opened by someone else at the same moment
+        return Assessment.objects.get(fiscal_year=fiscal_year, **subject)
+
+
+@transaction.atomic
+def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[int, tuple[int | None, str]]) -> int:
+    """Save scores (indicator number -> (score 0 to 2, or None to leave it unscored; evidence)) while the
+    assessment is a draft or returned. Returns how many activities are scored now. Nothing is saved if any
+    entry is invalid."""
+    if not can_fill_assessment.test(actor, assessment):
+        raise NotFoundError()
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status not in EDITABLE:
+        raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
+    indicators = {i.number: i for i in Indicator.objects.filter(framework_id=locked.framework_id)}
+    clean: dict[int, tuple[int | None, str]] = {}
+    for number, (score, evidence) in scores.items():
+        if number not in indicators:
+            raise AssessmentInvalidError(reason=_("ไม่มีกิจกรรมลำดับที่ {number} ในเกณฑ์นี้").format(number=number))
+        if score is not None and not (0 <= int(score) <= MAX_SCORE):
+            raise AssessmentInvalidError(reason=_("คะแนนต้องเป็น 0, 1 หรือ 2"))
+        evidence = (evidence or "").strip()
+        if len(evidence) > MAX_EVIDENCE:
+            raise AssessmentInvalidError(reason=_("หลักฐานยาวเกิน 2,000 ตัวอักษร"))
+        clean[number] = (None if score is None else int(score), evidence)
+    for number, (score, evidence) in clean.items():
+        indicator = indicators[number]
+        if score is None:
+            Score.objects.filter(assessment=locked, indicator=indicator).delete()
+            continue
+        Score.objects.update_or_create(
+            assessment=locked, indicator=indicator, defaults={"score": score, "evidence": evidence}
+        )
+    Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return Score.objects.filter(assessment=locked).count()
+
+
+@transaction.atomic
+def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
+    """Send the result for confirmation: every activity scored; the level the scores reach is kept with it.
+    Those who may confirm it are told."""
+    if not can_fill_assessment.test(actor, assessment):
+        raise NotFoundError()
+    locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    if locked.status not in EDITABLE:
+        raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
+    indicators = list(Indicator.objects.filter(framework_id=locked.framework_id))
+    scores = dict(Score.objects.filter(assessment=locked).values_list("indicator_id", "score"))
+    missing = [i.number for i in indicators if i.pk not in scores]
+    if missing:
+        raise AssessmentIncompleteError(missing=len(missing), numbers=", ".join(str(n) for n in missing))
+    now = timezone.now()
+    level = level_reached(indicators, scores, locked.framework.pass_score)
+    Assessment.objects.filter(pk=locked.pk).update(
+        status=AssessmentStatus.SUBMITTED,
+        level=level,
+        submitted_by=actor,
+        submitted_at=now,
+        updated_at=now,
+        reviewed_by=None,
+        reviewed_at=None,
+    )
+    locked.refresh_from_db()
+    _tell_reviewers(locked)
+    return locked
+
+
+def _reviewer_users(assessment: Assessment) -> list[Any]:
+    """Who is told a result waits for them: for an organisation, agency staff posted to its province; for a
+    province, national staff. (Anyone whose area covers it may confirm; these are told.)"""
+    posts = AgencyStaff.objects.filter(is_active=True).select_related("user")
+    if assessment.organisation_id:
+        posts = posts.filter(scope_area__code=assessment.area_code[:2])
+    else:
+        posts = posts.filter(scope_area__isnull=True)
+    return [post.user for post in posts if can_review_assessment.test(post.user, assessment)]
+
+
+def _tell_reviewers(assessment: Assessment) -> None:
+    users = {user.pk: user for user in _reviewer_users(assessment)}
+    if users:
+        notify_many(
+            users=list(users.values()),
+            kind="assessment_submitted",
+            title=_("ผลการประเมินของ {subject} รอการรับรอง"),
+            url=reverse("assessments:detail", args=[assessment.public_id]),
+            subject=assessment.subject_name,
+        )
+
+
+@transaction.atomic
+def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, note: str = "") -> Assessment:
+    """Confirm a submitted result (its level becomes the year's result) or return it for correction (a reason is
+    required). Agency staff covering the subject (national staff for a province), or a site admin; never the
+    person who submitted it nor an admin of the organisation assessed. Done once: a second reviewer at the same
+    moment gets ``assessment_not_submitted``."""
+    if not can_view_assessment.test(actor, assessment):
+        raise NotFoundError()
+    note = (note or "").strip()
+    if len(note) > MAX_EVIDENCE:
+        raise AssessmentInvalidError(reason=_("ความเห็นยาวเกิน 2,000 ตัวอักษร"))
+    if not confirm and not note:
+        raise AssessmentInvalidError(reason=_("ต้องบอกเหตุผลที่ส่งกลับ"))
+    # Who submitted is read from the locked row, not from the caller's copy, which may be older.
+    locked = (
+        Assessment.objects.select_for_update().select_related("organisation__area", "province").get(pk=assessment.pk)
+    )
+    if locked.submitted_by_id is not None and locked.submitted_by_id == getattr(actor, "pk", None):
+        raise AssessmentOwnReviewError()
+    if not can_review_assessment.test(actor, locked):
+        raise NotFoundError()
+    if locked.status != AssessmentStatus.SUBMITTED:
+        raise AssessmentNotSubmittedError(status=AssessmentStatus(locked.status).label)
+    now = timezone.now()
+    Assessment.objects.filter(pk=locked.pk).update(
+        status=AssessmentStatus.CONFIRMED if confirm else AssessmentStatus.RETURNED,
+        confirmed_level=locked.level if confirm else None,
+        reviewed_by=actor,
+        reviewed_at=now,
+        review_note=note,
+        updated_at=now,
+    )
+    locked.refresh_from_db()
+    if locked.submitted_by is not None:
+        notify(
+            user=locked.submitted_by,
+            about=actor,
+            kind="assessment_reviewed",
+            title=_("ผลการประเมินของ {subject} ได้รับการรับรองแล้ว")
+            if confirm
+            else _("ผลการประเมินของ {subject} ถูกส่งกลับให้แก้ไข"),
+            body=note,
+            url=reverse("assessments:detail", args=[locked.public_id]),
+            subject=locked.subject_name,
+        )
+    return locked

@@ -1,0 +1,107 @@
+"""The assessment pages: the index of what the viewer assesses and confirms, the sheet with its scores and
+evidence, a refusal that keeps what was typed, the confirmation, and results by area; not found for anyone else."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from thamdee.assessments import services
+from thamdee.assessments.models import Assessment, AssessmentStatus, Level, Score
+from thamdee.assessments.tests.conftest import all_scores
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(scores: dict[int, tuple[int | None, str]], action: str = "save") -> dict[str, str]:
+    data = {"action": action}
+    for number, (score, evidence) in scores.items():
+        data[f"score_{number}"] = "" if score is None else str(score)
+        data[f"evidence_{number}"] = evidence
+    return data
+
+
+def test_an_admin_starts_scores_and_submits_through_the_pages(client, scene):
+    client.force_login(scene.admin)
+    index = client.get(reverse("assessments:index"))
+    assert index.status_code == 200 and 'data-testid="start-assessment"' in index.content.decode()
+    opened = client.post(reverse("assessments:open"), {"org": str(scene.org.public_id)})
+    a = Assessment.objects.get()
+    assert opened.status_code == 302 and opened["Location"] == reverse("assessments:detail", args=[a.public_id])
+    page = client.get(opened["Location"]).content.decode()
+    assert 'data-testid="scores-form"' in page and 'data-testid="indicator-9"' in page
+
+    # A partial save keeps the scores given
+    url = reverse("assessments:scores", args=[a.public_id])
+    assert client.post(url, form_data({1: (2, "ประกาศเจตนารมณ์ 12 ม.ค."), 2: (1, "")})).status_code == 302
+    assert dict(Score.objects.values_list("indicator__number", "score")) == {1: 2, 2: 1}
+
+    # Submitting with activities unscored is refused with the reason; what was typed is kept, nothing saved
+    typed = form_data({**dict.fromkeys(range(1, 10), (None, "")), 1: (2, "ประกาศ"), 3: (1, "แผนปี 2570")}, "submit")
+    refused = client.post(url, typed)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and 'data-error-code="assessment_incomplete"' in html
+    assert "แผนปี 2570" in html and Assessment.objects.get().status == AssessmentStatus.DRAFT
+
+    # Scoring everything and submitting sends it for confirmation
+    done = client.post(url, form_data(all_scores(1), "submit"))
+    assert done.status_code == 302
+    a.refresh_from_db()
+    assert (a.status, a.level) == (AssessmentStatus.SUBMITTED, Level.MODEL)
+    page = client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
+    assert 'data-testid="scores-form"' not in page and 'data-testid="review-form"' not in page
+    assert "หลักฐานข้อ 9" in page
+
+
+def test_the_province_confirms_from_its_queue_and_sees_the_results(client, scene):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores={**all_scores(2), 9: (0, "")})
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    client.force_login(scene.provincial)
+    index = client.get(reverse("assessments:index")).content.decode()
+    assert reverse("assessments:detail", args=[a.public_id]) in index
+    page = client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
+    assert 'data-testid="review-form"' in page
+    review = reverse("assessments:review", args=[a.public_id])
+    # returning without a reason is refused on the page
+    refused = client.post(review, {"decision": "return", "note": ""})
+    assert refused.status_code == 400 and 'data-error-code="assessment_invalid"' in refused.content.decode()
+    assert client.post(review, {"decision": "confirm", "note": "ครบถ้วน"}).status_code == 302
+    a.refresh_from_db()
+    assert (a.status, a.confirmed_level) == (AssessmentStatus.CONFIRMED, Level.MORAL)
+    results = client.get(reverse("assessments:results")).content.decode()
+    assert 'data-testid="results-table"' in results and "กาญจนบุรี" in results
+    drill = client.get(reverse("assessments:results"), {"area": "71"}).content.decode()
+    assert "พนมทวน" in drill and 'href="?fy=' in drill  # the organisation's district (7109), one level down
+
+
+@pytest.mark.parametrize("who", ["member", "organiser", "elsewhere"])
+def test_others_do_not_find_it(client, scene, who):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    client.force_login(getattr(scene, who))
+    assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == (
+        200 if who == "organiser" else 404
+    )
+    assert client.post(reverse("assessments:scores", args=[a.public_id]), form_data(all_scores())).status_code == 404
+    assert client.post(reverse("assessments:review", args=[a.public_id]), {"decision": "confirm"}).status_code == 404
+    assert not Score.objects.exists()
+
+
+def test_members_have_no_assessment_pages(client, scene):
+    client.force_login(scene.member)
+    assert client.get(reverse("assessments:index")).status_code == 404
+    assert client.get(reverse("assessments:results")).status_code == 404
+    assert client.post(reverse("assessments:open"), {"org": str(scene.org.public_id)}).status_code == 404
+
+
+def test_the_sheet_runs_a_fixed_number_of_queries(client, scene, django_assert_num_queries):
+    # session, user, the assessment, roles, scores, activities, the inbox badge (and the form page: one more)
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(2))
+    client.force_login(scene.admin)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    client.force_login(scene.provincial)
+    with django_assert_num_queries(7):
+        assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200

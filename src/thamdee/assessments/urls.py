@@ -1,0 +1,13 @@
+from django.urls import path
+
+from thamdee.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("open/", views.open_assessment, name="open"),
+    path("results/", views.results, name="results"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/scores/", views.save_scores, name="scores"),
+    path("<uuid:public_id>/review/", views.review, name="review"),
+]

@@ -1,0 +1,213 @@
+"""Assessments on the web: the index (what the viewer assesses, what waits for their confirmation, results), one
+assessment's sheet with its scores and evidence, the confirmation, and results by area. Every rule is in
+``services`` and ``selectors``: an assessment its viewer may not see is not found."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thamdee.areas.models import Area, AreaLevel
+from thamdee.assessments import selectors, services
+from thamdee.assessments.forms import ReviewForm, ScoresForm
+from thamdee.assessments.models import Assessment, Indicator, Level
+from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment
+from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.ids import parse_uuid
+from thamdee.common.thaitime import current_fiscal_year
+from thamdee.orgs.models import Organisation
+from thamdee.people.types import AuthedRequest
+
+
+def _years() -> list[int]:
+    year = current_fiscal_year()
+    return [year, year - 1]
+
+
+def _year(request: AuthedRequest, choices: list[int]) -> int:
+    raw = request.GET.get("fy") or request.POST.get("fiscal_year") or ""
+    return int(raw) if raw.isdigit() and int(raw) in choices else choices[0]
+
+
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    viewer = request.user
+    if not selectors.can_use(viewer):
+        raise NotFoundError()
+    years = _years()
+    year = _year(request, years)
+    return render(
+        request,
+        "assessments/index.html",
+        {
+            "year": year,
+            "years": years,
+            "orgs": selectors.organisations_to_assess(viewer=viewer, fiscal_year=year),
+            "provinces": selectors.provinces_to_assess(viewer=viewer, fiscal_year=year),
+            "queue": selectors.review_queue(viewer=viewer),
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_assessment(request: AuthedRequest) -> HttpResponse:
+    """Start (or open) the year's assessment of an organisation (``org``: public id) or a province (``province``:
+    its code)."""
+    years = _years()
+    year = _year(request, years)
+    organisation = province = None
+    if request.POST.get("org"):
+        organisation = Organisation.objects.filter(public_id=parse_uuid(request.POST["org"])).first()  # type: ignore[misc]
+        if organisation is None:
+            raise NotFoundError()
+    else:
+        province = Area.objects.filter(code=request.POST.get("province", ""), level=AreaLevel.PROVINCE).first()
+        if province is None:
+            raise NotFoundError()
+    try:
+        assessment = services.assessment_open(
+            actor=request.user, organisation=organisation, province=province, fiscal_year=year
+        )
+    except NotFoundError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessments:index")
+    return redirect("assessments:detail", public_id=assessment.public_id)
+
+
+def _indicators(assessment: Assessment) -> list[Indicator]:
+    return list(Indicator.objects.filter(framework_id=assessment.framework_id).order_by("number"))
+
+
+def _page(
+    request: AuthedRequest,
+    assessment: Assessment,
+    *,
+    scores_form: ScoresForm | None = None,
+    review_form: ReviewForm | None = None,
+    error: DomainError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    viewer = request.user
+    may_fill = assessment.is_editable and can_fill_assessment.test(viewer, assessment)
+    may_review = assessment.status == "submitted" and can_review_assessment.test(viewer, assessment)
+    if may_fill and scores_form is None:
+        sheet = selectors.assessment_sheet(assessment=assessment)
+        initial = {}
+        for group in sheet:
+            for row in group.rows:
+                if row.score is not None:
+                    initial[f"score_{row.indicator.number}"] = str(row.score.score)
+                    initial[f"evidence_{row.indicator.number}"] = row.score.evidence
+        scores_form = ScoresForm(initial=initial, indicators=[r.indicator for g in sheet for r in g.rows])
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "a": assessment,
+            "sheet": None if may_fill else selectors.assessment_sheet(assessment=assessment),
+            "scores_form": scores_form if may_fill else None,
+            "review_form": (review_form or ReviewForm()) if may_review else None,
+            "error": error,
+            "levels": [level for level in Level if level != Level.NONE],
+        },
+        status=status,
+    )
+
+
+@login_required
+def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
+    return _page(request, selectors.assessment_get(viewer=request.user, public_id=public_id))
+
+
+@login_required
+@require_POST
+def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """Save the scores (``action=save``), or save them and send the result for confirmation (``action=submit``).
+    A refusal shows the page again with what was typed and the reason (nothing is saved)."""
+    assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
+    if not can_fill_assessment.test(request.user, assessment):
+        raise NotFoundError()
+    form = ScoresForm(request.POST, indicators=_indicators(assessment))
+    if not form.is_valid():
+        return _page(request, assessment, scores_form=form, status=400)
+    submit = request.POST.get("action") == "submit"
+    try:
+        services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())
+        if submit:
+            services.assessment_submit(actor=request.user, assessment=assessment)
+    except NotFoundError:
+        raise
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        fresh = selectors.assessment_get(viewer=request.user, public_id=public_id)
+        if not fresh.is_editable:
+            return _page(request, fresh, error=exc, status=exc.status)
+        return _page(request, fresh, scores_form=form, error=exc, status=exc.status)
+    messages.success(request, _("ส่งผลการประเมินแล้ว รอการรับรอง") if submit else _("บันทึกคะแนนแล้ว"))
+    return redirect("assessments:detail", public_id=assessment.public_id)
+
+
+@login_required
+@require_POST
+def review(request: AuthedRequest, public_id: str) -> HttpResponse:
+    assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        if not can_review_assessment.test(request.user, assessment):
+            raise NotFoundError()
+        return _page(request, assessment, review_form=form, status=400)
+    try:
+        services.assessment_review(
+            actor=request.user,
+            assessment=assessment,
+            confirm=form.cleaned_data["decision"] == "confirm",
+            note=form.cleaned_data["note"],
+        )
+    except NotFoundError:
+        raise
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        fresh = selectors.assessment_get(viewer=request.user, public_id=public_id)
+        return _page(request, fresh, review_form=form, error=exc, status=exc.status)
+    messages.success(request, _("บันทึกผลการพิจารณาแล้ว"))
+    return redirect("assessments:index")
+
+
+@login_required
+def results(request: AuthedRequest) -> HttpResponse:
+    """Confirmed results of a fiscal year by area (organisations by level; each province's own result), within the
+    viewer's areas; ``area`` drills down one level."""
+    viewer = request.user
+    if not selectors.can_use(viewer):
+        raise NotFoundError()
+    years = _years()
+    year = _year(request, years)
+    code = request.GET.get("area", "")
+    area = Area.objects.filter(code=code).first() if code else None
+    if area is not None and area.level >= AreaLevel.SUBDISTRICT:
+        area = None
+    rows = selectors.results_by_area(viewer=viewer, fiscal_year=year, scope_code=area.code if area else "")
+    levels = [level for level in Level if level != Level.NONE]
+    table = [(row, [row.counts.get(level.value, 0) for level in levels]) for row in rows]
+    totals = [sum(counts[i] for _row, counts in table) for i in range(len(levels))]
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "year": year,
+            "years": years,
+            "area": area,
+            "levels": levels,
+            "table": table,
+            "totals": totals,
+            "waiting": sum(row.waiting for row in rows),
+            "drill": area is None or area.level < AreaLevel.DISTRICT,
+        },
+    )
