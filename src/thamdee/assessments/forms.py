@@ -30,7 +30,7 @@ class ScoresForm(BootstrapMixin, forms.Form):
                 required=False,
                 max_length=MAX_EVIDENCE,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=_("เอกสาร ภาพ หรือบันทึกที่แสดงผลการปฏิบัติ และที่เก็บไว้"),
+                help_text=_("เอกสาร ภาพ หรือบันทึกที่แสดงผลการปฏิบัติ และที่เก็บไว้ เขียนถึงงานขององค์กร ไม่ใส่ข้อมูลส่วนบุคคล"),
             )
         self._style()
 

@@ -14,20 +14,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from thamdee.common.i18n import localised
 from thamdee.common.models import PublicIdModel
 
 
 class Subject(models.TextChoices):
-    ORGANISATION = "organisation", _("องค์กร")
-    PROVINCE = "province", _("จังหวัด")
+    ORGANISATION = "organisation", pgettext_lazy("assessment subject", "องค์กร")
+    PROVINCE = "province", pgettext_lazy("assessment subject", "จังหวัด")
 
 
 class Level(models.IntegerChoices):
     NONE = 0, _("ยังไม่ผ่านระดับใด")
     PROMOTING = 1, _("ส่งเสริมคุณธรรม")
-    MORAL = 2, _("คุณธรรม")
+    MORAL = 2, pgettext_lazy("assessment level", "คุณธรรม")
     MODEL = 3, _("คุณธรรมต้นแบบ")
 
 

@@ -207,3 +207,17 @@ def test_the_database_keeps_one_assessment_a_year_and_scores_in_range(scene):
         Assessment.objects.filter(pk=a.pk).update(status=AssessmentStatus.CONFIRMED, confirmed_level=2)
     with pytest.raises(IntegrityError), transaction.atomic():  # both subjects at once
         Assessment.objects.filter(pk=a.pk).update(province=area("71"))
+
+
+def test_a_framework_in_use_is_fixed_in_the_admin(scene, client):
+    from django.urls import reverse
+
+    framework = Framework.objects.get(code="example-organisation")
+    scene.site_admin.is_staff = True
+    scene.site_admin.save(update_fields=["is_staff"])
+    client.force_login(scene.site_admin)
+    url = reverse("admin:assessments_framework_change", args=[framework.pk])
+    assert 'name="indicators-0-title_th"' in client.get(url).content.decode()  # editable while unused
+    services.assessment_open(actor=scene.admin, organisation=scene.org)
+    page = client.get(url).content.decode()
+    assert 'name="indicators-0-title_th"' not in page and 'name="pass_score"' not in page
