@@ -957,17 +957,34 @@ def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.dateti
         .values_list("account_id", flat=True)
         .distinct()
     )
-    owed = []
-    for deed in Deed.objects.filter(member=member, status=DeedStatus.REVERSED, decided_at__gt=reserved_at).order_by(
-        "decided_at", "pk"
+    reversed_after = list(
+        Deed.objects.filter(member=member, status=DeedStatus.REVERSED, decided_at__gt=reserved_at).order_by(
+            "decided_at", "pk"
+        )
+    )
+    ids = [deed.pk for deed in reversed_after]
+    # Read for all the reversed deeds at once (three queries, however many): what each left in the wallet, each
+    # one's first award, and the account that award came from.
+    shares = ledger_selectors.member_shares_of(CauseKind.DEED, ids, member.pk)
+    first_award: dict[int, int] = {}
+    for cause_id, journal_id in awards.filter(cause_id__in=ids).order_by("pk").values_list("cause_id", "pk"):
+        if cause_id is not None:
+            first_award.setdefault(cause_id, journal_id)
+    source: dict[int, Account] = {}
+    for posting in (
+        Posting.objects.filter(journal_id__in=list(first_award.values()))
+        .exclude(account__kind=AccountKind.MEMBER)
+        .select_related("account")
+        .order_by("pk")
     ):
-        credits = ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), member.pk)
-        award = awards.filter(cause_id=deed.pk).order_by("pk").first()
-        if credits <= 0 or award is None:
+        source.setdefault(posting.journal_id, posting.account)
+    owed = []
+    for deed in reversed_after:
+        credits = shares.get(deed.pk, 0)
+        award_id = first_award.get(deed.pk)
+        if credits <= 0 or award_id is None or award_id not in source:
             continue
-        to = Posting.objects.filter(journal_id=award.pk).exclude(account__kind=AccountKind.MEMBER).first()
-        if to is not None:
-            owed.append(TakeBackOwed(deed=deed, credits=credits, to_account=to.account))
+        owed.append(TakeBackOwed(deed=deed, credits=credits, to_account=source[award_id]))
     return owed
 
 

@@ -723,3 +723,37 @@ def test_an_upheld_appeal_after_the_refund_paid_the_take_back_gives_the_deed_its
     assert ledger_selectors.balance_of(w.member) == 10 and ledger_selectors.earned_total_of(w.member) == 10
     assert share(w, deed) == 10
     assert_books_balance()
+
+
+def test_what_reversed_deeds_owe_is_read_in_a_fixed_number_of_queries(scheme):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from thamdee.deeds import services as deeds
+
+    w = scheme
+    # Given two deeds of 10 credits, 16 of them held in two vouchers, then both deeds reversed:
+    # the first takes back the 4 left in the wallet and is owed 6, the second is owed all 10
+    first, second = verified_deed(w, days_ago=3), verified_deed(w, days_ago=2)
+    voucher = redeem(w.member, w.offer)
+    redeem(w.member, w.offer)
+    reverse(w, first)
+    reverse(w, second)
+    assert (share(w, first), share(w, second)) == (6, 10)
+    hold = Journal.objects.get(pk=voucher.hold_journal_id)
+
+    def owed() -> tuple[list[tuple[int, int, int]], int]:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            found = deeds.deed_take_backs_owed(member=w.member, spent=hold, reserved_at=voucher.created_at)
+        return [(item.deed.pk, item.credits, item.to_account.pk) for item in found], len(queries)
+
+    # When what the refund of the first voucher pays first is read
+    both, with_two = owed()
+    # Then both deeds are owed, oldest reversal first, back to the allotment their awards came from
+    assert both == [(first.pk, 6, w.allotment.pk), (second.pk, 10, w.allotment.pk)]
+    # and a third reversed deed adds no query
+    third = verified_deed(w, days_ago=1)
+    redeem(w.member, w.offer)
+    reverse(w, third)
+    assert len(owed()[0]) == 2  # reversed after the hold was made, but awarded after it: not the hold's credits
+    assert owed()[1] == with_two
