@@ -234,7 +234,8 @@ class Assessment(PublicIdModel):
 
 
 class Score(models.Model):
-    """The score (0 to 2) the subject gives itself on one activity, with its evidence."""
+    """The score (0 to 2) the subject gives itself on one activity, with its evidence. Evidence may be kept before a
+    score is decided (``score`` empty): such an activity counts as unscored."""
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("การประเมิน")
@@ -242,7 +243,7 @@ class Score(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("กิจกรรมหรือตัวชี้วัด")
     )
-    score = models.PositiveSmallIntegerField(_("คะแนน"))
+    score = models.PositiveSmallIntegerField(_("คะแนน"), null=True, blank=True)
     evidence = models.TextField(_("หลักฐาน"), max_length=2000, blank=True)
 
     class Meta:

@@ -101,9 +101,9 @@ def organisations_to_assess(*, viewer: Actor, fiscal_year: int) -> list[tuple[Or
 
 
 def provinces_to_assess(*, viewer: Actor, fiscal_year: int) -> list[tuple[Area, Assessment | None]]:
-    """The provinces the viewer's agency posts cover (none for national staff: their task is to confirm), each
-    with its assessment of the year."""
-    codes = {code[:2] for code in roles_for(viewer).scope_codes if len(code) >= 2}
+    """The provinces of the viewer's province-level agency posts, each with its assessment of the year (none for
+    national staff, whose task is to confirm, nor for district staff, who do not assess a whole province)."""
+    codes = {code for code in roles_for(viewer).scope_codes if len(code) == 2}
     if not codes:
         return []
     provinces = list(Area.objects.filter(level=AreaLevel.PROVINCE, code__in=codes).order_by("code"))

@@ -105,9 +105,9 @@ def assessment_open(
 
 @transaction.atomic
 def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[int, tuple[int | None, str]]) -> int:
-    """Save scores (indicator number -> (score 0 to 2, or None to leave it unscored; evidence)) while the
-    assessment is a draft or returned. Returns how many activities are scored now. Nothing is saved if any
-    entry is invalid."""
+    """Save scores (indicator number -> (score 0 to 2, or None to leave it unscored; evidence, kept even without a
+    score)) while the assessment is a draft or returned. Returns how many activities are scored now. Nothing is
+    saved if any entry is invalid."""
     if not can_fill_assessment.test(actor, assessment):
         raise NotFoundError()
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -126,14 +126,15 @@ def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[in
         clean[number] = (None if score is None else int(score), evidence)
     for number, (score, evidence) in clean.items():
         indicator = indicators[number]
-        if score is None:
+        if score is None and not evidence:
             Score.objects.filter(assessment=locked, indicator=indicator).delete()
             continue
+        # Evidence gathered before a score is decided is kept (the activity stays unscored).
         Score.objects.update_or_create(
             assessment=locked, indicator=indicator, defaults={"score": score, "evidence": evidence}
         )
     Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
-    return Score.objects.filter(assessment=locked).count()
+    return Score.objects.filter(assessment=locked, score__isnull=False).count()
 
 
 @transaction.atomic
@@ -146,7 +147,7 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
     if locked.status not in EDITABLE:
         raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
     indicators = list(Indicator.objects.filter(framework_id=locked.framework_id))
-    scores = dict(Score.objects.filter(assessment=locked).values_list("indicator_id", "score"))
+    scores = dict(Score.objects.filter(assessment=locked, score__isnull=False).values_list("indicator_id", "score"))
     missing = [i.number for i in indicators if i.pk not in scores]
     if missing:
         raise AssessmentIncompleteError(missing=len(missing), numbers=", ".join(str(n) for n in missing))

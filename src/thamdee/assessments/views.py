@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -103,7 +104,8 @@ def _page(
         for group in sheet:
             for row in group.rows:
                 if row.score is not None:
-                    initial[f"score_{row.indicator.number}"] = str(row.score.score)
+                    if row.score.score is not None:
+                        initial[f"score_{row.indicator.number}"] = str(row.score.score)
                     initial[f"evidence_{row.indicator.number}"] = row.score.evidence
         scores_form = ScoresForm(initial=initial, indicators=[r.indicator for g in sheet for r in g.rows])
     return render(
@@ -139,9 +141,11 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
         return _page(request, assessment, scores_form=form, status=400)
     submit = request.POST.get("action") == "submit"
     try:
-        services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())
-        if submit:
-            services.assessment_submit(actor=request.user, assessment=assessment)
+        # One transaction: a refused submission saves none of the scores sent with it.
+        with transaction.atomic():
+            services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())
+            if submit:
+                services.assessment_submit(actor=request.user, assessment=assessment)
     except NotFoundError:
         raise
     except DomainError as exc:

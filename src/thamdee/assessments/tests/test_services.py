@@ -150,9 +150,17 @@ def test_bad_scores_are_refused_and_nothing_is_saved(scene):
     with pytest.raises(AssessmentInvalidError):
         services.assessment_score(actor=scene.admin, assessment=a, scores={1: (2, "x" * 2001)})
     assert not Score.objects.exists()
-    # None clears a score that was given
+    # None clears a score that was given; evidence without a score is kept, and the activity is unscored
     services.assessment_score(actor=scene.admin, assessment=a, scores={1: (2, "ดี")})
     assert services.assessment_score(actor=scene.admin, assessment=a, scores={1: (None, "")}) == 0
+    assert not Score.objects.exists()
+    assert services.assessment_score(actor=scene.admin, assessment=a, scores={1: (None, "รอภาพ")}) == 0
+    assert Score.objects.get().evidence == "รอภาพ"
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores())
+    services.assessment_score(actor=scene.admin, assessment=a, scores={9: (None, "ยังไม่แน่ใจ")})
+    with pytest.raises(AssessmentIncompleteError) as refused:
+        services.assessment_submit(actor=scene.admin, assessment=a)
+    assert refused.value.params["numbers"] == "9"
 
 
 def test_only_this_fiscal_year_or_the_last_one(scene):
@@ -176,7 +184,18 @@ def test_without_a_framework_in_use_nothing_opens(scene):
 
 
 def test_a_province_is_assessed_by_its_staff_and_confirmed_by_national_staff(scene):
+    from tests.factories import AgencyStaffFactory
+    from thamdee.assessments import selectors
+
     kanchanaburi = area("71")
+    # The province is offered to its provincial staff, not to district or national staff
+    district = AgencyStaffFactory(scope_area=area("7109")).user
+    year = current_fiscal_year()
+    assert [p.code for p, _a in selectors.provinces_to_assess(viewer=scene.provincial, fiscal_year=year)] == ["71"]
+    assert selectors.provinces_to_assess(viewer=district, fiscal_year=year) == []
+    assert selectors.provinces_to_assess(viewer=scene.national, fiscal_year=year) == []
+    with pytest.raises(NotFoundError):
+        services.assessment_open(actor=district, province=kanchanaburi)
     with pytest.raises(NotFoundError):
         services.assessment_open(actor=scene.elsewhere, province=kanchanaburi)
     with pytest.raises(AssessmentInvalidError):

@@ -42,6 +42,14 @@ def test_an_admin_starts_scores_and_submits_through_the_pages(client, scene):
     html = refused.content.decode()
     assert refused.status_code == 400 and 'data-error-code="assessment_incomplete"' in html
     assert "แผนปี 2570" in html and Assessment.objects.get().status == AssessmentStatus.DRAFT
+    # (the scores saved before are as they were: the refused submission saved none of the ones sent with it)
+    assert dict(Score.objects.values_list("indicator__number", "score")) == {1: 2, 2: 1}
+    assert Score.objects.get(indicator__number=1).evidence == "ประกาศเจตนารมณ์ 12 ม.ค."
+
+    # Evidence typed before a score is decided is kept, and the activity stays unscored
+    assert client.post(url, form_data({4: (None, "ภาพกิจกรรมรอคัดเลือก")})).status_code == 302
+    assert Score.objects.get(indicator__number=4).score is None
+    assert "ภาพกิจกรรมรอคัดเลือก" in client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
 
     # Scoring everything and submitting sends it for confirmation
     done = client.post(url, form_data(all_scores(1), "submit"))
