@@ -16,6 +16,7 @@ STEPS = [
     "thamdee.web.demo.rewards",
     "thamdee.web.demo.recognition",
     "thamdee.web.demo.anomalies",
+    "thamdee.web.demo.assessments",
 ]
 
 
