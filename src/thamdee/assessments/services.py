@@ -147,7 +147,11 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
     if locked.status not in EDITABLE:
         raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
     indicators = list(Indicator.objects.filter(framework_id=locked.framework_id))
-    scores = dict(Score.objects.filter(assessment=locked, score__isnull=False).values_list("indicator_id", "score"))
+    scores: dict[int, int] = {
+        indicator_id: score
+        for indicator_id, score in Score.objects.filter(assessment=locked).values_list("indicator_id", "score")
+        if score is not None
+    }
     missing = [i.number for i in indicators if i.pk not in scores]
     if missing:
         raise AssessmentIncompleteError(missing=len(missing), numbers=", ".join(str(n) for n in missing))
