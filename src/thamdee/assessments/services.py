@@ -110,7 +110,7 @@ def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[in
     saved if any entry is invalid."""
     if not can_fill_assessment.test(actor, assessment):
         raise NotFoundError()
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     if locked.status not in EDITABLE:
         raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
     indicators = {i.number: i for i in Indicator.objects.filter(framework_id=locked.framework_id)}
@@ -143,7 +143,7 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
     Those who may confirm it are told."""
     if not can_fill_assessment.test(actor, assessment):
         raise NotFoundError()
-    locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update(of=("self",)).select_related("framework").get(pk=assessment.pk)
     if locked.status not in EDITABLE:
         raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
     indicators = list(Indicator.objects.filter(framework_id=locked.framework_id))
@@ -209,7 +209,9 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
         raise AssessmentInvalidError(reason=_("ต้องบอกเหตุผลที่ส่งกลับ"))
     # Who submitted is read from the locked row, not from the caller's copy, which may be older.
     locked = (
-        Assessment.objects.select_for_update().select_related("organisation__area", "province").get(pk=assessment.pk)
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("organisation__area", "province")
+        .get(pk=assessment.pk)
     )
     if locked.submitted_by_id is not None and locked.submitted_by_id == getattr(actor, "pk", None):
         raise AssessmentOwnReviewError()
