@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import thamdee.api.endpoints.rewards as benefits
-from thamdee.api.endpoints import anomalies, areas, deeds, ledger, orgs, people, privacy, reports
+from thamdee.api.endpoints import anomalies, areas, assessments, deeds, ledger, orgs, people, privacy, reports
 from thamdee.api.endpoints import recognition as recog
 
 app_name = "api"
@@ -11,6 +11,12 @@ v1 = [
     path("anomalies/", anomalies.AnomalyListApi.as_view(), name="anomalies"),
     path("anomalies/<uuid:public_id>/", anomalies.AnomalyDetailApi.as_view(), name="anomaly"),
     path("anomalies/<uuid:public_id>/review/", anomalies.AnomalyReviewApi.as_view(), name="anomaly-review"),
+    path("assessments/", assessments.AssessmentListApi.as_view(), name="assessments"),
+    path("assessments/results/", assessments.AssessmentResultsApi.as_view(), name="assessment-results"),
+    path("assessments/<uuid:public_id>/", assessments.AssessmentDetailApi.as_view(), name="assessment"),
+    path("assessments/<uuid:public_id>/scores/", assessments.AssessmentScoresApi.as_view(), name="assessment-scores"),
+    path("assessments/<uuid:public_id>/submit/", assessments.AssessmentSubmitApi.as_view(), name="assessment-submit"),
+    path("assessments/<uuid:public_id>/review/", assessments.AssessmentReviewApi.as_view(), name="assessment-review"),
     path("auth/token/", people.TokenApi.as_view(), name="token"),
     path("me/", people.MeApi.as_view(), name="me"),
     path("me/national-id/", people.MeNationalIdApi.as_view(), name="me-national-id"),
