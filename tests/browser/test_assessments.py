@@ -118,9 +118,10 @@ def test_an_admin_assesses_the_organisation_and_the_province_confirms(live_serve
     headings = [cell.strip() for cell in table.locator("thead th").all_inner_texts()]
     row = [cell.strip() for cell in table.locator("tbody tr").first.locator("td").all_inner_texts()]
     assert row[0] == "กาญจนบุรี"
-    by_level = {str(level.label): n for level, n in ((Level.PROMOTING, "0"), (Level.MORAL, "1"), (Level.MODEL, "0"))}
-    assert dict(zip(headings[1:4], row[1:4], strict=True)) == by_level
-    assert row[4:] == ["0", "–"]  # none waiting; the province's own assessment not made
+    counts = ((Level.NONE, "0"), (Level.PROMOTING, "0"), (Level.MORAL, "1"), (Level.MODEL, "0"))
+    by_level = {str(level.label): n for level, n in counts}
+    assert dict(zip(headings[1:5], row[1:5], strict=True)) == by_level
+    assert row[5:] == ["0", "–"]  # none waiting; the province's own assessment not made
     assessment.refresh_from_db()
     assert (assessment.status, assessment.confirmed_level) == (AssessmentStatus.CONFIRMED, Level.MORAL)
     assert (assessment.submitted_by, assessment.reviewed_by) == (admin, officer)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
@@ -117,7 +118,7 @@ def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[in
     clean: dict[int, tuple[int | None, str]] = {}
     for number, (score, evidence) in scores.items():
         if number not in indicators:
-            raise AssessmentInvalidError(reason=_("ไม่มีกิจกรรมลำดับที่ {number} ในเกณฑ์นี้").format(number=number))
+            raise AssessmentInvalidError(reason=format_lazy(_("ไม่มีกิจกรรมลำดับที่ {number} ในเกณฑ์นี้"), number=number))
         if score is not None and not (0 <= int(score) <= MAX_SCORE):
             raise AssessmentInvalidError(reason=_("คะแนนต้องเป็น 0, 1 หรือ 2"))
         evidence = (evidence or "").strip()
@@ -165,6 +166,7 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
         updated_at=now,
         reviewed_by=None,
         reviewed_at=None,
+        review_note="",  # a return's reason was for the result it returned (its notice keeps it)
     )
     locked.refresh_from_db()
     _tell_reviewers(locked)

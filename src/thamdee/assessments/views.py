@@ -198,7 +198,7 @@ def results(request: AuthedRequest) -> HttpResponse:
     if area is not None and area.level >= AreaLevel.SUBDISTRICT:
         area = None
     rows = selectors.results_by_area(viewer=viewer, fiscal_year=year, scope_code=area.code if area else "")
-    levels = [level for level in Level if level != Level.NONE]
+    levels = list(Level)  # "no level reached" too: a confirmed result may reach none
     table = [(row, [row.counts.get(level.value, 0) for level in levels]) for row in rows]
     totals = [sum(counts[i] for _row, counts in table) for i in range(len(levels))]
     return render(

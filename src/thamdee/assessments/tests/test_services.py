@@ -240,3 +240,15 @@ def test_a_framework_in_use_is_fixed_in_the_admin(scene, client):
     services.assessment_open(actor=scene.admin, organisation=scene.org)
     page = client.get(url).content.decode()
     assert 'name="indicators-0-title_th"' not in page and 'name="pass_score"' not in page
+
+
+def test_a_result_sent_again_after_a_return_no_longer_shows_the_return_s_reason(scene):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(0))
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    services.assessment_review(actor=scene.provincial, assessment=a, confirm=False, note="ยังไม่มีหลักฐาน")
+    a = services.assessment_submit(actor=scene.admin, assessment=a)
+    assert (a.status, a.review_note, a.level) == (AssessmentStatus.SUBMITTED, "", Level.NONE)
+    # a result that reaches no level is still confirmed as such
+    a = services.assessment_review(actor=scene.provincial, assessment=a, confirm=True)
+    assert a.confirmed_level == Level.NONE
