@@ -16,6 +16,7 @@ from thamdee.areas.forms import AreaField
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
 from thamdee.common.pdf import render_pdf
 from thamdee.deeds.models import Dimension, Virtue
@@ -26,7 +27,6 @@ from thamdee.orgs.selectors import organisation_get
 from thamdee.people.models import User
 from thamdee.people.types import AuthedRequest
 from thamdee.reports import selectors, services
-from thamdee.reports.exports import table_response
 from thamdee.reports.models import KpiKind, Story, StoryStatus, TargetArea
 from thamdee.reports.permissions import can_review_story, can_set_baselines, can_view_org_report, can_write_story
 

@@ -10,6 +10,16 @@ from typing import Any
 from django.http import HttpResponse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A text cell that a spreadsheet would read as a formula (names typed by users: an organisation's, a person's).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that starts like a formula is kept as text (a leading apostrophe), so that opening an export never
+    runs what someone typed as a name; numbers and dates are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def table_response(filename: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> HttpResponse:
@@ -24,7 +34,7 @@ def table_response(filename: str, headers: Sequence[str], rows: Sequence[Sequenc
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+            sheet.append([float(v) if hasattr(v, "as_tuple") else safe_cell(v) for v in row])
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
@@ -36,7 +46,7 @@ def table_response(filename: str, headers: Sequence[str], rows: Sequence[Sequenc
         text.write("\ufeff")
         writer = csv.writer(text)
         writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(v) for v in row] for row in rows)
         response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{"xlsx" if fmt == "xlsx" else "csv"}"'
     return response
