@@ -176,3 +176,61 @@ LEVELS = [level for level in Level if level != Level.NONE]
 
 def level_choices() -> list[tuple[int, Any]]:
     return [(level.value, level.label) for level in Level]
+
+
+def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tuple[list[str], list[list[Any]]]:
+    """Every organisation assessment of a fiscal year the viewer may see (within ``scope_code``), one row each,
+    for the provincial office to send upward: where, what, its status and levels, when it was submitted and
+    confirmed and by whom, and the score of each activity. Three queries."""
+    from django.utils.translation import gettext
+
+    from thamdee.common.thaitime import fiscal_year_label
+
+    qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.ORGANISATION).order_by(
+        "organisation__area__code", "organisation__name_th"
+    )
+    if scope_code:
+        qs = qs.filter(organisation__area__code__startswith=scope_code)
+    items = list(qs)
+    scores: dict[int, dict[int, Any]] = {}
+    for assessment_id, number, score in Score.objects.filter(assessment__in=items).values_list(
+        "assessment_id", "indicator__number", "score"
+    ):
+        scores.setdefault(assessment_id, {})[number] = score
+    most = max((n for row in scores.values() for n in row), default=0)
+    codes = {a.area_code[:n] for a in items for n in (2, 4, 6) if len(a.area_code) >= n}
+    names = {area.code: area.display_name() for area in Area.objects.filter(code__in=codes)}
+    headers = [
+        gettext("ปีงบประมาณ"),
+        gettext("จังหวัด"),
+        gettext("อำเภอ/เขต"),
+        gettext("ตำบล/แขวง"),
+        gettext("องค์กร"),
+        gettext("สถานะ"),
+        gettext("ระดับตามคะแนน"),
+        gettext("ระดับที่รับรอง"),
+        gettext("ส่งผลเมื่อ"),
+        gettext("รับรองหรือส่งกลับเมื่อ"),
+        gettext("ผู้รับรองหรือส่งกลับ"),
+        *(gettext("กิจกรรม {number}").format(number=n) for n in range(1, most + 1)),
+    ]
+    rows = []
+    for a in items:
+        code = a.area_code
+        rows.append(
+            [
+                fiscal_year_label(a.fiscal_year),
+                names.get(code[:2], ""),
+                names.get(code[:4], ""),
+                names.get(code[:6], ""),
+                a.subject_name,
+                a.get_status_display(),
+                a.get_level_display() if a.level is not None else "",
+                a.get_confirmed_level_display() if a.confirmed_level is not None else "",
+                a.submitted_at.date().isoformat() if a.submitted_at else "",
+                a.reviewed_at.date().isoformat() if a.reviewed_at else "",
+                a.reviewed_by.full_name if a.reviewed_by else "",
+                *(scores.get(a.pk, {}).get(n, "") for n in range(1, most + 1)),
+            ]
+        )
+    return headers, rows

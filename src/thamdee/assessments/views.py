@@ -18,6 +18,7 @@ from thamdee.assessments.forms import ReviewForm, ScoresForm
 from thamdee.assessments.models import Assessment, Indicator, Level
 from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment
 from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
 from thamdee.common.thaitime import current_fiscal_year
 from thamdee.orgs.models import Organisation
@@ -197,7 +198,12 @@ def results(request: AuthedRequest) -> HttpResponse:
     area = Area.objects.filter(code=code).first() if code else None
     if area is not None and area.level >= AreaLevel.SUBDISTRICT:
         area = None
-    rows = selectors.results_by_area(viewer=viewer, fiscal_year=year, scope_code=area.code if area else "")
+    scope = area.code if area else ""
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        headers, lines = selectors.results_rows(viewer=viewer, fiscal_year=year, scope_code=scope)
+        return table_response(f"assessments-{year + 543}{'-' + scope if scope else ''}", headers, lines, fmt)
+    rows = selectors.results_by_area(viewer=viewer, fiscal_year=year, scope_code=scope)
     levels = list(Level)  # "no level reached" too: a confirmed result may reach none
     table = [(row, [row.counts.get(level.value, 0) for level in levels]) for row in rows]
     totals = [sum(counts[i] for _row, counts in table) for i in range(len(levels))]

@@ -81,6 +81,16 @@ def test_the_province_confirms_from_its_queue_and_sees_the_results(client, scene
     assert 'data-testid="results-table"' in results and "กาญจนบุรี" in results
     drill = client.get(reverse("assessments:results"), {"area": "71"}).content.decode()
     assert "พนมทวน" in drill and 'href="?fy=' in drill  # the organisation's district (7109), one level down
+    # The rows the provincial office sends upward: one per organisation, with its levels and every score
+    export = client.get(reverse("assessments:results"), {"format": "csv", "area": "71"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    header, row = export.content.decode("utf-8-sig").splitlines()
+    assert header.split(",")[-9:] == [f"กิจกรรม {n}" for n in range(1, 10)]
+    cells = row.split(",")
+    assert cells[1:5] == ["กาญจนบุรี", "พนมทวน", cells[3], scene.org.display_name()]
+    assert cells[6:8] == ["คุณธรรม", "คุณธรรม"] and cells[-9:] == ["2"] * 8 + ["0"]
+    xlsx = client.get(reverse("assessments:results"), {"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx["Content-Disposition"].endswith('.xlsx"')
 
 
 @pytest.mark.parametrize("who", ["member", "organiser", "elsewhere"])
