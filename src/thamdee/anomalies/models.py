@@ -45,8 +45,10 @@ class Anomaly(PublicIdModel):
 
     kind = models.CharField(_("รูปแบบ"), max_length=12, choices=AnomalyKind.choices)
     key = models.CharField(_("กุญแจ"), max_length=200, editable=False)
+    # None: a reciprocal pair across organisations, which only site admins review (no organisation's admins may
+    # read the other organisation's deeds).
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("องค์กร")
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("องค์กร")
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("บุคคล")
@@ -100,13 +102,17 @@ class Anomaly(PublicIdModel):
                 name="%(app_label)s_%(class)s_review_recorded",
             ),
             models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(kind=AnomalyKind.RECIPROCAL),
+                name="%(app_label)s_%(class)s_only_pairs_cross_organisations",
+            ),
+            models.CheckConstraint(
                 condition=Q(other__isnull=True) | ~Q(other=models.F("person")),
                 name="%(app_label)s_%(class)s_two_people",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.organisation} · {self.key}"
+        return f"{self.get_kind_display()} · {self.organisation or '-'} · {self.key}"
 
     def involved_ids(self) -> set[int]:
         """Everyone the pattern's deeds concern (one query, kept on the instance)."""

@@ -49,12 +49,12 @@ def anomaly_get(*, viewer: Actor, public_id: str | uuid.UUID) -> Anomaly:
 
 
 def anomaly_deeds(*, anomaly: Anomaly) -> list[Any]:
-    """The deeds a pattern names, for its reviewer (who may see its organisation's deeds): newest first."""
-    return list(
-        Deed.objects.filter(pk__in=anomaly.deed_ids, organisation_id=anomaly.organisation_id)
-        .select_related("deed_type", "member")
-        .order_by("-done_on", "-pk")
-    )
+    """The deeds a pattern names, for its reviewer (who may see its organisation's deeds; a pattern across
+    organisations is a site admin's): newest first."""
+    deeds = Deed.objects.filter(pk__in=anomaly.deed_ids)
+    if anomaly.organisation_id is not None:
+        deeds = deeds.filter(organisation_id=anomaly.organisation_id)
+    return list(deeds.select_related("deed_type", "member", "organisation").order_by("-done_on", "-pk"))
 
 
 def can_review_any(viewer: Actor) -> bool:

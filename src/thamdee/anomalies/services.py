@@ -45,7 +45,7 @@ def _conf(name: str) -> int:
 class Found:
     kind: str
     key: str
-    organisation_id: int
+    organisation_id: int | None  # None: a reciprocal pair across organisations
     person_id: int
     other_id: int | None = None
     on_date: dt.date | None = None
@@ -64,18 +64,29 @@ class DetectResult:
 
 # --- the patterns ---------------------------------------------------------------------------------------------
 
-# Pairs of people in one organisation who each approved (or first-approved) a live deed of the other's in the
-# window. One statement on both databases: the distinct (verifier, member, organisation) triples, joined to
-# themselves the other way round.
+# Pairs of people who each approved (or first-approved) a live deed of the other's in the window. One statement on
+# both databases: the distinct (verifier, member, organisation) triples, joined to themselves the other way round,
+# first within one organisation (a pattern for that organisation's admins), then across organisations for the pairs
+# that never did it within one (a pattern with no organisation: site admins review it, since no organisation's
+# admins may read the other organisation's deeds).
 RECIPROCAL_SQL = """
 WITH v AS (
   SELECT DISTINCT d.actor_id AS verifier, e.member_id AS member, e.organisation_id AS org
     FROM deeds_decision d JOIN deeds_deed e ON e.id = d.deed_id
    WHERE d.action IN (%s, %s) AND d.at >= %s AND e.status IN (%s, %s, %s)
-)
-SELECT v1.org, v1.verifier, v1.member FROM v v1
-  JOIN v v2 ON v2.org = v1.org AND v2.verifier = v1.member AND v2.member = v1.verifier
- WHERE v1.verifier < v1.member
+),
+same AS (
+  SELECT v1.org, v1.verifier, v1.member FROM v v1
+    JOIN v v2 ON v2.org = v1.org AND v2.verifier = v1.member AND v2.member = v1.verifier
+   WHERE v1.verifier < v1.member
+),
+p AS (SELECT DISTINCT verifier, member FROM v)
+SELECT org, verifier, member FROM same
+UNION ALL
+SELECT NULL, p1.verifier, p1.member FROM p p1
+  JOIN p p2 ON p2.verifier = p1.member AND p2.member = p1.verifier
+ WHERE p1.verifier < p1.member
+   AND NOT EXISTS (SELECT 1 FROM same s WHERE s.verifier = p1.verifier AND s.member = p1.member)
 """
 
 
@@ -99,8 +110,9 @@ def _reciprocal(since: dt.datetime) -> list[Found]:
         pairs = cursor.fetchall()
     wanted = {(org, a, b) for org, a, b in pairs}
     # Every approval between the people of some pair, read for all the pairs at once (in chunks of actors, under
-    # SQLite's limit on parameters) and sorted to its pair: (organisation, lower id, higher id) -> {approver: deeds}.
-    approved: dict[tuple[int, int, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    # SQLite's limit on parameters) and sorted to its pair: (organisation, or None across organisations, lower id,
+    # higher id) -> {approver: deeds}.
+    approved: dict[tuple[int | None, int, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     people = sorted({person for _org, a, b in wanted for person in (a, b)})
     for start in range(0, len(people), 500):
         chunk = people[start : start + 500]
@@ -116,20 +128,21 @@ def _reciprocal(since: dt.datetime) -> list[Found]:
             .values_list("deed_id", "actor_id", "deed__member_id", "deed__organisation_id")
         )
         for deed, actor, member, org in rows:
-            pair = (org, min(actor, member), max(actor, member))
-            if pair in wanted:
-                approved[pair][actor].add(deed)
+            for pair in ((org, min(actor, member), max(actor, member)), (None, min(actor, member), max(actor, member))):
+                if pair in wanted:
+                    approved[pair][actor].add(deed)
     found = []
     for org, a, b in pairs:
         a_for_b, b_for_a = approved[(org, a, b)][a], approved[(org, a, b)][b]
+        figures = {"person_approved_for_other": len(a_for_b), "other_approved_for_person": len(b_for_a)}
         found.append(
             Found(
                 kind=AnomalyKind.RECIPROCAL,
-                key=f"reciprocal:{org}:{a}:{b}",
+                key=f"reciprocal:{org if org is not None else 'across'}:{a}:{b}",
                 organisation_id=org,
                 person_id=a,
                 other_id=b,
-                figures={"person_approved_for_other": len(a_for_b), "other_approved_for_person": len(b_for_a)},
+                figures=figures if org is not None else {**figures, "across_organisations": True},
                 deed_ids=sorted(a_for_b | b_for_a, reverse=True)[:MAX_DEEDS],
             )
         )
@@ -288,17 +301,29 @@ def anomalies_detect(*, days: int | None = None, now: dt.datetime | None = None)
 
 
 def _tell_reviewers(created: Iterable[Anomaly]) -> None:
-    by_org: dict[int, list[Anomaly]] = defaultdict(list)
+    """Each organisation's admins, and for patterns across organisations the site admins, get one notice a run
+    for the new patterns they may review (never one they are in)."""
+    by_org: dict[int | None, list[Anomaly]] = defaultdict(list)
     for anomaly in created:
         by_org[anomaly.organisation_id].append(anomaly)
     if not by_org:
         return
-    admins = Membership.objects.filter(organisation_id__in=by_org, is_active=True, is_admin=True).select_related("user")
-    for membership in admins:
-        count = sum(1 for a in by_org[membership.organisation_id] if membership.user_id not in a.involved_ids())
+    reviewers: list[tuple[Any, list[Anomaly]]] = [
+        (membership.user, by_org[membership.organisation_id])
+        for membership in Membership.objects.filter(
+            organisation_id__in=[org for org in by_org if org is not None], is_active=True, is_admin=True
+        ).select_related("user")
+    ]
+    if None in by_org:
+        from django.contrib.auth import get_user_model
+
+        site_admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
+        reviewers += [(user, by_org[None]) for user in site_admins]
+    for user, patterns in reviewers:
+        count = sum(1 for a in patterns if user.pk not in a.involved_ids())
         if count:
             notify(
-                user=membership.user,
+                user=user,
                 kind="anomalies_found",
                 title=_("มีรูปแบบการบันทึกความดีที่ควรตรวจทาน {count} รายการ"),
                 body=_("ระบบไม่ได้เปลี่ยนแปลงความดีหรือเครดิตใด ผู้ดูแลองค์กรเป็นผู้ตรวจทานและตัดสินใจ"),

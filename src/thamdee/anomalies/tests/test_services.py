@@ -354,3 +354,83 @@ def test_reciprocal_pairs_are_read_in_a_fixed_number_of_queries_and_each_counts_
             {"person_approved_for_other": 1, "other_approved_for_person": 1},
             2,
         )
+
+
+def _second_organisation(w):
+    """The world's other organisation, with an elder-care type and an allotment, where w.verifier is a member and
+    w.member a verifier: the same two people in two organisations, as in a village whose council and savings group
+    share their people."""
+    from tests.factories import MembershipFactory
+    from thamdee.ledger import services as ledger
+
+    ledger.allotment_top_up(
+        actor=w.admin, organisation=w.other, programme=w.programme, amount=10_000, idempotency_key="other:topup"
+    )
+    care = deeds.deed_type_create(
+        actor=w.admin,
+        programme=w.programme,
+        organisation=w.other,
+        code="elder-care",
+        name_th="ดูแลผู้สูงอายุ",
+        criterion="นับชั่วโมง",
+        unit="hour",
+        virtues=["volunteering"],
+        dimensions=["health"],
+    )
+    MembershipFactory(user=w.verifier, organisation=w.other)
+    MembershipFactory(user=w.member, organisation=w.other, is_verifier=True)
+    other_admin = member_of(w.other, is_admin=True)
+    return care, other_admin
+
+
+def test_a_pair_who_verify_each_other_in_two_organisations_goes_to_site_admins_only(w, client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    care_b, other_admin = _second_organisation(w)
+    site_admin = UserFactory(is_superuser=True)
+    # Given w.verifier verified a deed of w.member's in the first organisation, and w.member verified one of
+    # w.verifier's in the second: no organisation sees both halves
+    deeds.deed_verify(actor=w.verifier, deed=report(w, w.member))
+    mine = deeds.deed_report(actor=w.verifier, deed_type=care_b, done_on=w.today - dt.timedelta(days=1), hours=2)
+    deeds.deed_verify(actor=w.member, deed=mine)
+
+    # When detection runs
+    assert services.anomalies_detect().by_kind == {AnomalyKind.RECIPROCAL: 1}
+
+    # Then one pattern across organisations names the pair and both deeds
+    pattern = Anomaly.objects.get()
+    assert pattern.organisation is None and {pattern.person_id, pattern.other_id} == {w.verifier.pk, w.member.pk}
+    assert pattern.figures["across_organisations"] is True and len(pattern.deed_ids) == 2
+    # and only site admins are told, and may open it, with both organisations' deeds
+    assert site_admin.notifications.filter(kind="anomalies_found").count() == 1
+    assert not w.org_admin.notifications.filter(kind="anomalies_found").exists()
+    assert not other_admin.notifications.filter(kind="anomalies_found").exists()
+    for admin in (w.org_admin, other_admin):
+        assert not selectors.anomaly_list_for_reviewer(viewer=admin).exists()
+        with pytest.raises(NotFoundError):
+            selectors.anomaly_get(viewer=admin, public_id=pattern.public_id)
+    assert {d.organisation_id for d in selectors.anomaly_deeds(anomaly=pattern)} == {w.org.pk, w.other.pk}
+    client.force_login(site_admin)
+    page = client.get(reverse("anomalies:detail", args=[pattern.public_id])).content.decode()
+    assert 'data-testid="across-organisations"' in page and w.other.display_name() in page
+    services.anomaly_review(actor=site_admin, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="คนละกลุ่มงาน")
+    assert Anomaly.objects.get().status == AnomalyStatus.DISMISSED
+
+
+def test_a_pair_reciprocal_within_one_organisation_is_not_also_a_pattern_across_organisations(w):
+    from thamdee.orgs.models import Membership
+    from thamdee.orgs.roles import roles_forget
+
+    care_b, _admin = _second_organisation(w)
+    Membership.objects.filter(user=w.member, organisation=w.org).update(is_verifier=True)
+    roles_forget(w.member)
+    # Within the first organisation both ways, and once more across the two
+    deeds.deed_verify(actor=w.verifier, deed=report(w, w.member))
+    deeds.deed_verify(actor=w.member, deed=report(w, w.verifier, hours=3))
+    mine = deeds.deed_report(actor=w.verifier, deed_type=care_b, done_on=w.today - dt.timedelta(days=1), hours=2)
+    deeds.deed_verify(actor=w.member, deed=mine)
+    services.anomalies_detect()
+    pattern = Anomaly.objects.get()
+    assert pattern.organisation == w.org and "across_organisations" not in pattern.figures

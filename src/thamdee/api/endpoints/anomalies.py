@@ -24,12 +24,15 @@ class AnomalySerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     kind = serializers.ChoiceField(choices=AnomalyKind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
-    organisation = OrganisationRefSerializer()
+    organisation = OrganisationRefSerializer(
+        allow_null=True, help_text="null for a reciprocal pair across organisations (reviewed by site admins)"
+    )
     person = PersonSerializer(help_text="the person the pattern is about")
     other = PersonSerializer(allow_null=True, help_text="reciprocal: the other person of the pair; otherwise null")
     on_date = serializers.DateField(allow_null=True, help_text="the day the deeds were done (CE); null for reciprocal")
     figures = serializers.DictField(
-        help_text="the pattern's numbers. reciprocal: person_approved_for_other, other_approved_for_person; "
+        help_text="the pattern's numbers. reciprocal: person_approved_for_other, other_approved_for_person "
+        "(and across_organisations: true for a pair across organisations); "
         "duplicate: deeds; long_day: deeds, hours, threshold_hours; burst: deeds, hours, threshold_deeds"
     )
     deed_count = serializers.SerializerMethodField(help_text="how many deeds the pattern names")
