@@ -142,13 +142,21 @@ def deed_type_adopt(*, actor: Actor, template: DeedType, organisation: Organisat
         return existing
     # The organisation may already have a type of its own under the template's code: refused with the reason.
     _check_code_free(programme=template.programme, organisation=organisation, code=template.code)
-    copy = DeedType.objects.create(
-        programme=template.programme,
-        organisation=organisation,
-        adopted_from=template,
-        code=template.code,
-        **{f: getattr(template, f) for f in CATALOGUE_FIELDS},
-    )
+    try:
+        with transaction.atomic():
+            copy = DeedType.objects.create(
+                programme=template.programme,
+                organisation=organisation,
+                adopted_from=template,
+                code=template.code,
+                **{f: getattr(template, f) for f in CATALOGUE_FIELDS},
+            )
+    except IntegrityError:  # the code was taken (or the template adopted) in the meantime
+        existing = DeedType.objects.filter(organisation=organisation, adopted_from=template).first()
+        if existing:
+            return existing
+        _check_code_free(programme=template.programme, organisation=organisation, code=template.code)
+        raise
     copy.virtues.set(template.virtues.all())
     copy.dimensions.set(template.dimensions.all())
     return copy
