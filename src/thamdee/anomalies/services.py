@@ -122,7 +122,8 @@ def _reciprocal(since: dt.datetime) -> list[Found]:
                 at__gte=since,
                 deed__status__in=LIVE,
                 actor_id__in=chunk,
-                deed__member_id__in=people,
+                # the other person of a pair: in SQL while the list is short, else sorted out below
+                **({"deed__member_id__in": people} if len(people) <= 500 else {}),
             )
             .exclude(actor_id=F("deed__member_id"))  # never happens (the services refuse it): excluded all the same
             .values_list("deed_id", "actor_id", "deed__member_id", "deed__organisation_id")
