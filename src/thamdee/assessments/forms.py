@@ -24,24 +24,30 @@ class ScoresForm(BootstrapMixin, forms.Form):
                 choices=SCORE_CHOICES,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                show_hidden_initial=True,  # what the page showed, posted back: see scores()
             )
             self.fields[f"evidence_{indicator.number}"] = forms.CharField(
                 label=_("หลักฐาน"),
                 required=False,
                 max_length=MAX_EVIDENCE,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                show_hidden_initial=True,
                 help_text=_("เอกสาร ภาพ หรือบันทึกที่แสดงผลการปฏิบัติ และที่เก็บไว้ เขียนถึงงานขององค์กร ไม่ใส่ข้อมูลส่วนบุคคล"),
             )
         self._style()
 
     def scores(self) -> dict[int, tuple[int | None, str]]:
-        data = self.cleaned_data
+        """The activities whose score or evidence differ from what the page showed when it was drawn (each field
+        posts back its drawn value, ``show_hidden_initial``): saving only these keeps what someone else saved
+        meanwhile on the other activities."""
+        data, changed = self.cleaned_data, set(self.changed_data)
         return {
             i.number: (
                 int(data[f"score_{i.number}"]) if data.get(f"score_{i.number}") not in (None, "") else None,
                 data.get(f"evidence_{i.number}", ""),
             )
             for i in self.indicators
+            if f"score_{i.number}" in changed or f"evidence_{i.number}" in changed
         }
 
     def rows(self) -> list[tuple[Indicator, Any, Any]]:

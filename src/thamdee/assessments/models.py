@@ -205,6 +205,11 @@ class Assessment(PublicIdModel):
                 condition=~Q(status=AssessmentStatus.RETURNED) | ~Q(review_note=""),
                 name="%(app_label)s_%(class)s_return_has_reason",
             ),
+            models.CheckConstraint(
+                condition=(Q(level__isnull=True) | Q(level__lte=Level.MODEL))
+                & (Q(confirmed_level__isnull=True) | Q(confirmed_level__lte=Level.MODEL)),
+                name="%(app_label)s_%(class)s_levels_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +250,10 @@ class Score(models.Model):
     )
     score = models.PositiveSmallIntegerField(_("คะแนน"), null=True, blank=True)
     evidence = models.TextField(_("หลักฐาน"), max_length=2000, blank=True)
+    # Whoever last wrote it: a person who wrote any score of an assessment does not confirm it.
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้ให้คะแนน")
+    )
 
     class Meta:
         verbose_name = _("คะแนน")
@@ -257,3 +266,42 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}: {self.score}"
+
+
+class EventAction(models.TextChoices):
+    SUBMITTED = "submitted", _("ส่งผล")
+    RETURNED = "returned", _("ส่งกลับให้แก้ไข")
+    CONFIRMED = "confirmed", _("รับรองผล")
+
+
+class AssessmentEvent(models.Model):
+    """The history of an assessment, written only by the services and never changed: each submission (with the
+    level its scores reached and the scores themselves), each return (with its reason) and the confirmation, by
+    whom and when. A return followed by a new submission keeps both here, though the assessment shows only the
+    latest."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="events", verbose_name=_("การประเมิน")
+    )
+    action = models.CharField(_("การดำเนินการ"), max_length=10, choices=EventAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้ดำเนินการ")
+    )
+    at = models.DateTimeField(_("เมื่อ"), default=timezone.now)
+    level = models.PositiveSmallIntegerField(_("ระดับ"), choices=Level.choices, null=True, blank=True)
+    note = models.TextField(_("ความเห็น"), max_length=2000, blank=True)
+    scores = models.JSONField(_("คะแนนที่ส่ง"), default=dict, blank=True)  # activity number -> score, at submission
+
+    class Meta:
+        verbose_name = _("ประวัติการประเมิน")
+        verbose_name_plural = _("ประวัติการประเมิน")
+        ordering = ["assessment", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action=EventAction.RETURNED) | ~Q(note=""),
+                name="%(app_label)s_%(class)s_return_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.action} {self.at:%Y-%m-%d}"

@@ -1,10 +1,11 @@
 """Who assesses and who confirms.
 
 - An organisation assesses itself: its admins (or a site admin) fill and submit it; its organisers may read it.
-- A province is assessed by agency staff whose area covers it (the provincial culture office; national staff too).
+- A province is assessed by agency staff posted to that province (the provincial culture office).
 - An organisation's result is confirmed (or returned) by agency staff whose area covers the organisation, a
-  province's by national staff; site admins may do either. Never by the person who submitted it, nor by an admin
-  of the organisation assessed: a different person decides.
+  province's by national staff; site admins may do either. Never by the person who submitted it, anyone who wrote
+  one of its scores (checked by the services and ``selectors.may_review``: it needs a query), nor an admin of the
+  organisation assessed: a different person decides.
 - Anyone else gets not found.
 """
 
@@ -25,7 +26,8 @@ def _org_roles(user: Any, assessment: Any) -> frozenset[str]:
 
 @rules.predicate
 def can_fill_assessment(user: Any, assessment: Any) -> bool:
-    """May change the scores and submit: the organisation's admins; for a province, agency staff covering it."""
+    """May change the scores and submit: the organisation's admins; for a province, agency staff posted to it
+    (not national staff, who confirm it)."""
     if assessment is None:
         return False
     roles = roles_for(user)
@@ -33,7 +35,7 @@ def can_fill_assessment(user: Any, assessment: Any) -> bool:
         return True
     if assessment.organisation_id:
         return "admin" in _org_roles(user, assessment)
-    return roles.covers(assessment.area_code)
+    return bool(assessment.area_code) and assessment.area_code in roles.scope_codes
 
 
 @rules.predicate

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from thamdee.areas.models import Area, AreaLevel
-from thamdee.assessments.models import Assessment, AssessmentStatus, Framework, Indicator, Level, Score, Subject
+from thamdee.assessments.models import Assessment, AssessmentEvent, AssessmentStatus, Indicator, Level, Score, Subject
 from thamdee.assessments.permissions import can_review_assessment, can_view_assessment
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
@@ -55,6 +55,11 @@ def assessment_sheet(*, assessment: Assessment) -> list[LevelGroup]:
     return [groups[level] for level in sorted(groups)]
 
 
+def assessment_history(*, assessment: Assessment) -> list[AssessmentEvent]:
+    """Every submission, return and confirmation of the assessment, oldest first (one query)."""
+    return list(AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "pk"))
+
+
 def _scope_filter(viewer: Actor) -> Q | None:
     """The assessments a viewer may see, as a filter; None for all (site admins)."""
     roles = roles_for(viewer)
@@ -86,10 +91,42 @@ def assessments_visible(
     return qs
 
 
-def review_queue(*, viewer: Actor) -> list[Assessment]:
-    """Submitted assessments the viewer may confirm or return, oldest first."""
-    items = assessments_visible(viewer=viewer, status=AssessmentStatus.SUBMITTED).order_by("submitted_at", "pk")
-    return [a for a in items if can_review_assessment.test(viewer, a)]
+QUEUE_SIZE = 100
+
+
+def review_queue(*, viewer: Actor, limit: int = QUEUE_SIZE) -> tuple[list[Assessment], int]:
+    """Submitted assessments the viewer may confirm or return, oldest first (at most ``limit`` of them), and how
+    many there are in all. Those whose scores the viewer wrote are left out: they may not confirm them."""
+    items = (
+        assessments_visible(viewer=viewer, status=AssessmentStatus.SUBMITTED)
+        .exclude(scores__written_by=getattr(viewer, "pk", None))
+        .exclude(submitted_by=getattr(viewer, "pk", None))
+        .order_by("submitted_at", "pk")
+    )
+    roles = roles_for(viewer)
+    if not roles.is_site_admin:
+        # The rule of ``can_review_assessment`` as a filter: organisations in the viewer's agency areas (not those
+        # they administer), provinces for national staff.
+        if not roles.scope_codes:
+            return [], 0
+        mine = Q(pk__in=[])
+        for code in roles.scope_codes:
+            mine |= Q(organisation__area__code__startswith=code)
+        if roles.is_national_staff_of():
+            mine |= Q(province__isnull=False)
+        items = items.filter(mine).exclude(organisation_id__in=roles.org_ids_with("admin"))
+    total = items.count()
+    return list(items[:limit]), total
+
+
+def may_review(*, viewer: Actor, assessment: Assessment) -> bool:
+    """Whether the viewer may confirm or return this submitted result now (the rule of ``permissions``, and not
+    one whose scores they wrote: one query)."""
+    return (
+        assessment.status == AssessmentStatus.SUBMITTED
+        and bool(can_review_assessment.test(viewer, assessment))
+        and not Score.objects.filter(assessment=assessment, written_by_id=getattr(viewer, "pk", None)).exists()
+    )
 
 
 def organisations_to_assess(*, viewer: Actor, fiscal_year: int) -> list[tuple[Organisation, Assessment | None]]:
@@ -167,17 +204,6 @@ def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
     ]
 
 
-def framework_in_use(subject: str) -> Framework | None:
-    return Framework.objects.filter(subject=subject, is_active=True).prefetch_related("indicators").first()
-
-
-LEVELS = [level for level in Level if level != Level.NONE]
-
-
-def level_choices() -> list[tuple[int, Any]]:
-    return [(level.value, level.label) for level in Level]
-
-
 def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tuple[list[str], list[list[Any]]]:
     """Every organisation assessment of a fiscal year the viewer may see (within ``scope_code``), one row each,
     for the provincial office to send upward: where, what, its status and levels, when it was submitted and
@@ -197,7 +223,11 @@ def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tu
         "assessment_id", "indicator__number", "score"
     ):
         scores.setdefault(assessment_id, {})[number] = score
-    most = max((n for row in scores.values() for n in row), default=0)
+    # Columns for every activity of the frameworks these assessments use, scored or not.
+    most = max(
+        Indicator.objects.filter(framework_id__in={a.framework_id for a in items}).values_list("number", flat=True),
+        default=0,
+    )
     codes = {a.area_code[:n] for a in items for n in (2, 4, 6) if len(a.area_code) >= n}
     names = {area.code: area.display_name() for area in Area.objects.filter(code__in=codes)}
     headers = [
@@ -210,6 +240,7 @@ def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tu
         gettext("ระดับตามคะแนน"),
         gettext("ระดับที่รับรอง"),
         gettext("ส่งผลเมื่อ"),
+        gettext("ผู้ส่งผล"),
         gettext("รับรองหรือส่งกลับเมื่อ"),
         gettext("ผู้รับรองหรือส่งกลับ"),
         *(gettext("กิจกรรม {number}").format(number=n) for n in range(1, most + 1)),
@@ -225,9 +256,10 @@ def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tu
                 names.get(code[:6], ""),
                 a.subject_name,
                 a.get_status_display(),
-                a.get_level_display() if a.level is not None else "",
+                a.get_level_display() if a.level is not None and not a.is_editable else "",
                 a.get_confirmed_level_display() if a.confirmed_level is not None else "",
                 a.submitted_at.date().isoformat() if a.submitted_at else "",
+                a.submitted_by.full_name if a.submitted_by else "",
                 a.reviewed_at.date().isoformat() if a.reviewed_at else "",
                 a.reviewed_by.full_name if a.reviewed_by else "",
                 *(scores.get(a.pk, {}).get(n, "") for n in range(1, most + 1)),

@@ -26,7 +26,9 @@ from thamdee.assessments.models import (
     EDITABLE,
     MAX_SCORE,
     Assessment,
+    AssessmentEvent,
     AssessmentStatus,
+    EventAction,
     Framework,
     Indicator,
     Level,
@@ -37,7 +39,7 @@ from thamdee.assessments.permissions import can_fill_assessment, can_review_asse
 from thamdee.common.errors import NotFoundError
 from thamdee.common.thaitime import current_fiscal_year
 from thamdee.inbox.services import notify, notify_many
-from thamdee.orgs.models import AgencyStaff, Organisation
+from thamdee.orgs.models import AgencyStaff, Membership, Organisation
 from thamdee.people.types import Actor
 
 MAX_EVIDENCE = 2000
@@ -59,7 +61,8 @@ def level_reached(indicators: Iterable[Indicator], scores: Mapping[int, int], pa
 
 
 def _framework(subject: str) -> Framework:
-    framework = Framework.objects.filter(subject=subject, is_active=True).first()
+    # A framework with no activities would let every assessment be submitted at once, reaching no level.
+    framework = Framework.objects.filter(subject=subject, is_active=True, indicators__isnull=False).first()
     if framework is None:
         raise AssessmentNoFrameworkError(subject=Subject(subject).label)
     return framework
@@ -82,8 +85,6 @@ def assessment_open(
         raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะระดับจังหวัด"))
     this_year = current_fiscal_year()
     fiscal_year = fiscal_year or this_year
-    if fiscal_year not in (this_year, this_year - 1):
-        raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะปีงบประมาณนี้หรือปีก่อน"))
     subject: dict[str, Any] = {"organisation": organisation} if organisation is not None else {"province": province}
     existing = Assessment.objects.filter(fiscal_year=fiscal_year, **subject).first()
     probe = existing or Assessment(fiscal_year=fiscal_year, **subject)
@@ -91,6 +92,8 @@ def assessment_open(
         raise NotFoundError()
     if existing is not None:
         return existing
+    if fiscal_year not in (this_year, this_year - 1):
+        raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะปีงบประมาณนี้หรือปีก่อน"))
     framework = _framework(Subject.ORGANISATION if organisation is not None else Subject.PROVINCE)
     try:
         with transaction.atomic():
@@ -107,8 +110,9 @@ def assessment_open(
 @transaction.atomic
 def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[int, tuple[int | None, str]]) -> int:
     """Save scores (indicator number -> (score 0 to 2, or None to leave it unscored; evidence, kept even without a
-    score)) while the assessment is a draft or returned. Returns how many activities are scored now. Nothing is
-    saved if any entry is invalid."""
+    score)) while the assessment is a draft or returned: only the activities named change (send only what was
+    changed, so that two people filling one sheet do not undo each other's work). Returns how many activities are
+    scored now. Nothing is saved if any entry is invalid. Whoever writes a score does not confirm the result."""
     if not can_fill_assessment.test(actor, assessment):
         raise NotFoundError()
     locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
@@ -132,7 +136,7 @@ def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[in
             continue
         # Evidence gathered before a score is decided is kept (the activity stays unscored).
         Score.objects.update_or_create(
-            assessment=locked, indicator=indicator, defaults={"score": score, "evidence": evidence}
+            assessment=locked, indicator=indicator, defaults={"score": score, "evidence": evidence, "written_by": actor}
         )
     Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     return Score.objects.filter(assessment=locked, score__isnull=False).count()
@@ -158,6 +162,15 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
         raise AssessmentIncompleteError(missing=len(missing), numbers=", ".join(str(n) for n in missing))
     now = timezone.now()
     level = level_reached(indicators, scores, locked.framework.pass_score)
+    numbers = {i.pk: i.number for i in indicators}
+    AssessmentEvent.objects.create(
+        assessment=locked,
+        action=EventAction.SUBMITTED,
+        actor=actor,  # type: ignore[misc]
+        at=now,
+        level=level,
+        scores={str(numbers[pk]): score for pk, score in sorted(scores.items(), key=lambda kv: numbers[kv[0]])},
+    )
     Assessment.objects.filter(pk=locked.pk).update(
         status=AssessmentStatus.SUBMITTED,
         level=level,
@@ -166,7 +179,7 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
         updated_at=now,
         reviewed_by=None,
         reviewed_at=None,
-        review_note="",  # a return's reason was for the result it returned (its notice keeps it)
+        review_note="",  # a return's reason was for the result it returned (its event keeps it)
     )
     locked.refresh_from_db()
     _tell_reviewers(locked)
@@ -175,13 +188,30 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
 
 def _reviewer_users(assessment: Assessment) -> list[Any]:
     """Who is told a result waits for them: for an organisation, agency staff posted to its province; for a
-    province, national staff. (Anyone whose area covers it may confirm; these are told.)"""
+    province, national staff (anyone whose area covers it may confirm; these are told). Never the submitter, nor
+    anyone who wrote its scores or administers the organisation (they may not confirm it). Three queries."""
     posts = AgencyStaff.objects.filter(is_active=True).select_related("user")
     if assessment.organisation_id:
         posts = posts.filter(scope_area__code=assessment.area_code[:2])
     else:
         posts = posts.filter(scope_area__isnull=True)
-    return [post.user for post in posts if can_review_assessment.test(post.user, assessment)]
+    excluded = _may_not_review(assessment)
+    return [post.user for post in posts if post.user_id not in excluded and post.user.is_active]
+
+
+def _may_not_review(assessment: Assessment) -> set[int]:
+    """The people who may not confirm this result: its submitter, whoever wrote any of its scores, and the
+    organisation's admins."""
+    excluded = set(Score.objects.filter(assessment_id=assessment.pk).values_list("written_by_id", flat=True))
+    if assessment.submitted_by_id:
+        excluded.add(assessment.submitted_by_id)
+    if assessment.organisation_id:
+        excluded |= set(
+            Membership.objects.filter(
+                organisation_id=assessment.organisation_id, is_active=True, is_admin=True
+            ).values_list("user_id", flat=True)
+        )
+    return excluded
 
 
 def _tell_reviewers(assessment: Assessment) -> None:
@@ -204,24 +234,33 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
     moment gets ``assessment_not_submitted``."""
     if not can_view_assessment.test(actor, assessment):
         raise NotFoundError()
-    note = (note or "").strip()
-    if len(note) > MAX_EVIDENCE:
-        raise AssessmentInvalidError(reason=_("ความเห็นยาวเกิน 2,000 ตัวอักษร"))
-    if not confirm and not note:
-        raise AssessmentInvalidError(reason=_("ต้องบอกเหตุผลที่ส่งกลับ"))
-    # Who submitted is read from the locked row, not from the caller's copy, which may be older.
+    # Who submitted and who scored are read from the locked row, not from the caller's copy, which may be older.
     locked = (
         Assessment.objects.select_for_update(of=("self",))
         .select_related("organisation__area", "province")
         .get(pk=assessment.pk)
     )
-    if locked.submitted_by_id is not None and locked.submitted_by_id == getattr(actor, "pk", None):
+    me_ = getattr(actor, "pk", None)
+    if locked.submitted_by_id == me_ or Score.objects.filter(assessment_id=locked.pk, written_by_id=me_).exists():
         raise AssessmentOwnReviewError()
     if not can_review_assessment.test(actor, locked):
         raise NotFoundError()
+    note = (note or "").strip()
+    if len(note) > MAX_EVIDENCE:
+        raise AssessmentInvalidError(reason=_("ความเห็นยาวเกิน 2,000 ตัวอักษร"))
+    if not confirm and not note:
+        raise AssessmentInvalidError(reason=_("ต้องบอกเหตุผลที่ส่งกลับ"))
     if locked.status != AssessmentStatus.SUBMITTED:
         raise AssessmentNotSubmittedError(status=AssessmentStatus(locked.status).label)
     now = timezone.now()
+    AssessmentEvent.objects.create(
+        assessment=locked,
+        action=EventAction.CONFIRMED if confirm else EventAction.RETURNED,
+        actor=actor,  # type: ignore[misc]
+        at=now,
+        level=locked.level if confirm else None,
+        note=note,
+    )
     Assessment.objects.filter(pk=locked.pk).update(
         status=AssessmentStatus.CONFIRMED if confirm else AssessmentStatus.RETURNED,
         confirmed_level=locked.level if confirm else None,

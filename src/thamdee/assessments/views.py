@@ -4,6 +4,8 @@ assessment's sheet with its scores and evidence, the confirmation, and results b
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -15,8 +17,8 @@ from django.views.decorators.http import require_POST
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
 from thamdee.assessments.forms import ReviewForm, ScoresForm
-from thamdee.assessments.models import Assessment, Indicator, Level
-from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment
+from thamdee.assessments.models import Assessment, Level
+from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
@@ -42,6 +44,7 @@ def index(request: AuthedRequest) -> HttpResponse:
         raise NotFoundError()
     years = _years()
     year = _year(request, years)
+    queue, queue_total = selectors.review_queue(viewer=viewer)
     return render(
         request,
         "assessments/index.html",
@@ -50,7 +53,8 @@ def index(request: AuthedRequest) -> HttpResponse:
             "years": years,
             "orgs": selectors.organisations_to_assess(viewer=viewer, fiscal_year=year),
             "provinces": selectors.provinces_to_assess(viewer=viewer, fiscal_year=year),
-            "queue": selectors.review_queue(viewer=viewer),
+            "queue": queue,
+            "queue_total": queue_total,
         },
     )
 
@@ -83,8 +87,18 @@ def open_assessment(request: AuthedRequest) -> HttpResponse:
     return redirect("assessments:detail", public_id=assessment.public_id)
 
 
-def _indicators(assessment: Assessment) -> list[Indicator]:
-    return list(Indicator.objects.filter(framework_id=assessment.framework_id).order_by("number"))
+def _scores_form(assessment: Assessment, data: Any = None) -> ScoresForm:
+    """The scores form drawn from what is saved now (its ``initial``): a posted form then sends only what the
+    person changed (``ScoresForm.scores``)."""
+    sheet = selectors.assessment_sheet(assessment=assessment)
+    initial: dict[str, str] = {}
+    for group in sheet:
+        for row in group.rows:
+            if row.score is not None:
+                if row.score.score is not None:
+                    initial[f"score_{row.indicator.number}"] = str(row.score.score)
+                initial[f"evidence_{row.indicator.number}"] = row.score.evidence
+    return ScoresForm(data, initial=initial, indicators=[r.indicator for g in sheet for r in g.rows])
 
 
 def _page(
@@ -98,17 +112,9 @@ def _page(
 ) -> HttpResponse:
     viewer = request.user
     may_fill = assessment.is_editable and can_fill_assessment.test(viewer, assessment)
-    may_review = assessment.status == "submitted" and can_review_assessment.test(viewer, assessment)
+    may_review = selectors.may_review(viewer=viewer, assessment=assessment)
     if may_fill and scores_form is None:
-        sheet = selectors.assessment_sheet(assessment=assessment)
-        initial = {}
-        for group in sheet:
-            for row in group.rows:
-                if row.score is not None:
-                    if row.score.score is not None:
-                        initial[f"score_{row.indicator.number}"] = str(row.score.score)
-                    initial[f"evidence_{row.indicator.number}"] = row.score.evidence
-        scores_form = ScoresForm(initial=initial, indicators=[r.indicator for g in sheet for r in g.rows])
+        scores_form = _scores_form(assessment)
     return render(
         request,
         "assessments/detail.html",
@@ -118,7 +124,7 @@ def _page(
             "scores_form": scores_form if may_fill else None,
             "review_form": (review_form or ReviewForm()) if may_review else None,
             "error": error,
-            "levels": [level for level in Level if level != Level.NONE],
+            "history": selectors.assessment_history(assessment=assessment),
         },
         status=status,
     )
@@ -137,7 +143,7 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
     assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
     if not can_fill_assessment.test(request.user, assessment):
         raise NotFoundError()
-    form = ScoresForm(request.POST, indicators=_indicators(assessment))
+    form = _scores_form(assessment, request.POST)
     if not form.is_valid():
         return _page(request, assessment, scores_form=form, status=400)
     submit = request.POST.get("action") == "submit"
@@ -165,7 +171,7 @@ def review(request: AuthedRequest, public_id: str) -> HttpResponse:
     assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        if not can_review_assessment.test(request.user, assessment):
+        if not selectors.may_review(viewer=request.user, assessment=assessment):
             raise NotFoundError()
         return _page(request, assessment, review_form=form, status=400)
     try:

@@ -20,7 +20,7 @@ from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSer
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, Level, Subject
-from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment
+from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
@@ -117,8 +117,7 @@ def _detail(viewer: Any, assessment: Assessment, code: int = status.HTTP_200_OK)
         "sheet": sheet,
         "missing": [item["number"] for item in sheet if item["score"] is None],
         "may_score": assessment.is_editable and can_fill_assessment.test(viewer, assessment),
-        "may_review": assessment.status == AssessmentStatus.SUBMITTED
-        and can_review_assessment.test(viewer, assessment),
+        "may_review": selectors.may_review(viewer=viewer, assessment=assessment),
     }
     return Response(AssessmentDetailSerializer(data).data, status=code)
 

@@ -55,7 +55,7 @@ def test_the_demo_leaves_an_assessment_in_every_state_once():
     assert draft.status == AssessmentStatus.DRAFT and 0 < draft.scores.count() < 9
     assert dict(selectors.organisations_to_assess(viewer=org_admin, fiscal_year=year))[council] == draft
     # Two organisations of Kanchanaburi wait for the office, each submitted by an admin of its own
-    queue = selectors.review_queue(viewer=agency)
+    queue, _total = selectors.review_queue(viewer=agency)
     assert [a.organisation for a in queue] == [demo.orgs["710901:council"], demo.orgs["710901:savings"]]
     for waiting in queue:
         assert waiting.fiscal_year == year and waiting.submitted_by != org_admin

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from tests.factories import area, member_of
+from tests.factories import OrganisationFactory, area, member_of
 from thamdee.assessments import services
 from thamdee.assessments.errors import (
     AssessmentIncompleteError,
@@ -222,7 +222,7 @@ def test_the_database_keeps_one_assessment_a_year_and_scores_in_range(scene):
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Score.objects.create(assessment=a, indicator=Indicator.objects.filter(framework=a.framework).first(), score=3)
-    with pytest.raises(IntegrityError), transaction.atomic():  # a result needs a confirmer
+    with pytest.raises(IntegrityError), transaction.atomic():  # a draft has no result (nor a submission)
         Assessment.objects.filter(pk=a.pk).update(status=AssessmentStatus.CONFIRMED, confirmed_level=2)
     with pytest.raises(IntegrityError), transaction.atomic():  # both subjects at once
         Assessment.objects.filter(pk=a.pk).update(province=area("71"))
@@ -252,3 +252,103 @@ def test_a_result_sent_again_after_a_return_no_longer_shows_the_return_s_reason(
     # a result that reaches no level is still confirmed as such
     a = services.assessment_review(actor=scene.provincial, assessment=a, confirm=True)
     assert a.confirmed_level == Level.NONE
+
+
+def test_whoever_wrote_a_score_does_not_confirm_the_result(scene):
+    from thamdee.assessments import selectors
+
+    # Given a site admin who helped with one score, and the organisation's admin who finished and submitted it
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.site_admin, assessment=a, scores={1: (2, "ช่วยกรอก")})
+    services.assessment_score(actor=scene.admin, assessment=a, scores=dict.fromkeys(range(2, 10), (1, "")))
+    a = services.assessment_submit(actor=scene.admin, assessment=a)
+    # Then the site admin may not confirm it, nor finds it in their queue; the provincial staff may
+    assert not selectors.may_review(viewer=scene.site_admin, assessment=a)
+    assert selectors.review_queue(viewer=scene.site_admin) == ([], 0)
+    with pytest.raises(AssessmentOwnReviewError):
+        services.assessment_review(actor=scene.site_admin, assessment=a, confirm=True)
+    assert selectors.review_queue(viewer=scene.provincial) == ([a], 1)
+    assert services.assessment_review(actor=scene.provincial, assessment=a, confirm=True).status == "confirmed"
+
+
+def test_national_staff_confirm_a_province_but_do_not_fill_it(scene):
+    with pytest.raises(NotFoundError):
+        services.assessment_open(actor=scene.national, province=area("71"))
+
+
+@pytest.mark.parametrize("who", ["organiser", "member_admin"])
+def test_those_who_may_read_but_not_review_get_404_whatever_they_send(scene, who):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(1))
+    a = services.assessment_submit(actor=scene.admin, assessment=a)
+    actor = scene.organiser if who == "organiser" else member_of(scene.org, is_admin=True)
+    for confirm, note in ((False, ""), (False, "x" * 3000), (True, "")):
+        with pytest.raises(NotFoundError):
+            services.assessment_review(actor=actor, assessment=a, confirm=confirm, note=note)
+
+
+def test_every_submission_return_and_confirmation_is_kept_in_order(scene):
+    from thamdee.assessments.models import AssessmentEvent
+
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(0))
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    services.assessment_review(actor=scene.provincial, assessment=a, confirm=False, note="ยังไม่มีหลักฐาน")
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(1))
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    services.assessment_review(actor=scene.national, assessment=a, confirm=True, note="ครบ")
+    history = [
+        (e.action, e.actor_id, e.level, e.note, e.scores.get("1"))
+        for e in AssessmentEvent.objects.filter(assessment=a).order_by("at", "pk")
+    ]
+    assert history == [
+        ("submitted", scene.admin.pk, Level.NONE, "", 0),
+        ("returned", scene.provincial.pk, None, "ยังไม่มีหลักฐาน", None),
+        ("submitted", scene.admin.pk, Level.MODEL, "", 1),
+        ("confirmed", scene.national.pk, Level.MODEL, "ครบ", None),
+    ]
+
+
+def test_submitting_tells_the_province_in_a_fixed_number_of_queries(scene, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AgencyStaffFactory
+
+    def submit_one() -> int:
+        org = OrganisationFactory(area=area("710911"))
+        admin = member_of(org, is_admin=True)
+        a = services.assessment_open(actor=admin, organisation=org)
+        services.assessment_score(actor=admin, assessment=a, scores=all_scores(1))
+        with CaptureQueriesContext(connection) as queries:
+            services.assessment_submit(actor=admin, assessment=a)
+        return len(queries)
+
+    one_officer = submit_one()
+    for _ in range(5):
+        AgencyStaffFactory(scope_area=area("71"))
+    assert submit_one() == one_officer
+    assert scene.provincial.notifications.filter(kind="assessment_submitted").count() == 2
+
+
+def test_the_database_refuses_a_confirmation_by_its_submitter_or_a_return_without_reason(scene):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(1))
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    rows = Assessment.objects.filter(pk=a.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(status=AssessmentStatus.CONFIRMED, confirmed_level=3, reviewed_by=scene.admin)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(status=AssessmentStatus.CONFIRMED, confirmed_level=None, reviewed_by=scene.provincial)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(status=AssessmentStatus.RETURNED, review_note="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(level=4)
+    rows.update(status=AssessmentStatus.CONFIRMED, confirmed_level=3, reviewed_by=scene.provincial)  # as it should be
+
+
+def test_a_framework_with_no_activities_is_not_used(scene):
+    Framework.objects.update(is_active=False)
+    Framework.objects.create(code="empty", subject="organisation", name_th="ว่าง")
+    with pytest.raises(AssessmentNoFrameworkError):
+        services.assessment_open(actor=scene.admin, organisation=scene.org)

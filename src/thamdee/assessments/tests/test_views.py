@@ -49,6 +49,7 @@ def test_an_admin_starts_scores_and_submits_through_the_pages(client, scene):
     # Evidence typed before a score is decided is kept, and the activity stays unscored
     assert client.post(url, form_data({4: (None, "ภาพกิจกรรมรอคัดเลือก")})).status_code == 302
     assert Score.objects.get(indicator__number=4).score is None
+    assert dict(Score.objects.values_list("indicator__number", "score")) == {1: 2, 2: 1, 4: None}  # the rest kept
     assert "ภาพกิจกรรมรอคัดเลือก" in client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
 
     # Scoring everything and submitting sends it for confirmation
@@ -117,9 +118,45 @@ def test_the_sheet_runs_a_fixed_number_of_queries(client, scene, django_assert_n
     a = services.assessment_open(actor=scene.admin, organisation=scene.org)
     services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(2))
     client.force_login(scene.admin)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
     services.assessment_submit(actor=scene.admin, assessment=a)
     client.force_login(scene.provincial)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
+
+
+def test_two_admins_filling_one_sheet_keep_each_other_s_work(client, scene):
+    from tests.factories import member_of
+
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores={1: (2, "ประกาศแล้ว")})
+    url = reverse("assessments:scores", args=[a.public_id])
+    # Given the first admin's page, drawn with activity 1 scored
+    client.force_login(scene.admin)
+    page = client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
+    # (the page carries what it showed: the browser posts it back with the fields)
+    assert 'name="initial-score_1" value="2"' in page and 'name="initial-score_5" value=""' in page
+    drawn = form_data({1: (2, "ประกาศแล้ว"), **dict.fromkeys(range(2, 10), (None, ""))})
+    drawn |= {"initial-score_1": "2", "initial-evidence_1": "ประกาศแล้ว"}
+    drawn |= {f"initial-{field}_{n}": "" for n in range(2, 10) for field in ("score", "evidence")}
+    # When a second admin saves activities 5 to 9 meanwhile
+    other_admin = member_of(scene.org, is_admin=True)
+    services.assessment_score(actor=other_admin, assessment=a, scores={n: (1, f"งานข้อ {n}") for n in range(5, 10)})
+    # and the first saves their page, having changed only activity 2
+    assert client.post(url, {**drawn, "score_2": "1", "evidence_2": "คุณธรรมเป้าหมาย"}).status_code == 302
+    # Then both people's work is kept
+    saved = dict(Score.objects.values_list("indicator__number", "score"))
+    assert saved == {1: 2, 2: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1}
+    assert Score.objects.get(indicator__number=7).evidence == "งานข้อ 7"
+
+
+def test_the_sheet_shows_its_history_and_a_returned_result_hides_its_stale_level(client, scene):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(2))
+    services.assessment_submit(actor=scene.admin, assessment=a)
+    services.assessment_review(actor=scene.provincial, assessment=a, confirm=False, note="ขาดภาพข้อ 9")
+    client.force_login(scene.admin)
+    page = client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
+    assert 'data-testid="assessment-history"' in page and "ขาดภาพข้อ 9" in page
+    assert 'data-testid="assessment-level"' not in page  # the scores may change: no level until sent again
