@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments.models import Assessment, AssessmentEvent, AssessmentStatus, Indicator, Level, Score, Subject
-from thamdee.assessments.permissions import can_review_assessment, can_view_assessment
+from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment, can_view_assessment
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.roles import roles_for
@@ -36,6 +36,15 @@ def assessment_get(*, viewer: Actor, public_id: str | uuid.UUID) -> Assessment:
 class Row:
     indicator: Indicator
     score: Score | None
+
+    @property
+    def value(self) -> int | None:
+        """The score given, None while unscored (also when only evidence is kept)."""
+        return self.score.score if self.score is not None else None
+
+    @property
+    def evidence(self) -> str:
+        return self.score.evidence if self.score is not None else ""
 
 
 @dataclass
@@ -117,6 +126,11 @@ def review_queue(*, viewer: Actor, limit: int = QUEUE_SIZE) -> tuple[list[Assess
         items = items.filter(mine).exclude(organisation_id__in=roles.org_ids_with("admin"))
     total = items.count()
     return list(items[:limit]), total
+
+
+def may_fill(*, viewer: Actor, assessment: Assessment) -> bool:
+    """Whether the viewer may change the scores and submit now (no query beyond the roles)."""
+    return assessment.is_editable and bool(can_fill_assessment.test(viewer, assessment))
 
 
 def may_review(*, viewer: Actor, assessment: Assessment) -> bool:

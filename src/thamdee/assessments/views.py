@@ -94,10 +94,10 @@ def _scores_form(assessment: Assessment, data: Any = None) -> ScoresForm:
     initial: dict[str, str] = {}
     for group in sheet:
         for row in group.rows:
-            if row.score is not None:
-                if row.score.score is not None:
-                    initial[f"score_{row.indicator.number}"] = str(row.score.score)
-                initial[f"evidence_{row.indicator.number}"] = row.score.evidence
+            if row.value is not None:
+                initial[f"score_{row.indicator.number}"] = str(row.value)
+            if row.evidence:
+                initial[f"evidence_{row.indicator.number}"] = row.evidence
     return ScoresForm(data, initial=initial, indicators=[r.indicator for g in sheet for r in g.rows])
 
 
@@ -111,7 +111,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     viewer = request.user
-    may_fill = assessment.is_editable and can_fill_assessment.test(viewer, assessment)
+    may_fill = selectors.may_fill(viewer=viewer, assessment=assessment)
     may_review = selectors.may_review(viewer=viewer, assessment=assessment)
     if may_fill and scores_form is None:
         scores_form = _scores_form(assessment)
@@ -141,7 +141,7 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
     """Save the scores (``action=save``), or save them and send the result for confirmation (``action=submit``).
     A refusal shows the page again with what was typed and the reason (nothing is saved)."""
     assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
-    if not can_fill_assessment.test(request.user, assessment):
+    if not can_fill_assessment.test(request.user, assessment):  # a submitted one: the service's 409, below
         raise NotFoundError()
     form = _scores_form(assessment, request.POST)
     if not form.is_valid():

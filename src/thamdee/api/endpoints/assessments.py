@@ -20,7 +20,6 @@ from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSer
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, Level, Subject
-from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
@@ -107,8 +106,8 @@ def _detail(viewer: Any, assessment: Assessment, code: int = status.HTTP_200_OK)
             "level": row.indicator.level,
             "title": row.indicator.title,
             "criteria": row.indicator.criteria,
-            "score": row.score.score if row.score is not None else None,
-            "evidence": row.score.evidence if row.score is not None else "",
+            "score": row.value,
+            "evidence": row.evidence,
         }
         for row in rows
     ]
@@ -116,7 +115,7 @@ def _detail(viewer: Any, assessment: Assessment, code: int = status.HTTP_200_OK)
         "assessment": assessment,
         "sheet": sheet,
         "missing": [item["number"] for item in sheet if item["score"] is None],
-        "may_score": assessment.is_editable and can_fill_assessment.test(viewer, assessment),
+        "may_score": selectors.may_fill(viewer=viewer, assessment=assessment),
         "may_review": selectors.may_review(viewer=viewer, assessment=assessment),
     }
     return Response(AssessmentDetailSerializer(data).data, status=code)

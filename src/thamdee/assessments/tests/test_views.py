@@ -160,3 +160,28 @@ def test_the_sheet_shows_its_history_and_a_returned_result_hides_its_stale_level
     page = client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
     assert 'data-testid="assessment-history"' in page and "ขาดภาพข้อ 9" in page
     assert 'data-testid="assessment-level"' not in page  # the scores may change: no level until sent again
+
+
+def test_a_second_submission_from_a_stale_page_is_told_it_was_sent(client, scene):
+    a = services.assessment_open(actor=scene.admin, organisation=scene.org)
+    client.force_login(scene.admin)
+    url = reverse("assessments:scores", args=[a.public_id])
+    assert client.post(url, form_data(all_scores(1), "submit")).status_code == 302
+    again = client.post(url, form_data(all_scores(2), "submit"))  # the same page, sent twice
+    assert again.status_code == 409 and 'data-error-code="assessment_not_editable"' in again.content.decode()
+    assert set(Score.objects.values_list("score", flat=True)) == {1}
+
+
+def test_the_example_frameworks_are_installed_once_by_the_command(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from thamdee.assessments.models import Framework
+
+    out = StringIO()
+    call_command("assessments", "install-examples", stdout=out)
+    assert "example-organisation (9 indicators)" in out.getvalue()
+    assert "example-province (10 indicators)" in out.getvalue()
+    call_command("assessments", "install-examples", stdout=out)
+    assert "nothing installed" in out.getvalue() and Framework.objects.count() == 2
