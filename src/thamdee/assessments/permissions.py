@@ -4,7 +4,7 @@
 - A province is assessed by agency staff posted to that province (the provincial culture office).
 - An organisation's result is confirmed (or returned) by agency staff whose area covers the organisation, a
   province's by national staff; site admins may do either. Never by the person who submitted it, anyone who wrote
-  one of its scores (checked by the services and ``selectors.may_review``: it needs a query), nor an admin of the
+  one of its scores (``is_its_own``, which needs a query: ``can_confirm_assessment``), nor an admin of the
   organisation assessed: a different person decides.
 - Anyone else gets not found.
 """
@@ -63,3 +63,20 @@ def can_view_assessment(user: Any, assessment: Any) -> bool:
     if roles.is_site_admin or _org_roles(user, assessment) & {"admin", "organiser"}:
         return True
     return roles.covers(assessment.area_code)
+
+
+@rules.predicate
+def is_its_own(user: Any, assessment: Any) -> bool:
+    """The user submitted this assessment or wrote one of its scores (one query): they do not confirm it."""
+    pk = getattr(user, "pk", None)
+    if assessment is None or pk is None:
+        return False
+    if assessment.submitted_by_id == pk:
+        return True
+    from thamdee.assessments.models import Score
+
+    return Score.objects.filter(assessment_id=assessment.pk, written_by_id=pk).exists()
+
+
+# Who may confirm or return a submitted result now: the area's rule, and never its own.
+can_confirm_assessment = can_review_assessment & ~is_its_own

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments.models import Assessment, AssessmentEvent, AssessmentStatus, Indicator, Level, Score, Subject
-from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment, can_view_assessment
+from thamdee.assessments.permissions import can_confirm_assessment, can_fill_assessment, can_view_assessment
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.roles import roles_for
@@ -136,11 +136,7 @@ def may_fill(*, viewer: Actor, assessment: Assessment) -> bool:
 def may_review(*, viewer: Actor, assessment: Assessment) -> bool:
     """Whether the viewer may confirm or return this submitted result now (the rule of ``permissions``, and not
     one whose scores they wrote: one query)."""
-    return (
-        assessment.status == AssessmentStatus.SUBMITTED
-        and bool(can_review_assessment.test(viewer, assessment))
-        and not Score.objects.filter(assessment=assessment, written_by_id=getattr(viewer, "pk", None)).exists()
-    )
+    return assessment.status == AssessmentStatus.SUBMITTED and bool(can_confirm_assessment.test(viewer, assessment))
 
 
 def organisations_to_assess(*, viewer: Actor, fiscal_year: int) -> list[tuple[Organisation, Assessment | None]]:
@@ -170,6 +166,12 @@ def can_use(viewer: Actor) -> bool:
     return bool(roles.is_site_admin or roles.is_agency_staff or roles.org_ids_with("admin"))
 
 
+def _organisations_assessed(viewer: Actor, fiscal_year: int, scope_code: str) -> QuerySet[Assessment]:
+    """The organisations' assessments of a fiscal year the viewer may see, within ``scope_code`` (all if empty)."""
+    qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.ORGANISATION)
+    return qs.filter(organisation__area__code__startswith=scope_code) if scope_code else qs
+
+
 @dataclass
 class AreaResult:
     area: Area
@@ -186,9 +188,7 @@ def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
     """Organisations' confirmed results of a fiscal year by level, for each area one level below ``scope_code``
     (provinces for the whole country), within what the viewer may see; with each province's own assessment."""
     width = {0: 2, 2: 4, 4: 6}.get(len(scope_code), 6)
-    qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.ORGANISATION)
-    if scope_code:
-        qs = qs.filter(organisation__area__code__startswith=scope_code)
+    qs = _organisations_assessed(viewer, fiscal_year, scope_code)
     counts: dict[str, dict[int, int]] = {}
     waiting: dict[str, int] = {}
     rows = (
@@ -226,11 +226,9 @@ def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tu
 
     from thamdee.common.thaitime import fiscal_year_label
 
-    qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.ORGANISATION).order_by(
+    qs = _organisations_assessed(viewer, fiscal_year, scope_code).order_by(
         "organisation__area__code", "organisation__name_th"
     )
-    if scope_code:
-        qs = qs.filter(organisation__area__code__startswith=scope_code)
     items = list(qs)
     scores: dict[int, dict[int, Any]] = {}
     for assessment_id, number, score in Score.objects.filter(assessment__in=items).values_list(

@@ -35,7 +35,7 @@ from thamdee.assessments.models import (
     Score,
     Subject,
 )
-from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment, can_view_assessment
+from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment, can_view_assessment, is_its_own
 from thamdee.common.errors import NotFoundError
 from thamdee.common.thaitime import current_fiscal_year
 from thamdee.inbox.services import notify, notify_many
@@ -240,8 +240,7 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
         .select_related("organisation__area", "province")
         .get(pk=assessment.pk)
     )
-    me_ = getattr(actor, "pk", None)
-    if locked.submitted_by_id == me_ or Score.objects.filter(assessment_id=locked.pk, written_by_id=me_).exists():
+    if is_its_own.test(actor, locked):
         raise AssessmentOwnReviewError()
     if not can_review_assessment.test(actor, locked):
         raise NotFoundError()

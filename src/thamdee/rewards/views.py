@@ -3,8 +3,6 @@ agency's partner approvals. Permission lives in the services and selectors; view
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
+from thamdee.common.exports import table_response
 from thamdee.common.pdf import render_pdf
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.types import AuthedRequest
@@ -429,13 +428,11 @@ def settlements(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 def statement_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
     st = _statement(request, public_id)
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read the Thai text as UTF-8
-    writer = csv.writer(out)
-    writer.writerow([_("วันที่ใช้ (พ.ศ.)"), _("เวลา"), _("รหัสคูปอง"), _("สิทธิประโยชน์"), _("ชนิด"), _("เครดิต"), _("ผู้ยืนยัน")])
+    headers = [_("วันที่ใช้ (พ.ศ.)"), _("เวลา"), _("รหัสคูปอง"), _("สิทธิประโยชน์"), _("ชนิด"), _("เครดิต"), _("ผู้ยืนยัน")]
+    rows: list[list[Any]] = []
     for line in st.lines:
         local = timezone.localtime(line.confirmed_at)
-        writer.writerow(
+        rows.append(
             [
                 thaitime.format_date(local, "numeric"),
                 local.strftime("%H:%M"),
@@ -446,12 +443,12 @@ def statement_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
                 line.confirmed_by,
             ]
         )
-    writer.writerow([])
-    writer.writerow([_("รวม"), "", st.confirmed_count, "", "", st.confirmed_credits, ""])
+    rows.append([])
+    rows.append([_("รวม"), "", st.confirmed_count, "", "", st.confirmed_credits, ""])
     settled = st.settlement
     if settled is not None:
         local = timezone.localtime(settled.settled_at)
-        writer.writerow(
+        rows.append(
             [
                 _("ชำระบัญชีแล้ว"),
                 thaitime.format_date(local, "numeric"),
@@ -463,13 +460,10 @@ def statement_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
             ]
         )
     else:
-        writer.writerow([_("ยังไม่ได้ชำระบัญชี"), "", "", "", "", "", ""])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="thamdee-statement-{st.partner.public_id}-'
-        f'{thaitime.be_year(st.year)}-{st.month:02d}.csv"'
-    )
-    return response
+        rows.append([_("ยังไม่ได้ชำระบัญชี"), "", "", "", "", "", ""])
+    # One table writer (UTF-8 with BOM; offer titles and payment references typed by people kept as text)
+    name = f"thamdee-statement-{st.partner.public_id}-{thaitime.be_year(st.year)}-{st.month:02d}"
+    return table_response(name, headers, rows, "csv")
 
 
 @login_required
