@@ -28,6 +28,9 @@ class AnomalyStatus(models.TextChoices):
     ACTIONED = "actioned", _("ตรวจแล้ว ดำเนินการตามขั้นตอน")
 
 
+# The kinds found across organisations too (a pattern with no organisation, for site admins).
+CROSS_ORGANISATION_KINDS = [AnomalyKind.RECIPROCAL, AnomalyKind.LONG_DAY]
+
 # What a reviewer may close a pattern as.
 REVIEW_OUTCOMES = (AnomalyStatus.DISMISSED, AnomalyStatus.ACTIONED)
 
@@ -36,8 +39,8 @@ class Anomaly(PublicIdModel):
     """One pattern found in an organisation's deeds, for its admins (or a site admin) to review.
 
     ``key`` names what the pattern is about (two people of an organisation who verified each other's deeds; a
-    member's day in an organisation): detection run again updates the open pattern of that key with what it finds
-    now, and opens a new one only for deeds that no reviewed pattern of the key has covered.
+    member's day in an organisation, or over several): detection run again updates the open pattern of that key
+    with what it finds now, and opens a new one only for deeds that no reviewed pattern of the key has covered.
 
     ``involved`` are everyone the pattern's deeds concern: the people it is about, whoever recorded the deeds and
     whoever decided on them. None of them may review it.
@@ -45,8 +48,8 @@ class Anomaly(PublicIdModel):
 
     kind = models.CharField(_("รูปแบบ"), max_length=12, choices=AnomalyKind.choices)
     key = models.CharField(_("กุญแจ"), max_length=200, editable=False)
-    # None: a reciprocal pair across organisations, which only site admins review (no organisation's admins may
-    # read the other organisation's deeds).
+    # None: a pattern across organisations (a reciprocal pair, a long day over several organisations), which only
+    # site admins review (no organisation's admins may read the other organisation's deeds).
     organisation = models.ForeignKey(
         "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("องค์กร")
     )
@@ -101,9 +104,10 @@ class Anomaly(PublicIdModel):
                 & ~Q(review_note=""),
                 name="%(app_label)s_%(class)s_review_recorded",
             ),
+            # Only the patterns that detection looks for across organisations may have none.
             models.CheckConstraint(
-                condition=Q(organisation__isnull=False) | Q(kind=AnomalyKind.RECIPROCAL),
-                name="%(app_label)s_%(class)s_only_pairs_cross_organisations",
+                condition=Q(organisation__isnull=False) | Q(kind__in=CROSS_ORGANISATION_KINDS),
+                name="%(app_label)s_%(class)s_kinds_across_organisations",
             ),
             models.CheckConstraint(
                 condition=Q(other__isnull=True) | ~Q(other=models.F("person")),

@@ -45,7 +45,7 @@ def _conf(name: str) -> int:
 class Found:
     kind: str
     key: str
-    organisation_id: int | None  # None: a reciprocal pair across organisations
+    organisation_id: int | None  # None: a pattern across organisations (a reciprocal pair, a long day)
     person_id: int
     other_id: int | None = None
     on_date: dt.date | None = None
@@ -151,8 +151,9 @@ def _reciprocal(since: dt.datetime) -> list[Found]:
 
 
 def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
-    """Long days (hours) and bursts (number of deeds): one member, one organisation, one date done. Deeds counted
-    per period or as a percentage change are left out: a monthly assessment records many of them on one date."""
+    """Long days (hours) and bursts (number of deeds): one member, one organisation, one date done; then long days
+    across organisations (``_long_days_across``). Deeds counted per period or as a percentage change are left out:
+    a monthly assessment records many of them on one date."""
     long_hours, burst = _conf("ANOMALY_LONG_DAY_HOURS"), _conf("ANOMALY_BURST_DEEDS")
     counted = Deed.objects.filter(status__in=LIVE, done_on__gte=since).exclude(
         deed_type__unit__in=[Unit.PERIOD, Unit.PERCENT]
@@ -166,6 +167,7 @@ def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
     )
     long_days: list[Found] = []
     bursts: list[Found] = []
+    long_somewhere: set[tuple[int, dt.date]] = set()  # (member, date done) with a long day in one organisation
     ids_of = _deeds_by(counted, fields, {tuple(day[name] for name in fields) for day in days})
     for day in days:
         hours = float(day["hours"] or 0)
@@ -179,6 +181,7 @@ def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
             "deed_ids": ids,
         }
         if hours > long_hours:
+            long_somewhere.add((day["member_id"], day["done_on"]))
             long_days.append(
                 Found(
                     kind=AnomalyKind.LONG_DAY,
@@ -193,7 +196,44 @@ def _per_day(since: dt.date) -> tuple[list[Found], list[Found]]:
                     kind=AnomalyKind.BURST, key=f"burst:{tail}", figures={**figures, "threshold_deeds": burst}, **common
                 )
             )
-    return long_days, bursts
+    return [*long_days, *_long_days_across(counted, long_hours, long_somewhere)], bursts
+
+
+def _long_days_across(counted: Any, long_hours: int, long_somewhere: set[tuple[int, dt.date]]) -> list[Found]:
+    """Long days across organisations: one member's hours on one date done, added up over every organisation, are
+    over the line while no one organisation's are (those are that organisation's long day, found by
+    ``_per_day``). A pattern with no organisation, as a reciprocal pair across organisations is: no organisation's
+    admins may read the other's deeds, so site admins review it. Two queries however many days are found (the
+    second in chunks of members), none when there is none."""
+    fields = ["member_id", "done_on"]
+    days = [
+        day
+        for day in counted.values(*fields)
+        .annotate(n=Count("pk"), hours=Sum("hours"), organisations=Count("organisation_id", distinct=True))
+        # One organisation alone: the day is that organisation's long day (or no long day at all).
+        .filter(hours__gt=long_hours, organisations__gt=1)
+        .order_by()
+        if (day["member_id"], day["done_on"]) not in long_somewhere
+    ]
+    ids_of = _deeds_by(counted, fields, {(day["member_id"], day["done_on"]) for day in days})
+    return [
+        Found(
+            kind=AnomalyKind.LONG_DAY,
+            key=f"long_day:across:{day['member_id']}:{day['done_on'].isoformat()}",
+            organisation_id=None,
+            person_id=day["member_id"],
+            on_date=day["done_on"],
+            figures={
+                "deeds": day["n"],
+                "hours": round(float(day["hours"] or 0), 2),
+                "threshold_hours": long_hours,
+                "organisations": day["organisations"],
+                "across_organisations": True,
+            },
+            deed_ids=ids_of.get((day["member_id"], day["done_on"]), []),
+        )
+        for day in days
+    ]
 
 
 def _duplicates(since: dt.date) -> list[Found]:
@@ -243,7 +283,7 @@ def _add_involved(found: list[Found]) -> None:
 
 def anomalies_detect(*, days: int | None = None, now: dt.datetime | None = None) -> DetectResult:
     """Look for the patterns in the deeds of the last ``days`` (default ``THAMDEE["ANOMALY_DAYS"]``) and put each
-    before the reviewers of its organisation.
+    before the reviewers of its organisation (site admins for a pattern across organisations).
 
     Guarantees: nothing but the patterns is written (no deed, credit, status or notice to the people in them).
     Running it again updates each open pattern with what it finds now; a pattern whose every deed a reviewed

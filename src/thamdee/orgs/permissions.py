@@ -15,9 +15,14 @@ from thamdee.people.permissions import is_site_admin
 
 
 def _org_id(obj: Any) -> int | None:
+    """The organisation an object belongs to (its ``organisation_id``, which may be empty: then none), or the
+    organisation itself. Never an object's own id for an empty ``organisation_id``: a pattern across organisations
+    whose id happened to equal an organisation's would otherwise be that organisation's."""
     if obj is None:
         return None
-    return getattr(obj, "organisation_id", None) or getattr(obj, "pk", None)
+    if hasattr(obj, "organisation_id"):
+        return obj.organisation_id
+    return getattr(obj, "pk", None)
 
 
 def _area_code(obj: Any) -> str | None:

@@ -18,8 +18,9 @@ from thamdee.deeds.models import Deed
 
 from . import test_views
 
-# The pages' fixtures: an organisation with an admin (w), and a reciprocal pattern found by detection (pair).
-w, pair, make = test_views.w, test_views.pair, test_views.make
+# The pages' fixtures: an organisation with an admin (w), a reciprocal pattern found by detection (pair), and a
+# long day over two organisations (long_day_across).
+w, pair, make, long_day_across = test_views.w, test_views.pair, test_views.make, test_views.long_day_across
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
@@ -185,3 +186,35 @@ def test_a_visitor_is_not_authenticated(api, pair):
     assert_problem(
         api.post(review(pair), {"outcome": "dismissed", "note": "x"}, format="json"), 401, "not_authenticated"
     )
+
+
+def test_a_long_day_across_organisations_is_a_site_admins_with_no_organisation(api, w, long_day_across):
+    pattern, other_admin = long_day_across
+    api.force_authenticate(w.admin)
+    listed = api.get(LIST, {"kind": "long_day"})
+    assert ids(listed) == [str(pattern.public_id)]
+    item = listed.json()["results"][0]
+    assert item["organisation"] is None and item["person"]["id"] == str(w.member.public_id)
+    assert item["figures"] == {
+        "deeds": 2,
+        "hours": 20.0,
+        "threshold_hours": 16,
+        "organisations": 2,
+        "across_organisations": True,
+    }
+    assert item["deed_count"] == 2 and item["on_date"] == str(pattern.on_date) and item["other"] is None
+    detail = api.get(one(pattern))
+    assert detail.status_code == 200 and detail.json()["anomaly"] == item
+    assert {d["id"] for d in detail.json()["deeds"]} == {
+        str(d.public_id) for d in Deed.objects.filter(pk__in=pattern.deed_ids)
+    }
+    # Neither organisation's admin: an empty list, not found
+    for admin in (w.org_admin, other_admin):
+        api.force_authenticate(admin)
+        assert ids(api.get(LIST, {"status": "all"})) == [], admin
+        assert_problem(api.get(one(pattern)), 404, "not_found")
+        assert_problem(
+            api.post(review(pattern), {"outcome": "dismissed", "note": "x"}, format="json"), 404, "not_found"
+        )
+    pattern.refresh_from_db()
+    assert pattern.status == AnomalyStatus.OPEN

@@ -434,3 +434,173 @@ def test_a_pair_reciprocal_within_one_organisation_is_not_also_a_pattern_across_
     services.anomalies_detect()
     pattern = Anomaly.objects.get()
     assert pattern.organisation == w.org and "across_organisations" not in pattern.figures
+
+
+# --- long days across organisations -----------------------------------------------------------------------------
+
+
+def _report_in(w, who, deed_type, *, hours, days_ago=1):
+    return deeds.deed_report(actor=who, deed_type=deed_type, done_on=w.today - dt.timedelta(days=days_ago), hours=hours)
+
+
+def test_a_long_day_split_over_two_organisations_goes_to_site_admins_only(w):
+    from tests.factories import UserFactory
+
+    care_b, other_admin = _second_organisation(w)
+    site_admin = UserFactory(is_superuser=True)
+    # Given a member who records 10 hours in each of two organisations on one day: neither alone is over 16
+    here, there = report(w, w.member, hours=10), _report_in(w, w.member, care_b, hours=10)
+
+    # When detection runs
+    assert services.anomalies_detect().by_kind == {AnomalyKind.LONG_DAY: 1}
+
+    # Then one long day across organisations names the member, the day and both deeds
+    pattern = Anomaly.objects.get()
+    assert (pattern.kind, pattern.organisation, pattern.person) == (AnomalyKind.LONG_DAY, None, w.member)
+    assert pattern.key == f"long_day:across:{w.member.pk}:{(w.today - dt.timedelta(days=1)).isoformat()}"
+    assert pattern.on_date == w.today - dt.timedelta(days=1)
+    assert pattern.figures == {
+        "deeds": 2,
+        "hours": 20.0,
+        "threshold_hours": 16,
+        "organisations": 2,
+        "across_organisations": True,
+    }
+    assert sorted(pattern.deed_ids) == sorted([here.pk, there.pk]) and w.member.pk in pattern.involved_ids()
+    # and only site admins are told, and may open and close it; neither organisation's admins
+    assert site_admin.notifications.filter(kind="anomalies_found").count() == 1
+    for admin in (w.org_admin, other_admin):
+        assert not admin.notifications.filter(kind="anomalies_found").exists()
+        assert not selectors.anomaly_list_for_reviewer(viewer=admin, status="all").exists()
+        with pytest.raises(NotFoundError):
+            selectors.anomaly_get(viewer=admin, public_id=pattern.public_id)
+        with pytest.raises(NotFoundError):
+            services.anomaly_review(actor=admin, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="x")
+    assert selectors.anomaly_list_for_reviewer(viewer=site_admin).get() == pattern
+    assert {d.organisation_id for d in selectors.anomaly_deeds(anomaly=pattern)} == {w.org.pk, w.other.pk}
+    services.anomaly_review(actor=site_admin, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="สองงานจริง")
+    assert Anomaly.objects.get().status == AnomalyStatus.DISMISSED
+
+
+@pytest.mark.parametrize(
+    ("here", "there", "expected"),
+    [
+        # one organisation alone is over the line: that organisation's long day, not also one across
+        (17, 3, [(AnomalyKind.LONG_DAY, "org")]),
+        # the sum is not over the line (16 is the line itself)
+        (8, 8, []),
+        (6, 7, []),
+    ],
+)
+def test_a_day_is_a_long_day_across_organisations_only_when_no_organisation_alone_has_one(w, here, there, expected):
+    care_b, _admin = _second_organisation(w)
+    report(w, w.member, hours=here)
+    _report_in(w, w.member, care_b, hours=there)
+    services.anomalies_detect()
+    found = [(a.kind, "org" if a.organisation_id == w.org.pk else a.organisation_id) for a in Anomaly.objects.all()]
+    assert found == expected
+    assert not Anomaly.objects.filter(key__startswith="long_day:across:").exists()
+
+
+def test_rejected_deeds_make_no_long_day_across_organisations(w):
+    care_b, _admin = _second_organisation(w)
+    report(w, w.member, hours=10)
+    _report_in(w, w.member, care_b, hours=5)
+    rejected = _report_in(w, w.member, care_b, hours=5)
+    deeds.deed_reject(actor=w.foreign_verifier, deed=rejected, reason="ไม่ได้ทำ")
+    assert services.anomalies_detect().created == 0
+    # The same day with the deed standing is one
+    _report_in(w, w.member, care_b, hours=4)
+    assert services.anomalies_detect().by_kind == {AnomalyKind.LONG_DAY: 1}
+    assert Anomaly.objects.get().figures["hours"] == 19.0
+
+
+def test_a_long_day_across_organisations_is_reported_once(w):
+    care_b, _admin = _second_organisation(w)
+    report(w, w.member, hours=10)
+    _report_in(w, w.member, care_b, hours=10)
+    assert services.anomalies_detect().created == 1
+    # Run again: the open pattern is updated, not opened twice; with one more deed its figures follow
+    again = services.anomalies_detect()
+    assert (again.created, again.updated, again.kept) == (0, 1, 0)
+    _report_in(w, w.member, care_b, hours=1, days_ago=1)
+    services.anomalies_detect()
+    pattern = Anomaly.objects.get()
+    assert (pattern.figures["hours"], pattern.figures["deeds"], len(pattern.deed_ids)) == (21.0, 3, 3)
+    # Once reviewed, the same deeds keep it closed
+    services.anomaly_review(actor=w.admin, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="ทำจริง")
+    later = services.anomalies_detect()
+    assert (later.created, later.updated, later.kept, Anomaly.objects.count()) == (0, 0, 1, 1)
+
+
+def test_an_organisations_admin_never_reads_a_pattern_with_no_organisation_as_another(w):
+    # The pattern's own number is the organisation's: no admin of that organisation may open it for that
+    # (orgs.permissions.is_org_admin reads an object with no organisation by its own pk).
+    pattern = Anomaly.objects.create(
+        pk=w.org.pk,
+        kind=AnomalyKind.LONG_DAY,
+        key="long_day:across:test",
+        organisation=None,
+        person=w.member,
+        figures={"deeds": 2, "hours": 20.0, "threshold_hours": 16, "organisations": 2, "across_organisations": True},
+    )
+    with pytest.raises(NotFoundError):
+        selectors.anomaly_get(viewer=w.org_admin, public_id=pattern.public_id)
+    with pytest.raises(NotFoundError):
+        services.anomaly_review(actor=w.org_admin, anomaly=pattern, outcome=AnomalyStatus.DISMISSED, note="x")
+    assert selectors.anomaly_get(viewer=w.admin, public_id=pattern.public_id) == pattern
+
+
+@pytest.mark.parametrize(
+    ("kind", "allowed"),
+    [
+        (AnomalyKind.RECIPROCAL, True),
+        (AnomalyKind.LONG_DAY, True),
+        (AnomalyKind.DUPLICATE, False),
+        (AnomalyKind.BURST, False),
+    ],
+)
+def test_only_reciprocal_pairs_and_long_days_may_have_no_organisation(w, kind, allowed):
+    from django.db import IntegrityError, transaction
+
+    def create():
+        with transaction.atomic():
+            Anomaly.objects.create(kind=kind, key=f"{kind}:across:test", organisation=None, person=w.member)
+
+    if allowed:
+        create()
+        assert Anomaly.objects.get().organisation is None
+    else:
+        with pytest.raises(IntegrityError):
+            create()
+        assert not Anomaly.objects.exists()
+
+
+def test_long_days_are_read_in_a_fixed_number_of_queries(w, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thamdee.anomalies.services import _per_day
+
+    care_b, _admin = _second_organisation(w)
+    since = w.today - dt.timedelta(days=30)
+    # Given one long day within one organisation and one across two
+    report(w, member_of(w.org), hours=17)
+    report(w, w.member, hours=9)
+    _report_in(w, w.member, care_b, hours=9)
+    with CaptureQueriesContext(connection) as one:
+        long_days, _bursts = _per_day(since)
+    assert len([f for f in long_days if f.organisation_id is None]) == 1
+
+    # When there are three more across organisations, for two people on two days
+    for who, days_ago in ((w.member, 2), (w.verifier, 1), (w.verifier, 3)):
+        report(w, who, hours=9, days_ago=days_ago)
+        _report_in(w, who, care_b, hours=9, days_ago=days_ago)
+
+    # Then reading them takes the same four queries (days and their deeds, within and across organisations)
+    with django_assert_num_queries(4):
+        long_days, _bursts = _per_day(since)
+    assert len(one) == 4
+    across = {(f.person_id, f.on_date): f for f in long_days if f.organisation_id is None}
+    assert len(across) == 4 and len(long_days) == 5
+    assert all(len(f.deed_ids) == 2 and f.figures["hours"] == 18.0 for f in across.values())

@@ -296,3 +296,59 @@ def test_the_pattern_page_runs_a_fixed_number_of_queries(client, w, django_asser
         assert response.status_code == 200
     assert len(with_forty) == len(with_two)
     assert response.content.decode().count(reverse("deeds:detail", args=[many[0].public_id])) == 1
+
+
+# --- a long day across organisations --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_day_across(w):
+    """w.member's 10 hours in each of the world's two organisations on one day, found by detection: a long day
+    with no organisation. Returns the pattern and the other organisation's admin."""
+    from .test_services import _second_organisation
+
+    care_b, other_admin = _second_organisation(w)
+    report(w, w.member, hours=10)
+    deeds.deed_report(actor=w.member, deed_type=care_b, done_on=w.today - dt.timedelta(days=1), hours=10)
+    assert services.anomalies_detect().created == 1
+    pattern = Anomaly.objects.get()
+    assert pattern.organisation is None and pattern.kind == AnomalyKind.LONG_DAY
+    return pattern, other_admin
+
+
+def test_a_site_admin_sees_a_long_day_across_organisations_with_both_organisations_deeds(client, w, long_day_across):
+    pattern, _other_admin = long_day_across
+    client.force_login(w.admin)
+    summary = f"{w.member.full_name} มีความดีในวันเดียวรวม 20 ชั่วโมง (2 รายการ) จาก 2 องค์กร เกินเกณฑ์ตรวจทาน 16 ชั่วโมง"
+
+    queue = client.get(reverse("anomalies:queue"), {"kind": "long_day"})
+    assert queue.status_code == 200
+    html = queue.content.decode()
+    assert detail_url(pattern) in html and 'data-testid="across-organisations"' in html and summary in html
+
+    page = client.get(detail_url(pattern))
+    assert page.status_code == 200
+    assert_csp_clean(page)
+    html = page.content.decode()
+    assert 'data-testid="across-organisations"' in html and summary in html
+    # Each deed with its organisation (the column shown only for a pattern across organisations)
+    assert w.org.display_name() in html and w.other.display_name() in html
+    from thamdee.deeds.models import Deed
+
+    for deed in Deed.objects.filter(pk__in=pattern.deed_ids):
+        assert reverse("deeds:detail", args=[deed.public_id]) in html
+    assert client.post(review_url(pattern), {"outcome": "dismissed", "note": "สองงานจริง"}).status_code == 302
+    pattern.refresh_from_db()
+    assert pattern.status == AnomalyStatus.DISMISSED and pattern.reviewed_by == w.admin
+
+
+def test_neither_organisations_admin_sees_a_long_day_across_organisations(client, w, long_day_across):
+    pattern, other_admin = long_day_across
+    for admin in (w.org_admin, other_admin):
+        client.force_login(admin)
+        queue = client.get(reverse("anomalies:queue"), {"status": "all"})
+        assert queue.status_code == 200 and detail_url(pattern) not in queue.content.decode(), admin
+        assert client.get(detail_url(pattern)).status_code == 404, admin
+        assert client.post(review_url(pattern), {"outcome": "dismissed", "note": "ดูแล้ว"}).status_code == 404
+    pattern.refresh_from_db()
+    assert pattern.status == AnomalyStatus.OPEN and pattern.reviewed_by is None

@@ -25,7 +25,9 @@ class AnomalySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AnomalyKind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
     organisation = OrganisationRefSerializer(
-        allow_null=True, help_text="null for a reciprocal pair across organisations (reviewed by site admins)"
+        allow_null=True,
+        help_text="null for a pattern across organisations (a reciprocal pair, or a long day of hours in several "
+        "organisations), reviewed by site admins",
     )
     person = PersonSerializer(help_text="the person the pattern is about")
     other = PersonSerializer(allow_null=True, help_text="reciprocal: the other person of the pair; otherwise null")
@@ -33,7 +35,8 @@ class AnomalySerializer(serializers.Serializer):
     figures = serializers.DictField(
         help_text="the pattern's numbers. reciprocal: person_approved_for_other, other_approved_for_person "
         "(and across_organisations: true for a pair across organisations); "
-        "duplicate: deeds; long_day: deeds, hours, threshold_hours; burst: deeds, hours, threshold_deeds"
+        "duplicate: deeds; long_day: deeds, hours, threshold_hours (and organisations, across_organisations: true "
+        "for hours in several organisations); burst: deeds, hours, threshold_deeds"
     )
     deed_count = serializers.SerializerMethodField(help_text="how many deeds the pattern names")
     detected_at = serializers.DateTimeField()
