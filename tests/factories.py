@@ -139,3 +139,28 @@ class NetworkFactory(factory.django.DjangoModelFactory):
 def member_of(org: Organisation, **roles: bool) -> User:
     """A new person who is a member of ``org`` with the given roles (is_organiser=True, ...)."""
     return MembershipFactory(organisation=org, **roles).user
+
+
+def pdf_file(pages: int = 1, *, script: bool = False, attachment: bool = False, password: str | None = None) -> bytes:
+    """A small PDF written by pypdf: blank pages, and on request a script run on opening, a file carried inside
+    it, or a password."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if script:
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1);")}
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    if attachment:
+        writer.add_attachment("note.txt", b"carried inside")
+    if password is not None:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

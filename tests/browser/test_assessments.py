@@ -1,13 +1,14 @@
 """On a phone, the yearly assessment: an organisation's admin starts this year's assessment from the menu, scores
-every activity with its evidence (a submission with one left unscored is refused and keeps what was typed) and
-submits it; the provincial culture office confirms it from its queue and finds it in the results by area."""
+every activity with its evidence (a submission with one left unscored is refused and keeps what was typed),
+attaches a PDF and submits it; the provincial culture office downloads the PDF, confirms the result from its queue
+and finds it in the results by area."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.browser.conftest import open_menu, sign_in
-from tests.factories import AgencyStaffFactory, OrganisationFactory, area, member_of
+from tests.factories import AgencyStaffFactory, OrganisationFactory, area, member_of, pdf_file
 from thamdee.assessments.frameworks import install_examples
 from thamdee.assessments.models import Assessment, AssessmentStatus, Level
 from thamdee.common.thaitime import current_fiscal_year
@@ -84,8 +85,21 @@ def test_an_admin_assesses_the_organisation_and_the_province_confirms(live_serve
     assert [e for e in phone.console_errors if "status of 400" not in e] == []  # type: ignore[attr-defined]
     phone.console_errors.clear()  # type: ignore[attr-defined]
 
-    # When the admin scores the last activity and submits again
+    # When the admin scores the last activity, attaches the minutes as a PDF to the first and saves with its button
     phone.locator("[data-testid=indicator-9] input[type=radio][value='0']").check()
+    phone.locator("[data-testid=file-1]").set_input_files(
+        {"name": "รายงานการประชุม.pdf", "mimeType": "application/pdf", "buffer": pdf_file(pages=2)}
+    )
+    phone.locator("[data-testid=upload-1]").click()
+    phone.wait_for_load_state("networkidle")
+
+    # Then the file is listed under the activity, and everything typed was saved with it
+    listed = phone.locator("[data-testid=indicator-1] [data-testid=evidence-file]")
+    assert "รายงานการประชุม.pdf" in listed.inner_text() and "2 หน้า" in listed.inner_text()
+    assert phone.locator("[data-testid=indicator-9] input[type=radio][value='0']").is_checked()
+    assert phone.locator("[data-testid=indicator-9] textarea").input_value() == SCORES[9][1]
+
+    # When the admin submits
     phone.locator("[data-testid=submit-assessment]").click()
     phone.wait_for_load_state("networkidle")
 
@@ -105,6 +119,12 @@ def test_an_admin_assesses_the_organisation_and_the_province_confirms(live_serve
     queue.locator(f"a[href='/assessments/{assessment.public_id}/']").click()
     phone.wait_for_load_state("networkidle")
     assert "ประกาศเจตนารมณ์ในที่ประชุมสภาฯ" in phone.locator("[data-testid=sheet-level-1]").inner_text()
+    # and downloads the minutes attached to the first activity
+    with phone.expect_download() as download:
+        phone.locator("[data-testid=sheet-level-1] [data-testid=evidence-file] a").first.click()
+    assert download.value.suggested_filename == "รายงานการประชุม.pdf"
+    with open(download.value.path(), "rb") as saved:
+        assert saved.read() == pdf_file(pages=2)
     phone.locator("input[name=decision][value=confirm]").check()
     phone.fill("#id_note", "ลงพื้นที่ดูหลักฐานแล้ว ตรงตามที่รายงาน")
     phone.locator("[data-testid=review-submit]").click()

@@ -17,6 +17,12 @@ v1 = [
     path("assessments/<uuid:public_id>/scores/", assessments.AssessmentScoresApi.as_view(), name="assessment-scores"),
     path("assessments/<uuid:public_id>/submit/", assessments.AssessmentSubmitApi.as_view(), name="assessment-submit"),
     path("assessments/<uuid:public_id>/review/", assessments.AssessmentReviewApi.as_view(), name="assessment-review"),
+    path("assessments/<uuid:public_id>/files/", assessments.AssessmentFilesApi.as_view(), name="assessment-files"),
+    path(
+        "assessments/<uuid:public_id>/files/<uuid:file_id>/",
+        assessments.AssessmentFileApi.as_view(),
+        name="assessment-file",
+    ),
     path("auth/token/", people.TokenApi.as_view(), name="token"),
     path("me/", people.MeApi.as_view(), name="me"),
     path("me/national-id/", people.MeNationalIdApi.as_view(), name="me-national-id"),

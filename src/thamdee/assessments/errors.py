@@ -31,3 +31,8 @@ class AssessmentNotSubmittedError(ConflictError):
 class AssessmentOwnReviewError(ValidationError):
     code = "assessment_own_review"
     message = _("ผู้ส่งผลการประเมินรับรองหรือส่งกลับผลของตนเองไม่ได้ ต้องเป็นผู้อื่น")
+
+
+class AssessmentTooManyFilesError(ValidationError):
+    code = "assessment_too_many_files"
+    message = _("กิจกรรมที่ {number} มีไฟล์หลักฐานครบ {limit} ไฟล์แล้ว ลบไฟล์เดิมก่อนจึงจะเพิ่มได้")

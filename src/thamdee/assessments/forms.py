@@ -15,9 +15,12 @@ SCORE_CHOICES = [("", _("ยังไม่ให้คะแนน")), *((str(n
 class ScoresForm(BootstrapMixin, forms.Form):
     """A score (2, 1, 0 or none yet) and the evidence for each activity of the framework."""
 
-    def __init__(self, *args: Any, indicators: list[Indicator], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, indicators: list[Indicator], evidence_files: dict[int, list[Any]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.indicators = indicators
+        self.evidence_files = evidence_files or {}  # activity number -> its files kept now
         for indicator in indicators:
             self.fields[f"score_{indicator.number}"] = forms.ChoiceField(
                 label=indicator.title,
@@ -50,8 +53,11 @@ class ScoresForm(BootstrapMixin, forms.Form):
             if f"score_{i.number}" in changed or f"evidence_{i.number}" in changed
         }
 
-    def rows(self) -> list[tuple[Indicator, Any, Any]]:
-        return [(i, self[f"score_{i.number}"], self[f"evidence_{i.number}"]) for i in self.indicators]
+    def rows(self) -> list[tuple[Indicator, Any, Any, list[Any]]]:
+        return [
+            (i, self[f"score_{i.number}"], self[f"evidence_{i.number}"], self.evidence_files.get(i.number, []))
+            for i in self.indicators
+        ]
 
 
 class ReviewForm(BootstrapMixin, forms.Form):

@@ -291,6 +291,8 @@ class AssessmentEvent(models.Model):
     level = models.PositiveSmallIntegerField(_("ระดับ"), choices=Level.choices, null=True, blank=True)
     note = models.TextField(_("ความเห็น"), max_length=2000, blank=True)
     scores = models.JSONField(_("คะแนนที่ส่ง"), default=dict, blank=True)  # activity number -> score, at submission
+    # activity number -> [[file name, sha256], ...]: the evidence files the submission was made with
+    files = models.JSONField(_("ไฟล์หลักฐานที่ส่ง"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ประวัติการประเมิน")
@@ -305,3 +307,63 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.action} {self.at:%Y-%m-%d}"
+
+    @property
+    def file_count(self) -> int:
+        return sum(len(names) for names in (self.files or {}).values())
+
+
+MAX_FILES_PER_ACTIVITY = 10
+
+
+class EvidenceFile(PublicIdModel):
+    """A file kept as evidence of one activity: a photo (re-encoded as a JPEG without metadata, with a thumbnail)
+    or a PDF document (kept as sent, after ``deeds.evidence.check_pdf``). Stored outside the code tree and served
+    only to those who may see the assessment. Added and removed only while the assessment may be edited."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="files", verbose_name=_("การประเมิน")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("กิจกรรมหรือตัวชี้วัด")
+    )
+    file = models.FileField(_("ไฟล์"), upload_to="assessments/%Y/%m/", max_length=200)
+    thumbnail = models.FileField(_("ภาพย่อ"), upload_to="assessments/%Y/%m/thumbs/", max_length=200, blank=True)
+    name = models.CharField(_("ชื่อไฟล์"), max_length=120)
+    content_type = models.CharField(_("ชนิด"), max_length=40)
+    size = models.PositiveIntegerField(_("ขนาด (ไบต์)"))
+    pages = models.PositiveIntegerField(_("จำนวนหน้า"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้แนบ")
+    )
+    uploaded_at = models.DateTimeField(_("แนบเมื่อ"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ไฟล์หลักฐาน")
+        verbose_name_plural = _("ไฟล์หลักฐาน")
+        ordering = ["assessment", "indicator", "uploaded_at", "pk"]
+        constraints = [
+            # The same file once per activity (sent again, it is the one kept).
+            models.UniqueConstraint(
+                fields=["assessment", "indicator", "sha256"], name="%(app_label)s_%(class)s_once_per_activity"
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "application/pdf"]),
+                name="%(app_label)s_%(class)s_kind",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="%(app_label)s_%(class)s_not_empty"),
+            # A PDF knows its pages; a photo has none and a thumbnail instead.
+            models.CheckConstraint(
+                condition=Q(content_type="application/pdf", pages__gte=1, thumbnail="")
+                | Q(content_type="image/jpeg", pages__isnull=True) & ~Q(thumbnail=""),
+                name="%(app_label)s_%(class)s_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.indicator_id}:{self.name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type == "image/jpeg"

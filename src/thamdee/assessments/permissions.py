@@ -4,8 +4,8 @@
 - A province is assessed by agency staff posted to that province (the provincial culture office).
 - An organisation's result is confirmed (or returned) by agency staff whose area covers the organisation, a
   province's by national staff; site admins may do either. Never by the person who submitted it, anyone who wrote
-  one of its scores (``is_its_own``, which needs a query: ``can_confirm_assessment``), nor an admin of the
-  organisation assessed: a different person decides.
+  one of its scores or added one of its files (``is_its_own``, which needs a query: ``can_confirm_assessment``),
+  nor an admin of the organisation assessed: a different person decides.
 - Anyone else gets not found.
 """
 
@@ -67,15 +67,21 @@ def can_view_assessment(user: Any, assessment: Any) -> bool:
 
 @rules.predicate
 def is_its_own(user: Any, assessment: Any) -> bool:
-    """The user submitted this assessment or wrote one of its scores (one query): they do not confirm it."""
+    """The user submitted this assessment, wrote one of its scores or added one of its evidence files (one query):
+    they do not confirm it."""
     pk = getattr(user, "pk", None)
     if assessment is None or pk is None:
         return False
     if assessment.submitted_by_id == pk:
         return True
-    from thamdee.assessments.models import Score
+    from thamdee.assessments.models import EvidenceFile, Score
 
-    return Score.objects.filter(assessment_id=assessment.pk, written_by_id=pk).exists()
+    return (
+        Score.objects.filter(assessment_id=assessment.pk, written_by_id=pk)
+        .values("pk")
+        .union(EvidenceFile.objects.filter(assessment_id=assessment.pk, uploaded_by_id=pk).values("pk"))
+        .exists()
+    )
 
 
 # Who may confirm or return a submitted result now: the area's rule, and never its own.

@@ -11,7 +11,16 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from thamdee.areas.models import Area, AreaLevel
-from thamdee.assessments.models import Assessment, AssessmentEvent, AssessmentStatus, Indicator, Level, Score, Subject
+from thamdee.assessments.models import (
+    Assessment,
+    AssessmentEvent,
+    AssessmentStatus,
+    EvidenceFile,
+    Indicator,
+    Level,
+    Score,
+    Subject,
+)
 from thamdee.assessments.permissions import can_confirm_assessment, can_fill_assessment, can_view_assessment
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
@@ -36,6 +45,7 @@ def assessment_get(*, viewer: Actor, public_id: str | uuid.UUID) -> Assessment:
 class Row:
     indicator: Indicator
     score: Score | None
+    files: list[EvidenceFile] = field(default_factory=list)
 
     @property
     def value(self) -> int | None:
@@ -55,13 +65,29 @@ class LevelGroup:
 
 
 def assessment_sheet(*, assessment: Assessment) -> list[LevelGroup]:
-    """The framework's activities by level, each with the score given (None while unscored): two queries."""
+    """The framework's activities by level, each with the score given (None while unscored) and its evidence files:
+    three queries."""
     scores = {s.indicator_id: s for s in Score.objects.filter(assessment=assessment)}
+    files: dict[int, list[EvidenceFile]] = {}
+    for item in EvidenceFile.objects.filter(assessment=assessment).order_by("uploaded_at", "pk"):
+        files.setdefault(item.indicator_id, []).append(item)
     groups: dict[int, LevelGroup] = {}
     for indicator in Indicator.objects.filter(framework_id=assessment.framework_id).order_by("number"):
         group = groups.setdefault(indicator.level, LevelGroup(indicator.level, Level(indicator.level).label))
-        group.rows.append(Row(indicator, scores.get(indicator.pk)))
+        group.rows.append(Row(indicator, scores.get(indicator.pk), files.get(indicator.pk, [])))
     return [groups[level] for level in sorted(groups)]
+
+
+def evidence_file_get(*, viewer: Actor, public_id: str | uuid.UUID) -> EvidenceFile:
+    """An evidence file, for whoever may see its assessment (not found for anyone else)."""
+    item = (
+        EvidenceFile.objects.select_related("assessment__organisation__area", "assessment__province")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if item is None or not can_view_assessment.test(viewer, item.assessment):
+        raise NotFoundError()
+    return item
 
 
 def assessment_history(*, assessment: Assessment) -> list[AssessmentEvent]:
@@ -105,10 +131,12 @@ QUEUE_SIZE = 100
 
 def review_queue(*, viewer: Actor, limit: int = QUEUE_SIZE) -> tuple[list[Assessment], int]:
     """Submitted assessments the viewer may confirm or return, oldest first (at most ``limit`` of them), and how
-    many there are in all. Those whose scores the viewer wrote are left out: they may not confirm them."""
+    many there are in all. Those whose scores or files the viewer wrote or added are left out: they may not confirm
+    them."""
     items = (
         assessments_visible(viewer=viewer, status=AssessmentStatus.SUBMITTED)
         .exclude(scores__written_by=getattr(viewer, "pk", None))
+        .exclude(files__uploaded_by=getattr(viewer, "pk", None))
         .exclude(submitted_by=getattr(viewer, "pk", None))
         .order_by("submitted_at", "pk")
     )
@@ -278,3 +306,61 @@ def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tu
             ]
         )
     return headers, rows
+
+
+@dataclass
+class ResultsSummary:
+    """Totals of a fiscal year's results within an area: counts of organisations and provinces, never names."""
+
+    organisations: dict[int, int]  # confirmed level -> organisations
+    waiting: int  # organisations submitted, not yet confirmed
+    provinces: dict[int, int] | None  # confirmed level -> provinces; None where the area holds no province
+    provinces_waiting: int = 0
+
+    @property
+    def confirmed(self) -> int:
+        return sum(self.organisations.values())
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.confirmed or self.waiting or any((self.provinces or {}).values()) or self.provinces_waiting)
+
+    @property
+    def rows(self) -> list[tuple[Level, int, int | None]]:
+        """Each level, "no level reached" first, with its organisations and its provinces (None: not counted)."""
+        return [
+            (level, self.organisations[level], None if self.provinces is None else self.provinces[level])
+            for level in Level
+        ]
+
+
+def results_summary(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> ResultsSummary:
+    """The totals of ``results_by_area`` for the whole of ``scope_code`` (all the viewer may see if empty): the
+    organisations confirmed at each level and those waiting for confirmation, and, where the area holds provinces
+    (the whole country, or a province), the provinces' own confirmed levels and waiting ones. One query."""
+    confirmed, submitted = AssessmentStatus.CONFIRMED, AssessmentStatus.SUBMITTED
+    org, province = Q(organisation__isnull=False), Q(province__isnull=False)
+    with_provinces = len(scope_code) <= 2
+    measures: dict[str, Any] = {
+        f"org_{level}": Count("pk", filter=org & Q(status=confirmed, confirmed_level=level)) for level in Level.values
+    }
+    measures["org_waiting"] = Count("pk", filter=org & Q(status=submitted))
+    if with_provinces:
+        measures |= {
+            f"province_{level}": Count("pk", filter=province & Q(status=confirmed, confirmed_level=level))
+            for level in Level.values
+        }
+        measures["province_waiting"] = Count("pk", filter=province & Q(status=submitted))
+    qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year).filter(status__in=[confirmed, submitted])
+    if scope_code:
+        within = Q(organisation__area__code__startswith=scope_code)
+        if with_provinces:
+            within |= Q(province__code=scope_code)
+        qs = qs.filter(within)
+    totals = {key: value or 0 for key, value in qs.order_by().aggregate(**measures).items()}
+    return ResultsSummary(
+        organisations={level: totals[f"org_{level}"] for level in Level.values},
+        waiting=totals["org_waiting"],
+        provinces={level: totals[f"province_{level}"] for level in Level.values} if with_provinces else None,
+        provinces_waiting=totals.get("province_waiting", 0),
+    )

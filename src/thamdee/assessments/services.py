@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,14 +22,17 @@ from thamdee.assessments.errors import (
     AssessmentNotEditableError,
     AssessmentNotSubmittedError,
     AssessmentOwnReviewError,
+    AssessmentTooManyFilesError,
 )
 from thamdee.assessments.models import (
     EDITABLE,
+    MAX_FILES_PER_ACTIVITY,
     MAX_SCORE,
     Assessment,
     AssessmentEvent,
     AssessmentStatus,
     EventAction,
+    EvidenceFile,
     Framework,
     Indicator,
     Level,
@@ -38,6 +42,13 @@ from thamdee.assessments.models import (
 from thamdee.assessments.permissions import can_fill_assessment, can_review_assessment, can_view_assessment, is_its_own
 from thamdee.common.errors import NotFoundError
 from thamdee.common.thaitime import current_fiscal_year
+from thamdee.deeds.evidence import (
+    EvidenceFileTypeNotAllowedError,
+    EvidenceTypeNotAllowedError,
+    check_pdf,
+    is_pdf,
+    process_evidence,
+)
 from thamdee.inbox.services import notify, notify_many
 from thamdee.orgs.models import AgencyStaff, Membership, Organisation
 from thamdee.people.types import Actor
@@ -142,6 +153,105 @@ def assessment_score(*, actor: Actor, assessment: Assessment, scores: Mapping[in
     return Score.objects.filter(assessment=locked, score__isnull=False).count()
 
 
+def _file_name(filename: str, extension: str) -> str:
+    """The name a file is shown and downloaded under: the sender's own name without any folder or control
+    character, shortened, with the extension of what is kept (a photo is kept as a JPEG whatever it was sent as)."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = stem[: 120 - len(extension) - 1].strip() or str(_("หลักฐาน"))
+    return f"{stem}.{extension}"
+
+
+def assessment_evidence_add(
+    *, actor: Actor, assessment: Assessment, number: int, data: bytes, filename: str = ""
+) -> tuple[EvidenceFile, bool]:
+    """Keep a file as evidence of activity ``number`` while the assessment may be edited: a photo (JPEG, PNG, WEBP
+    or HEIC; kept as a JPEG without metadata, with a thumbnail) or a PDF (checked by ``deeds.evidence.check_pdf``
+    and kept as sent). At most ``MAX_FILES_PER_ACTIVITY`` files an activity. The same file sent again for the same
+    activity is the one already kept (returned with ``False``). Whoever adds a file does not confirm the result.
+    A file refused, or an assessment no longer editable, saves nothing."""
+    if not can_fill_assessment.test(actor, assessment):
+        raise NotFoundError()
+    # Checked and re-encoded before the row lock is taken: decoding a large photo takes a while.
+    thumb: bytes | None = None
+    pages: int | None = None
+    if is_pdf(data):
+        document = check_pdf(data, filename)
+        content, content_type, pages, digest = document.data, document.content_type, document.pages, document.sha256
+        extension = "pdf"
+    else:
+        try:
+            image = process_evidence(data, filename)
+        except EvidenceTypeNotAllowedError:
+            raise EvidenceFileTypeNotAllowedError(filename=filename) from None
+        content, content_type, thumb, digest = image.image, image.content_type, image.thumbnail, image.sha256
+        extension = "jpg"
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        if locked.status not in EDITABLE:
+            raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
+        indicator = Indicator.objects.filter(framework_id=locked.framework_id, number=number).first()
+        if indicator is None:
+            raise AssessmentInvalidError(reason=format_lazy(_("ไม่มีกิจกรรมลำดับที่ {number} ในเกณฑ์นี้"), number=number))
+        same = EvidenceFile.objects.filter(assessment=locked, indicator=indicator, sha256=digest).first()
+        if same is not None:
+            return same, False
+        if EvidenceFile.objects.filter(assessment=locked, indicator=indicator).count() >= MAX_FILES_PER_ACTIVITY:
+            raise AssessmentTooManyFilesError(limit=MAX_FILES_PER_ACTIVITY, number=number)
+        item = EvidenceFile(
+            assessment=locked,
+            indicator=indicator,
+            name=_file_name(filename, extension),
+            content_type=content_type,
+            size=len(content),
+            pages=pages,
+            sha256=digest,
+            uploaded_by=actor,  # type: ignore[misc]
+        )
+        # Stored under names drawn from the content: a copy left behind by a transaction rolled back later is
+        # never served (files are served only through their row) and is the same bytes if sent again.
+        stored: list[str] = []
+        try:
+            item.file.save(f"{digest[:20]}.{extension}", ContentFile(content), save=False)
+            stored.append(item.file.name)
+            if thumb is not None:
+                item.thumbnail.save(f"{digest[:20]}-t.jpg", ContentFile(thumb), save=False)
+                stored.append(item.thumbnail.name)
+            item.save()
+        except BaseException:
+            _delete_stored(stored)
+            raise
+        Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return item, True
+
+
+def _delete_stored(names: Iterable[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+@transaction.atomic
+def assessment_evidence_remove(*, actor: Actor, item: EvidenceFile) -> None:
+    """Remove an evidence file while its assessment may be edited (its stored copies are deleted once the removal
+    commits). A submitted result keeps the name and digest of every file it was sent with in its history."""
+    assessment = item.assessment
+    if not can_fill_assessment.test(actor, assessment):
+        raise NotFoundError()
+    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    if locked.status not in EDITABLE:
+        raise AssessmentNotEditableError(status=AssessmentStatus(locked.status).label)
+    names = [item.file.name, item.thumbnail.name]
+    deleted, _count = EvidenceFile.objects.filter(pk=item.pk, assessment=locked).delete()
+    if not deleted:
+        raise NotFoundError()
+    Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    transaction.on_commit(lambda: _delete_stored(names))
+
+
 @transaction.atomic
 def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
     """Send the result for confirmation: every activity scored; the level the scores reach is kept with it.
@@ -163,6 +273,11 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
     now = timezone.now()
     level = level_reached(indicators, scores, locked.framework.pass_score)
     numbers = {i.pk: i.number for i in indicators}
+    files: dict[str, list[list[str]]] = {}
+    for indicator_id, name, digest in EvidenceFile.objects.filter(assessment=locked).values_list(
+        "indicator_id", "name", "sha256"
+    ):
+        files.setdefault(str(numbers[indicator_id]), []).append([name, digest])
     AssessmentEvent.objects.create(
         assessment=locked,
         action=EventAction.SUBMITTED,
@@ -170,6 +285,7 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
         at=now,
         level=level,
         scores={str(numbers[pk]): score for pk, score in sorted(scores.items(), key=lambda kv: numbers[kv[0]])},
+        files=dict(sorted(files.items(), key=lambda kv: int(kv[0]))),
     )
     Assessment.objects.filter(pk=locked.pk).update(
         status=AssessmentStatus.SUBMITTED,
@@ -189,7 +305,8 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
 def _reviewer_users(assessment: Assessment) -> list[Any]:
     """Who is told a result waits for them: for an organisation, agency staff posted to its province; for a
     province, national staff (anyone whose area covers it may confirm; these are told). Never the submitter, nor
-    anyone who wrote its scores or administers the organisation (they may not confirm it). Three queries."""
+    anyone who wrote its scores or files or administers the organisation (they may not confirm it). Four
+    queries."""
     posts = AgencyStaff.objects.filter(is_active=True).select_related("user")
     if assessment.organisation_id:
         posts = posts.filter(scope_area__code=assessment.area_code[:2])
@@ -200,9 +317,10 @@ def _reviewer_users(assessment: Assessment) -> list[Any]:
 
 
 def _may_not_review(assessment: Assessment) -> set[int]:
-    """The people who may not confirm this result: its submitter, whoever wrote any of its scores, and the
-    organisation's admins."""
+    """The people who may not confirm this result: its submitter, whoever wrote any of its scores or added any of its
+    evidence files, and the organisation's admins."""
     excluded = set(Score.objects.filter(assessment_id=assessment.pk).values_list("written_by_id", flat=True))
+    excluded |= set(EvidenceFile.objects.filter(assessment_id=assessment.pk).values_list("uploaded_by_id", flat=True))
     if assessment.submitted_by_id:
         excluded.add(assessment.submitted_by_id)
     if assessment.organisation_id:

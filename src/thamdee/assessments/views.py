@@ -9,27 +9,40 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
+from thamdee.assessments.errors import AssessmentInvalidError
 from thamdee.assessments.forms import ReviewForm, ScoresForm
-from thamdee.assessments.models import Assessment, Level
+from thamdee.assessments.models import MAX_FILES_PER_ACTIVITY, Assessment, EvidenceFile, Level
 from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
 from thamdee.common.thaitime import current_fiscal_year
+from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
 from thamdee.people.types import AuthedRequest
 
 
 def _years() -> list[int]:
+    """The years an assessment may be opened for: this fiscal year and the one before."""
     year = current_fiscal_year()
     return [year, year - 1]
+
+
+RESULT_YEARS = 5
+
+
+def _result_years() -> list[int]:
+    """The years whose results may be read: this one and four before (the dashboard links to its own years)."""
+    year = current_fiscal_year()
+    return [year - n for n in range(RESULT_YEARS)]
 
 
 def _year(request: AuthedRequest, choices: list[int]) -> int:
@@ -92,13 +105,17 @@ def _scores_form(assessment: Assessment, data: Any = None) -> ScoresForm:
     person changed (``ScoresForm.scores``)."""
     sheet = selectors.assessment_sheet(assessment=assessment)
     initial: dict[str, str] = {}
+    files: dict[int, list[Any]] = {}
     for group in sheet:
         for row in group.rows:
             if row.value is not None:
                 initial[f"score_{row.indicator.number}"] = str(row.value)
             if row.evidence:
                 initial[f"evidence_{row.indicator.number}"] = row.evidence
-    return ScoresForm(data, initial=initial, indicators=[r.indicator for g in sheet for r in g.rows])
+            files[row.indicator.number] = row.files
+    return ScoresForm(
+        data, initial=initial, indicators=[r.indicator for g in sheet for r in g.rows], evidence_files=files
+    )
 
 
 def _page(
@@ -125,6 +142,8 @@ def _page(
             "review_form": (review_form or ReviewForm()) if may_review else None,
             "error": error,
             "history": selectors.assessment_history(assessment=assessment),
+            "max_mb": MAX_BYTES // (1024 * 1024),
+            "max_files": MAX_FILES_PER_ACTIVITY,
         },
         status=status,
     )
@@ -135,22 +154,50 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     return _page(request, selectors.assessment_get(viewer=request.user, public_id=public_id))
 
 
+MAX_FILES_PER_REQUEST = 10
+
+
+def _uploads(request: AuthedRequest, numbers: list[int]) -> list[tuple[int, str, bytes]]:
+    """The files chosen on the sheet (``file_<activity number>``, several each), read only when not too large."""
+    chosen = [(number, f) for number in numbers for f in request.FILES.getlist(f"file_{number}")]
+    if len(chosen) > MAX_FILES_PER_REQUEST:
+        raise AssessmentInvalidError(reason=format_lazy(_("แนบได้ครั้งละไม่เกิน {limit} ไฟล์"), limit=MAX_FILES_PER_REQUEST))
+    uploads = []
+    for number, upload in chosen:
+        if (upload.size or 0) > MAX_BYTES:
+            raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
+        uploads.append((number, upload.name or "", upload.read()))
+    return uploads
+
+
 @login_required
 @require_POST
 def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
-    """Save the scores (``action=save``), or save them and send the result for confirmation (``action=submit``).
-    A refusal shows the page again with what was typed and the reason (nothing is saved)."""
+    """Save the scores and keep the files chosen (``action=save``), or do that and send the result for
+    confirmation (``action=submit``); ``action=remove:<file id>`` removes one file and saves the rest too. A refusal
+    (a file refused among them) shows the page again with what was typed and the reason, and saves nothing."""
     assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
     if not can_fill_assessment.test(request.user, assessment):  # a submitted one: the service's 409, below
         raise NotFoundError()
     form = _scores_form(assessment, request.POST)
     if not form.is_valid():
         return _page(request, assessment, scores_form=form, status=400)
-    submit = request.POST.get("action") == "submit"
+    action = request.POST.get("action", "save")
+    submit = action == "submit"
+    remove = parse_uuid(action.removeprefix("remove:")) if action.startswith("remove:") else None
     try:
-        # One transaction: a refused submission saves none of the scores sent with it.
+        # One transaction: a refused file or submission saves none of what was sent with it.
         with transaction.atomic():
             services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())
+            for number, name, data in _uploads(request, [i.number for i in form.indicators]):
+                services.assessment_evidence_add(
+                    actor=request.user, assessment=assessment, number=number, data=data, filename=name
+                )
+            if remove is not None:
+                item = EvidenceFile.objects.filter(assessment=assessment, public_id=remove).first()
+                if item is None:
+                    raise NotFoundError()
+                services.assessment_evidence_remove(actor=request.user, item=item)
             if submit:
                 services.assessment_submit(actor=request.user, assessment=assessment)
     except NotFoundError:
@@ -161,8 +208,30 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
         if not fresh.is_editable:
             return _page(request, fresh, error=exc, status=exc.status)
         return _page(request, fresh, scores_form=form, error=exc, status=exc.status)
-    messages.success(request, _("ส่งผลการประเมินแล้ว รอการรับรอง") if submit else _("บันทึกคะแนนแล้ว"))
+    if submit:
+        messages.success(request, _("ส่งผลการประเมินแล้ว รอการรับรอง"))
+    elif remove is not None:
+        messages.success(request, _("ลบไฟล์หลักฐานแล้ว"))
+    else:
+        messages.success(request, _("บันทึกแล้ว"))
     return redirect("assessments:detail", public_id=assessment.public_id)
+
+
+@login_required
+def evidence_file(request: AuthedRequest, public_id: str, kind: str = "file") -> FileResponse:
+    """An evidence file, only to those who may see its assessment (never from a public media URL): a photo shown
+    in the page, a PDF only as a download."""
+    item = selectors.evidence_file_get(viewer=request.user, public_id=public_id)
+    if kind == "thumb" and item.thumbnail:
+        response = FileResponse(item.thumbnail.open("rb"), content_type="image/jpeg")
+    else:
+        response = FileResponse(
+            item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
+        )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required
@@ -198,7 +267,7 @@ def results(request: AuthedRequest) -> HttpResponse:
     viewer = request.user
     if not selectors.can_use(viewer):
         raise NotFoundError()
-    years = _years()
+    years = _result_years()
     year = _year(request, years)
     code = request.GET.get("area", "")
     area = Area.objects.filter(code=code).first() if code else None

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
@@ -335,3 +336,134 @@ def _save_jpeg(image: Image.Image, quality: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
+
+
+# --- documents --------------------------------------------------------------------------------------------------
+
+PDF_CONTENT_TYPE = "application/pdf"
+MAX_PDF_PAGES = 500
+# Names that make a PDF do something beyond showing pages: scripts, launching programs, files carried inside it,
+# embedded players, forms that send data somewhere. Refused wherever they appear.
+_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+    }
+)
+
+
+class EvidenceFileTypeNotAllowedError(EvidenceTypeNotAllowedError):
+    """Where PDF documents are accepted besides photos (assessments): the same refusal, saying so."""
+
+    message = _("รับเฉพาะรูปภาพ JPEG PNG WEBP HEIC หรือเอกสาร PDF")
+
+
+class EvidenceEncryptedError(EvidenceRejectedError):
+    code = "evidence_encrypted"
+    message = _("เอกสาร PDF นี้ใส่รหัสผ่านไว้ ผู้ตรวจจะเปิดไม่ได้ โปรดบันทึกเป็นฉบับที่ไม่มีรหัสผ่านแล้วส่งใหม่")
+
+
+class EvidenceActiveContentError(EvidenceRejectedError):
+    code = "evidence_active_content"
+    message = _("เอกสาร PDF นี้มีสคริปต์ ไฟล์แนบ หรือคำสั่งเปิดโปรแกรมอยู่ จึงรับไม่ได้ โปรดพิมพ์เป็น PDF ใหม่แล้วส่งอีกครั้ง")
+
+
+class EvidenceTooManyPagesError(EvidenceRejectedError):
+    code = "evidence_too_many_pages"
+    message = _("เอกสาร PDF ยาวเกินไป รับได้ไม่เกิน {limit_pages} หน้า")
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    data: bytes
+    content_type: str
+    pages: int
+    sha256: str
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF-")
+
+
+def check_pdf(data: bytes, filename: str = "") -> CheckedDocument:
+    """Check an uploaded PDF and return it as it is (a PDF is kept, not redrawn: redrawing loses its text).
+
+    Guarantees: at most ``MAX_BYTES`` bytes and ``MAX_PDF_PAGES`` pages; it begins with the PDF header and nothing
+    but padding follows its last end-of-file marker (so no other file rides along after it); pypdf reads its every
+    object and page without repairing anything; it is not encrypted (a reviewer could not open it); and no object
+    names a script, an action that launches a program or imports or submits data, a file carried inside it, or an
+    embedded player or XFA form. Anything else raises an ``EvidenceRejectedError`` subclass; ``filename`` is only
+    reported. Served only as a download (``Content-Disposition: attachment``) all the same.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if len(data) > MAX_BYTES:
+        raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=filename)
+    if not is_pdf(data):
+        raise EvidenceFileTypeNotAllowedError(filename=filename)
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise EvidenceCorruptError(filename=filename)
+    if _skip_padding(data, end + len(b"%%EOF")) != len(data) or _ZIP_END in data[-_ZIP_END_WINDOW:]:
+        raise EvidencePolyglotError(filename=filename)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted:
+            raise EvidenceEncryptedError(filename=filename)
+        pages = len(reader.pages)
+        if pages > MAX_PDF_PAGES:
+            raise EvidenceTooManyPagesError(limit_pages=MAX_PDF_PAGES, filename=filename)
+        if _has_active_content(reader):
+            raise EvidenceActiveContentError(filename=filename)
+    except EvidenceRejectedError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise EvidenceCorruptError(filename=filename) from exc
+    if pages == 0:
+        raise EvidenceCorruptError(filename=filename)
+    return CheckedDocument(
+        data=data, content_type=PDF_CONTENT_TYPE, pages=pages, sha256=hashlib.sha256(data).hexdigest()
+    )
+
+
+def _has_active_content(reader: Any) -> bool:
+    """Whether the trailer or any object of the file (each indirect object read once, in object streams too) holds
+    one of ``_ACTIVE_NAMES`` as a key or a value."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    def found(item: Any, depth: int = 0) -> bool:
+        if depth > 64:  # nested deeper than any real document: treat as hostile
+            return True
+        if isinstance(item, NameObject):
+            return str(item) in _ACTIVE_NAMES
+        if isinstance(item, DictionaryObject):  # stream objects too: their dictionary
+            return any(
+                str(key) in _ACTIVE_NAMES or (not isinstance(value, IndirectObject) and found(value, depth + 1))
+                for key, value in item.items()
+            )
+        if isinstance(item, ArrayObject):
+            return any(not isinstance(value, IndirectObject) and found(value, depth + 1) for value in item)
+        return False
+
+    if found(reader.trailer):
+        return True
+    numbers: set[tuple[int, int]] = {
+        (number, generation) for generation, table in reader.xref.items() for number in table
+    }
+    numbers |= {(number, 0) for number in reader.xref_objStm}
+    for number, generation in sorted(numbers):
+        if number == 0:
+            continue
+        obj = reader.get_object(IndirectObject(number, generation, reader))
+        if found(obj):
+            return True
+    return False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from thamdee.areas.forms import AreaField
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.assessments import selectors as assessments
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
@@ -105,8 +106,20 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "network": network,
         "path": _path(scope.area),
         "filtered": bool(kind or network),
+        "assessment": _assessment_card(request.user, fy, code),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _assessment_card(viewer: User, fy: int, code: str) -> dict[str, Any] | None:
+    """The year's assessment results in the dashboard's area (counts of organisations and provinces, one query),
+    with the area the results page drills down from (it goes no finer than a district)."""
+    if not assessments.can_use(viewer):
+        return None
+    return {
+        "summary": assessments.results_summary(viewer=viewer, fiscal_year=fy, scope_code=code),
+        "area": code[:4],
+    }
 
 
 def _path(area: Area | None) -> list[Area]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -17,11 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSerializer, PublicIdRelatedField, me
+from thamdee.api.parsers import MultiPartParser
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
-from thamdee.assessments.models import Assessment, AssessmentStatus, Level, Subject
+from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
+from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
 
 # Levels are plain integers, not enums: the same choices under three names (level, confirmed_level, an activity's
@@ -76,6 +79,23 @@ class AssessmentSerializer(serializers.Serializer):
         return thaitime.fiscal_year_label(obj.fiscal_year)
 
 
+class AssessmentFileSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    activity = serializers.IntegerField(source="indicator.number", help_text="the number of the activity")
+    name = serializers.CharField()
+    content_type = serializers.ChoiceField(
+        choices=["image/jpeg", "application/pdf"], help_text="photos are kept as JPEG without metadata"
+    )
+    size = serializers.IntegerField(help_text="bytes")
+    pages = serializers.IntegerField(allow_null=True, help_text="a PDF's pages; null for a photo")
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="the file, for a signed-in browser session that may see it")
+
+    def get_url(self, obj: EvidenceFile) -> str:
+        return reverse("assessments:evidence", args=[obj.public_id])
+
+
 class AssessmentActivitySerializer(serializers.Serializer):
     number = serializers.IntegerField()
     level = serializers.IntegerField(help_text="the level the activity belongs to: 1, 2 or 3")
@@ -83,6 +103,7 @@ class AssessmentActivitySerializer(serializers.Serializer):
     criteria = serializers.CharField(help_text="what earns 2, 1 and 0")
     score = serializers.IntegerField(allow_null=True, help_text="0, 1 or 2; null while unscored")
     evidence = serializers.CharField(help_text="kept even while the activity is unscored")
+    files = AssessmentFileSerializer(many=True, help_text="the evidence files kept for the activity")
 
 
 class AssessmentDetailSerializer(serializers.Serializer):
@@ -108,6 +129,7 @@ def _detail(viewer: Any, assessment: Assessment, code: int = status.HTTP_200_OK)
             "criteria": row.indicator.criteria,
             "score": row.value,
             "evidence": row.evidence,
+            "files": row.files,
         }
         for row in rows
     ]
@@ -392,3 +414,62 @@ class AssessmentResultsApi(APIView):
             ],
         }
         return Response(AssessmentResultsSerializer(data).data)
+
+
+class AssessmentFileUploadSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(min_value=1, max_value=1000, help_text="the number of the activity")
+    file = serializers.FileField(help_text="a photo (JPEG, PNG, WEBP, HEIC) or a PDF, up to 15 MB")
+
+
+@extend_schema(
+    tags=["assessments"],
+    request={"multipart/form-data": AssessmentFileUploadSerializer},
+    responses={201: AssessmentFileSerializer, 200: AssessmentFileSerializer},
+)
+class AssessmentFilesApi(APIView):
+    """Keep a file as evidence of one activity while the assessment is a draft or returned: 201, or 200 with the
+    file already kept when the same file is sent again for that activity. A photo is kept as a JPEG without its
+    metadata; a PDF as sent, unless it is encrypted, carries scripts, files or launch actions, or has anything
+    appended (400 with the refusal's code, e.g. evidence_active_content); at most 10 files an activity (400
+    assessment_too_many_files). Submitted or confirmed: 409 assessment_not_editable. Not yours to fill: 404."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request, public_id: str) -> Response:
+        user = me(request)
+        assessment = selectors.assessment_get(viewer=user, public_id=public_id)  # 404 before the body is read
+        s = AssessmentFileUploadSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        upload = s.validated_data["file"]
+        if (upload.size or 0) > MAX_BYTES:
+            raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
+        item, created = services.assessment_evidence_add(
+            actor=user,
+            assessment=assessment,
+            number=s.validated_data["activity"],
+            data=upload.read(),
+            filename=upload.name or "",
+        )
+        return Response(
+            AssessmentFileSerializer(item).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+@extend_schema(tags=["assessments"], request=None, responses={204: None})
+class AssessmentFileApi(APIView):
+    """Remove an evidence file while its assessment is a draft or returned (204). Submitted or confirmed: 409
+    assessment_not_editable. Not yours to fill, or not of this assessment: 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    def delete(self, request: Request, public_id: str, file_id: str) -> Response:
+        user = me(request)
+        assessment = selectors.assessment_get(viewer=user, public_id=public_id)
+        item = (
+            EvidenceFile.objects.filter(assessment=assessment, public_id=file_id).select_related("assessment").first()
+        )
+        if item is None:
+            raise NotFoundError()
+        services.assessment_evidence_remove(actor=user, item=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)

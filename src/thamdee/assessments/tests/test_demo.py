@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from thamdee.assessments import selectors
-from thamdee.assessments.models import Assessment, AssessmentStatus, Level, Score
+from thamdee.assessments.models import Assessment, AssessmentEvent, AssessmentStatus, EvidenceFile, Level, Score
 from thamdee.common.thaitime import current_fiscal_year
 from thamdee.inbox.models import Notification
 from thamdee.orgs.models import Membership
@@ -26,6 +26,7 @@ def snapshot() -> tuple:
             )
         ),
         sorted(Score.objects.values_list("assessment__public_id", "indicator__number", "score", "evidence")),
+        sorted(EvidenceFile.objects.values_list("assessment__public_id", "indicator__number", "name", "sha256")),
         sorted(Notification.objects.filter(kind__startswith="assessment_").values_list("user", "kind", "url")),
         sorted(Membership.objects.filter(is_admin=True).values_list("user", "organisation")),
     )
@@ -50,6 +51,15 @@ def test_the_demo_leaves_an_assessment_in_every_state_once():
     assert (last.status, last.confirmed_level) == (AssessmentStatus.CONFIRMED, Level.MORAL)
     assert (last.submitted_by, last.reviewed_by) == (org_admin, agency)
     assert Score.objects.filter(assessment=last).exclude(evidence="").count() >= 8
+    # and its files: a photo of the day and two PDF documents, recorded with the submission
+    files = list(EvidenceFile.objects.filter(assessment=last).order_by("indicator__number"))
+    assert [(f.indicator.number, f.content_type) for f in files] == [
+        (1, "image/jpeg"),
+        (3, "application/pdf"),
+        (5, "application/pdf"),
+    ]
+    submitted = AssessmentEvent.objects.get(assessment=last, action="submitted")
+    assert submitted.file_count == 3
     # This year: a draft with a few activities scored, which its admin may finish and submit
     draft = Assessment.objects.get(organisation=council, fiscal_year=year)
     assert draft.status == AssessmentStatus.DRAFT and 0 < draft.scores.count() < 9

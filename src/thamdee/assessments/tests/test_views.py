@@ -114,15 +114,15 @@ def test_members_have_no_assessment_pages(client, scene):
 
 
 def test_the_sheet_runs_a_fixed_number_of_queries(client, scene, django_assert_num_queries):
-    # session, user, the assessment, roles, scores, activities, the inbox badge (and the form page: one more)
+    # session, user, the assessment, roles, scores, files, activities, the inbox badge (and the form page: one more)
     a = services.assessment_open(actor=scene.admin, organisation=scene.org)
     services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(2))
     client.force_login(scene.admin)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
     services.assessment_submit(actor=scene.admin, assessment=a)
     client.force_login(scene.provincial)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
 
 
@@ -185,3 +185,16 @@ def test_the_example_frameworks_are_installed_once_by_the_command(db):
     assert "example-province (10 indicators)" in out.getvalue()
     call_command("assessments", "install-examples", stdout=out)
     assert "nothing installed" in out.getvalue() and Framework.objects.count() == 2
+
+
+def test_results_of_earlier_years_may_be_read_though_only_two_may_be_assessed(client, scene):
+    from thamdee.common.thaitime import current_fiscal_year
+
+    year = current_fiscal_year()
+    client.force_login(scene.provincial)
+    page = client.get(reverse("assessments:results"), {"fy": year - 2}).content.decode()
+    assert f'<option value="{year - 2}" selected>' in page  # as the dashboard's oldest year links to
+    assert f'<option value="{year - 5}"' not in page
+    client.force_login(scene.admin)
+    client.post(reverse("assessments:open"), {"org": str(scene.org.public_id), "fiscal_year": year - 2})
+    assert Assessment.objects.get().fiscal_year == year  # an older year is not offered: this year's opens

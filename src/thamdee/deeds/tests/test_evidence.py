@@ -391,8 +391,113 @@ def test_every_refusal_has_a_distinct_code_and_a_thai_message():
         "evidence_too_many_pixels",
         "evidence_corrupt",
         "evidence_polyglot",
+        "evidence_encrypted",
+        "evidence_too_many_pages",
+        "evidence_active_content",
     }
     assert len(codes) == len(classes)
-    for cls in classes:
+    # The same refusal in words that name PDF too, where documents are accepted: the same code.
+    assert evidence.EvidenceFileTypeNotAllowedError.code == "evidence_type_not_allowed"
+    for cls in [*classes, evidence.EvidenceFileTypeNotAllowedError]:
         assert issubclass(cls, ValidationError)
-        assert THAI.search(cls(limit_mb=15, limit_megapixels=40).message_th)
+        assert THAI.search(cls(limit_mb=15, limit_megapixels=40, limit_pages=500).message_th)
+
+
+# --- documents (PDF) ---------------------------------------------------------------------------------------------
+
+# An empty ZIP archive's end record: a ZIP reader finds it at the end of a file, whatever comes before.
+PDF_TAIL_ZIP = b"PK\x05\x06" + b"\x00" * 18
+
+
+def test_a_plain_pdf_is_kept_as_sent_with_its_pages_counted():
+    from tests.factories import pdf_file
+
+    data = pdf_file(pages=3)
+    checked = evidence.check_pdf(data, "minutes.pdf")
+    assert checked.data == data
+    assert checked.pages == 3
+    assert checked.content_type == "application/pdf"
+    assert checked.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_thai_pdf_made_by_weasyprint_is_accepted():
+    """What our own statements are made with: fonts, text and images in object streams, nothing active."""
+    from weasyprint import HTML
+
+    from thamdee.common.pdf import font_css
+
+    html = f"<style>{font_css()} body {{ font-family: Sarabun }}</style><h1>บันทึกการประชุม</h1><p>ผู้เข้าร่วม ๑๒ คน</p>"
+    data = HTML(string=html).write_pdf()
+    assert evidence.check_pdf(data).pages == 1
+
+
+def _as_sent(data: bytes) -> bytes:
+    return data
+
+
+@pytest.mark.parametrize(
+    ("options", "change", "code"),
+    [
+        ({"script": True}, _as_sent, "evidence_active_content"),
+        ({"attachment": True}, _as_sent, "evidence_active_content"),
+        ({"password": "secret"}, _as_sent, "evidence_encrypted"),
+        ({}, lambda data: data[:-300], "evidence_corrupt"),
+        ({}, lambda data: data + b"<html><script>x</script>", "evidence_polyglot"),
+        ({}, lambda data: data + PDF_TAIL_ZIP, "evidence_polyglot"),
+        ({}, lambda data: b"junk" + data, "evidence_type_not_allowed"),
+        ({}, lambda data: b"%PDF-1.7\n" + b"\x00" * 100 + b"%%EOF", "evidence_corrupt"),
+    ],
+    ids=["script", "attachment", "password", "cut", "markup-after", "zip-after", "prefixed", "no-objects"],
+)
+def test_a_pdf_that_does_more_than_show_pages_or_is_broken_is_refused(options, change, code):
+    from tests.factories import pdf_file
+
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.check_pdf(change(pdf_file(**options)), "x.pdf")
+    assert refused.value.code == code
+    assert THAI.search(str(refused.value))
+
+
+def test_a_pdf_with_a_script_hidden_in_an_object_stream_is_refused():
+    """Compressed object streams hide names from a search of the raw bytes: every object is read. Written with
+    pydyf (WeasyPrint's PDF writer), which puts objects in compressed object streams."""
+    import pydyf
+    from pypdf import PdfReader
+
+    document = pydyf.PDF()
+    page = pydyf.Dictionary(
+        {"Type": "/Page", "Parent": document.pages.reference, "MediaBox": pydyf.Array([0, 0, 200, 200])}
+    )
+    document.add_object(page)
+    document.pages["Kids"].extend([page.number, 0, "R"])
+    document.pages["Count"] += 1
+    script = pydyf.Dictionary({"S": "/JavaScript", "JS": pydyf.String("app.alert(1)")})
+    document.add_object(script)
+    document.catalog["OpenAction"] = script.reference
+    buffer = io.BytesIO()
+    document.write(buffer, compress=True)
+    data = buffer.getvalue()
+    assert b"/JavaScript" not in data and PdfReader(io.BytesIO(data)).xref_objStm  # hidden, as intended
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.check_pdf(data)
+    assert refused.value.code == "evidence_active_content"
+
+
+def test_a_pdf_over_the_page_limit_is_refused(monkeypatch):
+    from tests.factories import pdf_file
+
+    monkeypatch.setattr(evidence, "MAX_PDF_PAGES", 2)
+    assert evidence.check_pdf(pdf_file(pages=2)).pages == 2
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.check_pdf(pdf_file(pages=3))
+    assert refused.value.code == "evidence_too_many_pages"
+
+
+def test_a_pdf_over_the_size_limit_is_refused_before_it_is_read(monkeypatch):
+    from tests.factories import pdf_file
+
+    data = pdf_file()
+    monkeypatch.setattr(evidence, "MAX_BYTES", len(data) - 1)
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.check_pdf(data)
+    assert refused.value.code == "evidence_too_large"

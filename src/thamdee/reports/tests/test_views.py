@@ -332,3 +332,118 @@ def test_organisation_outside_a_network_filter(client):
     page = client.get(reverse("reports:dashboard"), {"network": str(network.public_id)})
     assert page.status_code == 200
     assert page.context["headline"].deeds == 0
+
+
+class TestAssessmentCard:
+    """The dashboard's assessment card: the year's confirmed results by level and those waiting, in the dashboard's
+    area, as counts only, with a link to the results by area."""
+
+    @staticmethod
+    def cell(html: str, testid: str) -> str:
+        import re
+
+        found = re.search(rf'data-testid="{testid}">([^<]*)<', html)
+        assert found is not None, testid
+        return found.group(1)
+
+    @pytest.fixture
+    def year(self, db):
+        """This year in Kanchanaburi (71): two organisations confirmed at คุณธรรมต้นแบบ, one at คุณธรรม (in district
+        7101), one at no level; one submitted, one draft; the province's own result confirmed. Last year one at
+        ส่งเสริมคุณธรรม. Elsewhere (Nakhon Ratchasima, 30) one confirmed at คุณธรรมต้นแบบ."""
+        from thamdee.assessments.frameworks import install_examples
+        from thamdee.assessments.models import AssessmentStatus, Level
+        from thamdee.assessments.tests.test_selectors import assessed, province_assessed
+        from thamdee.common.thaitime import current_fiscal_year
+
+        install_examples()
+        provincial = AgencyStaffFactory(scope_area=area("71")).user
+        korat = AgencyStaffFactory(scope_area=area("30")).user
+        national = AgencyStaffFactory().user
+        this_year = current_fiscal_year()
+        for code, level in [
+            ("710911", Level.MODEL),
+            ("710911", Level.MODEL),
+            ("710101", Level.MORAL),
+            ("710911", Level.NONE),
+        ]:
+            assessed(code=code, level=level, reviewer=provincial)
+        assessed(code="710911", status=AssessmentStatus.SUBMITTED, reviewer=provincial)
+        assessed(code="710911", status=AssessmentStatus.DRAFT, reviewer=provincial)
+        assessed(code="710911", level=Level.PROMOTING, fiscal_year=this_year - 1, reviewer=provincial)
+        assessed(code="300101", level=Level.MODEL, reviewer=korat)
+        province_assessed(code="71", staff=provincial, reviewer=national)
+        return this_year
+
+    def test_the_card_counts_confirmed_results_by_level_in_the_viewer_s_area_and_year(self, client, year):
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        page = client.get(reverse("reports:dashboard"), {"fy": year})
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert_csp_clean(page)
+        assert 'data-testid="assessment-card"' in html
+        # Confirmed by level: no level 1, ส่งเสริมคุณธรรม 0, คุณธรรม 1, คุณธรรมต้นแบบ 2 (not Nakhon Ratchasima's)
+        assert [self.cell(html, f"assessment-orgs-{level}") for level in range(4)] == ["1", "0", "1", "2"]
+        # The submitted one waits; the draft is neither a result nor waiting
+        assert self.cell(html, "assessment-orgs-waiting") == "1"
+        # The province's own result, at คุณธรรมต้นแบบ
+        assert [self.cell(html, f"assessment-provinces-{level}") for level in range(4)] == ["0", "0", "0", "1"]
+        assert "คุณธรรมต้นแบบ" in html and "ยังไม่ผ่านระดับใด" in html
+        assert f'href="/assessments/results/?fy={year}&area=71"' in html
+        # Counts only: the organisations are not named
+        assert "กลุ่มออมทรัพย์ทดสอบ" not in html.split('data-testid="assessment-card"')[1]
+
+    def test_another_fiscal_year_and_a_narrower_area_change_the_counts(self, client, year):
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        html = client.get(reverse("reports:dashboard"), {"fy": year - 1 + 543}).content.decode()  # a BE year, too
+        assert [self.cell(html, f"assessment-orgs-{level}") for level in range(4)] == ["0", "1", "0", "0"]
+        assert self.cell(html, "assessment-orgs-waiting") == "0"
+        assert f'href="/assessments/results/?fy={year - 1}&area=71"' in html
+        district = client.get(reverse("reports:dashboard"), {"fy": year, "area": "7109"}).content.decode()
+        assert [self.cell(district, f"assessment-orgs-{level}") for level in range(4)] == ["1", "0", "0", "2"]
+        assert 'data-testid="assessment-provinces-3"' not in district  # a district holds no province
+        # A subdistrict's drill-down starts at its district: the results page goes no finer
+        subdistrict = client.get(reverse("reports:dashboard"), {"fy": year, "area": "710911"}).content.decode()
+        assert f'href="/assessments/results/?fy={year}&area=7109"' in subdistrict
+
+    def test_an_organisation_outside_the_viewer_s_area_is_not_counted(self, client, year):
+        client.force_login(AgencyStaffFactory(scope_area=area("30")).user)
+        html = client.get(reverse("reports:dashboard"), {"fy": year}).content.decode()
+        # Nakhon Ratchasima's one result, none of Kanchanaburi's, and no province result (Korat's was not assessed)
+        assert [self.cell(html, f"assessment-orgs-{level}") for level in range(4)] == ["0", "0", "0", "1"]
+        assert self.cell(html, "assessment-orgs-waiting") == "0"
+        assert [self.cell(html, f"assessment-provinces-{level}") for level in range(4)] == ["0"] * 4
+        client.force_login(AgencyStaffFactory().user)  # national staff: both provinces
+        national = client.get(reverse("reports:dashboard"), {"fy": year}).content.decode()
+        assert [self.cell(national, f"assessment-orgs-{level}") for level in range(4)] == ["1", "0", "1", "3"]
+        assert self.cell(national, "assessment-provinces-3") == "1"
+
+    def test_without_results_the_card_says_so(self, client, year):
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        html = client.get(reverse("reports:dashboard"), {"fy": year - 2}).content.decode()
+        assert 'data-testid="assessment-card"' in html and 'data-testid="assessment-none"' in html
+        assert "ยังไม่มีผลการประเมิน" in html and 'data-testid="assessment-orgs-0"' not in html
+
+    def test_a_filtered_dashboard_says_the_card_counts_every_organisation(self, client, year):
+        client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+        html = client.get(reverse("reports:dashboard"), {"fy": year, "kind": "council"}).content.decode()
+        assert self.cell(html, "assessment-orgs-3") == "2"  # savings groups all: the kind filter does not apply
+        assert "ไม่ใช้ตัวกรองประเภทองค์กรหรือเครือข่าย" in html
+
+    def test_a_member_or_an_organisation_s_admin_gets_no_card(self, client, year):
+        org = OrganisationFactory(area=area("710911"))
+        for person in (member_of(org), member_of(org, is_admin=True)):
+            client.force_login(person)
+            page = client.get(reverse("reports:dashboard"), {"fy": year})
+            assert page.status_code == 404
+            assert "assessment-card" not in page.content.decode()
+
+    def test_the_card_is_left_out_for_a_viewer_who_may_not_use_assessments(self, year):
+        from unittest import mock
+
+        from thamdee.reports import views
+
+        staff = AgencyStaffFactory(scope_area=area("71")).user
+        assert views._assessment_card(staff, year, "71") is not None
+        with mock.patch.object(views.assessments, "can_use", return_value=False):
+            assert views._assessment_card(staff, year, "71") is None

@@ -4,6 +4,7 @@ its admin (demo-orgadmin) to finish and submit; two organisations of the other p
 whose results of this year wait in demo-agency's queue; and Kanchanaburi's own result of last year, submitted by
 demo-agency and confirmed by national staff (demo-national).
 
+The council's results carry evidence files (a photo of the day and PDF plans and minutes, drawn here).
 Everything goes through the services. Idempotent: an assessment is made, scored and moved along only when its
 subject has none for that year, so a second run (or what someone did in the demo since) is left as it is.
 """
@@ -23,6 +24,76 @@ from thamdee.people.models import User
 from thamdee.web.demo.base import Demo
 
 Scores = dict[int, tuple[int | None, str]]
+Files = list[tuple[int, str, bytes]]  # (activity number, file name, content)
+
+
+def _document(title: str, lines: list[str]) -> bytes:
+    """A one-page Thai PDF, as an organisation would scan or print its minutes and plans (WeasyPrint, Sarabun)."""
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    from thamdee.common.pdf import font_css
+
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    html = (
+        f"<style>{font_css()} body {{ font-family: Sarabun; font-size: 14pt }} h1 {{ font-size: 18pt }}</style>"
+        f"<h1>{escape(title)}</h1>{body}"
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _photo(seed: int) -> bytes:
+    """A stand-in for a photo of the day: a sky, a field and people as coloured shapes (no text: the demo's
+    pictures are not real people)."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (960, 640), (135, 190, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 400, 960, 640), fill=(95, 160, 80))
+    for _ in range(14):
+        x, y = rng.randint(40, 900), rng.randint(380, 520)
+        colour = (rng.randint(120, 255), rng.randint(60, 200), rng.randint(40, 160))
+        draw.ellipse((x, y - 70, x + 34, y - 36), fill=(225, 185, 150))
+        draw.rectangle((x - 4, y - 36, x + 38, y + 40), fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _council_files(year: int) -> Files:
+    return [
+        (1, "ภาพวันประกาศเจตนารมณ์.jpg", _photo(year)),
+        (
+            3,
+            f"แผนส่งเสริมคุณธรรม-{be_year(year)}.pdf",
+            _document(
+                f"แผนส่งเสริมคุณธรรม สภาองค์กรชุมชนตำบลหนองสาหร่าย ปีงบประมาณ {be_year(year)}",
+                [
+                    "คุณธรรมเป้าหมาย: พอเพียง (ออมและลดหนี้) จิตอาสา (ดูแลผู้สูงอายุ) สุจริต (บัญชีกองทุนโปร่งใส)",
+                    "กิจกรรม 10 รายการ: ธนาคารความดี ตลาดนัดปลอดเหล้า เยี่ยมบ้านผู้สูงอายุเดือนละครั้ง ออมวันละบาท บัญชีครัวเรือน และอื่น ๆ",
+                    "ผู้รับผิดชอบ: คณะทำงาน 9 คนจากสภาฯ กลุ่มออมทรัพย์ และ อสม.",
+                    "ผ่านมติที่ประชุมสภาองค์กรชุมชนตำบล",
+                ],
+            ),
+        ),
+        (
+            5,
+            "บันทึกการประชุมคณะทำงาน.pdf",
+            _document(
+                "บันทึกการประชุมคณะทำงานส่งเสริมคุณธรรม",
+                [
+                    "ผู้มาประชุม 9 คน ผู้ไม่มาประชุม - คน",
+                    "วาระที่ 1 ติดตามกิจกรรมธนาคารความดี: สมาชิกบันทึกความดีเพิ่มขึ้น ผู้รับรองตรวจครบทุกรายการ",
+                    "วาระที่ 2 เลื่อนตลาดนัดปลอดเหล้าไปปีหน้า เพราะตรงกับงานประจำปีของวัด",
+                    "เลิกประชุมเวลา 16.30 น.",
+                ],
+            ),
+        ),
+    ]
 
 
 def _council_last_year(year: int) -> Scores:
@@ -138,12 +209,16 @@ def _assess(
     note: str = "",
     organisation: Organisation | None = None,
     province: Area | None = None,
+    files: Files | None = None,
 ) -> None:
-    """Open, score and (optionally) submit and confirm the year's assessment of a subject that has none yet."""
+    """Open, score, keep its evidence files and (optionally) submit and confirm the year's assessment of a subject
+    that has none yet."""
     if Assessment.objects.filter(fiscal_year=year, organisation=organisation, province=province).exists():
         return
     assessment = services.assessment_open(actor=filler, organisation=organisation, province=province, fiscal_year=year)
     services.assessment_score(actor=filler, assessment=assessment, scores=scores)
+    for number, name, data in files or []:
+        services.assessment_evidence_add(actor=filler, assessment=assessment, number=number, data=data, filename=name)
     if submit:
         assessment = services.assessment_submit(actor=filler, assessment=assessment)
     if reviewer is not None:
@@ -165,11 +240,18 @@ def run(demo: Demo) -> None:
         year=last_year,
         filler=org_admin,
         scores=_council_last_year(last_year),
+        files=_council_files(last_year),
         submit=True,
         reviewer=province_staff,
         note="ลงพื้นที่ดูเอกสารและพูดคุยกับคณะทำงานแล้ว หลักฐานตรงตามที่รายงาน ปีหน้าขอให้ถอดบทเรียนเป็นเอกสาร เพื่อก้าวสู่ระดับคุณธรรมต้นแบบ",
     )
-    _assess(organisation=council, year=this_year, filler=org_admin, scores=_council_this_year(this_year))
+    _assess(
+        organisation=council,
+        year=this_year,
+        filler=org_admin,
+        scores=_council_this_year(this_year),
+        files=[(1, "ประชุมสภาเดือนตุลาคม.jpg", _photo(this_year))],
+    )
     for key, scores in WAITING:
         admin = _admin_of(demo, key)
         if admin is not None:

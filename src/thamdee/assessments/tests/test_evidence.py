@@ -1,0 +1,391 @@
+"""Evidence files of an assessment: photos (kept as clean JPEGs) and PDF documents kept per activity while the
+assessment may be edited, recorded with each submission, served only to those who may see the assessment; and
+what the database itself keeps of an assessment's shape."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from PIL import Image
+
+from tests.factories import OrganisationFactory, area, member_of, pdf_file
+from thamdee.assessments import selectors, services
+from thamdee.assessments.errors import (
+    AssessmentInvalidError,
+    AssessmentNotEditableError,
+    AssessmentOwnReviewError,
+    AssessmentTooManyFilesError,
+)
+from thamdee.assessments.models import (
+    MAX_FILES_PER_ACTIVITY,
+    Assessment,
+    AssessmentEvent,
+    EvidenceFile,
+    Framework,
+    Indicator,
+    Score,
+)
+from thamdee.assessments.tests.conftest import all_scores
+from thamdee.common.errors import NotFoundError
+from thamdee.deeds.evidence import EvidenceRejectedError
+
+pytestmark = pytest.mark.django_db
+
+
+def photo(colour: tuple[int, int, int] = (200, 30, 30), *, gps: bool = False) -> bytes:
+    image = Image.new("RGB", (120, 80), colour)
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS latitude
+    exif[0x010F] = "PhoneMaker"
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def draft(scene) -> Assessment:
+    return services.assessment_open(actor=scene.admin, organisation=scene.org)
+
+
+def add(scene, assessment, data, number=1, name="photo.jpg", actor=None):
+    return services.assessment_evidence_add(
+        actor=actor or scene.admin, assessment=assessment, number=number, data=data, filename=name
+    )
+
+
+# --- the service ----------------------------------------------------------------------------------------------
+
+
+def test_a_photo_is_kept_as_a_clean_jpeg_with_a_thumbnail(scene, draft):
+    sent = photo(gps=True)
+    item, created = add(scene, draft, sent, number=2, name="C:\\Users\\admin\\ประชุม<1>.heic")
+    assert created
+    assert item.indicator.number == 2 and item.content_type == "image/jpeg" and item.pages is None
+    assert item.name == "ประชุม1.jpg"  # no folder, no characters a file system refuses, the kept format's name
+    kept = default_storage.open(item.file.name).read()
+    assert kept != sent and kept[:3] == b"\xff\xd8\xff"
+    assert not Image.open(io.BytesIO(kept)).getexif()  # GPS, the maker: nothing of the original's metadata
+    assert item.size == len(kept) and item.thumbnail.name
+
+
+def test_a_pdf_is_kept_as_sent_with_its_pages(scene, draft):
+    sent = pdf_file(pages=2)
+    item, created = add(scene, draft, sent, number=3, name="minutes 2569.pdf")
+    assert created and item.content_type == "application/pdf" and item.pages == 2
+    assert default_storage.open(item.file.name).read() == sent
+    assert item.name == "minutes 2569.pdf" and not item.thumbnail
+
+
+def test_the_same_file_sent_again_for_the_same_activity_is_the_one_kept(scene, draft):
+    first, created = add(scene, draft, pdf_file())
+    again, created_again = add(scene, draft, pdf_file(), name="another name.pdf")
+    assert created and not created_again and again.pk == first.pk
+    other, created_other = add(scene, draft, pdf_file(), number=2)  # another activity: its own copy
+    assert created_other and other.pk != first.pk
+    assert EvidenceFile.objects.count() == 2
+
+
+def test_at_most_ten_files_an_activity(scene, draft):
+    for n in range(MAX_FILES_PER_ACTIVITY):
+        add(scene, draft, pdf_file(pages=n + 1))
+    with pytest.raises(AssessmentTooManyFilesError) as refused:
+        add(scene, draft, pdf_file(pages=20))
+    assert refused.value.code == "assessment_too_many_files"
+    assert EvidenceFile.objects.count() == MAX_FILES_PER_ACTIVITY
+    add(scene, draft, pdf_file(pages=20), number=2)  # another activity has room
+
+
+def test_a_refused_file_saves_nothing(scene, draft):
+    before = set(_stored())
+    with pytest.raises(EvidenceRejectedError) as refused:
+        add(scene, draft, pdf_file(script=True), name="x.pdf")
+    assert refused.value.code == "evidence_active_content"
+    with pytest.raises(EvidenceRejectedError) as refused:
+        add(scene, draft, b"PK\x03\x04 a zip", name="x.zip")
+    assert refused.value.code == "evidence_type_not_allowed" and "PDF" in str(refused.value)
+    assert not EvidenceFile.objects.exists()
+    assert set(_stored()) == before
+
+
+def test_only_activities_of_the_framework(scene, draft):
+    with pytest.raises(AssessmentInvalidError):
+        add(scene, draft, pdf_file(), number=99)
+    assert not EvidenceFile.objects.exists()
+
+
+def test_only_those_who_fill_it_add_files(scene, draft):
+    for outsider in (scene.organiser, scene.member, scene.provincial, scene.elsewhere):
+        with pytest.raises(NotFoundError):
+            add(scene, draft, pdf_file(), actor=outsider)
+    assert not EvidenceFile.objects.exists()
+
+
+def test_files_are_frozen_once_submitted_and_open_again_when_returned(scene, draft):
+    item, _ = add(scene, draft, pdf_file())
+    services.assessment_score(actor=scene.admin, assessment=draft, scores=all_scores(2))
+    services.assessment_submit(actor=scene.admin, assessment=draft)
+    with pytest.raises(AssessmentNotEditableError):
+        add(scene, draft, photo())
+    with pytest.raises(AssessmentNotEditableError):
+        services.assessment_evidence_remove(actor=scene.admin, item=item)
+    assert EvidenceFile.objects.count() == 1
+    services.assessment_review(actor=scene.provincial, assessment=draft, confirm=False, note="ขอรูปกิจกรรม")
+    add(scene, draft, photo())
+    assert EvidenceFile.objects.count() == 2
+
+
+def test_removing_a_file_deletes_its_stored_copies_once_committed(scene, draft, django_capture_on_commit_callbacks):
+    item, _ = add(scene, draft, photo())
+    names = [item.file.name, item.thumbnail.name]
+    assert all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_evidence_remove(actor=scene.admin, item=item)
+    assert not EvidenceFile.objects.exists()
+    assert not any(default_storage.exists(name) for name in names)
+
+
+def test_a_submission_records_the_files_it_was_sent_with(scene, draft):
+    pdf, _ = add(scene, draft, pdf_file(), number=4, name="แผน.pdf")
+    jpg, _ = add(scene, draft, photo(), number=1)
+    services.assessment_score(actor=scene.admin, assessment=draft, scores=all_scores(2))
+    services.assessment_submit(actor=scene.admin, assessment=draft)
+    event = AssessmentEvent.objects.get()
+    assert event.files == {"1": [["photo.jpg", jpg.sha256]], "4": [["แผน.pdf", pdf.sha256]]}
+    assert event.file_count == 2
+
+
+def test_whoever_added_a_file_does_not_confirm_the_result(scene, draft):
+    add(scene, draft, pdf_file(), actor=scene.site_admin)
+    services.assessment_score(actor=scene.admin, assessment=draft, scores=all_scores(2))
+    services.assessment_submit(actor=scene.admin, assessment=draft)
+    assert selectors.review_queue(viewer=scene.site_admin) == ([], 0)
+    with pytest.raises(AssessmentOwnReviewError):
+        services.assessment_review(actor=scene.site_admin, assessment=draft, confirm=True)
+    assert selectors.review_queue(viewer=scene.provincial)[1] == 1
+
+
+def test_the_sheet_lists_each_activity_s_files(scene, draft):
+    add(scene, draft, pdf_file(), number=2)
+    add(scene, draft, photo(), number=2)
+    rows = {row.indicator.number: row for group in selectors.assessment_sheet(assessment=draft) for row in group.rows}
+    assert [f.content_type for f in rows[2].files] == ["application/pdf", "image/jpeg"]
+    assert rows[1].files == []
+
+
+# --- the pages ------------------------------------------------------------------------------------------------
+
+
+def test_files_chosen_on_the_sheet_are_kept_with_the_scores_typed(client, scene, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(scene.admin)
+    page = client.get(reverse("assessments:detail", args=[draft.public_id])).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="file_1"' in page
+    response = client.post(
+        reverse("assessments:scores", args=[draft.public_id]),
+        {
+            "action": "save",
+            "score_1": "2",
+            "evidence_1": "ประกาศนโยบาย",
+            "file_1": [
+                SimpleUploadedFile("policy.pdf", pdf_file(), "application/pdf"),
+                SimpleUploadedFile("day.jpg", photo(), "image/jpeg"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    assert Score.objects.get().score == 2
+    assert sorted(EvidenceFile.objects.values_list("name", flat=True)) == ["day.jpg", "policy.pdf"]
+    page = client.get(reverse("assessments:detail", args=[draft.public_id])).content.decode()
+    assert page.count('data-testid="evidence-file"') == 2 and "policy.pdf" in page
+
+
+def test_a_refused_file_on_the_sheet_keeps_what_was_typed_and_saves_nothing(client, scene, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(scene.admin)
+    response = client.post(
+        reverse("assessments:scores", args=[draft.public_id]),
+        {
+            "action": "save",
+            "score_1": "2",
+            "evidence_1": "ประกาศนโยบาย",
+            "file_1": SimpleUploadedFile("locked.pdf", pdf_file(password="x"), "application/pdf"),
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-error-code="evidence_encrypted"' in body and "ประกาศนโยบาย" in body
+    assert not Score.objects.exists() and not EvidenceFile.objects.exists()
+
+
+def test_a_file_is_removed_from_the_sheet_and_the_rest_is_saved(client, scene, draft):
+    item, _ = add(scene, draft, pdf_file())
+    client.force_login(scene.admin)
+    response = client.post(
+        reverse("assessments:scores", args=[draft.public_id]),
+        {"action": f"remove:{item.public_id}", "score_2": "1", "evidence_2": ""},
+    )
+    assert response.status_code == 302
+    assert not EvidenceFile.objects.exists() and Score.objects.get().score == 1
+
+
+def test_files_are_served_only_to_those_who_see_the_assessment(client, scene, draft):
+    pdf, _ = add(scene, draft, pdf_file(), name="แผนงาน.pdf")
+    jpg, _ = add(scene, draft, photo(), number=2)
+    for viewer in (scene.admin, scene.organiser, scene.provincial):
+        client.force_login(viewer)
+        got = client.get(reverse("assessments:evidence", args=[pdf.public_id]))
+        assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+        assert got["Content-Disposition"].startswith("attachment")  # a document is only downloaded
+        assert b"".join(got.streaming_content) == default_storage.open(pdf.file.name).read()
+        shown = client.get(reverse("assessments:evidence", args=[jpg.public_id]))
+        assert shown["Content-Type"] == "image/jpeg" and shown["Content-Disposition"].startswith("inline")
+        assert "sandbox" in shown["Content-Security-Policy"] and shown["X-Content-Type-Options"] == "nosniff"
+        thumb = client.get(reverse("assessments:evidence-thumb", args=[jpg.public_id]))
+        assert thumb.status_code == 200 and b"".join(thumb.streaming_content)[:3] == b"\xff\xd8\xff"
+    for outsider in (scene.member, scene.elsewhere):
+        client.force_login(outsider)
+        assert client.get(reverse("assessments:evidence", args=[pdf.public_id])).status_code == 404
+    client.logout()
+    assert client.get(reverse("assessments:evidence", args=[pdf.public_id])).status_code == 302
+
+
+def test_the_sheet_s_queries_do_not_grow_with_its_files(client, scene, draft, django_assert_num_queries):
+    client.force_login(scene.admin)
+    url = reverse("assessments:detail", args=[draft.public_id])
+    client.get(url)
+    with django_assert_num_queries(10):
+        client.get(url)
+    for number in (1, 2, 3):
+        add(scene, draft, pdf_file(pages=number), number=number)
+        add(scene, draft, photo((number * 40, 0, 0)), number=number)
+    with django_assert_num_queries(10):
+        assert client.get(url).content.decode().count('data-testid="evidence-file"') == 6
+
+
+# --- what the database keeps ----------------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_score_or_file_of_another_framework(scene, draft):
+    other = Framework.objects.get(subject="province")
+    foreign = Indicator.objects.filter(framework=other).first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Score.objects.create(assessment=draft, indicator=foreign, score=1, written_by=scene.admin)
+    item, _ = add(scene, draft, pdf_file())
+    with pytest.raises(DatabaseError), transaction.atomic():
+        EvidenceFile.objects.filter(pk=item.pk).update(indicator=foreign)
+
+
+def test_the_database_refuses_a_framework_of_the_other_subject_or_a_province_that_is_not_one(scene, draft):
+    organisations = Framework.objects.get(subject="organisation")
+    provinces = Framework.objects.get(subject="province")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Assessment.objects.create(
+            framework=provinces, organisation=OrganisationFactory(), fiscal_year=2020, created_by=scene.admin
+        )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Assessment.objects.create(
+            framework=organisations, province=area("71"), fiscal_year=2020, created_by=scene.admin
+        )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Assessment.objects.create(framework=provinces, province=area("7109"), fiscal_year=2020, created_by=scene.admin)
+    Assessment.objects.create(framework=provinces, province=area("71"), fiscal_year=2020, created_by=scene.admin)
+    with pytest.raises(DatabaseError), transaction.atomic():  # the framework an assessment was opened with stays
+        Assessment.objects.filter(pk=draft.pk).update(framework=provinces)
+
+
+def test_the_database_keeps_the_history_append_only(scene, draft):
+    services.assessment_score(actor=scene.admin, assessment=draft, scores=all_scores(2))
+    services.assessment_submit(actor=scene.admin, assessment=draft)
+    event = AssessmentEvent.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AssessmentEvent.objects.filter(pk=event.pk).update(note="changed")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM assessments_assessmentevent")
+    assert AssessmentEvent.objects.get().note == ""
+
+
+def test_an_organisation_elsewhere_is_not_another_s_to_fill(scene):
+    other = OrganisationFactory(area=area("300101"))
+    admin = member_of(other, is_admin=True)
+    theirs = services.assessment_open(actor=admin, organisation=other)
+    with pytest.raises(NotFoundError):
+        add(scene, theirs, pdf_file())
+
+
+def _stored() -> list[str]:
+    found = []
+    root = "assessments"
+    if not default_storage.exists(root):
+        return found
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        dirs, files = default_storage.listdir(folder)
+        found += [f"{folder}/{name}" for name in files]
+        stack += [f"{folder}/{name}" for name in dirs]
+    return found
+
+
+# --- the API --------------------------------------------------------------------------------------------------
+
+
+def api_for(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_files_through_the_api(scene, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = api_for(scene.admin)
+    url = f"/api/v1/assessments/{draft.public_id}/files/"
+    sent = api.post(url, {"activity": 2, "file": SimpleUploadedFile("plan.pdf", pdf_file(pages=2))}, format="multipart")
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    assert body["activity"] == 2 and body["pages"] == 2 and body["content_type"] == "application/pdf"
+    assert body["url"] == reverse("assessments:evidence", args=[body["id"]])
+    again = api.post(url, {"activity": 2, "file": SimpleUploadedFile("x.pdf", pdf_file(pages=2))}, format="multipart")
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+    sheet = api.get(f"/api/v1/assessments/{draft.public_id}/").json()["sheet"]
+    assert [f["name"] for f in sheet[1]["files"]] == ["plan.pdf"] and sheet[0]["files"] == []
+    refused = api.post(
+        url, {"activity": 1, "file": SimpleUploadedFile("s.pdf", pdf_file(script=True))}, format="multipart"
+    )
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "evidence_active_content"
+    assert api.post(url, {"activity": 1}, format="multipart").status_code == 400  # no file
+    assert EvidenceFile.objects.count() == 1
+    # someone who may see it but not fill it
+    assert (
+        api_for(scene.provincial)
+        .post(url, {"activity": 1, "file": SimpleUploadedFile("p.pdf", pdf_file())}, format="multipart")
+        .status_code
+        == 404
+    )
+    gone = api.delete(f"{url}{body['id']}/")
+    assert gone.status_code == 204 and not EvidenceFile.objects.exists()
+    assert api.delete(f"{url}{body['id']}/").status_code == 404
+
+
+def test_files_cannot_change_through_the_api_once_submitted(scene, draft):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item, _ = add(scene, draft, pdf_file())
+    services.assessment_score(actor=scene.admin, assessment=draft, scores=all_scores(2))
+    services.assessment_submit(actor=scene.admin, assessment=draft)
+    api = api_for(scene.admin)
+    url = f"/api/v1/assessments/{draft.public_id}/files/"
+    late = api.post(url, {"activity": 1, "file": SimpleUploadedFile("late.jpg", photo())}, format="multipart")
+    assert late.status_code == 409 and late.json()["code"] == "assessment_not_editable"
+    assert api.delete(f"{url}{item.public_id}/").status_code == 409
+    assert EvidenceFile.objects.count() == 1
