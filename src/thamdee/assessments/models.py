@@ -165,6 +165,16 @@ class Assessment(PublicIdModel):
     )
     reviewed_at = models.DateTimeField(_("รับรองหรือส่งกลับเมื่อ"), null=True, blank=True)
     review_note = models.TextField(_("ความเห็นของผู้รับรอง"), max_length=2000, blank=True)
+    # The agency the confirmation was made for (the reviewer's post covering the subject), named on the
+    # certificate; empty when a site admin with no post confirmed it.
+    confirmed_by_agency = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("หน่วยงานที่รับรอง"),
+    )
 
     class Meta:
         verbose_name = _("การประเมิน")
@@ -206,6 +216,10 @@ class Assessment(PublicIdModel):
                 name="%(app_label)s_%(class)s_return_has_reason",
             ),
             models.CheckConstraint(
+                condition=Q(confirmed_by_agency__isnull=True) | Q(status=AssessmentStatus.CONFIRMED),
+                name="%(app_label)s_%(class)s_agency_only_when_confirmed",
+            ),
+            models.CheckConstraint(
                 condition=(Q(level__isnull=True) | Q(level__lte=Level.MODEL))
                 & (Q(confirmed_level__isnull=True) | Q(confirmed_level__lte=Level.MODEL)),
                 name="%(app_label)s_%(class)s_levels_in_range",
@@ -236,6 +250,11 @@ class Assessment(PublicIdModel):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def has_certificate(self) -> bool:
+        """A confirmed result at one of the three levels is honoured with a certificate (none for "no level")."""
+        return self.status == AssessmentStatus.CONFIRMED and bool(self.confirmed_level)
 
 
 class Score(models.Model):

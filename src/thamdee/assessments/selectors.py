@@ -90,6 +90,18 @@ def evidence_file_get(*, viewer: Actor, public_id: str | uuid.UUID) -> EvidenceF
     return item
 
 
+def certificate_get_public(*, public_id: str | uuid.UUID) -> Assessment:
+    """A confirmed result at one of the levels, for its public verification page (anyone): not found otherwise."""
+    assessment = (
+        Assessment.objects.select_related("framework", "organisation__area", "province", "confirmed_by_agency")
+        .filter(public_id=public_id, status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING)
+        .first()
+    )
+    if assessment is None:
+        raise NotFoundError()
+    return assessment
+
+
 def assessment_history(*, assessment: Assessment) -> list[AssessmentEvent]:
     """Every submission, return and confirmation of the assessment, oldest first (one query)."""
     return list(AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "pk"))

@@ -344,6 +344,23 @@ def _tell_reviewers(assessment: Assessment) -> None:
         )
 
 
+def _acting_agency(actor: Actor, assessment: Assessment) -> Organisation | None:
+    """The agency a reviewer confirms for: of their active posts covering the subject, the one with the narrowest
+    area (a provincial office before the national one). None for a site admin with no such post. One query."""
+    code = assessment.area_code
+    posts = AgencyStaff.objects.filter(user=actor, is_active=True).select_related("agency", "scope_area")  # type: ignore[misc]
+    covering = [
+        post
+        for post in posts
+        if post.scope_area is None
+        or (bool(code) and code.startswith(post.scope_area.code) and bool(post.scope_area.code))
+    ]
+    if not covering:
+        return None
+    best = max(covering, key=lambda post: len(post.scope_area.code) if post.scope_area is not None else 0)
+    return best.agency
+
+
 @transaction.atomic
 def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, note: str = "") -> Assessment:
     """Confirm a submitted result (its level becomes the year's result) or return it for correction (a reason is
@@ -370,6 +387,7 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
     if locked.status != AssessmentStatus.SUBMITTED:
         raise AssessmentNotSubmittedError(status=AssessmentStatus(locked.status).label)
     now = timezone.now()
+    agency = _acting_agency(actor, locked) if confirm else None
     AssessmentEvent.objects.create(
         assessment=locked,
         action=EventAction.CONFIRMED if confirm else EventAction.RETURNED,
@@ -385,6 +403,7 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
         reviewed_at=now,
         review_note=note,
         updated_at=now,
+        confirmed_by_agency=agency,
     )
     locked.refresh_from_db()
     if locked.submitted_by is not None:

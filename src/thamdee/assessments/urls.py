@@ -10,6 +10,8 @@ urlpatterns = [
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/scores/", views.save_scores, name="scores"),
     path("<uuid:public_id>/review/", views.review, name="review"),
+    path("<uuid:public_id>/certificate/", views.certificate, name="certificate"),
+    path("verify/<uuid:public_id>/", views.verify, name="verify"),
     path("evidence/<uuid:public_id>/", views.evidence_file, name="evidence"),
     path("evidence/<uuid:public_id>/thumb/", views.evidence_file, {"kind": "thumb"}, name="evidence-thumb"),
 ]

@@ -9,14 +9,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thamdee.areas.models import Area, AreaLevel
-from thamdee.assessments import selectors, services
+from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.errors import AssessmentInvalidError
 from thamdee.assessments.forms import ReviewForm, ScoresForm
 from thamdee.assessments.models import MAX_FILES_PER_ACTIVITY, Assessment, EvidenceFile, Level
@@ -296,3 +297,32 @@ def results(request: AuthedRequest) -> HttpResponse:
             "drill": area is None or area.level < AreaLevel.DISTRICT,
         },
     )
+
+
+@login_required
+def certificate(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """The certificate of a confirmed result at one of the levels, as a PDF, for those who may see the assessment
+    (not found for a result without one)."""
+    assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
+    if not assessment.has_certificate:
+        raise NotFoundError()
+    response = HttpResponse(certificates.certificate_pdf(assessment), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, certificates.certificate_filename(assessment)) or ""
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def verify(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Where a certificate's QR code leads, for anyone: the organisation or province, the level, the fiscal year
+    and the agency that confirmed it, as this site holds them now. No person is named. Not found for anything but
+    a confirmed result at a level."""
+    assessment = selectors.certificate_get_public(public_id=public_id)
+    response = render(
+        request,
+        "assessments/verify.html",
+        {"a": assessment, "issuer_name": certificates.issuer_name(assessment)},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response

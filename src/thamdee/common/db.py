@@ -204,3 +204,26 @@ def nextval_sql(table: str, column: str = "id") -> str:
     if sequence is None:
         raise LookupError(f"{table}.{column} has no sequence")
     return "nextval('{}'::regclass)".format(sequence.replace("'", "''"))
+
+
+def sqlite_triggers_dropped(prefix: str):
+    """A migration operation body that drops, on SQLite, every trigger whose name starts with ``prefix``.
+
+    SQLite alters a table by making a new one and renaming it (Django's ``_remake_table``), and the rename fails
+    while a trigger on another table names the old one; triggers on the table itself are lost with it. A migration
+    that changes such a table drops the app's triggers first and runs their SQL again after
+    (``run_sql_for_vendor(<the migration that made them>, vendors=("sqlite",))``)."""
+
+    def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, %s) = %s",
+                [len(prefix), prefix],
+            )
+            names = [row[0] for row in cursor.fetchall()]
+        for name in names:
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"', params=None)
+
+    return forwards

@@ -1,3 +1,5 @@
+-- SQLite remakes a table to alter it, and a trigger naming another table of this app breaks the rename: a later
+-- migration that alters one of these tables (or areas_area, named below) drops the triggers first and runs this file again after (0004).
 -- A score or an evidence file names an activity of its own assessment's framework.
 DROP TRIGGER IF EXISTS assessments_score_indicator_insert;
 CREATE TRIGGER assessments_score_indicator_insert BEFORE INSERT ON assessments_score

@@ -60,6 +60,8 @@ def test_the_demo_leaves_an_assessment_in_every_state_once():
     ]
     submitted = AssessmentEvent.objects.get(assessment=last, action="submitted")
     assert submitted.file_count == 3
+    # and its certificate, confirmed for the Kanchanaburi office's agency
+    assert last.has_certificate and last.confirmed_by_agency == agency.agency_posts.get().agency
     # This year: a draft with a few activities scored, which its admin may finish and submit
     draft = Assessment.objects.get(organisation=council, fiscal_year=year)
     assert draft.status == AssessmentStatus.DRAFT and 0 < draft.scores.count() < 9
