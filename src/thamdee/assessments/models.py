@@ -310,7 +310,7 @@ class AssessmentEvent(models.Model):
     level = models.PositiveSmallIntegerField(_("ระดับ"), choices=Level.choices, null=True, blank=True)
     note = models.TextField(_("ความเห็น"), max_length=2000, blank=True)
     scores = models.JSONField(_("คะแนนที่ส่ง"), default=dict, blank=True)  # activity number -> score, at submission
-    # activity number -> [[file name, sha256], ...]: the evidence files the submission was made with
+    # activity number -> [[sha256, content type], ...]: the evidence files the submission was made with
     files = models.JSONField(_("ไฟล์หลักฐานที่ส่ง"), default=dict, blank=True)
 
     class Meta:
@@ -337,8 +337,9 @@ MAX_FILES_PER_ACTIVITY = 10
 
 class EvidenceFile(PublicIdModel):
     """A file kept as evidence of one activity: a photo (re-encoded as a JPEG without metadata, with a thumbnail)
-    or a PDF document (kept as sent, after ``deeds.evidence.check_pdf``). Stored outside the code tree and served
-    only to those who may see the assessment. Added and removed only while the assessment may be edited."""
+    or a PDF document (redrawn as pictures of its pages, ``deeds.evidence.redraw_pdf``). Stored outside the code
+    tree and served only to those who may see the assessment. Added and removed only while the assessment may be
+    edited."""
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.PROTECT, related_name="files", verbose_name=_("การประเมิน")

@@ -69,7 +69,9 @@ def assessment_sheet(*, assessment: Assessment) -> list[LevelGroup]:
     three queries."""
     scores = {s.indicator_id: s for s in Score.objects.filter(assessment=assessment)}
     files: dict[int, list[EvidenceFile]] = {}
-    for item in EvidenceFile.objects.filter(assessment=assessment).order_by("uploaded_at", "pk"):
+    for item in (
+        EvidenceFile.objects.filter(assessment=assessment).select_related("indicator").order_by("uploaded_at", "pk")
+    ):
         files.setdefault(item.indicator_id, []).append(item)
     groups: dict[int, LevelGroup] = {}
     for indicator in Indicator.objects.filter(framework_id=assessment.framework_id).order_by("number"):

@@ -4,7 +4,9 @@ cannot both move it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -45,9 +47,9 @@ from thamdee.common.thaitime import current_fiscal_year
 from thamdee.deeds.evidence import (
     EvidenceFileTypeNotAllowedError,
     EvidenceTypeNotAllowedError,
-    check_pdf,
     is_pdf,
     process_evidence,
+    redraw_pdf,
 )
 from thamdee.inbox.services import notify, notify_many
 from thamdee.orgs.models import AgencyStaff, Membership, Organisation
@@ -163,30 +165,71 @@ def _file_name(filename: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
+@dataclass(frozen=True)
+class PreparedFile:
+    """An uploaded file checked and made safe to keep, before anything is written (``evidence_prepare``)."""
+
+    name: str  # the name it is shown and downloaded under
+    content: bytes
+    content_type: str
+    sha256: str
+    extension: str
+    pages: int | None = None
+    thumbnail: bytes | None = None
+
+
+def evidence_prepare(data: bytes, filename: str = "") -> PreparedFile:
+    """Check an uploaded evidence file and make what is kept of it, touching no database: a photo (JPEG, PNG, WEBP
+    or HEIC) becomes a JPEG without metadata, with a thumbnail (``deeds.evidence.process_evidence``); a PDF is
+    redrawn as pictures of its pages, keeping nothing else of it (``deeds.evidence.redraw_pdf``). Refusals are
+    ``EvidenceRejectedError``s. Slow for large files: call it before taking locks."""
+    if is_pdf(data):
+        document = redraw_pdf(data, filename)
+        return PreparedFile(
+            name=_file_name(filename, "pdf"),
+            content=document.data,
+            content_type=document.content_type,
+            sha256=document.sha256,
+            extension="pdf",
+            pages=document.pages,
+        )
+    try:
+        image = process_evidence(data, filename)
+    except EvidenceTypeNotAllowedError:
+        raise EvidenceFileTypeNotAllowedError(filename=filename) from None
+    return PreparedFile(
+        name=_file_name(filename, "jpg"),
+        content=image.image,
+        content_type=image.content_type,
+        sha256=image.sha256,
+        extension="jpg",
+        thumbnail=image.thumbnail,
+    )
+
+
 def assessment_evidence_add(
-    *, actor: Actor, assessment: Assessment, number: int, data: bytes, filename: str = ""
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    number: int,
+    data: bytes = b"",
+    filename: str = "",
+    prepared: PreparedFile | None = None,
 ) -> tuple[EvidenceFile, bool]:
-    """Keep a file as evidence of activity ``number`` while the assessment may be edited: a photo (JPEG, PNG, WEBP
-    or HEIC; kept as a JPEG without metadata, with a thumbnail) or a PDF (checked by ``deeds.evidence.check_pdf``
-    and kept as sent). At most ``MAX_FILES_PER_ACTIVITY`` files an activity. The same file sent again for the same
-    activity is the one already kept (returned with ``False``). Whoever adds a file does not confirm the result.
-    A file refused, or an assessment no longer editable, saves nothing."""
+    """Keep a file as evidence of activity ``number`` while the assessment may be edited: ``data`` as uploaded
+    (prepared here by ``evidence_prepare``), or a file ``prepared`` already. At most ``MAX_FILES_PER_ACTIVITY``
+    files an activity. The same file sent again for the same activity is the one already kept (returned with
+    ``False``). Whoever adds a file does not confirm the result. A file refused, or an assessment no longer
+    editable, saves nothing.
+
+    The stored copies of a new file are written before its row: a caller whose own transaction rolls back after
+    this returned deletes them (``evidence_discard``), as the sheet's page does; ``thamdee assessments
+    sweep-files`` removes any left behind."""
     if not can_fill_assessment.test(actor, assessment):
         raise NotFoundError()
-    # Checked and re-encoded before the row lock is taken: decoding a large photo takes a while.
-    thumb: bytes | None = None
-    pages: int | None = None
-    if is_pdf(data):
-        document = check_pdf(data, filename)
-        content, content_type, pages, digest = document.data, document.content_type, document.pages, document.sha256
-        extension = "pdf"
-    else:
-        try:
-            image = process_evidence(data, filename)
-        except EvidenceTypeNotAllowedError:
-            raise EvidenceFileTypeNotAllowedError(filename=filename) from None
-        content, content_type, thumb, digest = image.image, image.content_type, image.thumbnail, image.sha256
-        extension = "jpg"
+    # Checked and redrawn before the row lock is taken: decoding a large photo or a long PDF takes a while.
+    prepared = prepared or evidence_prepare(data, filename)
+    digest = prepared.sha256
     with transaction.atomic():
         locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
         if locked.status not in EDITABLE:
@@ -202,28 +245,29 @@ def assessment_evidence_add(
         item = EvidenceFile(
             assessment=locked,
             indicator=indicator,
-            name=_file_name(filename, extension),
-            content_type=content_type,
-            size=len(content),
-            pages=pages,
+            name=prepared.name,
+            content_type=prepared.content_type,
+            size=len(prepared.content),
+            pages=prepared.pages,
             sha256=digest,
             uploaded_by=actor,  # type: ignore[misc]
         )
-        # Stored under names drawn from the content: a copy left behind by a transaction rolled back later is
-        # never served (files are served only through their row) and is the same bytes if sent again.
-        stored: list[str] = []
         try:
-            item.file.save(f"{digest[:20]}.{extension}", ContentFile(content), save=False)
-            stored.append(item.file.name)
-            if thumb is not None:
-                item.thumbnail.save(f"{digest[:20]}-t.jpg", ContentFile(thumb), save=False)
-                stored.append(item.thumbnail.name)
+            item.file.save(f"{digest[:20]}.{prepared.extension}", ContentFile(prepared.content), save=False)
+            if prepared.thumbnail is not None:
+                item.thumbnail.save(f"{digest[:20]}-t.jpg", ContentFile(prepared.thumbnail), save=False)
             item.save()
         except BaseException:
-            _delete_stored(stored)
+            evidence_discard([item])
             raise
         Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     return item, True
+
+
+def evidence_discard(items: Iterable[EvidenceFile]) -> None:
+    """Delete the stored copies of files whose rows were not kept (a transaction rolled back after they were
+    written). Not their rows: call it after the rollback."""
+    _delete_stored(name for item in items for name in (item.file.name, item.thumbnail.name))
 
 
 def _delete_stored(names: Iterable[str]) -> None:
@@ -234,10 +278,34 @@ def _delete_stored(names: Iterable[str]) -> None:
             default_storage.delete(name)
 
 
+def evidence_sweep(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Delete stored evidence files that no row names (left by a transaction that rolled back after writing them,
+    or by a process that died between writing a file and its row) and that are older than ``older_than`` (so an
+    upload under way is never touched). Returns the names deleted."""
+    from django.core.files.storage import default_storage
+
+    kept = {name for pair in EvidenceFile.objects.values_list("file", "thumbnail") for name in pair if name}
+    cutoff = timezone.now() - older_than
+    deleted: list[str] = []
+    folders = ["assessments"]
+    while folders:
+        folder = folders.pop()
+        if not default_storage.exists(folder):
+            continue
+        subfolders, names = default_storage.listdir(folder)
+        folders += [f"{folder}/{sub}" for sub in subfolders]
+        for name in names:
+            path = f"{folder}/{name}"
+            if path not in kept and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted.append(path)
+    return sorted(deleted)
+
+
 @transaction.atomic
 def assessment_evidence_remove(*, actor: Actor, item: EvidenceFile) -> None:
     """Remove an evidence file while its assessment may be edited (its stored copies are deleted once the removal
-    commits). A submitted result keeps the name and digest of every file it was sent with in its history."""
+    commits). A submitted result keeps the digest and type of every file it was sent with in its history."""
     assessment = item.assessment
     if not can_fill_assessment.test(actor, assessment):
         raise NotFoundError()
@@ -273,11 +341,13 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> Assessment:
     now = timezone.now()
     level = level_reached(indicators, scores, locked.framework.pass_score)
     numbers = {i.pk: i.number for i in indicators}
+    # The files by their digest and type, not their names: a name someone typed may name a person, and the
+    # history is never changed.
     files: dict[str, list[list[str]]] = {}
-    for indicator_id, name, digest in EvidenceFile.objects.filter(assessment=locked).values_list(
-        "indicator_id", "name", "sha256"
+    for indicator_id, content_type, digest in EvidenceFile.objects.filter(assessment=locked).values_list(
+        "indicator_id", "content_type", "sha256"
     ):
-        files.setdefault(str(numbers[indicator_id]), []).append([name, digest])
+        files.setdefault(str(numbers[indicator_id]), []).append([digest, content_type])
     AssessmentEvent.objects.create(
         assessment=locked,
         action=EventAction.SUBMITTED,

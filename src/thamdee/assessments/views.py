@@ -186,21 +186,33 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
     action = request.POST.get("action", "save")
     submit = action == "submit"
     remove = parse_uuid(action.removeprefix("remove:")) if action.startswith("remove:") else None
+    added: list[EvidenceFile] = []
     try:
-        # One transaction: a refused file or submission saves none of what was sent with it.
-        with transaction.atomic():
-            services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())
-            for number, name, data in _uploads(request, [i.number for i in form.indicators]):
-                services.assessment_evidence_add(
-                    actor=request.user, assessment=assessment, number=number, data=data, filename=name
-                )
-            if remove is not None:
-                item = EvidenceFile.objects.filter(assessment=assessment, public_id=remove).first()
-                if item is None:
-                    raise NotFoundError()
-                services.assessment_evidence_remove(actor=request.user, item=item)
-            if submit:
-                services.assessment_submit(actor=request.user, assessment=assessment)
+        # The files are checked and redrawn first, holding no lock; then one transaction: a refused file or
+        # submission saves none of what was sent with it, and the stored copies of files it added are deleted.
+        prepared = [
+            (number, services.evidence_prepare(data, name))
+            for number, name, data in _uploads(request, [i.number for i in form.indicators])
+        ]
+        try:
+            with transaction.atomic():
+                services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())
+                for number, ready in prepared:
+                    item, created = services.assessment_evidence_add(
+                        actor=request.user, assessment=assessment, number=number, prepared=ready
+                    )
+                    if created:
+                        added.append(item)
+                if remove is not None:
+                    gone = EvidenceFile.objects.filter(assessment=assessment, public_id=remove).first()
+                    if gone is None:
+                        raise NotFoundError()
+                    services.assessment_evidence_remove(actor=request.user, item=gone)
+                if submit:
+                    services.assessment_submit(actor=request.user, assessment=assessment)
+        except BaseException:
+            services.evidence_discard(added)
+            raise
     except NotFoundError:
         raise
     except DomainError as exc:
@@ -229,7 +241,8 @@ def evidence_file(request: AuthedRequest, public_id: str, kind: str = "file") ->
         response = FileResponse(
             item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
         )
-    response["Cache-Control"] = "private, max-age=3600"
+    # Not kept by the browser without asking: a file removed, or a viewer who lost access, is not served again.
+    response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -15,7 +15,6 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
@@ -341,23 +340,11 @@ def _save_jpeg(image: Image.Image, quality: int) -> bytes:
 # --- documents --------------------------------------------------------------------------------------------------
 
 PDF_CONTENT_TYPE = "application/pdf"
-MAX_PDF_PAGES = 500
-# Names that make a PDF do something beyond showing pages: scripts, launching programs, files carried inside it,
-# embedded players, forms that send data somewhere. Refused wherever they appear.
-_ACTIVE_NAMES = frozenset(
-    {
-        "/JavaScript",
-        "/JS",
-        "/Launch",
-        "/EmbeddedFile",
-        "/EmbeddedFiles",
-        "/RichMedia",
-        "/XFA",
-        "/SubmitForm",
-        "/ImportData",
-        "/GoToE",
-    }
-)
+MAX_PDF_PAGES = 100
+# The redrawing process: its address space and CPU seconds, and how long the caller waits for it.
+REDRAW_MEMORY = 1536 * 1024 * 1024
+REDRAW_CPU_SECONDS = 60
+REDRAW_TIMEOUT = 120
 
 
 class EvidenceFileTypeNotAllowedError(EvidenceTypeNotAllowedError):
@@ -369,11 +356,6 @@ class EvidenceFileTypeNotAllowedError(EvidenceTypeNotAllowedError):
 class EvidenceEncryptedError(EvidenceRejectedError):
     code = "evidence_encrypted"
     message = _("เอกสาร PDF นี้ใส่รหัสผ่านไว้ ผู้ตรวจจะเปิดไม่ได้ โปรดบันทึกเป็นฉบับที่ไม่มีรหัสผ่านแล้วส่งใหม่")
-
-
-class EvidenceActiveContentError(EvidenceRejectedError):
-    code = "evidence_active_content"
-    message = _("เอกสาร PDF นี้มีสคริปต์ ไฟล์แนบ หรือคำสั่งเปิดโปรแกรมอยู่ จึงรับไม่ได้ โปรดพิมพ์เป็น PDF ใหม่แล้วส่งอีกครั้ง")
 
 
 class EvidenceTooManyPagesError(EvidenceRejectedError):
@@ -393,77 +375,58 @@ def is_pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-")
 
 
-def check_pdf(data: bytes, filename: str = "") -> CheckedDocument:
-    """Check an uploaded PDF and return it as it is (a PDF is kept, not redrawn: redrawing loses its text).
+def _limit_child() -> None:  # pragma: no cover - runs in the child process
+    import resource
 
-    Guarantees: at most ``MAX_BYTES`` bytes and ``MAX_PDF_PAGES`` pages; it begins with the PDF header and nothing
-    but padding follows its last end-of-file marker (so no other file rides along after it); pypdf reads its every
-    object and page without repairing anything; it is not encrypted (a reviewer could not open it); and no object
-    names a script, an action that launches a program or imports or submits data, a file carried inside it, or an
-    embedded player or XFA form. Anything else raises an ``EvidenceRejectedError`` subclass; ``filename`` is only
-    reported. Served only as a download (``Content-Disposition: attachment``) all the same.
-    """
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    resource.setrlimit(resource.RLIMIT_AS, (REDRAW_MEMORY, REDRAW_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (REDRAW_CPU_SECONDS, REDRAW_CPU_SECONDS))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
+    """Keep a PDF as pictures of its pages: a new PDF drawn from what its pages show, and nothing else.
+
+    A PDF can carry scripts, actions that open programs or addresses, attached and embedded files, forms and
+    metadata (EXIF with GPS inside a scanned photo, too), in more places than a list of names can follow; redrawing
+    keeps none of them. The original is read by PDFium (``thamdee.deeds.pdfredraw``) in a process of its own, with
+    its memory and CPU time limited, so a hostile or broken file fails that process alone. The price: the text of
+    the document is no longer selectable (a reviewer reads the pages).
+
+    Guarantees: at most ``MAX_BYTES`` bytes and ``MAX_PDF_PAGES`` pages; the PDF header first; not encrypted (a
+    reviewer could not open it). Anything else raises an ``EvidenceRejectedError`` subclass; ``filename`` is only
+    reported."""
+    import subprocess
+    import sys
+
+    from thamdee.deeds import pdfredraw
 
     if len(data) > MAX_BYTES:
         raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=filename)
     if not is_pdf(data):
         raise EvidenceFileTypeNotAllowedError(filename=filename)
-    end = data.rfind(b"%%EOF")
-    if end < 0:
-        raise EvidenceCorruptError(filename=filename)
-    if _skip_padding(data, end + len(b"%%EOF")) != len(data) or _ZIP_END in data[-_ZIP_END_WINDOW:]:
-        raise EvidencePolyglotError(filename=filename)
     try:
-        reader = PdfReader(io.BytesIO(data), strict=True)
-        if reader.is_encrypted:
-            raise EvidenceEncryptedError(filename=filename)
-        pages = len(reader.pages)
-        if pages > MAX_PDF_PAGES:
-            raise EvidenceTooManyPagesError(limit_pages=MAX_PDF_PAGES, filename=filename)
-        if _has_active_content(reader):
-            raise EvidenceActiveContentError(filename=filename)
-    except EvidenceRejectedError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        done = subprocess.run(  # noqa: S603 - our own module, run by this interpreter
+            [sys.executable, "-m", "thamdee.deeds.pdfredraw", str(MAX_PDF_PAGES)],
+            input=data,
+            capture_output=True,
+            timeout=REDRAW_TIMEOUT,
+            preexec_fn=_limit_child,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
         raise EvidenceCorruptError(filename=filename) from exc
-    if pages == 0:
+    if done.returncode == pdfredraw.ENCRYPTED:
+        raise EvidenceEncryptedError(filename=filename)
+    if done.returncode == pdfredraw.TOO_MANY_PAGES:
+        raise EvidenceTooManyPagesError(limit_pages=MAX_PDF_PAGES, filename=filename)
+    if done.returncode != 0 or not is_pdf(done.stdout):
         raise EvidenceCorruptError(filename=filename)
     return CheckedDocument(
-        data=data, content_type=PDF_CONTENT_TYPE, pages=pages, sha256=hashlib.sha256(data).hexdigest()
+        data=done.stdout,
+        content_type=PDF_CONTENT_TYPE,
+        pages=len(_PAGE.findall(done.stdout)),  # the new file's own pages: it holds nothing else that says /Page
+        sha256=hashlib.sha256(done.stdout).hexdigest(),
     )
 
 
-def _has_active_content(reader: Any) -> bool:
-    """Whether the trailer or any object of the file (each indirect object read once, in object streams too) holds
-    one of ``_ACTIVE_NAMES`` as a key or a value."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
-
-    def found(item: Any, depth: int = 0) -> bool:
-        if depth > 64:  # nested deeper than any real document: treat as hostile
-            return True
-        if isinstance(item, NameObject):
-            return str(item) in _ACTIVE_NAMES
-        if isinstance(item, DictionaryObject):  # stream objects too: their dictionary
-            return any(
-                str(key) in _ACTIVE_NAMES or (not isinstance(value, IndirectObject) and found(value, depth + 1))
-                for key, value in item.items()
-            )
-        if isinstance(item, ArrayObject):
-            return any(not isinstance(value, IndirectObject) and found(value, depth + 1) for value in item)
-        return False
-
-    if found(reader.trailer):
-        return True
-    numbers: set[tuple[int, int]] = {
-        (number, generation) for generation, table in reader.xref.items() for number in table
-    }
-    numbers |= {(number, 0) for number in reader.xref_objStm}
-    for number, generation in sorted(numbers):
-        if number == 0:
-            continue
-        obj = reader.get_object(IndirectObject(number, generation, reader))
-        if found(obj):
-            return True
-    return False
+_PAGE = re.compile(rb"/Type\s*/Page\b")

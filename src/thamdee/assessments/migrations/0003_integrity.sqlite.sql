@@ -1,5 +1,7 @@
--- SQLite remakes a table to alter it, and a trigger naming another table of this app breaks the rename: a later
--- migration that alters one of these tables (or areas_area, named below) drops the triggers first and runs this file again after (0004).
+-- SQLite remakes a table to alter it, and a trigger naming another table breaks the rename: a later migration of
+-- this app that alters one of these tables drops the triggers first and runs this file again after (0004). They
+-- name tables of this app alone (and ledger_unlock): that a province assessed is a province (areas_area) is kept by
+-- the service here, and by a trigger on PostgreSQL only, so that no migration of another app has to know of them.
 -- A score or an evidence file names an activity of its own assessment's framework.
 DROP TRIGGER IF EXISTS assessments_score_indicator_insert;
 CREATE TRIGGER assessments_score_indicator_insert BEFORE INSERT ON assessments_score
@@ -26,13 +28,12 @@ WHEN NOT EXISTS (SELECT 1 FROM assessments_assessment a JOIN assessments_indicat
                  WHERE a.id = NEW.assessment_id AND i.id = NEW.indicator_id)
 BEGIN SELECT RAISE(ABORT, 'the activity is not in the framework of its assessment'); END;
 
--- An assessment's framework is of its subject and stays the one it was opened with; a province is a province.
+-- An assessment's framework is of its subject and stays the one it was opened with.
 DROP TRIGGER IF EXISTS assessments_assessment_subject_insert;
 CREATE TRIGGER assessments_assessment_subject_insert BEFORE INSERT ON assessments_assessment
 WHEN NOT EXISTS (SELECT 1 FROM assessments_framework f WHERE f.id = NEW.framework_id
                  AND f.subject = CASE WHEN NEW.organisation_id IS NOT NULL THEN 'organisation' ELSE 'province' END)
-  OR (NEW.province_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM areas_area WHERE id = NEW.province_id AND level = 1))
-BEGIN SELECT RAISE(ABORT, 'the framework or the province of the assessment does not fit its subject'); END;
+BEGIN SELECT RAISE(ABORT, 'the framework of the assessment does not fit its subject'); END;
 
 DROP TRIGGER IF EXISTS assessments_assessment_subject_update;
 CREATE TRIGGER assessments_assessment_subject_update
@@ -40,8 +41,7 @@ BEFORE UPDATE OF framework_id, organisation_id, province_id ON assessments_asses
 WHEN NEW.framework_id <> OLD.framework_id
   OR NOT EXISTS (SELECT 1 FROM assessments_framework f WHERE f.id = NEW.framework_id
                  AND f.subject = CASE WHEN NEW.organisation_id IS NOT NULL THEN 'organisation' ELSE 'province' END)
-  OR (NEW.province_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM areas_area WHERE id = NEW.province_id AND level = 1))
-BEGIN SELECT RAISE(ABORT, 'the framework or the province of the assessment does not fit its subject'); END;
+BEGIN SELECT RAISE(ABORT, 'the framework of the assessment does not fit its subject'); END;
 
 -- The history of an assessment is only ever added to (the test suite's flush aside: ledger_unlock).
 DROP TRIGGER IF EXISTS assessments_event_no_update;

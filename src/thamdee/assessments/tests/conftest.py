@@ -9,6 +9,13 @@ from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory
 from thamdee.assessments.frameworks import install_examples
 
 
+@pytest.fixture(autouse=True)
+def own_media(settings, tmp_path):
+    """Each test stores its evidence files in a folder of its own: tests that look at what is stored (nothing left
+    behind, the sweep) see only their own, also when tests run in parallel."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @dataclass
 class Scene:
     org: Any

@@ -393,7 +393,6 @@ def test_every_refusal_has_a_distinct_code_and_a_thai_message():
         "evidence_polyglot",
         "evidence_encrypted",
         "evidence_too_many_pages",
-        "evidence_active_content",
     }
     assert len(codes) == len(classes)
     # The same refusal in words that name PDF too, where documents are accepted: the same code.
@@ -405,91 +404,232 @@ def test_every_refusal_has_a_distinct_code_and_a_thai_message():
 
 # --- documents (PDF) ---------------------------------------------------------------------------------------------
 
-# An empty ZIP archive's end record: a ZIP reader finds it at the end of a file, whatever comes before.
-PDF_TAIL_ZIP = b"PK\x05\x06" + b"\x00" * 18
+# Every name the redrawn file may hold: a catalog, its pages, one image and one drawing each, and the trailer.
+REDRAWN_NAMES = {
+    "/Type", "/Catalog", "/Pages", "/Kids", "/Count", "/Page", "/Parent", "/MediaBox", "/Resources", "/XObject",
+    "/Im0", "/Contents", "/Subtype", "/Image", "/Width", "/Height", "/ColorSpace", "/DeviceGray", "/DeviceRGB",
+    "/BitsPerComponent", "/Filter", "/FlateDecode", "/DCTDecode", "/Length", "/Root", "/Size", "/Info",
+}  # fmt: skip
 
 
-def test_a_plain_pdf_is_kept_as_sent_with_its_pages_counted():
-    from tests.factories import pdf_file
-
-    data = pdf_file(pages=3)
-    checked = evidence.check_pdf(data, "minutes.pdf")
-    assert checked.data == data
-    assert checked.pages == 3
-    assert checked.content_type == "application/pdf"
-    assert checked.sha256 == hashlib.sha256(data).hexdigest()
-
-
-def test_a_thai_pdf_made_by_weasyprint_is_accepted():
-    """What our own statements are made with: fonts, text and images in object streams, nothing active."""
-    from weasyprint import HTML
-
-    from thamdee.common.pdf import font_css
-
-    html = f"<style>{font_css()} body {{ font-family: Sarabun }}</style><h1>บันทึกการประชุม</h1><p>ผู้เข้าร่วม ๑๒ คน</p>"
-    data = HTML(string=html).write_pdf()
-    assert evidence.check_pdf(data).pages == 1
-
-
-def _as_sent(data: bytes) -> bytes:
-    return data
-
-
-@pytest.mark.parametrize(
-    ("options", "change", "code"),
-    [
-        ({"script": True}, _as_sent, "evidence_active_content"),
-        ({"attachment": True}, _as_sent, "evidence_active_content"),
-        ({"password": "secret"}, _as_sent, "evidence_encrypted"),
-        ({}, lambda data: data[:-300], "evidence_corrupt"),
-        ({}, lambda data: data + b"<html><script>x</script>", "evidence_polyglot"),
-        ({}, lambda data: data + PDF_TAIL_ZIP, "evidence_polyglot"),
-        ({}, lambda data: b"junk" + data, "evidence_type_not_allowed"),
-        ({}, lambda data: b"%PDF-1.7\n" + b"\x00" * 100 + b"%%EOF", "evidence_corrupt"),
-    ],
-    ids=["script", "attachment", "password", "cut", "markup-after", "zip-after", "prefixed", "no-objects"],
-)
-def test_a_pdf_that_does_more_than_show_pages_or_is_broken_is_refused(options, change, code):
-    from tests.factories import pdf_file
-
-    with pytest.raises(EvidenceRejectedError) as refused:
-        evidence.check_pdf(change(pdf_file(**options)), "x.pdf")
-    assert refused.value.code == code
-    assert THAI.search(str(refused.value))
-
-
-def test_a_pdf_with_a_script_hidden_in_an_object_stream_is_refused():
-    """Compressed object streams hide names from a search of the raw bytes: every object is read. Written with
-    pydyf (WeasyPrint's PDF writer), which puts objects in compressed object streams."""
-    import pydyf
+def names_in(data: bytes) -> set[str]:
+    """Every name (as a key or a value) in every object of a PDF and its trailer, read by pypdf."""
     from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    reader = PdfReader(io.BytesIO(data))
+    found: set[str] = set()
+
+    def walk(item):
+        if isinstance(item, NameObject):
+            found.add(str(item))
+        elif isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                found.add(str(key))
+                if not isinstance(value, IndirectObject):
+                    walk(value)
+        elif isinstance(item, ArrayObject):
+            for value in item:
+                if not isinstance(value, IndirectObject):
+                    walk(value)
+
+    walk(reader.trailer)
+    for generation, table in reader.xref.items():
+        for number in table:
+            if number:
+                walk(reader.get_object(IndirectObject(number, generation, reader)))
+    return found
+
+
+def pdf_of(objects):
+    """A one-page PDF written with pydyf, ``objects(document, page)`` adding whatever the test needs."""
+    import pydyf
 
     document = pydyf.PDF()
     page = pydyf.Dictionary(
         {"Type": "/Page", "Parent": document.pages.reference, "MediaBox": pydyf.Array([0, 0, 200, 200])}
     )
+    objects(document, page)
     document.add_object(page)
     document.pages["Kids"].extend([page.number, 0, "R"])
     document.pages["Count"] += 1
-    script = pydyf.Dictionary({"S": "/JavaScript", "JS": pydyf.String("app.alert(1)")})
-    document.add_object(script)
-    document.catalog["OpenAction"] = script.reference
     buffer = io.BytesIO()
     document.write(buffer, compress=True)
-    data = buffer.getvalue()
-    assert b"/JavaScript" not in data and PdfReader(io.BytesIO(data)).xref_objStm  # hidden, as intended
+    return buffer.getvalue()
+
+
+def test_a_pdf_is_redrawn_as_pictures_of_its_pages():
+    from pypdf import PdfReader
+
+    from tests.factories import pdf_file
+
+    sent = pdf_file(pages=3)
+    kept = evidence.redraw_pdf(sent, "minutes.pdf")
+    assert kept.data != sent and kept.data.startswith(b"%PDF-")
+    assert kept.pages == 3 and kept.content_type == "application/pdf"
+    assert kept.sha256 == hashlib.sha256(kept.data).hexdigest()
+    reader = PdfReader(io.BytesIO(kept.data))
+    assert len(reader.pages) == 3
+    assert [round(float(v)) for v in reader.pages[0].mediabox] == [0, 0, 595, 842]  # the page keeps its size
+    assert names_in(kept.data) <= REDRAWN_NAMES
+
+
+def test_a_thai_document_is_kept_legible_and_small_in_grey():
+    """Black text on white is kept as 16 grey levels: sharp and a few tens of kilobytes a page."""
+    from PIL import ImageChops
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from thamdee.common.pdf import font_css
+
+    html = f"<style>{font_css()} body {{ font-family: Sarabun }}</style><h1>บันทึกการประชุม</h1>" + (
+        "<p>ผู้เข้าร่วม ๑๒ คน ประชุมเรื่องการส่งเสริมคุณธรรมของชุมชน</p>" * 40
+    )
+    kept = evidence.redraw_pdf(HTML(string=html).write_pdf())
+    image = PdfReader(io.BytesIO(kept.data)).pages[0].images[0].image
+    assert image.mode == "L" and max(image.size) == 1400
+    assert len(kept.data) < 120_000
+    assert ImageChops.invert(image).getbbox() is not None  # something dark was drawn: the text
+
+
+def test_a_page_in_colour_is_kept_in_colour():
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    html = (
+        "<div style='background:#c0392b;width:120mm;height:80mm'></div>"
+        "<div style='background:#2e86c1;height:40mm'></div>"
+    )
+    kept = evidence.redraw_pdf(HTML(string=html).write_pdf())
+    image = PdfReader(io.BytesIO(kept.data)).pages[0].images[0].image
+    assert image.mode == "RGB"
+    assert b"/DCTDecode" in kept.data
+
+
+def _script(document, page):
+    import pydyf
+
+    action = pydyf.Dictionary({"S": "/JavaScript", "JS": pydyf.String("app.alert(1)")})
+    document.add_object(action)
+    document.catalog["OpenAction"] = action.reference
+
+
+def _remote_open(document, page):
+    import pydyf
+
+    action = pydyf.Dictionary({"S": "/GoToR", "F": pydyf.String("\\\\attacker\\share\\x.pdf")})
+    document.add_object(action)
+    document.catalog["OpenAction"] = action.reference
+    page["AA"] = pydyf.Dictionary({"O": pydyf.Dictionary({"S": "/URI", "URI": pydyf.String("https://example.org/")})})
+
+
+def _attached_file(document, page):
+    import pydyf
+
+    payload = pydyf.Stream([b"MZ not really a program"])  # no /Type /EmbeddedFile: optional in the standard
+    document.add_object(payload)
+    spec = pydyf.Dictionary(
+        {"Type": "/Filespec", "F": pydyf.String("run.exe"), "EF": pydyf.Dictionary({"F": payload.reference})}
+    )
+    document.add_object(spec)
+    note = pydyf.Dictionary(
+        {"Type": "/Annot", "Subtype": "/FileAttachment", "Rect": pydyf.Array([10, 10, 30, 30]), "FS": spec.reference}
+    )
+    document.add_object(note)
+    page["Annots"] = pydyf.Array([note.reference])
+    document.catalog["AF"] = pydyf.Array([spec.reference])
+
+
+def _metadata(document, page):
+    import pydyf
+
+    xmp = pydyf.Stream(
+        [b"<x:xmpmeta><dc:creator>Somchai Jaidee</dc:creator></x:xmpmeta>"],
+        extra={"Type": "/Metadata", "Subtype": "/XML"},
+    )
+    document.add_object(xmp)
+    document.catalog["Metadata"] = xmp.reference
+    document.info["Author"] = pydyf.String("Somchai Jaidee")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [_script, _remote_open, _attached_file, _metadata],
+    ids=["script-on-open", "remote-open-and-uri", "attached-program", "author-metadata"],
+)
+def test_nothing_but_the_pages_survives_the_redraw(hostile):
+    sent = pdf_of(hostile)
+    kept = evidence.redraw_pdf(sent)
+    assert kept.pages == 1
+    assert names_in(kept.data) <= REDRAWN_NAMES
+    for trace in (b"JavaScript", b"GoToR", b"URI", b"run.exe", b"MZ not", b"Somchai", b"xmpmeta", b"EF"):
+        assert trace not in kept.data
+
+
+def test_a_scanned_photo_inside_a_pdf_loses_its_gps():
+    """Phone scanner apps put the camera's JPEG, EXIF and all, inside the PDF: the redraw keeps only pixels."""
+    import pydyf
+
+    exif = Image.Exif()
+    exif[GPS_IFD] = {1: "N", 2: (13.0, 45.0, 0.0), 3: "E", 4: (100.0, 30.0, 0.0)}
+    buffer = io.BytesIO()
+    picture((200, 200)).save(buffer, format="JPEG", exif=exif.tobytes())
+    photo = buffer.getvalue()
+    assert b"Exif\x00\x00" in photo
+
+    def scanned(document, page):
+        image = pydyf.Stream(
+            [photo],
+            extra={
+                "Type": "/XObject",
+                "Subtype": "/Image",
+                "Width": 200,
+                "Height": 200,
+                "ColorSpace": "/DeviceRGB",
+                "BitsPerComponent": 8,
+                "Filter": "/DCTDecode",
+            },
+        )
+        document.add_object(image)
+        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
+        document.add_object(draw)
+        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
+        page["Contents"] = draw.reference
+
+    sent = pdf_of(scanned)
+    assert b"Exif\x00\x00" in sent
+    kept = evidence.redraw_pdf(sent)
+    assert b"Exif" not in kept.data and b"GPS" not in kept.data
+    from pypdf import PdfReader
+
+    image = PdfReader(io.BytesIO(kept.data)).pages[0].images[0].image
+    assert image.mode == "RGB" and len(set(image.getextrema())) > 1  # the photo was drawn, not a blank page
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda: __import__("tests.factories").factories.pdf_file(password="secret"), "evidence_encrypted"),
+        (lambda: b"%PDF-1.7\n" + b"\x00" * 100 + b"%%EOF", "evidence_corrupt"),
+        (lambda: b"%PDF-1.7\nthis is not a document at all", "evidence_corrupt"),
+        (lambda: b"junk" + __import__("tests.factories").factories.pdf_file(), "evidence_type_not_allowed"),
+    ],
+    ids=["password", "no-objects", "garbage", "not-a-pdf"],
+)
+def test_a_pdf_that_cannot_be_read_is_refused(make, code):
     with pytest.raises(EvidenceRejectedError) as refused:
-        evidence.check_pdf(data)
-    assert refused.value.code == "evidence_active_content"
+        evidence.redraw_pdf(make(), "x.pdf")
+    assert refused.value.code == code
+    assert THAI.search(str(refused.value))
 
 
 def test_a_pdf_over_the_page_limit_is_refused(monkeypatch):
     from tests.factories import pdf_file
 
     monkeypatch.setattr(evidence, "MAX_PDF_PAGES", 2)
-    assert evidence.check_pdf(pdf_file(pages=2)).pages == 2
+    assert evidence.redraw_pdf(pdf_file(pages=2)).pages == 2
     with pytest.raises(EvidenceRejectedError) as refused:
-        evidence.check_pdf(pdf_file(pages=3))
+        evidence.redraw_pdf(pdf_file(pages=3))
     assert refused.value.code == "evidence_too_many_pages"
 
 
@@ -499,5 +639,54 @@ def test_a_pdf_over_the_size_limit_is_refused_before_it_is_read(monkeypatch):
     data = pdf_file()
     monkeypatch.setattr(evidence, "MAX_BYTES", len(data) - 1)
     with pytest.raises(EvidenceRejectedError) as refused:
-        evidence.check_pdf(data)
+        evidence.redraw_pdf(data)
     assert refused.value.code == "evidence_too_large"
+
+
+def _huge_image(side: int):
+    """A page showing one ``side`` x ``side`` grey image, a few hundred kilobytes packed."""
+    import pydyf
+
+    packer = zlib.compressobj(9)
+    row = bytes(range(256)) * (side // 256) + bytes(side % 256)
+    packed = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+
+    def objects(document, page):
+        image = pydyf.Stream(
+            [packed],
+            extra={"Type": "/XObject", "Subtype": "/Image", "Width": side, "Height": side, "ColorSpace": "/DeviceGray",
+                   "BitsPerComponent": 8, "Filter": "/FlateDecode"},
+        )  # fmt: skip
+        document.add_object(image)
+        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
+        document.add_object(draw)
+        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
+        page["Contents"] = draw.reference
+
+    return pdf_of(objects)
+
+
+def test_a_small_file_that_unpacks_into_a_huge_image_is_drawn_at_page_size():
+    """144 megapixels packed into half a megabyte: drawn at the page's size, not unpacked whole."""
+    from pypdf import PdfReader
+
+    data = _huge_image(12_000)
+    assert len(data) < 1_000_000
+    kept = evidence.redraw_pdf(data)
+    image = PdfReader(io.BytesIO(kept.data)).pages[0].images[0].image
+    assert max(image.size) <= 1400 and image.getextrema()[1] > image.getextrema()[0]  # drawn, not blank
+
+
+def test_a_redraw_that_runs_out_of_memory_or_time_is_a_refusal_not_a_crash(monkeypatch):
+    """The limits hold in the redrawing process: hitting one ends that process, and the upload is refused."""
+    from tests.factories import pdf_file
+
+    monkeypatch.setattr(evidence, "REDRAW_MEMORY", 16 * 1024 * 1024)  # less than the interpreter needs
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.redraw_pdf(pdf_file())
+    assert refused.value.code == "evidence_corrupt"
+    monkeypatch.undo()
+    monkeypatch.setattr(evidence, "REDRAW_TIMEOUT", 0.001)
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.redraw_pdf(pdf_file())
+    assert refused.value.code == "evidence_corrupt"

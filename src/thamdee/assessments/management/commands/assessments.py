@@ -1,19 +1,31 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from thamdee.assessments.frameworks import install_examples
+from thamdee.assessments.services import evidence_sweep
 
 
 class Command(BaseCommand):
-    help = "Assessments of organisations and provinces: install-examples puts in the example frameworks."
+    help = (
+        "Assessments of organisations and provinces: install-examples puts in the example frameworks; sweep-files "
+        "deletes stored evidence files that no row names (left by an upload rolled back), older than --hours."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["install-examples"])
+        parser.add_argument("action", choices=["install-examples", "sweep-files"])
+        parser.add_argument("--hours", type=float, default=1.0, help="sweep-files: only files older than this")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "sweep-files":
+            deleted = evidence_sweep(older_than=dt.timedelta(hours=options["hours"]))
+            for name in deleted:
+                self.stdout.write(f"deleted {name}")
+            self.stdout.write(f"{len(deleted)} file(s) deleted")
+            return
         installed = install_examples()
         if installed:
             for framework in installed:

@@ -1,0 +1,123 @@
+"""Redraw a PDF as pictures of its pages, in a process of its own (``python -m thamdee.deeds.pdfredraw``).
+
+Reads the PDF on standard input and writes a new PDF on standard output: one image per page, drawn by PDFium
+(pypdfium2), at most ``MAX_SIDE`` pixels on its longest side; a grey page is kept as 16 grey levels compressed
+with Flate (text stays sharp and small), a page with colour as a JPEG. Nothing else of the original survives:
+no script, action, annotation, form, attached or embedded file, metadata (XMP, the document information, EXIF
+inside its images), or anything appended to it.
+
+Run with limits on its memory and CPU time (``deeds.evidence.redraw_pdf`` sets them) so that a hostile file can
+only fail this process. Exit status: 0 done; ``ENCRYPTED``, ``TOO_MANY_PAGES`` or ``UNREADABLE`` otherwise. No
+Django here: the child imports only this module, PDFium, Pillow and pydyf.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zlib
+from collections.abc import Iterator
+
+ENCRYPTED = 10
+TOO_MANY_PAGES = 11
+UNREADABLE = 12
+MAX_SIDE = 1400  # pixels: an A4 page at about 120 dots an inch
+MAX_DPI = 150
+JPEG_QUALITY = 70
+GREY_TOLERANCE = 24  # largest difference between colour channels on a page still drawn in grey
+
+
+def _pages(data: bytes, max_pages: int) -> Iterator[tuple[float, float, object]]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        sys.exit(ENCRYPTED if getattr(exc, "err_code", None) == 4 else UNREADABLE)
+    count = len(document)
+    if count == 0:
+        sys.exit(UNREADABLE)
+    if count > max_pages:
+        sys.exit(TOO_MANY_PAGES)
+    for index in range(count):
+        page = document[index]
+        width, height = page.get_size()
+        if width <= 0 or height <= 0:
+            sys.exit(UNREADABLE)
+        scale = min(MAX_SIDE / max(width, height), MAX_DPI / 72)
+        picture = page.render(scale=scale, may_draw_forms=False).to_pil().convert("RGB")
+        page.close()
+        yield width, height, picture
+    document.close()
+
+
+def _is_grey(picture: object) -> bool:
+    from PIL import Image, ImageChops
+
+    assert isinstance(picture, Image.Image)
+    small = picture.copy()
+    small.thumbnail((300, 300))
+    red, green, blue = small.split()
+    # One band each: getextrema() is (least, most).
+    spreads = [ImageChops.difference(a, b).getextrema()[1] for a, b in ((red, green), (green, blue))]
+    return all(int(spread) <= GREY_TOLERANCE for spread in spreads)  # type: ignore[arg-type]
+
+
+def _image(picture: object) -> tuple[bytes, dict[str, object]]:
+    """The page's picture as an image XObject's data and dictionary."""
+    from PIL import Image
+
+    assert isinstance(picture, Image.Image)
+    width, height = picture.size
+    extra: dict[str, object] = {"Type": "/XObject", "Subtype": "/Image", "Width": width, "Height": height}
+    if _is_grey(picture):
+        levels = picture.convert("L").point(lambda v: (v >> 4) * 17)
+        extra |= {"ColorSpace": "/DeviceGray", "BitsPerComponent": 8, "Filter": "/FlateDecode"}
+        return zlib.compress(levels.tobytes(), 6), extra
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    extra |= {"ColorSpace": "/DeviceRGB", "BitsPerComponent": 8, "Filter": "/DCTDecode"}
+    return buffer.getvalue(), extra
+
+
+def redraw(data: bytes, max_pages: int) -> bytes:
+    import pydyf
+
+    document = pydyf.PDF()
+    for width, height, picture in _pages(data, max_pages):
+        content, extra = _image(picture)
+        image = pydyf.Stream([content], extra=extra)
+        document.add_object(image)
+        draw = pydyf.Stream([f"q {width:.2f} 0 0 {height:.2f} 0 0 cm /Im0 Do Q".encode()], compress=True)
+        document.add_object(draw)
+        page = pydyf.Dictionary(
+            {
+                "Type": "/Page",
+                "Parent": document.pages.reference,
+                "MediaBox": pydyf.Array([0, 0, round(width, 2), round(height, 2)]),
+                "Resources": pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})}),
+                "Contents": draw.reference,
+            }
+        )
+        document.add_object(page)
+        document.pages["Kids"].extend([page.number, 0, "R"])
+        document.pages["Count"] += 1
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def main() -> None:
+    max_pages = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    data = sys.stdin.buffer.read()
+    try:
+        result = redraw(data, max_pages)
+    except SystemExit:
+        raise
+    except Exception:  # anything PDFium or Pillow could not read: the file is refused, never a crash upstream
+        sys.exit(UNREADABLE)
+    sys.stdout.buffer.write(result)
+
+
+if __name__ == "__main__":
+    main()
