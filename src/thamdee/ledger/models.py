@@ -2,7 +2,9 @@
 
 Credits are whole numbers. A journal is one business event; its postings sum to zero. A posting's amount is
 what it adds to its account (negative takes away). Posted rows are never changed or deleted: the database
-refuses it (triggers installed by migration 0002), and corrections are reversing journals.
+refuses it (triggers installed by migration 0002), and corrections are reversing journals. The messages people
+write with gifts and donations are not part of a journal: they are personal data that erasure must be able to
+clear, so they are kept beside it, in ``JournalNote``, which the triggers do not cover.
 """
 
 from __future__ import annotations
@@ -222,6 +224,8 @@ class Journal(models.Model):
         verbose_name=_("ผู้ทำรายการ"),
         db_index=False,
     )
+    # A reason or reference written by the system or by staff in their role (a reversal's reason, a top-up's
+    # note). Never a member's own message: a gift's or donation's is a JournalNote, which erasure can clear.
     memo = models.TextField(_("บันทึก"), null=True, blank=True)
     cause_kind = models.PositiveSmallIntegerField(_("ที่มา"), choices=CauseKind.choices, null=True, blank=True)
     cause_id = models.BigIntegerField(_("รหัสที่มา"), null=True, blank=True)
@@ -254,6 +258,44 @@ class Journal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def message(self) -> str | None:
+        """What is shown with this journal: the note its giver wrote (a gift or a donation), else its memo. Read
+        the journal with ``select_related("note")``, or this costs a query."""
+        try:
+            return self.note.text
+        except JournalNote.DoesNotExist:
+            return self.memo
+
+
+class JournalNote(models.Model):
+    """The message a person typed when giving or donating credits, kept beside its journal rather than in it.
+
+    Journals are append-only (the database refuses any change), but a message is the writer's personal data, which
+    they may have erased (PDPA): so it lives here, in a table the append-only triggers do not cover, and erasure
+    deletes the notes its person wrote. Only passbooks show it: balances, reconciliation and the idempotency check
+    never look at a note. Written by ``gift_send`` and ``donation_make`` after posting, once per journal.
+    """
+
+    journal = models.OneToOneField(
+        Journal, on_delete=models.CASCADE, primary_key=True, related_name="note", verbose_name=_("รายการบัญชี")
+    )
+    text = models.CharField(_("ข้อความ"), max_length=300)
+    # Who wrote it, so that erasure finds their notes (indexed: that is how it looks them up).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้เขียน")
+    )
+
+    class Meta:
+        verbose_name = _("ข้อความประกอบรายการ")
+        verbose_name_plural = _("ข้อความประกอบรายการ")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="%(app_label)s_%(class)s_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.journal_id}: {self.text}"
 
 
 class Posting(models.Model):

@@ -84,6 +84,8 @@ class PassbookLine:
     kind: int
     amount: int
     running: int
+    # The journal's memo (a reason, a reference), or for a gift or donation the message its giver wrote (its note:
+    # empty once the giver's data is erased).
     memo: str
     counterpart: str = ""
     cause: CauseInfo | None = None
@@ -113,11 +115,13 @@ def _owner_name(account_kind: int, user_name: str | None, org_name: str | None, 
     return user_name or org_name or prog_name or ""
 
 
-# The totals in and out of the period ride on every row (window sums are taken before LIMIT and OFFSET).
+# The totals in and out of the period ride on every row (window sums are taken before LIMIT and OFFSET). A gift's
+# or donation's message is its note (ledger_journalnote), read like reversed_by: only for the lines of the page.
 PASSBOOK_SQL = """
 SELECT t.journal_id, t.created_at, t.kind, t.amount, t.running, t.memo, t.cause_kind, t.cause_id,
        t.reversal_of_id, t.idempotency_key,
        (SELECT r.id FROM ledger_journal r WHERE r.reversal_of_id = t.journal_id) AS reversed_by,
+       (SELECT n.text FROM ledger_journalnote n WHERE n.journal_id = t.journal_id) AS note,
        SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END) OVER () AS total_in,
        SUM(CASE WHEN t.amount < 0 THEN t.amount ELSE 0 END) OVER () AS total_out
   FROM (
@@ -238,13 +242,13 @@ def passbook_for(
         rows = cursor.fetchall()
     has_more = len(rows) > limit
     # An empty page (past the end, or a quiet year) carries no totals: ask for them alone.
-    totals = (int(rows[0][11] or 0), -int(rows[0][12] or 0)) if rows else _totals(wallet.pk, lo, hi)
-    rows = [r[:11] for r in rows[:limit]]
+    totals = (int(rows[0][12] or 0), -int(rows[0][13] or 0)) if rows else _totals(wallet.pk, lo, hi)
+    rows = [r[:12] for r in rows[:limit]]
     journal_ids = [r[0] for r in rows]
     counterparts = _counterparts(wallet.pk, journal_ids)
     causes = describe((r[6], r[7]) for r in rows)
     lines = []
-    for jid, at, kind, amount, running, memo, cause_kind, cause_id, reversal_of, key, reversed_by in rows:
+    for jid, at, kind, amount, running, memo, cause_kind, cause_id, reversal_of, key, reversed_by, note in rows:
         if isinstance(at, str):  # SQLite returns text from raw SQL
             at = dt.datetime.fromisoformat(at)
         if timezone.is_naive(at):
@@ -257,7 +261,7 @@ def passbook_for(
                 kind=kind,
                 amount=int(amount),
                 running=int(running),
-                memo=memo or "",
+                memo=(note if note is not None else memo) or "",
                 counterpart=counterparts.get(jid, ""),
                 cause=cause,
                 reversed=reversed_by is not None,

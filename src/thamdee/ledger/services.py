@@ -43,6 +43,7 @@ from thamdee.ledger.models import (
     CauseKind,
     Journal,
     JournalKind,
+    JournalNote,
     Posting,
     Programme,
     ProgrammeBudget,
@@ -528,6 +529,15 @@ def may_gift_to(giver: User, recipient: User) -> bool:
     return Membership.objects.filter(user=recipient, is_active=True, organisation_id__in=mine).exists()
 
 
+def _note_add(result: Result, *, author: User, message: str) -> None:
+    """Keep the message typed with a gift or donation beside its journal, not in it: the journal is append-only, and
+    the message is its writer's to have erased (``JournalNote``). A replay keeps the note of the first posting (if
+    it had one) and adds none, whatever it typed; so the idempotency check, which never compares messages, holds."""
+    text = message.strip()[:300]
+    if text and not result.replayed:
+        JournalNote.objects.create(journal_id=result.journal_id, text=text, author=author)
+
+
 @transaction.atomic
 def gift_send(
     *, actor: User, recipient: User, amount: int, idempotency_key: str, message: str = "", at: dt.datetime | None = None
@@ -535,7 +545,8 @@ def gift_send(
     """Give credits to a family member or a member of the same organisation; the recipient is notified.
 
     Limits: at most GIFT_MAX per gift and GIFT_DAILY_LIMIT a day (gifts and donations together); never to
-    oneself; never more than one has.
+    oneself; never more than one has. The message (up to 300 characters) is kept as the journal's note, which the
+    giver's erasure deletes; the journal itself carries no memo.
     """
     if recipient.pk == actor.pk:
         raise GiftToSelfError()
@@ -551,10 +562,10 @@ def gift_send(
         legs=[(wallet, -amount), (theirs, amount)],
         idempotency_key=idempotency_key,
         actor=actor,
-        memo=message.strip()[:300] or None,
         cause=(CauseKind.GIFT, actor.pk),
         at=at,
     )
+    _note_add(result, author=actor, message=message)
     if not result.replayed:
         notify(
             user=recipient,
@@ -591,22 +602,24 @@ def donation_make(
     message: str = "",
     at: dt.datetime | None = None,
 ) -> Result:
-    """Donate credits to an organisation's fund (a community welfare fund, for example)."""
+    """Donate credits to an organisation's fund (a community welfare fund, for example). Same limits as a gift; the
+    message is kept as the journal's note, as for a gift."""
     if not organisation.is_active or organisation.kind not in DONATION_KINDS:
         raise DonationTargetError()
     wallet, fund = account_wallet(actor), account_of_org(organisation, AccountKind.ORG_FUND)
     _lock(wallet, fund)
     if not _already_posted(idempotency_key):
         _check_amount_and_limit(actor, amount)
-    return journal_post(
+    result = journal_post(
         kind=JournalKind.DONATION,
         legs=[(wallet, -amount), (fund, amount)],
         idempotency_key=idempotency_key,
         actor=actor,
-        memo=message.strip()[:300] or None,
         cause=(CauseKind.DONATION, organisation.pk),
         at=at,
     )
+    _note_add(result, author=actor, message=message)
+    return result
 
 
 def journal_get_for(*, viewer: Actor, ref: str) -> Journal:
@@ -614,7 +627,7 @@ def journal_get_for(*, viewer: Actor, ref: str) -> Journal:
     from thamdee.ledger.permissions import can_view_passbook
 
     try:
-        journal = Journal.objects.get(idempotency_key=ref)
+        journal = Journal.objects.select_related("note").get(idempotency_key=ref)
     except (Journal.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     owners = User.objects.filter(accounts__postings__journal=journal).distinct()

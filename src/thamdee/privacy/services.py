@@ -3,9 +3,10 @@
 Erasure anonymises; it does not delete the records the public task keeps. Deeds, decisions, the ledger and the
 rollups stay as they are, cut from the person: every personal column of theirs (names, numbers, birth year, the
 national-ID fingerprint, free text they wrote, photos) is cleared (the home village stays: the rollups read it),
-their links and consents end, and the account can no longer sign in. Nothing in the ledger is touched (its rows
-are append-only, and the database refuses any change), so every balance, every journal and every aggregate is the
-same afterwards. docs/privacy.md lists what goes and what stays, and why.
+their links and consents end, and the account can no longer sign in. The ledger's journals and postings are not
+touched (they are append-only, and the database refuses any change), so every balance, every journal and every
+aggregate is the same afterwards; the messages the person wrote with gifts and donations are kept beside the
+journals, in notes, and those go. docs/privacy.md lists what goes and what stays, and why.
 
 This app writes the personal columns of other apps' tables directly (one service, one transaction) rather than
 asking each app for an "erase" hook: erasure is one legal act over the whole house, and keeping its every step in
@@ -115,9 +116,9 @@ def erasure_carry_out(*, actor: Actor, erasure: ErasureRequest) -> ErasureReques
 
     Refuses (and changes nothing) while the person is a site admin, the last admin of an active organisation, or
     has matters still open (deeds awaiting a decision, an open appeal, a voucher not yet used, a nomination under
-    consideration). Guarantees: only personal columns of tables outside the ledger change; the ledger, the deeds'
-    figures and every rollup stay exactly as they were; files (photos, certificates) are deleted once the
-    transaction has committed.
+    consideration). Guarantees: only personal columns of tables outside the ledger change, and the ledger's notes
+    (messages) the person wrote are deleted; the ledger's journals and postings, the deeds' figures and every
+    rollup stay exactly as they were; files (photos, certificates) are deleted once the transaction has committed.
     """
     if not can_carry_out_erasure.test(actor):
         raise NotFoundError()
@@ -179,6 +180,7 @@ def _anonymise(user: User, actor: Any) -> list[FileRef]:
 
     Notification.objects.filter(user=user).delete()
     _notices_about(user)
+    _ledger_notes(user)
     _patterns(user)
     _profile(user)
     return files
@@ -196,6 +198,15 @@ def _patterns(user: User) -> None:
 
     about = Anomaly.objects.filter(Q(person=user) | Q(other=user) | Q(involved=user)).distinct()
     Anomaly.objects.filter(pk__in=about.exclude(status=AnomalyStatus.OPEN).values("pk")).update(review_note=ERASED_NOTE)
+
+
+def _ledger_notes(user: User) -> None:
+    """The messages the person wrote when giving or donating credits go: the recipients' passbooks then show the
+    movement (who, when, how much) with no message. The journals themselves are untouched (append-only); the
+    notes were kept beside them for this (``ledger.JournalNote``)."""
+    from thamdee.ledger.models import JournalNote
+
+    JournalNote.objects.filter(author=user).delete()
 
 
 ERASED_NAME = ("สมาชิกที่ลบข้อมูลแล้ว", "a member whose data was erased")

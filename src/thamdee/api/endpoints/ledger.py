@@ -28,7 +28,9 @@ class PassbookLineSerializer(serializers.Serializer):
     amount = serializers.IntegerField()
     running_balance = serializers.IntegerField(source="running")
     counterpart = serializers.CharField()
-    memo = serializers.CharField()
+    memo = serializers.CharField(
+        help_text="the journal's memo; for a gift or donation the giver's message (empty once their data is erased)"
+    )
     reason = serializers.SerializerMethodField(help_text="what caused the movement, in words")
     explanation = serializers.ListField(
         child=serializers.CharField(), help_text="why these credits: each rule applied, with its version"
@@ -256,7 +258,11 @@ class EntrySerializer(serializers.Serializer):
     ref = serializers.UUIDField(source="journal.idempotency_key")
     at = serializers.DateTimeField(source="journal.created_at")
     kind = serializers.ChoiceField(choices=JournalKind.choices, source="journal.kind")
-    memo = serializers.CharField(source="journal.memo", allow_null=True)
+    memo = serializers.CharField(
+        source="journal.message",
+        allow_null=True,
+        help_text="the journal's memo; for a gift or donation the giver's message (gone once their data is erased)",
+    )
     reason = serializers.CharField(allow_blank=True)
     explanation = serializers.ListField(child=serializers.CharField())
     reversed = serializers.BooleanField()

@@ -218,3 +218,78 @@ def test_a_settlement_between_two_partners_accounts_is_found(funded_org, org, me
         cursor.execute("UPDATE ledger_account SET balance = balance - 2 WHERE id = %s", [clearing.pk])
         cursor.execute("UPDATE ledger_account SET balance = balance + 2 WHERE id = %s", [other.pk])
     assert _failed() == {"settlements move a partner's clearing credits to its own settled account": 1}
+
+
+def test_a_note_is_outside_the_append_only_guard_while_its_journal_stays_inside(funded_org, member):
+    """Erasure must be able to delete a gift's message: its note can go, its journal cannot change."""
+    from tests.factories import member_of
+    from thamdee.ledger import services
+    from thamdee.ledger.models import JournalNote
+
+    give(funded_org, member, 10)
+    gift = services.gift_send(
+        actor=member, recipient=member_of(funded_org), amount=3, idempotency_key="gift:n", message="ขอบคุณ"
+    )
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("UPDATE ledger_journal SET memo = 'changed' WHERE id = %s", [gift.journal_id])
+    _raw("DELETE FROM ledger_journalnote WHERE journal_id = %s", [gift.journal_id])
+    assert not JournalNote.objects.exists()
+    assert _failed() == {}
+
+
+def _migration(name: str):  # type: ignore[no-untyped-def]
+    import importlib
+
+    return importlib.import_module(f"thamdee.ledger.migrations.{name}")
+
+
+def test_the_migration_moves_past_gift_and_donation_memos_into_notes(funded_org, member):
+    """Migration 0007 on journals written the old way (the message in the memo): gift and donation memos become
+    notes by their writers and leave the journals, under the append-only guard lifted for that one statement;
+    other memos stay; the books reconcile; the guard is back afterwards; and the reverse puts them back."""
+    from tests.factories import member_of
+    from thamdee.ledger import selectors, services
+    from thamdee.ledger.models import AccountKind, CauseKind, Journal, JournalKind, JournalNote
+
+    move = _migration("0007_journal_memos_to_notes")
+    friend = member_of(funded_org)
+    award = give(funded_org, member, 20)
+    wallet, theirs = services.account_wallet(member), services.account_wallet(friend)
+    fund = services.account_of_org(funded_org, AccountKind.ORG_FUND)
+
+    def old_style(kind: int, to, cause: tuple[int, int], memo: str, actor=member) -> int:  # type: ignore[no-untyped-def]
+        return services.journal_post(
+            kind=kind, legs=[(wallet, -1), (to, 1)], idempotency_key=f"old:{memo}", actor=actor, memo=memo, cause=cause
+        ).journal_id
+
+    gift = old_style(JournalKind.GIFT, theirs, (CauseKind.GIFT, member.pk), "ของขวัญ")
+    donation = old_style(JournalKind.DONATION, fund, (CauseKind.DONATION, funded_org.pk), "สมทบ")
+    # a gift posted without an actor: its giver is in its cause
+    unsigned = old_style(JournalKind.GIFT, theirs, (CauseKind.GIFT, member.pk), "ไม่ระบุผู้ทำรายการ", actor=None)
+    transfer = old_style(JournalKind.TRANSFER, fund, (CauseKind.DONATION, funded_org.pk), "โอนตามระเบียบ")
+    memos = dict(Journal.objects.values_list("id", "memo"))
+
+    assert move.memos_to_notes(connection) == 3
+
+    notes = {n.journal_id: (n.text, n.author_id) for n in JournalNote.objects.all()}
+    assert notes == {
+        gift: ("ของขวัญ", member.pk),
+        donation: ("สมทบ", member.pk),
+        unsigned: ("ไม่ระบุผู้ทำรายการ", member.pk),
+    }
+    after = dict(Journal.objects.values_list("id", "memo"))
+    assert after == {**memos, gift: None, donation: None, unsigned: None}
+    assert after[transfer] == "โอนตามระเบียบ" and after[award.journal_id] == memos[award.journal_id]
+    # The passbook reads the notes; the books reconcile; the guard is back; a second run moves nothing
+    book = selectors.passbook_for(viewer=friend, member=friend)
+    assert sorted(line.memo for line in book.lines) == ["ของขวัญ", "ไม่ระบุผู้ทำรายการ"]
+    assert _failed() == {}
+    for sql in ("UPDATE ledger_journal SET memo = 'changed'", "DELETE FROM ledger_journal"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            _raw(sql)
+    assert move.memos_to_notes(connection) == 0
+
+    move.notes_to_memos(connection)
+    assert dict(Journal.objects.values_list("id", "memo")) == memos and not JournalNote.objects.exists()
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("UPDATE ledger_journal SET memo = 'changed'")

@@ -22,7 +22,7 @@ from thamdee.ledger.errors import (
     NotReversibleError,
     UnbalancedJournalError,
 )
-from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting
+from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, JournalNote, Posting
 from thamdee.ledger.selectors import account_balance
 from thamdee.orgs.models import Membership
 
@@ -361,6 +361,36 @@ class TestGifts:
         with pytest.raises(InsufficientCreditsError):
             services.gift_send(actor=member, recipient=member_of(funded_org), amount=3, idempotency_key=key())
 
+    def test_the_message_is_kept_as_a_note_beside_a_journal_without_a_memo(self, funded_org, member):
+        give(funded_org, member, 10)
+        friend = member_of(funded_org)
+        # When a member gives credits with a message (typed with spaces around it)
+        gift = services.gift_send(
+            actor=member, recipient=friend, amount=4, idempotency_key="gift:note", message="  ขอบคุณที่ช่วยเก็บขยะ  "
+        )
+        # Then the append-only journal carries no memo, and the message is a note that names its writer
+        assert Journal.objects.get(pk=gift.journal_id).memo is None
+        note = JournalNote.objects.get(journal_id=gift.journal_id)
+        assert (note.text, note.author_id) == ("ขอบคุณที่ช่วยเก็บขยะ", member.pk)
+        # A replay of the same gift (same key, even with other words) answers the first and adds no second note
+        again = services.gift_send(
+            actor=member, recipient=friend, amount=4, idempotency_key="gift:note", message="ข้อความอื่น"
+        )
+        assert again.replayed and again.journal_id == gift.journal_id
+        assert list(JournalNote.objects.values_list("journal_id", "text")) == [(gift.journal_id, "ขอบคุณที่ช่วยเก็บขยะ")]
+        # A gift without a message (or only spaces) has no note
+        bare = services.gift_send(actor=member, recipient=friend, amount=1, idempotency_key=key(), message="   ")
+        assert not JournalNote.objects.filter(journal_id=bare.journal_id).exists()
+        assert selectors.balance_of(member) == 5 and selectors.balance_of(friend) == 5
+        assert_books_balance()
+
+    def test_a_long_message_is_cut_at_300_characters(self, funded_org, member):
+        give(funded_org, member, 10)
+        gift = services.gift_send(
+            actor=member, recipient=member_of(funded_org), amount=1, idempotency_key=key(), message="ดี" * 200
+        )
+        assert JournalNote.objects.get(journal_id=gift.journal_id).text == "ดี" * 150
+
 
 def test_donations_go_to_an_organisation_fund(funded_org, member):
     give(funded_org, member, 10)
@@ -369,6 +399,28 @@ def test_donations_go_to_an_organisation_fund(funded_org, member):
     assert fund.balance == 7
     with pytest.raises(DonationTargetError):
         services.donation_make(actor=member, organisation=PartnerFactory(), amount=1, idempotency_key=key())
+    assert_books_balance()
+
+
+def test_a_donations_message_is_kept_as_a_note_and_a_replay_adds_none(funded_org, member):
+    give(funded_org, member, 10)
+    # When a member donates with a message, then the same donation is sent again (a retry)
+    first = services.donation_make(
+        actor=member, organisation=funded_org, amount=3, idempotency_key="donation:note", message="สมทบกองทุน"
+    )
+    again = services.donation_make(
+        actor=member, organisation=funded_org, amount=3, idempotency_key="donation:note", message="สมทบกองทุน"
+    )
+    # Then one journal without a memo, one note, and the credits moved once
+    assert again.replayed and again.journal_id == first.journal_id
+    assert Journal.objects.get(pk=first.journal_id).memo is None
+    assert list(JournalNote.objects.values_list("journal_id", "text", "author_id")) == [
+        (first.journal_id, "สมทบกองทุน", member.pk)
+    ]
+    assert Account.objects.get(kind=AccountKind.ORG_FUND, organisation=funded_org).balance == 3
+    # Without a message, no note
+    bare = services.donation_make(actor=member, organisation=funded_org, amount=1, idempotency_key=key())
+    assert not JournalNote.objects.filter(journal_id=bare.journal_id).exists()
     assert_books_balance()
 
 

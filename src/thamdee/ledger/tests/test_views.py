@@ -88,6 +88,34 @@ def test_a_gift_form_submitted_twice_gives_once(client, funded_org, member):
     assert selectors.balance_of(member) == 15
 
 
+def test_the_recipient_reads_the_givers_message_on_every_view_of_the_passbook(client, funded_org, member):
+    give(funded_org, member, 20)
+    friend = member_of(funded_org)
+    client.force_login(member)
+    # Given a gift sent from the form with a message
+    data = {"recipient": str(friend.public_id), "amount": "5", "message": "ไว้ใช้ที่ร้านค้าชุมชน", "token": str(uuid.uuid4())}
+    assert client.post(reverse("ledger:gift"), data).status_code == 302
+    # Then the recipient reads it on the passbook page, the entry, the statement and the API
+    client.force_login(friend)
+    page = client.get(reverse("ledger:passbook"))
+    (line,) = page.context["book"].lines
+    assert line.memo == "ไว้ใช้ที่ร้านค้าชุมชน" and "ไว้ใช้ที่ร้านค้าชุมชน" in page.content.decode()
+    assert "ไว้ใช้ที่ร้านค้าชุมชน" in client.get(reverse("ledger:entry", args=[line.ref])).content.decode()
+    assert "ไว้ใช้ที่ร้านค้าชุมชน" in pdf_text(client.get(reverse("ledger:statement_pdf")).content)
+    api = APIClient()
+    api.force_authenticate(friend)
+    (api_line,) = api.get("/api/v1/passbook/").json()["lines"]
+    assert (api_line["memo"], api_line["amount"]) == ("ไว้ใช้ที่ร้านค้าชุมชน", 5)
+    assert api.get(f"/api/v1/passbook/entries/{line.ref}/").json()["memo"] == "ไว้ใช้ที่ร้านค้าชุมชน"
+    # while an organiser who opens the recipient's passbook sees the movement, not the message
+    organiser = member_of(funded_org, is_organiser=True)
+    client.force_login(organiser)
+    membership = friend.memberships.get(organisation=funded_org)
+    page = client.get(reverse("ledger:member_passbook", args=[membership.public_id]))
+    assert [(x.amount, x.memo) for x in page.context["book"].lines] == [(5, "")]
+    assert "ไว้ใช้ที่ร้านค้าชุมชน" not in client.get(reverse("ledger:entry", args=[line.ref])).content.decode()
+
+
 def test_a_gift_beyond_the_balance_shows_a_clear_error_and_moves_nothing(client, funded_org, member):
     give(funded_org, member, 2)
     friend = member_of(funded_org)

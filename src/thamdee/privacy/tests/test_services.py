@@ -286,6 +286,63 @@ def test_the_ledger_stays_append_only_after_an_erasure(person):
         cursor.execute("UPDATE ledger_journal SET memo = '' WHERE id = %s", [journal.pk])
 
 
+def test_erasure_deletes_the_messages_the_person_wrote_and_the_recipient_keeps_the_line_without_it(person):
+    from rest_framework.test import APIClient
+
+    from thamdee.ledger import selectors as ledger_selectors
+    from thamdee.ledger import services as ledger
+    from thamdee.ledger.models import JournalKind, JournalNote
+
+    from .conftest import GIFT_MESSAGE
+
+    w, m = person, person.member
+
+    def gift_lines(user: User) -> list[tuple[int, str]]:
+        book = ledger_selectors.passbook_for(viewer=user, member=user)
+        return [(line.amount, line.memo) for line in book.lines if line.kind == JournalKind.GIFT]
+
+    # Given the person's gift with a message to their relative, and the relative's thanks with a message back
+    thanks = ledger.gift_send(
+        actor=w.relative, recipient=m, amount=1, idempotency_key="privacy:thanks", message="ขอบใจ"
+    )
+    assert gift_lines(w.relative) == [(-1, "ขอบใจ"), (2, GIFT_MESSAGE)]
+    before = figures()
+    # When the person's data is erased
+    services.erasure_carry_out(actor=w.admin, erasure=ask(m))
+    # Then the note they wrote is gone: the relative's passbook keeps the line (who, when, how much), not the words
+    assert not JournalNote.objects.filter(author=m).exists()
+    assert gift_lines(w.relative) == [(-1, "ขอบใจ"), (2, "")]
+    api = APIClient()
+    api.force_authenticate(w.relative)
+    assert [(x["amount"], x["memo"]) for x in api.get("/api/v1/passbook/").json()["lines"]] == [(-1, "ขอบใจ"), (2, "")]
+    # while the words the relative wrote stay theirs, and the ledger itself is exactly as it was
+    assert list(JournalNote.objects.values_list("journal_id", "author_id")) == [(thanks.journal_id, w.relative.pk)]
+    assert figures() == before
+    assert ledger_check().ok
+
+
+def test_the_migration_deletes_the_messages_of_people_erased_before_notes_existed(person):
+    """privacy 0002: ledger 0007 turned old gift memos into notes, those of people already erased included."""
+    import importlib
+
+    from django.apps import apps
+
+    from thamdee.ledger import services as ledger
+    from thamdee.ledger.models import Journal, JournalNote
+
+    w, m = person, person.member
+    thanks = ledger.gift_send(
+        actor=w.relative, recipient=m, amount=1, idempotency_key="privacy:thanks", message="ขอบใจ"
+    )
+    services.erasure_carry_out(actor=w.admin, erasure=ask(m))
+    # Given notes as 0007 would have moved them: one by a person erased before (an old gift's memo), one by another
+    gift = Journal.objects.get(idempotency_key=ledger.posting.key_uuid("privacy:gift:1"))
+    JournalNote.objects.create(journal=gift, text="ข้อความเก่า", author=m)
+    # When the migration runs, then only the erased person's note goes
+    importlib.import_module("thamdee.privacy.migrations.0002_erased_writers_notes").forwards(apps, None)
+    assert list(JournalNote.objects.values_list("journal_id", flat=True)) == [thanks.journal_id]
+
+
 def test_the_remaining_credits_stay_with_the_closed_wallet(person):
     wallet = Account.objects.get(user=person.member)
     services.erasure_carry_out(actor=person.admin, erasure=ask(person.member))
