@@ -261,7 +261,8 @@ class EntrySerializer(serializers.Serializer):
     memo = serializers.CharField(
         source="journal.message",
         allow_null=True,
-        help_text="the journal's memo; for a gift or donation the giver's message (gone once their data is erased)",
+        help_text="the journal's memo; for a gift or donation the giver's message (gone once their data is erased; "
+        "null for an organiser reading a member's entry)",
     )
     reason = serializers.CharField(allow_blank=True)
     explanation = serializers.ListField(child=serializers.CharField())
@@ -275,20 +276,29 @@ class EntryApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request, ref: str) -> Response:
+        """As the entry page: an organiser reading a member's entry gets no gift or donation message, and a deed
+        of another organisation or of a sensitive kind is not named nor explained (``cause_as_seen_by``)."""
         from thamdee.ledger.causes import describe_journal
+        from thamdee.ledger.models import Posting
 
         journal = services.journal_get_for(viewer=request.user, ref=ref)
-        info = describe_journal(journal)
-        return Response(
-            EntrySerializer(
-                {
-                    "journal": journal,
-                    "reason": info.title if info else journal.get_kind_display(),
-                    "explanation": info.explanation if info else [],
-                    "reversed": _has_reversal(journal),
-                }
-            ).data
-        )
+        owners = {
+            owner
+            for owner in Posting.objects.filter(journal=journal).values_list("account__user_id", flat=True)
+            if owner is not None
+        }
+        info, withheld = selectors.cause_as_seen_by(request.user, owners, journal.kind, describe_journal(journal))
+        data = EntrySerializer(
+            {
+                "journal": journal,
+                "reason": info.title if info else journal.get_kind_display(),
+                "explanation": info.explanation if info else [],
+                "reversed": _has_reversal(journal),
+            }
+        ).data
+        if withheld:
+            data["memo"] = None
+        return Response(data)
 
 
 def _has_reversal(journal: Any) -> bool:

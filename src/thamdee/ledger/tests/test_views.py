@@ -350,3 +350,34 @@ def test_a_programmes_budget_by_api(org, programme):
     assert response.status_code == 409 and response.json()["code"] == "budget_exceeded"
     api.force_authenticate(member_of(org))
     assert api.get(url).status_code == 404
+
+
+def test_the_entry_api_withholds_from_an_organiser_what_the_entry_page_does():
+    """An organiser who may open a member's passbook reads, through the API as on the page, no deed of another
+    organisation (neither its name nor its explanation) and no gift message."""
+    import datetime as dt
+
+    from tests.factories import MembershipFactory, OrganisationFactory
+    from tests.worlds import build_world
+    from thamdee.deeds import services as deeds
+    from thamdee.ledger import services as ledger
+    from thamdee.ledger.models import Journal, JournalKind
+
+    w = build_world()
+    deed = deeds.deed_report(actor=w.member, deed_type=w.care, done_on=w.today - dt.timedelta(days=1), hours=2)
+    deeds.deed_verify(actor=w.verifier, deed=deed)
+    award = Journal.objects.get(kind=JournalKind.AWARD, cause_id=deed.pk)
+    savings = OrganisationFactory(area=area("710911"))
+    MembershipFactory(user=w.member, organisation=savings)
+    friend = member_of(w.org)
+    gift = ledger.gift_send(actor=w.member, recipient=friend, amount=1, idempotency_key="g-api", message="ขอบคุณที่ช่วยแม่")
+    api = APIClient()
+    api.force_authenticate(member_of(savings, is_organiser=True))
+    seen = api.get(f"/api/v1/passbook/entries/{award.idempotency_key}/").json()
+    assert seen["reason"] == "ความดีที่บันทึกกับองค์กรอื่น" and seen["explanation"] == []
+    gift_ref = Journal.objects.get(pk=gift.journal_id).idempotency_key
+    assert api.get(f"/api/v1/passbook/entries/{gift_ref}/").json()["memo"] is None
+    api.force_authenticate(w.member)  # the member's own: everything
+    own = api.get(f"/api/v1/passbook/entries/{award.idempotency_key}/").json()
+    assert "ดูแลผู้สูงอายุ" in own["reason"] and own["explanation"]
+    assert api.get(f"/api/v1/passbook/entries/{gift_ref}/").json()["memo"] == "ขอบคุณที่ช่วยแม่"
