@@ -199,3 +199,18 @@ def test_partner_staff_role_only_in_partner_organisations(world):
         services.membership_add(
             actor=world.admin, organisation=world.home, user=UserFactory(), roles=[Role.PARTNER_STAFF]
         )
+
+
+@pytest.mark.django_db
+def test_an_object_of_no_organisation_is_no_organisation_s_whatever_its_own_id():
+    """Something that belongs to no organisation (``organisation_id`` empty: a pattern across organisations, say)
+    is not the organisation whose id happens to equal its own; an organisation itself is its own."""
+    from thamdee.orgs.permissions import is_org_admin, is_org_anyone
+
+    org = OrganisationFactory()
+    admin = member_of(org, is_admin=True)
+    of_no_organisation = SimpleNamespace(pk=org.pk, organisation_id=None)
+    assert not is_org_admin.test(admin, of_no_organisation)
+    assert not is_org_anyone.test(admin, of_no_organisation)
+    assert is_org_admin.test(admin, org)
+    assert is_org_admin.test(admin, SimpleNamespace(pk=10**9, organisation_id=org.pk))
