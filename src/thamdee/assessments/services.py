@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -266,8 +267,11 @@ def assessment_evidence_add(
 
 def evidence_discard(items: Iterable[EvidenceFile]) -> None:
     """Delete the stored copies of files whose rows were not kept (a transaction rolled back after they were
-    written). Not their rows: call it after the rollback."""
-    _delete_stored(name for item in items for name in (item.file.name, item.thumbnail.name))
+    written). Not their rows: call it after the rollback. A file whose row was kept after all (the error came
+    after the commit) is left alone."""
+    items = [item for item in items if item.pk is not None]
+    kept = set(EvidenceFile.objects.filter(pk__in=[item.pk for item in items]).values_list("pk", flat=True))
+    _delete_stored(name for item in items if item.pk not in kept for name in (item.file.name, item.thumbnail.name))
 
 
 def _delete_stored(names: Iterable[str]) -> None:
@@ -278,12 +282,18 @@ def _delete_stored(names: Iterable[str]) -> None:
             default_storage.delete(name)
 
 
+SWEEP_AT_LEAST = dt.timedelta(minutes=15)
+
+
 def evidence_sweep(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
     """Delete stored evidence files that no row names (left by a transaction that rolled back after writing them,
-    or by a process that died between writing a file and its row) and that are older than ``older_than`` (so an
-    upload under way is never touched). Returns the names deleted."""
+    or by a process that died between writing a file and its row) and that are older than ``older_than``, at least
+    ``SWEEP_AT_LEAST`` (so an upload under way is never touched; each file is looked up again just before it is
+    deleted, too). Returns the names deleted."""
     from django.core.files.storage import default_storage
 
+    if older_than < SWEEP_AT_LEAST:
+        raise AssessmentInvalidError(reason=_("ลบไฟล์ที่ค้างได้เฉพาะไฟล์ที่เก่ากว่า 15 นาที"))
     kept = {name for pair in EvidenceFile.objects.values_list("file", "thumbnail") for name in pair if name}
     cutoff = timezone.now() - older_than
     deleted: list[str] = []
@@ -296,9 +306,12 @@ def evidence_sweep(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[
         folders += [f"{folder}/{sub}" for sub in subfolders]
         for name in names:
             path = f"{folder}/{name}"
-            if path not in kept and default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-                deleted.append(path)
+            if path in kept or default_storage.get_modified_time(path) >= cutoff:
+                continue
+            if EvidenceFile.objects.filter(Q(file=path) | Q(thumbnail=path)).exists():  # kept since it was read
+                continue
+            default_storage.delete(path)
+            deleted.append(path)
     return sorted(deleted)
 
 
@@ -317,7 +330,9 @@ def assessment_evidence_remove(*, actor: Actor, item: EvidenceFile) -> None:
     if not deleted:
         raise NotFoundError()
     Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: _delete_stored(names))
+    # Robust: a stored copy that cannot be deleted (a folder's permissions) is logged, not raised after the commit,
+    # where the caller could take it for a failed transaction.
+    transaction.on_commit(lambda: _delete_stored(names), robust=True)
 
 
 @transaction.atomic

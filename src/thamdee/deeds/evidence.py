@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
 from pillow_heif import register_heif_opener
 
-from thamdee.common.errors import ValidationError
+from thamdee.common.errors import DomainError, ValidationError
 
 register_heif_opener()
 
@@ -341,10 +341,14 @@ def _save_jpeg(image: Image.Image, quality: int) -> bytes:
 
 PDF_CONTENT_TYPE = "application/pdf"
 MAX_PDF_PAGES = 100
-# The redrawing process: its address space and CPU seconds, and how long the caller waits for it.
+# What a redrawn PDF may weigh: a page is about 30 KB of text or 150-300 KB of photo, so a hundred pages of
+# scanned photos fit; one image repeated on every page of a small file does not.
+MAX_REDRAWN_BYTES = 30 * 1024 * 1024
+# The redrawing process: its address space and CPU seconds, and how long the caller waits for it. A 100-page scan
+# takes about 3 s and 200 MB.
 REDRAW_MEMORY = 1536 * 1024 * 1024
-REDRAW_CPU_SECONDS = 60
-REDRAW_TIMEOUT = 120
+REDRAW_CPU_SECONDS = 30
+REDRAW_TIMEOUT = 60
 
 
 class EvidenceFileTypeNotAllowedError(EvidenceTypeNotAllowedError):
@@ -363,6 +367,21 @@ class EvidenceTooManyPagesError(EvidenceRejectedError):
     message = _("เอกสาร PDF ยาวเกินไป รับได้ไม่เกิน {limit_pages} หน้า")
 
 
+class EvidenceRedrawnTooLargeError(EvidenceTooLargeError):
+    """A PDF whose redrawn pages would weigh too much to keep (the same code as a file too large)."""
+
+    message = _("เอกสาร PDF นี้เมื่อจัดเก็บเป็นภาพแต่ละหน้าจะใหญ่เกิน {limit_mb} MB โปรดแบ่งเป็นหลายไฟล์หรือลดจำนวนหน้า")
+
+
+class EvidenceUnavailableError(DomainError):
+    """The server could not start the process that redraws a PDF (no memory or processes to spare, or limits it may
+    not set): nothing is wrong with the file, and sending it again later may work."""
+
+    code = "evidence_unavailable"
+    status = 503
+    message = _("ขณะนี้ระบบตรวจเอกสาร PDF ไม่ได้ โปรดลองส่งใหม่อีกครั้งภายหลัง")
+
+
 @dataclass(frozen=True)
 class CheckedDocument:
     data: bytes
@@ -375,26 +394,20 @@ def is_pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-")
 
 
-def _limit_child() -> None:  # pragma: no cover - runs in the child process
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_AS, (REDRAW_MEMORY, REDRAW_MEMORY))
-    resource.setrlimit(resource.RLIMIT_CPU, (REDRAW_CPU_SECONDS, REDRAW_CPU_SECONDS))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
     """Keep a PDF as pictures of its pages: a new PDF drawn from what its pages show, and nothing else.
 
     A PDF can carry scripts, actions that open programs or addresses, attached and embedded files, forms and
     metadata (EXIF with GPS inside a scanned photo, too), in more places than a list of names can follow; redrawing
-    keeps none of them. The original is read by PDFium (``thamdee.deeds.pdfredraw``) in a process of its own, with
-    its memory and CPU time limited, so a hostile or broken file fails that process alone. The price: the text of
-    the document is no longer selectable (a reviewer reads the pages).
+    keeps none of them. The original is read by PDFium (``thamdee.deeds.pdfredraw``) in a process of its own, started
+    in Python's isolated mode with an almost empty environment (no setting or secret of the site), which limits its
+    own memory and CPU time before it reads the file, so a hostile or broken file fails that process alone. The
+    price: the text of the document is no longer selectable (a reviewer reads the pages).
 
-    Guarantees: at most ``MAX_BYTES`` bytes and ``MAX_PDF_PAGES`` pages; the PDF header first; not encrypted (a
-    reviewer could not open it). Anything else raises an ``EvidenceRejectedError`` subclass; ``filename`` is only
-    reported."""
+    Guarantees: at most ``MAX_BYTES`` bytes and ``MAX_PDF_PAGES`` pages in, at most ``MAX_REDRAWN_BYTES`` out; the
+    PDF header first; not encrypted (a reviewer could not open it). Anything else raises an
+    ``EvidenceRejectedError`` subclass; ``filename`` is only reported. ``EvidenceUnavailableError`` (503) if the
+    process cannot be started."""
     import subprocess
     import sys
 
@@ -404,21 +417,30 @@ def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
         raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=filename)
     if not is_pdf(data):
         raise EvidenceFileTypeNotAllowedError(filename=filename)
+    command = [sys.executable, "-I", "-m", "thamdee.deeds.pdfredraw"]
+    command += [str(MAX_PDF_PAGES), str(MAX_REDRAWN_BYTES), str(REDRAW_MEMORY), str(REDRAW_CPU_SECONDS)]
     try:
         done = subprocess.run(  # noqa: S603 - our own module, run by this interpreter
-            [sys.executable, "-m", "thamdee.deeds.pdfredraw", str(MAX_PDF_PAGES)],
+            command,
             input=data,
             capture_output=True,
             timeout=REDRAW_TIMEOUT,
-            preexec_fn=_limit_child,
+            env={"LANG": "C.UTF-8"},
+            cwd="/",
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise EvidenceCorruptError(filename=filename) from exc
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EvidenceUnavailableError(filename=filename) from exc
+    if done.returncode == pdfredraw.NO_LIMITS:
+        raise EvidenceUnavailableError(filename=filename)
     if done.returncode == pdfredraw.ENCRYPTED:
         raise EvidenceEncryptedError(filename=filename)
     if done.returncode == pdfredraw.TOO_MANY_PAGES:
         raise EvidenceTooManyPagesError(limit_pages=MAX_PDF_PAGES, filename=filename)
+    if done.returncode == pdfredraw.TOO_LARGE or len(done.stdout) > MAX_REDRAWN_BYTES:
+        raise EvidenceRedrawnTooLargeError(limit_mb=MAX_REDRAWN_BYTES // (1024 * 1024), filename=filename)
     if done.returncode != 0 or not is_pdf(done.stdout):
         raise EvidenceCorruptError(filename=filename)
     return CheckedDocument(

@@ -6,9 +6,16 @@ with Flate (text stays sharp and small), a page with colour as a JPEG. Nothing e
 no script, action, annotation, form, attached or embedded file, metadata (XMP, the document information, EXIF
 inside its images), or anything appended to it.
 
-Run with limits on its memory and CPU time (``deeds.evidence.redraw_pdf`` sets them) so that a hostile file can
-only fail this process. Exit status: 0 done; ``ENCRYPTED``, ``TOO_MANY_PAGES`` or ``UNREADABLE`` otherwise. No
-Django here: the child imports only this module, PDFium, Pillow and pydyf.
+Filled-in form fields and visible signature boxes are drawn as a viewer shows them (PDFium's form layer, which in
+these builds runs no JavaScript). A grey page is kept in whichever of two forms is smaller: 16 grey levels
+compressed losslessly (text) or a grey JPEG (a scanned photo).
+
+It sets its own limits on memory and CPU time (``limit``, from its arguments, never above the limits it was
+started with) before reading anything, so that a hostile file can only exhaust this process. It is started in
+Python's isolated mode with an almost empty environment (``deeds.evidence.redraw_pdf``): it sees no setting or
+secret of the site. Exit status: 0 done; ``ENCRYPTED``, ``TOO_MANY_PAGES``, ``UNREADABLE``, ``NO_LIMITS`` or
+``TOO_LARGE`` otherwise (``TOO_LARGE`` as soon as the pages drawn outweigh what may be kept). No Django here: the
+child imports only this module, PDFium, Pillow and pydyf.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from collections.abc import Iterator
 ENCRYPTED = 10
 TOO_MANY_PAGES = 11
 UNREADABLE = 12
+NO_LIMITS = 13
+TOO_LARGE = 14
 MAX_SIDE = 1400  # pixels: an A4 page at about 120 dots an inch
 MAX_DPI = 150
 JPEG_QUALITY = 70
@@ -34,6 +43,7 @@ def _pages(data: bytes, max_pages: int) -> Iterator[tuple[float, float, object]]
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         sys.exit(ENCRYPTED if getattr(exc, "err_code", None) == 4 else UNREADABLE)
+    document.init_forms()  # filled-in fields are drawn as a viewer shows them
     count = len(document)
     if count == 0:
         sys.exit(UNREADABLE)
@@ -45,7 +55,7 @@ def _pages(data: bytes, max_pages: int) -> Iterator[tuple[float, float, object]]
         if width <= 0 or height <= 0:
             sys.exit(UNREADABLE)
         scale = min(MAX_SIDE / max(width, height), MAX_DPI / 72)
-        picture = page.render(scale=scale, may_draw_forms=False).to_pil().convert("RGB")
+        picture = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
         page.close()
         yield width, height, picture
     document.close()
@@ -71,21 +81,36 @@ def _image(picture: object) -> tuple[bytes, dict[str, object]]:
     width, height = picture.size
     extra: dict[str, object] = {"Type": "/XObject", "Subtype": "/Image", "Width": width, "Height": height}
     if _is_grey(picture):
-        levels = picture.convert("L").point(lambda v: (v >> 4) * 17)
-        extra |= {"ColorSpace": "/DeviceGray", "BitsPerComponent": 8, "Filter": "/FlateDecode"}
-        return zlib.compress(levels.tobytes(), 6), extra
+        grey = picture.convert("L")
+        levels = zlib.compress(grey.point(lambda v: (v >> 4) * 17).tobytes(), 6)
+        photo = _jpeg(grey)
+        extra |= {"ColorSpace": "/DeviceGray", "BitsPerComponent": 8}
+        if len(photo) < len(levels):  # a scanned photo: grey levels compress poorly
+            return photo, extra | {"Filter": "/DCTDecode"}
+        return levels, extra | {"Filter": "/FlateDecode"}
+    extra |= {"ColorSpace": "/DeviceRGB", "BitsPerComponent": 8, "Filter": "/DCTDecode"}
+    return _jpeg(picture), extra
+
+
+def _jpeg(picture: object) -> bytes:
+    from PIL import Image
+
+    assert isinstance(picture, Image.Image)
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    extra |= {"ColorSpace": "/DeviceRGB", "BitsPerComponent": 8, "Filter": "/DCTDecode"}
-    return buffer.getvalue(), extra
+    return buffer.getvalue()
 
 
-def redraw(data: bytes, max_pages: int) -> bytes:
+def redraw(data: bytes, max_pages: int, max_bytes: int) -> bytes:
     import pydyf
 
     document = pydyf.PDF()
+    weight = 0
     for width, height, picture in _pages(data, max_pages):
         content, extra = _image(picture)
+        weight += len(content)
+        if weight > max_bytes:  # stop drawing as soon as the pages outweigh what may be kept
+            sys.exit(TOO_LARGE)
         image = pydyf.Stream([content], extra=extra)
         document.add_object(image)
         draw = pydyf.Stream([f"q {width:.2f} 0 0 {height:.2f} 0 0 cm /Im0 Do Q".encode()], compress=True)
@@ -107,11 +132,27 @@ def redraw(data: bytes, max_pages: int) -> bytes:
     return out.getvalue()
 
 
+def limit(memory: int, cpu_seconds: int) -> None:
+    """Lower this process's address space and CPU time to at most these (never above the hard limits it was
+    started with, which it may not raise), and make no core file."""
+    import resource
+
+    for which, wanted in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
+        _soft, hard = resource.getrlimit(which)
+        value = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(which, (value, value))
+
+
 def main() -> None:
-    max_pages = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    """``python -I -m thamdee.deeds.pdfredraw MAX_PAGES MAX_BYTES MEMORY_BYTES CPU_SECONDS`` < in.pdf > out.pdf"""
+    max_pages, max_bytes, memory, cpu_seconds = (int(arg) for arg in sys.argv[1:5])
+    try:
+        limit(memory, cpu_seconds)
+    except (OSError, ValueError):
+        sys.exit(NO_LIMITS)
     data = sys.stdin.buffer.read()
     try:
-        result = redraw(data, max_pages)
+        result = redraw(data, max_pages, max_bytes)
     except SystemExit:
         raise
     except Exception:  # anything PDFium or Pillow could not read: the file is refused, never a crash upstream

@@ -429,9 +429,12 @@ class AssessmentFileUploadSerializer(serializers.Serializer):
 class AssessmentFilesApi(APIView):
     """Keep a file as evidence of one activity while the assessment is a draft or returned: 201, or 200 with the
     file already kept when the same file is sent again for that activity. A photo is kept as a JPEG without its
-    metadata; a PDF as sent, unless it is encrypted, carries scripts, files or launch actions, or has anything
-    appended (400 with the refusal's code, e.g. evidence_active_content); at most 10 files an activity (400
-    assessment_too_many_files). Submitted or confirmed: 409 assessment_not_editable. Not yours to fill: 404."""
+    metadata; a PDF is redrawn as pictures of its pages, keeping nothing else of it (scripts, actions, attached
+    files, forms and metadata are gone; filled-in values are drawn). Refused with 400 and the refusal's code:
+    encrypted (evidence_encrypted), over 100 pages (evidence_too_many_pages), over 15 MB, or over 30 MB once
+    redrawn (evidence_too_large), unreadable (evidence_corrupt), not a photo or PDF (evidence_type_not_allowed);
+    at most 10 files an activity (assessment_too_many_files). 503 evidence_unavailable if the server cannot redraw
+    a PDF now. Submitted or confirmed: 409 assessment_not_editable. Not yours to fill: 404."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]

@@ -470,3 +470,44 @@ def test_the_sweep_command(scene, draft):
     call_command("assessments", "sweep-files", stdout=out)
     assert f"deleted {orphan}" in out.getvalue() and "1 file(s) deleted" in out.getvalue()
     assert not default_storage.exists(orphan)
+
+
+def test_discarding_never_deletes_a_file_whose_row_was_kept(scene, draft):
+    item, _ = add(scene, draft, photo())
+    services.evidence_discard([item])  # as if an error had come after the commit
+    assert default_storage.exists(item.file.name) and default_storage.exists(item.thumbnail.name)
+
+
+def test_a_stored_copy_that_cannot_be_deleted_after_a_removal_fails_nothing(
+    client, scene, draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The removal commits; the stored copy that could not be deleted is left for the sweep, and the file added in
+    the same request keeps its copy."""
+    from django.core.files.storage import FileSystemStorage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    old, _ = add(scene, draft, pdf_file())
+    real_delete = FileSystemStorage.delete
+
+    def refuse(storage, name):
+        if name == old.file.name:
+            raise PermissionError(name)
+        return real_delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", refuse)
+    client.force_login(scene.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessments:scores", args=[draft.public_id]),
+            {"action": f"remove:{old.public_id}", "file_2": SimpleUploadedFile("new.jpg", photo())},
+        )
+    assert response.status_code == 302
+    new = EvidenceFile.objects.get()
+    assert new.name == "new.jpg" and default_storage.exists(new.file.name)
+
+
+def test_the_sweep_never_looks_at_files_younger_than_a_quarter_of_an_hour(scene, draft):
+    import datetime as dt
+
+    with pytest.raises(AssessmentInvalidError):
+        services.evidence_sweep(older_than=dt.timedelta(minutes=5))

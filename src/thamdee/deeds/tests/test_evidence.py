@@ -690,3 +690,123 @@ def test_a_redraw_that_runs_out_of_memory_or_time_is_a_refusal_not_a_crash(monke
     with pytest.raises(EvidenceRejectedError) as refused:
         evidence.redraw_pdf(pdf_file())
     assert refused.value.code == "evidence_corrupt"
+
+
+def filled_form() -> bytes:
+    """A page with a text field filled in ("SOMCHAI FILLED VALUE", drawn by its appearance stream), written by
+    hand: what a form filled in on a computer looks like."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /DA (/Helv 24 Tf 0 g) "
+        b"/DR << /Font << /Helv 5 0 R >> >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] /Contents 7 0 R "
+        b"/Resources << /Font << /Helv 5 0 R >> >> >>",
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (SOMCHAI FILLED VALUE) /DA (/Helv 24 Tf 0 g) "
+        b"/Rect [50 600 545 650] /P 3 0 R /F 4 /AP << /N 6 0 R >> >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    look = b"/Tx BMC BT /Helv 24 Tf 0 g 2 15 Td (SOMCHAI FILLED VALUE) Tj ET EMC"
+    objects.append(
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 495 50] /Resources << /Font << /Helv 5 0 R >> >> "
+        b"/Length %d >>\nstream\n" % len(look) + look + b"\nendstream"
+    )
+    text = b"BT /Helv 24 Tf 50 750 Td (Static page text) Tj ET"
+    objects.append(b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream")
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
+
+
+def test_a_filled_in_form_keeps_what_was_filled_in():
+    """The field's value is drawn as a viewer shows it; the field itself (a form) is not kept."""
+    from PIL import ImageOps
+    from pypdf import PdfReader
+
+    kept = evidence.redraw_pdf(filled_form())
+    assert b"AcroForm" not in kept.data and b"Widget" not in kept.data
+    image = PdfReader(io.BytesIO(kept.data)).pages[0].images[0].image
+    width, height = image.size
+    # the field's box: x 50-545 and y 600-650 of a 595 x 842 page (y from the bottom)
+    box = (
+        int(50 / 595 * width),
+        int((842 - 650) / 842 * height),
+        int(545 / 595 * width),
+        int((842 - 600) / 842 * height),
+    )
+    assert ImageOps.invert(image.convert("L").crop(box)).getbbox() is not None  # something dark: the value
+
+
+def test_a_grey_photo_page_is_kept_as_a_jpeg_and_a_text_page_losslessly():
+    import pydyf
+
+    photo = io.BytesIO()
+    picture((600, 800)).convert("L").save(photo, format="JPEG", quality=90)
+
+    def grey_photo(document, page):
+        image = pydyf.Stream(
+            [photo.getvalue()],
+            extra={"Type": "/XObject", "Subtype": "/Image", "Width": 600, "Height": 800, "ColorSpace": "/DeviceGray",
+                   "BitsPerComponent": 8, "Filter": "/DCTDecode"},
+        )  # fmt: skip
+        document.add_object(image)
+        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
+        document.add_object(draw)
+        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
+        page["Contents"] = draw.reference
+
+    assert b"/DCTDecode" in evidence.redraw_pdf(pdf_of(grey_photo)).data
+    from tests.factories import pdf_file
+
+    text = evidence.redraw_pdf(pdf_file()).data
+    assert b"/FlateDecode" in text and b"/DCTDecode" not in text
+
+
+def test_a_pdf_whose_pages_would_weigh_too_much_is_refused(monkeypatch):
+    from tests.factories import pdf_file
+
+    monkeypatch.setattr(evidence, "MAX_REDRAWN_BYTES", 500)
+    with pytest.raises(EvidenceRejectedError) as refused:
+        evidence.redraw_pdf(pdf_file(pages=3))
+    assert refused.value.code == "evidence_too_large"
+    assert "PDF" in refused.value.message_th and "หน้า" in refused.value.message_th
+
+
+def test_a_server_that_cannot_start_the_redraw_says_try_again(monkeypatch):
+    import subprocess
+
+    from tests.factories import pdf_file
+    from thamdee.common.errors import DomainError
+
+    def cannot_fork(*args, **kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(subprocess, "run", cannot_fork)
+    with pytest.raises(DomainError) as refused:
+        evidence.redraw_pdf(pdf_file())
+    assert refused.value.code == "evidence_unavailable" and refused.value.status == 503
+    assert THAI.search(refused.value.message_th)
+
+
+def test_the_redraw_runs_without_the_site_s_settings_or_secrets(monkeypatch):
+    """Started in isolated mode with an almost empty environment: a secret in this process's environment does
+    not reach it."""
+    import subprocess
+
+    from tests.factories import pdf_file
+
+    monkeypatch.setenv("THAMDEE_TEST_SECRET", "do-not-pass")
+    seen = {}
+    real_run = subprocess.run
+
+    def spy(command, **kwargs):
+        seen["command"], seen["env"] = command, kwargs.get("env")
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    evidence.redraw_pdf(pdf_file())
+    assert "-I" in seen["command"] and seen["env"] == {"LANG": "C.UTF-8"}

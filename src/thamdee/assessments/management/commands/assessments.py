@@ -3,10 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thamdee.assessments.frameworks import install_examples
 from thamdee.assessments.services import evidence_sweep
+from thamdee.common.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -17,11 +18,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["install-examples", "sweep-files"])
-        parser.add_argument("--hours", type=float, default=1.0, help="sweep-files: only files older than this")
+        parser.add_argument(
+            "--hours", type=float, default=1.0, help="sweep-files: only files older than this (at least 0.25)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sweep-files":
-            deleted = evidence_sweep(older_than=dt.timedelta(hours=options["hours"]))
+            try:
+                deleted = evidence_sweep(older_than=dt.timedelta(hours=options["hours"]))
+            except DomainError as exc:
+                raise CommandError(str(exc)) from exc
             for name in deleted:
                 self.stdout.write(f"deleted {name}")
             self.stdout.write(f"{len(deleted)} file(s) deleted")
