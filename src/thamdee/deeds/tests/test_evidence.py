@@ -458,6 +458,26 @@ def pdf_of(objects):
     return buffer.getvalue()
 
 
+def image_page(data: bytes, width: int, height: int, colour_space: str, image_filter: str):
+    """``pdf_of``'s builder for a page that shows one image (its data packed as ``image_filter`` says), 200 pt
+    square."""
+    import pydyf
+
+    def objects(document, page):
+        image = pydyf.Stream(
+            [data],
+            extra={"Type": "/XObject", "Subtype": "/Image", "Width": width, "Height": height,
+                   "ColorSpace": colour_space, "BitsPerComponent": 8, "Filter": image_filter},
+        )  # fmt: skip
+        document.add_object(image)
+        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
+        document.add_object(draw)
+        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
+        page["Contents"] = draw.reference
+
+    return objects
+
+
 def test_a_pdf_is_redrawn_as_pictures_of_its_pages():
     from pypdf import PdfReader
 
@@ -568,7 +588,6 @@ def test_nothing_but_the_pages_survives_the_redraw(hostile):
 
 def test_a_scanned_photo_inside_a_pdf_loses_its_gps():
     """Phone scanner apps put the camera's JPEG, EXIF and all, inside the PDF: the redraw keeps only pixels."""
-    import pydyf
 
     exif = Image.Exif()
     exif[GPS_IFD] = {1: "N", 2: (13.0, 45.0, 0.0), 3: "E", 4: (100.0, 30.0, 0.0)}
@@ -577,26 +596,7 @@ def test_a_scanned_photo_inside_a_pdf_loses_its_gps():
     photo = buffer.getvalue()
     assert b"Exif\x00\x00" in photo
 
-    def scanned(document, page):
-        image = pydyf.Stream(
-            [photo],
-            extra={
-                "Type": "/XObject",
-                "Subtype": "/Image",
-                "Width": 200,
-                "Height": 200,
-                "ColorSpace": "/DeviceRGB",
-                "BitsPerComponent": 8,
-                "Filter": "/DCTDecode",
-            },
-        )
-        document.add_object(image)
-        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
-        document.add_object(draw)
-        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
-        page["Contents"] = draw.reference
-
-    sent = pdf_of(scanned)
+    sent = pdf_of(image_page(photo, 200, 200, "/DeviceRGB", "/DCTDecode"))
     assert b"Exif\x00\x00" in sent
     kept = evidence.redraw_pdf(sent)
     assert b"Exif" not in kept.data and b"GPS" not in kept.data
@@ -645,25 +645,12 @@ def test_a_pdf_over_the_size_limit_is_refused_before_it_is_read(monkeypatch):
 
 def _huge_image(side: int):
     """A page showing one ``side`` x ``side`` grey image, a few hundred kilobytes packed."""
-    import pydyf
 
     packer = zlib.compressobj(9)
     row = bytes(range(256)) * (side // 256) + bytes(side % 256)
     packed = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
 
-    def objects(document, page):
-        image = pydyf.Stream(
-            [packed],
-            extra={"Type": "/XObject", "Subtype": "/Image", "Width": side, "Height": side, "ColorSpace": "/DeviceGray",
-                   "BitsPerComponent": 8, "Filter": "/FlateDecode"},
-        )  # fmt: skip
-        document.add_object(image)
-        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
-        document.add_object(draw)
-        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
-        page["Contents"] = draw.reference
-
-    return pdf_of(objects)
+    return pdf_of(image_page(packed, side, side, "/DeviceGray", "/FlateDecode"))
 
 
 def test_a_small_file_that_unpacks_into_a_huge_image_is_drawn_at_page_size():
@@ -742,25 +729,12 @@ def test_a_filled_in_form_keeps_what_was_filled_in():
 
 
 def test_a_grey_photo_page_is_kept_as_a_jpeg_and_a_text_page_losslessly():
-    import pydyf
+    from tests.factories import pdf_file
 
     photo = io.BytesIO()
     picture((600, 800)).convert("L").save(photo, format="JPEG", quality=90)
-
-    def grey_photo(document, page):
-        image = pydyf.Stream(
-            [photo.getvalue()],
-            extra={"Type": "/XObject", "Subtype": "/Image", "Width": 600, "Height": 800, "ColorSpace": "/DeviceGray",
-                   "BitsPerComponent": 8, "Filter": "/DCTDecode"},
-        )  # fmt: skip
-        document.add_object(image)
-        draw = pydyf.Stream([b"q 200 0 0 200 0 0 cm /Im0 Do Q"])
-        document.add_object(draw)
-        page["Resources"] = pydyf.Dictionary({"XObject": pydyf.Dictionary({"Im0": image.reference})})
-        page["Contents"] = draw.reference
-
-    assert b"/DCTDecode" in evidence.redraw_pdf(pdf_of(grey_photo)).data
-    from tests.factories import pdf_file
+    grey_photo = pdf_of(image_page(photo.getvalue(), 600, 800, "/DeviceGray", "/DCTDecode"))
+    assert b"/DCTDecode" in evidence.redraw_pdf(grey_photo).data
 
     text = evidence.redraw_pdf(pdf_file()).data
     assert b"/FlateDecode" in text and b"/DCTDecode" not in text
