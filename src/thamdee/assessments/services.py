@@ -259,7 +259,8 @@ def assessment_evidence_add(
                 item.thumbnail.save(f"{digest[:20]}-t.jpg", ContentFile(prepared.thumbnail), save=False)
             item.save()
         except BaseException:
-            evidence_discard([item])
+            # No row was written (and no query may run in this failed transaction): the copies go at once.
+            _delete_stored([item.file.name, item.thumbnail.name])
             raise
         Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     return item, True
@@ -269,8 +270,9 @@ def evidence_discard(items: Iterable[EvidenceFile]) -> None:
     """Delete the stored copies of files whose rows were not kept (a transaction rolled back after they were
     written). Not their rows: call it after the rollback. A file whose row was kept after all (the error came
     after the commit) is left alone."""
-    items = [item for item in items if item.pk is not None]
-    kept = set(EvidenceFile.objects.filter(pk__in=[item.pk for item in items]).values_list("pk", flat=True))
+    items = list(items)
+    saved = [item.pk for item in items if item.pk is not None]
+    kept = set(EvidenceFile.objects.filter(pk__in=saved).values_list("pk", flat=True)) if saved else set()
     _delete_stored(name for item in items if item.pk not in kept for name in (item.file.name, item.thumbnail.name))
 
 

@@ -511,3 +511,16 @@ def test_the_sweep_never_looks_at_files_younger_than_a_quarter_of_an_hour(scene,
 
     with pytest.raises(AssessmentInvalidError):
         services.evidence_sweep(older_than=dt.timedelta(minutes=5))
+
+
+def test_a_row_that_cannot_be_written_leaves_no_stored_copy(scene, draft, monkeypatch):
+    """The copies are written first; if the row then fails, they are deleted at once."""
+    from django.db import DatabaseError as Failed
+
+    def fail(self, *args, **kwargs):
+        raise Failed("the disk is full")
+
+    monkeypatch.setattr(EvidenceFile, "save", fail)
+    with pytest.raises(Failed):
+        add(scene, draft, photo())
+    assert _stored() == []
