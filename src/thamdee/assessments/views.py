@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.areas.selectors import area_label
 from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.errors import AssessmentInvalidError
 from thamdee.assessments.forms import ReviewForm, ScoresForm
@@ -332,10 +333,16 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     and the agency that confirmed it, as this site holds them now. No person is named. Not found for anything but
     a confirmed result at a level."""
     assessment = selectors.certificate_get_public(public_id=public_id)
+    agency = assessment.confirmed_by_agency
+    area = assessment.organisation.area if assessment.organisation is not None else None
     response = render(
         request,
         "assessments/verify.html",
-        {"a": assessment, "issuer_name": certificates.issuer_name(assessment)},
+        {
+            "a": assessment,
+            "issuer_name": agency.display_name() if agency is not None else certificates.issuer_name(assessment),
+            "area_path": area_label(area) if area is not None else "",
+        },
     )
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -149,3 +149,19 @@ def test_a_province_s_certificate_names_the_province_and_the_national_agency(cli
     client.force_login(scene.national)
     text = pdf_fold(pdf_text(client.get(reverse("assessments:certificate", args=[a.public_id])).content))
     assert pdf_fold(province.name_th) in text and pdf_fold(a.confirmed_by_agency.name_th) in text
+
+
+def test_the_verification_page_reads_in_the_viewer_s_language_with_the_whole_area(client, scene):
+    from django.utils import translation
+
+    a = confirmed(scene)
+    agency = a.confirmed_by_agency
+    agency.name_en = "Kanchanaburi Culture Office"
+    agency.save(update_fields=["name_en"])
+    url = reverse("assessments:verify", args=[a.public_id])
+    with translation.override("en"):
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Kanchanaburi Culture Office" in body and ">Organisation<" in body
+    thai = client.get(url, HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert agency.name_th in thai
+    assert all(name in thai for name in ("หนองสาหร่าย", "พนมทวน", "กาญจนบุรี"))  # subdistrict, district, province
