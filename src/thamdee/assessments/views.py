@@ -4,6 +4,7 @@ assessment's sheet with its scores and evidence, the confirmation, and results b
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -172,6 +173,22 @@ def _uploads(request: AuthedRequest, numbers: list[int]) -> list[tuple[int, str,
     return uploads
 
 
+# How long one request may spend checking and redrawing the files sent with it (a 100-page scan takes about 3 s):
+# past it, the files not yet looked at are refused with the rest, so the page comes back with what was typed
+# instead of outliving the web server's timeout.
+PREPARE_BUDGET_SECONDS = 20.0
+
+
+def _prepared(uploads: list[tuple[int, str, bytes]]) -> list[tuple[int, services.PreparedFile]]:
+    started = time.monotonic()
+    prepared = []
+    for number, name, data in uploads:
+        if prepared and time.monotonic() - started > PREPARE_BUDGET_SECONDS:
+            raise AssessmentInvalidError(reason=_("ไฟล์ที่แนบครั้งนี้ใช้เวลาตรวจนานเกินไป โปรดแนบครั้งละน้อยไฟล์ลง"))
+        prepared.append((number, services.evidence_prepare(data, name)))
+    return prepared
+
+
 @login_required
 @require_POST
 def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
@@ -191,10 +208,7 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         # The files are checked and redrawn first, holding no lock; then one transaction: a refused file or
         # submission saves none of what was sent with it, and the stored copies of files it added are deleted.
-        prepared = [
-            (number, services.evidence_prepare(data, name))
-            for number, name, data in _uploads(request, [i.number for i in form.indicators])
-        ]
+        prepared = _prepared(_uploads(request, [i.number for i in form.indicators]))
         try:
             with transaction.atomic():
                 services.assessment_score(actor=request.user, assessment=assessment, scores=form.scores())

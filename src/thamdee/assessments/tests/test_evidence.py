@@ -524,3 +524,25 @@ def test_a_row_that_cannot_be_written_leaves_no_stored_copy(scene, draft, monkey
     with pytest.raises(Failed):
         add(scene, draft, photo())
     assert _stored() == []
+
+
+def test_files_that_take_too_long_to_check_together_are_refused_with_what_was_typed(client, scene, draft, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from thamdee.assessments import views
+
+    monkeypatch.setattr(views, "PREPARE_BUDGET_SECONDS", -1.0)  # spent as soon as the first file is done
+    client.force_login(scene.admin)
+    response = client.post(
+        reverse("assessments:scores", args=[draft.public_id]),
+        {
+            "action": "save",
+            "score_1": "2",
+            "evidence_1": "ประกาศนโยบาย",
+            "file_1": [SimpleUploadedFile("a.pdf", pdf_file()), SimpleUploadedFile("b.pdf", pdf_file(pages=2))],
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and 'data-error-code="assessment_invalid"' in body
+    assert "ประกาศนโยบาย" in body
+    assert not Score.objects.exists() and not EvidenceFile.objects.exists() and _stored() == []
