@@ -181,7 +181,7 @@ PREPARE_BUDGET_SECONDS = 20.0
 
 def _prepared(uploads: list[tuple[int, str, bytes]]) -> list[tuple[int, services.PreparedFile]]:
     started = time.monotonic()
-    prepared = []
+    prepared: list[tuple[int, services.PreparedFile]] = []
     for number, name, data in uploads:
         if prepared and time.monotonic() - started > PREPARE_BUDGET_SECONDS:
             raise AssessmentInvalidError(reason=_("ไฟล์ที่แนบครั้งนี้ใช้เวลาตรวจนานเกินไป โปรดแนบครั้งละน้อยไฟล์ลง"))
