@@ -72,6 +72,7 @@ def assessment_sheet(*, assessment: Assessment) -> list[LevelGroup]:
     for item in (
         EvidenceFile.objects.filter(assessment=assessment).select_related("indicator").order_by("uploaded_at", "pk")
     ):
+        item.assessment = assessment  # the one asked about: read once
         files.setdefault(item.indicator_id, []).append(item)
     groups: dict[int, LevelGroup] = {}
     for indicator in Indicator.objects.filter(framework_id=assessment.framework_id).order_by("number"):

@@ -8,17 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSerializer, PublicIdRelatedField, me
 from thamdee.api.parsers import MultiPartParser
+from thamdee.api.problems import JSONOrProblemRenderer
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
@@ -91,9 +94,13 @@ class AssessmentFileSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="the file, for a signed-in browser session that may see it")
+    download = serializers.SerializerMethodField(help_text="the file through the API (a token client too)")
 
     def get_url(self, obj: EvidenceFile) -> str:
         return reverse("assessments:evidence", args=[obj.public_id])
+
+    def get_download(self, obj: EvidenceFile) -> str:
+        return f"/api/v1/assessments/{obj.assessment.public_id}/files/{obj.public_id}/"
 
 
 class AssessmentActivitySerializer(serializers.Serializer):
@@ -459,20 +466,60 @@ class AssessmentFilesApi(APIView):
         )
 
 
-@extend_schema(tags=["assessments"], request=None, responses={204: None})
+class _FileRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (``Accept: application/pdf``) reach the view; the file is
+    the response, nothing is rendered. Errors are still problem+json (``AssessmentFileApi.finalize_response``)."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        return data
+
+
 class AssessmentFileApi(APIView):
-    """Remove an evidence file while its assessment is a draft or returned (204). Submitted or confirmed: 409
-    assessment_not_editable. Not yours to fill, or not of this assessment: 404."""
+    """One evidence file of an assessment: its content (GET), or its removal (DELETE)."""
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONOrProblemRenderer, _FileRenderer]
 
-    def delete(self, request: Request, public_id: str, file_id: str) -> Response:
-        user = me(request)
+    def _item(self, user: Any, public_id: str, file_id: str) -> EvidenceFile:
         assessment = selectors.assessment_get(viewer=user, public_id=public_id)
-        item = (
-            EvidenceFile.objects.filter(assessment=assessment, public_id=file_id).select_related("assessment").first()
-        )
+        item = EvidenceFile.objects.filter(assessment=assessment, public_id=file_id).first()
         if item is None:
             raise NotFoundError()
-        services.assessment_evidence_remove(actor=user, item=item)
+        item.assessment = assessment
+        return item
+
+    @extend_schema(
+        tags=["assessments"],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request: Request, public_id: str, file_id: str) -> HttpResponseBase:
+        """The file itself, for anyone who may see the assessment (a token client too): a photo as a JPEG, a PDF as
+        a download. Not yours to see, or not of this assessment: 404."""
+        item = self._item(me(request), public_id, file_id)
+        response = FileResponse(
+            item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
+        )
+        response["Cache-Control"] = "private, no-cache"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(tags=["assessments"], request=None, responses={204: None})
+    def delete(self, request: Request, public_id: str, file_id: str) -> Response:
+        """Remove an evidence file while its assessment is a draft or returned (204). Submitted or confirmed: 409
+        assessment_not_editable. Not yours to fill, or not of this assessment: 404."""
+        user = me(request)
+        services.assessment_evidence_remove(actor=user, item=self._item(user, public_id, file_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), _FileRenderer):
+            response.accepted_renderer = JSONOrProblemRenderer()  # an error to a client that asked for the file
+            response.accepted_media_type = JSONOrProblemRenderer.media_type
+        return response

@@ -546,3 +546,29 @@ def test_files_that_take_too_long_to_check_together_are_refused_with_what_was_ty
     assert response.status_code == 400 and 'data-error-code="assessment_invalid"' in body
     assert "ประกาศนโยบาย" in body
     assert not Score.objects.exists() and not EvidenceFile.objects.exists() and _stored() == []
+
+
+def test_a_token_client_downloads_a_file_through_the_api(scene, draft):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    pdf, _ = add(scene, draft, pdf_file(), name="แผน.pdf")
+    add(scene, draft, photo(), number=2)
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=scene.provincial).key}")
+    sheet = reader.get(f"/api/v1/assessments/{draft.public_id}/").json()["sheet"]
+    url = sheet[0]["files"][0]["download"]
+    assert url == f"/api/v1/assessments/{draft.public_id}/files/{pdf.public_id}/"
+    got = reader.get(url, HTTP_ACCEPT="application/pdf")
+    assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+    assert got["Content-Disposition"].startswith("attachment")
+    assert b"".join(got.streaming_content) == default_storage.open(pdf.file.name).read()
+    shown = reader.get(sheet[1]["files"][0]["download"])
+    assert shown["Content-Type"] == "image/jpeg" and shown["Content-Disposition"].startswith("inline")
+    # someone who may not see it, whatever they accept: a problem, as JSON
+    outsider = APIClient()
+    outsider.force_authenticate(scene.elsewhere)
+    for accept in ("application/pdf", "application/json", "*/*"):
+        refused = outsider.get(url, HTTP_ACCEPT=accept)
+        assert refused.status_code == 404 and refused["Content-Type"] == "application/problem+json"
+        assert refused.json()["code"] == "not_found"
