@@ -9,7 +9,7 @@ from typing import Any
 
 import rules
 
-from thamdee.orgs.roles import roles_for
+from thamdee.orgs.permissions import is_org_admin
 from thamdee.people.permissions import is_site_admin
 
 
@@ -19,13 +19,6 @@ def is_in_the_pattern(user: Any, anomaly: Any) -> bool:
     return anomaly is not None and getattr(user, "pk", None) in anomaly.involved_ids()
 
 
-@rules.predicate
-def is_admin_of_its_organisation(user: Any, anomaly: Any) -> bool:
-    """An admin of the organisation whose deeds the pattern is in; nobody for a pattern across organisations.
-    Not ``orgs.permissions.is_org_admin``: for an object with no organisation it reads the object's own pk as an
-    organisation's, which would let the admins of whichever organisation has that number open the pattern."""
-    org_id = getattr(anomaly, "organisation_id", None)
-    return org_id is not None and roles_for(user).has(org_id, "admin")
-
-
-can_review_anomaly = (is_admin_of_its_organisation | is_site_admin) & ~is_in_the_pattern
+# is_org_admin reads the anomaly's organisation_id: none for a pattern across organisations, so no organisation's
+# admins (orgs.permissions._org_id never takes an object's own id for an empty organisation_id).
+can_review_anomaly = (is_org_admin | is_site_admin) & ~is_in_the_pattern

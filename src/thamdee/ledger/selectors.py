@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
 from thamdee.common.thaitime import fiscal_year_bounds
-from thamdee.ledger.causes import CauseInfo, describe
+from thamdee.ledger.causes import CauseInfo, describe, describe_journal
 from thamdee.ledger.models import Account, AccountKind, JournalKind, Posting
 from thamdee.ledger.permissions import can_view_passbook
 from thamdee.people.models import User, full_name
@@ -199,6 +199,30 @@ def cause_as_seen_by(
     if title is not None:
         return CauseInfo(title=title), True
     return cause, journal_kind in (JournalKind.GIFT, JournalKind.DONATION)
+
+
+@dataclass
+class EntryView:
+    """One journal as a viewer may read it: its cause (withheld or not), whether its message and the names of
+    others on its legs are withheld, its legs and the people whose passbooks it is in."""
+
+    cause: CauseInfo | None
+    withheld: bool
+    legs: list[Posting]
+    owners: set[int]
+
+
+def entry_as_seen_by(viewer: Actor, journal: Any) -> EntryView:
+    """What the entry page and the entry API show of ``journal`` (already found visible to ``viewer``,
+    ``services.journal_get_for``): its legs with their accounts in one query, and ``cause_as_seen_by``."""
+    legs = list(
+        Posting.objects.filter(journal=journal).select_related(
+            "account__user", "account__organisation", "account__programme"
+        )
+    )
+    owners = {leg.account.user_id for leg in legs if leg.account.user_id}
+    cause, withheld = cause_as_seen_by(viewer, owners, journal.kind, describe_journal(journal))
+    return EntryView(cause=cause, withheld=withheld, legs=legs, owners=owners)
 
 
 def _as_seen_by_an_organiser(viewer: Actor, lines: list[PassbookLine]) -> list[PassbookLine]:

@@ -17,7 +17,7 @@ from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
 from thamdee.ledger.errors import ProgrammeInactiveError
 from thamdee.ledger.forms import BudgetForm, DonationForm, GiftForm, TopUpForm
-from thamdee.ledger.models import Journal, Posting, Programme
+from thamdee.ledger.models import Journal, Programme
 from thamdee.ledger.permissions import can_set_programme_budget, can_top_up_allotment
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
@@ -107,26 +107,18 @@ def statement_pdf(request: AuthedRequest) -> HttpResponse:
 def entry(request: AuthedRequest, ref: str) -> HttpResponse:
     """Why these credits? One journal, its legs the viewer may see, and the rule that produced it."""
     journal = services.journal_get_for(viewer=request.user, ref=ref)
-    from thamdee.ledger.causes import describe_journal
-
-    legs = list(
-        Posting.objects.filter(journal=journal).select_related(
-            "account__user", "account__organisation", "account__programme"
-        )
-    )
-    owners = {leg.account.user_id for leg in legs if leg.account.user_id}
-    cause, withheld = selectors.cause_as_seen_by(request.user, owners, journal.kind, describe_journal(journal))
+    seen = selectors.entry_as_seen_by(request.user, journal)
     reversal = Journal.objects.filter(reversal_of=journal).first()
     return render(
         request,
         "ledger/entry.html",
         {
             "journal": journal,
-            "cause": cause,
-            "legs": legs,
+            "cause": seen.cause,
+            "legs": seen.legs,
             "reversal": reversal,
-            "withheld": withheld,
-            "owners": owners,
+            "withheld": seen.withheld,
+            "owners": seen.owners,
         },
     )
 

@@ -278,16 +278,9 @@ class EntryApi(APIView):
     def get(self, request: Request, ref: str) -> Response:
         """As the entry page: an organiser reading a member's entry gets no gift or donation message, and a deed
         of another organisation or of a sensitive kind is not named nor explained (``cause_as_seen_by``)."""
-        from thamdee.ledger.causes import describe_journal
-        from thamdee.ledger.models import Posting
-
         journal = services.journal_get_for(viewer=request.user, ref=ref)
-        owners = {
-            owner
-            for owner in Posting.objects.filter(journal=journal).values_list("account__user_id", flat=True)
-            if owner is not None
-        }
-        info, withheld = selectors.cause_as_seen_by(request.user, owners, journal.kind, describe_journal(journal))
+        seen = selectors.entry_as_seen_by(request.user, journal)
+        info = seen.cause
         data = EntrySerializer(
             {
                 "journal": journal,
@@ -296,7 +289,7 @@ class EntryApi(APIView):
                 "reversed": _has_reversal(journal),
             }
         ).data
-        if withheld:
+        if seen.withheld:
             data["memo"] = None
         return Response(data)
 
