@@ -93,6 +93,15 @@ def evidence_file_get(*, viewer: Actor, public_id: str | uuid.UUID) -> EvidenceF
     return item
 
 
+def evidence_file_of(*, assessment: Assessment, public_id: Any) -> EvidenceFile:
+    """A file of this assessment (already found visible), with the assessment attached; not found otherwise."""
+    item = EvidenceFile.objects.filter(assessment=assessment, public_id=public_id).first()
+    if item is None:
+        raise NotFoundError()
+    item.assessment = assessment
+    return item
+
+
 def certificate_get_public(*, public_id: str | uuid.UUID) -> Assessment:
     """A confirmed result at one of the levels, for its public verification page (anyone): not found otherwise."""
     assessment = (

@@ -167,9 +167,7 @@ def _uploads(request: AuthedRequest, numbers: list[int]) -> list[tuple[int, str,
         raise AssessmentInvalidError(reason=format_lazy(_("แนบได้ครั้งละไม่เกิน {limit} ไฟล์"), limit=MAX_FILES_PER_REQUEST))
     uploads = []
     for number, upload in chosen:
-        if (upload.size or 0) > MAX_BYTES:
-            raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
-        uploads.append((number, upload.name or "", upload.read()))
+        uploads.append((number, upload.name or "", read_upload(upload)))
     return uploads
 
 
@@ -187,6 +185,13 @@ def _prepared(uploads: list[tuple[int, str, bytes]]) -> list[tuple[int, services
             raise AssessmentInvalidError(reason=_("ไฟล์ที่แนบครั้งนี้ใช้เวลาตรวจนานเกินไป โปรดแนบครั้งละน้อยไฟล์ลง"))
         prepared.append((number, services.evidence_prepare(data, name)))
     return prepared
+
+
+def read_upload(upload: Any) -> bytes:
+    """An uploaded evidence file's bytes, read only when it is not too large (the page's and the API's)."""
+    if (upload.size or 0) > MAX_BYTES:
+        raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
+    return bytes(upload.read())
 
 
 @login_required
@@ -219,9 +224,7 @@ def save_scores(request: AuthedRequest, public_id: str) -> HttpResponse:
                     if created:
                         added.append(item)
                 if remove is not None:
-                    gone = EvidenceFile.objects.filter(assessment=assessment, public_id=remove).first()
-                    if gone is None:
-                        raise NotFoundError()
+                    gone = selectors.evidence_file_of(assessment=assessment, public_id=remove)
                     services.assessment_evidence_remove(actor=request.user, item=gone)
                 if submit:
                     services.assessment_submit(actor=request.user, assessment=assessment)
@@ -250,13 +253,19 @@ def evidence_file(request: AuthedRequest, public_id: str, kind: str = "file") ->
     """An evidence file, only to those who may see its assessment (never from a public media URL): a photo shown
     in the page, a PDF only as a download."""
     item = selectors.evidence_file_get(viewer=request.user, public_id=public_id)
-    if kind == "thumb" and item.thumbnail:
+    return evidence_response(item, thumbnail=kind == "thumb")
+
+
+def evidence_response(item: EvidenceFile, *, thumbnail: bool = False) -> FileResponse:
+    """An evidence file as a response (the page's and the API's): a photo inline, a PDF as a download; never kept by
+    a browser without asking (a file removed, or a viewer who lost access, is not served again), never sniffed,
+    and sandboxed."""
+    if thumbnail and item.thumbnail:
         response = FileResponse(item.thumbnail.open("rb"), content_type="image/jpeg")
     else:
         response = FileResponse(
             item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
         )
-    # Not kept by the browser without asking: a file removed, or a viewer who lost access, is not served again.
     response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponseBase
+from django.http import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,9 +25,9 @@ from thamdee.api.problems import JSONOrProblemRenderer
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
+from thamdee.assessments.views import evidence_response, read_upload
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
-from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
 
 # Levels are plain integers, not enums: the same choices under three names (level, confirmed_level, an activity's
@@ -452,13 +452,11 @@ class AssessmentFilesApi(APIView):
         s = AssessmentFileUploadSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         upload = s.validated_data["file"]
-        if (upload.size or 0) > MAX_BYTES:
-            raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
         item, created = services.assessment_evidence_add(
             actor=user,
             assessment=assessment,
             number=s.validated_data["activity"],
-            data=upload.read(),
+            data=read_upload(upload),
             filename=upload.name or "",
         )
         return Response(
@@ -485,11 +483,7 @@ class AssessmentFileApi(APIView):
 
     def _item(self, user: Any, public_id: str, file_id: str) -> EvidenceFile:
         assessment = selectors.assessment_get(viewer=user, public_id=public_id)
-        item = EvidenceFile.objects.filter(assessment=assessment, public_id=file_id).first()
-        if item is None:
-            raise NotFoundError()
-        item.assessment = assessment
-        return item
+        return selectors.evidence_file_of(assessment=assessment, public_id=file_id)
 
     @extend_schema(
         tags=["assessments"],
@@ -501,13 +495,7 @@ class AssessmentFileApi(APIView):
     def get(self, request: Request, public_id: str, file_id: str) -> HttpResponseBase:
         """The file itself, for anyone who may see the assessment (a token client too): a photo as a JPEG, a PDF as
         a download. Not yours to see, or not of this assessment: 404."""
-        item = self._item(me(request), public_id, file_id)
-        response = FileResponse(
-            item.file.open("rb"), content_type=item.content_type, as_attachment=not item.is_image, filename=item.name
-        )
-        response["Cache-Control"] = "private, no-cache"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return evidence_response(self._item(me(request), public_id, file_id))
 
     @extend_schema(tags=["assessments"], request=None, responses={204: None})
     def delete(self, request: Request, public_id: str, file_id: str) -> Response:
