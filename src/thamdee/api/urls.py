@@ -13,6 +13,7 @@ v1 = [
     path("anomalies/<uuid:public_id>/review/", anomalies.AnomalyReviewApi.as_view(), name="anomaly-review"),
     path("assessments/", assessments.AssessmentListApi.as_view(), name="assessments"),
     path("assessments/results/", assessments.AssessmentResultsApi.as_view(), name="assessment-results"),
+    path("assessments/roll/", assessments.AssessmentRollApi.as_view(), name="assessment-roll"),
     path("assessments/<uuid:public_id>/", assessments.AssessmentDetailApi.as_view(), name="assessment"),
     path("assessments/<uuid:public_id>/scores/", assessments.AssessmentScoresApi.as_view(), name="assessment-scores"),
     path("assessments/<uuid:public_id>/submit/", assessments.AssessmentSubmitApi.as_view(), name="assessment-submit"),

@@ -388,3 +388,71 @@ def results_summary(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
         provinces={level: totals[f"province_{level}"] for level in Level.values} if with_provinces else None,
         provinces_waiting=totals.get("province_waiting", 0),
     )
+
+
+# --- the public roll --------------------------------------------------------------------------------------------
+
+
+def results_public(
+    *, fiscal_year: int, area_code: str = "", level: int | None = None, subject: str = "", query: str = ""
+) -> QuerySet[Assessment]:
+    """The roll anyone may read: every result of ``fiscal_year`` confirmed at one of the three levels, organisations
+    and provinces, within ``area_code`` (a province, district or subdistrict; all if empty), at ``level`` (all three
+    if None), of one ``subject`` (both if empty), whose name holds ``query``. Never a result that reached no level
+    or is not yet confirmed: the roll honours those who reached a level, it does not show who did not. No person is
+    named. Ordered by level, highest first, then where the subject is (a province just before its organisations)."""
+    from django.db.models.functions import Coalesce
+
+    qs = Assessment.objects.select_related("organisation__area", "province", "confirmed_by_agency").filter(
+        fiscal_year=fiscal_year, status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING
+    )
+    if area_code:
+        qs = qs.filter(Q(organisation__area__code__startswith=area_code) | Q(province__code__startswith=area_code))
+    if level is not None:
+        qs = qs.filter(confirmed_level=level)
+    if subject == Subject.ORGANISATION:
+        qs = qs.filter(organisation__isnull=False)
+    elif subject == Subject.PROVINCE:
+        qs = qs.filter(province__isnull=False)
+    if query:
+        qs = qs.filter(
+            Q(organisation__name_th__icontains=query)
+            | Q(organisation__name_en__icontains=query)
+            | Q(province__name_th__icontains=query)
+            | Q(province__name_en__icontains=query)
+        )
+    return qs.order_by(
+        "-confirmed_level", Coalesce("organisation__area__code", "province__code"), "organisation__name_th", "pk"
+    )
+
+
+@dataclass
+class PublicResult:
+    """One line of the public roll: the confirmed result and the names of the areas it lies in."""
+
+    assessment: Assessment
+    province: str = ""
+    district: str = ""
+    subdistrict: str = ""
+
+    @property
+    def place(self) -> str:
+        return " ".join(name for name in (self.subdistrict, self.district, self.province) if name)
+
+
+def public_lines(items: list[Assessment]) -> list[PublicResult]:
+    """The roll's lines for ``items`` with their province, district and subdistrict named (one query for all)."""
+    codes = {a.area_code[:n] for a in items for n in (2, 4, 6) if len(a.area_code) >= n}
+    names = {area.code: area.display_name() for area in Area.objects.filter(code__in=codes)} if codes else {}
+    lines = []
+    for a in items:
+        code = a.area_code
+        lines.append(
+            PublicResult(
+                a,
+                province=names.get(code[:2], ""),
+                district=names.get(code[:4], "") if len(code) >= 4 else "",
+                subdistrict=names.get(code[:6], "") if len(code) >= 6 else "",
+            )
+        )
+    return lines

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("open/", views.open_assessment, name="open"),
     path("results/", views.results, name="results"),
+    path("roll/", views.roll, name="roll"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/scores/", views.save_scores, name="scores"),
     path("<uuid:public_id>/review/", views.review, name="review"),

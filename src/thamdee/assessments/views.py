@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,12 +23,12 @@ from thamdee.areas.selectors import area_label
 from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.errors import AssessmentInvalidError
 from thamdee.assessments.forms import ReviewForm, ScoresForm
-from thamdee.assessments.models import MAX_FILES_PER_ACTIVITY, Assessment, EvidenceFile, Level
+from thamdee.assessments.models import MAX_FILES_PER_ACTIVITY, Assessment, EvidenceFile, Level, Subject
 from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
-from thamdee.common.thaitime import current_fiscal_year
+from thamdee.common.thaitime import current_fiscal_year, fiscal_year_label
 from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
 from thamdee.people.types import AuthedRequest
@@ -365,7 +366,88 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
             "a": assessment,
             "issuer_name": agency.display_name() if agency is not None else certificates.issuer_name(assessment),
             "area_path": area_label(area) if area is not None else "",
+            "on_roll": assessment.fiscal_year in _result_years(),
         },
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+ROLL_PAGE_SIZE = 50
+
+
+def _roll_filters(request: HttpRequest) -> dict[str, Any]:
+    """The public roll's filters read from the query string; anything unknown falls back to "all"."""
+    years = _result_years()
+    raw_year = request.GET.get("fy", "")
+    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else years[0]
+    code = request.GET.get("area", "")
+    area = Area.objects.filter(code=code, level__lte=AreaLevel.SUBDISTRICT).first() if code.isdigit() and code else None
+    raw_level = request.GET.get("level", "")
+    level = int(raw_level) if raw_level.isdigit() and int(raw_level) in Level.values and int(raw_level) else None
+    subject = request.GET.get("subject", "")
+    subject = subject if subject in Subject.values else ""
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    return {"years": years, "year": year, "area": area, "level": level, "subject": subject, "q": query}
+
+
+def roll(request: HttpRequest) -> HttpResponse:
+    """The public roll of organisations and provinces whose result was confirmed at one of the levels, for anyone:
+    by fiscal year, province, level and name, each with its verification page; as CSV or Excel too. No person is
+    named and nothing below a level is listed."""
+    f = _roll_filters(request)
+    qs = selectors.results_public(
+        fiscal_year=f["year"],
+        area_code=f["area"].code if f["area"] else "",
+        level=f["level"],
+        subject=f["subject"],
+        query=f["q"],
+    )
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        headers, rows = _roll_table(selectors.public_lines(list(qs)))
+        return table_response(f"assessment-roll-{f['year'] + 543}", headers, rows, fmt)
+    page = Paginator(qs, ROLL_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessments/roll.html",
+        {
+            **f,
+            "page": page,
+            "lines": selectors.public_lines(list(page.object_list)),
+            "levels": [level for level in Level if level],
+            "subjects": Subject.choices,
+            "provinces": Area.objects.filter(level=AreaLevel.PROVINCE).order_by("name_th"),
+        },
+    )
+
+
+def _roll_table(lines: list[selectors.PublicResult]) -> tuple[list[str], list[list[Any]]]:
+    headers = [
+        _("ปีงบประมาณ"),
+        _("ประเภท"),
+        _("ชื่อ"),
+        _("จังหวัด"),
+        _("อำเภอ/เขต"),
+        _("ตำบล/แขวง"),
+        _("ระดับที่รับรอง"),
+        _("รับรองโดย"),
+        _("รับรองเมื่อ"),
+        _("ตรวจสอบได้ที่"),
+    ]
+    rows = [
+        [
+            fiscal_year_label(line.assessment.fiscal_year),
+            Subject(line.assessment.subject).label,
+            line.assessment.subject_name,
+            line.province,
+            line.district,
+            line.subdistrict,
+            line.assessment.get_confirmed_level_display(),
+            certificates.issuer_name(line.assessment),
+            line.assessment.reviewed_at.date().isoformat() if line.assessment.reviewed_at else "",
+            certificates.verify_url(line.assessment),
+        ]
+        for line in lines
+    ]
+    return headers, rows

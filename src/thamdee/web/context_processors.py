@@ -94,6 +94,7 @@ PUBLIC = NavGroup(
     (
         NavItem(_("ภาพรวม"), "reports:public", "globe2"),
         NavItem(_("แบบอย่างความดี"), "recognition:honours", "stars"),
+        NavItem(_("องค์กรคุณธรรม"), "assessments:roll", "award"),
         NavItem(_("เรื่องเล่าดี ๆ"), "reports:stories", "journal-richtext"),
         NavItem(_("ตรวจสอบเกียรติบัตร"), "recognition:verify", "patch-check"),
         NavItem(_("องค์กร"), "orgs:list", "people"),

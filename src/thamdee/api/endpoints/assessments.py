@@ -5,6 +5,7 @@ Every rule is in ``thamdee.assessments.services`` and ``selectors``; one you may
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSer
 from thamdee.api.parsers import MultiPartParser
 from thamdee.api.problems import JSONOrProblemRenderer
 from thamdee.areas.models import Area, AreaLevel
-from thamdee.assessments import selectors, services
+from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
 from thamdee.assessments.views import evidence_response, read_upload
 from thamdee.common import thaitime
@@ -211,6 +212,49 @@ class AssessmentResultsFilterSerializer(serializers.Serializer):
     area = AreaCodeField(queryset=Area.objects.filter(level__lt=AreaLevel.SUBDISTRICT), required=False, allow_null=True)
 
 
+class AssessmentRollFilterSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(required=False, allow_null=True, min_value=2000, max_value=2200)
+    area = AreaCodeField(
+        queryset=Area.objects.filter(level__lte=AreaLevel.SUBDISTRICT), required=False, allow_null=True
+    )
+    level = serializers.ChoiceField(
+        choices=[Level.PROMOTING, Level.MORAL, Level.MODEL], required=False, allow_null=True
+    )
+    subject = serializers.ChoiceField(choices=Subject.values, required=False, allow_blank=True, default="")
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
+class AssessmentRollLineSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="assessment.public_id", help_text="the result's id, as on its certificate")
+    subject = serializers.ChoiceField(choices=Subject.choices, source="assessment.subject")
+    name = serializers.CharField(source="assessment.subject_name", help_text="the organisation's or the province's")
+    area_code = serializers.CharField(source="assessment.area_code")
+    province = serializers.CharField(help_text="the province's name")
+    district = serializers.CharField(help_text="empty for a province's result")
+    subdistrict = serializers.CharField(help_text="empty for a province's result")
+    fiscal_year = serializers.IntegerField(source="assessment.fiscal_year")
+    fiscal_year_label = serializers.SerializerMethodField()
+    level = serializers.IntegerField(source="assessment.confirmed_level", help_text="1, 2 or 3 (" + LEVELS_HELP + ")")
+    level_label = serializers.CharField(source="assessment.get_confirmed_level_display")
+    confirmed_on = serializers.SerializerMethodField()
+    confirmed_by = serializers.SerializerMethodField(help_text="the agency that confirmed it")
+    verify_url = serializers.SerializerMethodField(help_text="the public page its certificate's QR code leads to")
+
+    def get_fiscal_year_label(self, obj: selectors.PublicResult) -> str:
+        return thaitime.fiscal_year_label(obj.assessment.fiscal_year)
+
+    def get_confirmed_on(self, obj: selectors.PublicResult) -> dt.date | None:
+        at = obj.assessment.reviewed_at
+        return at.date() if at is not None else None
+
+    def get_confirmed_by(self, obj: selectors.PublicResult) -> str:
+        agency = obj.assessment.confirmed_by_agency
+        return agency.display_name() if agency is not None else certificates.issuer_name(obj.assessment)
+
+    def get_verify_url(self, obj: selectors.PublicResult) -> str:
+        return certificates.verify_url(obj.assessment)
+
+
 class AssessmentLevelCountSerializer(serializers.Serializer):
     level = serializers.IntegerField(help_text="1, 2 or 3")
     name = serializers.CharField()
@@ -238,6 +282,44 @@ class AssessmentResultsSerializer(serializers.Serializer):
 
 
 # --- views ----------------------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["assessments"],
+    parameters=[
+        OpenApiParameter(
+            "fiscal_year", OpenApiTypes.INT, description="CE year in which it ends (2027 = FY2570); this one by default"
+        ),
+        OpenApiParameter("area", OpenApiTypes.STR, description="a province, district or subdistrict code"),
+        OpenApiParameter("level", OpenApiTypes.INT, enum=[1, 2, 3], description="one level only"),
+        OpenApiParameter("subject", OpenApiTypes.STR, enum=Subject.values),
+        OpenApiParameter("q", OpenApiTypes.STR, description="part of the organisation's or the province's name"),
+    ],
+)
+class AssessmentRollApi(generics.ListAPIView):
+    """The public roll (no sign-in): organisations and provinces whose result of a fiscal year was confirmed at one
+    of the three levels, highest level first, each with the page that verifies its certificate. No person is named;
+    a result that reached no level, or is not confirmed yet, is never listed. A filter out of range: 400 invalid."""
+
+    permission_classes = [AllowAny]
+    serializer_class = AssessmentRollLineSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filters = AssessmentRollFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        area = data.get("area")
+        qs = selectors.results_public(
+            fiscal_year=data.get("fiscal_year") or thaitime.current_fiscal_year(),
+            area_code=area.code if area is not None else "",
+            level=data.get("level"),
+            subject=data["subject"],
+            query=" ".join(data["q"].split()),
+        )
+        page = self.paginate_queryset(qs)
+        lines = selectors.public_lines(list(page if page is not None else qs))
+        return self.get_paginated_response(self.get_serializer(lines, many=True).data)
+
 
 FY = OpenApiParameter(
     "fiscal_year", OpenApiTypes.INT, description="CE year in which it ends (2027 = FY2570); 2000 to 2200"
