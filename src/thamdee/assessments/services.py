@@ -83,6 +83,13 @@ def _framework(subject: str) -> Framework:
 
 
 @transaction.atomic
+def open_years() -> list[int]:
+    """The fiscal years an assessment may be opened for: this one and the one before (a year's result is often
+    completed after it ends), never a future one."""
+    this_year = current_fiscal_year()
+    return [this_year, this_year - 1]
+
+
 def assessment_open(
     *,
     actor: Actor,
@@ -91,34 +98,47 @@ def assessment_open(
     fiscal_year: int | None = None,
 ) -> Assessment:
     """The assessment of an organisation or a province for a fiscal year (this one by default): the one that exists,
-    or a new draft with the framework in use. Only someone who may fill it (not found for anyone else); this fiscal
-    year or the one before (a year's result is often completed after it ends), never a future one."""
+    or a new draft with the framework in use. Only someone who may fill it (not found for anyone else); only for
+    one of ``open_years``."""
+    return assessment_open_or_get(actor=actor, organisation=organisation, province=province, fiscal_year=fiscal_year)[0]
+
+
+def assessment_open_or_get(
+    *,
+    actor: Actor,
+    organisation: Organisation | None = None,
+    province: Area | None = None,
+    fiscal_year: int | None = None,
+) -> tuple[Assessment, bool]:
+    """``assessment_open``, and whether this call made the assessment (False when it was there already, or was
+    opened by someone else at the same moment)."""
     if (organisation is None) == (province is None):
         raise AssessmentInvalidError(reason=_("ต้องระบุองค์กรหรือจังหวัดอย่างใดอย่างหนึ่ง"))
     if province is not None and province.level != AreaLevel.PROVINCE:
         raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะระดับจังหวัด"))
-    this_year = current_fiscal_year()
-    fiscal_year = fiscal_year or this_year
+    years = open_years()
+    fiscal_year = fiscal_year or years[0]
     subject: dict[str, Any] = {"organisation": organisation} if organisation is not None else {"province": province}
     existing = Assessment.objects.filter(fiscal_year=fiscal_year, **subject).first()
     probe = existing or Assessment(fiscal_year=fiscal_year, **subject)
     if not can_fill_assessment.test(actor, probe) and not (existing and can_review_assessment.test(actor, existing)):
         raise NotFoundError()
     if existing is not None:
-        return existing
-    if fiscal_year not in (this_year, this_year - 1):
+        return existing, False
+    if fiscal_year not in years:
         raise AssessmentInvalidError(reason=_("ประเมินได้เฉพาะปีงบประมาณนี้หรือปีก่อน"))
     framework = _framework(Subject.ORGANISATION if organisation is not None else Subject.PROVINCE)
     try:
         with transaction.atomic():
-            return Assessment.objects.create(
+            made = Assessment.objects.create(
                 framework=framework,
                 fiscal_year=fiscal_year,
                 created_by=actor,  # type: ignore[misc]
                 **subject,
             )
+        return made, True
     except IntegrityError:  # opened by someone else at the same moment
-        return Assessment.objects.get(fiscal_year=fiscal_year, **subject)
+        return Assessment.objects.get(fiscal_year=fiscal_year, **subject), False
 
 
 @transaction.atomic

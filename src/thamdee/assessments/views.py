@@ -33,13 +33,6 @@ from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
 from thamdee.people.types import AuthedRequest
 
-
-def _years() -> list[int]:
-    """The years an assessment may be opened for: this fiscal year and the one before."""
-    year = current_fiscal_year()
-    return [year, year - 1]
-
-
 RESULT_YEARS = 5
 
 
@@ -59,7 +52,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     viewer = request.user
     if not selectors.can_use(viewer):
         raise NotFoundError()
-    years = _years()
+    years = services.open_years()
     year = _year(request, years)
     queue, queue_total = selectors.review_queue(viewer=viewer)
     return render(
@@ -81,7 +74,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 def open_assessment(request: AuthedRequest) -> HttpResponse:
     """Start (or open) the year's assessment of an organisation (``org``: public id) or a province (``province``:
     its code)."""
-    years = _years()
+    years = services.open_years()
     year = _year(request, years)
     organisation = province = None
     if request.POST.get("org"):

@@ -370,15 +370,13 @@ class AssessmentListApi(generics.ListAPIView):
         s.is_valid(raise_exception=True)
         organisation, province = s.validated_data.get("organisation"), s.validated_data.get("province")
         year = s.validated_data.get("fiscal_year") or thaitime.current_fiscal_year()
-        subject = {"organisation": organisation} if organisation is not None else {"province": province}
-        existed = (organisation is None) != (province is None) and (
-            selectors.assessments_visible(viewer=user, fiscal_year=year).filter(**subject).exists()
+        opened, created = services.assessment_open_or_get(
+            actor=user, organisation=organisation, province=province, fiscal_year=year
         )
-        opened = services.assessment_open(actor=user, organisation=organisation, province=province, fiscal_year=year)
         return _detail(
             user,
             selectors.assessment_get(viewer=user, public_id=opened.public_id),
-            status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

@@ -15,11 +15,12 @@ from thamdee.rewards.tests.test_races import outcome, race
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def test_ten_opening_the_same_year_at_once_get_one_assessment(scene):
-    results = race([lambda: services.assessment_open(actor=scene.admin, organisation=scene.org)] * 10)
+def test_ten_opening_the_same_year_at_once_get_one_assessment_made_by_one_of_them(scene):
+    results = race([lambda: services.assessment_open_or_get(actor=scene.admin, organisation=scene.org)] * 10)
     assert Counter(outcome(r) for r in results) == {"ok": 10}
     assert Assessment.objects.count() == 1
-    assert {r.pk for r in results} == {Assessment.objects.get().pk}
+    assert {a.pk for a, _created in results} == {Assessment.objects.get().pk}
+    assert sorted(created for _a, created in results) == [False] * 9 + [True]  # the API answers 201 once
 
 
 def test_two_reviewers_deciding_at_once_decide_once(scene):

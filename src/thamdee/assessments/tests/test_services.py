@@ -67,6 +67,7 @@ def test_an_organisation_assesses_itself_and_the_province_confirms(scene):
     a = services.assessment_open(actor=scene.admin, organisation=scene.org)
     assert (a.status, a.fiscal_year, a.framework.code) == ("draft", current_fiscal_year(), "example-organisation")
     assert services.assessment_open(actor=scene.admin, organisation=scene.org) == a  # once a year
+    assert services.assessment_open_or_get(actor=scene.admin, organisation=scene.org) == (a, False)
 
     # When they score part of it and try to submit, then they are told what is missing and nothing moves
     assert services.assessment_score(actor=scene.admin, assessment=a, scores={1: (2, "ประกาศ"), 2: (1, "")}) == 2
