@@ -401,7 +401,8 @@ def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
     metadata (EXIF with GPS inside a scanned photo, too), in more places than a list of names can follow; redrawing
     keeps none of them. The original is read by PDFium (``thamdee.deeds.pdfredraw``) in a process of its own, started
     in Python's isolated mode with an almost empty environment (no setting or secret of the site), which limits its
-    own memory and CPU time before it reads the file, so a hostile or broken file fails that process alone. The
+    own memory and CPU time, leaves the network and may start no process before it reads the file
+    (``pdfredraw.isolate``), so a hostile or broken file fails that process alone. The
     price: the text of the document is no longer selectable (a reviewer reads the pages).
 
     Guarantees: at most ``MAX_BYTES`` bytes and ``MAX_PDF_PAGES`` pages in, at most ``MAX_REDRAWN_BYTES`` out; the

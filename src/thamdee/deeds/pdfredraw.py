@@ -11,7 +11,8 @@ these builds runs no JavaScript). A grey page is kept in whichever of two forms 
 compressed losslessly (text) or a grey JPEG (a scanned photo).
 
 It sets its own limits on memory and CPU time (``limit``, from its arguments, never above the limits it was
-started with) before reading anything, so that a hostile file can only exhaust this process. It is started in
+started with) before reading anything, so that a hostile file can only exhaust this process; and it leaves the
+network and may start no other process (``isolate``). It is started in
 Python's isolated mode with an almost empty environment (``deeds.evidence.redraw_pdf``): it sees no setting or
 secret of the site. Exit status: 0 done; ``ENCRYPTED``, ``TOO_MANY_PAGES``, ``UNREADABLE``, ``NO_LIMITS`` or
 ``TOO_LARGE`` otherwise (``TOO_LARGE`` as soon as the pages drawn outweigh what may be kept). No Django here: the
@@ -143,11 +144,41 @@ def limit(memory: int, cpu_seconds: int) -> None:
         resource.setrlimit(which, (value, value))
 
 
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def isolate() -> bool:
+    """Leave the network and never start another process: a hostile file that took this process over could
+    neither reach the database or any address nor run a program.
+
+    - The network: a user and a network namespace of this process's own (``unshare``, which Linux lets an
+      unprivileged process do where user namespaces are enabled, as on Debian), holding nothing but a loopback that
+      is down, so every connection fails. Where the kernel refuses (user namespaces turned off, a container's
+      seccomp profile), the process goes on without it: returns whether it was done.
+    - Processes: ``RLIMIT_NPROC`` 0, so fork, clone and threads fail (not enforced for root, which the web server
+      must not run as). Raises ``OSError``/``ValueError`` if the limit cannot be set.
+
+    Must run while the process has a single thread (``unshare`` of a user namespace refuses otherwise), before the
+    file is read."""
+    import ctypes
+    import resource
+
+    try:
+        unshare = ctypes.CDLL(None, use_errno=True).unshare
+        left = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        left = False
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    return left
+
+
 def main() -> None:
     """``python -I -m thamdee.deeds.pdfredraw MAX_PAGES MAX_BYTES MEMORY_BYTES CPU_SECONDS`` < in.pdf > out.pdf"""
     max_pages, max_bytes, memory, cpu_seconds = (int(arg) for arg in sys.argv[1:5])
     try:
         limit(memory, cpu_seconds)
+        isolate()
     except (OSError, ValueError):
         sys.exit(NO_LIMITS)
     data = sys.stdin.buffer.read()

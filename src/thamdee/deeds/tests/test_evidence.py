@@ -784,3 +784,40 @@ def test_the_redraw_runs_without_the_site_s_settings_or_secrets(monkeypatch):
     monkeypatch.setattr(subprocess, "run", spy)
     evidence.redraw_pdf(pdf_file())
     assert "-I" in seen["command"] and seen["env"] == {"LANG": "C.UTF-8"}
+
+
+def test_the_redraw_leaves_the_network_and_may_start_no_process():
+    """The redrawing process, once isolated, reaches no address (here: a port this test listens on, which it could
+    reach before) and has a process limit of 0. Run the way ``redraw_pdf`` runs it (isolated mode, empty
+    environment)."""
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    probe = (
+        "import json, resource, socket\n"
+        "from thamdee.deeds import pdfredraw\n"
+        "def reach():\n"
+        "    try:\n"
+        f"        socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
+        "        return True\n"
+        "    except OSError:\n"
+        "        return False\n"
+        "before = reach()\n"
+        "pdfredraw.limit(1536 * 1024 * 1024, 30)\n"
+        "left = pdfredraw.isolate()\n"
+        "print(json.dumps({'before': before, 'left': left, 'after': reach(),"
+        " 'nproc': resource.getrlimit(resource.RLIMIT_NPROC)}))\n"
+    )
+    env = {"LANG": "C.UTF-8"}
+    try:
+        done = subprocess.run(  # noqa: S603 - this interpreter, a probe of our own
+            [sys.executable, "-I", "-c", probe], capture_output=True, env=env, cwd="/", timeout=60, check=True
+        )
+    finally:
+        listener.close()
+    seen = json.loads(done.stdout)
+    assert seen == {"before": True, "left": True, "after": False, "nproc": [0, 0]}
