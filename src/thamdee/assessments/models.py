@@ -373,9 +373,11 @@ class EvidenceFile(PublicIdModel):
                 name="%(app_label)s_%(class)s_kind",
             ),
             models.CheckConstraint(condition=Q(size__gt=0), name="%(app_label)s_%(class)s_not_empty"),
-            # A PDF knows its pages; a photo has none and a thumbnail instead.
+            # A PDF knows its pages (and has its first page's thumbnail, but not if kept before 0005); a photo has
+            # no pages and always a thumbnail. (The pages are "not null" in words: a NULL would make the check
+            # unknown, which a CHECK lets through.)
             models.CheckConstraint(
-                condition=Q(content_type="application/pdf", pages__gte=1, thumbnail="")
+                condition=Q(content_type="application/pdf", pages__isnull=False, pages__gte=1)
                 | Q(content_type="image/jpeg", pages__isnull=True) & ~Q(thumbnail=""),
                 name="%(app_label)s_%(class)s_shape",
             ),

@@ -213,6 +213,7 @@ def evidence_prepare(data: bytes, filename: str = "") -> PreparedFile:
             sha256=document.sha256,
             extension="pdf",
             pages=document.pages,
+            thumbnail=document.thumbnail,
         )
     try:
         image = process_evidence(data, filename)

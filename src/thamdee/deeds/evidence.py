@@ -388,6 +388,7 @@ class CheckedDocument:
     content_type: str
     pages: int
     sha256: str
+    thumbnail: bytes  # a JPEG of the first page, as a photo's thumbnail
 
 
 def is_pdf(data: bytes) -> bool:
@@ -420,6 +421,7 @@ def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
         raise EvidenceFileTypeNotAllowedError(filename=filename)
     command = [sys.executable, "-I", "-m", "thamdee.deeds.pdfredraw"]
     command += [str(MAX_PDF_PAGES), str(MAX_REDRAWN_BYTES), str(REDRAW_MEMORY), str(REDRAW_CPU_SECONDS)]
+    command += [str(THUMBNAIL_SIDE)]
     try:
         done = subprocess.run(  # noqa: S603 - our own module, run by this interpreter
             command,
@@ -440,15 +442,18 @@ def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
         raise EvidenceEncryptedError(filename=filename)
     if done.returncode == pdfredraw.TOO_MANY_PAGES:
         raise EvidenceTooManyPagesError(limit_pages=MAX_PDF_PAGES, filename=filename)
-    if done.returncode == pdfredraw.TOO_LARGE or len(done.stdout) > MAX_REDRAWN_BYTES:
+    answer = pdfredraw.unframe(done.stdout) if done.returncode == 0 else None
+    redrawn, thumbnail = answer if answer is not None else (b"", b"")
+    if done.returncode == pdfredraw.TOO_LARGE or len(redrawn) > MAX_REDRAWN_BYTES:
         raise EvidenceRedrawnTooLargeError(limit_mb=MAX_REDRAWN_BYTES // (1024 * 1024), filename=filename)
-    if done.returncode != 0 or not is_pdf(done.stdout):
+    if done.returncode != 0 or not is_pdf(redrawn) or not thumbnail.startswith(b"\xff\xd8"):
         raise EvidenceCorruptError(filename=filename)
     return CheckedDocument(
-        data=done.stdout,
+        data=redrawn,
         content_type=PDF_CONTENT_TYPE,
-        pages=len(_PAGE.findall(done.stdout)),  # the new file's own pages: it holds nothing else that says /Page
-        sha256=hashlib.sha256(done.stdout).hexdigest(),
+        pages=len(_PAGE.findall(redrawn)),  # the new file's own pages: it holds nothing else that says /Page
+        sha256=hashlib.sha256(redrawn).hexdigest(),
+        thumbnail=thumbnail,
     )
 
 

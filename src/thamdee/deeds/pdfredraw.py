@@ -34,6 +34,7 @@ TOO_LARGE = 14
 MAX_SIDE = 1400  # pixels: an A4 page at about 120 dots an inch
 MAX_DPI = 150
 JPEG_QUALITY = 70
+THUMBNAIL_QUALITY = 75  # as the photos' thumbnails (deeds.evidence)
 GREY_TOLERANCE = 24  # largest difference between colour channels on a page still drawn in grey
 
 
@@ -102,12 +103,28 @@ def _jpeg(picture: object) -> bytes:
     return buffer.getvalue()
 
 
-def redraw(data: bytes, max_pages: int, max_bytes: int) -> bytes:
+def _thumbnail(picture: object, side: int) -> bytes:
+    """A small JPEG of a page's picture, at most ``side`` pixels on its longest side."""
+    from PIL import Image
+
+    assert isinstance(picture, Image.Image)
+    small = picture.copy()
+    small.thumbnail((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, format="JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def redraw(data: bytes, max_pages: int, max_bytes: int, thumbnail_side: int = 0) -> tuple[bytes, bytes]:
+    """The new PDF, and a JPEG of its first page at most ``thumbnail_side`` pixels wide and high (empty if 0)."""
     import pydyf
 
     document = pydyf.PDF()
     weight = 0
+    thumbnail = b""
     for width, height, picture in _pages(data, max_pages):
+        if thumbnail_side and not thumbnail:
+            thumbnail = _thumbnail(picture, thumbnail_side)
         content, extra = _image(picture)
         weight += len(content)
         if weight > max_bytes:  # stop drawing as soon as the pages outweigh what may be kept
@@ -130,7 +147,7 @@ def redraw(data: bytes, max_pages: int, max_bytes: int) -> bytes:
         document.pages["Count"] += 1
     out = io.BytesIO()
     document.write(out)
-    return out.getvalue()
+    return out.getvalue(), thumbnail
 
 
 def limit(memory: int, cpu_seconds: int) -> None:
@@ -173,9 +190,27 @@ def isolate() -> bool:
     return left
 
 
+def frame(document: bytes, thumbnail: bytes) -> bytes:
+    """The redrawn PDF and its first page's thumbnail in one answer: the PDF's length (8 bytes, big-endian), the
+    PDF, the thumbnail."""
+    return len(document).to_bytes(8, "big") + document + thumbnail
+
+
+def unframe(answer: bytes) -> tuple[bytes, bytes] | None:
+    """``frame`` undone: (PDF, thumbnail), or None if the answer is not framed so."""
+    if len(answer) < 8:
+        return None
+    length = int.from_bytes(answer[:8], "big")
+    if length > len(answer) - 8:
+        return None
+    return answer[8 : 8 + length], answer[8 + length :]
+
+
 def main() -> None:
-    """``python -I -m thamdee.deeds.pdfredraw MAX_PAGES MAX_BYTES MEMORY_BYTES CPU_SECONDS`` < in.pdf > out.pdf"""
+    """``python -I -m thamdee.deeds.pdfredraw MAX_PAGES MAX_BYTES MEMORY_BYTES CPU_SECONDS [THUMBNAIL_SIDE]``
+    < in.pdf > out: the redrawn PDF alone, or with a thumbnail side (pixels), the two framed (``frame``)."""
     max_pages, max_bytes, memory, cpu_seconds = (int(arg) for arg in sys.argv[1:5])
+    thumbnail_side = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     try:
         limit(memory, cpu_seconds)
         isolate()
@@ -183,12 +218,12 @@ def main() -> None:
         sys.exit(NO_LIMITS)
     data = sys.stdin.buffer.read()
     try:
-        result = redraw(data, max_pages, max_bytes)
+        document, thumbnail = redraw(data, max_pages, max_bytes, thumbnail_side)
     except SystemExit:
         raise
     except Exception:  # anything PDFium or Pillow could not read: the file is refused, never a crash upstream
         sys.exit(UNREADABLE)
-    sys.stdout.buffer.write(result)
+    sys.stdout.buffer.write(frame(document, thumbnail) if thumbnail_side else document)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,9 @@ def test_a_pdf_is_kept_redrawn_with_its_pages(scene, draft):
     assert created and item.content_type == "application/pdf" and item.pages == 2
     kept = default_storage.open(item.file.name).read()
     assert kept != sent and kept.startswith(b"%PDF-") and b"JavaScript" not in kept
-    assert item.name == "minutes 2569.pdf" and not item.thumbnail
+    assert item.name == "minutes 2569.pdf"
+    thumbnail = Image.open(default_storage.open(item.thumbnail.name))  # the first page, small, as a JPEG
+    assert thumbnail.format == "JPEG" and max(thumbnail.size) <= 320
 
 
 def test_the_same_file_sent_again_for_the_same_activity_is_the_one_kept(scene, draft):
@@ -312,6 +314,25 @@ def test_files_are_served_only_to_those_who_see_the_assessment(client, scene, dr
     assert client.get(reverse("assessments:evidence", args=[pdf.public_id])).status_code == 302
 
 
+def test_a_pdf_shows_its_first_page_on_the_sheet_and_one_kept_without_a_thumbnail_its_icon(client, scene, draft):
+    new, _ = add(scene, draft, pdf_file(), name="แผนงาน.pdf")
+    old, _ = add(scene, draft, pdf_file(pages=2), number=2, name="เก่า.pdf")
+    EvidenceFile.objects.filter(pk=old.pk).update(thumbnail="")  # kept before PDFs had thumbnails
+    client.force_login(scene.organiser)
+    sheet = client.get(reverse("assessments:detail", args=[draft.public_id])).content.decode()
+    thumb_url = reverse("assessments:evidence-thumb", args=[new.public_id])
+    assert sheet.count('data-testid="pdf-thumbnail"') == 1 and f'src="{thumb_url}"' in sheet
+    assert sheet.count("bi-file-earmark-pdf") == 1  # the old one
+    thumb = client.get(thumb_url)
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    assert b"".join(thumb.streaming_content) == default_storage.open(new.thumbnail.name).read()
+    assert "sandbox" in thumb["Content-Security-Policy"]
+    # The document itself is still only downloaded.
+    assert client.get(reverse("assessments:evidence", args=[new.public_id]))["Content-Disposition"].startswith(
+        "attachment"
+    )
+
+
 def test_the_sheet_s_queries_do_not_grow_with_its_files(client, scene, draft, django_assert_num_queries):
     client.force_login(scene.admin)
     url = reverse("assessments:detail", args=[draft.public_id])
@@ -326,6 +347,19 @@ def test_the_sheet_s_queries_do_not_grow_with_its_files(client, scene, draft, dj
 
 
 # --- what the database keeps ----------------------------------------------------------------------------------
+
+
+def test_the_database_keeps_a_file_s_shape(scene, draft):
+    """A photo always has a thumbnail and no pages; a PDF always its pages, with a thumbnail or (kept before they
+    had one) without."""
+    from django.db import IntegrityError, transaction
+
+    pdf, _ = add(scene, draft, pdf_file())
+    jpg, _ = add(scene, draft, photo(), number=2)
+    EvidenceFile.objects.filter(pk=pdf.pk).update(thumbnail="")  # allowed
+    for item, change in ((jpg, {"thumbnail": ""}), (jpg, {"pages": 1}), (pdf, {"pages": None})):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EvidenceFile.objects.filter(pk=item.pk).update(**change)
 
 
 def test_the_database_refuses_a_score_or_file_of_another_framework(scene, draft):

@@ -821,3 +821,63 @@ def test_the_redraw_leaves_the_network_and_may_start_no_process():
         listener.close()
     seen = json.loads(done.stdout)
     assert seen == {"before": True, "left": True, "after": False, "nproc": [0, 0]}
+
+
+def coloured_pages(*colours: str) -> bytes:
+    """A PDF of 200 pt square pages, each filled with one colour (PDF operands, "1 0 0" for red)."""
+    import pydyf
+
+    document = pydyf.PDF()
+    for colour in colours:
+        draw = pydyf.Stream([f"{colour} rg 0 0 200 200 re f".encode()])
+        document.add_object(draw)
+        page = pydyf.Dictionary(
+            {
+                "Type": "/Page",
+                "Parent": document.pages.reference,
+                "MediaBox": pydyf.Array([0, 0, 200, 200]),
+                "Contents": draw.reference,
+            }
+        )
+        document.add_object(page)
+        document.pages["Kids"].extend([page.number, 0, "R"])
+        document.pages["Count"] += 1
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_redrawn_pdf_comes_with_a_thumbnail_of_its_first_page():
+    kept = evidence.redraw_pdf(coloured_pages("1 0 0", "0 0 1"))  # red, then blue
+    assert kept.pages == 2
+    thumbnail = Image.open(io.BytesIO(kept.thumbnail))
+    assert thumbnail.format == "JPEG" and max(thumbnail.size) == evidence.THUMBNAIL_SIDE
+    red, green, blue = thumbnail.convert("RGB").getpixel((thumbnail.width // 2, thumbnail.height // 2))
+    assert red > 200 and green < 60 and blue < 60  # the first page's red, not the second's blue
+    assert b"Exif" not in kept.thumbnail
+
+
+def test_a_redraw_answer_that_is_not_framed_is_a_refusal(monkeypatch):
+    """The redrawing process's answer is the PDF's length, the PDF and the thumbnail; anything else (cut short, no
+    thumbnail) is refused as unreadable rather than kept."""
+    import subprocess
+
+    from tests.factories import pdf_file
+    from thamdee.deeds import pdfredraw
+
+    real_run = subprocess.run
+    cut_short = lambda out: out[:12]  # noqa: E731
+    without_thumbnail = lambda out: pdfredraw.frame(pdfredraw.unframe(out)[0], b"")  # noqa: E731
+    for damage in (cut_short, without_thumbnail):
+
+        def damaged(command, damage=damage, **kwargs):
+            done = real_run(command, **kwargs)
+            return subprocess.CompletedProcess(done.args, done.returncode, damage(done.stdout), done.stderr)
+
+        monkeypatch.setattr(subprocess, "run", damaged)
+        with pytest.raises(EvidenceRejectedError) as refused:
+            evidence.redraw_pdf(pdf_file())
+        assert refused.value.code == "evidence_corrupt"
+    assert pdfredraw.unframe(b"short") is None
+    assert pdfredraw.unframe((100).to_bytes(8, "big") + b"%PDF-") is None  # says more than it holds
+    assert pdfredraw.unframe(pdfredraw.frame(b"%PDF-1", b"\xff\xd8")) == (b"%PDF-1", b"\xff\xd8")
