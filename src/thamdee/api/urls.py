@@ -121,6 +121,12 @@ v1 = [
     path("deeds/<uuid:public_id>/reject/", deeds.DeedRejectApi.as_view(), name="deed-reject"),
     path("deeds/<uuid:public_id>/reverse/", deeds.DeedReverseApi.as_view(), name="deed-reverse"),
     path("deeds/<uuid:public_id>/appeal/", deeds.DeedAppealApi.as_view(), name="deed-appeal"),
+    path("deeds/<uuid:public_id>/evidence/<uuid:photo_id>/", deeds.DeedEvidenceApi.as_view(), name="deed-evidence"),
+    path(
+        "deeds/<uuid:public_id>/evidence/<uuid:photo_id>/thumb/",
+        deeds.DeedEvidenceThumbApi.as_view(),
+        name="deed-evidence-thumb",
+    ),
     path("appeals/<uuid:public_id>/decide/", deeds.AppealDecideApi.as_view(), name="appeal-decide"),
     path("organisations/<uuid:public_id>/deed-queue/", deeds.DeedQueueApi.as_view(), name="deed-queue"),
     path("organisations/<uuid:public_id>/deed-import/", deeds.DeedImportApi.as_view(), name="deed-import"),

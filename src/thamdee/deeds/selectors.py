@@ -173,11 +173,14 @@ def decisions_of(deed: Deed) -> list[Any]:
     return list(deed.decisions.select_related("actor").order_by("at", "pk"))
 
 
-def evidence_get_visible_to(*, viewer: Actor, public_id: Any) -> DeedEvidence:
+def evidence_get_visible_to(*, viewer: Actor, public_id: Any, deed_id: Any = None) -> DeedEvidence:
+    """A deed's photo, for those who may see the deed (the page's and the API's). With ``deed_id``, only a photo of
+    that deed: a photo of another deed is not found, like one the viewer may not see."""
+    scope = {"deed__public_id": deed_id} if deed_id is not None else {}
     try:
         item = DeedEvidence.objects.select_related(
             "deed__deed_type__programme", "deed__organisation", "deed__area"
-        ).get(public_id=public_id)
+        ).get(public_id=public_id, **scope)
     except (DeedEvidence.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
     if not can_view_deed.test(viewer, item.deed):

@@ -31,7 +31,7 @@ from thamdee.deeds.forms import (
     ReportForm,
     ThaiDateField,
 )
-from thamdee.deeds.models import Appeal, Deed, DeedStatus, DeedType
+from thamdee.deeds.models import Appeal, Deed, DeedEvidence, DeedStatus, DeedType
 from thamdee.deeds.permissions import (
     can_manage_catalogue,
     can_manage_templates,
@@ -133,7 +133,13 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
 def evidence_file(request: AuthedRequest, public_id: str, kind: str) -> FileResponse:
     """Evidence photos are served only to those who may see the deed (never from a public media URL)."""
     item = selectors.evidence_get_visible_to(viewer=request.user, public_id=public_id)
-    field = item.thumbnail if kind == "thumb" else item.image
+    return evidence_response(item, thumbnail=kind == "thumb")
+
+
+def evidence_response(item: DeedEvidence, *, thumbnail: bool = False) -> FileResponse:
+    """A deed's photo, or its thumbnail, as a response (the page's and the API's, so both send the same headers):
+    always a JPEG (photos are re-encoded when kept), never sniffed, kept only in the viewer's own cache."""
+    field = item.thumbnail if thumbnail else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

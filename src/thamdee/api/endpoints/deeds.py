@@ -4,17 +4,21 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
+from django.http import HttpResponseBase
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedField, me
+from thamdee.api.problems import JSONOrProblemRenderer
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.creditrules import engine
@@ -23,7 +27,19 @@ from thamdee.creditrules.models import Rulebook, RulebookVersion
 from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.creditrules.selectors import rulebook_versions_published, version_describe
 from thamdee.deeds import selectors, services
-from thamdee.deeds.models import Activity, Appeal, Deed, DeedStatus, DeedType, Evidence, Period, Unit, VerifiedBy
+from thamdee.deeds.models import (
+    Activity,
+    Appeal,
+    Deed,
+    DeedEvidence,
+    DeedStatus,
+    DeedType,
+    Evidence,
+    Period,
+    Unit,
+    VerifiedBy,
+)
+from thamdee.deeds.views import evidence_response
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.selectors import organisation_get
@@ -206,6 +222,19 @@ class DeedTypeAdoptApi(APIView):
         return Response(DeedTypeSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
+class DeedPhotoSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    url = serializers.CharField(help_text="the photo, for a signed-in browser session that may see the deed")
+    download = serializers.CharField(help_text="the photo (JPEG) through the API, for a token client too")
+    thumbnail = serializers.CharField(help_text="its thumbnail (JPEG) through the API, for a token client too")
+
+
+def _photos(deed: Deed) -> list[DeedEvidence]:
+    # Read once for both fields: a list's queryset prefetched the photos already; a single deed reads them here.
+    prefetch_related_objects([deed], "evidence")
+    return list(deed.evidence.all())
+
+
 class DeedSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     member = PersonSerializer(read_only=True)
@@ -215,7 +244,10 @@ class DeedSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code", read_only=True)
     done_on_be = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField(help_text="why these credits: each rule and its version")
-    evidence = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField(
+        help_text="the photos, for a signed-in browser session; kept as it was, see photos for token clients"
+    )
+    photos = serializers.SerializerMethodField(help_text="the evidence photos, with their API downloads")
 
     class Meta:
         model = Deed
@@ -239,6 +271,7 @@ class DeedSerializer(serializers.ModelSerializer):
             "submitted_at",
             "decided_at",
             "evidence",
+            "photos",
         ]
 
     def get_done_on_be(self, obj: Deed) -> str:
@@ -248,7 +281,20 @@ class DeedSerializer(serializers.ModelSerializer):
         return obj.explanation_text()
 
     def get_evidence(self, obj: Deed) -> list[str]:
-        return [f"/deeds/evidence/{e.public_id}/full/" for e in obj.evidence.all()]
+        return [f"/deeds/evidence/{e.public_id}/full/" for e in _photos(obj)]
+
+    @extend_schema_field(DeedPhotoSerializer(many=True))
+    def get_photos(self, obj: Deed) -> Any:
+        photos = [
+            {
+                "public_id": e.public_id,
+                "url": reverse("deeds:evidence", args=[e.public_id, "full"]),
+                "download": reverse("api:deed-evidence", args=[obj.public_id, e.public_id]),
+                "thumbnail": reverse("api:deed-evidence-thumb", args=[obj.public_id, e.public_id]),
+            }
+            for e in _photos(obj)
+        ]
+        return DeedPhotoSerializer(photos, many=True).data
 
 
 class DeedReportSerializer(serializers.Serializer):
@@ -347,6 +393,55 @@ class DeedReverseApi(APIView):
         return Response(
             DeedSerializer(services.deed_reverse(actor=me(request), deed=deed, reason=s.validated_data["reason"])).data
         )
+
+
+class _FileRenderer(BaseRenderer):
+    """Lets a client that asks for the photo's own type (``Accept: image/jpeg``) reach the view; the file is the
+    response, nothing is rendered. Errors are still problem+json (``DeedEvidenceApi.finalize_response``). The same
+    as the assessments' files (``thamdee.api.endpoints.assessments._FileRenderer``)."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        return data
+
+
+class DeedEvidenceApi(APIView):
+    """One evidence photo of a deed, for anyone who may see the deed on the web (a token client too)."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONOrProblemRenderer, _FileRenderer]
+    thumbnail = False
+
+    def _response(self, request: Request, public_id: str, photo_id: str) -> HttpResponseBase:
+        # The same selector and the same response as the page (deeds.views.evidence_file), scoped to this deed.
+        item = selectors.evidence_get_visible_to(viewer=request.user, public_id=photo_id, deed_id=public_id)
+        return evidence_response(item, thumbnail=self.thumbnail)
+
+    @extend_schema(tags=["deeds"], responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request: Request, public_id: str, photo_id: str) -> HttpResponseBase:
+        """The photo itself, as a JPEG (re-encoded when it was sent, without metadata), for the doer, the
+        organisation's organisers, verifiers and admins, the agency verifiers of a template it verifies, and site
+        admins. Not yours to see, or not of this deed: 404."""
+        return self._response(request, public_id, photo_id)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), _FileRenderer):
+            response.accepted_renderer = JSONOrProblemRenderer()  # an error to a client that asked for the photo
+            response.accepted_media_type = JSONOrProblemRenderer.media_type
+        return response
+
+
+class DeedEvidenceThumbApi(DeedEvidenceApi):
+    thumbnail = True
+
+    @extend_schema(tags=["deeds"], responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request: Request, public_id: str, photo_id: str) -> HttpResponseBase:
+        """The photo's thumbnail, as a JPEG, for those who may see the photo. Not yours to see, or not of this
+        deed: 404."""
+        return self._response(request, public_id, photo_id)
 
 
 class BulkSerializer(serializers.Serializer):
