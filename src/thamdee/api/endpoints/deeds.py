@@ -12,13 +12,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedField, me
-from thamdee.api.problems import JSONOrProblemRenderer
+from thamdee.api.files import FileApiView
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.creditrules import engine
@@ -395,23 +394,10 @@ class DeedReverseApi(APIView):
         )
 
 
-class _FileRenderer(BaseRenderer):
-    """Lets a client that asks for the photo's own type (``Accept: image/jpeg``) reach the view; the file is the
-    response, nothing is rendered. Errors are still problem+json (``DeedEvidenceApi.finalize_response``). The same
-    as the assessments' files (``thamdee.api.endpoints.assessments._FileRenderer``)."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
-        return data
-
-
-class DeedEvidenceApi(APIView):
+class DeedEvidenceApi(FileApiView):
     """One evidence photo of a deed, for anyone who may see the deed on the web (a token client too)."""
 
     permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONOrProblemRenderer, _FileRenderer]
     thumbnail = False
 
     def _response(self, request: Request, public_id: str, photo_id: str) -> HttpResponseBase:
@@ -425,13 +411,6 @@ class DeedEvidenceApi(APIView):
         organisation's organisers, verifiers and admins, the agency verifiers of a template it verifies, and site
         admins. Not yours to see, or not of this deed: 404."""
         return self._response(request, public_id, photo_id)
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), _FileRenderer):
-            response.accepted_renderer = JSONOrProblemRenderer()  # an error to a client that asked for the photo
-            response.accepted_media_type = JSONOrProblemRenderer.media_type
-        return response
 
 
 class DeedEvidenceThumbApi(DeedEvidenceApi):
