@@ -1,6 +1,7 @@
 """The certificate of a confirmed result (เกียรติบัตรองค์กรคุณธรรม / จังหวัดคุณธรรม): a Thai PDF naming the organisation
 or province, the level, the fiscal year and the agency that confirmed it, with a QR code to its public
-verification page on this site. An organisation's or a province's result names no person."""
+verification page on this site and, once its agency signed it, the id of its Open Badges 3.0 credential and the
+issuer's DID. An organisation's or a province's result names no person."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from thamdee.assessments.models import Assessment
+from thamdee.assessments.selectors import SignedResult
 from thamdee.common.thaitime import be_year
 
 
@@ -23,12 +25,13 @@ def issuer_name(assessment: Assessment) -> str:
     return agency.name_th if agency is not None else "ระบบทำดี (Thamdee)"
 
 
-def certificate_context(assessment: Assessment) -> dict[str, Any]:
+def certificate_context(assessment: Assessment, signed: SignedResult | None = None) -> dict[str, Any]:
     import segno
 
     url = verify_url(assessment)
     return {
         "a": assessment,
+        "signed": signed,
         "issuer_name": issuer_name(assessment),
         "subject_name": assessment.subject_name,
         "year_be": be_year(assessment.fiscal_year),
@@ -37,14 +40,15 @@ def certificate_context(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def certificate_pdf(assessment: Assessment) -> bytes:
+def certificate_pdf(assessment: Assessment, signed: SignedResult | None = None) -> bytes:
     """The certificate, in Thai whatever the viewer's language (an official document). Only for a result that
-    has one (``Assessment.has_certificate``)."""
+    has one (``Assessment.has_certificate``). ``signed``: the result's credential, whose id and issuer's DID it
+    prints in small print (as recognition's certificates do)."""
     from thamdee.common.pdf import render_pdf
 
     assert assessment.has_certificate, "only a confirmed result at a level has a certificate"
     with translation.override("th"):
-        return render_pdf("assessments/certificate_pdf.html", certificate_context(assessment))
+        return render_pdf("assessments/certificate_pdf.html", certificate_context(assessment, signed))
 
 
 def certificate_filename(assessment: Assessment) -> str:

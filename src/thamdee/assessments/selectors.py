@@ -4,6 +4,7 @@ level: an assessment is about an organisation, never a person."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ from thamdee.people.types import Actor
 
 def _base() -> QuerySet[Assessment]:
     return Assessment.objects.select_related(
-        "framework", "organisation__area", "province", "submitted_by", "reviewed_by"
+        "framework", "organisation__area", "province", "submitted_by", "reviewed_by", "credential__issuer"
     )
 
 
@@ -102,10 +103,41 @@ def evidence_file_of(*, assessment: Assessment, public_id: Any) -> EvidenceFile:
     return item
 
 
+@dataclass(frozen=True)
+class SignedResult:
+    """The Open Badges 3.0 credential a confirmed result was signed as, by the agency that confirmed it (issued by
+    recognition through ``hooks.on_confirmed``). Read through the reverse relation ``Assessment.credential``, so
+    this app imports nothing of recognition."""
+
+    id: uuid.UUID
+    issuer_did: str
+    revoked_at: dt.datetime | None
+
+    @property
+    def urn(self) -> str:
+        return f"urn:uuid:{self.id}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+def signed_result(assessment: Assessment) -> SignedResult | None:
+    """The result's credential, or None (not confirmed at a level, confirmed for no agency, or confirmed before
+    results were signed and not signed since). Free when the assessment was read with ``credential__issuer``."""
+    credential = getattr(assessment, "credential", None)  # RelatedObjectDoesNotExist is an AttributeError
+    if credential is None:
+        return None
+    return SignedResult(id=credential.public_id, issuer_did=credential.issuer.did, revoked_at=credential.revoked_at)
+
+
 def certificate_get_public(*, public_id: str | uuid.UUID) -> Assessment:
-    """A confirmed result at one of the levels, for its public verification page (anyone): not found otherwise."""
+    """A confirmed result at one of the levels, for its public verification page (anyone): not found otherwise.
+    Read with its credential, if it has one (``signed_result``)."""
     assessment = (
-        Assessment.objects.select_related("framework", "organisation__area", "province", "confirmed_by_agency")
+        Assessment.objects.select_related(
+            "framework", "organisation__area", "province", "confirmed_by_agency", "credential__issuer"
+        )
         .filter(public_id=public_id, status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING)
         .first()
     )
@@ -398,13 +430,18 @@ def results_public(
 ) -> QuerySet[Assessment]:
     """The roll anyone may read: every result of ``fiscal_year`` confirmed at one of the three levels, organisations
     and provinces, within ``area_code`` (a province, district or subdistrict; all if empty), at ``level`` (all three
-    if None), of one ``subject`` (both if empty), whose name holds ``query``. Never a result that reached no level
-    or is not yet confirmed: the roll honours those who reached a level, it does not show who did not. No person is
-    named. Ordered by level, highest first, then where the subject is (a province just before its organisations)."""
+    if None), of one ``subject`` (both if empty), whose name holds ``query``. Never a result that reached no level,
+    is not yet confirmed, or whose credential its agency revoked: the roll honours those who reached a level, it
+    does not show who did not. No person is named. Ordered by level, highest first, then where the subject is (a
+    province just before its organisations)."""
     from django.db.models.functions import Coalesce
 
+    # A result whose credential the agency revoked leaves the roll (in the same query: a join, no more queries).
     qs = Assessment.objects.select_related("organisation__area", "province", "confirmed_by_agency").filter(
-        fiscal_year=fiscal_year, status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING
+        fiscal_year=fiscal_year,
+        status=AssessmentStatus.CONFIRMED,
+        confirmed_level__gte=Level.PROMOTING,
+        credential__revoked_at__isnull=True,
     )
     if area_code:
         qs = qs.filter(Q(organisation__area__code__startswith=area_code) | Q(province__code__startswith=area_code))

@@ -18,6 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.assessments import hooks
 from thamdee.assessments.errors import (
     AssessmentIncompleteError,
     AssessmentInvalidError,
@@ -474,7 +475,8 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
     """Confirm a submitted result (its level becomes the year's result) or return it for correction (a reason is
     required). Agency staff covering the subject (national staff for a province), or a site admin; never the
     person who submitted it nor an admin of the organisation assessed. Done once: a second reviewer at the same
-    moment gets ``assessment_not_submitted``."""
+    moment gets ``assessment_not_submitted``. A result confirmed at a level is handed to the ``hooks`` in the same
+    transaction (recognition signs it for the agency that confirmed it)."""
     if not can_view_assessment.test(actor, assessment):
         raise NotFoundError()
     # Who submitted and who scored are read from the locked row, not from the caller's copy, which may be older.
@@ -514,6 +516,8 @@ def assessment_review(*, actor: Actor, assessment: Assessment, confirm: bool, no
         confirmed_by_agency=agency,
     )
     locked.refresh_from_db()
+    if confirm:
+        hooks.assessment_confirmed(locked)  # recognition signs the result (within this transaction)
     if locked.submitted_by is not None:
         notify(
             user=locked.submitted_by,

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -141,6 +142,7 @@ def _page(
             "history": selectors.assessment_history(assessment=assessment),
             "max_mb": MAX_BYTES // (1024 * 1024),
             "max_files": MAX_FILES_PER_ACTIVITY,
+            "signed": selectors.signed_result(assessment),
         },
         status=status,
     )
@@ -335,9 +337,10 @@ def certificate(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The certificate of a confirmed result at one of the levels, as a PDF, for those who may see the assessment
     (not found for a result without one)."""
     assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
-    if not assessment.has_certificate:
-        raise NotFoundError()
-    response = HttpResponse(certificates.certificate_pdf(assessment), content_type="application/pdf")
+    signed = selectors.signed_result(assessment)
+    if not assessment.has_certificate or (signed is not None and signed.is_revoked):
+        raise NotFoundError()  # no certificate for a result whose credential its agency revoked
+    response = HttpResponse(certificates.certificate_pdf(assessment, signed), content_type="application/pdf")
     response["Content-Disposition"] = (
         content_disposition_header(True, certificates.certificate_filename(assessment)) or ""
     )
@@ -347,11 +350,14 @@ def certificate(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     """Where a certificate's QR code leads, for anyone: the organisation or province, the level, the fiscal year
-    and the agency that confirmed it, as this site holds them now. No person is named. Not found for anything but
-    a confirmed result at a level."""
+    and the agency that confirmed it, as this site holds them now; for a result signed by its agency, where its
+    signature is checked and its signed file (which names no person either). A result whose credential was
+    revoked says so, not that it stands. No person is named. Not found for anything but a confirmed result at a
+    level."""
     assessment = selectors.certificate_get_public(public_id=public_id)
     agency = assessment.confirmed_by_agency
     area = assessment.organisation.area if assessment.organisation is not None else None
+    signed = selectors.signed_result(assessment)
     response = render(
         request,
         "assessments/verify.html",
@@ -359,7 +365,10 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
             "a": assessment,
             "issuer_name": agency.display_name() if agency is not None else certificates.issuer_name(assessment),
             "area_path": area_label(area) if area is not None else "",
-            "on_roll": assessment.fiscal_year in _result_years(),
+            "on_roll": assessment.fiscal_year in _result_years() and not (signed and signed.is_revoked),
+            "signed": signed,
+            "credential_verify_url": reverse("recognition:verify_id", args=[signed.id]) if signed else "",
+            "credential_file_url": reverse("recognition:verify_file", args=[signed.id]) if signed else "",
         },
     )
     response["X-Robots-Tag"] = "noindex"

@@ -8,7 +8,9 @@ class RecognitionConfig(AppConfig):
     verbose_name = _("การยกย่อง")
 
     def ready(self) -> None:
+        from thamdee.assessments import hooks as assessments
         from thamdee.deeds import hooks
-        from thamdee.recognition.services import recognise_verified
+        from thamdee.recognition.services import recognise_verified, result_recognise
 
         hooks.on_verified(recognise_verified)
+        assessments.on_confirmed(result_recognise)

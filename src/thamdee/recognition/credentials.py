@@ -97,7 +97,7 @@ def verify_url(credential_public_id: uuid.UUID | str) -> str:
 
 @dataclass(frozen=True)
 class AchievementSpec:
-    kind: str  # badge | level | honour
+    kind: str  # badge | level | honour | result
     code: str
     name_th: str
     name_en: str
@@ -105,10 +105,22 @@ class AchievementSpec:
     criteria_th: str
     achievement_type: str  # Open Badges AchievementType: Badge, Achievement, Award
     tags: tuple[str, ...] = ()
+    # The credential's own name, when it says more than the achievement's (a result names its fiscal year: the
+    # achievement is the same every year).
+    award_th: str = ""
+    award_en: str = ""
 
     @property
     def url(self) -> str:
         return achievement_url(self.kind, self.code)
+
+    @property
+    def credential_name_th(self) -> str:
+        return self.award_th or self.name_th
+
+    @property
+    def credential_name_en(self) -> str:
+        return self.award_en or self.name_en
 
 
 def build_payload(
@@ -117,7 +129,7 @@ def build_payload(
     issuer_did: str,
     issuer_name: str,
     issuer_page: str,
-    recipient_id: uuid.UUID,
+    recipient_id: str,
     recipient_name: str,
     achievement: AchievementSpec,
     issued_at: dt.datetime,
@@ -125,12 +137,13 @@ def build_payload(
     status_url: str,
     status_index: int,
 ) -> dict[str, Any]:
-    """The JWT payload of one credential. The recipient is an opaque id and their name, nothing else: no national
-    ID, no phone number."""
+    """The JWT payload of one credential. The recipient is an id (a URI: ``urn:uuid:`` of a member's or an
+    organisation's opaque id, or a province's public address) and a name, nothing else: no national ID, no phone
+    number."""
     credential = OpenBadgeCredential(
         id=f"urn:uuid:{credential_id}",
         issuer=Issuer(id=issuer_did, name=issuer_name, url=issuer_page),
-        recipient_id=f"urn:uuid:{recipient_id}",
+        recipient_id=recipient_id,
         achievement=Achievement(
             id=achievement.url,
             name=achievement.name_th,
@@ -139,7 +152,7 @@ def build_payload(
             achievement_type=achievement.achievement_type,
             tags=list(achievement.tags),
         ),
-        name=achievement.name_th,
+        name=achievement.credential_name_th,
         issuance_date=issued_at,
         expiration_date=valid_until,
         identifiers=[IdentityObject(identity_hash=recipient_name, identity_type="name", hashed=False)],

@@ -167,6 +167,7 @@ class CredentialKind(models.TextChoices):
     BADGE = "badge", _("เหรียญความดี")
     LEVEL = "level", _("ระดับ")
     HONOUR = "honour", _("แบบอย่างความดี")
+    RESULT = "result", _("ผลการประเมินองค์กร/จังหวัดคุณธรรม")
 
 
 class CertificateStatus(models.TextChoices):
@@ -180,11 +181,26 @@ class Credential(PublicIdModel):
     """An Open Badges 3.0 credential (VC-JWT signed with the issuer's Ed25519 key) and its Thai PDF certificate.
 
     ``public_id`` is the credential's id (``urn:uuid:...``). ``token`` is exactly what was signed and handed out.
+    Its subject is a member (a badge, a level, an honour) or an assessment's result (the organisation or province
+    assessed, ``assessment``): exactly one of the two.
     """
 
     kind = models.CharField(_("ชนิด"), max_length=10, choices=CredentialKind.choices)
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("ผู้ได้รับ")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credentials",
+        verbose_name=_("ผู้ได้รับ"),
+    )
+    assessment = models.OneToOneField(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credential",
+        verbose_name=_("ผลการประเมิน"),
     )
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("ผู้ออก"))
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="credentials")
@@ -218,6 +234,12 @@ class Credential(PublicIdModel):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
                 name="%(app_label)s_%(class)s_revocation_has_reason",
+            ),
+            # A member's credential or a result's, never both nor neither; a result's is of its own kind.
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, assessment__isnull=True) & ~Q(kind=CredentialKind.RESULT)
+                | Q(member__isnull=True, assessment__isnull=False, kind=CredentialKind.RESULT),
+                name="%(app_label)s_%(class)s_one_subject",
             ),
         ]
 

@@ -110,8 +110,9 @@ def issued_credentials_reach(user: Any, organisation: Any) -> Q | None:
 
     The admins of an issuing organisation reach all its own awards. The staff of an issuing agency reach what lies
     in their area scope: an honour by the area of the round that chose it (a national honour: national staff
-    only), any other credential by where its holder lives or where an organisation they belong to is. An admin
-    membership of the agency itself carries no area, so it reaches nothing. A site admin reaches everything."""
+    only), an assessment's result by where its subject is (the organisation's area, or the province), any other
+    credential by where its holder lives or where an organisation they belong to is. An admin membership of the
+    agency itself carries no area, so it reaches nothing. A site admin reaches everything."""
     from thamdee.orgs.models import Membership
     from thamdee.recognition.models import CredentialKind
 
@@ -132,8 +133,14 @@ def issued_credentials_reach(user: Any, organisation: Any) -> Q | None:
         belongs = Membership.objects.filter(
             user_id=OuterRef("member_id"), is_active=True, organisation__area__code__startswith=scope
         )
-        reach |= Q(kind=CredentialKind.HONOUR, honour__area__code__startswith=scope) | (
-            ~Q(kind=CredentialKind.HONOUR) & (Q(member__home_area__code__startswith=scope) | Q(Exists(belongs)))
+        reach |= (
+            Q(kind=CredentialKind.HONOUR, honour__area__code__startswith=scope)
+            | Q(kind=CredentialKind.RESULT, assessment__organisation__area__code__startswith=scope)
+            | Q(kind=CredentialKind.RESULT, assessment__province__code__startswith=scope)
+            | (
+                ~Q(kind__in=[CredentialKind.HONOUR, CredentialKind.RESULT])
+                & (Q(member__home_area__code__startswith=scope) | Q(Exists(belongs)))
+            )
         )
     return reach
 
@@ -157,7 +164,9 @@ def can_revoke_credential(user: Any, credential: Any) -> bool:
 def can_view_credential(user: Any, credential: Any) -> bool:
     if credential is None:
         return False
-    return getattr(user, "pk", None) == credential.member_id or bool(can_revoke_credential.test(user, credential))
+    # A result's credential has no holder (member_id None): never compare it with an anonymous user's pk (None).
+    holder = credential.member_id is not None and getattr(user, "pk", None) == credential.member_id
+    return holder or bool(can_revoke_credential.test(user, credential))
 
 
 can_set_badges = is_site_admin | is_org_admin

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 
+from thamdee.assessments.models import Framework, Indicator
 from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
 from thamdee.common.ids import parse_uuid
@@ -22,6 +23,8 @@ from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
 from thamdee.people.types import Actor
 from thamdee.recognition import badges as rules_of_badges
+from thamdee.recognition import credentials as vc
+from thamdee.recognition import results
 from thamdee.recognition.models import (
     BadgeAward,
     BadgeDefinition,
@@ -259,6 +262,17 @@ def credentials_issued_by(*, viewer: Actor, organisation: Organisation) -> Query
     if issuer is None or reach is None:
         return Credential.objects.none()
     return Credential.objects.filter(reach, issuer=issuer).select_related("member").order_by("-issued_at")
+
+
+def result_achievement_get(code: str) -> vc.AchievementSpec | None:
+    """The achievement of a result at a level under a framework (``<framework code>-<level>``), for its public page;
+    None when there is no such framework or level."""
+    parsed = results.parse_code(code)
+    framework = Framework.objects.filter(code=parsed[0]).first() if parsed is not None else None
+    if parsed is None or framework is None:
+        return None
+    indicators = list(Indicator.objects.filter(framework=framework).order_by("number"))
+    return results.result_achievement(framework, parsed[1], indicators)
 
 
 # --- badges ------------------------------------------------------------------------------------------------------

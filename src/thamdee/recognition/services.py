@@ -1,9 +1,10 @@
 """Writes for recognition: badges and levels as deeds are verified, credentials and their revocation, certificates,
 and the exemplar rounds (nomination, panel scoring, selection, the nominee's consent).
 
-Credentials are issued in the same transaction as what they record (a badge, a level, an honour), signed with the
-issuing body's key: badges by the organisation through whose deeds they were earned, levels by the agency that runs
-the programme, honours by the agency that ran the round.
+Credentials are issued in the same transaction as what they record (a badge, a level, an honour, an assessment's
+result), signed with the issuing body's key: badges by the organisation through whose deeds they were earned, levels
+by the agency that runs the programme, honours by the agency that ran the round, results by the agency the
+confirmation was made for.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.assessments.models import Assessment, AssessmentStatus, Indicator
+from thamdee.assessments.models import Level as ResultLevel
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError, ValidationError
 from thamdee.creditrules.engine import Level
@@ -39,7 +42,7 @@ from thamdee.people.models import User
 from thamdee.people.types import Actor
 from thamdee.recognition import badges as rules_of_badges
 from thamdee.recognition import credentials as vc
-from thamdee.recognition import errors, keys
+from thamdee.recognition import errors, keys, results
 from thamdee.recognition.models import (
     BadgeAward,
     BadgeDefinition,
@@ -185,15 +188,27 @@ def issuer_key_rotate(*, actor: Actor, organisation: Organisation) -> IssuerKey:
 # --- issuing credentials --------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(kw_only=True)
 class IssueRequest:
+    """One credential to issue: to a member (a badge, a level, an honour) or for an assessment's result (its
+    subject is the organisation or the province assessed, never a person). Exactly one of the two."""
+
     kind: str
-    member: User
+    member: User | None = None
+    assessment: Assessment | None = None
     organisation_id: int  # the issuing body
     organisation_name: str
     achievement: vc.AchievementSpec
     issued_at: dt.datetime
     valid_until: dt.datetime | None = None
+
+    @property
+    def recipient(self) -> tuple[str, str]:
+        """The subject's id (a URI) and name, as the credential states them."""
+        if self.member is not None:
+            return f"urn:uuid:{self.member.public_id}", self.member.full_name
+        assert self.assessment is not None, "a credential is about a member or a result"
+        return results.result_subject(self.assessment)
 
 
 def _issue(requests: Sequence[IssueRequest]) -> list[Credential]:
@@ -213,13 +228,14 @@ def _issue(requests: Sequence[IssueRequest]) -> list[Credential]:
         index = status.next_index
         status.next_index += 1
         public_id = uuid.uuid4()
+        recipient_id, recipient_name = request.recipient
         payload = vc.build_payload(
             credential_id=public_id,
             issuer_did=issuer.did,
             issuer_name=request.organisation_name,
             issuer_page=vc.issuer_url(issuer),
-            recipient_id=request.member.public_id,
-            recipient_name=request.member.full_name,
+            recipient_id=recipient_id,
+            recipient_name=recipient_name,
             achievement=request.achievement,
             issued_at=request.issued_at,
             valid_until=request.valid_until,
@@ -231,13 +247,14 @@ def _issue(requests: Sequence[IssueRequest]) -> list[Credential]:
                 public_id=public_id,
                 kind=request.kind,
                 member=request.member,
+                assessment=request.assessment,
                 issuer=issuer,
                 status_list=status,
                 status_index=index,
                 achievement_id=request.achievement.url,
-                name_th=request.achievement.name_th[:300],
-                name_en=request.achievement.name_en[:300],
-                recipient_name=request.member.full_name[:300],
+                name_th=request.achievement.credential_name_th[:300],
+                name_en=request.achievement.credential_name_en[:300],
+                recipient_name=recipient_name[:300],
                 token=signers[issuer.pk].sign_payload(payload),
                 issued_at=request.issued_at,
                 valid_until=request.valid_until,
@@ -270,6 +287,8 @@ def credential_revoke(*, actor: User, credential: Credential, reason: str) -> Cr
     active = _active_keys([issuer])
     status = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
     _publish(status, active[issuer.pk])
+    if credential.member is None:  # a result's: it names no person to tell
+        return credential
     notify(
         user=credential.member,
         kind="credential_revoked",
@@ -306,8 +325,8 @@ def certificate_request(*, actor: Actor, credential: Credential) -> Credential:
     """The holder asks for the Thai PDF certificate of a credential; a background task renders it. Asking again
     while it is being made, or once it is ready, changes nothing (a stalled request is retried after 10 minutes)."""
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
-    if getattr(actor, "pk", None) != credential.member_id:
-        raise NotFoundError()
+    if credential.member_id is None or getattr(actor, "pk", None) != credential.member_id:
+        raise NotFoundError()  # a result's certificate is the assessment's own (assessments.certificates)
     if credential.revoked_at is not None:
         raise errors.CredentialRevokedError()
     if credential.certificate_status == CertificateStatus.READY and credential.certificate:
@@ -360,7 +379,7 @@ def certificate_render(*, public_id: str) -> bool:
         )
         if credential is None or (credential.certificate_status == CertificateStatus.READY and credential.certificate):
             return False
-        if credential.revoked_at is not None or not credential.member.is_active:
+        if credential.revoked_at is not None or credential.member is None or not credential.member.is_active:
             if credential.certificate_status == CertificateStatus.PENDING:
                 credential.certificate_status = CertificateStatus.NONE
                 credential.certificate_requested_at = None
@@ -751,6 +770,87 @@ def recognition_recompute_for_organisation(organisation_id: int) -> int:
         "user_id", flat=True
     )
     return recognition_recompute(member_ids=list(member_ids))
+
+
+# --- assessment results (องค์กรและจังหวัดคุณธรรม) ----------------------------------------------------------------
+
+
+def _results_to_sign() -> QuerySet[Assessment]:
+    """Results that are due a credential and have none: confirmed at a level, for an agency (a site admin with no
+    post confirms for no agency, and no one signs such a result)."""
+    return Assessment.objects.filter(
+        status=AssessmentStatus.CONFIRMED,
+        confirmed_level__gte=ResultLevel.PROMOTING,
+        confirmed_by_agency__isnull=False,
+        credential__isnull=True,
+    )
+
+
+def _sign_results(assessment_ids: Iterable[int]) -> list[Credential]:
+    """Issue the credentials of these results (those still due one), signed by the agency each was confirmed for;
+    a fixed number of queries whatever their number."""
+    items = list(
+        _results_to_sign()
+        .filter(pk__in=list(assessment_ids))
+        .select_related("framework", "organisation", "province", "confirmed_by_agency")
+        .order_by("pk")
+    )
+    if not items:
+        return []
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(framework_id__in={a.framework_id for a in items}).order_by("number"):
+        indicators.setdefault(indicator.framework_id, []).append(indicator)
+    requests = []
+    for assessment in items:
+        agency = assessment.confirmed_by_agency
+        assert agency is not None and assessment.confirmed_level is not None
+        requests.append(
+            IssueRequest(
+                kind=CredentialKind.RESULT,
+                assessment=assessment,
+                organisation_id=agency.pk,
+                organisation_name=agency.name_th,
+                achievement=results.result_achievement(
+                    assessment.framework,
+                    assessment.confirmed_level,
+                    indicators.get(assessment.framework_id, []),
+                    fiscal_year=assessment.fiscal_year,
+                    agency_name=agency.name_th,
+                ),
+                issued_at=assessment.reviewed_at or timezone.now(),
+            )
+        )
+    return _issue(requests)
+
+
+def result_recognise(assessment: Assessment) -> None:
+    """The hook of ``assessments.hooks.on_confirmed``: a result just confirmed at a level is signed as an Open
+    Badges 3.0 credential by the agency it was confirmed for, inside the confirmation's transaction (a failure
+    rolls the confirmation back). A result confirmed for no agency gets none."""
+    _sign_results([assessment.pk])
+
+
+def results_sign(*, dry_run: bool = False, batch: int = 500) -> list[Assessment]:
+    """Sign every result confirmed at a level for an agency that has no credential yet (those confirmed before
+    results were signed). Idempotent: a result has one credential at most (unique in the database), and each batch
+    locks its results and looks again before signing. Returns the results signed (with ``dry_run``: those that
+    would be, signing nothing)."""
+    pending = list(_results_to_sign().select_related("organisation", "province").order_by("pk"))
+    if dry_run:
+        return pending
+    signed: list[Assessment] = []
+    for start in range(0, len(pending), batch):
+        chunk = pending[start : start + batch]
+        with transaction.atomic():
+            ids = list(
+                Assessment.objects.select_for_update()
+                .filter(pk__in=[a.pk for a in chunk])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            done = {c.assessment_id for c in _sign_results(ids)}
+        signed.extend(a for a in chunk if a.pk in done)
+    return signed
 
 
 # --- exemplars ---------------------------------------------------------------------------------------------------

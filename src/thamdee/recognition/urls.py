@@ -16,6 +16,7 @@ urlpatterns = [
     path("credentials/<uuid:public_id>/file.<str:kind>", views.credential_file, name="credential_file"),
     path("verify/", views.verify, name="verify"),
     path("verify/<uuid:public_id>/", views.verify_id, name="verify_id"),
+    path("verify/<uuid:public_id>/credential.jwt", views.verify_file, name="verify_file"),
     path("issuers/<uuid:public_id>/", views.issuer, name="issuer"),
     path("issuers/<uuid:public_id>/did.json", views.issuer_did, name="issuer_did"),
     path("issuers/<uuid:public_id>/jwks.json", views.issuer_jwks, name="issuer_jwks"),

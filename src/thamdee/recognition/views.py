@@ -39,6 +39,7 @@ from thamdee.recognition.forms import (
 from thamdee.recognition.models import (
     BadgeDefinition,
     CertificateStatus,
+    CredentialKind,
     ExemplarCategory,
     ExemplarRound,
     HonourLevel,
@@ -271,6 +272,22 @@ def verify_id(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@require_GET
+def verify_file(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The signed JWT of an assessment's result, for anyone (it names an organisation or a province, no person): to
+    keep, or to check offline against the issuer's published key. A member's credential is handed out only to its
+    holder and issuer (``credential_file``): not found here."""
+    item = selectors.credential_get_public(public_id)
+    if item.kind != CredentialKind.RESULT:
+        raise NotFoundError()
+    response = HttpResponse(item.token, content_type="application/vc+jwt; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="thamdee-result-{str(item.public_id)[:8]}.jwt"'
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 # --- published documents ----------------------------------------------------------------------------------------
 
 
@@ -380,6 +397,11 @@ def achievement(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         year = thaitime.fiscal_year_label(round_.fiscal_year)
         title = f"{ExemplarCategory(category).label} · {round_.get_level_display()} · {year}"
         criteria = "; ".join(c.text_th for c in round_.criteria.all())
+    elif kind == "result":
+        spec = selectors.result_achievement_get(code)
+        if spec is None:
+            raise NotFoundError()
+        title, criteria = spec.name_th, spec.criteria_th
     else:
         raise NotFoundError()
     return render(request, "recognition/achievement.html", {"kind": kind, "title": title, "criteria": criteria})

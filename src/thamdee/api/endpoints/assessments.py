@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer
@@ -51,6 +52,14 @@ class AssessmentFrameworkSerializer(serializers.Serializer):
     )
 
 
+class AssessmentCredentialSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="the credential's id (urn:uuid:<id> in the credential)")
+    verify_url = serializers.CharField(help_text="its public verification page, where its signature is checked")
+    file_url = serializers.CharField(help_text="the signed credential (VC-JWT), public: it names no person")
+    issuer = serializers.CharField(help_text="the DID of the agency that signed it")
+    revoked = serializers.BooleanField()
+
+
 class AssessmentSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     subject = serializers.ChoiceField(choices=Subject.choices, help_text="what is assessed")
@@ -78,9 +87,27 @@ class AssessmentSerializer(serializers.Serializer):
     reviewed_by = PersonSerializer(allow_null=True, help_text="who confirmed or returned it")
     reviewed_at = serializers.DateTimeField(allow_null=True)
     review_note = serializers.CharField(help_text="the reviewer's note; the reason when returned")
+    credential = serializers.SerializerMethodField(
+        help_text="the Open Badges 3.0 credential the confirmed result was signed as by its agency; null if none "
+        "(not confirmed at a level, or confirmed for no agency)"
+    )
 
     def get_fiscal_year_label(self, obj: Assessment) -> str:
         return thaitime.fiscal_year_label(obj.fiscal_year)
+
+    @extend_schema_field(AssessmentCredentialSerializer(allow_null=True))
+    def get_credential(self, obj: Assessment) -> dict[str, Any] | None:
+        signed = selectors.signed_result(obj)
+        if signed is None:
+            return None
+        site = str(settings.SITE_URL).rstrip("/")
+        return {
+            "id": signed.id,
+            "verify_url": site + reverse("recognition:verify_id", args=[signed.id]),
+            "file_url": site + reverse("recognition:verify_file", args=[signed.id]),
+            "issuer": signed.issuer_did,
+            "revoked": signed.is_revoked,
+        }
 
 
 class AssessmentFileSerializer(serializers.Serializer):

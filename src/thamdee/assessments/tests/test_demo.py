@@ -80,6 +80,11 @@ def test_the_demo_leaves_an_assessment_in_every_state_once():
     province = Assessment.objects.get(province__code="71", fiscal_year=year - 1)
     assert (province.status, province.confirmed_level) == (AssessmentStatus.CONFIRMED, Level.MORAL)
     assert (province.submitted_by, province.reviewed_by) == (agency, national)
+    # Both confirmed results end signed, each by the agency it was confirmed for (read through the reverse
+    # relation: this app imports nothing of recognition)
+    for result in (last, province):
+        credential = Assessment.objects.select_related("credential__issuer").get(pk=result.pk).credential
+        assert credential.issuer.organisation_id == result.confirmed_by_agency_id and credential.revoked_at is None
     # Last year's results by area: one organisation at คุณธรรม in Kanchanaburi, and the province's own result
     [row] = selectors.results_by_area(viewer=national, fiscal_year=year - 1)
     assert (row.area.code, row.counts, row.waiting, row.province) == ("71", {Level.MORAL: 1}, 0, province)

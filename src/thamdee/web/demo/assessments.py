@@ -2,7 +2,8 @@
 (คุณธรรม, confirmed by the Kanchanaburi culture office, demo-agency) and this year's self-assessment under way, for
 its admin (demo-orgadmin) to finish and submit; two organisations of the other pilot subdistrict in Kanchanaburi
 whose results of this year wait in demo-agency's queue; and Kanchanaburi's own result of last year, submitted by
-demo-agency and confirmed by national staff (demo-national).
+demo-agency and confirmed by national staff (demo-national). Both confirmed results end signed as Open Badges 3.0
+credentials by the agencies that confirmed them.
 
 The council's results carry evidence files (a photo of the day and PDF plans and minutes, drawn here).
 Everything goes through the services. Idempotent: an assessment is made, scored and moved along only when its
@@ -21,6 +22,7 @@ from thamdee.common.thaitime import be_year, current_fiscal_year
 from thamdee.orgs import services as orgs
 from thamdee.orgs.models import Membership, Organisation, Role
 from thamdee.people.models import User
+from thamdee.recognition.services import results_sign
 from thamdee.web.demo.base import Demo
 
 Scores = dict[int, tuple[int | None, str]]
@@ -265,3 +267,6 @@ def run(demo: Demo) -> None:
         reviewer=national_staff,
         note="ตรวจรายงานและหลักฐานประกอบแล้ว รับรองผลระดับคุณธรรม",
     )
+    # The confirmations above are signed as they happen (recognition's hook); a demo made before results were
+    # signed gets its credentials here.
+    results_sign()
