@@ -16,14 +16,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSerializer, PublicIdRelatedField, me
+from thamdee.api.files import FileApiView
 from thamdee.api.parsers import MultiPartParser
-from thamdee.api.problems import JSONOrProblemRenderer
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
@@ -571,22 +570,10 @@ class AssessmentFilesApi(APIView):
         )
 
 
-class _FileRenderer(BaseRenderer):
-    """Lets a client that asks for the file's own type (``Accept: application/pdf``) reach the view; the file is
-    the response, nothing is rendered. Errors are still problem+json (``AssessmentFileApi.finalize_response``)."""
-
-    media_type = "*/*"
-    format = "file"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
-        return data
-
-
-class AssessmentFileApi(APIView):
+class AssessmentFileApi(FileApiView):
     """One evidence file of an assessment: its content (GET), or its removal (DELETE)."""
 
     permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONOrProblemRenderer, _FileRenderer]
 
     def _item(self, user: Any, public_id: str, file_id: str) -> EvidenceFile:
         assessment = selectors.assessment_get(viewer=user, public_id=public_id)
@@ -611,10 +598,3 @@ class AssessmentFileApi(APIView):
         user = me(request)
         services.assessment_evidence_remove(actor=user, item=self._item(user, public_id, file_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), _FileRenderer):
-            response.accepted_renderer = JSONOrProblemRenderer()  # an error to a client that asked for the file
-            response.accepted_media_type = JSONOrProblemRenderer.media_type
-        return response
