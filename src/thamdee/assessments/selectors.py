@@ -425,6 +425,28 @@ def results_summary(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
 # --- the public roll --------------------------------------------------------------------------------------------
 
 
+RESULT_YEARS = 5
+
+
+def result_years() -> list[int]:
+    """The years whose results may be read (results by area, the public roll): this one and four before, newest
+    first."""
+    from thamdee.common.thaitime import current_fiscal_year
+
+    year = current_fiscal_year()
+    return [year - n for n in range(RESULT_YEARS)]
+
+
+def _on_roll() -> QuerySet[Assessment]:
+    """Results that may be on the public roll: confirmed at one of the three levels, and not revoked by their agency
+    (a join with the credential, no query of its own)."""
+    return Assessment.objects.filter(
+        status=AssessmentStatus.CONFIRMED,
+        confirmed_level__gte=Level.PROMOTING,
+        credential__revoked_at__isnull=True,
+    )
+
+
 def results_public(
     *, fiscal_year: int, area_code: str = "", level: int | None = None, subject: str = "", query: str = ""
 ) -> QuerySet[Assessment]:
@@ -436,13 +458,8 @@ def results_public(
     province just before its organisations)."""
     from django.db.models.functions import Coalesce
 
-    # A result whose credential the agency revoked leaves the roll (in the same query: a join, no more queries).
-    qs = Assessment.objects.select_related("organisation__area", "province", "confirmed_by_agency").filter(
-        fiscal_year=fiscal_year,
-        status=AssessmentStatus.CONFIRMED,
-        confirmed_level__gte=Level.PROMOTING,
-        credential__revoked_at__isnull=True,
-    )
+    qs = _on_roll().select_related("organisation__area", "province", "confirmed_by_agency")
+    qs = qs.filter(fiscal_year=fiscal_year)
     if area_code:
         qs = qs.filter(Q(organisation__area__code__startswith=area_code) | Q(province__code__startswith=area_code))
     if level is not None:
@@ -461,6 +478,14 @@ def results_public(
     return qs.order_by(
         "-confirmed_level", Coalesce("organisation__area__code", "province__code"), "organisation__name_th", "pk"
     )
+
+
+def roll_latest_year(years: list[int]) -> int:
+    """The latest of ``years`` (newest first) with a result on the roll, else the first: results are often
+    confirmed after their year ends, so this year's roll may still be empty while last year's is full. One query."""
+    found = _on_roll().filter(fiscal_year__in=years).order_by("-fiscal_year").values_list("fiscal_year", flat=True)
+    year = found.first()
+    return year if year is not None else years[0]
 
 
 @dataclass

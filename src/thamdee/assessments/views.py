@@ -29,18 +29,10 @@ from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
-from thamdee.common.thaitime import current_fiscal_year, fiscal_year_label
+from thamdee.common.thaitime import fiscal_year_label
 from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
 from thamdee.people.types import AuthedRequest
-
-RESULT_YEARS = 5
-
-
-def _result_years() -> list[int]:
-    """The years whose results may be read: this one and four before (the dashboard links to its own years)."""
-    year = current_fiscal_year()
-    return [year - n for n in range(RESULT_YEARS)]
 
 
 def _year(request: AuthedRequest, choices: list[int]) -> int:
@@ -301,7 +293,7 @@ def results(request: AuthedRequest) -> HttpResponse:
     viewer = request.user
     if not selectors.can_use(viewer):
         raise NotFoundError()
-    years = _result_years()
+    years = selectors.result_years()
     year = _year(request, years)
     code = request.GET.get("area", "")
     area = Area.objects.filter(code=code).first() if code else None
@@ -365,7 +357,7 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
             "a": assessment,
             "issuer_name": agency.display_name() if agency is not None else certificates.issuer_name(assessment),
             "area_path": area_label(area) if area is not None else "",
-            "on_roll": assessment.fiscal_year in _result_years() and not (signed and signed.is_revoked),
+            "on_roll": assessment.fiscal_year in selectors.result_years() and not (signed and signed.is_revoked),
             "signed": signed,
             "credential_verify_url": reverse("recognition:verify_id", args=[signed.id]) if signed else "",
             "credential_file_url": reverse("recognition:verify_file", args=[signed.id]) if signed else "",
@@ -380,9 +372,9 @@ ROLL_PAGE_SIZE = 50
 
 def _roll_filters(request: HttpRequest) -> dict[str, Any]:
     """The public roll's filters read from the query string; anything unknown falls back to "all"."""
-    years = _result_years()
+    years = selectors.result_years()
     raw_year = request.GET.get("fy", "")
-    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else years[0]
+    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else selectors.roll_latest_year(years)
     code = request.GET.get("area", "")
     area = Area.objects.filter(code=code, level__lte=AreaLevel.SUBDISTRICT).first() if code.isdigit() and code else None
     raw_level = request.GET.get("level", "")

@@ -314,7 +314,9 @@ class AssessmentResultsSerializer(serializers.Serializer):
     tags=["assessments"],
     parameters=[
         OpenApiParameter(
-            "fiscal_year", OpenApiTypes.INT, description="CE year in which it ends (2027 = FY2570); this one by default"
+            "fiscal_year",
+            OpenApiTypes.INT,
+            description="CE year in which it ends (2027 = FY2570); by default the latest of the last five with results",
         ),
         OpenApiParameter("area", OpenApiTypes.STR, description="a province, district or subdistrict code"),
         OpenApiParameter("level", OpenApiTypes.INT, enum=[1, 2, 3], description="one level only"),
@@ -336,7 +338,7 @@ class AssessmentRollApi(generics.ListAPIView):
         data = filters.validated_data
         area = data.get("area")
         qs = selectors.results_public(
-            fiscal_year=data.get("fiscal_year") or thaitime.current_fiscal_year(),
+            fiscal_year=data.get("fiscal_year") or selectors.roll_latest_year(selectors.result_years()),
             area_code=area.code if area is not None else "",
             level=data.get("level"),
             subject=data["subject"],

@@ -110,12 +110,23 @@ def test_the_roll_filters_by_area_level_subject_and_name(client, roll):
     assert shown(q="โคราช") == {"promoting"}
 
 
-def test_a_year_s_roll_lists_that_year_s_results_only(client, scene):
-    last = current_fiscal_year() - 1
-    a = result(scene.admin, scene.provincial, organisation=scene.org, year=last)
-    assert scene.org.name_th not in client.get(ROLL).content.decode()
-    assert scene.org.name_th in client.get(ROLL, {"fy": last}).content.decode()
-    assert a.fiscal_year == last
+def test_a_year_s_roll_lists_that_year_s_results_only_and_opens_on_the_latest_year_with_results(client, scene):
+    this, last = current_fiscal_year(), current_fiscal_year() - 1
+    assert 'data-testid="roll-line"' not in client.get(ROLL).content.decode()  # no results at all: this year, empty
+    old = result(scene.admin, scene.provincial, organisation=scene.org, year=last)
+    assert old.fiscal_year == last
+    # Only last year has results (a year is often confirmed after it ends): the roll opens on it
+    opened = client.get(ROLL).content.decode()
+    assert str(old.public_id) in opened and f'<option value="{last}" selected>' in opened
+    assert str(old.public_id) not in client.get(ROLL, {"fy": this}).content.decode()
+    # Once this year has a result, the roll opens on this year, and last year's is one choice away
+    korat = OrganisationFactory(area=area("300101"))
+    new = result(member_of(korat, is_admin=True), scene.elsewhere, organisation=korat, year=this)
+    opened = client.get(ROLL).content.decode()
+    assert str(new.public_id) in opened and str(old.public_id) not in opened
+    assert str(old.public_id) in client.get(ROLL, {"fy": last}).content.decode()
+    # The API opens on the same year
+    assert [line["id"] for line in client.get(API).json()["results"]] == [str(new.public_id)]
 
 
 @pytest.mark.parametrize(
@@ -149,14 +160,17 @@ def test_the_roll_downloads_as_csv_with_every_line_and_its_verification_address(
 
 
 def test_the_roll_reads_in_a_fixed_number_of_queries(client, scene, roll, django_assert_num_queries):
-    client.get(ROLL)  # warm the per-process caches (menus, levels)
+    year = {"fy": current_fiscal_year()}
+    client.get(ROLL, year)  # warm the per-process caches (menus, levels)
     with django_assert_num_queries(4):  # count, page, area names, provinces for the filter
+        client.get(ROLL, year)
+    with django_assert_num_queries(5):  # and, with no year asked for, the latest year with results
         client.get(ROLL)
     more = [OrganisationFactory(area=area("710911"), name_th=f"องค์กรเพิ่ม {n}") for n in range(3)]
     for org in more:
         result(member_of(org, is_admin=True), scene.provincial, organisation=org)
     with django_assert_num_queries(4):
-        assert client.get(ROLL).content.decode().count('data-testid="roll-line"') == 6
+        assert client.get(ROLL, year).content.decode().count('data-testid="roll-line"') == 6
 
 
 def test_the_verification_page_leads_to_the_year_s_roll(client, roll):
