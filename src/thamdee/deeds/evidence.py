@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +35,8 @@ THUMBNAIL_QUALITY = 75
 CONTENT_TYPE = "image/jpeg"
 
 _WHITE = (255, 255, 255)
+logger = logging.getLogger(__name__)
+_warned_isolation = threading.Event()  # the redraw's sandbox missing is logged once a process, not per file
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
 _HEIF_GENERIC_BRANDS = frozenset({b"mif1", b"msf1"})
@@ -423,19 +427,28 @@ def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
     command += [str(MAX_PDF_PAGES), str(MAX_REDRAWN_BYTES), str(REDRAW_MEMORY), str(REDRAW_CPU_SECONDS)]
     command += [str(THUMBNAIL_SIDE)]
     try:
-        done = subprocess.run(  # noqa: S603 - our own module, run by this interpreter
-            command,
-            input=data,
-            capture_output=True,
-            timeout=REDRAW_TIMEOUT,
-            env={"LANG": "C.UTF-8"},
-            cwd="/",
-            check=False,
-        )
+        # The answer goes to a file, not a pipe: the process may write no more than it is allowed (its file size
+        # limit, enforced by the kernel), so a process taken over cannot fill this one's memory.
+        with tempfile.TemporaryFile() as out:
+            done = subprocess.run(  # noqa: S603 - our own module, run by this interpreter
+                command,
+                input=data,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                timeout=REDRAW_TIMEOUT,
+                env={"LANG": "C.UTF-8"},
+                cwd="/",
+                check=False,
+            )
+            out.seek(0)
+            done.stdout = out.read(MAX_REDRAWN_BYTES + pdfredraw.MAX_THUMBNAIL_BYTES + pdfredraw.FRAME_SLACK + 1)
     except subprocess.TimeoutExpired as exc:
         raise EvidenceCorruptError(filename=filename) from exc
     except (OSError, subprocess.SubprocessError) as exc:
         raise EvidenceUnavailableError(filename=filename) from exc
+    if b"pdfredraw: isolation" in (done.stderr or b"") and not _warned_isolation.is_set():
+        _warned_isolation.set()
+        logger.warning("PDF redraw runs without its sandbox (%s)", done.stderr.decode(errors="replace").strip()[:200])
     if done.returncode == pdfredraw.NO_LIMITS:
         raise EvidenceUnavailableError(filename=filename)
     if done.returncode == pdfredraw.ENCRYPTED:
@@ -446,7 +459,12 @@ def redraw_pdf(data: bytes, filename: str = "") -> CheckedDocument:
     redrawn, thumbnail = answer if answer is not None else (b"", b"")
     if done.returncode == pdfredraw.TOO_LARGE or len(redrawn) > MAX_REDRAWN_BYTES:
         raise EvidenceRedrawnTooLargeError(limit_mb=MAX_REDRAWN_BYTES // (1024 * 1024), filename=filename)
-    if done.returncode != 0 or not is_pdf(redrawn) or not thumbnail.startswith(b"\xff\xd8"):
+    if (
+        done.returncode != 0
+        or not is_pdf(redrawn)
+        or not thumbnail.startswith(b"\xff\xd8")
+        or len(thumbnail) > pdfredraw.MAX_THUMBNAIL_BYTES
+    ):
         raise EvidenceCorruptError(filename=filename)
     return CheckedDocument(
         data=redrawn,

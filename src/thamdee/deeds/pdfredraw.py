@@ -12,7 +12,7 @@ compressed losslessly (text) or a grey JPEG (a scanned photo).
 
 It sets its own limits on memory and CPU time (``limit``, from its arguments, never above the limits it was
 started with) before reading anything, so that a hostile file can only exhaust this process; and it leaves the
-network and may start no other process (``isolate``). It is started in
+network and the file system and may start no other process (``isolate``). It is started in
 Python's isolated mode with an almost empty environment (``deeds.evidence.redraw_pdf``): it sees no setting or
 secret of the site. Exit status: 0 done; ``ENCRYPTED``, ``TOO_MANY_PAGES``, ``UNREADABLE``, ``NO_LIMITS`` or
 ``TOO_LARGE`` otherwise (``TOO_LARGE`` as soon as the pages drawn outweigh what may be kept). No Django here: the
@@ -35,6 +35,8 @@ MAX_SIDE = 1400  # pixels: an A4 page at about 120 dots an inch
 MAX_DPI = 150
 JPEG_QUALITY = 70
 THUMBNAIL_QUALITY = 75  # as the photos' thumbnails (deeds.evidence)
+MAX_THUMBNAIL_BYTES = 512 * 1024  # far above what a JPEG of 320 pixels a side weighs
+FRAME_SLACK = 1024 * 1024  # the PDF's own structure and the frame, beyond the pages' pictures
 GREY_TOLERANCE = 24  # largest difference between colour channels on a page still drawn in grey
 
 
@@ -112,6 +114,8 @@ def _thumbnail(picture: object, side: int) -> bytes:
     small.thumbnail((side, side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     small.save(buffer, format="JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+    if buffer.tell() > MAX_THUMBNAIL_BYTES:
+        sys.exit(UNREADABLE)
     return buffer.getvalue()
 
 
@@ -150,44 +154,105 @@ def redraw(data: bytes, max_pages: int, max_bytes: int, thumbnail_side: int = 0)
     return out.getvalue(), thumbnail
 
 
-def limit(memory: int, cpu_seconds: int) -> None:
+def limit(memory: int, cpu_seconds: int, output_bytes: int = 0) -> None:
     """Lower this process's address space and CPU time to at most these (never above the hard limits it was
-    started with, which it may not raise), and make no core file."""
+    started with, which it may not raise), make no core file, and write no file larger than ``output_bytes`` (its
+    answer, when it goes to a file: the kernel ends a process that writes past it; 0: no such limit)."""
     import resource
 
-    for which, wanted in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)):
+    wanted_limits = [(resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_CORE, 0)]
+    if output_bytes:
+        wanted_limits.append((resource.RLIMIT_FSIZE, output_bytes))
+    for which, wanted in wanted_limits:
         _soft, hard = resource.getrlimit(which)
         value = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         resource.setrlimit(which, (value, value))
 
 
+def prepare() -> None:
+    """Import now everything drawing needs (PDFium, Pillow's JPEG writer, pydyf): once the process is sealed
+    (``isolate``), no module can be read from disk."""
+    import pydyf  # noqa: F401
+    import pypdfium2  # noqa: F401
+    from PIL import Image, ImageChops, JpegImagePlugin  # noqa: F401
+
+    Image.preinit()
+
+
+CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+NEW_ROOT = b"/tmp"  # nothing of it is seen: an empty file system is mounted over it, in this process's view alone
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/X11/fonts")  # where PDFium looks on Linux
+SEALED, NETWORK_ONLY, NOT_ISOLATED = "sealed", "network", "none"
 
 
-def isolate() -> bool:
-    """Leave the network and never start another process: a hostile file that took this process over could
-    neither reach the database or any address nor run a program.
+def _seal(libc: object, uid: int, gid: int) -> None:
+    """In a user and mount namespace of this process's own: an empty, read-only file system as the root, with only
+    the system's fonts in it (read-only), so that no file of the site (its keys, its settings, a database's Unix
+    socket) can be opened."""
+    import ctypes
+    import os
 
-    - The network: a user and a network namespace of this process's own (``unshare``, which Linux lets an
-      unprivileged process do where user namespaces are enabled, as on Debian), holding nothing but a loopback that
-      is down, so every connection fails. Where the kernel refuses (user namespaces turned off, a container's
-      seccomp profile), the process goes on without it: returns whether it was done.
+    mount = libc.mount  # type: ignore[attr-defined]
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, f"{what}: {os.strerror(code)}")
+
+    # ``uid`` and ``gid`` as they were before ``unshare``: inside the new namespace, unmapped, they read as nobody.
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as mapping:
+            mapping.write(text)
+    check(mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
+    hidden = MS_NOSUID | MS_NODEV | MS_NOEXEC
+    check(mount(b"tmpfs", NEW_ROOT, b"tmpfs", hidden, b"size=64k,mode=0755"), "empty root")
+    for folder in FONT_DIRS:
+        if os.path.isdir(folder):
+            target = NEW_ROOT + folder.encode()
+            os.makedirs(target, exist_ok=True)
+            check(mount(folder.encode(), target, None, MS_BIND | MS_REC, None), f"fonts {folder}")
+            mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | hidden, None)  # read-only where allowed
+    check(mount(None, NEW_ROOT, None, MS_REMOUNT | MS_RDONLY | hidden, None), "read-only root")
+    os.chroot(NEW_ROOT)
+    os.chdir("/")
+
+
+def isolate() -> str:
+    """Cut this process off from everything but its input and output: a hostile file that took it over could
+    reach no address, open no file of the site and run no program. Call ``prepare`` first.
+
+    - Network and files: a user, network and mount namespace of this process's own (``unshare``, which Linux lets
+      an unprivileged process do where user namespaces are enabled, as on Debian). The network namespace holds
+      nothing but a loopback that is down; the root becomes an empty read-only file system holding only the
+      system's fonts (``_seal``): no key, setting, upload or Unix socket (a database's) can be reached. Returns
+      ``SEALED``; ``NETWORK_ONLY`` if the namespaces were made but the root could not be changed; ``NOT_ISOLATED``
+      where the kernel refuses namespaces (turned off, a container's seccomp profile): the process goes on, and
+      says so on its standard error.
     - Processes: ``RLIMIT_NPROC`` 0, so fork, clone and threads fail (not enforced for root, which the web server
       must not run as). Raises ``OSError``/``ValueError`` if the limit cannot be set.
 
     Must run while the process has a single thread (``unshare`` of a user namespace refuses otherwise), before the
     file is read."""
     import ctypes
+    import os
     import resource
 
+    level = NOT_ISOLATED
+    uid, gid = os.getuid(), os.getgid()
     try:
-        unshare = ctypes.CDLL(None, use_errno=True).unshare
-        left = unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) == 0:
+            level = NETWORK_ONLY
+            _seal(libc, uid, gid)
+            level = SEALED
     except (OSError, AttributeError):
-        left = False
+        pass
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
-    return left
+    return level
 
 
 def frame(document: bytes, thumbnail: bytes) -> bytes:
@@ -212,10 +277,13 @@ def main() -> None:
     max_pages, max_bytes, memory, cpu_seconds = (int(arg) for arg in sys.argv[1:5])
     thumbnail_side = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     try:
-        limit(memory, cpu_seconds)
-        isolate()
+        limit(memory, cpu_seconds, max_bytes + MAX_THUMBNAIL_BYTES + FRAME_SLACK)
+        prepare()
+        level = isolate()
     except (OSError, ValueError):
         sys.exit(NO_LIMITS)
+    if level != SEALED:
+        sys.stderr.write(f"pdfredraw: isolation {level}\n")
     data = sys.stdin.buffer.read()
     try:
         document, thumbnail = redraw(data, max_pages, max_bytes, thumbnail_side)

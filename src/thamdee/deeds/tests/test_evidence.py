@@ -786,41 +786,104 @@ def test_the_redraw_runs_without_the_site_s_settings_or_secrets(monkeypatch):
     assert "-I" in seen["command"] and seen["env"] == {"LANG": "C.UTF-8"}
 
 
-def test_the_redraw_leaves_the_network_and_may_start_no_process():
-    """The redrawing process, once isolated, reaches no address (here: a port this test listens on, which it could
-    reach before) and has a process limit of 0. Run the way ``redraw_pdf`` runs it (isolated mode, empty
-    environment)."""
+def test_the_redraw_is_sealed_off_from_the_network_the_site_s_files_and_other_processes(tmp_path):
+    """Once isolated, the redrawing process reaches no address (a TCP port and a Unix socket this test listens on,
+    both reachable before), opens no file of the site (a key-like file readable before), writes nowhere, and has a
+    process limit of 0; the fonts PDFium may need are still there. Run the way ``redraw_pdf`` runs it (isolated
+    mode, empty environment)."""
     import json
+    import os
     import socket
     import subprocess
     import sys
 
+    from thamdee.deeds import pdfredraw
+
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    probe = (
-        "import json, resource, socket\n"
-        "from thamdee.deeds import pdfredraw\n"
-        "def reach():\n"
-        "    try:\n"
-        f"        socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
-        "        return True\n"
-        "    except OSError:\n"
-        "        return False\n"
-        "before = reach()\n"
-        "pdfredraw.limit(1536 * 1024 * 1024, 30)\n"
-        "left = pdfredraw.isolate()\n"
-        "print(json.dumps({'before': before, 'left': left, 'after': reach(),"
-        " 'nproc': resource.getrlimit(resource.RLIMIT_NPROC)}))\n"
-    )
-    env = {"LANG": "C.UTF-8"}
+    unix_path = str(tmp_path / "db.sock")
+    unix_listener = socket.socket(socket.AF_UNIX)
+    unix_listener.bind(unix_path)
+    unix_listener.listen()
+    secret = tmp_path / "issuer.pem"
+    secret.write_text("PRIVATE KEY")
+    os.chmod(secret, 0o600)
+    probe = f"""
+import json, os, resource, socket
+from thamdee.deeds import pdfredraw
+def tcp():
+    try:
+        socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+        return True
+    except OSError:
+        return False
+def unix():
+    try:
+        s = socket.socket(socket.AF_UNIX)
+        s.connect({unix_path!r})
+        s.close()
+        return True
+    except OSError:
+        return False
+def secret():
+    try:
+        return open({str(secret)!r}).read()
+    except OSError:
+        return None
+def write():
+    try:
+        open("/written", "w").write("x")
+        return True
+    except OSError:
+        return False
+before = [tcp(), unix(), secret()]
+pdfredraw.limit(1536 * 1024 * 1024, 30)
+pdfredraw.prepare()
+level = pdfredraw.isolate()
+after = [tcp(), unix(), secret()]
+print(json.dumps({{"before": before, "level": level, "after": after, "write": write(),
+    "fonts": os.path.isdir("/usr/share/fonts"), "root": sorted(os.listdir("/")),
+    "nproc": resource.getrlimit(resource.RLIMIT_NPROC)}}))
+"""
     try:
         done = subprocess.run(  # noqa: S603 - this interpreter, a probe of our own
-            [sys.executable, "-I", "-c", probe], capture_output=True, env=env, cwd="/", timeout=60, check=True
+            [sys.executable, "-I", "-c", probe], capture_output=True, env={"LANG": "C.UTF-8"}, cwd="/", timeout=60
         )
     finally:
         listener.close()
+        unix_listener.close()
+    assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
-    assert seen == {"before": True, "left": True, "after": False, "nproc": [0, 0]}
+    assert seen["before"] == [True, True, "PRIVATE KEY"]
+    assert seen["level"] == pdfredraw.SEALED
+    assert seen["after"] == [False, False, None]
+    assert seen["write"] is False
+    assert seen["fonts"] is True and seen["root"] == ["usr"]
+    assert seen["nproc"] == [0, 0]
+
+
+def test_a_redraw_without_its_sandbox_is_logged_once(monkeypatch, caplog):
+    """Where the kernel refuses the namespaces, the redraw still runs, and says so: the server logs a warning (once
+    a process), so that operators know."""
+    import subprocess
+
+    from tests.factories import pdf_file
+    from thamdee.deeds import pdfredraw
+
+    real_run = subprocess.run
+
+    def refused(command, **kwargs):
+        done = real_run(command, **kwargs)
+        done.stderr = b"pdfredraw: isolation " + pdfredraw.NOT_ISOLATED.encode() + b"\n"
+        return done
+
+    monkeypatch.setattr(subprocess, "run", refused)
+    monkeypatch.setattr(evidence, "_warned_isolation", __import__("threading").Event())
+    with caplog.at_level("WARNING", logger="thamdee.deeds.evidence"):
+        evidence.redraw_pdf(pdf_file())
+        evidence.redraw_pdf(pdf_file())
+    warnings = [r for r in caplog.records if "sandbox" in r.getMessage()]
+    assert len(warnings) == 1 and "isolation none" in warnings[0].getMessage()
 
 
 def coloured_pages(*colours: str) -> bytes:
@@ -859,7 +922,7 @@ def test_a_redrawn_pdf_comes_with_a_thumbnail_of_its_first_page():
 
 def test_a_redraw_answer_that_is_not_framed_is_a_refusal(monkeypatch):
     """The redrawing process's answer is the PDF's length, the PDF and the thumbnail; anything else (cut short, no
-    thumbnail) is refused as unreadable rather than kept."""
+    thumbnail, a thumbnail over its limit) is refused as unreadable rather than kept."""
     import subprocess
 
     from tests.factories import pdf_file
@@ -868,11 +931,20 @@ def test_a_redraw_answer_that_is_not_framed_is_a_refusal(monkeypatch):
     real_run = subprocess.run
     cut_short = lambda out: out[:12]  # noqa: E731
     without_thumbnail = lambda out: pdfredraw.frame(pdfredraw.unframe(out)[0], b"")  # noqa: E731
-    for damage in (cut_short, without_thumbnail):
+    huge_thumbnail = lambda out: pdfredraw.frame(  # noqa: E731
+        pdfredraw.unframe(out)[0], b"\xff\xd8" + bytes(pdfredraw.MAX_THUMBNAIL_BYTES)
+    )
+    for damage in (cut_short, without_thumbnail, huge_thumbnail):
 
         def damaged(command, damage=damage, **kwargs):
             done = real_run(command, **kwargs)
-            return subprocess.CompletedProcess(done.args, done.returncode, damage(done.stdout), done.stderr)
+            answer = kwargs["stdout"]  # the file the process wrote its answer to
+            answer.seek(0)
+            changed = damage(answer.read())
+            answer.seek(0)
+            answer.truncate()
+            answer.write(changed)
+            return done
 
         monkeypatch.setattr(subprocess, "run", damaged)
         with pytest.raises(EvidenceRejectedError) as refused:
