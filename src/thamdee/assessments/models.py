@@ -291,13 +291,14 @@ class EventAction(models.TextChoices):
     SUBMITTED = "submitted", _("ส่งผล")
     RETURNED = "returned", _("ส่งกลับให้แก้ไข")
     CONFIRMED = "confirmed", _("รับรองผล")
+    REVOKED = "revoked", _("เพิกถอนผลที่รับรอง")
 
 
 class AssessmentEvent(models.Model):
     """The history of an assessment, written only by the services and never changed: each submission (with the
-    level its scores reached and the scores themselves), each return (with its reason) and the confirmation, by
-    whom and when. A return followed by a new submission keeps both here, though the assessment shows only the
-    latest."""
+    level its scores reached and the scores themselves), each return (with its reason), the confirmation, and the
+    revocation of the signed result by its agency (with its reason), by whom and when. A return followed by a new
+    submission keeps both here, though the assessment shows only the latest."""
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.PROTECT, related_name="events", verbose_name=_("การประเมิน")
@@ -319,7 +320,7 @@ class AssessmentEvent(models.Model):
         ordering = ["assessment", "at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(action=EventAction.RETURNED) | ~Q(note=""),
+                condition=~Q(action__in=[EventAction.RETURNED, EventAction.REVOKED]) | ~Q(note=""),
                 name="%(app_label)s_%(class)s_return_has_reason",
             ),
         ]

@@ -151,6 +151,21 @@ def assessment_history(*, assessment: Assessment) -> list[AssessmentEvent]:
     return list(AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "pk"))
 
 
+# A confirmed result whose signed credential its agency revoked (``recognition``, through the reverse relation).
+REVOKED = Q(credential__revoked_at__isnull=False)
+
+
+def _confirmed_level_text(assessment: Assessment) -> str:
+    """The confirmed level as the export shows it; a revoked result says so."""
+    from django.utils.translation import gettext
+
+    if assessment.confirmed_level is None:
+        return ""
+    text = str(assessment.get_confirmed_level_display())
+    signed = signed_result(assessment)
+    return f"{text} ({gettext('เพิกถอนแล้ว')})" if signed is not None and signed.is_revoked else text
+
+
 def _scope_filter(viewer: Actor) -> Q | None:
     """The assessments a viewer may see, as a filter; None for all (site admins)."""
     roles = roles_for(viewer)
@@ -277,6 +292,7 @@ def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
     waiting: dict[str, int] = {}
     rows = (
         qs.filter(status__in=[AssessmentStatus.CONFIRMED, AssessmentStatus.SUBMITTED])
+        .exclude(REVOKED)  # a result its agency revoked counts at no level
         .values("organisation__area__code", "status", "confirmed_level")
         .annotate(n=Count("pk"))
         .order_by()
@@ -290,7 +306,7 @@ def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
             waiting[code] = waiting.get(code, 0) + row["n"]
     provinces: dict[str, Assessment] = {}
     if width == 2:
-        for a in assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.PROVINCE):
+        for a in assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.PROVINCE).exclude(REVOKED):
             if a.province is not None:
                 provinces[a.province.code] = a
     codes = set(counts) | set(waiting) | set(provinces)
@@ -353,7 +369,7 @@ def results_rows(*, viewer: Actor, fiscal_year: int, scope_code: str = "") -> tu
                 a.subject_name,
                 a.get_status_display(),
                 a.get_level_display() if a.level is not None and not a.is_editable else "",
-                a.get_confirmed_level_display() if a.confirmed_level is not None else "",
+                _confirmed_level_text(a),
                 a.submitted_at.date().isoformat() if a.submitted_at else "",
                 a.submitted_by.full_name if a.submitted_by else "",
                 a.reviewed_at.date().isoformat() if a.reviewed_at else "",
@@ -408,6 +424,7 @@ def results_summary(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
         }
         measures["province_waiting"] = Count("pk", filter=province & Q(status=submitted))
     qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year).filter(status__in=[confirmed, submitted])
+    qs = qs.exclude(REVOKED)  # a result its agency revoked counts at no level
     if scope_code:
         within = Q(organisation__area__code__startswith=scope_code)
         if with_provinces:

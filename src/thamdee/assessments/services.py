@@ -55,6 +55,7 @@ from thamdee.deeds.evidence import (
 )
 from thamdee.inbox.services import notify, notify_many
 from thamdee.orgs.models import AgencyStaff, Membership, Organisation
+from thamdee.people.models import User
 from thamdee.people.types import Actor
 
 MAX_EVIDENCE = 2000
@@ -83,7 +84,6 @@ def _framework(subject: str) -> Framework:
     return framework
 
 
-@transaction.atomic
 def open_years() -> list[int]:
     """The fiscal years an assessment may be opened for: this one and the one before (a year's result is often
     completed after it ends), never a future one."""
@@ -104,6 +104,7 @@ def assessment_open(
     return assessment_open_or_get(actor=actor, organisation=organisation, province=province, fiscal_year=fiscal_year)[0]
 
 
+@transaction.atomic
 def assessment_open_or_get(
     *,
     actor: Actor,
@@ -140,6 +141,39 @@ def assessment_open_or_get(
         return made, True
     except IntegrityError:  # opened by someone else at the same moment
         return Assessment.objects.get(fiscal_year=fiscal_year, **subject), False
+
+
+def assessment_result_revoked(*, assessment: Assessment, actor: Actor, reason: str) -> AssessmentEvent:
+    """The agency revoked the signed credential of this confirmed result (``recognition.services.credential_revoke``,
+    which checked who may and calls this in its transaction): the history records it with its reason, and whoever
+    submitted the result and the organisation's admins are told why, so that it can be contested. The result's
+    own fields stay as confirmed (the history is the record); pages read the revocation from the credential."""
+    event = AssessmentEvent.objects.create(
+        assessment=assessment,
+        action=EventAction.REVOKED,
+        actor=actor,  # type: ignore[misc]
+        level=assessment.confirmed_level,
+        note=reason,
+    )
+    told: set[int] = {assessment.submitted_by_id} if assessment.submitted_by_id else set()
+    if assessment.organisation_id:
+        told |= set(
+            Membership.objects.filter(
+                organisation_id=assessment.organisation_id, is_active=True, is_admin=True
+            ).values_list("user_id", flat=True)
+        )
+    told.discard(int(getattr(actor, "pk", 0) or 0))  # the one who revoked it knows
+    for user in User.objects.filter(pk__in=told, is_active=True).order_by("pk"):
+        notify(
+            user=user,
+            about=actor,
+            kind="assessment_revoked",
+            title=_("หน่วยงานเพิกถอนผลการประเมินของ {subject} ที่รับรองแล้ว"),
+            body=reason,
+            url=reverse("assessments:detail", args=[assessment.public_id]),
+            subject=assessment.subject_name,
+        )
+    return event
 
 
 @transaction.atomic

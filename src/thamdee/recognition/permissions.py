@@ -110,8 +110,9 @@ def issued_credentials_reach(user: Any, organisation: Any) -> Q | None:
 
     The admins of an issuing organisation reach all its own awards. The staff of an issuing agency reach what lies
     in their area scope: an honour by the area of the round that chose it (a national honour: national staff
-    only), an assessment's result by where its subject is (the organisation's area, or the province), any other
-    credential by where its holder lives or where an organisation they belong to is. An admin membership of the
+    only), an organisation's assessment result by where the organisation is (a province's result: national staff
+    only, as only they confirm it), any other credential by where its holder lives or where an organisation they
+    belong to is. An admin membership of the
     agency itself carries no area, so it reaches nothing. A site admin reaches everything."""
     from thamdee.orgs.models import Membership
     from thamdee.recognition.models import CredentialKind
@@ -136,7 +137,6 @@ def issued_credentials_reach(user: Any, organisation: Any) -> Q | None:
         reach |= (
             Q(kind=CredentialKind.HONOUR, honour__area__code__startswith=scope)
             | Q(kind=CredentialKind.RESULT, assessment__organisation__area__code__startswith=scope)
-            | Q(kind=CredentialKind.RESULT, assessment__province__code__startswith=scope)
             | (
                 ~Q(kind__in=[CredentialKind.HONOUR, CredentialKind.RESULT])
                 & (Q(member__home_area__code__startswith=scope) | Q(Exists(belongs)))
@@ -147,10 +147,15 @@ def issued_credentials_reach(user: Any, organisation: Any) -> Q | None:
 
 @rules.predicate
 def can_revoke_credential(user: Any, credential: Any) -> bool:
-    """The issuing body, over what it serves (``issued_credentials_reach``)."""
-    from thamdee.recognition.models import Credential
+    """The issuing body, over what it serves (``issued_credentials_reach``). An assessment's result, moreover, only
+    by those who may confirm it now (``assessments.permissions.can_confirm_assessment``: never whoever filled it
+    in or submitted it, never an admin of the organisation, a province's only by national staff)."""
+    from thamdee.assessments.permissions import can_confirm_assessment
+    from thamdee.recognition.models import Credential, CredentialKind
 
     if credential is None:
+        return False
+    if credential.kind == CredentialKind.RESULT and not can_confirm_assessment.test(user, credential.assessment):
         return False
     reach = issued_credentials_reach(user, credential.issuer.organisation)
     if reach is None:

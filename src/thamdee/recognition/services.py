@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments.models import Assessment, AssessmentStatus, Indicator
 from thamdee.assessments.models import Level as ResultLevel
+from thamdee.assessments.services import assessment_result_revoked
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError, ValidationError
 from thamdee.creditrules.engine import Level
@@ -287,7 +288,8 @@ def credential_revoke(*, actor: User, credential: Credential, reason: str) -> Cr
     active = _active_keys([issuer])
     status = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
     _publish(status, active[issuer.pk])
-    if credential.member is None:  # a result's: it names no person to tell
+    if credential.assessment is not None:  # a result's: its history records it, and its people are told
+        assessment_result_revoked(assessment=credential.assessment, actor=actor, reason=credential.revoked_reason)
         return credential
     notify(
         user=credential.member,

@@ -240,6 +240,12 @@ class AssessmentResultsFilterSerializer(serializers.Serializer):
 
 class AssessmentRollFilterSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField(required=False, allow_null=True, min_value=2000, max_value=2200)
+
+    def validate_fiscal_year(self, value: int | None) -> int | None:
+        # The roll reads the years the page offers: this one and the four before.
+        if value is not None and value not in selectors.result_years():
+            raise serializers.ValidationError("one of the last five fiscal years")
+        return value
     area = AreaCodeField(
         queryset=Area.objects.filter(level__lte=AreaLevel.SUBDISTRICT), required=False, allow_null=True
     )

@@ -228,6 +228,7 @@ def test_the_api_filters_the_roll(client, roll):
         ({"level": 9}, "level"),
         ({"area": "99"}, "area"),
         ({"fiscal_year": 1999}, "fiscal_year"),
+        ({"fiscal_year": current_fiscal_year() - 5}, "fiscal_year"),  # the page's five years, no more
     ],
 )
 def test_the_api_refuses_a_filter_out_of_range_with_a_problem(client, params, field):

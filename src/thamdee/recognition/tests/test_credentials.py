@@ -14,6 +14,7 @@ from unittest import mock
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.urls import reverse
 from django.utils import timezone
 from openbadgeslib.ob3 import decode_encoded_list
 
@@ -229,3 +230,12 @@ def test_a_credential_baked_into_a_badge_image_or_wrapped_in_json_is_read_back(b
     assert vc.extract_token(baked) == badge.token
     assert vc.extract_token(json.dumps({"credential": badge.token})) == badge.token
     assert vc.extract_token(f"  {badge.token}\n") == badge.token
+
+
+def test_a_member_s_credential_is_not_handed_out_by_the_public_result_file(badge, client):
+    """``/recognition/verify/<id>/credential.jwt`` is for assessment results alone (they name no person): a member's
+    badge there is not found, signed in or not."""
+    url = reverse("recognition:verify_file", args=[badge.public_id])
+    assert client.get(url).status_code == 404
+    client.force_login(badge.member)
+    assert client.get(url).status_code == 404

@@ -22,7 +22,7 @@ from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory
 from thamdee.assessments import hooks
 from thamdee.assessments import services as assessments
 from thamdee.assessments.frameworks import install_examples
-from thamdee.assessments.models import Assessment, Framework, Level
+from thamdee.assessments.models import Assessment, Framework, Level, Score
 from thamdee.common.errors import NotFoundError
 from thamdee.common.pdf import pdf_fold, pdf_text
 from thamdee.people import services as people
@@ -225,6 +225,71 @@ def test_no_one_else_may_revoke_it_or_open_its_page(scene, client, who):
     assert api.post(url, {"reason": "x"}, format="json").status_code == 404
     credential.refresh_from_db()
     assert credential.revoked_at is None
+
+
+def test_a_province_s_result_is_revoked_only_by_national_staff_never_by_whoever_filled_it(scene):
+    """Only national staff confirm a province's result, so only they revoke it: not the provincial staff of the same
+    agency, not even the one who filled it in."""
+    a = province_confirmed(scene)
+    credential = Credential.objects.get(assessment=a)
+    for outsider in (a.submitted_by, scene.provincial, scene.elsewhere):
+        with pytest.raises(NotFoundError):
+            services.credential_revoke(actor=outsider, credential=credential, reason="ไม่ใช่ผู้รับรอง")
+    services.credential_revoke(actor=scene.national, credential=credential, reason="ข้อมูลตัวชี้วัดไม่ถูกต้อง")
+    assert vc.verify_token(credential.token).status == vc.REVOKED
+
+
+def test_staff_who_helped_fill_a_result_in_do_not_revoke_it(scene):
+    """Whoever wrote a score or added a file does not confirm a result, so does not revoke it either."""
+    a = assessments.assessment_open(actor=scene.admin, organisation=scene.org)
+    helper = AgencyStaffFactory(agency=scene.agency, scope_area=area("71")).user
+    assessments.assessment_score(actor=scene.admin, assessment=a, scores=dict.fromkeys(range(1, 10), (2, "หลักฐาน")))
+    # The helper wrote the first activity's score (as staff recording a site visit might)
+    Score.objects.filter(assessment=a, indicator__number=1).update(written_by=helper)
+    a = assessments.assessment_submit(actor=scene.admin, assessment=a)
+    a = assessments.assessment_review(actor=scene.provincial, assessment=a, confirm=True)
+    credential = Credential.objects.get(assessment=a)
+    with pytest.raises(NotFoundError):
+        services.credential_revoke(actor=helper, credential=credential, reason="ขอเพิกถอน")
+    assert Credential.objects.get(pk=credential.pk).revoked_at is None
+
+
+def test_a_revocation_is_in_the_result_s_history_and_its_people_are_told_why(scene, client):
+    from thamdee.assessments.models import AssessmentEvent, EventAction
+    from thamdee.inbox.models import Notification
+
+    a = confirmed(scene)
+    second_admin = member_of(scene.org, is_admin=True)
+    credential = Credential.objects.get(assessment=a)
+    services.credential_revoke(actor=scene.provincial, credential=credential, reason="หลักฐานกิจกรรมที่ 3 ไม่ตรง")
+    event = AssessmentEvent.objects.filter(assessment=a).latest("at", "pk")
+    assert (event.action, event.actor, event.note, event.level) == (
+        EventAction.REVOKED,
+        scene.provincial,
+        "หลักฐานกิจกรรมที่ 3 ไม่ตรง",
+        Level.MODEL,
+    )
+    told = Notification.objects.filter(kind="assessment_revoked")
+    assert set(told.values_list("user_id", flat=True)) == {scene.admin.pk, second_admin.pk}
+    assert all("หลักฐานกิจกรรมที่ 3 ไม่ตรง" in n.body_th for n in told)
+    assert scene.member.pk not in set(told.values_list("user_id", flat=True))
+    client.force_login(scene.admin)
+    sheet = client.get(reverse("assessments:detail", args=[a.public_id])).content.decode()
+    assert 'data-testid="certificate-revoked"' in sheet and "หลักฐานกิจกรรมที่ 3 ไม่ตรง" in sheet
+
+
+def test_a_revoked_result_counts_at_no_level_for_agencies_and_its_export_says_so(scene):
+    from thamdee.assessments import selectors
+
+    a = confirmed(scene)
+    credential = Credential.objects.get(assessment=a)
+    assert selectors.results_summary(viewer=scene.provincial, fiscal_year=a.fiscal_year).organisations[Level.MODEL] == 1
+    services.credential_revoke(actor=scene.provincial, credential=credential, reason="ออกผิด")
+    summary = selectors.results_summary(viewer=scene.provincial, fiscal_year=a.fiscal_year)
+    assert summary.confirmed == 0 and summary.waiting == 0
+    assert selectors.results_by_area(viewer=scene.provincial, fiscal_year=a.fiscal_year) == []
+    _headers, rows = selectors.results_rows(viewer=scene.provincial, fiscal_year=a.fiscal_year)
+    assert [row[7] for row in rows] == ["คุณธรรมต้นแบบ (เพิกถอนแล้ว)"]
 
 
 def test_a_site_admin_may_revoke_it_and_nobody_holds_it(scene):
