@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+from unittest import mock
 
 import pytest
 
@@ -91,3 +93,19 @@ def select_nominee(w):  # type: ignore[no-untyped-def]
     for judge in w.panel_outsiders:
         services.score_submit(actor=judge, nomination=w.nomination, scores={"c1": 8, "c2": 9})
     return services.nomination_select(actor=w.round_staff, nomination=w.nomination)
+
+
+def _refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise AssertionError("verification tried to open a network connection")
+
+
+@pytest.fixture
+def no_network():
+    """Any attempt to connect anywhere fails the test: verifying a credential must need no network."""
+    with (
+        mock.patch.object(socket.socket, "connect", _refuse),
+        mock.patch.object(socket.socket, "connect_ex", _refuse),
+        mock.patch.object(socket, "create_connection", _refuse),
+        mock.patch.object(socket, "getaddrinfo", _refuse),
+    ):
+        yield

@@ -5,10 +5,8 @@ the subject's area, and signed for results confirmed before this existed by ``th
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from typing import Any
-from unittest import mock
 
 import jwt
 import pytest
@@ -87,21 +85,6 @@ def province_confirmed(scene: Scene) -> Assessment:
     assessments.assessment_score(actor=filler, assessment=a, scores={n: (2, f"หลักฐานข้อ {n}") for n in range(1, 11)})
     a = assessments.assessment_submit(actor=filler, assessment=a)
     return assessments.assessment_review(actor=scene.national, assessment=a, confirm=True)
-
-
-def _refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
-    raise AssertionError("verification tried to open a network connection")
-
-
-@pytest.fixture
-def no_network():
-    with (
-        mock.patch.object(socket.socket, "connect", _refuse),
-        mock.patch.object(socket.socket, "connect_ex", _refuse),
-        mock.patch.object(socket, "create_connection", _refuse),
-        mock.patch.object(socket, "getaddrinfo", _refuse),
-    ):
-        yield
 
 
 # --- issuing ------------------------------------------------------------------------------------------------------
