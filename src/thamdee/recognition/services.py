@@ -212,6 +212,12 @@ class IssueRequest:
         return results.result_subject(self.assessment)
 
 
+# An issuer's revocation list starts at 131,072 entries (16 KB, the least the Bitstring Status List allows) and doubles
+# when it is full, up to this: 2**27 entries (16 MB before compression; a list that is nearly all zeros packs to
+# a few kilobytes), enough for an agency whose national programme gives a level to every member.
+MAX_STATUS_BITS = 2**27
+
+
 def _issue(requests: Sequence[IssueRequest]) -> list[Credential]:
     """Sign and store credentials, in the order asked, with a fixed number of queries whatever their number."""
     if not requests:
@@ -221,11 +227,16 @@ def _issue(requests: Sequence[IssueRequest]) -> list[Credential]:
     lists = _status_lists(issuers.values(), active)
     signers = {issuer_id: vc.signer_for(key) for issuer_id, key in active.items()}
     out: list[Credential] = []
+    grown: set[int] = set()
     for request in requests:
         issuer = issuers[request.organisation_id]
         status = lists[issuer.pk]
         if status.next_index >= status.size_bits:
-            raise errors.KeyUnavailableError(_("รายการสถานะของผู้ออกเต็มแล้ว โปรดแจ้งผู้ดูแลระบบ"))
+            if status.size_bits * 2 > MAX_STATUS_BITS:
+                raise errors.KeyUnavailableError(_("รายการสถานะของผู้ออกเต็มแล้ว โปรดแจ้งผู้ดูแลระบบ"))
+            # A full list doubles: every index already given out keeps its place and its bit.
+            status.size_bits *= 2
+            grown.add(issuer.pk)
         index = status.next_index
         status.next_index += 1
         public_id = uuid.uuid4()
@@ -261,8 +272,10 @@ def _issue(requests: Sequence[IssueRequest]) -> list[Credential]:
                 valid_until=request.valid_until,
             )
         )
-    StatusList.objects.bulk_update(list(lists.values()), ["next_index"])
+    StatusList.objects.bulk_update(list(lists.values()), ["next_index", "size_bits"])
     Credential.objects.bulk_create(out, batch_size=500)
+    for issuer_id in sorted(grown):  # re-signed at its new length, with the same revocations
+        _publish(lists[issuer_id], active[issuer_id])
     return out
 
 

@@ -222,3 +222,30 @@ def test_a_member_s_credential_is_not_handed_out_by_the_public_result_file(badge
     assert client.get(url).status_code == 404
     client.force_login(badge.member)
     assert client.get(url).status_code == 404
+
+
+def test_a_full_revocation_list_doubles_and_every_credential_still_verifies(world, badge, no_network):
+    """An issuer whose list is full (131,072 credentials) gets a list twice as long, re-signed: the next credential
+    takes the next index, and old and new ones verify and revoke as before."""
+    status = StatusList.objects.get(issuer=badge.issuer)
+    StatusList.objects.filter(pk=status.pk).update(next_index=status.size_bits)  # as if 131,072 were given out
+    services.credential_revoke(actor=world.admin, credential=badge, reason="ทดสอบ")  # a revocation before it grew
+    later = verified(world, hours=1, days_ago=3, member=world.verifier2)
+    fresh = Credential.objects.get(member=later.member, kind=CredentialKind.BADGE)
+    status.refresh_from_db()
+    assert (fresh.status_index, status.size_bits, status.next_index) == (131_072, 262_144, 131_073)
+    bits = decode_encoded_list(vc.status_list_payload(status)["credentialSubject"]["encodedList"])
+    assert len(bits) * 8 == 262_144
+    assert vc.verify_token(fresh.token).status == vc.VALID
+    assert vc.verify_token(badge.token).status == vc.REVOKED  # the revocation kept its bit in the longer list
+    services.credential_revoke(actor=world.admin, credential=fresh, reason="ทดสอบ")
+    assert vc.verify_token(fresh.token).status == vc.REVOKED
+
+
+def test_a_list_at_its_largest_refuses_more_with_a_clear_error(world, badge, monkeypatch):
+    from thamdee.recognition import errors
+
+    monkeypatch.setattr(services, "MAX_STATUS_BITS", 131_072)
+    StatusList.objects.filter(issuer=badge.issuer).update(next_index=131_072)
+    with pytest.raises(errors.KeyUnavailableError):
+        verified(world, hours=1, days_ago=3, member=world.verifier2)
