@@ -21,8 +21,15 @@ def verify_url(assessment: Assessment) -> str:
 
 
 def issuer_name(assessment: Assessment) -> str:
+    """Who confirmed the result, as the certificate names it (in Thai, an official document)."""
     agency = assessment.confirmed_by_agency
     return agency.name_th if agency is not None else "ระบบทำดี (Thamdee)"
+
+
+def issuer_display_name(assessment: Assessment) -> str:
+    """Who confirmed the result, in the reader's language (pages, the API, exports)."""
+    agency = assessment.confirmed_by_agency
+    return agency.display_name() if agency is not None else issuer_name(assessment)
 
 
 def certificate_context(assessment: Assessment, signed: SignedResult | None = None) -> dict[str, Any]:

@@ -347,7 +347,6 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     revoked says so, not that it stands. No person is named. Not found for anything but a confirmed result at a
     level."""
     assessment = selectors.certificate_get_public(public_id=public_id)
-    agency = assessment.confirmed_by_agency
     area = assessment.organisation.area if assessment.organisation is not None else None
     signed = selectors.signed_result(assessment)
     response = render(
@@ -355,7 +354,7 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
         "assessments/verify.html",
         {
             "a": assessment,
-            "issuer_name": agency.display_name() if agency is not None else certificates.issuer_name(assessment),
+            "issuer_name": certificates.issuer_display_name(assessment),
             "area_path": area_label(area) if area is not None else "",
             "on_roll": assessment.fiscal_year in selectors.result_years() and not (signed and signed.is_revoked),
             "signed": signed,
@@ -438,7 +437,7 @@ def _roll_table(lines: list[selectors.PublicResult]) -> tuple[list[str], list[li
             line.district,
             line.subdistrict,
             line.assessment.get_confirmed_level_display(),
-            certificates.issuer_name(line.assessment),
+            certificates.issuer_display_name(line.assessment),
             line.assessment.reviewed_at.date().isoformat() if line.assessment.reviewed_at else "",
             certificates.verify_url(line.assessment),
         ]

@@ -246,6 +246,7 @@ class AssessmentRollFilterSerializer(serializers.Serializer):
         if value is not None and value not in selectors.result_years():
             raise serializers.ValidationError("one of the last five fiscal years")
         return value
+
     area = AreaCodeField(
         queryset=Area.objects.filter(level__lte=AreaLevel.SUBDISTRICT), required=False, allow_null=True
     )
@@ -280,8 +281,7 @@ class AssessmentRollLineSerializer(serializers.Serializer):
         return at.date() if at is not None else None
 
     def get_confirmed_by(self, obj: selectors.PublicResult) -> str:
-        agency = obj.assessment.confirmed_by_agency
-        return agency.display_name() if agency is not None else certificates.issuer_name(obj.assessment)
+        return certificates.issuer_display_name(obj.assessment)
 
     def get_verify_url(self, obj: selectors.PublicResult) -> str:
         return certificates.verify_url(obj.assessment)
