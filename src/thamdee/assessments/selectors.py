@@ -9,13 +9,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments.models import (
     Assessment,
     AssessmentEvent,
     AssessmentStatus,
+    EventAction,
     EvidenceFile,
     Indicator,
     Level,
@@ -29,9 +30,19 @@ from thamdee.orgs.roles import roles_for
 from thamdee.people.types import Actor
 
 
+def _with_credentials(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """Read each assessment's credentials (newest first) with their issuers in one more query, for
+    ``signed_result``. Through the reverse relation ``Assessment.credentials``, so this app imports nothing of
+    recognition."""
+    credential = Assessment._meta.get_field("credentials").related_model
+    return qs.prefetch_related(
+        Prefetch("credentials", queryset=credential.objects.select_related("issuer__organisation").order_by("-pk"))  # type: ignore[union-attr]
+    )
+
+
 def _base() -> QuerySet[Assessment]:
-    return Assessment.objects.select_related(
-        "framework", "organisation__area", "province", "submitted_by", "reviewed_by", "credential__issuer"
+    return _with_credentials(
+        Assessment.objects.select_related("framework", "organisation__area", "province", "submitted_by", "reviewed_by")
     )
 
 
@@ -106,11 +117,13 @@ def evidence_file_of(*, assessment: Assessment, public_id: Any) -> EvidenceFile:
 @dataclass(frozen=True)
 class SignedResult:
     """The Open Badges 3.0 credential a confirmed result was signed as, by the agency that confirmed it (issued by
-    recognition through ``hooks.on_confirmed``). Read through the reverse relation ``Assessment.credential``, so
-    this app imports nothing of recognition."""
+    recognition through ``hooks.on_confirmed``), or the one its agency revoked. Read through the reverse relation
+    ``Assessment.credentials``, so this app imports nothing of recognition."""
 
     id: uuid.UUID
     issuer_did: str
+    agency: Organisation  # the agency that signed it
+    issued_at: dt.datetime
     revoked_at: dt.datetime | None
 
     @property
@@ -123,22 +136,40 @@ class SignedResult:
 
 
 def signed_result(assessment: Assessment) -> SignedResult | None:
-    """The result's credential, or None (not confirmed at a level, confirmed for no agency, or confirmed before
-    results were signed and not signed since). Free when the assessment was read with ``credential__issuer``."""
-    credential = getattr(assessment, "credential", None)  # RelatedObjectDoesNotExist is an AttributeError
-    if credential is None:
+    """For a confirmed result, its credential in force, or None (confirmed at no level, confirmed for no agency, or
+    confirmed before results were signed and not signed since). For a result not confirmed now, the credential its
+    agency revoked last, if any (revoking returned it for correction): its verification page says so. Free when
+    the assessment was read with its credentials (``_with_credentials``)."""
+    credentials = list(assessment.credentials.all())  # type: ignore[attr-defined]
+    credentials.sort(key=lambda c: c.pk, reverse=True)
+    if assessment.status == AssessmentStatus.CONFIRMED:
+        chosen = next((c for c in credentials if c.revoked_at is None), None)
+    else:
+        chosen = next((c for c in credentials if c.revoked_at is not None), None)
+    if chosen is None:
         return None
-    return SignedResult(id=credential.public_id, issuer_did=credential.issuer.did, revoked_at=credential.revoked_at)
+    return SignedResult(
+        id=chosen.public_id,
+        issuer_did=chosen.issuer.did,
+        agency=chosen.issuer.organisation,
+        issued_at=chosen.issued_at,
+        revoked_at=chosen.revoked_at,
+    )
 
 
 def certificate_get_public(*, public_id: str | uuid.UUID) -> Assessment:
-    """A confirmed result at one of the levels, for its public verification page (anyone): not found otherwise.
-    Read with its credential, if it has one (``signed_result``)."""
+    """For its public verification page (anyone): a confirmed result at one of the levels, or a result whose signed
+    confirmation its agency revoked (the page says it no longer stands); not found otherwise. Read with its
+    credentials (``signed_result``)."""
     assessment = (
-        Assessment.objects.select_related(
-            "framework", "organisation__area", "province", "confirmed_by_agency", "credential__issuer"
+        _with_credentials(
+            Assessment.objects.select_related("framework", "organisation__area", "province", "confirmed_by_agency")
         )
-        .filter(public_id=public_id, status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING)
+        .filter(
+            Q(status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING)
+            | Q(credentials__revoked_at__isnull=False),
+            public_id=public_id,
+        )
         .first()
     )
     if assessment is None:
@@ -146,24 +177,21 @@ def certificate_get_public(*, public_id: str | uuid.UUID) -> Assessment:
     return assessment
 
 
+def last_revocation(assessment: Assessment) -> AssessmentEvent | None:
+    """The history's latest revocation of the result (with the level it undid), or None. One query."""
+    return (
+        AssessmentEvent.objects.filter(assessment=assessment, action=EventAction.REVOKED).order_by("-at", "-pk").first()
+    )
+
+
 def assessment_history(*, assessment: Assessment) -> list[AssessmentEvent]:
     """Every submission, return and confirmation of the assessment, oldest first (one query)."""
     return list(AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "pk"))
 
 
-# A confirmed result whose signed credential its agency revoked (``recognition``, through the reverse relation).
-REVOKED = Q(credential__revoked_at__isnull=False)
-
-
 def _confirmed_level_text(assessment: Assessment) -> str:
-    """The confirmed level as the export shows it; a revoked result says so."""
-    from django.utils.translation import gettext
-
-    if assessment.confirmed_level is None:
-        return ""
-    text = str(assessment.get_confirmed_level_display())
-    signed = signed_result(assessment)
-    return f"{text} ({gettext('เพิกถอนแล้ว')})" if signed is not None and signed.is_revoked else text
+    """The confirmed level as the export shows it."""
+    return "" if assessment.confirmed_level is None else str(assessment.get_confirmed_level_display())
 
 
 def _scope_filter(viewer: Actor) -> Q | None:
@@ -292,7 +320,6 @@ def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
     waiting: dict[str, int] = {}
     rows = (
         qs.filter(status__in=[AssessmentStatus.CONFIRMED, AssessmentStatus.SUBMITTED])
-        .exclude(REVOKED)  # a result its agency revoked counts at no level
         .values("organisation__area__code", "status", "confirmed_level")
         .annotate(n=Count("pk"))
         .order_by()
@@ -306,7 +333,7 @@ def results_by_area(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
             waiting[code] = waiting.get(code, 0) + row["n"]
     provinces: dict[str, Assessment] = {}
     if width == 2:
-        for a in assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.PROVINCE).exclude(REVOKED):
+        for a in assessments_visible(viewer=viewer, fiscal_year=fiscal_year, subject=Subject.PROVINCE):
             if a.province is not None:
                 provinces[a.province.code] = a
     codes = set(counts) | set(waiting) | set(provinces)
@@ -424,7 +451,6 @@ def results_summary(*, viewer: Actor, fiscal_year: int, scope_code: str = "") ->
         }
         measures["province_waiting"] = Count("pk", filter=province & Q(status=submitted))
     qs = assessments_visible(viewer=viewer, fiscal_year=fiscal_year).filter(status__in=[confirmed, submitted])
-    qs = qs.exclude(REVOKED)  # a result its agency revoked counts at no level
     if scope_code:
         within = Q(organisation__area__code__startswith=scope_code)
         if with_provinces:
@@ -455,13 +481,9 @@ def result_years() -> list[int]:
 
 
 def _on_roll() -> QuerySet[Assessment]:
-    """Results that may be on the public roll: confirmed at one of the three levels, and not revoked by their agency
-    (a join with the credential, no query of its own)."""
-    return Assessment.objects.filter(
-        status=AssessmentStatus.CONFIRMED,
-        confirmed_level__gte=Level.PROMOTING,
-        credential__revoked_at__isnull=True,
-    )
+    """Results that may be on the public roll: confirmed at one of the three levels (a result its agency revoked is
+    returned, so not confirmed)."""
+    return Assessment.objects.filter(status=AssessmentStatus.CONFIRMED, confirmed_level__gte=Level.PROMOTING)
 
 
 def results_public(

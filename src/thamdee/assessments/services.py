@@ -145,16 +145,32 @@ def assessment_open_or_get(
 
 def assessment_result_revoked(*, assessment: Assessment, actor: Actor, reason: str) -> AssessmentEvent:
     """The agency revoked the signed credential of this confirmed result (``recognition.services.credential_revoke``,
-    which checked who may and calls this in its transaction): the history records it with its reason, and whoever
-    submitted the result and the organisation's admins are told why, so that it can be contested. The result's
-    own fields stay as confirmed (the history is the record); pages read the revocation from the credential."""
+    which checked who may and calls this in its transaction). The result is returned to its organisation (or the
+    province's staff) for correction, the reason as the return's: it counts at no level and leaves the roll, and
+    once corrected (or as it was, to contest the revocation) it is submitted and reviewed again like any returned
+    result; confirmed again, it is signed anew. The history records the revocation with the level it undid, and
+    whoever submitted the result and the organisation's admins are told why."""
+    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    now = timezone.now()
     event = AssessmentEvent.objects.create(
-        assessment=assessment,
+        assessment=locked,
         action=EventAction.REVOKED,
         actor=actor,  # type: ignore[misc]
-        level=assessment.confirmed_level,
+        at=now,
+        level=locked.confirmed_level,
         note=reason,
     )
+    if locked.status == AssessmentStatus.CONFIRMED:
+        Assessment.objects.filter(pk=locked.pk).update(
+            status=AssessmentStatus.RETURNED,
+            confirmed_level=None,
+            confirmed_by_agency=None,
+            reviewed_by=actor,
+            reviewed_at=now,
+            review_note=reason,
+            updated_at=now,
+        )
+    assessment.refresh_from_db()
     told: set[int] = {assessment.submitted_by_id} if assessment.submitted_by_id else set()
     if assessment.organisation_id:
         told |= set(
@@ -168,7 +184,7 @@ def assessment_result_revoked(*, assessment: Assessment, actor: Actor, reason: s
             user=user,
             about=actor,
             kind="assessment_revoked",
-            title=_("หน่วยงานเพิกถอนผลการประเมินของ {subject} ที่รับรองแล้ว"),
+            title=_("หน่วยงานเพิกถอนผลการประเมินของ {subject} ที่รับรองแล้ว และส่งกลับให้แก้ไข"),
             body=reason,
             url=reverse("assessments:detail", args=[assessment.public_id]),
             subject=assessment.subject_name,

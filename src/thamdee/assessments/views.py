@@ -329,9 +329,9 @@ def certificate(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The certificate of a confirmed result at one of the levels, as a PDF, for those who may see the assessment
     (not found for a result without one)."""
     assessment = selectors.assessment_get(viewer=request.user, public_id=public_id)
+    if not assessment.has_certificate:
+        raise NotFoundError()  # a result its agency revoked is returned, so has none
     signed = selectors.signed_result(assessment)
-    if not assessment.has_certificate or (signed is not None and signed.is_revoked):
-        raise NotFoundError()  # no certificate for a result whose credential its agency revoked
     response = HttpResponse(certificates.certificate_pdf(assessment, signed), content_type="application/pdf")
     response["Content-Disposition"] = (
         content_disposition_header(True, certificates.certificate_filename(assessment)) or ""
@@ -343,21 +343,26 @@ def certificate(request: AuthedRequest, public_id: str) -> HttpResponse:
 def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     """Where a certificate's QR code leads, for anyone: the organisation or province, the level, the fiscal year
     and the agency that confirmed it, as this site holds them now; for a result signed by its agency, where its
-    signature is checked and its signed file (which names no person either). A result whose credential was
-    revoked says so, not that it stands. No person is named. Not found for anything but a confirmed result at a
-    level."""
+    signature is checked and its signed file (which names no person either). A result whose confirmation its
+    agency revoked says so, with the level it had, not that it stands (until it is confirmed again). No person is
+    named. Not found for anything but a confirmed result at a level or a revoked one."""
     assessment = selectors.certificate_get_public(public_id=public_id)
     area = assessment.organisation.area if assessment.organisation is not None else None
     signed = selectors.signed_result(assessment)
+    revoked = selectors.last_revocation(assessment) if signed is not None and signed.is_revoked else None
     response = render(
         request,
         "assessments/verify.html",
         {
             "a": assessment,
-            "issuer_name": certificates.issuer_display_name(assessment),
+            # a revoked result was returned, so its agency is the one that signed the revoked credential
+            "issuer_name": signed.agency.display_name()
+            if revoked is not None and signed is not None
+            else certificates.issuer_display_name(assessment),
             "area_path": area_label(area) if area is not None else "",
-            "on_roll": assessment.fiscal_year in selectors.result_years() and not (signed and signed.is_revoked),
+            "on_roll": assessment.fiscal_year in selectors.result_years() and revoked is None,
             "signed": signed,
+            "revocation": revoked,
             "credential_verify_url": reverse("recognition:verify_id", args=[signed.id]) if signed else "",
             "credential_file_url": reverse("recognition:verify_file", args=[signed.id]) if signed else "",
         },

@@ -182,7 +182,8 @@ class Credential(PublicIdModel):
 
     ``public_id`` is the credential's id (``urn:uuid:...``). ``token`` is exactly what was signed and handed out.
     Its subject is a member (a badge, a level, an honour) or an assessment's result (the organisation or province
-    assessed, ``assessment``): exactly one of the two.
+    assessed, ``assessment``): exactly one of the two. A result has at most one credential in force: revoking it
+    returns the result for correction, and confirming it again signs a new one (the revoked ones stay, revoked).
     """
 
     kind = models.CharField(_("ชนิด"), max_length=10, choices=CredentialKind.choices)
@@ -194,12 +195,12 @@ class Credential(PublicIdModel):
         related_name="credentials",
         verbose_name=_("ผู้ได้รับ"),
     )
-    assessment = models.OneToOneField(
+    assessment = models.ForeignKey(
         "assessments.Assessment",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="credential",
+        related_name="credentials",
         verbose_name=_("ผลการประเมิน"),
     )
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="credentials", verbose_name=_("ผู้ออก"))
@@ -240,6 +241,12 @@ class Credential(PublicIdModel):
                 condition=Q(member__isnull=False, assessment__isnull=True) & ~Q(kind=CredentialKind.RESULT)
                 | Q(member__isnull=True, assessment__isnull=False, kind=CredentialKind.RESULT),
                 name="%(app_label)s_%(class)s_one_subject",
+            ),
+            # One credential in force per result (the revoked ones of earlier confirmations stay beside it).
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(assessment__isnull=False, revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_in_force_per_result",
             ),
         ]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -791,14 +791,14 @@ def recognition_recompute_for_organisation(organisation_id: int) -> int:
 
 
 def _results_to_sign() -> QuerySet[Assessment]:
-    """Results that are due a credential and have none: confirmed at a level, for an agency (a site admin with no
-    post confirms for no agency, and no one signs such a result)."""
+    """Results that are due a credential and have none in force: confirmed at a level, for an agency (a site admin
+    with no post confirms for no agency, and no one signs such a result). A result confirmed again after its
+    credential was revoked is due a new one."""
     return Assessment.objects.filter(
         status=AssessmentStatus.CONFIRMED,
         confirmed_level__gte=ResultLevel.PROMOTING,
         confirmed_by_agency__isnull=False,
-        credential__isnull=True,
-    )
+    ).exclude(Exists(Credential.objects.filter(assessment=OuterRef("pk"), revoked_at__isnull=True)))
 
 
 def _sign_results(assessment_ids: Iterable[int]) -> list[Credential]:
@@ -846,10 +846,10 @@ def result_recognise(assessment: Assessment) -> None:
 
 
 def results_sign(*, dry_run: bool = False, batch: int = 500) -> list[Assessment]:
-    """Sign every result confirmed at a level for an agency that has no credential yet (those confirmed before
-    results were signed). Idempotent: a result has one credential at most (unique in the database), and each batch
-    locks its results and looks again before signing. Returns the results signed (with ``dry_run``: those that
-    would be, signing nothing)."""
+    """Sign every result confirmed at a level for an agency that has no credential in force (those confirmed
+    before results were signed). Idempotent: a result has one credential in force at most (unique in the
+    database), and each batch locks its results and looks again before signing. Returns the results signed (with
+    ``dry_run``: those that would be, signing nothing)."""
     pending = list(_results_to_sign().select_related("organisation", "province").order_by("pk"))
     if dry_run:
         return pending

@@ -87,8 +87,9 @@ class AssessmentSerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField(allow_null=True)
     review_note = serializers.CharField(help_text="the reviewer's note; the reason when returned")
     credential = serializers.SerializerMethodField(
-        help_text="the Open Badges 3.0 credential the confirmed result was signed as by its agency; null if none "
-        "(not confirmed at a level, or confirmed for no agency)"
+        help_text="the Open Badges 3.0 credential the confirmed result was signed as by its agency; for a result its "
+        "agency revoked (which returns it for correction), the revoked credential, until it is confirmed again; null "
+        "if none (not confirmed at a level, or confirmed for no agency)"
     )
 
     def get_fiscal_year_label(self, obj: Assessment) -> str:

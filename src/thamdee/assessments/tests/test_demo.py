@@ -83,7 +83,7 @@ def test_the_demo_leaves_an_assessment_in_every_state_once():
     # Both confirmed results end signed, each by the agency it was confirmed for (read through the reverse
     # relation: this app imports nothing of recognition)
     for result in (last, province):
-        credential = Assessment.objects.select_related("credential__issuer").get(pk=result.pk).credential
+        [credential] = Assessment.objects.get(pk=result.pk).credentials.select_related("issuer")
         assert credential.issuer.organisation_id == result.confirmed_by_agency_id and credential.revoked_at is None
     # Last year's results by area: one organisation at คุณธรรม in Kanchanaburi, and the province's own result
     [row] = selectors.results_by_area(viewer=national, fiscal_year=year - 1)

@@ -337,12 +337,12 @@ def test_the_sheet_s_queries_do_not_grow_with_its_files(client, scene, draft, dj
     client.force_login(scene.admin)
     url = reverse("assessments:detail", args=[draft.public_id])
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)
     for number in (1, 2, 3):
         add(scene, draft, pdf_file(pages=number), number=number)
         add(scene, draft, photo((number * 40, 0, 0)), number=number)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url).content.decode().count('data-testid="evidence-file"') == 6
 
 

@@ -114,15 +114,16 @@ def test_members_have_no_assessment_pages(client, scene):
 
 
 def test_the_sheet_runs_a_fixed_number_of_queries(client, scene, django_assert_num_queries):
-    # session, user, the assessment, roles, scores, files, activities, the inbox badge (and the form page: one more)
+    # session, user, the assessment, its credentials, roles, scores, files, activities, the inbox badge (and the form
+    # page: one more)
     a = services.assessment_open(actor=scene.admin, organisation=scene.org)
     services.assessment_score(actor=scene.admin, assessment=a, scores=all_scores(2))
     client.force_login(scene.admin)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
     services.assessment_submit(actor=scene.admin, assessment=a)
     client.force_login(scene.provincial)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(reverse("assessments:detail", args=[a.public_id])).status_code == 200
 
 

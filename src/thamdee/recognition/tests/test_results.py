@@ -20,7 +20,7 @@ from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory
 from thamdee.assessments import hooks
 from thamdee.assessments import services as assessments
 from thamdee.assessments.frameworks import install_examples
-from thamdee.assessments.models import Assessment, Framework, Level, Score
+from thamdee.assessments.models import Assessment, Framework, Indicator, Level, Score
 from thamdee.common.errors import NotFoundError
 from thamdee.common.pdf import pdf_fold, pdf_text
 from thamdee.people import services as people
@@ -261,18 +261,97 @@ def test_a_revocation_is_in_the_result_s_history_and_its_people_are_told_why(sce
     assert 'data-testid="certificate-revoked"' in sheet and "หลักฐานกิจกรรมที่ 3 ไม่ตรง" in sheet
 
 
-def test_a_revoked_result_counts_at_no_level_for_agencies_and_its_export_says_so(scene):
+def test_a_revoked_result_is_returned_and_counts_at_no_level_for_agencies(scene):
     from thamdee.assessments import selectors
 
     a = confirmed(scene)
     credential = Credential.objects.get(assessment=a)
     assert selectors.results_summary(viewer=scene.provincial, fiscal_year=a.fiscal_year).organisations[Level.MODEL] == 1
     services.credential_revoke(actor=scene.provincial, credential=credential, reason="ออกผิด")
+    a.refresh_from_db()
+    assert (a.status, a.confirmed_level, a.confirmed_by_agency, a.review_note, a.reviewed_by) == (
+        "returned",
+        None,
+        None,
+        "ออกผิด",
+        scene.provincial,
+    )
+    assert a.level == Level.MODEL  # what the scores reached stays, as for any return
     summary = selectors.results_summary(viewer=scene.provincial, fiscal_year=a.fiscal_year)
     assert summary.confirmed == 0 and summary.waiting == 0
     assert selectors.results_by_area(viewer=scene.provincial, fiscal_year=a.fiscal_year) == []
     _headers, rows = selectors.results_rows(viewer=scene.provincial, fiscal_year=a.fiscal_year)
-    assert [row[7] for row in rows] == ["คุณธรรมต้นแบบ (เพิกถอนแล้ว)"]
+    assert [(row[5], row[7]) for row in rows] == [("ส่งกลับให้แก้ไข", "")]
+
+
+def test_a_revoked_result_corrected_and_confirmed_again_is_signed_anew(scene, client, no_network):
+    """Revoking returns the result for correction: its organisation corrects it (or sends it as it was, to contest)
+    and the agency reviews it again. Confirmed again, it gets a new credential; the revoked one stays revoked, and
+    the result's pages name the new one."""
+    a = confirmed(scene)
+    old = Credential.objects.get(assessment=a)
+    top = Indicator.objects.filter(framework=a.framework, level=Level.MODEL).order_by("number").first()
+    services.credential_revoke(actor=scene.provincial, credential=old, reason=f"หลักฐานกิจกรรมที่ {top.number} ไม่ตรง")
+    # The organisation corrects that activity (it was not done) and sends the result again
+    a.refresh_from_db()
+    assessments.assessment_score(actor=scene.admin, assessment=a, scores={top.number: (0, "ยังไม่ได้ทำ")})
+    a = assessments.assessment_submit(actor=scene.admin, assessment=a)
+    assert a.review_note == ""
+    a = assessments.assessment_review(actor=scene.provincial, assessment=a, confirm=True)
+    new = Credential.objects.get(assessment=a, revoked_at__isnull=True)
+    assert new.pk != old.pk and Credential.objects.filter(assessment=a).count() == 2
+    assert vc.verify_token(old.token).status == vc.REVOKED
+    assert vc.verify_token(new.token).status == vc.VALID
+    assert a.confirmed_level == Level.MORAL  # an activity of ต้นแบบ at 0 reaches คุณธรรม
+    assert f"level-{Level.MORAL}" in json.dumps(jwt.decode(new.token, options={"verify_signature": False}))
+    # The public page stands again, with the new credential; the roll lists it again
+    page = client.get(reverse("assessments:verify", args=[a.public_id])).content.decode()
+    assert 'data-status="confirmed"' in page and str(new.public_id) in page and str(old.public_id) not in page
+    roll = client.get(reverse("assessments:roll"), {"fy": a.fiscal_year}).content.decode()
+    assert str(a.public_id) in roll
+    # The old credential's own check still says revoked
+    signed = client.get(reverse("recognition:verify_id", args=[old.public_id])).content.decode()
+    assert 'data-status="revoked"' in signed
+    client.force_login(scene.admin)
+    assert client.get(reverse("assessments:certificate", args=[a.public_id])).status_code == 200
+    api = APIClient()
+    api.force_authenticate(scene.admin)
+    data = api.get(reverse("api:assessment", args=[a.public_id])).json()["assessment"]["credential"]
+    assert (data["id"], data["revoked"]) == (str(new.public_id), False)
+    # and signing again finds nothing to do
+    assert services.results_sign() == []
+
+
+def test_the_verification_page_of_a_revoked_result_names_the_level_it_had_and_its_agency(scene, client):
+    a = confirmed(scene)
+    services.credential_revoke(
+        actor=scene.provincial, credential=Credential.objects.get(assessment=a), reason="ข้อมูลไม่ถูกต้อง"
+    )
+    page = client.get(reverse("assessments:verify", args=[a.public_id])).content.decode()
+    assert 'data-status="revoked"' in page
+    assert "<s>คุณธรรมต้นแบบ</s>" in page and scene.agency.name_th in page
+    assert 'data-testid="verify-roll"' not in page
+    # sent again, it is still revoked until confirmed again
+    a.refresh_from_db()
+    assessments.assessment_submit(actor=scene.admin, assessment=a)
+    page = client.get(reverse("assessments:verify", args=[a.public_id])).content.decode()
+    assert 'data-status="revoked"' in page
+    # a result never confirmed has no such page
+    other = OrganisationFactory(area=area("710911"))
+    draft = assessments.assessment_open(actor=member_of(other, is_admin=True), organisation=other)
+    assert client.get(reverse("assessments:verify", args=[draft.public_id])).status_code == 404
+
+
+def test_the_database_keeps_one_credential_in_force_per_result(scene):
+    a = confirmed(scene)
+    old = Credential.objects.get(assessment=a)
+    services.credential_revoke(actor=scene.provincial, credential=old, reason="ออกผิด")
+    a.refresh_from_db()
+    a = assessments.assessment_submit(actor=scene.admin, assessment=a)
+    assessments.assessment_review(actor=scene.provincial, assessment=a, confirm=True)
+    table = Credential._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET revoked_at = NULL, revoked_reason = '' WHERE id = %s", [old.pk])
 
 
 def test_a_site_admin_may_revoke_it_and_nobody_holds_it(scene):
@@ -364,3 +443,35 @@ def test_the_certificate_and_the_api_name_the_credential(scene, client):
     data = api.get(reverse("api:assessment", args=[a.public_id])).json()["assessment"]["credential"]
     assert data["id"] == str(credential.public_id) and data["revoked"] is False
     assert data["verify_url"] == vc.verify_url(credential.public_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_returns_results_revoked_before_it(scene):
+    """Before ``recognition.0003`` a revoked result stayed confirmed with a revoked credential; the migration returns
+    it, as a revocation does now, the revocation's reason as the return's."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    a = confirmed(scene)
+    credential = Credential.objects.get(assessment=a)
+    services.credential_revoke(actor=scene.provincial, credential=credential, reason="ออกผิด")
+    credential.refresh_from_db()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("recognition", "0002_result_credentials")])
+    # As the code before it left a revoked result
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE assessments_assessment SET status = 'confirmed', confirmed_level = %s, confirmed_by_agency_id = %s,"
+            " review_note = '' WHERE id = %s",
+            [Level.MODEL, scene.agency.pk, a.pk],
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    a.refresh_from_db()
+    assert (a.status, a.confirmed_level, a.confirmed_by_agency_id, a.review_note, a.reviewed_by_id) == (
+        "returned",
+        None,
+        None,
+        "ออกผิด",
+        scene.provincial.pk,
+    )
+    assert a.reviewed_at == credential.revoked_at
