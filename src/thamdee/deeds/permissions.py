@@ -82,3 +82,16 @@ def can_edit_deed_type(user: Any, deed_type: Any) -> bool:
 
 can_see_queue = is_site_admin | is_org_organiser | is_org_verifier | is_org_admin
 can_reverse_deed = can_verify_deed | is_org_admin
+
+
+@rules.predicate
+def can_decide_appeal(user: Any, deed: Any) -> bool:
+    """Those who may verify the deed and, for a deed its organisation verifies, the organisation's admins. A
+    national template's deed that its agency verifies is decided by the agency's verifiers only: upholding an
+    appeal verifies the deed, which the organisation may not. (Never who took the decision appealed against, nor
+    the appellant: services refuse that with its own error.)"""
+    if deed is None:
+        return False
+    if can_verify_deed.test(user, deed):
+        return True
+    return not deed.deed_type.agency_verifies and bool(is_org_admin.test(user, deed.organisation))

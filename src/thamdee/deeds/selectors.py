@@ -13,7 +13,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.thaitime import fiscal_year_bounds
-from thamdee.deeds.models import Activity, Appeal, Deed, DeedEvidence, DeedStatus, DeedType, VerifiedBy
+from thamdee.creditrules.models import Rulebook, RulebookVersion
+from thamdee.creditrules.selectors import VersionCache, ruleset_of
+from thamdee.deeds.models import Activity, Appeal, Decision, Deed, DeedEvidence, DeedStatus, DeedType, VerifiedBy
 from thamdee.deeds.permissions import can_edit_deed_type, can_see_queue, can_view_deed
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
@@ -167,6 +169,57 @@ def appeals_open_for_agency(*, viewer: Actor) -> QuerySet[Appeal]:
         .select_related("deed__deed_type", "member", "against__actor")
         .order_by("filed_at")
     )
+
+
+# Used when no rulebook version in force for a deed sets ``appeal_days``.
+DEFAULT_APPEAL_DAYS = 30
+
+
+def rule_versions_in_force(deed: Deed, *, cache: VersionCache | None = None) -> list[RulebookVersion]:
+    """The published rulebook versions in force on the day the deed was done, the programme's first and the
+    organisation's local rulebook's after it: the versions its award is computed by (``services.compute``), and
+    whose terms the member was shown."""
+    deed_type = deed.deed_type
+    books: dict[int | None, int] = {
+        org_id: pk
+        for pk, org_id in Rulebook.objects.filter(programme_id=deed_type.programme_id)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id=deed_type.organisation_id))
+        .values_list("pk", "organisation_id")
+    }
+    ids = [books.get(None), books.get(deed_type.organisation_id) if deed_type.organisation_id else None]
+    cache = cache or VersionCache({i for i in ids if i})
+    return [v for v in (cache.in_force(i, deed.done_on) for i in ids) if v is not None]
+
+
+def appeal_days_for(deed: Deed) -> int:
+    """How many days the member has to appeal a decision on the deed: the published ``appeal_days`` of the
+    rulebook versions in force on the day it was done (the longest, if both the programme's and the
+    organisation's set one: the member was shown each and may rely on it), else ``DEFAULT_APPEAL_DAYS``. Never
+    a later version's: rules are not applied retroactively."""
+    days = [d for v in rule_versions_in_force(deed) if (d := ruleset_of(v).rules.appeal_days)]
+    return max(days) if days else DEFAULT_APPEAL_DAYS
+
+
+def appeal_deadline(deed: Deed, against: Decision) -> dt.datetime:
+    """The last moment the member may appeal ``against``: ``appeal_days_for`` the deed after it was taken."""
+    return against.at + dt.timedelta(days=appeal_days_for(deed))
+
+
+def decision_to_appeal(deed: Deed) -> Decision | None:
+    """The decision the deed's member may appeal: the latest rejection or reversal of a deed that stands rejected
+    or reversed, if it was not appealed yet (one appeal per decision; a deed reversed again after an appeal was
+    upheld may be appealed again). None otherwise. The window (``appeal_deadline``) is checked apart: the
+    service answers a late appeal with its own error. The rule both the service and the pages use."""
+    if deed.status not in (DeedStatus.REJECTED, DeedStatus.REVERSED):
+        return None
+    against = (
+        Decision.objects.filter(deed=deed, action__in=[Decision.Action.REJECT, Decision.Action.REVERSE])
+        .order_by("at", "pk")
+        .last()
+    )
+    if against is None or Appeal.objects.filter(against=against).exists():
+        return None
+    return against
 
 
 def decisions_of(deed: Deed) -> list[Any]:

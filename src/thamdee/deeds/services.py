@@ -29,7 +29,7 @@ from thamdee.common.errors import NotFoundError
 from thamdee.creditrules import engine
 from thamdee.creditrules.models import Rulebook
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
-from thamdee.deeds import errors, hooks
+from thamdee.deeds import errors, hooks, selectors
 from thamdee.deeds.evidence import process_evidence
 from thamdee.deeds.explanations import explanation_for, explanations_for
 from thamdee.deeds.models import (
@@ -48,6 +48,7 @@ from thamdee.deeds.models import (
     Virtue,
 )
 from thamdee.deeds.permissions import (
+    can_decide_appeal,
     can_manage_catalogue,
     can_manage_templates,
     can_record_for,
@@ -64,7 +65,6 @@ from thamdee.people.services import consent_active
 from thamdee.people.types import Actor
 
 BULK_LIMIT = 500
-DEFAULT_APPEAL_DAYS = 30
 
 
 # --- catalogues ----------------------------------------------------------------------------------------------
@@ -590,11 +590,7 @@ def compute(
 ) -> tuple[engine.Award, list[int]]:
     """The award a deed would get now (pure engine, fed from the database). Returns the award and the ids of
     the rulebook versions it used."""
-    deed_type = deed.deed_type
-    books = _rulebook_ids([deed_type])
-    ids = [books.get((deed_type.programme_id, None)), books.get((deed_type.programme_id, deed_type.organisation_id))]
-    cache = cache or VersionCache({i for i in ids if i})
-    versions = [v for v in (cache.in_force(i, deed.done_on) for i in ids) if v is not None]
+    versions = selectors.rule_versions_in_force(deed, cache=cache)
     rulesets = [ruleset_of(v) for v in versions]
     hist = history or _history(deed.member_id, deed.deed_type_id, deed.done_on, exclude=deed.pk)
     return engine.compute_award(_facts(deed), rulesets, hist), [v.pk for v in versions]
@@ -630,7 +626,9 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
     needed: the first approval is recorded and the deed waits for the second.
 
     Guarantees: never by the doer; a verifier of another organisation gets not-found; posted once (the
-    idempotency key comes from the deed and the rulebook versions); every decision is recorded.
+    idempotency key comes from the deed and the rulebook versions); every decision is recorded. A deed reinstated
+    on appeal that waited for its second approver is paid as its reinstatement would have been: what it is worth
+    less what the member kept of an earlier award, under that reinstatement's own key.
     """
     deed = (
         Deed.objects.select_for_update(of=("self",))
@@ -641,6 +639,9 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
     if deed.status not in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND):
         raise errors.DeedStateError(status=deed.get_status_display())
     _lock_members([deed.member_id])
+    reinstated = deed.status == DeedStatus.AWAITING_SECOND and _appeals_upheld(deed) > 0
+    if reinstated:
+        _lock_take_back(deed)
     award, version_ids = compute(deed)
     if award.two_approvers and deed.status == DeedStatus.PENDING:
         deed.status = DeedStatus.AWAITING_SECOND
@@ -650,6 +651,12 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
         return deed
     if deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == actor.pk:
         raise errors.SameApproverError()
+    if reinstated:
+        _credit_reinstated(actor, deed, award, version_ids, at=at)
+        Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits)
+        _notify_verified([deed])
+        hooks.deeds_verified([deed])
+        return deed
     result = None
     if award.credits > 0:
         result = ledger.award_post(
@@ -708,11 +715,25 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
             raise errors.DeedStateError(status=deed.get_status_display())
         if deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == actor.pk:
             raise errors.SameApproverError()
-    books = _rulebook_ids({d.deed_type for d in locked})
-    cache = VersionCache(set(books.values()))
     # Credits already earned, per member and day / month / deed type, loaded in one query.
     members = {d.member_id for d in locked}
     _lock_members(members)
+    # A deed reinstated on appeal that waited for its second approver is paid as its reinstatement would have been
+    # (``deed_verify``); there are few, taken first, so the batch's caps count them.
+    awaiting = [d.pk for d in locked if d.status == DeedStatus.AWAITING_SECOND]
+    reinstated_ids = set(
+        Decision.objects.filter(deed_id__in=awaiting, action=Decision.Action.APPEAL_UPHELD).values_list(
+            "deed_id", flat=True
+        )
+        if awaiting
+        else ()
+    )
+    reinstated = [deed_verify(actor=actor, deed=d, at=at) for d in locked if d.pk in reinstated_ids]
+    locked = [d for d in locked if d.pk not in reinstated_ids]
+    if not locked:
+        return BulkResult(verified=reinstated, awaiting_second=[], credits=sum(d.credits for d in reinstated))
+    books = _rulebook_ids({d.deed_type for d in locked})
+    cache = VersionCache(set(books.values()))
     months = {(d.done_on.year, d.done_on.month) for d in locked}
     earned_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     earned_month: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -803,6 +824,7 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
         batch_size=500,
     )
     hooks.deeds_verified(verified)
+    verified = reinstated + verified  # told and counted by ``deed_verify``
     return BulkResult(verified=verified, awaiting_second=waiting, credits=sum(d.credits for d in verified))
 
 
@@ -1027,33 +1049,35 @@ def deed_take_backs_collect(
 
 @transaction.atomic
 def appeal_file(*, actor: User, deed: Deed, reason: str) -> Appeal:
-    """The member appeals a rejection or a reversal, within the set number of days."""
-    deed = Deed.objects.select_for_update(of=("self",)).select_related("deed_type", "organisation").get(pk=deed.pk)
+    """The member appeals the latest rejection or reversal of their deed (``selectors.decision_to_appeal``), once
+    per decision, within the days that the rulebook versions in force on the day the deed was done give
+    (``selectors.appeal_days_for``: what the member was shown). Those who may decide it are told, never the one
+    who took the decision."""
+    deed = (
+        Deed.objects.select_for_update(of=("self",))
+        .select_related("deed_type__programme", "organisation", "area")
+        .get(pk=deed.pk)
+    )
     if deed.member_id != actor.pk:
         raise NotFoundError()
     if deed.status not in (DeedStatus.REJECTED, DeedStatus.REVERSED):
         raise errors.DeedStateError(status=deed.get_status_display())
     if not reason.strip():
         raise errors.ReasonRequiredError()
-    against = deed.decisions.filter(action__in=[Decision.Action.REJECT, Decision.Action.REVERSE]).last()
+    against = selectors.decision_to_appeal(deed)
     if against is None:
+        if deed.decisions.filter(action__in=[Decision.Action.REJECT, Decision.Action.REVERSE]).exists():
+            raise errors.AppealExistsError()
         raise errors.DeedStateError(status=deed.get_status_display())
-    days = DEFAULT_APPEAL_DAYS
-    if timezone.now() - against.at > dt.timedelta(days=days):
-        raise errors.AppealWindowError(days=days)
+    if timezone.now() > selectors.appeal_deadline(deed, against):
+        raise errors.AppealWindowError(days=selectors.appeal_days_for(deed))
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(deed=deed, member=actor, against=against, reason=reason.strip())
     except IntegrityError:
         raise errors.AppealExistsError() from None
-    deciders = (
-        User.objects.filter(memberships__organisation=deed.organisation, memberships__is_active=True)
-        .filter(Q(memberships__is_admin=True) | Q(memberships__is_verifier=True))
-        .exclude(pk=against.actor_id)
-        .distinct()
-    )
     notify_many(
-        users=list(deciders),
+        users=_appeal_deciders(deed, exclude=(against.actor_id, actor.pk)),
         kind="appeal_filed",
         title=_('มีอุทธรณ์ใหม่: "{name}"'),
         url=f"/deeds/{deed.public_id}/",
@@ -1062,19 +1086,41 @@ def appeal_file(*, actor: User, deed: Deed, reason: str) -> Appeal:
     return appeal
 
 
+def _appeal_deciders(deed: Deed, *, exclude: Iterable[int]) -> list[User]:
+    """Who is told of a new appeal: those who may decide it (``can_decide_appeal``). For a national template's deed
+    that its agency verifies, the active verifiers of the programme's agency whose scope covers the deed's area
+    (the organisation cannot decide it); otherwise the organisation's verifiers and admins."""
+    if deed.deed_type.agency_verifies:
+        code = deed.area.code
+        # A post covers the deed when its scope's code begins the area's code (``permissions.can_verify_deed``).
+        scopes = [code[:i] for i in range(1, len(code) + 1)]
+        users = User.objects.filter(
+            Q(agency_posts__scope_area__isnull=True) | Q(agency_posts__scope_area__code__in=scopes),
+            agency_posts__agency_id=deed.deed_type.programme.agency_id,
+            agency_posts__is_verifier=True,
+            agency_posts__is_active=True,
+        )
+    else:
+        users = User.objects.filter(memberships__organisation=deed.organisation, memberships__is_active=True).filter(
+            Q(memberships__is_admin=True) | Q(memberships__is_verifier=True)
+        )
+    return list(users.filter(is_active=True).exclude(pk__in=list(exclude)).distinct().order_by("pk"))
+
+
 @transaction.atomic
 def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str) -> Appeal:
-    """A different verifier, or an organisation admin, decides. Upheld: a rejected deed is verified and
-    credited; a reversed deed is credited again. The outcome is recorded on the deed and counted."""
+    """Someone who may decide it (``can_decide_appeal``: those who may verify the deed, and for a deed its
+    organisation verifies, its admins), never who took the decision appealed against nor the appellant, decides.
+    Upheld: the deed is credited again by the rules of the day it was done, or, above the two-approver threshold
+    with no other approver standing behind it, waits for a second approver (``_reinstate``). The outcome is
+    recorded on the deed and counted."""
     appeal = (
         Appeal.objects.select_for_update(of=("self",))
         .select_related("deed__organisation", "deed__deed_type__programme", "against", "deed__area")
         .get(pk=appeal.pk)
     )
     deed = appeal.deed
-    from thamdee.orgs.permissions import is_org_admin
-
-    if not (can_verify_deed.test(actor, deed) or is_org_admin.test(actor, deed.organisation)):
+    if not can_decide_appeal.test(actor, deed):
         raise NotFoundError()
     if actor.pk in (appeal.against.actor_id, appeal.member_id):
         raise errors.AppealDeciderError()
@@ -1108,7 +1154,10 @@ def appeal_decide(*, actor: User, appeal: Appeal, uphold: bool, reason: str) -> 
 
 
 def _reinstate(actor: User, deed: Deed) -> None:
-    """Credit a deed whose rejection or reversal was overturned, by the rules of the day it was done."""
+    """Credit a deed whose rejection or reversal was overturned, by the rules of the day it was done. Above the
+    rulebook's two-approver threshold, whatever the deed was before, it is credited only if someone other than the
+    decider approved it and still stands by that approval; otherwise the decider is its first approver and it waits
+    for a second, as any deed does (``deed_verify`` then pays it as this would)."""
     deed = (
         Deed.objects.select_for_update(of=("self",))
         .select_related("deed_type__adopted_from", "organisation", "area", "member")
@@ -1118,21 +1167,48 @@ def _reinstate(actor: User, deed: Deed) -> None:
     # What the member kept of the deed is read under the wallet's lock: a refund paying the deed's take-back waits.
     _lock_take_back(deed)
     award, version_ids = compute(deed)
-    if award.two_approvers and deed.status == DeedStatus.REJECTED:
-        # Never approved, and above the rulebook's two-approver threshold: the appeal's decider is the first
-        # approver, and the deed waits in the queue for a second, as any deed does. (A reversed deed above it was
-        # approved twice before it was reversed.)
+    if award.two_approvers and not _standing_approvers(deed) - {actor.pk}:
+        # An earlier award held low by a cap, say, was approved by one person: that is no second approval of
+        # what the deed is worth now. A deed waiting holds no award (the ledger keeps its earlier ones, and its
+        # second approval finds them there).
         deed.status = DeedStatus.AWAITING_SECOND
         deed.first_approver = actor
-        deed.save(update_fields=["status", "first_approver"])
+        deed.journal_id = None
+        deed.save(update_fields=["status", "first_approver", "journal_id"])
         Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.FIRST_APPROVAL, credits=award.credits)
         return
+    _credit_reinstated(actor, deed, award, version_ids)
+    hooks.deeds_verified([deed])
+
+
+def _standing_approvers(deed: Deed) -> set[int]:
+    """Who approved the deed (a first or second approval, an upheld appeal) and has not rejected or reversed it
+    since: a verifier who reversed a deed they had approved no longer stands behind it."""
+    standing: set[int] = set()
+    approve = {Decision.Action.APPROVE, Decision.Action.FIRST_APPROVAL, Decision.Action.APPEAL_UPHELD}
+    for action, actor_id in deed.decisions.order_by("at", "pk").values_list("action", "actor_id"):
+        if action in approve:
+            standing.add(actor_id)
+        elif action in (Decision.Action.REJECT, Decision.Action.REVERSE):
+            standing.discard(actor_id)
+    return standing
+
+
+def _appeals_upheld(deed: Deed) -> int:
+    return deed.decisions.filter(action=Decision.Action.APPEAL_UPHELD).count()
+
+
+def _credit_reinstated(
+    actor: User, deed: Deed, award: engine.Award, version_ids: list[int], *, at: dt.datetime | None = None
+) -> None:
+    """Mark a deed reinstated on appeal verified and pay it, at once or at its second approval. Runs under the
+    locks of the member and of the take-back (``_lock_take_back``)."""
     # A reversal takes back only what the member had not spent: they kept the rest, so the reinstatement pays
     # what the deed is worth less what they kept, and the deed's credits in all stay what the rules give.
     kept = ledger_selectors.member_share_of((CauseKind.DEED, deed.pk), deed.member_id)
     due = award.credits - kept
     # Each reinstatement is its own award (a deed may be reversed and reinstated more than once).
-    upheld = deed.decisions.filter(action=Decision.Action.APPEAL_UPHELD).count()
+    upheld = _appeals_upheld(deed)
     result = None
     if due > 0:
         result = ledger.award_post(
@@ -1142,6 +1218,7 @@ def _reinstate(actor: User, deed: Deed) -> None:
             amount=due,
             cause=(CauseKind.DEED, deed.pk),
             idempotency_key=f"{_award_key(deed, version_ids)}:appeal:{upheld}",
+            at=at,
             memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()} (อุทธรณ์)",
         )
     deed.status = DeedStatus.VERIFIED
@@ -1150,13 +1227,19 @@ def _reinstate(actor: User, deed: Deed) -> None:
     deed.decided_at = timezone.now()
     if result is not None:
         deed.journal_id = result.journal_id
-    elif deed.journal_id and Journal.objects.filter(reversal_of_id=deed.journal_id).exists():
-        # Nothing new to pay, and the award it points to is already reversed: a later reversal has nothing of it
-        # to take. (An award the reversal took nothing from stays the deed's award.)
-        deed.journal_id = None
+    else:
+        # Nothing new to pay: the deed's award stays its latest one, unless that is already reversed, when a later
+        # reversal has nothing of it to take. (An award the reversal took nothing from stays the deed's award.)
+        latest = (
+            Journal.objects.filter(kind=JournalKind.AWARD, cause_kind=CauseKind.DEED, cause_id=deed.pk)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        reversed_ = latest is None or Journal.objects.filter(reversal_of_id=latest).exists()
+        deed.journal_id = None if reversed_ else latest
     deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])
     deed.rule_versions.set(version_ids)
-    hooks.deeds_verified([deed])
 
 
 @dataclass

@@ -33,6 +33,7 @@ from thamdee.deeds.forms import (
 )
 from thamdee.deeds.models import Appeal, Deed, DeedEvidence, DeedStatus, DeedType
 from thamdee.deeds.permissions import (
+    can_decide_appeal,
     can_manage_catalogue,
     can_manage_templates,
     can_record_for,
@@ -104,6 +105,12 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     deed = selectors.deed_get_visible_to(viewer=request.user, public_id=public_id)
     user = request.user
     open_appeal = deed.appeals.filter(status=Appeal.Status.OPEN).select_related("against__actor").first()
+    # The same rule as the service: the latest rejection or reversal, not appealed yet, inside the window that the
+    # rules in force on the deed's day give.
+    appeal_until = None
+    if user.pk == deed.member_id and (against := selectors.decision_to_appeal(deed)) is not None:
+        until = selectors.appeal_deadline(deed, against)
+        appeal_until = until if timezone.now() <= until else None
     return render(
         request,
         "deeds/detail.html",
@@ -117,13 +124,12 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
             "can_reverse": can_reverse_deed.test(user, deed)
             and deed.status == DeedStatus.VERIFIED
             and user.pk != deed.member_id,
-            "can_appeal": user.pk == deed.member_id
-            and deed.status in (DeedStatus.REJECTED, DeedStatus.REVERSED)
-            and not deed.appeals.exists(),
+            "can_appeal": appeal_until is not None,
+            "appeal_until": appeal_until,
             "open_appeal": open_appeal,
             "can_decide": open_appeal is not None
             and user.pk not in (open_appeal.member_id, open_appeal.against.actor_id)
-            and (can_verify_deed.test(user, deed) or can_manage_catalogue.test(user, deed.organisation)),
+            and can_decide_appeal.test(user, deed),
             "reject_form": RejectForm(),
         },
     )

@@ -94,6 +94,28 @@ def test_who_verifies_a_deed_of_a_national_template_the_agency_verifies(world, n
     assert result == ("ok" if actor in VERIFY_AGENCY_TYPE else "404")
 
 
+def _appeal_decision(deed, rejected_by, actor):  # type: ignore[no-untyped-def]
+    services.deed_reject(actor=rejected_by, deed=deed, reason="ไม่มีพยาน")
+    appeal = services.appeal_file(actor=deed.member, deed=deed, reason="มีพยาน")
+    return outcome(lambda: services.appeal_decide(actor=actor, appeal=appeal, uphold=True, reason="มีพยานจริง"))
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_who_decides_an_appeal_on_an_organisation_verified_deed(world, cast, actor):
+    # (rejected by another verifier: who took the decision is refused with its own error, tested in test_services)
+    result = _appeal_decision(report(world), world.verifier2, cast[actor])
+    assert result == ("ok" if actor in VERIFY | {"admin"} else "404")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_who_decides_an_appeal_on_a_deed_of_a_national_template_the_agency_verifies(world, national, cast, actor):
+    # Upholding verifies the deed: only those who may verify it, never the organisation's admins
+    deed = report(world, deed_type=national.adopted)
+    second = AgencyStaffFactory(agency=world.programme.agency, is_verifier=True).user  # national scope
+    result = _appeal_decision(deed, second, cast[actor])
+    assert result == ("ok" if actor in VERIFY_AGENCY_TYPE else "404")
+
+
 def test_agency_verifiers_elsewhere_get_not_found(world, national):
     deed = report(world, deed_type=national.adopted)
     assert outcome(lambda: selectors.deed_get_visible_to(viewer=national.elsewhere, public_id=deed.public_id)) == "404"

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from thamdee.common.errors import NotFoundError
-from thamdee.deeds import errors, services
+from thamdee.deeds import errors, selectors, services
 from thamdee.deeds.models import Appeal, Decision, Deed, DeedSource, DeedStatus, DeedType
 from thamdee.inbox.models import Notification
 from thamdee.ledger.reconcile import ledger_check
@@ -266,6 +266,166 @@ def test_an_upheld_appeal_above_the_threshold_still_needs_a_second_approver(worl
     assert ledger_check().ok
 
 
+def _publish(world, rulebook=None, *, effective_from, **changes):  # type: ignore[no-untyped-def]
+    """Publish a version of the world's programme rulebook (or ``rulebook``) with ``changes`` to its rules."""
+    from tests.worlds import RULES
+    from thamdee.creditrules import services as rules
+
+    draft = rules.rulebook_version_draft(actor=world.admin, rulebook=rulebook or world.book, rules={**RULES, **changes})
+    return rules.rulebook_version_publish(
+        actor=world.admin, version=draft, effective_from=effective_from, allow_past=effective_from < world.today
+    )
+
+
+def _decided_days_ago(deed, days):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    Decision.objects.filter(deed=deed).update(at=timezone.now() - dt.timedelta(days=days))
+
+
+class TestAppealWindow:
+    """The days to appeal are those the rulebook versions in force on the day the deed was done published."""
+
+    def test_a_longer_published_window_is_honoured(self, world):
+        # Given the programme's rules in force since 2021 give 60 days to appeal (the world's first version: 30)
+        _publish(world, effective_from=dt.date(2021, 1, 1), appeal_days=60)
+        deed = report(world, hours=2)
+        services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        # When the member appeals 45 days after the rejection, then the appeal is taken
+        _decided_days_ago(deed, 45)
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+        assert appeal.status == Appeal.Status.OPEN
+        # and 61 days after a reversal, it is not
+        other = report(world, hours=2, days_ago=2)
+        services.deed_verify(actor=world.verifier, deed=other)
+        services.deed_reverse(actor=world.verifier2, deed=other, reason="ซ้ำ")
+        _decided_days_ago(other, 61)
+        with pytest.raises(errors.AppealWindowError) as refused:
+            services.appeal_file(actor=world.member, deed=other, reason="ไม่ซ้ำ")
+        assert "60" in refused.value.message_th
+
+    def test_a_shorter_published_window_is_honoured(self, world):
+        _publish(world, effective_from=dt.date(2021, 1, 1), appeal_days=14)
+        late, in_time = report(world, hours=2), report(world, hours=2, days_ago=2)
+        for deed in (late, in_time):
+            services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        _decided_days_ago(late, 29)
+        with pytest.raises(errors.AppealWindowError):
+            services.appeal_file(actor=world.member, deed=late, reason="มีพยาน")
+        assert not Appeal.objects.filter(deed=late).exists()
+        _decided_days_ago(in_time, 13)
+        services.appeal_file(actor=world.member, deed=in_time, reason="มีพยาน")
+
+    def test_the_window_is_that_of_the_deeds_day_never_of_a_later_version(self, world):
+        # Given a version giving 7 days that comes into force tomorrow, after the deed was done
+        _publish(world, effective_from=world.today + dt.timedelta(days=1), appeal_days=7)
+        deed = report(world, hours=2)
+        services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        _decided_days_ago(deed, 20)
+        # Then the 30 days of the version in force on the deed's day still hold
+        services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+
+    def test_the_longest_window_of_the_programmes_and_the_local_rules_holds(self, world):
+        from thamdee.creditrules import services as rules
+
+        local = rules.rulebook_get_or_create(programme=world.programme, organisation=world.org)
+        _publish(world, local, effective_from=dt.date(2021, 1, 1), appeal_days=45)
+        deed = report(world, hours=2)
+        services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        _decided_days_ago(deed, 40)
+        services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+
+    def test_without_a_published_window_the_default_holds(self, world):
+        _publish(world, effective_from=dt.date(2021, 1, 1), appeal_days=None)
+        deed = report(world, hours=2)
+        services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        _decided_days_ago(deed, 31)
+        with pytest.raises(errors.AppealWindowError) as refused:
+            services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+        assert str(selectors.DEFAULT_APPEAL_DAYS) in refused.value.message_th
+
+
+class TestReinstatementAboveTheThreshold:
+    """An upheld appeal credits a deed above the two-approver threshold only when two different people stand
+    behind it, whatever the deed was before."""
+
+    def _capped_then_reversed(self, world):  # type: ignore[no-untyped-def]
+        # Y (8 hours, 40 credits) and X (10 hours, 50 held to 10 by the day's cap of 50) on one day, each approved
+        # by one verifier, are both reversed by another
+        y = report(world, hours=8)
+        services.deed_verify(actor=world.verifier, deed=y)
+        x = services.deed_verify(actor=world.verifier, deed=report(world, hours=10))
+        assert x.status == DeedStatus.VERIFIED and x.credits == 10
+        services.deed_reverse(actor=world.verifier2, deed=y, reason="ผิด")
+        services.deed_reverse(actor=world.verifier2, deed=x, reason="ผิด")
+        return x
+
+    def test_a_reversed_deed_approved_by_one_person_waits_for_a_second_approver(self, world):
+        x = self._capped_then_reversed(world)
+        # When the member appeals X and the verifier who approved it upholds the appeal
+        appeal = services.appeal_file(actor=world.member, deed=x, reason="ถูก")
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+        # Then X, now worth 50 (above the threshold of 40), waits for a second approver, with nothing paid yet
+        x.refresh_from_db()
+        assert x.status == DeedStatus.AWAITING_SECOND and x.first_approver_id == world.verifier.pk
+        assert balance_of(world.member) == 0
+        with pytest.raises(errors.SameApproverError):
+            services.deed_verify(actor=world.verifier, deed=x)
+        # And a second approver credits it in full, once, under the reinstatement's own key
+        services.deed_verify(actor=world.verifier2, deed=x)
+        x.refresh_from_db()
+        assert x.status == DeedStatus.VERIFIED and x.credits == 50 and x.rule_versions.count() == 1
+        assert balance_of(world.member) == 50 and earned_total_of(world.member) == 50
+        assert x.journal_id is not None
+        assert ledger_check().ok
+
+    def test_in_bulk_the_second_approval_pays_what_the_member_did_not_keep(self, world):
+        from thamdee.ledger.models import CauseKind
+        from thamdee.ledger.selectors import member_share_of
+
+        y = report(world, hours=8)
+        services.deed_verify(actor=world.verifier, deed=y)
+        x = services.deed_verify(actor=world.verifier, deed=report(world, hours=10))  # 10, held by the cap
+        _spend(world, 45, "spend")  # of the 50 the member had, 45 are spent
+        services.deed_reverse(actor=world.verifier2, deed=y, reason="ผิด")  # takes back the 5 left
+        services.deed_reverse(actor=world.verifier2, deed=x, reason="ผิด")  # takes back nothing
+        appeal = services.appeal_file(actor=world.member, deed=x, reason="ถูก")
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+        other = report(world, hours=1, days_ago=3)
+        result = services.deed_verify_bulk(actor=world.verifier2, deeds=[x, other])
+        x.refresh_from_db()
+        # X is worth 50; the member kept its 10, so 40 are paid; the other deed's 5 as usual
+        assert x.status == DeedStatus.VERIFIED and x.credits == 50
+        assert {d.pk for d in result.verified} == {x.pk, other.pk} and result.credits == 55
+        assert balance_of(world.member) == 45
+        assert member_share_of((CauseKind.DEED, x.pk), world.member.pk) == 50
+        assert earned_total_of(world.member) == 35 + 50 + 5  # Y's 35 kept (spent), X's 50, the other's 5
+        assert ledger_check().ok
+
+    def test_an_approval_withdrawn_by_its_approvers_reversal_does_not_count(self, world):
+        deed = report(world, hours=10)  # 50 credits: two approvers
+        services.deed_verify(actor=world.verifier, deed=deed)
+        services.deed_verify(actor=world.verifier2, deed=deed)
+        services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.AWAITING_SECOND and balance_of(world.member) == 0
+
+    def test_two_approvers_who_still_stand_behind_it_are_enough(self, world):
+        from tests.factories import member_of
+
+        deed = report(world, hours=10)  # 50 credits: two approvers
+        services.deed_verify(actor=world.verifier, deed=deed)
+        services.deed_verify(actor=world.verifier2, deed=deed)
+        services.deed_reverse(actor=member_of(world.org, is_admin=True), deed=deed, reason="ผิด")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.VERIFIED and balance_of(world.member) == 50
+        assert ledger_check().ok
+
+
 def test_a_rule_published_later_never_changes_an_earlier_deed(world):
     from thamdee.creditrules import services as rules
 
@@ -501,6 +661,46 @@ class TestAgencyVerification:
         services.deed_reverse(actor=national.verifier, deed=deed, reason="ซ้ำ")
         deed.refresh_from_db()
         assert deed.status == DeedStatus.REVERSED
+
+    def test_an_appeal_on_its_templates_deed_goes_to_the_agency_not_the_organisation(self, world, national):
+        from tests.factories import AgencyStaffFactory, member_of
+
+        # Given the organisation's admin, who may not verify the agency's deeds, and a second agency verifier
+        org_admin = member_of(world.org, is_admin=True)
+        second = AgencyStaffFactory(agency=world.programme.agency, is_verifier=True).user  # national scope
+        deed = report(world, deed_type=national.adopted)
+        with pytest.raises(NotFoundError):
+            services.deed_verify(actor=org_admin, deed=deed)
+        # When the agency rejects it and the member appeals
+        services.deed_reject(actor=national.verifier, deed=deed, reason="ไม่มีหลักฐาน")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+        # Then the agency's verifiers over the deed's area are told, but the one who rejected it; nobody else
+        told = set(Notification.objects.filter(kind="appeal_filed").values_list("user_id", flat=True))
+        assert told == {second.pk}
+        # And neither the organisation's admin nor its verifiers can uphold it (and so verify the deed)
+        for outsider in (org_admin, world.verifier):
+            with pytest.raises(NotFoundError):
+                services.appeal_decide(actor=outsider, appeal=appeal, uphold=True, reason="มีพยานจริง")
+        deed.refresh_from_db()
+        appeal.refresh_from_db()
+        assert deed.status == DeedStatus.REJECTED and appeal.status == Appeal.Status.OPEN
+        assert balance_of(world.member) == 0
+        services.appeal_decide(actor=second, appeal=appeal, uphold=True, reason="มีพยานจริง")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.VERIFIED and balance_of(world.member) == 3
+
+    def test_an_appeal_on_an_organisations_own_deed_goes_to_its_verifiers_and_admins(self, world, national):
+        from tests.factories import member_of
+
+        org_admin = member_of(world.org, is_admin=True)
+        deed = report(world)
+        services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+        told = set(Notification.objects.filter(kind="appeal_filed").values_list("user_id", flat=True))
+        assert told == {world.verifier2.pk, org_admin.pk}  # never the agency's, nor who rejected it
+        services.appeal_decide(actor=org_admin, appeal=appeal, uphold=True, reason="มีพยานจริง")
+        deed.refresh_from_db()
+        assert deed.status == DeedStatus.VERIFIED
 
     def test_bulk_verification_by_the_agency_takes_its_templates_deeds_only(self, world, national):
         ours = [report(world, deed_type=national.adopted, days_ago=d) for d in (1, 2)]

@@ -457,3 +457,62 @@ class TestAgencyVerifiers:
         assert refused.status_code == 400
         assert refused.json()["code"] == "agency_verifies_templates_only"
         assert not DeedType.objects.filter(code="sweep-temple").exists()
+
+
+class TestAppealsOnTheDetailPage:
+    """The page offers what the services allow: an appeal against the latest rejection or reversal, inside its
+    window, and the decision to those who may take it."""
+
+    def test_a_deed_reversed_again_after_an_upheld_appeal_may_be_appealed_again(self, client, world):
+        from thamdee.deeds import services
+
+        deed = report(world, hours=2)
+        services.deed_verify(actor=world.verifier, deed=deed)
+        services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด 1")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+        services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+        services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด 2")
+        client.force_login(world.member)
+        url = reverse("deeds:detail", args=[deed.public_id])
+        page = client.get(url).content.decode()
+        assert reverse("deeds:appeal", args=[deed.public_id]) in page
+        assert 'data-testid="appeal-until"' in page
+        response = client.post(reverse("deeds:appeal", args=[deed.public_id]), {"reason": "ถูกอีก"})
+        assert response.status_code == 302 and deed.appeals.count() == 2
+        # once appealed, the decision is not offered for appeal again
+        assert reverse("deeds:appeal", args=[deed.public_id]) not in client.get(url).content.decode()
+
+    def test_no_appeal_is_offered_once_the_published_window_has_passed(self, client, world):
+        from django.utils import timezone
+
+        from thamdee.deeds import services
+        from thamdee.deeds.models import Decision
+
+        deed = report(world, hours=2)
+        services.deed_reject(actor=world.verifier, deed=deed, reason="ไม่มีพยาน")
+        client.force_login(world.member)
+        url = reverse("deeds:detail", args=[deed.public_id])
+        Decision.objects.filter(deed=deed).update(at=timezone.now() - dt.timedelta(days=29))
+        assert reverse("deeds:appeal", args=[deed.public_id]) in client.get(url).content.decode()
+        Decision.objects.filter(deed=deed).update(at=timezone.now() - dt.timedelta(days=31))  # the rules: 30 days
+        assert reverse("deeds:appeal", args=[deed.public_id]) not in client.get(url).content.decode()
+
+    def test_only_the_agency_is_offered_the_decision_on_its_templates_deed(self, client, world, national):
+        from tests.factories import AgencyStaffFactory, member_of
+        from thamdee.deeds import services
+
+        deed = report(world, deed_type=national.adopted)
+        services.deed_reject(actor=national.verifier, deed=deed, reason="ไม่มีหลักฐาน")
+        appeal = services.appeal_file(actor=world.member, deed=deed, reason="มีพยาน")
+        decide = reverse("deeds:appeal_decide", args=[appeal.public_id])
+        second = AgencyStaffFactory(agency=world.programme.agency, is_verifier=True).user
+        for person, offered in (
+            (member_of(world.org, is_admin=True), False),
+            (world.organiser, False),
+            (national.verifier, False),  # who rejected it
+            (second, True),
+        ):
+            client.force_login(person)
+            page = client.get(reverse("deeds:detail", args=[deed.public_id]))
+            assert page.status_code == 200
+            assert (decide in page.content.decode()) is offered, person
