@@ -81,7 +81,6 @@ def can_edit_deed_type(user: Any, deed_type: Any) -> bool:
 
 
 can_see_queue = is_site_admin | is_org_organiser | is_org_verifier | is_org_admin
-can_reverse_deed = can_verify_deed | is_org_admin
 
 
 @rules.predicate
@@ -95,3 +94,8 @@ def can_decide_appeal(user: Any, deed: Any) -> bool:
     if can_verify_deed.test(user, deed):
         return True
     return not deed.deed_type.agency_verifies and bool(is_org_admin.test(user, deed.organisation))
+
+
+# Reversing a deed is the same decision as upholding its appeal, the other way: those who may verify it and, for a
+# deed its organisation verifies, its admins; never the organisation for a deed only its agency verifies.
+can_reverse_deed = can_decide_appeal

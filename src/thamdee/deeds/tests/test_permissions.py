@@ -116,6 +116,15 @@ def test_who_decides_an_appeal_on_a_deed_of_a_national_template_the_agency_verif
     assert result == ("ok" if actor in VERIFY_AGENCY_TYPE else "404")
 
 
+@pytest.mark.parametrize("actor", ACTORS)
+def test_who_reverses_a_deed_of_a_national_template_the_agency_verifies(world, national, cast, actor):
+    # Verified by the agency, so reversed by it: the organisation's admins may not undo what they may not verify
+    deed = report(world, deed_type=national.adopted)
+    services.deed_verify(actor=national.verifier, deed=deed)
+    result = outcome(lambda: services.deed_reverse(actor=cast[actor], deed=deed, reason="ไม่มีพยาน"))
+    assert result == ("ok" if actor in VERIFY_AGENCY_TYPE else "404")
+
+
 def test_agency_verifiers_elsewhere_get_not_found(world, national):
     deed = report(world, deed_type=national.adopted)
     assert outcome(lambda: selectors.deed_get_visible_to(viewer=national.elsewhere, public_id=deed.public_id)) == "404"
