@@ -223,7 +223,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "thamdee.people.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
 # The address that a trusted proxy appended to X-Forwarded-For (django-ipware, which axes would use, is not installed).
-AXES_CLIENT_IP_CALLABLE = "thamdee.people.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "thamdee.people.lockout.lockout_address"  # an IPv6 client by its /64
+AXES_USERNAME_CALLABLE = "thamdee.people.lockout.lockout_username"  # a mobile number in its one normal form
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 

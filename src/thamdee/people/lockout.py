@@ -11,7 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from thamdee.people.errors import LockedOutError
+from thamdee.people.errors import InvalidMobileError, LockedOutError
+from thamdee.people.validators import mobile_normalise
 
 
 def client_address(request: HttpRequest) -> str:
@@ -29,6 +30,48 @@ def client_address(request: HttpRequest) -> str:
             except ValueError:
                 pass
     return remote
+
+
+# An IPv6 client usually holds a whole /64 (a home, a phone), and may take any address in it for each request.
+LOCKOUT_IPV6_PREFIX = 64
+
+
+def lockout_address(request: HttpRequest) -> str:
+    """Whom django-axes counts failed sign-ins against (``AXES_CLIENT_IP_CALLABLE``), with the user name: the
+    client's address (``client_address``), an IPv6 one as the first address of its /64, so that a client cannot
+    try a password from each address of its own network in turn. An IPv4 address stays as it is (a village behind
+    one NAT is not one guesser)."""
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{LOCKOUT_IPV6_PREFIX}", strict=False).network_address)
+    return str(ip)
+
+
+def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The user name django-axes counts failed sign-ins under (``AXES_USERNAME_CALLABLE``): a mobile number in
+    whatever form the sign-in reads it ("089-999-0002", "+66 89 999 0002", "(089)9990002") as its one normal
+    form, so that each way of writing it does not get its own tries; any other name as it was typed. The web form
+    and the API's token exchange alike."""
+    from django.conf import settings as conf
+
+    field = conf.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        raw = credentials.get(field)
+    else:
+        data = getattr(request, "data", None) or request.POST
+        raw = data.get(field)
+    if raw is None:
+        return None
+    try:
+        return mobile_normalise(str(raw))
+    except InvalidMobileError:
+        return str(raw)
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
