@@ -38,21 +38,27 @@ class Figures:
     # together, organisations of a kind) counts a person once in every cell they were active in: never fewer than
     # the people, but possibly more. ``largest`` is the people of its largest cell, never more than the people
     # (None: one cell, ``participants`` is exact); ``count_people(minimum)`` counts them once, from the deeds, and
-    # is asked only when those two bounds leave a threshold undecided (see ``counts_at_least``).
+    # is asked only when those two bounds leave a threshold undecided (see ``counts_at_least``). ``source`` is the
+    # read the sum came from and its key in it, for counting the people of several sums of one read together
+    # (``protect``).
     participants: int = 0
     organisations: int = 0
     suppressed: bool = False
-    below: int = 0  # when suppressed: the number of people the cell counts fewer than
+    # When suppressed: the number of people the cell counts fewer than, shown as "<5"; 0 for a cell hidden beside
+    # a total (``protect``), shown as a dash without saying why.
+    below: int = 0
     largest: int | None = field(default=None, compare=False)
     count_people: Callable[[int], int | None] | None = field(default=None, compare=False, repr=False)
+    source: tuple[_People, Any] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, row: dict[str, Any] | None, count_people: Callable[[int], int | None] | None = None) -> Figures:
+    def of(cls, row: dict[str, Any] | None, people: _People | None = None, key: Any = None) -> Figures:
         row = row or {}
         figures = cls(**{m: (row.get(m) or (Decimal(0) if m == "hours" else 0)) for m in MEASURES})  # type: ignore[arg-type]
         if "largest" in row:
             figures.largest = row["largest"] or 0
-            figures.count_people = count_people
+            if people is not None:
+                figures.count_people, figures.source = people.of(key), (people, key)
         return figures
 
     def is_empty(self) -> bool:
@@ -80,21 +86,52 @@ class Figures:
         return Figures(suppressed=True, below=minimum)
 
 
-def protect(cells: list[Figures]) -> list[Figures]:
-    """Secondary suppression, for cells shown beside the total they add up to (an area's villages, a year's
-    months): if exactly one is hidden, it could be worked out by subtracting the others from the total, so the
-    smallest other cell with people in it is hidden too (``below`` 0: hidden to protect another, shown as a
-    dash)."""
-    hidden = [i for i, f in enumerate(cells) if f.suppressed]
-    if len(hidden) != 1:
-        return cells
-    candidates = [i for i, f in enumerate(cells) if not f.suppressed and not f.is_empty()]
-    if not candidates:
-        return cells
-    smallest = min(candidates, key=lambda i: (cells[i].participants, cells[i].deeds, cells[i].credits_issued))
-    out = list(cells)
-    out[smallest] = Figures(suppressed=True, below=0)
-    return out
+def protect(cells: list[Figures], minimum: int) -> list[Figures]:
+    """Cells shown beside the total they add up to (an area's children, a year's months, target areas and the
+    rest), with small cells hidden so that none can be worked out from the total either.
+
+    Each cell that counts fewer than ``minimum`` people is hidden (``suppress_below``). The total less the cells
+    shown then gives the hidden cells' figures together, so those must count at least ``minimum`` people
+    together, each person once: if they do not, the shown cell with the fewest people is hidden too. That cell
+    alone counts ``minimum`` people, so one is always enough. When no cell with people in it is left to hide,
+    the hidden cells are all the total holds: the total itself must then be hidden, and it is, by its own
+    threshold (its people are theirs, counted once; ``headline`` and the public page's national figure).
+
+    The rule is the threshold rule, on the hidden cells together: their figures are mixed with those of at least
+    ``minimum`` people. It does not weigh the cells against each other (a dominance rule): one person's village
+    hidden beside a village of fifty is protected by the fifty, as the threshold asks (docs/operations.md).
+
+    Every hidden cell comes back the same (``below`` 0, a dash), whether small or hidden to protect one: marking
+    which were small would tell a reader how the hidden total splits. A cell already suppressed when passed in
+    has no people to count and is taken as none."""
+    out = [f.suppress_below(minimum) for f in cells]
+    hidden = [i for i, f in enumerate(out) if f.suppressed]
+    if not hidden:
+        return out
+    if not _together(cells, hidden, minimum):
+        shown = [i for i, f in enumerate(out) if not f.suppressed and not f.is_empty()]
+        if shown:
+            hidden.append(min(shown, key=lambda i: (cells[i].participants, cells[i].deeds, cells[i].credits_issued)))
+    return [Figures(suppressed=True) if i in hidden else f for i, f in enumerate(out)]
+
+
+def _together(cells: list[Figures], indices: list[int], minimum: int) -> bool:
+    """Whether the cells at ``indices`` (each counting fewer than ``minimum`` people) count at least ``minimum``
+    people together, each once. Their summed participants fewer: no; their largest that many: yes; in between,
+    the people are counted once from the deeds when the cells are sums of one read (one statement), and the answer
+    is no when they are not (or cannot be) counted."""
+    parts = [cells[i] for i in indices if not cells[i].suppressed and cells[i].participants]
+    if sum(f.participants for f in parts) < minimum:
+        return False
+    if max((f.participants if f.largest is None else f.largest for f in parts), default=0) >= minimum:
+        return True
+    sources = [f.source for f in parts if f.source is not None]
+    reads = {id(read): read for read, _key in sources}
+    if len(reads) != 1 or len(sources) != len(parts):
+        return False
+    (read,) = reads.values()
+    people = read.together([key for _read, key in sources])
+    return people is not None and people >= minimum
 
 
 def min_cell() -> int:
@@ -254,24 +291,35 @@ class _People:
             reading += cells
         if not chosen:
             return {}
-        qs = self.cells.filter(participants__gt=0).order_by()
+        cells = self.cells.filter(**{f"{self.column}__in": chosen}) if self.column is not None else self.cells
+        return self._read(cells, self.column)
+
+    def together(self, keys: list[Any]) -> int | None:
+        """The people of the sums of ``keys`` together, each counted once (None: more cells than one read may
+        count, see ``MAX_CELLS_COUNTED``)."""
+        if self.column is None or sum(self.rows[key]["cells"] or 0 for key in keys) > MAX_CELLS_COUNTED:
+            return None
+        return self._read(self.cells.filter(**{f"{self.column}__in": keys}), None).get(None, 0)
+
+    def _read(self, cells: QuerySet, column: str | None) -> dict[Any, int]:
+        """The people of ``cells`` counted once, by the value of ``column`` (all together when None)."""
+        qs = cells.filter(participants__gt=0).order_by()
         if qs.model is OrgRollup:
             keys, areas, match, counted = ["organisation_id", "fiscal_year", "month"], "", CELL_ORG_DEEDS, COUNTED
         else:
             keys = ["area_code", "fiscal_year", "month", "virtue", "dimension"]
             areas, match, counted = "JOIN areas_area a ON a.code = r.area_code", CELL_AREA_DEEDS, COUNTED + IN_SPLIT
-        if self.column is not None:
-            qs = qs.filter(**{f"{self.column}__in": chosen})
-            keys = [*keys, self.column] if self.column not in keys else keys
+        if column is not None and column not in keys:
+            keys = [*keys, column]
         inner, params = qs.values(*keys).query.sql_with_params()
-        group = f"r.{self.column}" if self.column else "0"
+        group = f"r.{column}" if column else "0"
         statement = (COUNT_PEOPLE_PG if connection.vendor == "postgresql" else COUNT_PEOPLE).format(
             group=group,
             cells=inner,
             areas=areas,
             match=match,
             counted=counted,
-            group_by=f"GROUP BY {group}" if self.column else "",
+            group_by=f"GROUP BY {group}" if column else "",
         )
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -279,20 +327,20 @@ class _People:
                 # JIT threshold, and compiling took 450 ms for a statement that runs in 8.
                 cursor.execute("SET LOCAL jit = off")
             cursor.execute(statement, params)
-            return {(key if self.column else None): int(people) for key, people in cursor.fetchall()}
+            return {(key if column else None): int(people) for key, people in cursor.fetchall()}
 
 
 def _sum(cells: QuerySet) -> Figures:
     """One sum of rollup cells, with its people counted once where a threshold needs it."""
     row = cells.aggregate(**SUMS)
-    return Figures.of(row, _People(cells, None, {None: row}).of(None))
+    return Figures.of(row, _People(cells, None, {None: row}))
 
 
 def _sums_by(cells: QuerySet, column: str) -> dict[Any, Figures]:
     """The sums of rollup cells by the value of ``column``, with their people counted once where needed."""
     rows = {r[column]: r for r in cells.values(column).annotate(**SUMS)}
     people = _People(cells, column, rows)
-    return {key: Figures.of(row, people.of(key)) for key, row in rows.items()}
+    return {key: Figures.of(row, people, key) for key, row in rows.items()}
 
 
 def headline(code: str, fiscal_year: int) -> Figures:
@@ -302,7 +350,7 @@ def headline(code: str, fiscal_year: int) -> Figures:
 def by_month(code: str, fiscal_year: int) -> list[tuple[int, int, Figures]]:
     sums = _sums_by(_cells(code, fiscal_year, month=None).exclude(month=0), "month")
     months = fiscal_year_months(fiscal_year)
-    cells = protect([_agency(sums.get(month, Figures())) for _year, month in months])
+    cells = protect([sums.get(month, Figures()) for _year, month in months], agency_min_cell())
     return [(year, month, f) for (year, month), f in zip(months, cells, strict=True)]
 
 
@@ -326,15 +374,21 @@ CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6
 def by_child_area(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
     """The areas one level down (provinces of the country, districts of a province...), with their figures;
     areas with no activity are listed with zeros."""
+    areas = _child_areas(code, fiscal_year)
+    return list(zip([a for a, _f in areas], protect([f for _a, f in areas], agency_min_cell()), strict=True))
+
+
+def _child_areas(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
+    """``by_child_area`` before any cell is hidden."""
     column = CHILD_COLUMN.get(len(code))
     if column is None:
         return []
     sums = _sums_by(_cells(code, fiscal_year), column)
     children = Area.objects.filter(level=AreaLevel.PROVINCE) if not code else Area.objects.filter(parent__code=code)
-    out = [(child, _agency(sums.get(child.code, Figures()))) for child in children.order_by("code")]
+    out = [(child, sums.get(child.code, Figures())) for child in children.order_by("code")]
     if len(code) == 6 and code in sums:  # deeds placed at the subdistrict itself, without a village
-        out.insert(0, (Area.objects.get(code=code), _agency(sums[code])))
-    return list(zip([a for a, _f in out], protect([f for _a, f in out]), strict=True))
+        out.insert(0, (Area.objects.get(code=code), sums[code]))
+    return out
 
 
 def target_areas(fiscal_year: int, programme_id: int | None = None) -> list[TargetArea]:
@@ -356,7 +410,7 @@ def target_vs_other(code: str, fiscal_year: int) -> tuple[Figures, Figures, list
     if not targets:
         return Figures(), headline(code, fiscal_year), []
     base = _cells(code, fiscal_year)
-    inner, outer = protect([_agency(_sum(base.filter(inside))), _agency(_sum(base.exclude(inside)))])
+    inner, outer = protect([_sum(base.filter(inside)), _sum(base.exclude(inside))], agency_min_cell())
     return inner, outer, each
 
 
@@ -451,7 +505,7 @@ def filtered_headline(code: str, fiscal_year: int, *, kind: str = "", network: N
         participants=Sum("participants"),
         organisations=Count("organisation", distinct=True),
     )
-    return _agency(Figures.of(row, _People(qs, None, {None: row}).of(None)))
+    return _agency(Figures.of(row, _People(qs, None, {None: row})))
 
 
 # --- plan KPIs ------------------------------------------------------------------------------------------------
@@ -562,11 +616,12 @@ def member_participation(*, viewer: Actor, org: Organisation, fiscal_year: int) 
 
 
 def public_figures(fiscal_year: int) -> tuple[Figures, list[tuple[Area, Figures]]]:
-    """National and provincial aggregates only, with every cell counting fewer than ten people suppressed."""
+    """National and provincial aggregates only, with every cell counting fewer than ten people suppressed (and no
+    fewer than an agency cell may show, should that be set higher)."""
     minimum = min_cell()
     national = headline("", fiscal_year).suppress_below(minimum)
-    areas = by_child_area("", fiscal_year)
-    cells = protect([f.suppress_below(minimum) for _a, f in areas])
+    areas = _child_areas("", fiscal_year)
+    cells = protect([f for _a, f in areas], max(minimum, agency_min_cell()))
     return national, list(zip([a for a, _f in areas], cells, strict=True))
 
 

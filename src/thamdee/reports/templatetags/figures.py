@@ -15,13 +15,14 @@ register = template.Library()
 @register.filter
 def figure(cell: Any, name: str) -> str:
     """``{{ f|figure:"deeds" }}`` for a ``Figures`` or an organisation row: the number, or "<5" for a cell too
-    small to show (every figure of it, so that none can be worked out from the others)."""
+    small to show (every figure of it, so that none can be worked out from the others), or a dash for a cell
+    hidden beside its total (``selectors.protect``), small or not: which, it does not say."""
     if isinstance(cell, dict):
         suppressed, below, value = cell.get("suppressed"), cell.get("below"), cell.get(name)
     else:
         suppressed, below, value = getattr(cell, "suppressed", False), getattr(cell, "below", 0), getattr(cell, name)
     if suppressed:
-        return f"<{below}" if below else "—"  # "—": hidden so that a smaller cell beside it cannot be worked out
+        return f"<{below}" if below else "—"
     if name == "hours":
         return floatformat(value or 0, "0")
     return intcomma_th(value or 0)

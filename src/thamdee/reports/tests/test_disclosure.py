@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from tests.factories import AgencyStaffFactory, area
 from tests.worlds import build_world, verified_deeds
 from thamdee.reports import selectors
+from thamdee.reports.selectors import Figures, protect
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,10 @@ def one_person_in_a_village(minimum):  # type: ignore[no-untyped-def]
 def test_the_selectors_hide_every_figure_of_a_small_cell(one_person_in_a_village):
     w = one_person_in_a_village
     children = {a.code: f for a, f in selectors.by_child_area("710911", w.fy)}
-    assert children["71091101"].suppressed and children["71091101"].deeds == 0 and children["71091101"].below == 5
+    assert children["71091101"].suppressed and children["71091101"].deeds == 0
     # Shown beside the subdistrict's total (85), village 01 alone hidden would be 85 - 30 - 35 = 20: so the
-    # smallest other village with people in it is hidden too, as a dash.
-    assert children["71091102"].suppressed and children["71091102"].below == 0
+    # smallest other village with people in it is hidden too, and looks the same (a dash, no "<5" on either).
+    assert children["71091102"].suppressed and children["71091102"] == children["71091101"] == Figures(suppressed=True)
     assert not children["71091103"].suppressed and children["71091103"].credits_issued == 35
     assert not children["71091104"].suppressed and children["71091104"].is_empty()  # nobody: zeros, not hidden
     assert selectors.headline("71091101", w.fy).suppressed
@@ -56,29 +57,32 @@ def test_the_selectors_hide_every_figure_of_a_small_cell(one_person_in_a_village
 
 
 def test_one_hidden_cell_among_many_hides_the_smallest_other_one():
-    from thamdee.reports.selectors import Figures, protect
-
-    cells = [Figures(deeds=3, participants=3).suppress_below(5), Figures(), Figures(deeds=9, participants=6)]
+    cells = [Figures(deeds=3, participants=3), Figures(), Figures(deeds=9, participants=6)]
     cells += [Figures(deeds=20, participants=12)]
-    out = protect(cells)
+    out = protect(cells, 5)
     assert [f.suppressed for f in out] == [True, False, True, False]
-    assert protect(out) == out  # two hidden: nothing more to hide
-    assert protect([Figures(deeds=30, participants=12)] * 2) == [Figures(deeds=30, participants=12)] * 2
+    assert out[1:4:2] == cells[1:4:2]  # the others as they were
+    assert protect([Figures(deeds=30, participants=12)] * 2, 5) == [Figures(deeds=30, participants=12)] * 2
 
 
 def test_the_dashboard_drill_down_and_exports_show_less_than_five(client, one_person_in_a_village):
     w = one_person_in_a_village
     client.force_login(w.staff)
     html = client.get(reverse("reports:area", args=["710911"]), {"fy": w.fy}).content.decode()
+    # Beside their total, the small village and the one hidden to protect it look the same: a dash, no "<5"
     row = html[html.index('data-area-code="71091101"') :].split("</tr>")[0]
-    assert "&lt;5" in row and ">20<" not in row and ">4<" not in row
+    assert "—" in row and "&lt;" not in row and ">20<" not in row and ">4<" not in row
     row = html[html.index('data-area-code="71091102"') :].split("</tr>")[0]
-    assert "—" in row and ">30<" not in row
+    assert "—" in row and "&lt;" not in row and ">30<" not in row
+    headline = html[html.index('data-testid="headline"') :].split("</div></div></div></div>")[0]
+    assert ">17<" in headline  # the subdistrict's total: 17 deeds, shown
     csv = client.get(reverse("reports:export", args=["areas", "csv"]), {"fy": w.fy, "area": "710911"}).content.decode(
         "utf-8-sig"
     )
     line = next(line for line in csv.splitlines() if line.startswith("71091101"))
-    assert "<5" in line and ",20," not in line and ",4," not in line
+    assert "—" in line and "<5" not in line and ",20," not in line and ",4," not in line
+    line = next(line for line in csv.splitlines() if line.startswith("71091102"))
+    assert "—" in line and ",30," not in line and ",6," not in line
     xlsx = client.get(reverse("reports:export", args=["months", "xlsx"]), {"fy": w.fy, "area": "71091101"}).content
     from openpyxl import load_workbook
 
@@ -195,7 +199,7 @@ def test_one_person_in_five_villages_is_hidden_on_the_dashboard_and_in_the_api(c
     headline = html[html.index('data-testid="headline"') :].split("</div></div></div></div>")[0]
     assert "&lt;5" in headline and ">5<" not in headline
     row = html[html.index('data-area-code="710911"') :].split("</tr>")[0]
-    assert "&lt;5" in row and ">25<" not in row
+    assert "—" in row and ">25<" not in row
     api = APIClient()
     api.force_authenticate(w.staff)
     body = api.get("/api/v1/reports/areas/710911/", {"fy": w.fy}).json()
@@ -281,3 +285,108 @@ def test_the_people_are_counted_only_when_the_rollups_leave_it_open(one_person_i
         assert not selectors.headline("710911", w.fy).suppressed
     with django_assert_num_queries(1):
         assert selectors.headline("71091101", w.fy).suppressed
+
+
+# --- hidden cells beside their total ---------------------------------------------------------------------------------
+# The total less the cells shown gives the hidden cells' figures together: those must count at least the minimum
+# people together, each once, or the total must be hidden (``selectors.protect``).
+
+
+def _worked_out(children, total):  # type: ignore[no-untyped-def]
+    """What the total less the cells shown gives: the hidden cells' people and credits together."""
+    shown = [f for _a, f in children if not f.suppressed]
+    return (
+        total.participants - sum(f.participants for f in shown),
+        total.credits_issued - sum(f.credits_issued for f in shown),
+    )
+
+
+def test_two_people_alone_in_their_villages_are_not_given_away_by_the_total(minimum):
+    """The reviewer's case: villages of 1, 1 and 7 people. Both small villages hidden, the 7 and the total (9
+    people, 45 credits) shown, would give 2 people and 10 credits for the two together, and each of the two
+    the other's figures. The 7 is hidden too: the total then gives nothing that 5 people do not share."""
+    w = build_world()
+    fy = verified_deeds(w, 1, village="71091101")[0].fiscal_year
+    verified_deeds(w, 1, village="71091102")
+    verified_deeds(w, 7, village="71091103")
+    children = selectors.by_child_area("710911", fy)
+    total = selectors.headline("710911", fy)
+    assert not total.suppressed and (total.participants, total.credits_issued) == (9, 45)
+    assert {a.code for a, f in children if f.suppressed} == {"71091101", "71091102", "71091103"}
+    assert _worked_out(children, total) == (9, 45)  # the hidden cells together: 9 people, not 2
+    # The village hidden to protect the others looks like them: no "<5" on the small ones to tell them apart
+    assert len({(f.suppressed, f.below, f.deeds) for _a, f in children if f.suppressed}) == 1
+    api = APIClient()
+    api.force_authenticate(AgencyStaffFactory(scope_area=area("71")).user)
+    body = api.get("/api/v1/reports/areas/710911/", {"fy": fy}).json()
+    rows = {row["key"]: row["figures"] for row in body["areas"]}
+    assert rows["71091103"] == rows["71091101"] and rows["71091103"]["participants"] is None
+    assert body["totals"]["participants"] == 9
+
+
+def test_three_small_villages_of_different_people_protect_each_other(minimum, django_assert_num_queries):
+    """Villages of 2, 2 and 2 different people and one of 7: the three small ones hidden hold 6 people together,
+    counted once from their deeds (one more read), so the 7 is shown."""
+    w = build_world()
+    from tests.factories import member_of
+
+    for village in VILLAGES[:3]:
+        for person in (member_of(w.org), member_of(w.org)):
+            _deeds_of(w, person, [village])
+    verified_deeds(w, 7, village=VILLAGES[3])
+    fy = selectors.current_and_recent_years()[0]
+    # the sums, the areas, and the hidden villages' people counted together (in a savepoint of its own: 3, and on
+    # PostgreSQL one more, to turn its JIT off)
+    from django.db import connection
+
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
+        children = selectors.by_child_area("710911", fy)
+    assert {a.code for a, f in children if f.suppressed} == set(VILLAGES[:3])
+    assert _worked_out(children, selectors.headline("710911", fy))[0] == 6
+
+
+def test_three_small_villages_of_the_same_two_people_do_not(minimum):
+    """The same two people in three villages: 2 + 2 + 2 per village, but two people. Hidden alone, the total less
+    the rest would give those two people's figures: the 7 is hidden too."""
+    w = build_world()
+    from tests.factories import member_of
+
+    other = member_of(w.org)
+    _deeds_of(w, w.member, VILLAGES[:3])
+    _deeds_of(w, other, VILLAGES[:3])
+    verified_deeds(w, 7, village=VILLAGES[3])
+    fy = selectors.current_and_recent_years()[0]
+    children = selectors.by_child_area("710911", fy)
+    assert {a.code for a, f in children if f.suppressed} == set(VILLAGES[:4])
+    total = selectors.headline("710911", fy)
+    assert not total.suppressed and total.participants == 13  # 2 x 3 + 7 per village; 9 people
+    assert _worked_out(children, total)[0] == 13
+
+
+def test_when_no_cell_is_left_to_hide_the_total_is_hidden(minimum):
+    """Villages of 2 and 2 people, and nobody elsewhere: both hidden, and no cell is left to hide with them. Only
+    hiding the total protects them, and it is hidden, by its own threshold: 4 people."""
+    w = build_world()
+    fy = verified_deeds(w, 2, village="71091101")[0].fiscal_year
+    verified_deeds(w, 2, village="71091102")
+    children = {a.code: f for a, f in selectors.by_child_area("710911", fy)}
+    assert children["71091101"].suppressed and children["71091102"].suppressed
+    assert selectors.headline("710911", fy).suppressed
+    assert protect([Figures(deeds=2, participants=2), Figures(deeds=2, participants=2), Figures()], 5) == [
+        Figures(suppressed=True),
+        Figures(suppressed=True),
+        Figures(),
+    ]
+
+
+def test_the_public_page_hides_a_province_beside_the_national_total(client):
+    """Provinces of 9 and 12 people beside a national total of 21 (minimum 10): the 12 is hidden with the 9."""
+    w = build_world()
+    fy = verified_deeds(w, 9, village="71091101")[0].fiscal_year
+    verified_deeds(w, 12, village="10010101")
+    national, provinces = selectors.public_figures(fy)
+    assert not national.suppressed and national.participants == 21
+    hidden = {a.code for a, f in provinces if f.suppressed}
+    assert hidden == {"71", "10"}
+    csv = client.get(reverse("reports:public"), {"fy": fy, "format": "csv"}).content.decode("utf-8-sig")
+    assert ",60," not in csv and ",45," not in csv and ",105," in csv  # 12 x 5, 9 x 5 hidden; 21 x 5 shown
