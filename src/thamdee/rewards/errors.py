@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from thamdee.common.errors import ConflictError, DomainError, ValidationError
+from thamdee.common.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
 
 
 class PartnerKindError(ValidationError):
@@ -60,6 +60,13 @@ class VoucherCancelledError(ConflictError):
 class VoucherNotCancellableError(ConflictError):
     code = "voucher_not_cancellable"
     message = _("ยกเลิกคูปองนี้ไม่ได้ เพราะใช้แล้ว ยกเลิกแล้ว หรือหมดอายุแล้ว")
+
+
+class VoucherOwnConfirmationError(PermissionDeniedError):
+    """A cashier who is also a member does not confirm the voucher they spent their own credits on."""
+
+    code = "voucher_own_confirmation"
+    message = _("ยืนยันคูปองของตัวเองไม่ได้ ให้พนักงานคนอื่นของภาคีเป็นผู้ยืนยัน")
 
 
 class PartnerNotAppliedError(ConflictError):

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from thamdee.ledger.forms import IdempotentForm
 from thamdee.people.forms import BootstrapMixin
-from thamdee.rewards.models import PUBLIC_SERVICE_SECTORS, OfferKind, Sector, Unlock
+from thamdee.rewards.models import (
+    OFFER_FIRST_YEAR,
+    OFFER_LAST_YEAR,
+    OFFER_MAX_UNLOCK_CREDITS,
+    PUBLIC_SERVICE_SECTORS,
+    OfferKind,
+    Sector,
+    Unlock,
+)
+from thamdee.rewards.services import UNLOCK_CREDITS_MESSAGE, WINDOW_MESSAGE
 
 
 class RedeemForm(IdempotentForm):
@@ -65,6 +74,9 @@ class PartnerDecisionForm(BootstrapMixin, forms.Form):
         self._style()
 
 
+_DAY_ATTRS = {"type": "date", "min": f"{OFFER_FIRST_YEAR}-01-01", "max": f"{OFFER_LAST_YEAR}-12-31"}
+
+
 def _aware(day: dt.date, end: bool = False) -> dt.datetime:
     moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
     return timezone.make_aware(moment)
@@ -85,8 +97,8 @@ class OfferForm(BootstrapMixin, forms.Form):
         help_text=_("เว้นว่างได้เฉพาะสิทธิพิเศษ หมายถึงไม่จำกัดจำนวน"),
     )
     per_member_limit = forms.IntegerField(label=_("แลกได้ต่อคน"), min_value=1, max_value=1000, initial=1)
-    valid_from = forms.DateField(label=_("เริ่มแลกได้ (ค.ศ.)"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("แลกได้ถึง (ค.ศ.)"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("เริ่มแลกได้ (ค.ศ.)"), widget=forms.DateInput(attrs=_DAY_ATTRS))
+    valid_until = forms.DateField(label=_("แลกได้ถึง (ค.ศ.)"), widget=forms.DateInput(attrs=_DAY_ATTRS))
     voucher_hours = forms.IntegerField(label=_("คูปองใช้ได้ภายใน (ชั่วโมง)"), min_value=1, max_value=24 * 90, initial=72)
     area_codes = forms.CharField(
         label=_("รหัสพื้นที่ที่ใช้ได้"),
@@ -96,7 +108,13 @@ class OfferForm(BootstrapMixin, forms.Form):
     )
     unlock = forms.ChoiceField(label=_("เงื่อนไขปลดล็อก"), choices=Unlock.choices, required=False)
     unlock_level = forms.CharField(label=_("ระดับ (รหัส)"), max_length=40, required=False)
-    unlock_credits = forms.IntegerField(label=_("เครดิตสะสมขั้นต่ำ"), min_value=0, required=False)
+    unlock_credits = forms.IntegerField(
+        label=_("เครดิตสะสมขั้นต่ำ"),
+        min_value=0,
+        max_value=OFFER_MAX_UNLOCK_CREDITS,
+        required=False,
+        error_messages={"max_value": UNLOCK_CREDITS_MESSAGE},
+    )
     unlock_deed_type = forms.CharField(label=_("รหัสประเภทความดี"), max_length=50, required=False)
     unlock_deed_count = forms.IntegerField(label=_("จำนวนครั้งขั้นต่ำ"), min_value=0, max_value=1000, required=False)
     unlock_months = forms.IntegerField(label=_("ภายใน (เดือน)"), min_value=0, max_value=120, required=False)
@@ -104,6 +122,20 @@ class OfferForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+
+    def _day_in_range(self, name: str) -> dt.date:
+        # The window's last day ends at the next midnight, which 9999-12-31 does not have: bounded here (as the
+        # settlement form bounds its years), not left to the service.
+        day: dt.date = self.cleaned_data[name]
+        if not OFFER_FIRST_YEAR <= day.year <= OFFER_LAST_YEAR:
+            raise forms.ValidationError(WINDOW_MESSAGE, code="out_of_range")
+        return day
+
+    def clean_valid_from(self) -> dt.date:
+        return self._day_in_range("valid_from")
+
+    def clean_valid_until(self) -> dt.date:
+        return self._day_in_range("valid_until")
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

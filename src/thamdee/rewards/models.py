@@ -113,6 +113,13 @@ class Unlock(models.TextChoices):
     DEED_TYPE = "deed_type", _("ทำความดีประเภทที่กำหนดครบตามเกณฑ์")
 
 
+# Bounds that forms, the API and the offer services all check. Years: far enough for any real offer, near enough that
+# the day after, or the same moment in another time zone, still exists (Python's dates end in 9999). Credits: far
+# below the 32-bit column's limit.
+OFFER_FIRST_YEAR, OFFER_LAST_YEAR = 2000, 2200
+OFFER_MAX_UNLOCK_CREDITS = 1_000_000_000
+
+
 class Offer(PublicIdModel):
     """A benefit a partner chose to offer: spent with credits, or a perk that a level, lifetime verified credits or
     a record of one kind of deed unlocks. Applies in its areas (DOPA prefixes; none means everywhere)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -93,13 +93,13 @@ class Standing:
     earned: int
     balance: int
     _levels: dict[int, tuple[Level, ...]] = field(default_factory=dict)
-    _deeds: dict[tuple[str, int], int] = field(default_factory=dict)
-    _deed_names: dict[str, str] = field(default_factory=dict)
+    _deeds: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    _deed_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
-    def deed_type_name(self, code: str) -> str:
-        if code not in self._deed_names:
-            self._deed_names[code] = _deed_type_name(code)
-        return self._deed_names[code]
+    def deed_type_name(self, code: str, partner_id: int) -> str:
+        if (code, partner_id) not in self._deed_names:
+            self._deed_names[(code, partner_id)] = _deed_type_name(code, partner_id)
+        return self._deed_names[(code, partner_id)]
 
     def levels(self, programme_id: int) -> tuple[Level, ...]:
         if programme_id not in self._levels:
@@ -109,10 +109,10 @@ class Standing:
     def level(self, programme_id: int) -> Level | None:
         return level_for(self.earned, self.levels(programme_id))
 
-    def verified_deeds(self, deed_type_code: str, months: int) -> int:
-        """Verified deeds of a type (the organisation's own entry or one adopted from the national template with
-        that code) done in the last ``months`` months."""
-        key = (deed_type_code, months)
+    def verified_deeds(self, deed_type_code: str, months: int, partner_id: int) -> int:
+        """Verified deeds done in the last ``months`` months of the deed types an offer of this partner names by
+        ``deed_type_code`` (``deed_types_named``)."""
+        key = (deed_type_code, months, partner_id)
         if key not in self._deeds:
             from thamdee.deeds.models import Deed, DeedStatus
 
@@ -120,7 +120,7 @@ class Standing:
             # Sensitive deed types never unlock anything (an offer cannot name one; this holds for one named
             # before a type was marked sensitive).
             self._deeds[key] = Deed.objects.filter(
-                Q(deed_type__code=deed_type_code) | Q(deed_type__adopted_from__code=deed_type_code),
+                deed_types_named(deed_type_code, partner_id, prefix="deed_type__"),
                 member_id=self.member.pk,
                 status=DeedStatus.VERIFIED,
                 done_on__gte=since,
@@ -138,10 +138,30 @@ def _level_name(level: Level) -> str:
     return level.name_en if english and level.name_en else level.name_th
 
 
-def _deed_type_name(code: str) -> str:
+def deed_types_named(code: str, partner_id: int, *, prefix: str = "") -> Q:
+    """The deed types that an offer of this partner names by ``code``: the national template with that code, the
+    organisations' entries adopted from it (whatever their own code), and the partner organisation's own entries
+    with that code (a savings group's own savings deed). Another organisation's own entry that merely shares the
+    code is not one of them: that organisation, not the partner, decides what it takes to do it.
+
+    ``prefix`` is the path to the deed type from the model queried (``"deed_type__"`` from ``Deed``)."""
+    return (
+        Q(**{f"{prefix}organisation__isnull": True, f"{prefix}code": code})
+        | Q(**{f"{prefix}adopted_from__organisation__isnull": True, f"{prefix}adopted_from__code": code})
+        | Q(**{f"{prefix}organisation_id": partner_id, f"{prefix}code": code})
+    )
+
+
+def _deed_type_name(code: str, partner_id: int) -> str:
+    """The name of the national template with the code, else of the partner's own entry, else the code."""
     from thamdee.deeds.models import DeedType
 
-    found = DeedType.objects.filter(code=code).order_by("organisation_id").first()
+    found = (
+        DeedType.objects.filter(Q(organisation__isnull=True) | Q(organisation_id=partner_id), code=code)
+        # The template first (NULLs sort first on SQLite and last on PostgreSQL unless told), then the oldest.
+        .order_by(F("organisation_id").asc(nulls_first=True), "pk")
+        .first()
+    )
     return found.display_name() if found else code
 
 
@@ -156,9 +176,9 @@ def unlock_condition(offer: Offer, standing: Standing | None = None) -> str:
         return _("มีเครดิตสะสมจากความดีที่รับรองแล้วอย่างน้อย %(n)s เครดิต") % {"n": f"{offer.unlock_credits:,}"}
     if offer.unlock == Unlock.DEED_TYPE:
         return _("ทำความดี “%(deed)s” ที่รับรองแล้วอย่างน้อย %(n)s ครั้ง ในช่วง %(m)s เดือนล่าสุด") % {
-            "deed": standing.deed_type_name(offer.unlock_deed_type)
+            "deed": standing.deed_type_name(offer.unlock_deed_type, offer.partner_id)
             if standing
-            else _deed_type_name(offer.unlock_deed_type),
+            else _deed_type_name(offer.unlock_deed_type, offer.partner_id),
             "n": offer.unlock_deed_count,
             "m": offer.unlock_months,
         }
@@ -176,7 +196,10 @@ def is_unlocked(offer: Offer, standing: Standing) -> bool:
     if offer.unlock == Unlock.EARNED:
         return standing.earned >= offer.unlock_credits
     if offer.unlock == Unlock.DEED_TYPE:
-        return standing.verified_deeds(offer.unlock_deed_type, offer.unlock_months) >= offer.unlock_deed_count
+        return (
+            standing.verified_deeds(offer.unlock_deed_type, offer.unlock_months, offer.partner_id)
+            >= offer.unlock_deed_count
+        )
     return True
 
 
@@ -273,7 +296,7 @@ def offer_get_for_member(*, viewer: User, public_id: Any) -> CatalogueEntry:
 
 
 def offer_get_any(public_id: Any) -> Offer:
-    """An offer by its public id, whatever its state (for its photo and for the partner's own pages)."""
+    """An offer by its public id, whatever its state (for the partner's own pages, after their permission check)."""
     try:
         return Offer.objects.select_related("partner").get(public_id=public_id)
     except (Offer.DoesNotExist, ValueError, TypeError, DjangoValidationError):
@@ -285,6 +308,16 @@ def offer_get_for_staff(*, viewer: Actor, public_id: Any) -> Offer:
     if not can_manage_offers.test(viewer, offer.partner):
         raise NotFoundError()
     return offer
+
+
+def offer_get_for_photo(*, viewer: User, public_id: Any) -> Offer:
+    """An offer whose photo the viewer may see: one the member could open (live, from an approved partner, where
+    they are) or one of a partner whose offers they manage. Drafts, a pending partner's offers, closed offers and
+    offers elsewhere are not found, as on their pages."""
+    offer = offer_get_any(public_id)
+    if can_manage_offers.test(viewer, offer.partner) or offers_live_for(viewer).filter(pk=offer.pk).exists():
+        return offer
+    raise NotFoundError()
 
 
 def offer_list_for_partner(*, viewer: Actor, partner: Organisation) -> QuerySet[Offer]:

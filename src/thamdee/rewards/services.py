@@ -58,9 +58,13 @@ from thamdee.rewards.errors import (
     VoucherCancelledError,
     VoucherExpiredError,
     VoucherNotCancellableError,
+    VoucherOwnConfirmationError,
 )
 from thamdee.rewards.models import (
     CLOSED,
+    OFFER_FIRST_YEAR,
+    OFFER_LAST_YEAR,
+    OFFER_MAX_UNLOCK_CREDITS,
     PARTNER_KINDS,
     PUBLIC_SERVICE_KINDS,
     PUBLIC_SERVICE_SECTORS,
@@ -187,7 +191,30 @@ def _default_programme() -> Programme | None:
     return Programme.objects.filter(is_active=True).order_by("pk").first()
 
 
-def _validate_offer(offer: Offer) -> None:
+WINDOW_MESSAGE = _("วันเริ่มและวันสิ้นสุดต้องอยู่ระหว่างปี ค.ศ. 2000 ถึง 2200")
+UNLOCK_CREDITS_MESSAGE = _("เครดิตสะสมขั้นต่ำต้องไม่เกิน 1,000,000,000 เครดิต")
+
+
+def offer_window_limits() -> tuple[dt.datetime, dt.datetime]:
+    """The first moment an offer may open and the last it may close: the start of ``OFFER_FIRST_YEAR`` and the end
+    of ``OFFER_LAST_YEAR``, local time."""
+    return (
+        timezone.make_aware(dt.datetime(OFFER_FIRST_YEAR, 1, 1)),
+        timezone.make_aware(dt.datetime(OFFER_LAST_YEAR + 1, 1, 1)),
+    )
+
+
+# The checks that read something besides the offer itself (the rulebook's levels, the deed types); they can stop
+# holding after the offer was saved, so they run when the offer is created, switched on, or its condition edited.
+_CONDITION_FIELDS = {"unlock", "unlock_level", "programme", "unlock_deed_type"}
+
+
+def _validate_offer(offer: Offer, *, changed: set[str] | None = None) -> None:
+    """Refuse an offer that could not work (``offer_invalid``, with the reason). ``changed``: the fields an update
+    sets; None for a new offer. An update checks the condition's level and deed type only when it edits the
+    condition or switches the offer on, so a partner can always edit, and switch off, an offer whose level a later
+    rulebook dropped."""
+
     def bad(reason: Any) -> OfferInvalidError:
         return OfferInvalidError(reason=reason)
 
@@ -211,10 +238,18 @@ def _validate_offer(offer: Offer) -> None:
         raise bad(_("จำนวนต่อคนและอายุคูปองต้องมากกว่า 0"))
     if not offer.valid_from or not offer.valid_until or offer.valid_until <= offer.valid_from:
         raise bad(_("วันสิ้นสุดต้องหลังวันเริ่ม"))
+    first, after_last = offer_window_limits()
+    if offer.valid_from < first or offer.valid_until > after_last:
+        raise bad(WINDOW_MESSAGE)
+    if offer.unlock_credits > OFFER_MAX_UNLOCK_CREDITS:
+        raise bad(UNLOCK_CREDITS_MESSAGE)
+    check_condition = (
+        changed is None or bool(changed & _CONDITION_FIELDS) or ("is_active" in changed and offer.is_active)
+    )
     if offer.unlock == Unlock.LEVEL:
         if offer.programme_id is None:
             raise bad(_("ต้องระบุโครงการที่กำหนดระดับ"))
-        if offer.unlock_level not in {lvl.code for lvl in levels_of_programme(offer.programme_id)}:
+        if check_condition and offer.unlock_level not in {lvl.code for lvl in levels_of_programme(offer.programme_id)}:
             raise bad(_("ไม่มีระดับนี้ในกติกาของโครงการ"))
     elif offer.unlock == Unlock.EARNED:
         if offer.unlock_credits <= 0:
@@ -224,8 +259,8 @@ def _validate_offer(offer: Offer) -> None:
             raise bad(_("ต้องระบุประเภทความดี จำนวนครั้ง และจำนวนเดือน"))
         from thamdee.deeds.models import DeedType
 
-        code = offer.unlock_deed_type
-        if DeedType.objects.filter(Q(code=code) | Q(adopted_from__code=code), is_sensitive=True).exists():
+        named = selectors.deed_types_named(offer.unlock_deed_type, offer.partner_id)
+        if check_condition and DeedType.objects.filter(named, is_sensitive=True).exists():
             # The partner would see, by name, everyone who redeemed it: who practises a religion, for example.
             raise bad(_("ประเภทความดีที่เป็นข้อมูลอ่อนไหวใช้เป็นเงื่อนไขสิทธิประโยชน์ไม่ได้"))
     elif offer.unlock:
@@ -304,7 +339,11 @@ def offer_update(
     *, actor: Actor, offer: Offer, area_codes: Iterable[str] | None = None, photo: Any = None, **changes: Any
 ) -> Offer:
     """Change an offer. Changing the stock moves the remaining stock by the same amount, never below what is
-    already reserved or used; vouchers already issued keep the cost they were reserved at."""
+    already reserved or used; vouchers already issued keep the cost they were reserved at.
+
+    Switching an offer off always works, even when it no longer passes the checks of a new offer (its level was
+    dropped from the rulebook, its deed type marked sensitive since); other changes are checked, and the
+    condition's level and deed type only when the condition is edited or the offer switched on."""
     require(can_manage_offers, actor, offer.partner)
     unknown = set(changes) - OFFER_FIELDS
     if unknown:
@@ -332,7 +371,9 @@ def offer_update(
             locked.remaining = locked.stock - used
     if locked.unlock == Unlock.LEVEL and locked.programme_id is None:
         locked.programme = _default_programme()
-    _validate_offer(locked)
+    switching_off_only = set(changes) == {"is_active"} and not locked.is_active and not photo and area_codes is None
+    if not switching_off_only:
+        _validate_offer(locked, changed=set(changes))
     if photo:
         locked.photo = _clean_photo(photo)  # type: ignore[assignment]
     locked.save()
@@ -398,6 +439,11 @@ def _replayed(voucher: Voucher, offer: Offer) -> Voucher:
 
 @transaction.atomic
 def _reserve(member: User, offer: Offer, key: str) -> Voucher:
+    # Lock the offer row before reading anything of it: concurrent reservations and the partner's changes
+    # (``offer_update`` locks the same row) queue here, so what is decided below (live, unlocked, the cost, limited
+    # or not) is what the offer says now, not what it said before this request waited for the lock.
+    if not list(Offer.objects.select_for_update().filter(pk=offer.pk).values_list("pk", flat=True)):
+        raise NotFoundError()
     entry = selectors.offer_get_for_member(viewer=member, public_id=offer.public_id)  # live, in area, or 404
     offer = entry.offer
     if not entry.unlocked:
@@ -405,13 +451,10 @@ def _reserve(member: User, offer: Offer, key: str) -> Voucher:
     if offer.cost and balance_of(member) < offer.cost:  # fail fast; the ledger's own check is what guarantees it
         raise InsufficientCreditsError()
     now = timezone.now()
-    # Lock the offer row (and take one from the stock): concurrent reservations of this offer queue here.
-    if offer.stock is not None:
+    if offer.stock is not None:  # take one from the stock (the conditional update backs the lock up)
         taken = Offer.objects.filter(pk=offer.pk, remaining__gt=0).update(remaining=F("remaining") - 1)
         if not taken:
             raise OutOfStockError()
-    else:
-        list(Offer.objects.select_for_update().filter(pk=offer.pk).values_list("pk", flat=True))
     used = Voucher.objects.filter(
         offer=offer, member=member, status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]
     ).count()
@@ -460,10 +503,13 @@ def voucher_confirm(*, actor: User, text: str) -> Voucher:
     """Partner staff confirm a voucher by its typed code, its token, or the link its QR holds.
 
     Guarantees: a voucher is confirmed at most once, even by two staff at the same moment (a conditional update
-    of its row), and never after it expired or was cancelled. Staff of another partner, and everyone else, get
-    not found.
+    of its row), and never after it expired or was cancelled; never by the member who holds it, even when they are
+    staff of the partner (``voucher_own_confirmation``: another of its staff confirms it). Staff of another
+    partner, and everyone else, get not found.
     """
     voucher = selectors.voucher_find_for_staff(viewer=actor, text=text)
+    if voucher.member_id == actor.pk:
+        raise VoucherOwnConfirmationError()
     now = timezone.now()
     done = Voucher.objects.filter(pk=voucher.pk, status=VoucherStatus.HELD, expires_at__gt=now).update(
         status=VoucherStatus.CONFIRMED, confirmed_at=now, confirmed_by=actor

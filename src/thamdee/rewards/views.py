@@ -21,7 +21,7 @@ from thamdee.common.pdf import render_pdf
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.types import AuthedRequest
 from thamdee.rewards import selectors, services
-from thamdee.rewards.errors import SettlementInvalidError
+from thamdee.rewards.errors import SettlementInvalidError, VoucherOwnConfirmationError
 from thamdee.rewards.forms import (
     OfferForm,
     PartnerApplyForm,
@@ -97,7 +97,7 @@ def redeem(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def offer_photo(request: AuthedRequest, public_id: str) -> FileResponse:
-    offer = selectors.offer_get_any(public_id)
+    offer = selectors.offer_get_for_photo(viewer=request.user, public_id=public_id)
     if not offer.photo:
         raise NotFoundError()
     response = FileResponse(offer.photo.open("rb"), content_type="image/jpeg")
@@ -206,6 +206,9 @@ def _scan_page(
     done: Any = None,
     status: int = 200,
 ) -> HttpResponse:
+    own = voucher is not None and voucher.member_id == request.user.pk
+    if own and error is None:  # say so before they try: another of the partner's staff confirms it
+        error = VoucherOwnConfirmationError()
     return render(
         request,
         "rewards/scan.html",
@@ -215,7 +218,7 @@ def _scan_page(
             "text": text,
             "error": error,
             "done": done,
-            "confirmable": voucher is not None and voucher.is_held and not voucher.is_past_expiry,
+            "confirmable": voucher is not None and voucher.is_held and not voucher.is_past_expiry and not own,
         },
         status=status,
     )
@@ -512,7 +515,12 @@ def partner_offers(request: AuthedRequest, public_id: str) -> HttpResponse:
 @require_POST
 def offer_toggle(request: AuthedRequest, public_id: str) -> HttpResponse:
     offer: Offer = selectors.offer_get_for_staff(viewer=request.user, public_id=public_id)
-    services.offer_update(actor=request.user, offer=offer, is_active=not offer.is_active)
+    try:
+        services.offer_update(actor=request.user, offer=offer, is_active=not offer.is_active)
+    except NotFoundError:
+        raise
+    except DomainError as exc:  # switching an offer on that is no longer valid, say
+        messages.error(request, f"{offer.title_th}: {exc}")
     return redirect("rewards:partner_offers", public_id=offer.partner.public_id)
 
 

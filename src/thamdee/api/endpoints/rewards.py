@@ -19,6 +19,9 @@ from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import Organisation
 from thamdee.rewards import selectors, services
 from thamdee.rewards.models import (
+    OFFER_FIRST_YEAR,
+    OFFER_LAST_YEAR,
+    OFFER_MAX_UNLOCK_CREDITS,
     OfferKind,
     PartnerProfile,
     PartnerStatus,
@@ -423,6 +426,12 @@ class SettlementReverseApi(APIView):
         return Response(SettlementSerializer(settlement).data)
 
 
+def _within_offer_years(moment: Any) -> None:
+    first, after_last = services.offer_window_limits()
+    if not first <= moment <= after_last:
+        raise serializers.ValidationError(str(services.WINDOW_MESSAGE), code="out_of_range")
+
+
 class OfferWriteSerializer(serializers.Serializer):
     offer_kind = serializers.ChoiceField(source="kind", choices=OfferKind.choices)
     title_th = serializers.CharField(max_length=200)
@@ -431,8 +440,12 @@ class OfferWriteSerializer(serializers.Serializer):
     cost = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
     stock = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, allow_null=True, default=None)
     per_member_limit = serializers.IntegerField(min_value=1, max_value=1000, default=1)
-    valid_from = serializers.DateTimeField()
-    valid_until = serializers.DateTimeField()
+    valid_from = serializers.DateTimeField(
+        validators=[_within_offer_years], help_text=f"from {OFFER_FIRST_YEAR}-01-01 (local time)"
+    )
+    valid_until = serializers.DateTimeField(
+        validators=[_within_offer_years], help_text=f"until the end of {OFFER_LAST_YEAR} (local time)"
+    )
     voucher_hours = serializers.IntegerField(min_value=1, max_value=24 * 90, default=72)
     area_codes = serializers.ListField(
         child=serializers.RegexField(r"^\d{2}(\d{2}){0,3}$"),
@@ -442,7 +455,13 @@ class OfferWriteSerializer(serializers.Serializer):
     )
     unlock = serializers.ChoiceField(choices=Unlock.choices, required=False, allow_blank=True, default="")
     unlock_level = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    unlock_credits = serializers.IntegerField(min_value=0, required=False, default=0)
+    unlock_credits = serializers.IntegerField(
+        min_value=0,
+        max_value=OFFER_MAX_UNLOCK_CREDITS,
+        required=False,
+        default=0,
+        error_messages={"max_value": services.UNLOCK_CREDITS_MESSAGE},
+    )
     unlock_deed_type = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     unlock_deed_count = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=0)
     unlock_months = serializers.IntegerField(min_value=0, max_value=120, required=False, default=0)

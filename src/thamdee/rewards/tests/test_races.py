@@ -1,17 +1,19 @@
 """Races with real threads, each on its own database connection (PostgreSQL and SQLite): stock is never oversold,
-credits never overdrawn, the per-member limit never passed, a voucher confirmed once and refunded once."""
+credits never overdrawn, the per-member limit never passed, a voucher confirmed once and refunded once; and
+(PostgreSQL) a reservation under way decides on the offer as the partner's change left it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.factories import member_of
@@ -310,3 +312,126 @@ def test_a_settlement_reversed_while_the_month_is_settled_again_leaves_one_in_fo
     settled = Account.objects.get(kind=AccountKind.SETTLED, organisation=partner).balance
     assert settled == 20 * in_force.count() and clearing(partner) == 20 - settled
     assert_books_balance()
+
+
+# --- a reservation under way while the partner changes the offer (PostgreSQL: SQLite has no row locks) ----------
+
+
+def someone_waits_for_a_lock(timeout: float = 10) -> bool:
+    """Whether another session of this database is waiting for a lock (polled until ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the first answer is kept for the transaction
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def reserve_while_the_partner_changes_it(offer: Offer, change: Callable[[], Any], reserve: Callable[[], Any]) -> Any:
+    """The partner's transaction holds the offer's row (as ``offer_update`` does) while a member's reservation
+    starts and waits for it; then the partner makes ``change`` and commits. Returns what the reservation returned
+    or raised."""
+    holding, out = threading.Event(), {}
+
+    def partner() -> None:
+        try:
+            with transaction.atomic():
+                list(Offer.objects.select_for_update().filter(pk=offer.pk).values_list("pk", flat=True))
+                holding.set()
+                out["waited"] = someone_waits_for_a_lock()
+                change()
+        except Exception as exc:
+            out["partner"] = exc
+        finally:
+            connection.close()
+
+    def member() -> None:
+        try:
+            assert holding.wait(10)
+            out["reservation"] = reserve()
+        except Exception as exc:
+            out["reservation"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=partner), threading.Thread(target=member)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert out.get("waited") and "partner" not in out, out
+    return out["reservation"]
+
+
+@pytest.mark.postgres
+def test_a_stock_set_on_an_unlimited_perk_while_it_is_being_reserved_is_never_oversold(funded_org, staff, partner):
+    # Given an unlimited perk and two members who unlocked it
+    perk = make_offer(staff, partner, kind="perk", cost=0, stock=None, unlock="earned", unlock_credits=1)
+    first, second = resident(funded_org), resident(funded_org)
+    give(funded_org, first, 5)
+    give(funded_org, second, 5)
+    # When the partner limits it to 1 while the first member's reservation is under way
+    result = reserve_while_the_partner_changes_it(
+        perk,
+        lambda: services.offer_update(actor=staff, offer=Offer.objects.get(pk=perk.pk), stock=1),
+        lambda: services.redemption_create(actor=first, offer=perk, idempotency_key="first"),
+    )
+    # Then the first member has the one unit, and the second is told it is gone
+    assert outcome(result) == "ok", result
+    later = race([lambda: services.redemption_create(actor=second, offer=perk, idempotency_key="second")])
+    assert outcome(later[0]) == "out_of_stock", later
+    perk.refresh_from_db()
+    assert (perk.stock, perk.remaining, Voucher.objects.filter(offer=perk).count()) == (1, 0, 1)
+
+
+@pytest.mark.postgres
+def test_an_offer_switched_off_while_it_is_being_reserved_issues_no_voucher(funded_org, staff, partner):
+    offer = make_offer(staff, partner, cost=10, stock=5)
+    person = resident(funded_org)
+    give(funded_org, person, 20)
+    result = reserve_while_the_partner_changes_it(
+        offer,
+        lambda: services.offer_update(actor=staff, offer=Offer.objects.get(pk=offer.pk), is_active=False),
+        lambda: services.redemption_create(actor=person, offer=offer, idempotency_key="r"),
+    )
+    assert outcome(result) == "not_found", result
+    assert not Voucher.objects.exists() and ledger_selectors.balance_of(person) == 20
+    assert Offer.objects.get(pk=offer.pk).remaining == 5
+
+
+@pytest.mark.postgres
+def test_a_cost_raised_while_an_offer_is_being_reserved_is_the_cost_paid(funded_org, staff, partner):
+    offer = make_offer(staff, partner, cost=10, stock=5)
+    person = resident(funded_org)
+    give(funded_org, person, 20)
+    result = reserve_while_the_partner_changes_it(
+        offer,
+        lambda: services.offer_update(actor=staff, offer=Offer.objects.get(pk=offer.pk), cost=15),
+        lambda: services.redemption_create(actor=person, offer=offer, idempotency_key="r"),
+    )
+    assert outcome(result) == "ok", result
+    assert result.cost == 15 and ledger_selectors.balance_of(person) == 5 and clearing(partner) == 15
+    assert_books_balance()
+
+
+@pytest.mark.postgres
+def test_a_perk_made_unlimited_while_it_is_being_reserved_is_not_out_of_stock(funded_org, staff, partner):
+    perk = make_offer(staff, partner, kind="perk", cost=0, stock=1, unlock="earned", unlock_credits=1)
+    first, second = resident(funded_org), resident(funded_org)
+    give(funded_org, first, 5)
+    give(funded_org, second, 5)
+    services.redemption_create(actor=first, offer=perk, idempotency_key="first")  # the last unit
+    result = reserve_while_the_partner_changes_it(
+        perk,
+        lambda: services.offer_update(actor=staff, offer=Offer.objects.get(pk=perk.pk), stock=None),
+        lambda: services.redemption_create(actor=second, offer=perk, idempotency_key="second"),
+    )
+    assert outcome(result) == "ok", result
+    perk.refresh_from_db()
+    assert (perk.stock, perk.remaining, Voucher.objects.filter(offer=perk).count()) == (None, None, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -28,6 +29,7 @@ from thamdee.rewards.errors import (
     VoucherCancelledError,
     VoucherExpiredError,
     VoucherNotCancellableError,
+    VoucherOwnConfirmationError,
 )
 from thamdee.rewards.models import (
     Offer,
@@ -174,6 +176,23 @@ def test_a_voucher_is_confirmed_once(member, offer, staff, partner):
         services.voucher_confirm(actor=other_staff, text=voucher.code)
     with pytest.raises(VoucherNotCancellableError):
         services.voucher_cancel(actor=member, voucher=voucher)
+
+
+def test_staff_never_confirm_their_own_voucher_another_of_the_partners_staff_does(funded_org, offer, staff, partner):
+    # Given a cashier who is also a member nearby, with credits, and who reserved an offer of their own shop
+    staff.home_area = area("71091101")
+    staff.save(update_fields=["home_area"])
+    give(funded_org, staff, 50)
+    voucher = redeem(staff, offer)
+    # When they confirm it at their own till, it is refused and stays held
+    with pytest.raises(VoucherOwnConfirmationError) as refused:
+        services.voucher_confirm(actor=staff, text=voucher.code)
+    assert refused.value.code == "voucher_own_confirmation" and refused.value.status == 403
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
+    # Then another of the shop's staff confirms it
+    colleague = member_of(partner, is_partner_staff=True, is_member=False)
+    done = services.voucher_confirm(actor=colleague, text=voucher.code)
+    assert done.status == VoucherStatus.CONFIRMED and done.confirmed_by == colleague
 
 
 def test_an_expired_voucher_cannot_be_confirmed_even_before_the_sweeper_runs(member, offer, staff):
@@ -372,6 +391,181 @@ def test_a_stock_set_on_an_unlimited_offer_counts_the_places_that_refunds_will_g
     perk.refresh_from_db()
     live = Voucher.objects.filter(offer=perk, status__in=[VoucherStatus.HELD, VoucherStatus.CONFIRMED]).count()
     assert (live, perk.remaining) == (1, 2) and live + perk.remaining == perk.stock
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"unlock": Unlock.EARNED, "unlock_credits": 2**31},
+        {"valid_from": timezone.make_aware(dt.datetime(1999, 12, 31))},
+        {"valid_until": timezone.make_aware(dt.datetime(2201, 1, 1, 0, 0, 1))},
+    ],
+)
+def test_unlock_credits_and_windows_beyond_what_the_columns_and_calendar_hold_are_refused(staff, partner, overrides):
+    fields = {"kind": OfferKind.PERK, "cost": 0, "stock": None, "unlock": Unlock.EARNED, "unlock_credits": 10}
+    with pytest.raises(OfferInvalidError):
+        make_offer(staff, partner, **{**fields, **overrides})
+    offer = make_offer(staff, partner, **fields)
+    with pytest.raises(OfferInvalidError):
+        services.offer_update(actor=staff, offer=offer, **overrides)
+
+
+def test_the_widest_window_allowed_is_accepted(staff, partner):
+    first, after_last = services.offer_window_limits()
+    offer = make_offer(
+        staff, partner, valid_from=first, valid_until=after_last, unlock=Unlock.EARNED, unlock_credits=1_000_000_000
+    )
+    assert (timezone.localtime(offer.valid_from).year, timezone.localtime(offer.valid_until).year) == (2000, 2201)
+
+
+def republish_levels(programme, levels: list[dict[str, Any]]) -> None:
+    """A later version of the programme's rulebook, in force from today."""
+    from thamdee.creditrules.models import Rulebook, RulebookVersion
+
+    book = Rulebook.objects.get(programme=programme, organisation=None)
+    RulebookVersion.objects.create(
+        rulebook=book,
+        number=book.versions.count() + 1,
+        rules={"schema": 1, "levels": levels},
+        effective_from=timezone.localdate(),
+        published_at=timezone.now(),
+    )
+
+
+def test_a_partner_can_edit_and_switch_off_a_level_perk_whose_level_a_later_rulebook_dropped(staff, partner, programme):
+    # Given a perk for the level "tree", which the next version of the rulebook renames "forest"
+    publish_levels(programme, [{"code": "tree", "name_th": "ต้นไม้", "min_credits": 100}])
+    perk = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=None, unlock=Unlock.LEVEL, unlock_level="tree")
+    republish_levels(programme, [{"code": "forest", "name_th": "ป่า", "min_credits": 100}])
+    # When the partner edits its description and switches it off, both work
+    services.offer_update(actor=staff, offer=perk, description="ปิดรับแล้ว")
+    services.offer_update(actor=staff, offer=perk, is_active=False)
+    perk.refresh_from_db()
+    assert (perk.is_active, perk.description) == (False, "ปิดรับแล้ว")
+    # But switching it on again with a level that no longer exists is refused, as is naming it now
+    with pytest.raises(OfferInvalidError, match="ระดับ"):
+        services.offer_update(actor=staff, offer=perk, is_active=True)
+    with pytest.raises(OfferInvalidError, match="ระดับ"):
+        services.offer_update(actor=staff, offer=perk, unlock_level="tree")
+    services.offer_update(actor=staff, offer=perk, unlock_level="forest", is_active=True)
+    perk.refresh_from_db()
+    assert (perk.is_active, perk.unlock_level) == (True, "forest")
+
+
+def test_a_partner_can_switch_off_a_deed_type_perk_once_an_organisations_copy_of_its_type_is_sensitive(
+    funded_org, staff, partner, programme
+):
+    from thamdee.deeds.models import DeedType
+
+    template = DeedType.objects.create(programme=programme, code="savings-20", name_th="ออมเงิน", criterion="ออม")
+    perk = make_offer(
+        staff,
+        partner,
+        kind=OfferKind.PERK,
+        cost=0,
+        stock=10,
+        unlock=Unlock.DEED_TYPE,
+        unlock_deed_type="savings-20",
+        unlock_deed_count=3,
+        unlock_months=6,
+    )
+    # An organisation adopts the template later and marks its copy sensitive
+    DeedType.objects.create(
+        programme=programme,
+        organisation=funded_org,
+        adopted_from=template,
+        code="save",
+        name_th="ออมกับกลุ่ม",
+        criterion="ออม",
+        is_sensitive=True,
+    )
+    services.offer_update(actor=staff, offer=perk, is_active=False)
+    perk.refresh_from_db()
+    assert perk.is_active is False
+    with pytest.raises(OfferInvalidError, match="อ่อนไหว"):
+        services.offer_update(actor=staff, offer=perk, is_active=True)
+
+
+def test_another_organisations_own_deed_type_with_the_same_code_neither_blocks_nor_unlocks_a_perk(
+    funded_org, staff, partner, programme
+):
+    from thamdee.deeds.models import Deed, DeedStatus, DeedType
+
+    template = DeedType.objects.create(
+        programme=programme, code="savings-20", name_th="ออมเงินเดือนละ 20 บาท", criterion="ออมทุกเดือน"
+    )
+    # An unrelated organisation has its own easy deed that it happens to call "savings-20", and its own sensitive
+    # "alms"
+    other = OrganisationFactory(area=area("710911"))
+    easy = DeedType.objects.create(
+        programme=programme, organisation=other, code="savings-20", name_th="ยิ้มให้เพื่อนบ้าน", criterion="ยิ้ม"
+    )
+    DeedType.objects.create(
+        programme=programme, organisation=other, code="alms", name_th="ตักบาตร", criterion="ตักบาตร", is_sensitive=True
+    )
+    fields = {"kind": OfferKind.PERK, "cost": 0, "stock": 10, "unlock": Unlock.DEED_TYPE, "unlock_months": 6}
+    perk = make_offer(staff, partner, unlock_deed_type="savings-20", unlock_deed_count=3, **fields)
+    make_offer(staff, partner, unlock_deed_type="alms", unlock_deed_count=1, **fields)  # not the partner's concern
+    person = resident(other)
+    today = timezone.localdate()
+
+    def deeds(deed_type, n: int) -> None:
+        for i in range(n):
+            Deed.objects.create(
+                member=person,
+                deed_type=deed_type,
+                organisation=deed_type.organisation or other,
+                area=area("710911"),
+                done_on=today - dt.timedelta(days=i + 1),
+                status=DeedStatus.VERIFIED,
+                recorded_by=person,
+            )
+
+    # When the member does the other organisation's easy deed three times, the perk stays locked, and its
+    # condition names the national template
+    deeds(easy, 3)
+    entry = selectors.offer_get_for_member(viewer=person, public_id=perk.public_id)
+    assert not entry.unlocked
+    assert "ออมเงินเดือนละ 20 บาท" in entry.condition and "ยิ้ม" not in entry.condition
+    with pytest.raises(OfferLockedError):
+        redeem(person, perk)
+    # Then three deeds of the template itself unlock it
+    deeds(template, 3)
+    assert selectors.offer_get_for_member(viewer=person, public_id=perk.public_id).unlocked
+
+
+def test_a_partners_own_deed_type_unlocks_its_perk(agency_staff, funded_org, programme):
+    from thamdee.deeds.models import Deed, DeedStatus, DeedType
+
+    # A savings group runs the Nong Sarai loan on its own "savings-20" (no national template has that code)
+    group, admin = approved_partner(agency_staff, kind="savings_group", sector=Sector.COMMUNITY_FINANCE)
+    own = DeedType.objects.create(
+        programme=programme, organisation=group, code="savings-20", name_th="ออมกับกลุ่ม", criterion="ออม"
+    )
+    loan = make_offer(
+        admin,
+        group,
+        kind=OfferKind.PERK,
+        cost=0,
+        stock=10,
+        unlock=Unlock.DEED_TYPE,
+        unlock_deed_type="savings-20",
+        unlock_deed_count=2,
+        unlock_months=6,
+    )
+    person = resident(group)
+    assert "ออมกับกลุ่ม" in selectors.offer_get_for_member(viewer=person, public_id=loan.public_id).condition
+    for i in range(2):
+        Deed.objects.create(
+            member=person,
+            deed_type=own,
+            organisation=group,
+            area=area("710911"),
+            done_on=timezone.localdate() - dt.timedelta(days=i + 1),
+            status=DeedStatus.VERIFIED,
+            recorded_by=person,
+        )
+    assert redeem(person, loan).status == VoucherStatus.HELD
 
 
 def test_offer_photos_are_re_encoded_without_exif(staff, partner):

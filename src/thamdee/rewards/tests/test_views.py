@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -27,7 +28,7 @@ from thamdee.rewards.models import (
     VoucherStatus,
 )
 
-from .conftest import give, make_offer, redeem, resident
+from .conftest import give, make_offer, publish_levels, redeem, resident
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_my_vouchers_lists_the_usable_ones_first_and_cancelling_refunds(
     assert ledger_selectors.balance_of(member) == 90  # 100 - 10 used; the cancelled 10 came back
 
 
-def test_an_offer_photo_is_served_to_signed_in_people(client, member, staff, partner):
+def png() -> Any:
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -121,11 +122,46 @@ def test_an_offer_photo_is_served_to_signed_in_people(client, member, staff, par
 
     raw = io.BytesIO()
     Image.new("RGB", (20, 20), "red").save(raw, format="PNG")
-    offer = make_offer(staff, partner, photo=SimpleUploadedFile("p.png", raw.getvalue(), "image/png"))
+    return SimpleUploadedFile("p.png", raw.getvalue(), "image/png")
+
+
+def photo_status(client, user, offer) -> int:
+    client.force_login(user)
+    return client.get(reverse("rewards:offer_photo", args=[offer.public_id])).status_code
+
+
+def test_an_offer_photo_is_served_to_signed_in_people(client, member, staff, partner):
+    offer = make_offer(staff, partner, photo=png())
     client.force_login(member)
     response = client.get(reverse("rewards:offer_photo", args=[offer.public_id]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_an_offer_photo_is_served_only_to_those_who_could_see_the_offer(client, member, staff, partner, agency_staff):
+    # Given a live offer, a draft, an expired offer and an offer elsewhere, and a pending partner's offer
+    live = make_offer(staff, partner, photo=png())
+    draft = make_offer(staff, partner, photo=png(), is_active=False)
+    expired = make_offer(staff, partner, photo=png(), valid_until=timezone.now() - dt.timedelta(minutes=1))
+    elsewhere = make_offer(staff, partner, photo=png(), area_codes=[area("50").code])
+    waiting = PartnerFactory(area=area("710911"), kind="partner")
+    waiting_admin = member_of(waiting, is_admin=True, is_member=False)
+    services.partner_apply(actor=waiting_admin, organisation=waiting, sector=Sector.RETAIL)
+    pending = make_offer(waiting_admin, waiting, photo=png())
+    # Then a member nearby sees the live offer's photo only, and someone in Chiang Mai only the offer for there
+    assert [photo_status(client, member, o) for o in (live, draft, expired, elsewhere, pending)] == [
+        200,
+        404,
+        404,
+        404,
+        404,
+    ]
+    stranger = member_of(OrganisationFactory(area=area("50")))
+    assert [photo_status(client, stranger, o) for o in (live, draft, elsewhere, pending)] == [404, 404, 200, 404]
+    # And the partners' own staff see all of theirs, not the other partner's draft
+    assert [photo_status(client, staff, o) for o in (draft, expired, elsewhere)] == [200, 200, 200]
+    assert photo_status(client, staff, pending) == 404
+    assert photo_status(client, waiting_admin, pending) == 200
 
 
 # --- partner staff ----------------------------------------------------------------------------------------------
@@ -156,6 +192,19 @@ def test_staff_type_a_code_and_look_it_up_before_confirming(client, member, offe
     assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
     missing = client.post(reverse("rewards:scan"), {"code": "ZZZZ-ZZZZ", "action": "lookup"})
     assert missing.status_code == 404 and 'data-error-code="not_found"' in missing.content.decode()
+
+
+def test_the_scan_page_tells_staff_that_another_of_them_confirms_their_own_voucher(client, funded_org, offer, staff):
+    staff.home_area = area("71091101")
+    staff.save(update_fields=["home_area"])
+    give(funded_org, staff, 20)
+    voucher = redeem(staff, offer)
+    client.force_login(staff)
+    looked = client.post(reverse("rewards:scan"), {"code": voucher.code, "action": "lookup"}).content.decode()
+    assert 'data-error-code="voucher_own_confirmation"' in looked and 'data-testid="scan-confirm"' not in looked
+    tried = client.post(reverse("rewards:scan"), {"code": voucher.code, "action": "confirm"})
+    assert tried.status_code == 403 and 'data-error-code="voucher_own_confirmation"' in tried.content.decode()
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
 
 
 def test_the_redemption_list_filters_by_status(client, member, offer, staff, partner):
@@ -231,6 +280,71 @@ def test_partner_staff_publish_an_offer_from_the_web(client, staff, partner):
         },
     )
     assert bad.status_code == 400 and not Offer.objects.filter(title_th="ไม่มีจำนวน").exists()
+
+
+def offer_form(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    values = {
+        "kind": "perk",
+        "title_th": "ตัดผมฟรี",
+        "cost": "0",
+        "per_member_limit": "1",
+        "unlock": "earned",
+        "unlock_credits": "50",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=10)).isoformat(),
+        "voucher_hours": "48",
+    }
+    return {**values, **overrides}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("unlock_credits", str(2**31), "1,000,000,000"),
+        ("unlock_credits", str(10**20), "1,000,000,000"),
+        ("valid_until", "9999-12-31", "2000 ถึง 2200"),
+        ("valid_from", "0001-01-01", "2000 ถึง 2200"),
+        ("valid_until", "2201-01-01", "2000 ถึง 2200"),
+    ],
+)
+def test_the_offer_form_answers_numbers_and_dates_out_of_range_with_a_message(
+    client, staff, partner, field, value, message
+):
+    client.force_login(staff)
+    response = client.post(reverse("rewards:partner_offers", args=[partner.public_id]), offer_form(**{field: value}))
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Offer.objects.exists()
+    fine = client.post(
+        reverse("rewards:partner_offers", args=[partner.public_id]),
+        offer_form(unlock_credits="1000000000", valid_from="2000-01-01", valid_until="2200-12-31"),
+    )
+    assert fine.status_code == 302 and Offer.objects.get().unlock_credits == 1_000_000_000
+
+
+def test_a_partner_switches_off_from_the_web_an_offer_whose_level_was_dropped(client, staff, partner, programme):
+    from thamdee.creditrules.models import Rulebook, RulebookVersion
+
+    publish_levels(programme, [{"code": "tree", "name_th": "ต้นไม้", "min_credits": 100}])
+    perk = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=None, unlock=Unlock.LEVEL, unlock_level="tree")
+    book = Rulebook.objects.get(programme=programme, organisation=None)
+    RulebookVersion.objects.create(
+        rulebook=book,
+        number=2,
+        rules={"schema": 1, "levels": [{"code": "forest", "name_th": "ป่า", "min_credits": 100}]},
+        effective_from=timezone.localdate(),
+        published_at=timezone.now(),
+    )
+    client.force_login(staff)
+    toggle = reverse("rewards:offer_toggle", args=[perk.public_id])
+    off = client.post(toggle)
+    perk.refresh_from_db()
+    assert off.status_code == 302 and perk.is_active is False
+    # Switching it on again is refused with the reason, shown on the page it goes back to
+    on = client.post(toggle, follow=True)
+    perk.refresh_from_db()
+    assert on.status_code == 200 and perk.is_active is False
+    assert "ไม่มีระดับนี้ในกติกาของโครงการ" in on.content.decode()
 
 
 def test_a_shop_applies_and_the_agency_approves_it_on_the_web(client, agency_staff):
@@ -343,6 +457,54 @@ def test_api_partner_offers_statement_and_decisions(api, staff, partner, agency_
         format="json",
     )
     assert decided.json()["status"] == "suspended"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"unlock_credits": 2**31},
+        {"unlock_credits": 10**20},
+        {"valid_from": "0001-01-01T00:00:00+07:00"},
+        {"valid_from": "0001-01-01T00:00:00+08:00"},
+        {"valid_until": "9999-12-31T23:59:59+00:00"},
+        {"valid_until": "2201-01-01T00:00:01+07:00"},
+    ],
+)
+def test_api_answers_offers_out_of_range_with_a_problem_not_a_crash(staff, partner, overrides):
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(staff)
+    now = timezone.now()
+    body = {
+        "offer_kind": "perk",
+        "title_th": "ตัดผมฟรี",
+        "unlock": "earned",
+        "unlock_credits": 50,
+        "valid_from": now.isoformat(),
+        "valid_until": (now + dt.timedelta(days=3)).isoformat(),
+    }
+    created = api.post(
+        reverse("api:benefit-partner-offers", args=[partner.public_id]), {**body, **overrides}, format="json"
+    )
+    assert created.status_code == 400, created.content[:300]
+    problem = created.json()
+    assert set(problem["errors"]) == set(overrides) and problem["detail_th"] and problem["detail_en"]
+    offer = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=None, unlock=Unlock.EARNED, unlock_credits=5)
+    patched = api.patch(reverse("api:benefit-partner-offer", args=[offer.public_id]), overrides, format="json")
+    assert patched.status_code == 400, patched.content[:300]
+    offer.refresh_from_db()
+    assert offer.unlock_credits == 5
+
+
+def test_api_staff_cannot_confirm_their_own_voucher(api, funded_org, offer, staff):
+    staff.home_area = area("71091101")
+    staff.save(update_fields=["home_area"])
+    give(funded_org, staff, 20)
+    voucher = redeem(staff, offer)
+    api.force_authenticate(staff)
+    refused = api.post(reverse("api:benefit-voucher-confirm"), {"code": voucher.code}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "voucher_own_confirmation"
+    assert refused.json()["detail_th"] == "ยืนยันคูปองของตัวเองไม่ได้ ให้พนักงานคนอื่นของภาคีเป็นผู้ยืนยัน"
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.HELD
 
 
 def test_api_refuses_a_public_service_applicant(api, agency_staff):
