@@ -32,7 +32,15 @@ from thamdee.people.errors import (
     UsernameTakenError,
     WeakPasswordError,
 )
-from thamdee.people.models import Consent, ConsentPurpose, FamilyLink, FamilyRelation, SignUpAttempt, User
+from thamdee.people.models import (
+    Consent,
+    ConsentPurpose,
+    FamilyLink,
+    FamilyRelation,
+    NamePrefix,
+    SignUpAttempt,
+    User,
+)
 from thamdee.people.permissions import can_edit_profile
 from thamdee.people.types import Actor
 from thamdee.people.validators import mobile_normalise, national_id_hmac, national_id_normalise
@@ -256,6 +264,10 @@ def _user_update_profile(user: User, changes: dict[str, Any]) -> User:
             raise MobileTakenError()
     if "birth_year" in changes:
         changes["birth_year"] = birth_year_normalise(changes["birth_year"])
+        if changes["birth_year"] is None and user.birth_year and _may_be_under_guardian_age(user.age_in()):
+            # An unknown birth year would let a child's own consent stand where a guardian's is needed
+            # (``needs_guardian_consent``); a year may be corrected, not removed, while it says so.
+            raise BirthYearError()
     if "home_area" in changes:
         _check_home_area(changes["home_area"])
     for field, value in changes.items():
@@ -294,20 +306,46 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
     return user
 
 
+# PDPA section 20: consent for a child under 10 years old is given by the person exercising parental power.
+GUARDIAN_CONSENT_AGE = 10
+# The prefixes of children under 15: with no birth year, they tell that a person may be under 10.
+CHILD_PREFIXES = frozenset({NamePrefix.MASTER.value, NamePrefix.GIRL.value})
+
+
+def _may_be_under_guardian_age(age: int | None) -> bool:
+    # ``User.age_in`` is the difference of the years: before their birthday a person is a year younger than it says,
+    # so a computed 10 may be 9.
+    return age is not None and age <= GUARDIAN_CONSENT_AGE
+
+
+def needs_guardian_consent(user: User) -> bool:
+    """Whether consent for ``user`` must come from a guardian (PDPA: under 10 years old): the one rule for every
+    consent (``consent_grant``, the consent to publish an honour).
+
+    With a birth year, when the person may be under 10 (a computed age of 10 or less: the birthday may not have
+    come yet). Without one, when the name's prefix is a child's (เด็กชาย, เด็กหญิง); anyone else without a birth year
+    is taken to be an adult, so that adults who never gave their birth year can still consent themselves. A birth
+    year that says a person may be under 10 cannot be cleared (``user_update_profile``), only corrected.
+    """
+    if user.birth_year:
+        return _may_be_under_guardian_age(user.age_in())
+    return user.prefix in CHILD_PREFIXES
+
+
 def consent_active(user: User, purpose: str) -> bool:
     return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).exists()
 
 
 @transaction.atomic
 def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str = "") -> Consent:
-    """Record consent for one optional purpose. Under 10 years old, a guardian must give it (named here).
+    """Record consent for one optional purpose. For a person who may be under 10 years old
+    (``needs_guardian_consent``), a guardian must give it (named here).
 
     Granting twice keeps the first active grant.
     """
     if purpose not in ConsentPurpose.values:
         raise ConsentError()
-    age = user.age_in()
-    if age is not None and age < 10 and not guardian_name.strip():
+    if needs_guardian_consent(user) and not guardian_name.strip():
         raise GuardianConsentRequiredError()
     if actor.pk != user.pk and not actor.is_superuser:
         # Consent is the person's own act. Someone else may only record a guardian's consent, named, and only a
@@ -330,12 +368,26 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
 
 @transaction.atomic
 def consent_withdraw(*, actor: Actor, user: User, purpose: str) -> int:
-    """Withdraw consent for a purpose: as easy as giving it. Returns how many grants were withdrawn (0 or 1)."""
-    if actor.pk != user.pk and not actor.is_superuser:
+    """Withdraw consent for a purpose: as easy as giving it. Returns how many grants were withdrawn (0 or 1).
+
+    The person may withdraw it, and a site admin; so may whoever recorded the grant in force as the person's
+    guardian, and, while the person may be under 10 (``needs_guardian_consent``), any member of their family whom
+    the link's both sides confirmed: those who may give a guardian's consent may take it back.
+    """
+    active = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+    if actor.pk != user.pk and not actor.is_superuser and not _may_withdraw_as_guardian(actor, user, active):
         raise ConsentError()
-    return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
+    return active.update(withdrawn_at=timezone.now())
+
+
+def _may_withdraw_as_guardian(actor: Actor, user: User, active: Any) -> bool:
+    if not isinstance(actor, User) or actor.pk is None:
+        return False
+    if active.filter(recorded_by=actor).exclude(guardian_name="").exists():
+        return True
+    from thamdee.people.selectors import are_family
+
+    return needs_guardian_consent(user) and are_family(actor, user)
 
 
 def family_link_add(*, actor: User, relative_mobile: str, relation: str) -> FamilyLink:

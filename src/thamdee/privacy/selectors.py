@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from thamdee.common.errors import NotFoundError
@@ -22,8 +23,10 @@ from thamdee.deeds.models import Appeal, Deed, DeedStatus
 from thamdee.inbox import selectors as inbox_selectors
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.orgs.models import AgencyStaff, Membership
+from thamdee.people.errors import InvalidMobileError
 from thamdee.people.models import Consent, FamilyLink, User
 from thamdee.people.types import Actor
+from thamdee.people.validators import mobile_normalise
 from thamdee.privacy.errors import ErasureLastAdminError, ErasureOpenMattersError, ErasureSiteAdminError
 from thamdee.privacy.models import DataRequestEvent, ErasureRequest, ErasureStatus
 from thamdee.privacy.permissions import can_carry_out_erasure, can_export_data
@@ -313,6 +316,9 @@ def _recognition(user: User) -> dict[str, Any]:
                 "show_name": h.show_name,
                 "show_photo": h.show_photo,
                 "show_story": h.show_story,
+                # The photo the person gave with their consent, served to them alone (``privacy:honour_photo``),
+                # whether or not it is shown publicly now.
+                "photo": {"url": reverse("privacy:honour_photo", args=[h.public_id])} if h.photo else None,
                 # Every consent, decline and withdrawal, with the guardian named (under 10 years old).
                 "consent_events": [
                     {
@@ -396,13 +402,41 @@ def _stories(user: User) -> dict[str, Any]:
     }
 
 
-def sign_in_names(user: User) -> set[str]:
-    """The names a person signs in with, as the sign-in records keep them (as typed): the user name and the mobile
-    number, plain or with dashes."""
-    names = {user.username}
+# Between two digits of a mobile number as typed, anything that is not a digit (spaces, dashes, brackets, a dot):
+# the database is asked for a superset, and ``mobile_normalise`` decides.
+_NOT_DIGITS = "[^0-9]*"
+
+
+def _typed_mobile_pattern(mobile: str) -> str:
+    """A regular expression (the same in SQLite and PostgreSQL) for every way of typing ``mobile`` that the sign-in
+    accepts, and a few more: 0 or 66 (+66) before its nine digits, anything but digits between them."""
+    return f"^{_NOT_DIGITS}(0|6{_NOT_DIGITS}6){_NOT_DIGITS}" + _NOT_DIGITS.join(mobile[1:]) + f"{_NOT_DIGITS}$"
+
+
+def _is_sign_in_name(name: str | None, user: User) -> bool:
+    if name is None:
+        return False
+    if name == user.username:
+        return True
+    if not user.mobile:
+        return False
+    try:
+        return mobile_normalise(name) == user.mobile
+    except InvalidMobileError:
+        return False
+
+
+def sign_in_records(model: type[Any], user: User) -> list[Any]:
+    """The sign-in records (a django-axes model: ``AccessLog``, ``AccessAttempt``, ``AccessFailureLog``) under the
+    names a person signs in with, oldest first. They keep the name as it was typed, and the sign-in takes the user
+    name, or the mobile number in any form ``mobile_normalise`` reads ("+66 80 000 0005", "(080) 000-0005"): one
+    query for the user name and every row that may be the number typed some way, then each is checked with
+    ``mobile_normalise``."""
+    match = Q(username=user.username)
     if user.mobile:
-        names |= {user.mobile, f"{user.mobile[:3]}-{user.mobile[3:6]}-{user.mobile[6:]}"}
-    return names
+        match |= Q(username__regex=_typed_mobile_pattern(user.mobile))
+    rows = model.objects.filter(match).order_by("attempt_time", "pk")
+    return [r for r in rows if _is_sign_in_name(r.username, user)]
 
 
 def _sign_ins(user: User) -> list[dict[str, Any]]:
@@ -410,7 +444,6 @@ def _sign_ins(user: User) -> list[dict[str, Any]]:
     theirs to be given), as the sign-in records keep them: when, from which address, with which browser."""
     from axes.models import AccessLog
 
-    rows = AccessLog.objects.filter(username__in=sign_in_names(user)).order_by("attempt_time", "pk")
     return [
         {
             "at": _when(r.attempt_time),
@@ -418,7 +451,7 @@ def _sign_ins(user: User) -> list[dict[str, Any]]:
             "ip_address": r.ip_address,
             "user_agent": r.user_agent,
         }
-        for r in rows
+        for r in sign_in_records(AccessLog, user)
     ]
 
 
@@ -465,6 +498,15 @@ def personal_data_of(*, viewer: Actor, subject: User) -> dict[str, Any]:
         "sign_ins": _sign_ins(user),
         "data_requests": _requests(user),
     }
+
+
+def honour_photo_for_holder(*, viewer: Actor, public_id: Any) -> Any:
+    """The photo kept with an honour (the one its holder gave with their consent), for the holder alone: anyone
+    else, and an honour with no photo, is not found. The export links to it."""
+    honour = recognition_selectors.honour_get_for_holder(viewer=viewer, public_id=public_id)
+    if not honour.photo:
+        raise NotFoundError()
+    return honour.photo
 
 
 # --- erasure ---------------------------------------------------------------------------------------------------------

@@ -169,6 +169,9 @@ def _pseudonym() -> str:
 def _anonymise(user: User, actor: Any) -> list[FileRef]:
     """Cut every personal column from ``user``'s records; return the files to delete after commit."""
     now = timezone.now()
+    pseudonym = _pseudonym()
+    # First, while the notices that are about to go (or lose the name) can still be found.
+    _admin_log(user, pseudonym)
     files: list[FileRef] = []
     files += _recognition(user, actor, now)
     files += _deeds(user)
@@ -182,8 +185,47 @@ def _anonymise(user: User, actor: Any) -> list[FileRef]:
     _notices_about(user)
     _ledger_notes(user)
     _patterns(user)
-    _profile(user)
+    _profile(user, pseudonym)
     return files
+
+
+def _admin_objects(user: User) -> list[tuple[type[Any], Any]]:
+    """The objects whose name in the admin (``str()``) names the person: their account and their own rows in the
+    models the admin edits or shows (consents, memberships, agency posts, credentials, badges, levels,
+    nominations, honours), and the notices in their inbox or about them. (Deeds are not in the admin.)"""
+    from thamdee.inbox.models import Notification
+    from thamdee.orgs.models import AgencyStaff, Membership
+    from thamdee.recognition.models import BadgeAward, Credential, Honour, LevelAward, Nomination
+
+    return [
+        (User, User.objects.filter(pk=user.pk)),
+        (Consent, Consent.objects.filter(user=user)),
+        (Membership, Membership.objects.filter(user=user)),
+        (AgencyStaff, AgencyStaff.objects.filter(user=user)),
+        (Credential, Credential.objects.filter(member=user)),
+        (BadgeAward, BadgeAward.objects.filter(member=user)),
+        (LevelAward, LevelAward.objects.filter(member=user)),
+        (Nomination, Nomination.objects.filter(nominee=user)),
+        (Honour, Honour.objects.filter(member=user)),
+        (Notification, Notification.objects.filter(Q(user=user) | Q(about=user))),
+    ]
+
+
+def _admin_log(user: User, pseudonym: str) -> None:
+    """Django's admin log (``django_admin_log``) keeps, for each change made in the admin, the object's name as it
+    was then (``object_repr``: the person's full name, for their account) and a description of the change; the
+    object's history page shows both. For the person's account and their own objects, the name becomes the
+    pseudonym their account gets and the description is cleared; who acted, when, on which object, and whether it
+    was added, changed or deleted, stay."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    match = Q(pk__in=[])
+    for model, rows in _admin_objects(user):
+        ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
+        if ids:
+            match |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    LogEntry.objects.filter(match).update(object_repr=pseudonym, change_message="")
 
 
 ERASED_NOTE = "[ลบบันทึกตามคำขอลบข้อมูลของผู้เกี่ยวข้อง / note erased at the request of a person it concerned]"
@@ -356,13 +398,13 @@ def _sign_in(user: User) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=user).delete()
-    names = selectors.sign_in_names(user)
+    # Under the user name, or the mobile number in any form the sign-in reads, as typed (failed tries included).
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username__in=names).delete()
+        model.objects.filter(pk__in=[r.pk for r in selectors.sign_in_records(model, user)]).delete()
 
 
-def _profile(user: User) -> None:
-    user.username = _pseudonym()
+def _profile(user: User, pseudonym: str) -> None:
+    user.username = pseudonym
     user.public_id = uuid.uuid4()
     user.prefix = ""
     user.first_name = ""

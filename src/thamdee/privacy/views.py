@@ -7,7 +7,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +46,17 @@ def export(request: AuthedRequest) -> HttpResponse:
     name = f"thamdee-my-data-{timezone.localdate():%Y%m%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def honour_photo(request: AuthedRequest, public_id: str) -> FileResponse:
+    """The photo the person gave with their consent to an honour, to them alone (the export links to it), whether
+    or not the public roll shows it now: as a deed's photo is served, kept only in the viewer's own cache."""
+    photo = selectors.honour_photo_for_holder(viewer=request.user, public_id=public_id)
+    response = FileResponse(photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1222,12 +1222,13 @@ def honour_consent(
     guardian_name: str = "",
 ) -> Honour:
     """The honoured person says yes to publication, choosing what to show (name, photo, story). Only they can;
-    under 10 a guardian is named. May be given again with other choices, and withdrawn at any time."""
+    when they may be under 10 (``people.services.needs_guardian_consent``, the rule for every consent) a guardian
+    is named. May be given again with other choices, and withdrawn at any time."""
     from thamdee.deeds.evidence import process_evidence
+    from thamdee.people.services import needs_guardian_consent
 
     honour = _lock_honour(actor, honour)
-    age = honour.member.age_in()
-    if age is not None and age < 10 and not guardian_name.strip():
+    if needs_guardian_consent(honour.member) and not guardian_name.strip():
         raise errors.GuardianConsentRequiredError()
     if photo:
         processed = process_evidence(photo)

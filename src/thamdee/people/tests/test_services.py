@@ -286,3 +286,80 @@ class TestConsent:
             actor=mother, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางแม่ (มารดา)"
         )
         assert consent.recorded_by == mother and consent.guardian_name == "นางแม่ (มารดา)"
+
+    def test_who_gave_a_childs_consent_as_guardian_can_withdraw_it(self):
+        from django.utils import timezone
+
+        from thamdee.people.errors import ConsentError
+
+        child = UserFactory(birth_year=timezone.localdate().year - 8)
+        mother, stranger = UserFactory(), UserFactory()
+        link = services.family_link_add(actor=mother, relative_mobile=child.mobile, relation="child")
+        services.family_link_confirm(actor=child, link_id=link.pk)
+        services.consent_grant(
+            actor=mother, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO, guardian_name="นางแม่ (มารดา)"
+        )
+        with pytest.raises(ConsentError):  # not family, recorded nothing
+            services.consent_withdraw(actor=stranger, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO)
+        # The link ends: the grant she recorded as guardian is still hers to take back.
+        services.family_link_remove(actor=mother, link_id=link.pk)
+        assert services.consent_withdraw(actor=mother, user=child, purpose=ConsentPurpose.PUBLISH_PHOTO) == 1
+        assert not services.consent_active(child, ConsentPurpose.PUBLISH_PHOTO)
+
+    def test_a_confirmed_relative_withdraws_a_childs_consent_but_not_an_adults(self):
+        from django.utils import timezone
+
+        from thamdee.people.errors import ConsentError
+
+        child, adult = UserFactory(birth_year=timezone.localdate().year - 8), UserFactory()
+        father = UserFactory()
+        for person in (child, adult):
+            link = services.family_link_add(actor=father, relative_mobile=person.mobile, relation="child")
+            services.family_link_confirm(actor=person, link_id=link.pk)
+        services.consent_grant(actor=child, user=child, purpose=ConsentPurpose.PUBLISH_NAME, guardian_name="นางแม่")
+        services.consent_grant(actor=adult, user=adult, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert services.consent_withdraw(actor=father, user=child, purpose=ConsentPurpose.PUBLISH_NAME) == 1
+        with pytest.raises(ConsentError):  # an adult's consent is theirs alone
+            services.consent_withdraw(actor=father, user=adult, purpose=ConsentPurpose.PUBLISH_NAME)
+        assert services.consent_active(adult, ConsentPurpose.PUBLISH_NAME)
+
+    @pytest.mark.parametrize(
+        ("years_ago", "prefix", "needed"),
+        [
+            (8, "เด็กชาย", True),
+            (10, "เด็กหญิง", True),  # born 10 years ago: 9 until the birthday
+            (10, "", True),
+            (11, "เด็กชาย", False),
+            (None, "เด็กชาย", True),  # no birth year: a child's prefix says they may be under 10
+            (None, "เด็กหญิง", True),
+            (None, "นาย", False),  # an adult who never gave a birth year still consents themselves
+            (None, "", False),
+        ],
+    )
+    def test_a_guardian_is_needed_while_the_person_may_be_under_10(self, years_ago, prefix, needed):
+        from django.utils import timezone
+
+        year = timezone.localdate().year - years_ago if years_ago is not None else None
+        person = UserFactory(birth_year=year, prefix=prefix)
+        assert services.needs_guardian_consent(person) is needed
+        if needed:
+            with pytest.raises(GuardianConsentRequiredError):
+                services.consent_grant(actor=person, user=person, purpose=ConsentPurpose.PUBLISH_NAME)
+        else:
+            assert services.consent_grant(actor=person, user=person, purpose=ConsentPurpose.PUBLISH_NAME).pk
+
+    def test_a_child_cannot_make_their_age_unknown_to_consent_alone(self):
+        from django.utils import timezone
+
+        child = UserFactory(birth_year=timezone.localdate().year - 8, prefix="")
+        with pytest.raises(BirthYearError):
+            services.user_update_profile(actor=child, user=child, birth_year=None)
+        child.refresh_from_db()
+        assert child.birth_year == timezone.localdate().year - 8
+        with pytest.raises(GuardianConsentRequiredError):
+            services.consent_grant(actor=child, user=child, purpose=ConsentPurpose.PUBLISH_NAME)
+        # An adult may clear theirs.
+        adult = UserFactory()
+        services.user_update_profile(actor=adult, user=adult, birth_year=None)
+        adult.refresh_from_db()
+        assert adult.birth_year is None

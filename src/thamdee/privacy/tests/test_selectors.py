@@ -189,3 +189,34 @@ def test_an_empty_record_exports_too():
     user = UserFactory()
     data = selectors.personal_data_of(viewer=user, subject=user)
     assert data["deeds"] == [] and data["passbook"] == {"balance": 0, "earned_total": 0, "lines": []}
+
+
+def test_the_export_links_to_the_honour_photo_given_with_consent(person):
+    from thamdee.deeds.tests.test_services import jpeg_with_gps
+    from thamdee.recognition import services as recognition
+
+    w = person
+    assert selectors.personal_data_of(viewer=w.member, subject=w.member)["recognition"]["honours"][0]["photo"] is None
+    recognition.honour_consent(
+        actor=w.member, honour=w.honour, show_name=True, show_photo=True, show_story=True, photo=jpeg_with_gps()
+    )
+    honour = selectors.personal_data_of(viewer=w.member, subject=w.member)["recognition"]["honours"][0]
+    assert honour["photo"] == {"url": reverse("privacy:honour_photo", args=[w.honour.public_id])}
+
+
+def test_sign_ins_with_the_mobile_number_typed_any_way_are_the_persons_and_no_one_elses(person, client):
+    """A sign-in is recorded under the account's user name however the number was typed; the wider match the
+    export and erasure make for the number as typed takes no one else's records with it."""
+    w = person
+    mobile = w.member.mobile
+    for username, ip in ((f"+66 {mobile[1:3]} {mobile[3:6]} {mobile[6:]}", "203.0.113.7"), (mobile, "203.0.113.8")):
+        response = client.post(
+            reverse("people:login"), {"username": username, "password": "correct-horse-42"}, REMOTE_ADDR=ip
+        )
+        assert response.status_code == 302  # signed in
+        client.logout()
+    # Someone else's sign-in whose user name ends in the same digits is not theirs.
+    other = UserFactory(username=f"x{mobile}")
+    client.post(reverse("people:login"), {"username": other.username, "password": "correct-horse-42"})
+    data = selectors.personal_data_of(viewer=w.member, subject=w.member)
+    assert [s["ip_address"] for s in data["sign_ins"]] == ["203.0.113.7", "203.0.113.8"]

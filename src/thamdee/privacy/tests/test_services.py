@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -405,3 +406,84 @@ def test_a_site_admins_own_account_is_refused(person):
     other_admin = User.objects.create_superuser(username="root2", password="x" * 12)
     with pytest.raises(ErasureSiteAdminError):
         services.erasure_carry_out(actor=other_admin, erasure=request)
+
+
+def test_erasure_takes_the_name_out_of_the_admin_log(person, client):
+    """Django's admin log keeps each object's name as it was when changed (the person's full name, for their
+    account) and what was changed, and the object's history page shows them: for the person's account and their
+    own objects both go; the log of other people's objects stays as it was."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    w = person
+    m = w.member
+    m.first_name, m.last_name = "ประภาพรรณ", "ศรีวิไลวรรณ"  # a name no one else in the world has
+    m.save(update_fields=["first_name", "last_name"])
+    name = m.last_name
+
+    def logged(obj) -> LogEntry:
+        return LogEntry.objects.create(
+            user=w.admin,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action_flag=CHANGE,
+            change_message=f'[{{"changed": {{"fields": ["{name}"]}}}}]',
+        )
+
+    own = [
+        logged(m),
+        logged(Consent.objects.filter(user=m).first()),
+        logged(Membership.objects.filter(user=m).first()),
+        logged(Honour.objects.get(pk=w.honour.pk)),
+        logged(Credential.objects.filter(member=m).first()),
+        logged(Nomination.objects.get(pk=w.nomination.pk)),
+    ]
+    theirs = logged(w.relative)
+    assert name in own[0].object_repr and name in own[1].object_repr
+    services.erasure_carry_out(actor=w.admin, erasure=ask(m))
+
+    m.refresh_from_db()
+    for entry in own:
+        entry.refresh_from_db()
+        assert (entry.object_repr, entry.change_message) == (m.username, "")
+        assert entry.user_id == w.admin.pk and entry.action_flag == CHANGE  # who did what, when, stays
+    theirs.refresh_from_db()
+    assert theirs.object_repr == str(w.relative) and theirs.change_message
+    # The account's history page in the admin no longer names them.
+    w.admin.is_staff = True
+    w.admin.save(update_fields=["is_staff"])
+    client.force_login(w.admin)
+    page = client.get(reverse("admin:people_user_history", args=[m.pk]))
+    assert page.status_code == 200 and name not in page.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["+66 {a} {b} {c}", "({z}{a}) {b}-{c}", " {z}{a} {b} {c} ", "66{a}{b}{c}"])
+def test_erasure_deletes_failed_sign_ins_under_the_mobile_number_however_typed(person, client, settings, typed):
+    """Failed tries are recorded under the name as the sign-in got it: rows kept from before user names were
+    normalised hold the number as it was typed, and a try now holds whatever the sign-in records. Both go; another
+    person's tries, and a user name that merely contains the digits, stay."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True  # off by default: when kept, it is erased too
+    w = person
+    mobile = w.member.mobile
+    spelt = typed.format(z="0", a=mobile[1:3], b=mobile[3:6], c=mobile[6:])
+    others = sorted([w.relative.mobile, f"x{mobile}"])
+    row = {"user_agent": "UA", "http_accept": "*/*", "path_info": "/accounts/login/"}
+    for username in (spelt, *others):  # as kept before
+        AccessAttempt.objects.create(
+            username=username, ip_address="198.51.100.1", get_data="", post_data="", failures_since_start=1, **row
+        )
+        AccessFailureLog.objects.create(username=username, ip_address="198.51.100.1", **row)
+    for username in (spelt, *others):  # as kept now
+        response = client.post(
+            reverse("people:login"), {"username": username, "password": "wrong-password"}, REMOTE_ADDR="203.0.113.9"
+        )
+        assert response.status_code == 200  # refused: the form again
+    assert AccessFailureLog.objects.filter(ip_address="203.0.113.9").count() == 3
+
+    services.erasure_carry_out(actor=w.admin, erasure=ask(w.member))
+
+    for model in (AccessAttempt, AccessFailureLog):
+        assert sorted(model.objects.values_list("username", flat=True)) == sorted(others * 2)

@@ -180,3 +180,25 @@ def test_a_stranger_is_asked_to_sign_in():
     response = Client().get(reverse("privacy:mine"))
     assert response.status_code == 302
     UserFactory()  # nothing to see without signing in
+
+
+def test_the_honour_photo_is_served_to_its_holder_alone(client, person):
+    from thamdee.deeds.tests.test_services import jpeg_with_gps
+    from thamdee.recognition import services as recognition
+
+    w = person
+    url = reverse("privacy:honour_photo", args=[w.honour.public_id])
+    client.force_login(w.member)
+    assert client.get(url).status_code == 404  # no photo given yet
+    recognition.honour_consent(
+        actor=w.member, honour=w.honour, show_name=True, show_photo=True, show_story=True, photo=jpeg_with_gps()
+    )
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"].startswith("private") and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    for someone in (w.relative, w.organiser, w.admin):
+        client.force_login(someone)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the sign-in page
