@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.common.i18n import localised
+from thamdee.common.parsing import is_ascii_digits
 
 LEVEL_KEYS = ("province", "district", "subdistrict", "village")
 
@@ -59,9 +60,9 @@ class AreaPickerWidget(forms.Widget):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         code = value.code if isinstance(value, Area) else (str(value) if value else "")
-        if code and not code.isdigit():
+        if code and not is_ascii_digits(code):
             # A model instance id coming back from initial data.
-            area = Area.objects.filter(pk=value).first() if str(value).isdigit() else None
+            area = Area.objects.filter(pk=value).first() if is_ascii_digits(str(value)) else None
             code = area.code if area else ""
         elif code and isinstance(value, int):
             area = Area.objects.filter(pk=value).first()

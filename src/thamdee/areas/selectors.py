@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from thamdee.areas.errors import AreaNotFoundError
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.parsing import is_ascii_digits
 
 
 def area_get(code: str) -> Area:
@@ -38,7 +39,7 @@ def area_search(query: str, *, level: int | None = None, within: str | None = No
             query = query[len(prefix) :].strip()
             break
     qs = Area.objects.select_related("parent", "parent__parent")
-    if query.isdigit():
+    if is_ascii_digits(query):
         qs = qs.filter(code__startswith=query)
     else:
         qs = qs.filter(Q(name_th__icontains=query) | Q(name_en__icontains=query))

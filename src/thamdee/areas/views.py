@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from thamdee.areas import selectors
 from thamdee.areas.forms import LEVEL_KEYS
 from thamdee.areas.models import AreaLevel
+from thamdee.common.parsing import ascii_int, is_ascii_digits
 
 
 @require_GET
@@ -22,7 +23,7 @@ def area_options(request: HttpRequest, level: str) -> HttpResponse:
     parent_code = request.GET.get(f"{field}_{parent_key}", "") if field else ""
     if not parent_code:
         parent_code = next((str(v) for k, v in request.GET.items() if k.endswith(f"_{parent_key}")), "")
-    options = list(selectors.area_list_children(parent_code)) if parent_code.isdigit() else []
+    options = list(selectors.area_list_children(parent_code)) if is_ascii_digits(parent_code) else []
     lower = [f"{field}_{key}" for key in LEVEL_KEYS[index + 1 :]] if field else []
     return render(
         request,
@@ -35,7 +36,7 @@ def area_options(request: HttpRequest, level: str) -> HttpResponse:
 def area_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:60]
     level = request.GET.get("level")
-    results = selectors.area_search(query, level=int(level) if level and level.isdigit() else None, limit=15)
+    results = selectors.area_search(query, level=ascii_int(level, max_digits=2), limit=15)
     labelled = [(a, " ".join(x.display_name() for x in reversed(selectors.area_path(a)))) for a in results]
     return render(
         request,

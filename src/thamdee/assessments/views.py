@@ -29,6 +29,7 @@ from thamdee.assessments.permissions import can_fill_assessment
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import ascii_int, is_ascii_digits
 from thamdee.common.thaitime import fiscal_year_label
 from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
@@ -37,7 +38,8 @@ from thamdee.people.types import AuthedRequest
 
 def _year(request: AuthedRequest, choices: list[int]) -> int:
     raw = request.GET.get("fy") or request.POST.get("fiscal_year") or ""
-    return int(raw) if raw.isdigit() and int(raw) in choices else choices[0]
+    year = ascii_int(raw, max_digits=4)
+    return year if year is not None and year in choices else choices[0]
 
 
 @login_required
@@ -378,11 +380,13 @@ def _roll_filters(request: HttpRequest) -> dict[str, Any]:
     """The public roll's filters read from the query string; anything unknown falls back to "all"."""
     years = selectors.result_years()
     raw_year = request.GET.get("fy", "")
-    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else selectors.roll_latest_year(years)
+    number = ascii_int(raw_year, max_digits=4)
+    year = number if number is not None and number in years else selectors.roll_latest_year(years)
     code = request.GET.get("area", "")
-    area = Area.objects.filter(code=code, level__lte=AreaLevel.SUBDISTRICT).first() if code.isdigit() and code else None
+    area = Area.objects.filter(code=code, level__lte=AreaLevel.SUBDISTRICT).first() if is_ascii_digits(code) else None
     raw_level = request.GET.get("level", "")
-    level = int(raw_level) if raw_level.isdigit() and int(raw_level) in Level.values and int(raw_level) else None
+    number = ascii_int(raw_level, max_digits=2)
+    level = number if number is not None and number in Level.values and number else None
     subject = request.GET.get("subject", "")
     subject = subject if subject in Subject.values else ""
     query = " ".join(request.GET.get("q", "").split())[:100]

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import translation
 
 from thamdee.common.errors import DomainError
+from thamdee.common.parsing import ascii_int
 from thamdee.deeds.models import DeedType
 from thamdee.deeds.services import DeedInput
 from thamdee.orgs.models import Organisation
@@ -84,6 +85,13 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
             continue
         rows.append({key: raw[i] for i, key in enumerate(header) if key and i < len(raw)})
     return rows
+
+
+def _beneficiaries(value: Any) -> int:
+    """How many people a row says the deed helped (none written: 0), or -1 for anything that is not a whole
+    number in ASCII digits, which validation then refuses."""
+    number = ascii_int(str(value if value is not None and value != "" else "0").strip(), max_digits=7)
+    return -1 if number is None else number
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -156,9 +164,7 @@ def validate(rows: list[dict[str, Any]], organisation: Organisation) -> tuple[li
             done_on=day,
             hours=row.get("hours") or 0,
             quantity=row.get("quantity"),
-            beneficiaries=int(row.get("beneficiaries") or 0)
-            if str(row.get("beneficiaries") or "0").strip().isdigit()
-            else -1,
+            beneficiaries=_beneficiaries(row.get("beneficiaries")),
             description=str(row.get("description") or ""),
         )
         try:

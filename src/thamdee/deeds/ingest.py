@@ -69,6 +69,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from thamdee.common.db import SecondaryIndexes, TablesBusyError, nextval_sql, row_triggers_off
+from thamdee.common.parsing import ascii_int
 from thamdee.creditrules import engine
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
 from thamdee.deeds import errors, explanations, hooks
@@ -503,7 +504,7 @@ def _stage(path: Path, shape: FileShape) -> None:
         raise _file_error(
             "อ่านไฟล์ไม่ได้ (ต้องเป็น CSV หรือ TSV แบบ UTF-8 ทุกแถวมีจำนวนคอลัมน์เท่าหัวตาราง)",
             f"The file could not be read (CSV or TSV, UTF-8, every row as many columns as the header): {text}",
-            row=int(line) if line.isdigit() else 1,
+            row=ascii_int(line) or 1,
         ) from None
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE ingest_raw")
@@ -1436,7 +1437,8 @@ def _ingest_rows(
                 if bad:
                     found.append(("amount", ""))
             beneficiaries_text = row.get("beneficiaries", "") or "0"
-            beneficiaries = int(beneficiaries_text) if beneficiaries_text.isdigit() else -1
+            beneficiaries = ascii_int(beneficiaries_text, max_digits=7)
+            beneficiaries = -1 if beneficiaries is None else beneficiaries
             if beneficiaries < 0 or beneficiaries > 100_000:
                 found.append(("beneficiaries", ""))
             if (

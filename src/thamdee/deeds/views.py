@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import ascii_int
 from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import safe_next
 from thamdee.deeds import selectors, services
@@ -193,7 +194,7 @@ def hours(request: AuthedRequest) -> HttpResponse:
     value = request.GET.get("fy", "")
     fiscal_year = (
         (int(value) - 543 if int(value) > 2400 else int(value))
-        if value.isdigit() and len(value) == 4
+        if ascii_int(value, max_digits=4) is not None and len(value) == 4
         else thaitime.current_fiscal_year()
     )
     statement = selectors.hours_statement(request.user, fiscal_year)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError, ValidationError
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import ascii_int
 from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
@@ -31,16 +32,15 @@ def _fiscal_year(request: AuthedRequest) -> int | None:
     value = request.GET.get("fy", "")
     if value == "all":
         return None
-    if value.isdigit() and len(value) == 4 and not value.startswith("0"):  # a year, CE or BE; anything else: now
-        year = int(value)
+    year = ascii_int(value, max_digits=4)
+    if year is not None and year >= 1000:  # a year, CE or BE; anything else: now
         return year - 543 if year > 2400 else year
     return thaitime.current_fiscal_year()
 
 
 def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpResponse:
     fiscal_year = _fiscal_year(request)
-    raw_page = request.GET.get("page", "1")
-    page = max(int(raw_page), 1) if raw_page.isdigit() and len(raw_page) <= 6 else 1
+    page = max(ascii_int(request.GET.get("page"), max_digits=6) or 1, 1)
     book = selectors.passbook_for(
         viewer=request.user, member=member, fiscal_year=fiscal_year, limit=50, offset=(page - 1) * 50
     )

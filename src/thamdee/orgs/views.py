@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import is_ascii_digits
 from thamdee.orgs import selectors, services
 from thamdee.orgs.forms import AddMemberForm, NewMemberForm, OrganisationForm, RolesForm
 from thamdee.orgs.models import Membership, NetworkKind, OrgKind
@@ -32,7 +33,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     province = request.GET.get("province", "")[:2]
     qs = selectors.organisation_list(
-        q=q, kind=kind if kind in OrgKind.values else "", area_code=province if province.isdigit() else ""
+        q=q, kind=kind if kind in OrgKind.values else "", area_code=province if is_ascii_digits(province) else ""
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     template = "orgs/partials/org_rows.html" if getattr(request, "htmx", False) else "orgs/list.html"

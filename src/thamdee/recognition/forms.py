@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from thamdee.areas.forms import AreaField
 from thamdee.areas.models import AreaLevel
 from thamdee.common import thaitime
+from thamdee.common.parsing import ascii_int
 from thamdee.people.forms import BootstrapMixin
 from thamdee.recognition.models import ExemplarCategory, HonourLevel
 
@@ -92,7 +93,7 @@ class RoundForm(BootstrapMixin, forms.Form):
             if not line.strip():
                 continue
             text, _sep, score = line.rpartition("|")
-            if not text.strip() or not score.strip().isdigit() or not 1 <= int(score) <= 100:
+            if not text.strip() or ascii_int(score.strip(), max_digits=3) is None or not 1 <= int(score) <= 100:
                 raise forms.ValidationError(_("แต่ละบรรทัดต้องเป็น “ข้อความ | คะแนนเต็ม 1-100”"))
             out.append((text.strip(), int(score)))
         if not out:

@@ -12,6 +12,7 @@ from django.utils import translation
 from thamdee.assessments.models import Assessment, Framework, Indicator, Subject
 from thamdee.assessments.models import Level as ResultLevel
 from thamdee.common import thaitime
+from thamdee.common.parsing import ascii_int
 from thamdee.recognition import credentials as vc
 
 
@@ -72,6 +73,6 @@ def result_achievement(
 def parse_code(code: str) -> tuple[str, int] | None:
     """``<framework code>-<level>`` (the achievement's code in its URL) as (framework code, level 1 to 3)."""
     framework_code, _sep, level = code.rpartition("-")
-    if not framework_code or not level.isdigit() or int(level) not in ResultLevel.values or not int(level):
+    if not framework_code or ascii_int(level, max_digits=2) not in ResultLevel.values or not int(level):
         return None
     return framework_code, int(level)

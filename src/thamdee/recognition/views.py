@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import ascii_int
 from thamdee.creditrules.selectors import levels_of_programme
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Membership, Organisation, OrgKind
@@ -168,8 +169,8 @@ def revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
 def honours(request: HttpRequest) -> HttpResponse:
     """The public honour roll: only what each honoured person consented to show."""
     years = selectors.honour_years()
-    value = request.GET.get("fy", "")
-    fiscal_year = (int(value) - thaitime.BE_OFFSET if int(value) > 2400 else int(value)) if value.isdigit() else None
+    year = ascii_int(request.GET.get("fy"), max_digits=4)
+    fiscal_year = None if year is None else (year - thaitime.BE_OFFSET if year > 2400 else year)
     level = request.GET.get("level", "")
     if level not in HonourLevel.values:
         level = ""

@@ -19,6 +19,7 @@ from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import ascii_int
 from thamdee.common.pdf import render_pdf
 from thamdee.deeds.models import Dimension, Virtue
 from thamdee.ledger.models import Programme
@@ -35,9 +36,8 @@ FIGURE_HEADERS = ["ความดี (รายการ)", "ชั่วโม
 
 
 def _fy(request: HttpRequest) -> int:
-    value = request.GET.get("fy", "")
-    if value.isdigit() and len(value) == 4:
-        year = int(value)
+    year = ascii_int(request.GET.get("fy"), max_digits=4)
+    if year is not None and year >= 1000:
         return year - 543 if year > 2400 else year
     return thaitime.current_fiscal_year()
 

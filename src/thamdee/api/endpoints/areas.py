@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 
 from thamdee.areas import selectors
 from thamdee.areas.models import Area, AreaLevel
+from thamdee.common.parsing import ascii_int, is_ascii_digits
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -58,12 +59,13 @@ class AreaListApi(generics.ListAPIView):
         params = self.request.query_params
         level = params.get("level", "")
         q = params.get("q", "").strip()[:60]
-        level_value = int(level) if level.isdigit() and int(level) in AreaLevel.values else None
+        level_number = ascii_int(level, max_digits=2)
+        level_value = level_number if level_number in AreaLevel.values else None
         if q:
             return selectors.area_search(q, level=level_value, within=params.get("parent") or None, limit=200)
         parent = params.get("parent", "")
-        qs = selectors.area_list_children(parent if parent.isdigit() else None)
-        if parent and not parent.isdigit():
+        qs = selectors.area_list_children(parent if is_ascii_digits(parent) else None)
+        if parent and not is_ascii_digits(parent):
             return Area.objects.none()
         if level_value and not parent:
             qs = Area.objects.filter(level=level_value).order_by("code")

@@ -20,6 +20,7 @@ from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedFie
 from thamdee.api.files import FileApiView
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
+from thamdee.common.parsing import ascii_int
 from thamdee.creditrules import engine
 from thamdee.creditrules import services as rules_services
 from thamdee.creditrules.models import Rulebook, RulebookVersion
@@ -821,7 +822,7 @@ class HoursApi(APIView):
         value = request.query_params.get("fiscal_year", "")
         year = (
             (int(value) - 543 if int(value) > 2400 else int(value))
-            if value.isdigit() and len(value) == 4
+            if ascii_int(value, max_digits=4) is not None and len(value) == 4
             else thaitime.current_fiscal_year()
         )
         statement = selectors.hours_statement(me(request), year)

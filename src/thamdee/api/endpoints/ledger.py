@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from thamdee.api.base import PublicIdRelatedField, me
 from thamdee.common import thaitime
+from thamdee.common.parsing import ascii_int
 from thamdee.ledger import selectors, services
 from thamdee.ledger.models import JournalKind, Programme
 from thamdee.orgs.models import Organisation
@@ -67,12 +68,12 @@ PASSBOOK_PARAMS = [
 
 def _passbook(request: Request, member: User) -> Response:
     params = request.query_params
-    year = params.get("fiscal_year", "")
-    fiscal_year = (int(year) - 543 if int(year) > 2400 else int(year)) if year.isdigit() and len(year) == 4 else None
-    limit = min(int(params["limit"]), 500) if params.get("limit", "").isdigit() else 100
-    offset = min(int(params["offset"]), 10**9) if params.get("offset", "").isdigit() else 0
+    year = ascii_int(params.get("fiscal_year"), max_digits=4)
+    fiscal_year = (year - 543 if year > 2400 else year) if year is not None and year >= 1000 else None
+    limit = min(ascii_int(params.get("limit")) or 100, 500)
+    offset = min(ascii_int(params.get("offset")) or 0, 10**9)
     book = selectors.passbook_for(
-        viewer=request.user, member=member, fiscal_year=fiscal_year, limit=limit or 100, offset=offset
+        viewer=request.user, member=member, fiscal_year=fiscal_year, limit=limit, offset=offset
     )
     return Response(PassbookSerializer(book).data)
 

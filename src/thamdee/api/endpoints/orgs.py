@@ -18,6 +18,7 @@ from thamdee.api.base import (
     ReadPublicWriteAuthenticated,
 )
 from thamdee.common.errors import NotFoundError
+from thamdee.common.parsing import is_ascii_digits
 from thamdee.orgs import selectors, services
 from thamdee.orgs.models import Membership, Network, NetworkKind, Organisation, OrgKind, Role
 from thamdee.people.models import User
@@ -75,7 +76,7 @@ class OrganisationListApi(generics.ListCreateAPIView):
         return selectors.organisation_list(
             q=p.get("q", "")[:100],
             kind=kind if kind in OrgKind.values else "",
-            area_code=area if area.isdigit() else "",
+            area_code=area if is_ascii_digits(area) else "",
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

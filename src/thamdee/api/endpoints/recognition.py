@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedField, me
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
+from thamdee.common.parsing import ascii_int
 from thamdee.orgs.models import Organisation, OrgKind
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.models import User
@@ -467,10 +468,10 @@ class HonourListApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Honour]:
         p = self.request.query_params
-        year = p.get("fiscal_year", "")
+        year = ascii_int(p.get("fiscal_year"), max_digits=4)
         level = p.get("level", "")
         return selectors.honours_public(
-            fiscal_year=int(year) if year.isdigit() and len(year) == 4 else None,
+            fiscal_year=year if year is not None and year >= 1000 else None,
             level=level if level in HonourLevel.values else "",
         )
 

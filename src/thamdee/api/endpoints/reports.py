@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.common import thaitime
+from thamdee.common.parsing import ascii_int
 from thamdee.reports import selectors
 from thamdee.reports.models import Story
 
@@ -20,9 +21,9 @@ FY = OpenApiParameter(
 
 
 def _fy(request: Request) -> int:
-    value = request.query_params.get("fiscal_year", "")
-    if value.isdigit() and len(value) == 4:
-        return int(value) - 543 if int(value) > 2400 else int(value)
+    year = ascii_int(request.query_params.get("fiscal_year"), max_digits=4)
+    if year is not None and year >= 1000:
+        return year - 543 if year > 2400 else year
     return thaitime.current_fiscal_year()
 
 
@@ -140,8 +141,8 @@ class TopOrganisationsApi(APIView):
 
     def get(self, request: Request, code: str) -> Response:
         scope = selectors.scope_for(request.user, "" if code == "TH" else code)
-        limit = min(int(request.query_params["limit"]), 500) if request.query_params.get("limit", "").isdigit() else 100
-        rows = selectors.top_organisations(scope.code, _fy(request), limit=limit or 100)
+        limit = min(ascii_int(request.query_params.get("limit")) or 100, 500)
+        rows = selectors.top_organisations(scope.code, _fy(request), limit=limit)
         return Response(TopOrganisationSerializer(rows, many=True).data)
 
 
