@@ -303,6 +303,11 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
         raise WeakPasswordError(reasons=" ".join(exc.messages)) from None
     user.set_password(password)
     user.save(update_fields=["password"])
+    # A new password ends the API tokens given out under the old one: an app on a lost phone must sign in again.
+    # (Web sessions elsewhere end by Django's session hash; the page changing it keeps its own.)
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
     return user
 
 

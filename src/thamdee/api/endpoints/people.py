@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -44,11 +45,29 @@ class TokenSerializer(serializers.Serializer):
 
 @extend_schema(tags=["auth"], request=TokenRequestSerializer, responses=TokenSerializer)
 class TokenApi(APIView):
-    """Exchange a mobile number or user name and password for an API token (locked out like the web sign-in)."""
+    """``POST``: exchange a mobile number or user name and password for an API token (locked out like the web
+    sign-in); the same token while it lasts. ``DELETE`` with the token: sign out, the token ends (a new password
+    ends every token of the account too)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     throttle_classes = [AnonRateThrottle]
+
+    def get_authenticators(self) -> list[Any]:
+        # Only signing out names a token; the exchange reads none (a stale token sent along must not refuse it).
+        if getattr(self.request, "method", "") == "DELETE":
+            return [TokenAuthentication()]
+        return []
+
+    def get_permissions(self) -> list[Any]:
+        if getattr(self.request, "method", "") == "DELETE":
+            return [IsAuthenticated()]
+        return list(super().get_permissions())
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user_id=cast(int, request.user.pk), key=getattr(request.auth, "key", None)).delete()
+        return Response(status=204)
 
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
