@@ -74,7 +74,12 @@ can_manage_org = is_site_admin | is_org_admin | is_agency_staff_over
 can_create_org_in_area = is_site_admin | is_agency_staff_over
 can_view_org_members = is_site_admin | is_org_admin | is_org_organiser | is_org_verifier
 can_add_members = is_site_admin | is_org_admin | is_org_organiser
-can_set_roles = is_site_admin | is_org_admin | is_agency_staff_over
+# Who hands out roles, and may change their own: the organisation's admins and site admins.
+can_grant_roles = is_site_admin | is_org_admin
+# Who changes someone's roles at all: also agency staff over the organisation, but only to take roles away
+# (orgs.services.membership_set_roles): a role they gave would let them, or a colleague, list the members and read
+# passbooks, which no agency role may (docs/authorisation.md).
+can_set_roles = can_grant_roles | is_agency_staff_over
 # Who edits an organisation's deed catalogue: the same rule as deeds.permissions.can_manage_catalogue, which
 # guards the page (docs/authorisation.md); here so the organisation's page links to it only for them.
 can_edit_catalogue = is_site_admin | is_org_admin | is_org_organiser
@@ -85,11 +90,24 @@ can_read_org_report = is_site_admin | is_org_admin | is_org_organiser
 
 @rules.predicate
 def can_view_membership(user: Any, membership: Any) -> bool:
+    """The person themself, always; others who see the member list, only while the person is a member (active).
+    An invitation that waits or was declined names someone who never joined, and whose mobile number alone was
+    given: to anyone but them it is not there."""
     if membership is None:
         return False
     if getattr(user, "pk", None) == membership.user_id:
         return True
-    return bool(can_view_org_members.test(user, membership.organisation))
+    return membership.is_active and bool(can_view_org_members.test(user, membership.organisation))
+
+
+@rules.predicate
+def can_withdraw_invitation(user: Any, membership: Any) -> bool:
+    """An invitation still waiting for its answer is withdrawn by those who may invite to the organisation."""
+    return (
+        membership is not None
+        and membership.is_invitation
+        and bool(can_add_members.test(user, membership.organisation))
+    )
 
 
 @rules.predicate
@@ -98,6 +116,8 @@ def can_end_membership(user: Any, membership: Any) -> bool:
         return False
     if getattr(user, "pk", None) == membership.user_id:
         return True
+    if membership.is_invitation:
+        return bool(can_withdraw_invitation.test(user, membership))
     return bool(can_set_roles.test(user, membership.organisation))
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import AgencyStaff, Membership, Network, Organisation
-from thamdee.orgs.permissions import can_view_membership, can_view_org_members
+from thamdee.orgs.permissions import can_view_membership, can_view_org_members, can_withdraw_invitation
 from thamdee.orgs.roles import roles_for
 
 
@@ -99,16 +99,27 @@ def membership_list_visible_to(
     return qs.order_by("user__first_name", "user__last_name")
 
 
-def membership_get_visible_to(*, viewer: Any, public_id: Any) -> Membership:
+def _membership_get(public_id: Any) -> Membership:
     try:
-        membership = Membership.objects.select_related("user", "organisation", "organisation__area").get(
-            public_id=public_id
-        )
+        return Membership.objects.select_related("user", "organisation", "organisation__area").get(public_id=public_id)
     except (Membership.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
+
+
+def membership_get_visible_to(*, viewer: Any, public_id: Any) -> Membership:
+    membership = _membership_get(public_id)
     if not can_view_membership.test(viewer, membership):
         raise NotFoundError()
     return membership
+
+
+def membership_get_to_end(*, viewer: Any, public_id: Any) -> Membership:
+    """A membership the viewer may see, or an invitation still waiting that the viewer's organisation sent and
+    they may withdraw (those who invite: organisers, admins, site admins). Neither names its person to them."""
+    membership = _membership_get(public_id)
+    if can_view_membership.test(viewer, membership) or can_withdraw_invitation.test(viewer, membership):
+        return membership
+    raise NotFoundError()
 
 
 def network_list(*, q: str = "", kind: str = "") -> QuerySet[Network]:

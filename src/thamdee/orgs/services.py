@@ -38,6 +38,7 @@ from thamdee.orgs.permissions import (
     can_assign_agency_staff,
     can_create_org_in_area,
     can_end_membership,
+    can_grant_roles,
     can_join_network,
     can_manage_network,
     can_manage_org,
@@ -99,16 +100,21 @@ def organisation_update(*, actor: Actor, organisation: Organisation, **changes: 
     return organisation
 
 
-def _check_roles(actor: Actor, organisation: Organisation, roles: Iterable[str]) -> set[str]:
+def _check_roles(
+    actor: Actor, organisation: Organisation, roles: Iterable[str], *, held: Iterable[str] = ()
+) -> set[str]:
+    """The roles wanted, checked: known, partner staff only in a partner, and any role beyond plain member that is
+    not ``held`` already given only by those who may grant roles."""
     wanted = set(roles) or {Role.MEMBER}
     unknown = wanted - set(Role.values)
     if unknown:
         raise RoleNotAllowedError(role=", ".join(sorted(unknown)))
     if Role.PARTNER_STAFF in wanted and organisation.kind != OrgKind.PARTNER:
         raise PartnerStaffRoleError()
-    if wanted - {Role.MEMBER} and not can_set_roles.test(actor, organisation):
-        # Organisers may add plain members; only admins hand out roles.
-        raise RoleNotAllowedError(role=", ".join(sorted(wanted - {Role.MEMBER})))
+    given = wanted - {Role.MEMBER} - set(held)
+    if given and not can_grant_roles.test(actor, organisation):
+        # Organisers may add plain members; only admins hand out roles (agency staff may only take them away).
+        raise RoleNotAllowedError(role=", ".join(sorted(given)))
     return wanted
 
 
@@ -200,12 +206,16 @@ def _admins_left(organisation: Organisation, without: Membership) -> int:
 
 @transaction.atomic
 def membership_set_roles(*, actor: Actor, membership: Membership, roles: Iterable[str]) -> Membership:
-    """Replace a membership's roles. An organisation keeps at least one admin."""
+    """Replace a membership's roles. The organisation's admins and site admins give and take any role; agency
+    staff over the organisation only take roles away. Nobody else changes their own roles (an agency officer who
+    is a plain member does not make themself admin). An organisation keeps at least one admin."""
     org = membership.organisation
     if not can_view_org_members.test(actor, org) and not can_set_roles.test(actor, org):
         raise NotFoundError()
     require(can_set_roles, actor, org, visible=True)
-    wanted = _check_roles(actor, org, roles)
+    if membership.user_id == actor.pk:
+        require(can_grant_roles, actor, org, visible=True)
+    wanted = _check_roles(actor, org, roles, held=membership.roles)
     if membership.is_admin and Role.ADMIN not in wanted and _admins_left(org, membership) == 0:
         raise LastAdminError()
     for role in Role.values:
@@ -217,10 +227,11 @@ def membership_set_roles(*, actor: Actor, membership: Membership, roles: Iterabl
 
 @transaction.atomic
 def membership_end(*, actor: Actor, membership: Membership) -> Membership:
-    """End a membership (the person leaves, or an admin removes them). Records are kept, never deleted."""
+    """End a membership (the person leaves, or an admin removes them), or withdraw an invitation that still waits
+    (those who invite may). Records are kept, never deleted."""
     if not can_end_membership.test(actor, membership):
         raise NotFoundError()
-    if membership.is_admin and _admins_left(membership.organisation, membership) == 0:
+    if membership.is_active and membership.is_admin and _admins_left(membership.organisation, membership) == 0:
         raise LastAdminError()
     membership.is_active = False
     membership.ended_at = timezone.now()

@@ -19,8 +19,8 @@ from thamdee.orgs.permissions import (
     can_add_members,
     can_create_org_in_area,
     can_edit_catalogue,
+    can_grant_roles,
     can_read_org_report,
-    can_set_roles,
 )
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
@@ -144,7 +144,8 @@ def members(request: AuthedRequest, public_id: str) -> HttpResponse:
             "q": q,
             "add_form": add_form,
             "new_form": new_form,
-            "can_set_roles": can_set_roles.test(request.user, org),
+            # Role boxes only for those who hand out roles (agency staff over the organisation only take them away).
+            "can_set_roles": can_grant_roles.test(request.user, org),
             "can_add_members": can_add_members.test(request.user, org),
         },
         status=status,

@@ -211,7 +211,8 @@ class MembershipDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, public_id: str) -> Response:
-        membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
+        """End a membership (leave, or remove a member), or withdraw an invitation that still waits."""
+        membership = selectors.membership_get_to_end(viewer=request.user, public_id=public_id)
         services.membership_end(actor=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

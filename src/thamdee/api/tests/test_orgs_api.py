@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory, area, member_of
+from thamdee.orgs import services
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,8 @@ def test_adding_a_member_by_mobile_and_changing_roles(api):
     created = api.post(f"/api/v1/organisations/{home.public_id}/memberships/", {"mobile": "0877776666"}, format="json")
     assert created.status_code == 201
     membership_id = created.json()["id"]
+    # An invitation: the person joins when they accept, and only then do their roles change.
+    services.membership_accept(actor=person, membership=person.memberships.get())
     changed = api.patch(f"/api/v1/memberships/{membership_id}/", {"roles": ["member", "verifier"]}, format="json")
     assert changed.json()["roles"] == ["member", "verifier"]
     assert person.memberships.get().is_verifier

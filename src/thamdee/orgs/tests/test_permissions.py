@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from tests.factories import (
     AgencyFactory,
@@ -22,7 +23,8 @@ from tests.factories import (
 )
 from thamdee.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from thamdee.orgs import selectors, services
-from thamdee.orgs.models import NetworkKind, OrgKind, Role
+from thamdee.orgs.errors import RoleNotAllowedError
+from thamdee.orgs.models import Membership, NetworkKind, OrgKind, Role
 from thamdee.orgs.roles import roles_forget
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,12 @@ def world():
     w.site_admin = UserFactory(is_superuser=True)
     w.agency = agency
     w.target = MembershipFactory(organisation=home)  # someone else's membership in the home organisation
+    w.target_verifier = MembershipFactory(organisation=home, is_verifier=True)  # ... who holds a role
+    # Someone the home organisation invited who has not answered, and someone who declined.
+    w.invitation = MembershipFactory(organisation=home, is_active=False, invited_at=timezone.now())
+    w.declined = MembershipFactory(
+        organisation=home, is_active=False, invited_at=timezone.now(), ended_at=timezone.now()
+    )
     w.area_network = NetworkFactory(kind=NetworkKind.AREA, area=area("71"))
     w.issue_network = NetworkFactory(kind=NetworkKind.ISSUE, area=None)
     return w
@@ -72,7 +80,7 @@ def world():
 def allowed(call) -> bool:
     try:
         call()
-    except (NotFoundError, PermissionDeniedError):
+    except (NotFoundError, PermissionDeniedError, RoleNotAllowedError):  # role_not_allowed is a 403 as well
         return False
     except DomainError as exc:  # a business rule, not an authorisation refusal
         raise AssertionError(f"unexpected {exc.code}") from exc
@@ -84,10 +92,13 @@ def allowed(call) -> bool:
 MATRIX = {
     "view_members": {"organiser", "verifier", "admin", "site_admin"},
     "add_member": {"organiser", "admin", "site_admin"},
-    "set_roles": {"admin", "agency_province", "agency_national", "site_admin"},
+    "set_roles": {"admin", "site_admin"},
+    "take_roles_away": {"admin", "agency_province", "agency_national", "site_admin"},
     "update_org": {"admin", "agency_province", "agency_national", "site_admin"},
     "create_org_in_71": {"agency_province", "agency_national", "site_admin"},
     "view_membership": {"organiser", "verifier", "admin", "site_admin"},
+    "view_invitation": set(),  # only the person invited, who is none of these
+    "view_declined_invitation": set(),
     "end_membership": {"admin", "agency_province", "agency_national", "site_admin"},
     "manage_area_network_71": {"foreign_admin", "agency_province", "agency_national", "site_admin"},
     "manage_issue_network": {"foreign_admin", "agency_national", "site_admin"},
@@ -106,6 +117,8 @@ def act(world, action, user):
         return lambda: services.membership_set_roles(
             actor=user, membership=w.target, roles=[Role.MEMBER, Role.VERIFIER]
         )
+    if action == "take_roles_away":
+        return lambda: services.membership_set_roles(actor=user, membership=w.target_verifier, roles=[Role.MEMBER])
     if action == "update_org":
         return lambda: services.organisation_update(actor=user, organisation=w.home, description="x")
     if action == "create_org_in_71":
@@ -114,6 +127,10 @@ def act(world, action, user):
         )
     if action == "view_membership":
         return lambda: selectors.membership_get_visible_to(viewer=user, public_id=w.target.public_id)
+    if action == "view_invitation":
+        return lambda: selectors.membership_get_visible_to(viewer=user, public_id=w.invitation.public_id)
+    if action == "view_declined_invitation":
+        return lambda: selectors.membership_get_visible_to(viewer=user, public_id=w.declined.public_id)
     if action == "end_membership":
         return lambda: services.membership_end(actor=user, membership=w.target)
     if action == "manage_area_network_71":
@@ -214,3 +231,69 @@ def test_an_object_of_no_organisation_is_no_organisation_s_whatever_its_own_id()
     assert not is_org_anyone.test(admin, of_no_organisation)
     assert is_org_admin.test(admin, org)
     assert is_org_admin.test(admin, SimpleNamespace(pk=10**9, organisation_id=org.pk))
+
+
+def test_the_invited_person_sees_their_own_invitation_and_no_one_else_does(world):
+    invited = world.invitation.user
+    assert selectors.membership_get_visible_to(viewer=invited, public_id=world.invitation.public_id) == world.invitation
+    for viewer in (world.organiser, world.admin, world.site_admin):
+        with pytest.raises(NotFoundError):
+            selectors.membership_get_visible_to(viewer=viewer, public_id=world.invitation.public_id)
+    # Once the person accepts, those who see the member list see the membership.
+    services.membership_accept(actor=invited, membership=world.invitation)
+    assert selectors.membership_get_visible_to(viewer=world.organiser, public_id=world.invitation.public_id)
+
+
+def test_agency_staff_take_roles_away_but_never_give_one(world):
+    for role in (Role.ADMIN, Role.ORGANISER, Role.VERIFIER):
+        with pytest.raises(RoleNotAllowedError):
+            services.membership_set_roles(
+                actor=world.agency_province, membership=world.target, roles=[Role.MEMBER, role]
+            )
+    world.target.refresh_from_db()
+    assert world.target.roles == [Role.MEMBER]
+    # Keeping a role the person holds is not giving it.
+    both = MembershipFactory(organisation=world.home, is_organiser=True, is_verifier=True)
+    services.membership_set_roles(actor=world.agency_province, membership=both, roles=[Role.MEMBER, Role.ORGANISER])
+    both.refresh_from_db()
+    assert both.roles == [Role.MEMBER, Role.ORGANISER]
+
+
+def test_agency_staff_who_are_plain_members_cannot_make_themselves_admin(world):
+    own = Membership.objects.create(user=world.agency_province, organisation=world.home, is_member=True)
+    roles_forget(world.agency_province)
+    for roles in ([Role.MEMBER, Role.ADMIN], [Role.MEMBER, Role.VERIFIER], [Role.MEMBER]):
+        with pytest.raises(PermissionDeniedError):
+            services.membership_set_roles(actor=world.agency_province, membership=own, roles=roles)
+    own.refresh_from_db()
+    assert own.roles == [Role.MEMBER]
+    roles_forget(world.agency_province)
+    with pytest.raises(NotFoundError):  # still no member list
+        list(selectors.membership_list_visible_to(viewer=world.agency_province, organisation=world.home))
+
+
+def test_nobody_but_an_admin_changes_their_own_roles(world):
+    for actor in (world.member, world.organiser, world.verifier):
+        own = actor.memberships.get(organisation=world.home)
+        with pytest.raises((NotFoundError, PermissionDeniedError)):
+            services.membership_set_roles(actor=actor, membership=own, roles=[Role.MEMBER, Role.ADMIN])
+        own.refresh_from_db()
+        assert not own.is_admin
+    # An admin may (here: add a role to themself); a site admin too.
+    own = world.admin.memberships.get(organisation=world.home)
+    services.membership_set_roles(actor=world.admin, membership=own, roles=[Role.ADMIN, Role.VERIFIER])
+    own.refresh_from_db()
+    assert own.is_verifier
+
+
+def test_an_organiser_who_is_agency_staff_still_hands_out_no_roles(world):
+    organiser = world.organiser
+    AgencyStaffFactory(agency=world.agency, user=organiser, scope_area=area("71"))
+    roles_forget(organiser)
+    with pytest.raises(RoleNotAllowedError):
+        services.membership_set_roles(actor=organiser, membership=world.target, roles=[Role.MEMBER, Role.ADMIN])
+    with pytest.raises(RoleNotAllowedError):
+        services.membership_add(actor=organiser, organisation=world.home, user=UserFactory(), roles=[Role.ADMIN])
+    own = organiser.memberships.get(organisation=world.home)
+    with pytest.raises(PermissionDeniedError):
+        services.membership_set_roles(actor=organiser, membership=own, roles=[Role.MEMBER, Role.ADMIN])
