@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "thamdee.common.middleware.RefuseNulCharactersMiddleware",
+    "thamdee.common.middleware.RefuseLargeRequestsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -396,4 +397,7 @@ THAMDEE = {
     "ANOMALY_DAYS": 30,
     "ANOMALY_LONG_DAY_HOURS": 16,
     "ANOMALY_BURST_DEEDS": 10,
+    # The largest request body accepted (common.middleware.RefuseLargeRequestsMiddleware): ten evidence files of
+    # 15 MB (an assessment activity's upload) and the form around them.
+    "MAX_REQUEST_BYTES": int(os.environ.get("THAMDEE_MAX_REQUEST_MB", "160")) * 1024 * 1024,
 }

@@ -27,6 +27,10 @@ from thamdee.common.errors import DomainError, ValidationError
 register_heif_opener()
 
 MAX_BYTES = 15 * 1024 * 1024
+# Photos a deed carries, from the web form and the API alike; a story (reports.services.story_save) carries
+# MAX_STORY_PHOTOS. Each is decoded and re-encoded: an unbounded number would be unbounded work for one request.
+MAX_PHOTOS_PER_DEED = 6
+MAX_STORY_PHOTOS = 12
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 2048
 THUMBNAIL_SIDE = 320
@@ -61,6 +65,11 @@ class EvidenceRejectedError(ValidationError):
 class EvidenceTypeNotAllowedError(EvidenceRejectedError):
     code = "evidence_type_not_allowed"
     message = _("รับเฉพาะรูปภาพ JPEG PNG WEBP หรือ HEIC")
+
+
+class EvidenceTooManyPhotosError(EvidenceRejectedError):
+    code = "evidence_too_many_photos"
+    message = _("แนบรูปได้ไม่เกิน {limit} รูป")
 
 
 class EvidenceTooLargeError(EvidenceRejectedError):

@@ -68,6 +68,12 @@ class ReportForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, catalogue: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from thamdee.deeds.evidence import MAX_BYTES, MAX_PHOTOS_PER_DEED
+
+        self.fields["photos"].help_text = _("ไม่เกิน %(count)s รูป รูปละไม่เกิน %(mb)s MB") % {
+            "count": MAX_PHOTOS_PER_DEED,
+            "mb": MAX_BYTES // 2**20,
+        }
         if not self.is_bound:
             self.initial["token"] = uuid.uuid4()
         if catalogue is not None:

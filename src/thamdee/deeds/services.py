@@ -30,7 +30,7 @@ from thamdee.creditrules import engine
 from thamdee.creditrules.models import Rulebook
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
 from thamdee.deeds import errors, hooks, selectors
-from thamdee.deeds.evidence import process_evidence
+from thamdee.deeds.evidence import MAX_PHOTOS_PER_DEED, EvidenceTooManyPhotosError, process_evidence
 from thamdee.deeds.explanations import explanation_for, explanations_for
 from thamdee.deeds.models import (
     Activity,
@@ -385,6 +385,8 @@ def deed_report(
     )
     if deed_type.evidence == Evidence.PHOTO and not photos:
         raise errors.EvidenceRequiredError()
+    if len(photos) > MAX_PHOTOS_PER_DEED:
+        raise EvidenceTooManyPhotosError(limit=MAX_PHOTOS_PER_DEED)
     processed = [bytes(p) for p in photos]
     if request_key is None:
         deed = Deed.objects.create(**fields, source=DeedSource.SELF, recorded_by=actor)

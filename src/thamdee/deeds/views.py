@@ -58,8 +58,10 @@ def report(request: AuthedRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None, catalogue=catalogue)
     status = 200
     if request.method == "POST":
-        from thamdee.deeds.evidence import MAX_BYTES
+        from thamdee.deeds.evidence import MAX_BYTES, MAX_PHOTOS_PER_DEED, EvidenceTooManyPhotosError
 
+        if form.is_valid() and len(form.cleaned_data["photos"]) > MAX_PHOTOS_PER_DEED:  # before reading any
+            form.add_error("photos", str(EvidenceTooManyPhotosError(limit=MAX_PHOTOS_PER_DEED)))
         if form.is_valid() and any(f.size > MAX_BYTES for f in form.cleaned_data["photos"]):
             form.add_error("photos", _("ไฟล์รูปใหญ่เกินไป รับได้ไม่เกิน %(mb)s MB") % {"mb": MAX_BYTES // 2**20})
         if form.is_valid():

@@ -108,8 +108,10 @@ def story_save(
     story.virtues.set(virtues)
     story.dimensions.set(dimensions)
     story.people_shown.set(people_shown)
-    from thamdee.deeds.evidence import process_evidence
+    from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError, process_evidence
 
+    if photos and story.photos.count() + len(photos) > MAX_STORY_PHOTOS:
+        raise EvidenceTooManyPhotosError(limit=MAX_STORY_PHOTOS)
     for data, caption in photos:
         processed = process_evidence(data)
         photo = StoryPhoto(story=story, caption=caption[:200])

@@ -21,6 +21,7 @@ from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import ascii_int
 from thamdee.common.pdf import render_pdf
+from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError
 from thamdee.deeds.models import Dimension, Virtue
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Network, OrgKind
@@ -463,7 +464,10 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
     if request.method == "POST":
         try:
             area = Area.objects.filter(code=request.POST.get("area") or org.area.code).first() or org.area
-            photos = [(f.read(), request.POST.get("caption", "")) for f in request.FILES.getlist("photos")]
+            uploads = request.FILES.getlist("photos")
+            if len(uploads) > MAX_STORY_PHOTOS:  # before reading any; the service counts those kept too
+                raise EvidenceTooManyPhotosError(limit=MAX_STORY_PHOTOS)
+            photos = [(f.read(), request.POST.get("caption", "")) for f in uploads]
             item = services.story_save(
                 actor=request.user,
                 organisation=org,

@@ -27,6 +27,7 @@ from thamdee.creditrules.models import Rulebook, RulebookVersion
 from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.creditrules.selectors import rulebook_versions_published, version_describe
 from thamdee.deeds import selectors, services
+from thamdee.deeds.evidence import MAX_PHOTOS_PER_DEED
 from thamdee.deeds.models import (
     Activity,
     Appeal,
@@ -305,7 +306,9 @@ class DeedReportSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True, min_value=0)
     beneficiaries = serializers.IntegerField(required=False, default=0, min_value=0, max_value=100000)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=6)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS_PER_DEED
+    )
 
 
 @extend_schema(tags=["deeds"], parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=DeedStatus.values)])

@@ -393,13 +393,14 @@ def test_every_refusal_has_a_distinct_code_and_a_thai_message():
         "evidence_polyglot",
         "evidence_encrypted",
         "evidence_too_many_pages",
+        "evidence_too_many_photos",
     }
     assert len(codes) == len(classes)
     # The same refusal in words that name PDF too, where documents are accepted: the same code.
     assert evidence.EvidenceFileTypeNotAllowedError.code == "evidence_type_not_allowed"
     for cls in [*classes, evidence.EvidenceFileTypeNotAllowedError]:
         assert issubclass(cls, ValidationError)
-        assert THAI.search(cls(limit_mb=15, limit_megapixels=40, limit_pages=500).message_th)
+        assert THAI.search(cls(limit_mb=15, limit_megapixels=40, limit_pages=500, limit=6).message_th)
 
 
 # --- documents (PDF) ---------------------------------------------------------------------------------------------

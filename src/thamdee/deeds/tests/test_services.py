@@ -126,6 +126,16 @@ def test_photos_are_stored_without_gps_and_required_when_the_catalogue_says_so(w
     assert not Image.open(io.BytesIO(data)).getexif()
 
 
+def test_a_deed_carries_at_most_six_photos_and_too_many_save_nothing(world):
+    from thamdee.deeds.evidence import MAX_PHOTOS_PER_DEED, EvidenceTooManyPhotosError
+
+    with pytest.raises(EvidenceTooManyPhotosError) as refused:
+        report(world, photos=[jpeg_with_gps()] * (MAX_PHOTOS_PER_DEED + 1))
+    assert refused.value.code == "evidence_too_many_photos" and MAX_PHOTOS_PER_DEED == 6
+    assert not Deed.objects.exists()
+    assert report(world, photos=[jpeg_with_gps()] * MAX_PHOTOS_PER_DEED).evidence.count() == MAX_PHOTOS_PER_DEED
+
+
 def test_rejection_then_appeal_decided_by_someone_else_credits_the_deed(world):
     deed = report(world, deed_type=world.lost, hours=0)
     with pytest.raises(errors.ReasonRequiredError):

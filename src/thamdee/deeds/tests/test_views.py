@@ -516,3 +516,41 @@ class TestAppealsOnTheDetailPage:
             page = client.get(reverse("deeds:detail", args=[deed.public_id]))
             assert page.status_code == 200
             assert (decide in page.content.decode()) is offered, person
+
+
+def test_more_photos_than_a_deed_carries_are_refused_before_any_is_read_and_nothing_is_saved(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from thamdee.deeds.evidence import MAX_PHOTOS_PER_DEED
+
+    client.force_login(world.member)
+    form = {
+        "deed_type": str(world.care.public_id),
+        "done_on": world.today.isoformat(),
+        "hours": "2",
+        "description": "พายายไปหาหมอ",
+    }
+    assert "ไม่เกิน 6 รูป รูปละไม่เกิน 15 MB" in client.get(reverse("deeds:report")).content.decode()
+    photos = [SimpleUploadedFile(f"p{i}.jpg", jpeg_with_gps(), content_type="image/jpeg") for i in range(7)]
+    assert len(photos) > MAX_PHOTOS_PER_DEED
+    response = client.post(reverse("deeds:report"), {**form, "photos": photos})
+    assert response.status_code == 400
+    assert f"ไม่เกิน {MAX_PHOTOS_PER_DEED} รูป" in response.content.decode()
+    assert not Deed.objects.exists()
+    # The API refuses the same, as a problem.
+    api = APIClient()
+    api.force_authenticate(world.member)
+    photos = [SimpleUploadedFile(f"p{i}.jpg", jpeg_with_gps(), content_type="image/jpeg") for i in range(7)]
+    answer = api.post(
+        "/api/v1/deeds/",
+        {"deed_type": str(world.care.public_id), "done_on": world.today.isoformat(), "hours": "2", "photos": photos},
+        format="multipart",
+    )
+    assert answer.status_code == 400 and "photos" in answer.content.decode()
+    assert not Deed.objects.exists()
+    # As many as a deed carries are taken.
+    photos = [
+        SimpleUploadedFile(f"p{i}.jpg", jpeg_with_gps(), content_type="image/jpeg") for i in range(MAX_PHOTOS_PER_DEED)
+    ]
+    assert client.post(reverse("deeds:report"), {**form, "photos": photos}).status_code == 302
+    assert Deed.objects.get().evidence.count() == MAX_PHOTOS_PER_DEED

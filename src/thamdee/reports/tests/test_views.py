@@ -152,6 +152,26 @@ class TestDashboard:
 
 
 class TestStories:
+    def test_a_story_carries_at_most_twelve_photos_across_its_edits(self):
+        from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError
+        from thamdee.deeds.tests.test_services import jpeg_with_gps
+        from thamdee.reports import services as report_services
+
+        w = build_world()
+        fields = {"title": "t", "summary": "s", "body": "b", "area": w.org.area}
+        story = report_services.story_save(
+            actor=w.organiser, organisation=w.org, photos=[(jpeg_with_gps(), "")] * 10, **fields
+        )
+        with pytest.raises(EvidenceTooManyPhotosError):
+            report_services.story_save(
+                actor=w.organiser, organisation=w.org, story=story, photos=[(jpeg_with_gps(), "")] * 3, **fields
+            )
+        assert story.photos.count() == 10 and MAX_STORY_PHOTOS == 12
+        report_services.story_save(
+            actor=w.organiser, organisation=w.org, story=story, photos=[(jpeg_with_gps(), "")] * 2, **fields
+        )
+        assert story.photos.count() == MAX_STORY_PHOTOS
+
     def test_a_story_is_public_once_approved_and_everyone_shown_consented(self, client):
         from thamdee.people.models import ConsentPurpose
         from thamdee.people.services import consent_grant, consent_withdraw
