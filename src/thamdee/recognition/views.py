@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_GET, require_POST
 
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
@@ -182,10 +183,27 @@ def honours(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cache_control(public=True, max_age=300)
+def _honour_photo_public(public_id: str) -> Any:
+    """The honour whose photo may be shown to anyone now, or None."""
+    try:
+        honour = selectors.honour_get_public(public_id)
+    except NotFoundError:
+        return None
+    return honour if honour.public_photo and honour.photo else None  # type: ignore[attr-defined]
+
+
+def _honour_photo_etag(request: HttpRequest, public_id: str) -> str | None:
+    honour = _honour_photo_public(public_id)
+    return hashlib.sha256(honour.photo.name.encode()).hexdigest()[:32] if honour is not None else None
+
+
+# Revalidated on every view (a 304 while it is unchanged), never kept on trust: when the person withdraws their
+# consent, the photo must go at once, from shared caches too, not within minutes.
+@condition(etag_func=_honour_photo_etag)
+@cache_control(public=True, no_cache=True)
 def honour_photo(request: HttpRequest, public_id: str) -> HttpResponseBase:
-    honour = selectors.honour_get_public(public_id)
-    if not honour.public_photo or not honour.photo:  # type: ignore[attr-defined]
+    honour = _honour_photo_public(public_id)
+    if honour is None:
         raise NotFoundError()
     response = FileResponse(honour.photo.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"

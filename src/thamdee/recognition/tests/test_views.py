@@ -221,12 +221,17 @@ def test_the_honour_roll_follows_the_profiles_consent_to_publish_a_name_and_a_ph
     row, html = shown()
     assert (row["name"], row["story"], row["photo_url"]) == (name, story, photo)
     assert name in html and story in html and photo in html
-    assert client.get(photo).status_code == 200
+    served = client.get(photo)
+    assert served.status_code == 200
+    # No cache keeps it on trust: each view asks again, and is told "unchanged" while it is.
+    assert "no-cache" in served["Cache-Control"] and "max-age" not in served["Cache-Control"]
+    assert client.get(photo, HTTP_IF_NONE_MATCH=served["ETag"]).status_code == 304
     # When she withdraws the consent to publish her photo on her profile: the photo goes, at once, everywhere
     consent_withdraw(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_PHOTO)
     row, html = shown()
     assert row["photo_url"] is None and photo not in html and row["name"] == name and name in html
     assert client.get(photo).status_code == 404
+    assert client.get(photo, HTTP_IF_NONE_MATCH=served["ETag"]).status_code == 404  # a cache asking again
     # When she withdraws the consent to publish her name: the name goes, and the story with it (it would name her)
     consent_withdraw(actor=w.member, user=w.member, purpose=ConsentPurpose.PUBLISH_NAME)
     row, html = shown()
