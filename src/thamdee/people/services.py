@@ -367,7 +367,7 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
         user=user,
         purpose=purpose,
         recorded_by=actor if actor.is_authenticated else None,
-        guardian_name=guardian_name.strip(),
+        guardian_name=guardian_name.strip()[:200],  # the column's length, as the honour's consent keeps it
     )
 
 

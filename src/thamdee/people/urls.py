@@ -10,4 +10,5 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/consent/", views.consent_toggle, name="consent"),
     path("me/family/", views.family, name="family"),
+    path("me/family/consent/", views.family_consent, name="family_consent"),
 ]

@@ -164,6 +164,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
             "consents": selectors.consent_list_for(user),
             "active_purposes": selectors.consent_purposes_active(user),
             "purposes": ConsentPurpose.choices,
+            "needs_guardian": services.needs_guardian_consent(user),
         },
         status=status,
     )
@@ -218,6 +219,7 @@ def family(request: AuthedRequest) -> HttpResponse:
             status = exc.status if isinstance(exc, DomainError) and exc.status == 429 else 400
     links = FamilyLink.objects.filter(user=request.user).select_related("relative")
     requests = FamilyLink.objects.filter(relative=request.user, confirmed_at__isnull=True).select_related("user")
+    family = selectors.family_of(request.user)
     return render(
         request,
         "people/family.html",
@@ -226,7 +228,46 @@ def family(request: AuthedRequest) -> HttpResponse:
             "requests": requests,
             "relations": FamilyRelation.choices,
             "error": error,
-            "named_me": selectors.family_of(request.user),
+            "named_me": family,
+            "children": selectors.guardian_consents(
+                request.user, [u for u in family if services.needs_guardian_consent(u)]
+            ),
+            "purposes": ConsentPurpose.choices,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def family_consent(request: AuthedRequest) -> HttpResponse:
+    """A guardian gives or withdraws the consent of a child in their family (under 10: PDPA), one purpose at a
+    time, from the family page. Anyone else is told the child is not there."""
+    from thamdee.common.errors import NotFoundError
+    from thamdee.common.ids import parse_uuid
+    from thamdee.people.models import User
+
+    child_id = parse_uuid(request.POST.get("child", ""))
+    child = User.objects.filter(public_id=child_id, is_active=True).first() if child_id else None
+    if child is None or child.pk == request.user.pk:
+        raise NotFoundError()
+    family = selectors.are_family(request.user, child)
+    if not family and not any(c.pk == child.pk for c, _a, _m in selectors.guardian_consents(request.user, [])):
+        raise NotFoundError()
+    purpose = request.POST.get("purpose", "")
+    try:
+        if request.POST.get("grant") == "1":
+            if not services.needs_guardian_consent(child):  # an adult consents for themself
+                raise NotFoundError()
+            services.consent_grant(
+                actor=request.user, user=child, purpose=purpose, guardian_name=request.POST.get("guardian_name", "")
+            )
+            messages.success(request, _("บันทึกความยินยอมในฐานะผู้ปกครองแล้ว"))
+        else:
+            services.consent_withdraw(actor=request.user, user=child, purpose=purpose)
+            messages.success(request, _("ถอนความยินยอมแล้ว"))
+    except NotFoundError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("people:family")

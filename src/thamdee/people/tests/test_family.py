@@ -44,3 +44,95 @@ def test_naming_each_other_confirms_both_and_a_request_can_be_declined():
         services.family_link_confirm(actor=a, link_id=request.pk)
     assert services.family_link_decline(actor=c, link_id=request.pk) == 1
     assert not selectors.are_family(a, c)
+
+
+def _child_and_mother():  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    child = UserFactory(birth_year=timezone.localdate().year - 8, first_name="เด็กหญิงทดสอบ")
+    mother = UserFactory(first_name="แม่ทดสอบ")
+    link = services.family_link_add(actor=mother, relative_mobile=child.mobile, relation="child")
+    services.family_link_confirm(actor=child, link_id=link.pk)
+    return child, mother, link
+
+
+def test_a_guardian_gives_and_withdraws_a_childs_consent_from_the_family_page(client):
+    from thamdee.people.models import Consent, ConsentPurpose
+
+    child, mother, link = _child_and_mother()
+    adult = UserFactory(first_name="ผู้ใหญ่ทดสอบ")
+    adult_link = services.family_link_add(actor=mother, relative_mobile=adult.mobile, relation="sibling")
+    services.family_link_confirm(actor=adult, link_id=adult_link.pk)
+    client.force_login(mother)
+    page = client.get(reverse("people:family")).content.decode()
+    assert page.count('data-testid="guardian-consents"') == 1 and "เด็กหญิงทดสอบ" in page  # the child, not the adult
+    url = reverse("people:family_consent")
+    photo = ConsentPurpose.PUBLISH_PHOTO
+    # A name is needed: a guardian's consent names the guardian.
+    client.post(url, {"child": str(child.public_id), "purpose": photo, "grant": "1", "guardian_name": " "})
+    assert not services.consent_active(child, photo)
+    given = client.post(
+        url, {"child": str(child.public_id), "purpose": photo, "grant": "1", "guardian_name": "นางแม่ (มารดา)"}
+    )
+    assert given.status_code == 302
+    consent = Consent.objects.get(user=child, purpose=photo, withdrawn_at__isnull=True)
+    assert consent.recorded_by == mother and consent.guardian_name == "นางแม่ (มารดา)"
+    assert "โดยคุณ" in client.get(reverse("people:family")).content.decode()
+    # After the family link ends, the consent she recorded is still hers to withdraw, from the same page.
+    services.family_link_remove(actor=mother, link_id=link.pk)
+    assert "เด็กหญิงทดสอบ" in client.get(reverse("people:family")).content.decode()
+    assert client.post(url, {"child": str(child.public_id), "purpose": photo, "grant": "0"}).status_code == 302
+    assert not services.consent_active(child, photo)
+    # ... but no longer family, she gives no new one.
+    assert (
+        client.post(
+            url, {"child": str(child.public_id), "purpose": photo, "grant": "1", "guardian_name": "นางแม่"}
+        ).status_code
+        == 404
+    )
+    # An adult in the family consents for themself: not from here.
+    response = client.post(
+        url, {"child": str(adult.public_id), "purpose": photo, "grant": "1", "guardian_name": "นางแม่"}
+    )
+    assert response.status_code == 404 and not services.consent_active(adult, photo)
+
+
+def test_no_one_else_reaches_a_childs_consent(client):
+    from thamdee.people.models import ConsentPurpose
+
+    child, _mother, _link = _child_and_mother()
+    stranger = UserFactory()
+    client.force_login(stranger)
+    assert "เด็กหญิงทดสอบ" not in client.get(reverse("people:family")).content.decode()
+    url = reverse("people:family_consent")
+    for grant in ("1", "0"):
+        response = client.post(
+            url,
+            {
+                "child": str(child.public_id),
+                "purpose": ConsentPurpose.PUBLISH_PHOTO,
+                "grant": grant,
+                "guardian_name": "x",
+            },
+        )
+        assert response.status_code == 404 and "เด็กหญิงทดสอบ" not in response.content.decode()
+    assert not services.consent_active(child, ConsentPurpose.PUBLISH_PHOTO)
+    assert client.post(url, {"child": "not-an-id", "purpose": "x", "grant": "1"}).status_code == 404
+    assert client.get(url).status_code == 405
+
+
+def test_a_child_gives_consent_on_their_own_profile_only_with_a_guardian_named(client):
+    from thamdee.people.models import Consent, ConsentPurpose
+
+    child, _mother, _link = _child_and_mother()
+    client.force_login(child)
+    page = client.get(reverse("people:profile")).content.decode()
+    assert 'data-testid="guardian-needed"' in page and 'name="guardian_name"' in page
+    url = reverse("people:consent")
+    client.post(url, {"purpose": ConsentPurpose.PUBLISH_NAME, "grant": "1"})
+    assert not services.consent_active(child, ConsentPurpose.PUBLISH_NAME)
+    client.post(url, {"purpose": ConsentPurpose.PUBLISH_NAME, "grant": "1", "guardian_name": "นายพ่อ (บิดา)"})
+    assert Consent.objects.get(user=child, withdrawn_at__isnull=True).guardian_name == "นายพ่อ (บิดา)"
+    adult = UserFactory()
+    client.force_login(adult)
+    assert 'name="guardian_name"' not in client.get(reverse("people:profile")).content.decode()
