@@ -192,9 +192,11 @@ def _anonymise(user: User, actor: Any) -> list[FileRef]:
 def _admin_objects(user: User) -> list[tuple[type[Any], Any]]:
     """The objects whose name in the admin (``str()``) names the person: their account and their own rows in the
     models the admin edits or shows (consents, memberships, agency posts, credentials, badges, levels,
-    nominations, honours), and the notices in their inbox or about them. (Deeds are not in the admin.)"""
+    nominations, honours), the notices in their inbox or about them, and the family links that name them on
+    either side. (Deeds are not in the admin.)"""
     from thamdee.inbox.models import Notification
     from thamdee.orgs.models import AgencyStaff, Membership
+    from thamdee.people.models import FamilyLink
     from thamdee.recognition.models import BadgeAward, Credential, Honour, LevelAward, Nomination
 
     return [
@@ -208,6 +210,7 @@ def _admin_objects(user: User) -> list[tuple[type[Any], Any]]:
         (Nomination, Nomination.objects.filter(nominee=user)),
         (Honour, Honour.objects.filter(member=user)),
         (Notification, Notification.objects.filter(Q(user=user) | Q(about=user))),
+        (FamilyLink, FamilyLink.objects.filter(Q(user=user) | Q(relative=user))),
     ]
 
 
@@ -216,15 +219,25 @@ def _admin_log(user: User, pseudonym: str) -> None:
     was then (``object_repr``: the person's full name, for their account) and a description of the change; the
     object's history page shows both. For the person's account and their own objects, the name becomes the
     pseudonym their account gets and the description is cleared; who acted, when, on which object, and whether it
-    was added, changed or deleted, stay."""
-    from django.contrib.admin.models import LogEntry
+    was added, changed or deleted, stay. An object of those kinds already deleted is found by the name (full name
+    or user name, 3 characters or more) its deletion was logged under: such an entry of another person with the
+    very same name loses the name too, a small price against a name kept after its erasure."""
+    from django.contrib.admin.models import DELETION, LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     match = Q(pk__in=[])
+    kinds = []
     for model, rows in _admin_objects(user):
+        kind = ContentType.objects.get_for_model(model)
+        kinds.append(kind.pk)
         ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
         if ids:
-            match |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+            match |= Q(content_type=kind, object_id__in=ids)
+    # Objects of those kinds deleted before (a membership, a consent, a family link removed in the admin) are no
+    # longer there to be found by id: their deletion entries are found by the name they were logged under.
+    for name in {user.full_name.strip(), str(user.username or "").strip()}:
+        if len(name) >= 3:
+            match |= Q(action_flag=DELETION, content_type_id__in=kinds, object_repr__contains=name)
     LogEntry.objects.filter(match).update(object_repr=pseudonym, change_message="")
 
 

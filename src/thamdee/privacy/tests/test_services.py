@@ -439,17 +439,33 @@ def test_erasure_takes_the_name_out_of_the_admin_log(person, client):
         logged(Credential.objects.filter(member=m).first()),
         logged(Nomination.objects.get(pk=w.nomination.pk)),
     ]
+    from django.contrib.admin.models import DELETION
+
+    from thamdee.people.models import FamilyLink
+
+    own.append(logged(FamilyLink.objects.filter(user=m).first()))  # names both people
+    # A consent deleted in the admin before the erasure: its row is gone, its deletion entry names her.
+    gone = logged(Consent.objects.filter(user=m).first())
+    gone.action_flag, gone.object_id = DELETION, "999999"
+    gone.save(update_fields=["action_flag", "object_id"])
+    own.append(gone)
     theirs = logged(w.relative)
-    assert name in own[0].object_repr and name in own[1].object_repr
+    # Another object's deletion entry that does not name her stays.
+    other_gone = logged(w.relative)
+    other_gone.action_flag, other_gone.object_id = DELETION, "999998"
+    other_gone.save(update_fields=["action_flag", "object_id"])
+    assert name in own[0].object_repr and name in own[1].object_repr and name in own[-2].object_repr
     services.erasure_carry_out(actor=w.admin, erasure=ask(m))
 
     m.refresh_from_db()
     for entry in own:
         entry.refresh_from_db()
         assert (entry.object_repr, entry.change_message) == (m.username, "")
-        assert entry.user_id == w.admin.pk and entry.action_flag == CHANGE  # who did what, when, stays
+        assert entry.user_id == w.admin.pk and entry.action_flag in (CHANGE, DELETION)  # who, what, when stay
     theirs.refresh_from_db()
     assert theirs.object_repr == str(w.relative) and theirs.change_message
+    other_gone.refresh_from_db()
+    assert other_gone.object_repr == str(w.relative) and other_gone.change_message
     # The account's history page in the admin no longer names them.
     w.admin.is_staff = True
     w.admin.save(update_fields=["is_staff"])
