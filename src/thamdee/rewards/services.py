@@ -260,6 +260,13 @@ def _validate_offer(offer: Offer, *, changed: set[str] | None = None) -> None:
         from thamdee.deeds.models import DeedType
 
         named = selectors.deed_types_named(offer.unlock_deed_type, offer.partner_id)
+        if check_condition and not DeedType.objects.filter(named).exists():
+            # A code that names no national template and no entry of the partner's own could never unlock.
+            raise bad(
+                _("ไม่พบประเภทความดีรหัส “{code}” ในแม่แบบระดับประเทศหรือในรายการของภาคีเอง").format(
+                    code=offer.unlock_deed_type
+                )
+            )
         if check_condition and DeedType.objects.filter(named, is_sensitive=True).exists():
             # The partner would see, by name, everyone who redeemed it: who practises a religion, for example.
             raise bad(_("ประเภทความดีที่เป็นข้อมูลอ่อนไหวใช้เป็นเงื่อนไขสิทธิประโยชน์ไม่ได้"))

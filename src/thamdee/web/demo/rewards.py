@@ -39,6 +39,16 @@ from thamdee.web.demo.base import Demo
 from thamdee.web.demo.ledger import PROGRAMME_CODE
 
 
+def _savings_deed_type(demo: Demo, savings: Organisation) -> None:
+    """The savings group's own "savings-20" entry, as the deeds step makes it."""
+    from thamdee.deeds.seed import ensure_virtues_and_dimensions
+    from thamdee.web.demo import deeds as deeds_demo
+
+    ensure_virtues_and_dimensions()
+    spec = next(s for s in deeds_demo.SAVINGS_CATALOGUE if s[0] == "savings-20")
+    deeds_demo._deed_type(demo, savings, spec)
+
+
 def _window() -> tuple[dt.datetime, dt.datetime]:
     """The current fiscal year: the same window on every run within the year."""
     start, end = fiscal_year_bounds(current_fiscal_year())
@@ -266,6 +276,7 @@ def run(demo: Demo) -> None:
     # The Nong Sarai goodness bank: the savings group lends at 0% to members who kept saving.
     savings = demo.orgs["710911:savings"]
     _partner(demo, savings, Sector.COMMUNITY_FINANCE, approve=True, terms="สิทธิกู้ยืมของกลุ่มออมทรัพย์ ไม่มีการชำระบัญชีเครดิต")
+    _savings_deed_type(demo, savings)  # the perk names it (the deeds step makes it too; this step may run alone)
     offers["loan"] = _offer(
         demo,
         savings,
