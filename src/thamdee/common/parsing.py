@@ -23,3 +23,14 @@ def ascii_int(value: Any, *, max_digits: int = MAX_DIGITS) -> int | None:
     if not is_ascii_digits(value) or len(value) > max_digits:
         return None
     return int(value)
+
+
+def year_param(value: Any) -> int | None:
+    """A (fiscal) year asked for in request input, in the Common Era: four ASCII digits, in the Buddhist Era (over
+    2400, as Thai users write it) or the Common Era; anything else None (the caller's default)."""
+    from thamdee.common.thaitime import ce_year
+
+    year = ascii_int(value, max_digits=4)
+    if year is None or year < 1000:
+        return None
+    return ce_year(year) if year > 2400 else year

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import year_param
 from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import safe_next
 from thamdee.deeds import selectors, services
@@ -193,12 +193,7 @@ def appeal_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 def hours(request: AuthedRequest) -> HttpResponse:
     """The volunteer-hours statement of a fiscal year (page, or PDF with ?format=pdf)."""
-    value = request.GET.get("fy", "")
-    fiscal_year = (
-        (int(value) - 543 if int(value) > 2400 else int(value))
-        if ascii_int(value, max_digits=4) is not None and len(value) == 4
-        else thaitime.current_fiscal_year()
-    )
+    fiscal_year = year_param(request.GET.get("fy")) or thaitime.current_fiscal_year()
     statement = selectors.hours_statement(request.user, fiscal_year)
     if request.GET.get("format") == "pdf":
         pdf = render_pdf("deeds/hours_pdf.html", {"s": statement, "issued": timezone.localdate()}, request=request)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError, ValidationError
 from thamdee.common.ids import parse_uuid
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import ascii_int, year_param
 from thamdee.common.pdf import render_pdf
 from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
@@ -32,10 +32,7 @@ def _fiscal_year(request: AuthedRequest) -> int | None:
     value = request.GET.get("fy", "")
     if value == "all":
         return None
-    year = ascii_int(value, max_digits=4)
-    if year is not None and year >= 1000:  # a year, CE or BE; anything else: now
-        return year - 543 if year > 2400 else year
-    return thaitime.current_fiscal_year()
+    return year_param(value) or thaitime.current_fiscal_year()  # a year, CE or BE; anything else: now
 
 
 def _passbook_page(request: AuthedRequest, member: User, *, own: bool) -> HttpResponse:

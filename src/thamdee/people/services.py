@@ -353,11 +353,16 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
     if needs_guardian_consent(user) and not guardian_name.strip():
         raise GuardianConsentRequiredError()
     if actor.pk != user.pk and not actor.is_superuser:
-        # Consent is the person's own act. Someone else may only record a guardian's consent, named, and only a
-        # member of the person's family whom the link's both sides confirmed.
+        # Consent is the person's own act. Someone else may only record a guardian's consent, named, for a person
+        # who may be under 10, and only a member of their family whom the link's both sides confirmed.
         from thamdee.people.selectors import are_family
 
-        if not guardian_name.strip() or not isinstance(actor, User) or not are_family(actor, user):
+        if (
+            not guardian_name.strip()
+            or not needs_guardian_consent(user)
+            or not isinstance(actor, User)
+            or not are_family(actor, user)
+        ):
             raise ConsentError()
     existing = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
     current = existing.first()

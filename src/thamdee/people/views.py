@@ -17,7 +17,7 @@ from thamdee.people import selectors, services
 from thamdee.people.errors import SignUpNotPossibleError, SignUpRateLimitedError
 from thamdee.people.forms import NationalIdForm, PasswordForm, ProfileForm, SignInForm, SignUpForm
 from thamdee.people.lockout import client_address
-from thamdee.people.models import ConsentPurpose
+from thamdee.people.models import ConsentPurpose, User
 from thamdee.people.types import AuthedRequest
 
 
@@ -219,7 +219,7 @@ def family(request: AuthedRequest) -> HttpResponse:
             status = exc.status if isinstance(exc, DomainError) and exc.status == 429 else 400
     links = FamilyLink.objects.filter(user=request.user).select_related("relative")
     requests = FamilyLink.objects.filter(relative=request.user, confirmed_at__isnull=True).select_related("user")
-    family = selectors.family_of(request.user)
+    family, children = _family_and_children(request.user)
     return render(
         request,
         "people/family.html",
@@ -229,36 +229,34 @@ def family(request: AuthedRequest) -> HttpResponse:
             "relations": FamilyRelation.choices,
             "error": error,
             "named_me": family,
-            "children": selectors.guardian_consents(
-                request.user, [u for u in family if services.needs_guardian_consent(u)]
-            ),
+            "children": children,
             "purposes": ConsentPurpose.choices,
         },
         status=status,
     )
 
 
+def _family_and_children(user: User) -> tuple[list[User], list[tuple[User, set[str], set[str]]]]:
+    """The user's confirmed family, and the children they answer for as guardian with those children's consents
+    (``selectors.guardian_consents``): the family page lists them, and only those may be acted on from it."""
+    family = selectors.family_of(user)
+    return family, selectors.guardian_consents(user, [u for u in family if services.needs_guardian_consent(u)])
+
+
 @login_required
 @require_POST
 def family_consent(request: AuthedRequest) -> HttpResponse:
-    """A guardian gives or withdraws the consent of a child in their family (under 10: PDPA), one purpose at a
-    time, from the family page. Anyone else is told the child is not there."""
+    """A guardian gives or withdraws the consent of a child listed on their family page, one purpose at a time.
+    Anyone not listed there is not there (404); the services decide the rest."""
     from thamdee.common.errors import NotFoundError
-    from thamdee.common.ids import parse_uuid
-    from thamdee.people.models import User
 
-    child_id = parse_uuid(request.POST.get("child", ""))
-    child = User.objects.filter(public_id=child_id, is_active=True).first() if child_id else None
-    if child is None or child.pk == request.user.pk:
-        raise NotFoundError()
-    family = selectors.are_family(request.user, child)
-    if not family and not any(c.pk == child.pk for c, _a, _m in selectors.guardian_consents(request.user, [])):
+    _family, children = _family_and_children(request.user)
+    child = next((c for c, _a, _m in children if str(c.public_id) == request.POST.get("child", "")), None)
+    if child is None:
         raise NotFoundError()
     purpose = request.POST.get("purpose", "")
     try:
         if request.POST.get("grant") == "1":
-            if not services.needs_guardian_consent(child):  # an adult consents for themself
-                raise NotFoundError()
             services.consent_grant(
                 actor=request.user, user=child, purpose=purpose, guardian_name=request.POST.get("guardian_name", "")
             )
@@ -266,8 +264,6 @@ def family_consent(request: AuthedRequest) -> HttpResponse:
         else:
             services.consent_withdraw(actor=request.user, user=child, purpose=purpose)
             messages.success(request, _("ถอนความยินยอมแล้ว"))
-    except NotFoundError:
-        raise
     except DomainError as exc:
         messages.error(request, str(exc))
     return redirect("people:family")

@@ -18,7 +18,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import year_param
 from thamdee.creditrules.selectors import levels_of_programme
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Membership, Organisation, OrgKind
@@ -170,8 +170,7 @@ def revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
 def honours(request: HttpRequest) -> HttpResponse:
     """The public honour roll: only what each honoured person consented to show."""
     years = selectors.honour_years()
-    year = ascii_int(request.GET.get("fy"), max_digits=4)
-    fiscal_year = None if year is None else (year - thaitime.BE_OFFSET if year > 2400 else year)
+    fiscal_year = year_param(request.GET.get("fy"))
     level = request.GET.get("level", "")
     if level not in HonourLevel.values:
         level = ""
@@ -183,17 +182,20 @@ def honours(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _honour_photo_public(public_id: str) -> Any:
-    """The honour whose photo may be shown to anyone now, or None."""
-    try:
-        honour = selectors.honour_get_public(public_id)
-    except NotFoundError:
-        return None
-    return honour if honour.public_photo and honour.photo else None  # type: ignore[attr-defined]
+def _honour_photo_public(request: HttpRequest, public_id: str) -> Any:
+    """The honour whose photo may be shown to anyone now, or None; read once a request (the ETag and the view)."""
+    if not hasattr(request, "_honour_photo"):
+        try:
+            honour = selectors.honour_get_public(public_id)
+        except NotFoundError:
+            honour = None
+        shown = honour is not None and honour.public_photo and honour.photo  # type: ignore[attr-defined]
+        request._honour_photo = honour if shown else None  # type: ignore[attr-defined]
+    return request._honour_photo  # type: ignore[attr-defined]
 
 
 def _honour_photo_etag(request: HttpRequest, public_id: str) -> str | None:
-    honour = _honour_photo_public(public_id)
+    honour = _honour_photo_public(request, public_id)
     return hashlib.sha256(honour.photo.name.encode()).hexdigest()[:32] if honour is not None else None
 
 
@@ -202,7 +204,7 @@ def _honour_photo_etag(request: HttpRequest, public_id: str) -> str | None:
 @condition(etag_func=_honour_photo_etag)
 @cache_control(public=True, no_cache=True)
 def honour_photo(request: HttpRequest, public_id: str) -> HttpResponseBase:
-    honour = _honour_photo_public(public_id)
+    honour = _honour_photo_public(request, public_id)
     if honour is None:
         raise NotFoundError()
     response = FileResponse(honour.photo.open("rb"), content_type="image/jpeg")

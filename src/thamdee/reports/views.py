@@ -19,7 +19,7 @@ from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import year_param
 from thamdee.common.pdf import render_pdf
 from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError
 from thamdee.deeds.models import Dimension, Virtue
@@ -37,10 +37,7 @@ FIGURE_HEADERS = ["ความดี (รายการ)", "ชั่วโม
 
 
 def _fy(request: HttpRequest) -> int:
-    year = ascii_int(request.GET.get("fy"), max_digits=4)
-    if year is not None and year >= 1000:
-        return year - 543 if year > 2400 else year
-    return thaitime.current_fiscal_year()
+    return year_param(request.GET.get("fy")) or thaitime.current_fiscal_year()
 
 
 def _figures_row(f: selectors.Figures) -> list[Any]:

@@ -20,7 +20,7 @@ from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedFie
 from thamdee.api.files import FileApiView
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import year_param
 from thamdee.creditrules import engine
 from thamdee.creditrules import services as rules_services
 from thamdee.creditrules.models import Rulebook, RulebookVersion
@@ -822,12 +822,7 @@ class HoursApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request) -> Response:
-        value = request.query_params.get("fiscal_year", "")
-        year = (
-            (int(value) - 543 if int(value) > 2400 else int(value))
-            if ascii_int(value, max_digits=4) is not None and len(value) == 4
-            else thaitime.current_fiscal_year()
-        )
+        year = year_param(request.query_params.get("fiscal_year")) or thaitime.current_fiscal_year()
         statement = selectors.hours_statement(me(request), year)
         return Response(
             HoursSerializer({"fiscal_year": year, "total_hours": statement.total_hours, "deeds": statement.deeds}).data

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from thamdee.api.base import PublicIdRelatedField, me
 from thamdee.common import thaitime
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import ascii_int, year_param
 from thamdee.ledger import selectors, services
 from thamdee.ledger.models import JournalKind, Programme
 from thamdee.orgs.models import Organisation
@@ -68,8 +68,7 @@ PASSBOOK_PARAMS = [
 
 def _passbook(request: Request, member: User) -> Response:
     params = request.query_params
-    year = ascii_int(params.get("fiscal_year"), max_digits=4)
-    fiscal_year = (year - 543 if year > 2400 else year) if year is not None and year >= 1000 else None
+    fiscal_year = year_param(params.get("fiscal_year"))
     limit = min(ascii_int(params.get("limit")) or 100, 500)
     offset = min(ascii_int(params.get("offset")) or 0, 10**9)
     book = selectors.passbook_for(

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.common import thaitime
-from thamdee.common.parsing import ascii_int
+from thamdee.common.parsing import ascii_int, year_param
 from thamdee.reports import selectors
 from thamdee.reports.models import Story
 
@@ -21,10 +21,7 @@ FY = OpenApiParameter(
 
 
 def _fy(request: Request) -> int:
-    year = ascii_int(request.query_params.get("fiscal_year"), max_digits=4)
-    if year is not None and year >= 1000:
-        return year - 543 if year > 2400 else year
-    return thaitime.current_fiscal_year()
+    return year_param(request.query_params.get("fiscal_year")) or thaitime.current_fiscal_year()
 
 
 class FiguresSerializer(serializers.Serializer):

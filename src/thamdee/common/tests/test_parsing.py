@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from thamdee.common.parsing import MAX_DIGITS, ascii_int, is_ascii_digits
+from thamdee.common.parsing import MAX_DIGITS, ascii_int, is_ascii_digits, year_param
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,16 @@ def test_codes_are_ascii_digits_only():
     assert not is_ascii_digits("71²")
     assert not is_ascii_digits("๗๑")
     assert not is_ascii_digits(None)
+
+
+@pytest.mark.parametrize(
+    ("value", "year"),
+    [("2570", 2027), ("2027", 2027), ("2401", 1858), ("2400", 2400), ("1000", 1000)],
+)
+def test_a_year_is_four_digits_in_either_era_and_comes_back_in_the_common_era(value, year):
+    assert year_param(value) == year
+
+
+@pytest.mark.parametrize("value", ["", None, "0999", "999", "25700", "²⁵⁷⁰", "๒๕๗๐", "all", " 2570"])
+def test_anything_else_is_no_year(value):
+    assert year_param(value) is None

@@ -322,6 +322,12 @@ class TestConsent:
         with pytest.raises(ConsentError):  # an adult's consent is theirs alone
             services.consent_withdraw(actor=father, user=adult, purpose=ConsentPurpose.PUBLISH_NAME)
         assert services.consent_active(adult, ConsentPurpose.PUBLISH_NAME)
+        services.consent_withdraw(actor=adult, user=adult, purpose=ConsentPurpose.PUBLISH_NAME)
+        with pytest.raises(ConsentError):  # nor is giving it: no guardian's consent for an adult
+            services.consent_grant(
+                actor=father, user=adult, purpose=ConsentPurpose.PUBLISH_NAME, guardian_name="นายพ่อ (บิดา)"
+            )
+        assert not services.consent_active(adult, ConsentPurpose.PUBLISH_NAME)
 
     @pytest.mark.parametrize(
         ("years_ago", "prefix", "needed"),
