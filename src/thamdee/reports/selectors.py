@@ -86,7 +86,7 @@ class Figures:
         return Figures(suppressed=True, below=minimum)
 
 
-def protect(cells: list[Figures], minimum: int) -> list[Figures]:
+def protect(cells: list[Figures], minimum: int, *, total_hidden: bool = False) -> list[Figures]:
     """Cells shown beside the total they add up to (an area's children, a year's months, target areas and the
     rest), with small cells hidden so that none can be worked out from the total either.
 
@@ -103,16 +103,26 @@ def protect(cells: list[Figures], minimum: int) -> list[Figures]:
 
     Every hidden cell comes back the same (``below`` 0, a dash), whether small or hidden to protect one: marking
     which were small would tell a reader how the hidden total splits. A cell already suppressed when passed in
-    has no people to count and is taken as none."""
+    has no people to count and is taken as none.
+
+    ``total_hidden``: the total is hidden where it is shown, but other pages give it together with other hidden
+    cells (an area hidden in the list of the area above it, see ``hidden_above``). The cells must then not add up
+    to it: at least one cell with people in it is hidden, and the hidden ones count ``minimum`` people together,
+    so that what the other pages give is mixed with at least that many."""
     out = [f.suppress_below(minimum) for f in cells]
     hidden = [i for i, f in enumerate(out) if f.suppressed]
+    shown = [i for i, f in enumerate(out) if not f.suppressed and not f.is_empty()]
+    with_people = [i for i in hidden if not cells[i].suppressed and not cells[i].is_empty()]
+    if shown and ((hidden and not _together(cells, hidden, minimum)) or (total_hidden and not with_people)):
+        hidden.append(min(shown, key=lambda i: (cells[i].participants, cells[i].deeds, cells[i].credits_issued)))
     if not hidden:
         return out
-    if not _together(cells, hidden, minimum):
-        shown = [i for i, f in enumerate(out) if not f.suppressed and not f.is_empty()]
-        if shown:
-            hidden.append(min(shown, key=lambda i: (cells[i].participants, cells[i].deeds, cells[i].credits_issued)))
     return [Figures(suppressed=True) if i in hidden else f for i, f in enumerate(out)]
+
+
+def _hide_all(cells: list[Figures]) -> list[Figures]:
+    """Every cell with something in it hidden (a dash): the splits of an area hidden above (``hidden_above``)."""
+    return [f if f.is_empty() else Figures(suppressed=True) for f in cells]
 
 
 def _together(cells: list[Figures], indices: list[int], minimum: int) -> bool:
@@ -343,39 +353,93 @@ def _sums_by(cells: QuerySet, column: str) -> dict[Any, Figures]:
     return {key: Figures.of(row, people, key) for key, row in rows.items()}
 
 
-def headline(code: str, fiscal_year: int) -> Figures:
-    return _agency(_sum(_cells(code, fiscal_year)))
+# --- one area's figures, and the pages that link them ---------------------------------------------------------------
+# An area's page shows its total, its months, virtues and dimensions, and the areas one level down; the page of the
+# area above lists it among its siblings. Each list is protected against its own total (``protect``), and the pages
+# are kept consistent with each other: an area hidden in the list above (small, or hidden to protect a small
+# sibling) is hidden on its own page too, with its splits, and the areas below it do not add up to it. Otherwise the
+# area above less the siblings shown less this area's own total would give the small sibling's figures
+# (docs/authorisation.md, "differencing across pages").
 
 
-def by_month(code: str, fiscal_year: int) -> list[tuple[int, int, Figures]]:
+def hidden_above(code: str, fiscal_year: int) -> bool:
+    """Whether an area is hidden in the list of the areas one level up (or, the same way, that area in its own
+    list, and so on up to the country): read from the country down, each list protected as its page shows it."""
+    minimum = agency_min_cell()
+    if not code or minimum <= 1:
+        return False
+    hidden = False
+    for n in range(0, len(code), 2):
+        listing = _protected_children(code[:n], fiscal_year, minimum, hidden)
+        hidden = next((f.suppressed for a, f in listing if a.code == code[: n + 2]), False)
+    return hidden
+
+
+def _hidden(code: str, fiscal_year: int, hidden: bool | None) -> bool:
+    return hidden_above(code, fiscal_year) if hidden is None else hidden
+
+
+def headline(code: str, fiscal_year: int, *, hidden: bool | None = None) -> Figures:
+    """An area's figures for the fiscal year. ``hidden``: whether the area is hidden in the list above it
+    (``hidden_above``; read when not given): a dash then, unless it counts too few people anyway ("<5")."""
+    figures = _agency(_sum(_cells(code, fiscal_year)))
+    if not figures.suppressed and not figures.is_empty() and _hidden(code, fiscal_year, hidden):
+        return Figures(suppressed=True)
+    return figures
+
+
+def by_month(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[int, int, Figures]]:
     sums = _sums_by(_cells(code, fiscal_year, month=None).exclude(month=0), "month")
     months = fiscal_year_months(fiscal_year)
-    cells = protect([sums.get(month, Figures()) for _year, month in months], agency_min_cell())
+    cells = _split([sums.get(month, Figures()) for _year, month in months], code, fiscal_year, hidden)
     return [(year, month, f) for (year, month), f in zip(months, cells, strict=True)]
 
 
-def by_virtue(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
+def _split(cells: list[Figures], code: str, fiscal_year: int, hidden: bool | None) -> list[Figures]:
+    """The months, virtues or dimensions of an area, protected against its total; all hidden when the area is
+    (``hidden_above``): shown beside the sums of the same split of the other areas of the list above, they would
+    give a small sibling's month (virtue, dimension) by difference."""
+    if _hidden(code, fiscal_year, hidden):
+        return _hide_all(cells)
+    return protect(cells, agency_min_cell())
+
+
+def by_virtue(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[Any, Figures]]:
+    """Deeds by virtue. A deed of a type of several virtues counts in each, so the virtues may add up to more than
+    the total; they are protected against it all the same (the hidden ones count ``minimum`` people together),
+    since where each type has one virtue they add up to it exactly."""
     from thamdee.deeds.models import Virtue
 
     sums = _sums_by(_cells(code, fiscal_year, virtue=None).exclude(virtue=""), "virtue")
-    return [(v, _agency(sums.get(v.code, Figures()))) for v in Virtue.objects.filter(is_active=True)]
+    virtues = list(Virtue.objects.filter(is_active=True))
+    cells = _split([sums.get(v.code, Figures()) for v in virtues], code, fiscal_year, hidden)
+    return list(zip(virtues, cells, strict=True))
 
 
-def by_dimension(code: str, fiscal_year: int) -> list[tuple[Any, Figures]]:
+def by_dimension(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[Any, Figures]]:
+    """Deeds by dimension, protected as the virtues are (``by_virtue``)."""
     from thamdee.deeds.models import Dimension
 
     sums = _sums_by(_cells(code, fiscal_year, dimension=None).exclude(dimension=""), "dimension")
-    return [(d, _agency(sums.get(d.code, Figures()))) for d in Dimension.objects.all()]
+    dimensions = list(Dimension.objects.all())
+    cells = _split([sums.get(d.code, Figures()) for d in dimensions], code, fiscal_year, hidden)
+    return list(zip(dimensions, cells, strict=True))
 
 
 CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}
 
 
-def by_child_area(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
+def by_child_area(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[Area, Figures]]:
     """The areas one level down (provinces of the country, districts of a province...), with their figures;
-    areas with no activity are listed with zeros."""
+    areas with no activity are listed with zeros. When the area itself is hidden (``hidden_above``), they do not
+    add up to it."""
+    return _protected_children(code, fiscal_year, agency_min_cell(), _hidden(code, fiscal_year, hidden))
+
+
+def _protected_children(code: str, fiscal_year: int, minimum: int, hidden: bool) -> list[tuple[Area, Figures]]:
     areas = _child_areas(code, fiscal_year)
-    return list(zip([a for a, _f in areas], protect([f for _a, f in areas], agency_min_cell()), strict=True))
+    cells = protect([f for _a, f in areas], minimum, total_hidden=hidden)
+    return list(zip([a for a, _f in areas], cells, strict=True))
 
 
 def _child_areas(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
@@ -398,20 +462,27 @@ def target_areas(fiscal_year: int, programme_id: int | None = None) -> list[Targ
     return list(qs.order_by("area__code"))
 
 
-def target_vs_other(code: str, fiscal_year: int) -> tuple[Figures, Figures, list[tuple[Area, Figures]]]:
-    """Target areas inside ``code`` against the rest of ``code``, and each target's own figures."""
+def target_vs_other(
+    code: str, fiscal_year: int, *, hidden: bool | None = None
+) -> tuple[Figures, Figures, list[tuple[Area, Figures]]]:
+    """Target areas inside ``code`` against the rest of ``code``, and each target's own figures. The two add up
+    to the area's total, and the targets to the first: each pair is protected against its total, and each
+    target is hidden where its own page hides it (``hidden_above``)."""
     targets = [t for t in target_areas(fiscal_year) if t.area.code.startswith(code) or code.startswith(t.area.code)]
+    hidden = _hidden(code, fiscal_year, hidden)
     inside = Q()
     each = []
     for target in targets:
         narrow = target.area.code if len(target.area.code) >= len(code) else code
         inside |= _prefix_filter(narrow)
-        each.append((target.area, headline(narrow, fiscal_year)))
+        each.append((target.area, headline(narrow, fiscal_year, hidden=hidden if narrow == code else None)))
     if not targets:
-        return Figures(), headline(code, fiscal_year), []
+        return Figures(), headline(code, fiscal_year, hidden=hidden), []
     base = _cells(code, fiscal_year)
-    inner, outer = protect([_sum(base.filter(inside)), _sum(base.exclude(inside))], agency_min_cell())
-    return inner, outer, each
+    minimum = agency_min_cell()
+    inner, outer = protect([_sum(base.filter(inside)), _sum(base.exclude(inside))], minimum, total_hidden=hidden)
+    cells = protect([f for _a, f in each], minimum, total_hidden=inner.suppressed)
+    return inner, outer, list(zip([a for a, _f in each], cells, strict=True))
 
 
 TOP_COLUMNS = (

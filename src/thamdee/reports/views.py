@@ -46,10 +46,10 @@ def _figures_row(f: selectors.Figures) -> list[Any]:
     return [f.deeds, f.hours, f.credits_issued, f.credits_spent, f.participants, f.organisations]
 
 
-def _chart_data(code: str, fy: int) -> dict[str, Any]:
-    months = selectors.by_month(code, fy)
-    virtues = selectors.by_virtue(code, fy)
-    dimensions = selectors.by_dimension(code, fy)
+def _chart_data(code: str, fy: int, hidden: bool) -> dict[str, Any]:
+    months = selectors.by_month(code, fy, hidden=hidden)
+    virtues = selectors.by_virtue(code, fy, hidden=hidden)
+    dimensions = selectors.by_dimension(code, fy, hidden=hidden)
     provinces = selectors.by_child_area("", fy) if not code else []
     # A cell too small to show is a gap in a chart (null), never a zero.
     return {
@@ -79,25 +79,26 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     code = scope.code
     kind = request.GET.get("kind", "") if request.GET.get("kind", "") in OrgKind.values else ""
     network = Network.objects.filter(public_id=parse_uuid(request.GET.get("network"))).first()  # type: ignore[misc]
+    hidden = selectors.hidden_above(code, fy)
     headline = (
         selectors.filtered_headline(code, fy, kind=kind, network=network)
         if (kind or network)
-        else selectors.headline(code, fy)
+        else selectors.headline(code, fy, hidden=hidden)
     )
-    targets, others, each_target = selectors.target_vs_other(code, fy)
+    targets, others, each_target = selectors.target_vs_other(code, fy, hidden=hidden)
     context = {
         "scope": scope,
         "fy": fy,
         "years": selectors.current_and_recent_years(),
         "headline": headline,
-        "children": selectors.by_child_area(code, fy),
+        "children": selectors.by_child_area(code, fy, hidden=hidden),
         "targets": targets,
         "others": others,
         "each_target": each_target,
         "top": selectors.top_organisations(code, fy, limit=20, kind=kind, network=network),
-        "virtues": selectors.by_virtue(code, fy),
-        "dimensions": selectors.by_dimension(code, fy),
-        "chart": _chart_data(code, fy),
+        "virtues": selectors.by_virtue(code, fy, hidden=hidden),
+        "dimensions": selectors.by_dimension(code, fy, hidden=hidden),
+        "chart": _chart_data(code, fy, hidden),
         "kinds": OrgKind.choices,
         "kind": kind,
         "networks": Network.objects.order_by("name_th"),
@@ -133,14 +134,15 @@ def area_panel(request: AuthedRequest, code: str) -> HttpResponse:
     """The drill-down fragment (htmx): an area's figures and the areas one level down."""
     scope = selectors.scope_for(request.user, code)
     fy = _fy(request)
+    hidden = selectors.hidden_above(code, fy)
     return render(
         request,
         "reports/partials/area_panel.html",
         {
             "area": scope.area,
             "fy": fy,
-            "headline": selectors.headline(code, fy),
-            "children": selectors.by_child_area(code, fy),
+            "headline": selectors.headline(code, fy, hidden=hidden),
+            "children": selectors.by_child_area(code, fy, hidden=hidden),
             "path": _path(scope.area),
         },
     )
@@ -193,7 +195,8 @@ def area_report_pdf(request: AuthedRequest, code: str) -> HttpResponse:
     scope = selectors.scope_for(request.user, code)
     fy = _fy(request)
     start, end = thaitime.fiscal_year_bounds(fy)
-    targets, others, _each = selectors.target_vs_other(scope.code, fy)
+    hidden = selectors.hidden_above(scope.code, fy)
+    targets, others, _each = selectors.target_vs_other(scope.code, fy, hidden=hidden)
     pdf = render_pdf(
         "reports/area_report_pdf.html",
         {
@@ -201,11 +204,11 @@ def area_report_pdf(request: AuthedRequest, code: str) -> HttpResponse:
             "fy": fy,
             "start": start,
             "end": end,
-            "headline": selectors.headline(scope.code, fy),
-            "months": selectors.by_month(scope.code, fy),
-            "virtues": selectors.by_virtue(scope.code, fy),
-            "dimensions": selectors.by_dimension(scope.code, fy),
-            "children": selectors.by_child_area(scope.code, fy),
+            "headline": selectors.headline(scope.code, fy, hidden=hidden),
+            "months": selectors.by_month(scope.code, fy, hidden=hidden),
+            "virtues": selectors.by_virtue(scope.code, fy, hidden=hidden),
+            "dimensions": selectors.by_dimension(scope.code, fy, hidden=hidden),
+            "children": selectors.by_child_area(scope.code, fy, hidden=hidden),
             "top": selectors.top_organisations(scope.code, fy, limit=10),
             "targets": targets,
             "others": others,

@@ -76,27 +76,29 @@ class AreaReportSerializer(serializers.Serializer):
 
 
 def _area_report(code: str, fy: int, area: Any) -> dict[str, Any]:
+    hidden = selectors.hidden_above(code, fy)
     return {
         "area": code,
         "name": area.display_name() if area else "ประเทศไทย",
         "fiscal_year": fy,
         "fiscal_year_label": thaitime.fiscal_year_label(fy),
         "minimum_people_per_cell": selectors.agency_min_cell(),
-        "totals": _figures(selectors.headline(code, fy)),
+        "totals": _figures(selectors.headline(code, fy, hidden=hidden)),
         "months": [
             {"key": f"{y}-{m:02d}", "label": thaitime.format_month(y, m), "figures": _figures(f)}
-            for y, m, f in selectors.by_month(code, fy)
+            for y, m, f in selectors.by_month(code, fy, hidden=hidden)
         ],
         "virtues": [
-            {"key": v.code, "label": v.display_name(), "figures": _figures(f)} for v, f in selectors.by_virtue(code, fy)
+            {"key": v.code, "label": v.display_name(), "figures": _figures(f)}
+            for v, f in selectors.by_virtue(code, fy, hidden=hidden)
         ],
         "dimensions": [
             {"key": d.code, "label": d.display_name(), "figures": _figures(f)}
-            for d, f in selectors.by_dimension(code, fy)
+            for d, f in selectors.by_dimension(code, fy, hidden=hidden)
         ],
         "areas": [
             {"key": a.code, "label": a.display_name(), "figures": _figures(f)}
-            for a, f in selectors.by_child_area(code, fy)
+            for a, f in selectors.by_child_area(code, fy, hidden=hidden)
         ],
     }
 

@@ -281,10 +281,11 @@ def test_too_many_cells_to_count_leave_the_sum_hidden(minimum, monkeypatch):
 def test_the_people_are_counted_only_when_the_rollups_leave_it_open(one_person_in_a_village, django_assert_num_queries):
     """Villages of 4, 6 and 7 people: the largest alone shows their subdistrict; one village is one cell."""
     w = one_person_in_a_village
+    # (whether the area is hidden in the lists above it is a read of its own, ``hidden_above``)
     with django_assert_num_queries(1):
-        assert not selectors.headline("710911", w.fy).suppressed
+        assert not selectors.headline("710911", w.fy, hidden=False).suppressed
     with django_assert_num_queries(1):
-        assert selectors.headline("71091101", w.fy).suppressed
+        assert selectors.headline("71091101", w.fy, hidden=False).suppressed
 
 
 # --- hidden cells beside their total ---------------------------------------------------------------------------------
@@ -340,7 +341,8 @@ def test_three_small_villages_of_different_people_protect_each_other(minimum, dj
     from django.db import connection
 
     with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
-        children = selectors.by_child_area("710911", fy)
+        children = selectors.by_child_area("710911", fy, hidden=False)
+    assert children == selectors.by_child_area("710911", fy)  # the subdistrict is not hidden above
     assert {a.code for a, f in children if f.suppressed} == set(VILLAGES[:3])
     assert _worked_out(children, selectors.headline("710911", fy))[0] == 6
 
@@ -390,3 +392,135 @@ def test_the_public_page_hides_a_province_beside_the_national_total(client):
     assert hidden == {"71", "10"}
     csv = client.get(reverse("reports:public"), {"fy": fy, "format": "csv"}).content.decode("utf-8-sig")
     assert ",60," not in csv and ",45," not in csv and ",105," in csv  # 12 x 5, 9 x 5 hidden; 21 x 5 shown
+
+
+# --- across pages: an area hidden in the list above it ---------------------------------------------------------------
+# A list protects its hidden cells against its own total. Another page must not undo that: the page of an area
+# hidden in the list above it (small, or hidden to protect a small sibling) hides its total and its splits, and
+# the areas below it do not add up to it (``selectors.hidden_above``).
+
+
+def test_the_village_hidden_to_protect_a_small_one_is_hidden_on_its_own_page(client, one_person_in_a_village):
+    """Villages of 4, 6 and 7 people: the 6 is hidden beside the 4 in their subdistrict's list. Its own page
+    showed its 30 credits, and the subdistrict's 85 less the 35 shown less those 30 gave the 4 people's 20."""
+    w = one_person_in_a_village
+    assert selectors.hidden_above("71091102", w.fy) and selectors.hidden_above("71091101", w.fy)
+    assert not selectors.hidden_above("71091103", w.fy) and not selectors.hidden_above("710911", w.fy)
+    own = selectors.headline("71091102", w.fy)
+    assert own == Figures(suppressed=True) and own.below == 0  # a dash, as in the list: not "<5"
+    for split in (selectors.by_month, selectors.by_virtue, selectors.by_dimension):
+        cells = [row[-1] for row in split("71091102", w.fy)]
+        assert all(f.suppressed or f.is_empty() for f in cells), split.__name__
+        assert any(f.suppressed for f in cells), split.__name__
+    assert not selectors.headline("71091103", w.fy).suppressed  # the village shown in the list is shown alone
+    # the dashboard, its drill-down, the API and the export say the same
+    client.force_login(w.staff)
+    page = client.get(reverse("reports:dashboard"), {"fy": w.fy, "area": "71091102"}).content.decode()
+    panel = client.get(reverse("reports:area", args=["71091102"]), {"fy": w.fy}).content.decode()
+    for html in (page, panel):
+        headline = html[html.index('data-testid="headline"') :].split("</div></div></div></div>")[0]
+        assert ">30<" not in headline and ">6<" not in headline and "—" in headline
+        assert 'data-testid="hidden-above-note"' in html
+    assert ">30<" not in page
+    shown = client.get(reverse("reports:area", args=["71091103"]), {"fy": w.fy}).content.decode()
+    assert 'data-testid="hidden-above-note"' not in shown and ">35<" in shown
+    csv = client.get(reverse("reports:export", args=["months", "csv"]), {"fy": w.fy, "area": "71091102"})
+    assert ",30," not in csv.content.decode("utf-8-sig")
+    api = APIClient()
+    api.force_authenticate(w.staff)
+    body = api.get("/api/v1/reports/areas/71091102/", {"fy": w.fy}).json()
+    assert body["totals"]["suppressed"] is True and body["totals"]["credits_issued"] is None
+    assert all(row["figures"]["credits_issued"] in (None, 0) for row in body["months"] + body["virtues"])
+
+
+def test_the_areas_below_an_area_hidden_above_do_not_add_up_to_it(minimum, django_assert_num_queries):
+    """In district 7109: subdistrict 710911 of 2 people, 710912 of 6 + 7 (two villages) and 710901 of 20. The
+    district's list hides 710911 and, to protect it, 710912. Were both villages of 710912 shown, they would add up
+    to it, and the district less 710901 less 710912 would give the two people's figures: one of them is hidden
+    too, and the two hidden together count eight people."""
+    w = build_world()
+    fy = verified_deeds(w, 2, village="71091101")[0].fiscal_year
+    verified_deeds(w, 6, village="71091201")
+    verified_deeds(w, 7, village="71091202")
+    verified_deeds(w, 20, village="71090101")
+    district = {a.code: f for a, f in selectors.by_child_area("7109", fy)}
+    assert district["710911"].suppressed and district["710912"].suppressed and not district["710901"].suppressed
+    assert selectors.headline("710912", fy).suppressed
+    villages = {a.code: f for a, f in selectors.by_child_area("710912", fy)}
+    assert villages["71091201"].suppressed and not villages["71091202"].suppressed
+    assert villages["71091202"].participants == 7
+    # what every page shown gives, put together: the district less what is shown of it, to the village
+    total = selectors.headline("7109", fy)
+    shown = [district["710901"], villages["71091202"]]
+    assert total.participants - sum(f.participants for f in shown) == 8  # 2 + 6 people, never the 2 alone
+    # the village hidden below the hidden subdistrict is hidden on its own page, and its months with it
+    assert selectors.hidden_above("71091201", fy) and selectors.headline("71091201", fy).suppressed
+    assert all(f.suppressed or f.is_empty() for _y, _m, f in selectors.by_month("71091201", fy))
+    assert not selectors.hidden_above("71091202", fy) and not selectors.headline("71091202", fy).suppressed
+    # with the minimum off (as in the rest of the suite), nothing is hidden and nothing is read for it
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(THAMDEE={**settings.THAMDEE, "AGENCY_MIN_CELL": 0}):
+        with django_assert_num_queries(0):
+            assert not selectors.hidden_above("71091201", fy)
+        assert selectors.headline("710912", fy).participants == 13
+
+
+def _deeds_of_type(w, deed_type, people: int):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tests.factories import member_of
+    from thamdee.deeds import services
+
+    entries = [
+        services.DeedInput(
+            member=member_of(w.org),
+            deed_type=deed_type,
+            done_on=w.today - dt.timedelta(days=1),
+            hours=1,
+            area=area("71091101"),
+        )
+        for _ in range(people)
+    ]
+    deeds = services.deed_record_for(actor=w.organiser, entries=entries)
+    services.deed_verify_bulk(actor=w.verifier, deeds=deeds)
+    return deeds
+
+
+def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
+    """Ten people's care (volunteering, health) and two people's returned property (honesty, society) in one
+    village: the honesty cell is hidden, and volunteering with it, since the village's total less volunteering
+    would give the two people's figures. The same for the dimensions."""
+    w = build_world()
+    fy = _deeds_of_type(w, w.care, 10)[0].fiscal_year
+    _deeds_of_type(w, w.lost, 2)
+    total = selectors.headline("71091101", fy)
+    assert not total.suppressed and total.participants == 12
+    virtues = {v.code: f for v, f in selectors.by_virtue("71091101", fy)}
+    assert virtues["honesty"].suppressed and virtues["volunteering"].suppressed
+    assert virtues["honesty"] == virtues["volunteering"] == Figures(suppressed=True)
+    dimensions = {d.code: f for d, f in selectors.by_dimension("71091101", fy)}
+    assert dimensions["society"].suppressed and dimensions["health"].suppressed
+    # a third virtue of five or more people is the one hidden with the small one when it is the smallest shown
+    _deeds_of_type(w, w.save, 5)
+    virtues = {v.code: f for v, f in selectors.by_virtue("71091101", fy)}
+    assert virtues["honesty"].suppressed and virtues["sufficiency"].suppressed
+    assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
+
+
+def test_a_small_target_area_is_not_given_away_by_the_targets_together(minimum):
+    """Two target subdistricts, of 2 and 10 people: the targets together (12) are shown, so the 10 is hidden with
+    the 2; before, the 12 less the 10 gave the two people's figures."""
+    from thamdee.reports import services as report_services
+
+    w = build_world()
+    fy = verified_deeds(w, 2, village="71091101")[0].fiscal_year
+    verified_deeds(w, 10, village="71091201")
+    verified_deeds(w, 9, village="71090101")
+    for code in ("710911", "710912"):
+        report_services.target_area_designate(actor=w.staff, programme=w.programme, fiscal_year=fy, area=area(code))
+    inside, outside, each = selectors.target_vs_other("7109", fy)
+    assert not inside.suppressed and inside.participants == 12
+    assert not outside.suppressed and outside.participants == 9
+    assert {a.code: f.suppressed for a, f in each} == {"710911": True, "710912": True}

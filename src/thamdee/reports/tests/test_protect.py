@@ -101,3 +101,29 @@ def test_a_single_person_beside_a_large_cell_is_protected_by_it():
     people = [frozenset({0}), frozenset(range(1, 51)), frozenset(range(51, 151))]
     out = protect(_cells(people, counted=True), 5)
     assert [f.suppressed for f in out] == [True, True, False]
+
+
+@given(people=people_sets, minimum=st.integers(2, 10), counted=st.booleans())
+def test_cells_of_a_hidden_total_never_add_up_to_it(people: list[frozenset[int]], minimum: int, counted: bool) -> None:
+    """``total_hidden``: the total is hidden on its page but other pages give it with other hidden cells (an area
+    hidden in the list above it). Either there is nothing in the cells, or the hidden ones hold someone and count
+    the minimum of people together: the cells shown never add up to the total."""
+    cells = _cells(people, counted=counted)
+    out = protect(cells, minimum, total_hidden=True)
+    hidden = [i for i, f in enumerate(out) if f.suppressed]
+    assert all(out[i] is cells[i] for i in range(len(cells)) if i not in hidden)
+    assert all(out[i] == Figures(suppressed=True) for i in hidden)
+    together = frozenset().union(*(people[i] for i in hidden))
+    if any(people):
+        # (fewer only when every cell with someone in it is hidden, and the total then counts too few to show)
+        assert together and (len(together) >= minimum or all(i in hidden for i, p in enumerate(people) if p))
+    # at most one cell of the minimum or more people is hidden for it
+    assert sum(1 for i in hidden if len(people[i]) >= minimum) <= 1
+
+
+def test_a_hidden_total_hides_the_smallest_cell_of_its_own():
+    people = [frozenset(range(0, 6)), frozenset(range(6, 20)), frozenset()]
+    cells = _cells(people, counted=True)
+    assert protect(cells, 5) == cells
+    assert protect(cells, 5, total_hidden=True) == [Figures(suppressed=True), cells[1], cells[2]]
+    assert protect([Figures(), Figures()], 5, total_hidden=True) == [Figures(), Figures()]
