@@ -327,7 +327,8 @@ REST_FRAMEWORK = {
         "thamdee.api.parsers.FormParser",
         "thamdee.api.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
+    # The rates are THAMDEE["API_RATES"], counted in the database for every process (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["thamdee.api.throttling.ApiRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -400,4 +401,13 @@ THAMDEE = {
     # The largest request body accepted (common.middleware.RefuseLargeRequestsMiddleware): ten evidence files of
     # 15 MB (an assessment activity's upload) and the form around them.
     "MAX_REQUEST_BYTES": int(os.environ.get("THAMDEE_MAX_REQUEST_MB", "160")) * 1024 * 1024,
+    # API calls a client may make ("<requests>/<s|m|h|d>"; empty: no limit), counted for every process of the site
+    # in the database (api/throttling.py): a signed-in person wherever they call from; an anonymous client by its
+    # address (generously: a whole village may share one); and the exchange of a password for a token, tighter
+    # (each try costs a password hash, and sign-in lockouts count per person and address as well).
+    "API_RATES": {
+        "user": os.environ.get("THAMDEE_API_RATE_USER", "600/min"),
+        "anon": os.environ.get("THAMDEE_API_RATE_ANON", "300/min"),
+        "token": os.environ.get("THAMDEE_API_RATE_TOKEN", "30/min"),
+    },
 }

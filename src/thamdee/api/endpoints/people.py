@@ -11,7 +11,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, me
@@ -51,7 +50,7 @@ class TokenApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [AnonRateThrottle]
+    throttle_scope = "token"  # THAMDEE["API_RATES"]["token"], per client address
 
     def get_authenticators(self) -> list[Any]:
         # Only signing out names a token; the exchange reads none (a stale token sent along must not refuse it).
