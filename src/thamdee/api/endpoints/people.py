@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, me
+from thamdee.api.throttling import ApiRateThrottle, TokenRateThrottle
 from thamdee.common.errors import DomainError
 from thamdee.inbox import selectors as inbox_selectors
 from thamdee.inbox import services as inbox_services
@@ -50,7 +51,8 @@ class TokenApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_scope = "token"  # THAMDEE["API_RATES"]["token"], per client address
+    # The anonymous rate of the address, and THAMDEE["API_RATES"]["token"] per address and name tried
+    throttle_classes = [ApiRateThrottle, TokenRateThrottle]
 
     def get_authenticators(self) -> list[Any]:
         # Only signing out names a token; the exchange reads none (a stale token sent along must not refuse it).

@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 ('hits', models.IntegerField()),
                 ('previous', models.IntegerField()),
                 ('seen', models.BigIntegerField()),
+                ('allowed', models.BooleanField()),
             ],
         ),
         migrations.RunPython(unlogged, logged),
