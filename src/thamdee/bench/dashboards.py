@@ -87,7 +87,7 @@ def _read_times(fy: int, rng: random.Random) -> tuple[dict[str, list[float]], li
     top: list[float] = []
     # As the dashboard reads them: whether the area is hidden in the lists above it first (one read of those lists,
     # from the country down), then every read of its own page with that answer.
-    calls: list[tuple[str, Callable[[str, bool], Any]]] = [
+    calls: list[tuple[str, Callable[[str, Any], Any]]] = [
         ("headline", lambda code, hidden: selectors.headline(code, fy, hidden=hidden)),
         ("months", lambda code, hidden: selectors.by_month(code, fy, hidden=hidden)),
         ("virtues", lambda code, hidden: selectors.by_virtue(code, fy, hidden=hidden)),

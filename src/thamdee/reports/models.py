@@ -34,6 +34,10 @@ class Rollup(models.Model):
     credits_spent = models.BigIntegerField(default=0)
     participants = models.PositiveIntegerField(default=0)
     organisations = models.PositiveIntegerField(default=0)
+    # The members whose spending ``credits_spent`` is (by their home area, not among ``participants``, who are
+    # counted by the deeds' area): the threshold of that figure (``selectors.Figures``). Each member has one home
+    # area, so the spenders of a year's cells add up across areas without counting anyone twice.
+    spenders = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("ตัวเลขสรุป")
@@ -53,6 +57,13 @@ class Rollup(models.Model):
             models.Index(fields=["fiscal_year", "month", "province_code"], name="reports_rollup_province"),
             models.Index(fields=["fiscal_year", "month", "district_code"], name="reports_rollup_district"),
             models.Index(fields=["fiscal_year", "month", "subdistrict_code"], name="reports_rollup_subdistrict"),
+            # The whole year's cells without splits, one in ten of the table: an area's total and the lists of the
+            # areas below it (and every list above it, ``selectors.hidden_above``) read only these.
+            models.Index(
+                fields=["fiscal_year", "province_code", "district_code", "subdistrict_code"],
+                condition=Q(month=0, virtue="", dimension=""),
+                name="reports_rollup_year_totals",
+            ),
         ]
 
     def __str__(self) -> str:

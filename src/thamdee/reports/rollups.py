@@ -83,35 +83,42 @@ def _local(column: str) -> tuple[str, str]:
 
 
 def _spent_sql(where: str, *, whole_year: bool) -> str:
-    """Credits members spent with partners (redemptions less their refunds), by the member's home area."""
+    """Credits members spent with partners (redemptions less their refunds), by the member's home area, and the
+    members whose net spending in the cell is not zero (``spenders``). Cells whose spending nets to zero are left
+    out (their figures are zeros)."""
     fy, month = _local("j.created_at")
     month_expr = "0" if whole_year else month
     group_month = "" if whole_year else f", {month}"
     return f"""
-        SELECT ha.code, ha.province_code, ha.district_code, ha.subdistrict_code, {fy} AS fy, {month_expr} AS m,
-               -sum(p.amount) AS spent
-          FROM ledger_posting p
-          JOIN ledger_journal j ON j.id = p.journal_id
-          JOIN ledger_account acc ON acc.id = p.account_id
-          JOIN people_user u ON u.id = acc.user_id
-          JOIN areas_area ha ON ha.id = u.home_area_id
-         WHERE acc.kind = 1
-           AND (j.kind = 2 OR (j.kind = 4 AND EXISTS (SELECT 1 FROM ledger_journal o
-                                                       WHERE o.id = j.reversal_of_id AND o.kind = 2)))
-           AND ({where})
-         GROUP BY ha.code, ha.province_code, ha.district_code, ha.subdistrict_code, {fy}{group_month}
+        SELECT code, province_code, district_code, subdistrict_code, fy, m, sum(spent), count(*)
+          FROM (SELECT ha.code, ha.province_code, ha.district_code, ha.subdistrict_code, {fy} AS fy,
+                       {month_expr} AS m, -sum(p.amount) AS spent
+                  FROM ledger_posting p
+                  JOIN ledger_journal j ON j.id = p.journal_id
+                  JOIN ledger_account acc ON acc.id = p.account_id
+                  JOIN people_user u ON u.id = acc.user_id
+                  JOIN areas_area ha ON ha.id = u.home_area_id
+                 WHERE acc.kind = 1
+                   AND (j.kind = 2 OR (j.kind = 4 AND EXISTS (SELECT 1 FROM ledger_journal o
+                                                               WHERE o.id = j.reversal_of_id AND o.kind = 2)))
+                   AND ({where})
+                 GROUP BY ha.code, ha.province_code, ha.district_code, ha.subdistrict_code, {fy}{group_month}, u.id
+                HAVING sum(p.amount) <> 0) per_member
+         GROUP BY code, province_code, district_code, subdistrict_code, fy, m
+        HAVING sum(spent) <> 0
     """
 
 
 def _upsert_spent(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+    """Rows of (area code, province, district, subdistrict, fiscal year, month, credits spent, spenders)."""
     if not rows:
         return
     cursor.executemany(
-        f"""INSERT INTO reports_rollup ({INSERT_COLUMNS})
-            VALUES (%s, %s, %s, %s, %s, %s, '', '', 0, 0, 0, %s, 0, 0)
+        f"""INSERT INTO reports_rollup ({INSERT_COLUMNS}, spenders)
+            VALUES (%s, %s, %s, %s, %s, %s, '', '', 0, 0, 0, %s, 0, 0, %s)
             ON CONFLICT (area_code, fiscal_year, month, virtue, dimension)
-            DO UPDATE SET credits_spent = excluded.credits_spent""",
-        [(code, p, d, s, fy, m, spent) for code, p, d, s, fy, m, spent in rows],
+            DO UPDATE SET credits_spent = excluded.credits_spent, spenders = excluded.spenders""",
+        [tuple(row) for row in rows],
     )
 
 
@@ -167,11 +174,11 @@ def _refresh_area(cursor: Any, area_id: int, fy: int, months: set[int]) -> None:
     in_months, month_params = _in("month", months | {0})
     # Keep the spent credits of the cells (they come from the ledger and are refreshed by their own hook).
     cursor.execute(
-        f"SELECT month, credits_spent FROM reports_rollup WHERE area_code = %s AND fiscal_year = %s "
+        f"SELECT month, credits_spent, spenders FROM reports_rollup WHERE area_code = %s AND fiscal_year = %s "
         f"AND virtue = '' AND dimension = '' AND {in_months}",
         [code, fy, *month_params],
     )
-    spent = dict(cursor.fetchall())
+    spent = {month: (value, spenders) for month, value, spenders in cursor.fetchall()}
     cursor.execute(
         f"DELETE FROM reports_rollup WHERE area_code = %s AND fiscal_year = %s AND {in_months}",
         [code, fy, *month_params],
@@ -181,10 +188,10 @@ def _refresh_area(cursor: Any, area_id: int, fy: int, months: set[int]) -> None:
         cursor.execute(sql, [area_id, fy, *deed_month_params])
     for sql in _deed_cells_sql("d.area_id = %s AND d.fiscal_year = %s", whole_year=True):
         cursor.execute(sql, [area_id, fy])
-    if any(spent.values()):
+    if any(value for value, _spenders in spent.values()):
         cursor.execute("SELECT province_code, district_code, subdistrict_code FROM areas_area WHERE id = %s", [area_id])
         p, d, s = cursor.fetchone()
-        _upsert_spent(cursor, [(code, p, d, s, fy, m, value) for m, value in spent.items() if value])
+        _upsert_spent(cursor, [(code, p, d, s, fy, m, value, n) for m, (value, n) in spent.items() if value])
 
 
 def _refresh_org(cursor: Any, org_id: int, fy: int, months: set[int]) -> None:
@@ -362,7 +369,7 @@ def _known_cells(cursor: Any) -> None:
         cursor.execute(
             """CREATE TEMP TABLE rollup_keep_spent ON COMMIT DROP AS
                SELECT r.area_code, r.province_code, r.district_code, r.subdistrict_code, r.fiscal_year, r.month,
-                      r.credits_spent
+                      r.credits_spent, r.spenders
                  FROM reports_rollup r
                 WHERE r.virtue = '' AND r.dimension = '' AND r.credits_spent <> 0
                   AND ((r.area_code, r.fiscal_year, r.month) IN (SELECT code, fiscal_year, month FROM rollup_touch)
@@ -385,12 +392,12 @@ def _known_cells(cursor: Any) -> None:
         ):
             cursor.execute(sql)
         cursor.execute(
-            f"""INSERT INTO reports_rollup ({INSERT_COLUMNS})
+            f"""INSERT INTO reports_rollup ({INSERT_COLUMNS}, spenders)
                 SELECT area_code, province_code, district_code, subdistrict_code, fiscal_year, month, '', '', 0, 0, 0,
-                       credits_spent, 0, 0
+                       credits_spent, 0, 0, spenders
                   FROM rollup_keep_spent
                 ON CONFLICT (area_code, fiscal_year, month, virtue, dimension)
-                DO UPDATE SET credits_spent = excluded.credits_spent"""
+                DO UPDATE SET credits_spent = excluded.credits_spent, spenders = excluded.spenders"""
         )
     cursor.execute("SELECT EXISTS (SELECT 1 FROM rollup_touch_org)")
     if cursor.fetchone()[0]:
@@ -448,11 +455,21 @@ def refresh_spent(member_ids: Iterable[int], moments: Iterable[dt.datetime]) -> 
         in_cells, cell_params = _in("area_code", codes)
         in_fy, fy_params = _in("fiscal_year", years)
         cursor.execute(
-            f"UPDATE reports_rollup SET credits_spent = 0 WHERE {in_cells} AND {in_fy} "
+            f"UPDATE reports_rollup SET credits_spent = 0, spenders = 0 WHERE {in_cells} AND {in_fy} "
             "AND virtue = '' AND dimension = ''",
             [*cell_params, *fy_params],
         )
         _upsert_spent(cursor, rows)
+
+
+@transaction.atomic
+def rebuild_spent() -> None:
+    """Recompute every cell's spent credits and spenders from the ledger (the deeds' figures untouched)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE reports_rollup SET credits_spent = 0, spenders = 0 WHERE credits_spent <> 0", [])
+        for whole in (False, True):
+            cursor.execute(_spent_sql("1 = 1", whole_year=whole), [])
+            _upsert_spent(cursor, cursor.fetchall())
 
 
 @transaction.atomic
@@ -479,7 +496,7 @@ def snapshot() -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT area_code, fiscal_year, month, virtue, dimension, deeds, hours, credits_issued, credits_spent, "
-            "participants, organisations FROM reports_rollup "
+            "participants, organisations, spenders FROM reports_rollup "
             "WHERE deeds > 0 OR credits_spent <> 0 ORDER BY 1, 2, 3, 4, 5"
         )
         cells = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row) for row in cursor.fetchall()]
@@ -493,7 +510,7 @@ def snapshot() -> list[tuple[Any, ...]]:
 
 CELL_COLUMNS = (
     "area_code, fiscal_year, month, virtue, dimension, deeds, round(hours, 2), credits_issued, credits_spent, "
-    "participants, organisations"
+    "participants, organisations, spenders"
 )
 ORG_COLUMNS = "organisation_id, fiscal_year, month, deeds, round(hours, 2), credits_issued, participants"
 KEPT_CELLS = f"SELECT {CELL_COLUMNS} FROM reports_rollup WHERE deeds > 0 OR credits_spent <> 0"

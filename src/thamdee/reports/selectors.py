@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from thamdee.people.types import Actor
 from thamdee.reports.models import KpiBaseline, KpiKind, OrgRollup, Rollup, Story, StoryStatus, TargetArea
 from thamdee.reports.rollups import COUNTED
 
-MEASURES = ("deeds", "hours", "credits_issued", "credits_spent", "participants", "organisations")
+MEASURES = ("deeds", "hours", "credits_issued", "credits_spent", "participants", "organisations", "spenders")
 
 
 @dataclass
@@ -43,6 +43,11 @@ class Figures:
     # (``protect``).
     participants: int = 0
     organisations: int = 0
+    # The members whose spending ``credits_spent`` is (by home area; not the participants): that figure alone is
+    # hidden (``spent_hidden``, a dash) when they are fewer than the minimum, or when the list it is in, or the list
+    # above its area, hides some spending (``protect``, ``hidden_above``). Never shown itself.
+    spenders: int = 0
+    spent_hidden: bool = False
     suppressed: bool = False
     # When suppressed: the number of people the cell counts fewer than, shown as "<5"; 0 for a cell hidden beside
     # a total (``protect``), shown as a dash without saying why.
@@ -82,11 +87,19 @@ class Figures:
         if self.suppressed:
             return Figures(suppressed=True, below=max(minimum, self.below) if self.below else 0)
         if self.is_empty() or self.counts_at_least(minimum):
-            return self
+            return self.without_spending() if self.spenders < minimum else self
         return Figures(suppressed=True, below=minimum)
 
+    def without_spending(self) -> Figures:
+        """The figures with the credits spent hidden (a dash), the rest as they are."""
+        if self.suppressed or self.spent_hidden or not self.credits_spent:
+            return self
+        return replace(self, credits_spent=0, spenders=0, spent_hidden=True)
 
-def protect(cells: list[Figures], minimum: int, *, total_hidden: bool = False) -> list[Figures]:
+
+def protect(
+    cells: list[Figures], minimum: int, *, total_hidden: bool = False, spending_hidden: bool = False
+) -> list[Figures]:
     """Cells shown beside the total they add up to (an area's children, a year's months, target areas and the
     rest), with small cells hidden so that none can be worked out from the total either.
 
@@ -108,16 +121,28 @@ def protect(cells: list[Figures], minimum: int, *, total_hidden: bool = False) -
     ``total_hidden``: the total is hidden where it is shown, but other pages give it together with other hidden
     cells (an area hidden in the list of the area above it, see ``hidden_above``). The cells must then not add up
     to it: at least one cell with people in it is hidden, and the hidden ones count ``minimum`` people together,
-    so that what the other pages give is mixed with at least that many."""
+    so that what the other pages give is mixed with at least that many.
+
+    The credits spent are a column of their own (they count the spenders, not the participants): if any cell with
+    spending in it has it hidden (the cell, or its spending alone, ``suppress_below``), or the total's spending is
+    hidden (``spending_hidden``, or ``total_hidden``), the spending of every cell is hidden, so that the total's
+    spending less the spending shown gives nothing."""
     out = [f.suppress_below(minimum) for f in cells]
     hidden = [i for i, f in enumerate(out) if f.suppressed]
     shown = [i for i, f in enumerate(out) if not f.suppressed and not f.is_empty()]
     with_people = [i for i in hidden if not cells[i].suppressed and not cells[i].is_empty()]
     if shown and ((hidden and not _together(cells, hidden, minimum)) or (total_hidden and not with_people)):
         hidden.append(min(shown, key=lambda i: (cells[i].participants, cells[i].deeds, cells[i].credits_issued)))
-    if not hidden:
-        return out
-    return [Figures(suppressed=True) if i in hidden else f for i, f in enumerate(out)]
+    if hidden:
+        out = [Figures(suppressed=True) if i in hidden else f for i, f in enumerate(out)]
+    spending_gone = any(
+        cells[i].suppressed or out[i].suppressed or out[i].spent_hidden
+        for i in range(len(cells))
+        if cells[i].credits_spent or cells[i].suppressed
+    )
+    if spending_hidden or total_hidden or spending_gone:
+        out = [f.without_spending() for f in out]
+    return out
 
 
 def _hide_all(cells: list[Figures]) -> list[Figures]:
@@ -362,49 +387,88 @@ def _sums_by(cells: QuerySet, column: str) -> dict[Any, Figures]:
 # (docs/authorisation.md, "differencing across pages").
 
 
-def hidden_above(code: str, fiscal_year: int) -> bool:
+@dataclass(frozen=True)
+class Above:
+    """What the lists above an area hide of it (``hidden_above``): all its figures (``hidden``; then its spending
+    too), or its spending alone (``spending``). True when the area is hidden."""
+
+    hidden: bool = False
+    spending: bool = False
+
+    def __bool__(self) -> bool:
+        return self.hidden
+
+
+def hidden_above(code: str, fiscal_year: int, lists: Lists | None = None) -> Above:
     """Whether an area is hidden in the list of the areas one level up (or, the same way, that area in its own
-    list, and so on up to the country): read from the country down, each list protected as its page shows it."""
+    list, and so on up to the country), and whether its spending is: read from the country down, each list
+    protected as its page shows it. ``lists``: the lists already read (``hidden_above_many``), shared."""
     minimum = agency_min_cell()
+    above = Above()
     if not code or minimum <= 1:
-        return False
-    hidden = False
+        return above
+    lists = {} if lists is None else lists
     for n in range(0, len(code), 2):
-        listing = _protected_children(code[:n], fiscal_year, minimum, hidden)
-        hidden = next((f.suppressed for a, f in listing if a.code == code[: n + 2]), False)
+        parent = code[:n]
+        if (parent, above) not in lists:
+            cells = _child_cells(parent, fiscal_year)
+            shown = protect(
+                [f for _c, f in cells], minimum, total_hidden=above.hidden, spending_hidden=above.spending
+            )
+            lists[parent, above] = {
+                c: Above(f.suppressed, f.suppressed or f.spent_hidden) for (c, _f), f in zip(cells, shown, strict=True)
+            }
+        above = lists[parent, above].get(code[: n + 2], Above())
+    return above
+
+
+# The lists read by ``hidden_above``: by the area above and what is hidden of it, each area's code to what the list
+# hides of it.
+Lists = dict[tuple[str, Above], dict[str, Above]]
+
+
+def hidden_above_many(codes: list[str], fiscal_year: int) -> dict[str, Above]:
+    """``hidden_above`` of several areas, each list read once."""
+    lists: Lists = {}
+    return {code: hidden_above(code, fiscal_year, lists) for code in codes}
+
+
+def _hidden(code: str, fiscal_year: int, hidden: Above | bool | None) -> Above:
+    if hidden is None:
+        return hidden_above(code, fiscal_year)
+    if isinstance(hidden, bool):
+        return Above(hidden, hidden)
     return hidden
 
 
-def _hidden(code: str, fiscal_year: int, hidden: bool | None) -> bool:
-    return hidden_above(code, fiscal_year) if hidden is None else hidden
-
-
-def headline(code: str, fiscal_year: int, *, hidden: bool | None = None) -> Figures:
+def headline(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> Figures:
     """An area's figures for the fiscal year. ``hidden``: whether the area is hidden in the list above it
     (``hidden_above``; read when not given): a dash then, unless it counts too few people anyway ("<5")."""
     figures = _agency(_sum(_cells(code, fiscal_year)))
-    if not figures.suppressed and not figures.is_empty() and _hidden(code, fiscal_year, hidden):
+    above = _hidden(code, fiscal_year, hidden)
+    if not figures.suppressed and not figures.is_empty() and above.hidden:
         return Figures(suppressed=True)
-    return figures
+    return figures.without_spending() if above.spending else figures
 
 
-def by_month(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[int, int, Figures]]:
+def by_month(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[int, int, Figures]]:
     sums = _sums_by(_cells(code, fiscal_year, month=None).exclude(month=0), "month")
     months = fiscal_year_months(fiscal_year)
     cells = _split([sums.get(month, Figures()) for _year, month in months], code, fiscal_year, hidden)
     return [(year, month, f) for (year, month), f in zip(months, cells, strict=True)]
 
 
-def _split(cells: list[Figures], code: str, fiscal_year: int, hidden: bool | None) -> list[Figures]:
+def _split(cells: list[Figures], code: str, fiscal_year: int, hidden: Above | bool | None) -> list[Figures]:
     """The months, virtues or dimensions of an area, protected against its total; all hidden when the area is
     (``hidden_above``): shown beside the sums of the same split of the other areas of the list above, they would
     give a small sibling's month (virtue, dimension) by difference."""
-    if _hidden(code, fiscal_year, hidden):
+    above = _hidden(code, fiscal_year, hidden)
+    if above.hidden:
         return _hide_all(cells)
-    return protect(cells, agency_min_cell())
+    return protect(cells, agency_min_cell(), spending_hidden=above.spending)
 
 
-def by_virtue(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[Any, Figures]]:
+def by_virtue(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
     """Deeds by virtue. A deed of a type of several virtues counts in each, so the virtues may add up to more than
     the total; they are protected against it all the same (the hidden ones count ``minimum`` people together),
     since where each type has one virtue they add up to it exactly."""
@@ -416,7 +480,7 @@ def by_virtue(code: str, fiscal_year: int, *, hidden: bool | None = None) -> lis
     return list(zip(virtues, cells, strict=True))
 
 
-def by_dimension(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[Any, Figures]]:
+def by_dimension(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
     """Deeds by dimension, protected as the virtues are (``by_virtue``)."""
     from thamdee.deeds.models import Dimension
 
@@ -429,29 +493,40 @@ def by_dimension(code: str, fiscal_year: int, *, hidden: bool | None = None) -> 
 CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}
 
 
-def by_child_area(code: str, fiscal_year: int, *, hidden: bool | None = None) -> list[tuple[Area, Figures]]:
+def by_child_area(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Area, Figures]]:
     """The areas one level down (provinces of the country, districts of a province...), with their figures;
     areas with no activity are listed with zeros. When the area itself is hidden (``hidden_above``), they do not
     add up to it."""
-    return _protected_children(code, fiscal_year, agency_min_cell(), _hidden(code, fiscal_year, hidden))
-
-
-def _protected_children(code: str, fiscal_year: int, minimum: int, hidden: bool) -> list[tuple[Area, Figures]]:
+    above = _hidden(code, fiscal_year, hidden)
     areas = _child_areas(code, fiscal_year)
-    cells = protect([f for _a, f in areas], minimum, total_hidden=hidden)
+    cells = protect(
+        [f for _a, f in areas], agency_min_cell(), total_hidden=above.hidden, spending_hidden=above.spending
+    )
     return list(zip([a for a, _f in areas], cells, strict=True))
 
 
 def _child_areas(code: str, fiscal_year: int) -> list[tuple[Area, Figures]]:
     """``by_child_area`` before any cell is hidden."""
+    return _children(code, fiscal_year, list, lambda area: area.code, lambda: Area.objects.get(code=code))
+
+
+def _child_cells(code: str, fiscal_year: int) -> list[tuple[str, Figures]]:
+    """``_child_areas`` by code, without reading the areas themselves: the same cells in the same order, so that a
+    list protected from them hides what the page hides (``hidden_above``)."""
+    return _children(code, fiscal_year, lambda qs: list(qs.values_list("code", flat=True)), str, lambda: code)
+
+
+def _children(
+    code: str, fiscal_year: int, read: Callable[[QuerySet], list[Any]], code_of: Callable[[Any], str], itself: Any
+) -> list[tuple[Any, Figures]]:
     column = CHILD_COLUMN.get(len(code))
     if column is None:
         return []
     sums = _sums_by(_cells(code, fiscal_year), column)
     children = Area.objects.filter(level=AreaLevel.PROVINCE) if not code else Area.objects.filter(parent__code=code)
-    out = [(child, sums.get(child.code, Figures())) for child in children.order_by("code")]
+    out = [(child, sums.get(code_of(child), Figures())) for child in read(children.order_by("code"))]
     if len(code) == 6 and code in sums:  # deeds placed at the subdistrict itself, without a village
-        out.insert(0, (Area.objects.get(code=code), sums[code]))
+        out.insert(0, (itself(), sums[code]))
     return out
 
 
@@ -463,26 +538,51 @@ def target_areas(fiscal_year: int, programme_id: int | None = None) -> list[Targ
 
 
 def target_vs_other(
-    code: str, fiscal_year: int, *, hidden: bool | None = None
+    code: str, fiscal_year: int, *, hidden: Above | bool | None = None
 ) -> tuple[Figures, Figures, list[tuple[Area, Figures]]]:
-    """Target areas inside ``code`` against the rest of ``code``, and each target's own figures. The two add up
-    to the area's total, and the targets to the first: each pair is protected against its total, and each
-    target is hidden where its own page hides it (``hidden_above``)."""
+    """Target areas inside ``code`` against the rest of ``code``, and each target's own figures.
+
+    Each target shows what its own page shows (hidden there when hidden in the list above it, ``hidden_above``),
+    so the targets shown are known wherever they appear. The targets together less those gives the hidden ones
+    together: if they count fewer than the minimum, the targets together are hidden, and the rest with them (the
+    area's total less the rest would give them). Shown beside the area's total, the two are protected against it
+    (``protect``); when the area is hidden above, they must not add up to it: if every target is shown, the
+    targets together are known, and the rest is hidden. (The rest cannot be small while every target is shown: an
+    area hidden to protect a small one is dark, and hides one of its own with people in it.)"""
     targets = [t for t in target_areas(fiscal_year) if t.area.code.startswith(code) or code.startswith(t.area.code)]
     hidden = _hidden(code, fiscal_year, hidden)
-    inside = Q()
-    each = []
-    for target in targets:
-        narrow = target.area.code if len(target.area.code) >= len(code) else code
-        inside |= _prefix_filter(narrow)
-        each.append((target.area, headline(narrow, fiscal_year, hidden=hidden if narrow == code else None)))
     if not targets:
         return Figures(), headline(code, fiscal_year, hidden=hidden), []
-    base = _cells(code, fiscal_year)
     minimum = agency_min_cell()
-    inner, outer = protect([_sum(base.filter(inside)), _sum(base.exclude(inside))], minimum, total_hidden=hidden)
-    cells = protect([f for _a, f in each], minimum, total_hidden=inner.suppressed)
-    return inner, outer, list(zip([a for a, _f in each], cells, strict=True))
+    narrows = [target.area.code if len(target.area.code) >= len(code) else code for target in targets]
+    above = {**hidden_above_many([n for n in narrows if n != code], fiscal_year), code: hidden}
+    inside = Q()
+    each, unseen = [], []
+    for target, narrow in zip(targets, narrows, strict=True):
+        inside |= _prefix_filter(narrow)
+        raw = _sum(_cells(narrow, fiscal_year))
+        shown = _agency(raw)
+        if above[narrow].hidden and not shown.suppressed and not shown.is_empty():
+            shown = Figures(suppressed=True)
+        elif above[narrow].spending:
+            shown = shown.without_spending()
+        if shown.suppressed:
+            unseen.append(raw)
+        each.append((target.area, shown))
+    base = _cells(code, fiscal_year)
+    inner, outer = _sum(base.filter(inside)), _sum(base.exclude(inside))
+    if unseen and not _together(unseen, list(range(len(unseen))), minimum):
+        inner = Figures(suppressed=True)
+    if hidden.hidden and not unseen:
+        return inner.suppress_below(minimum), (outer if outer.is_empty() else Figures(suppressed=True)), each
+    inner, outer = protect([inner, outer], minimum, total_hidden=hidden.hidden, spending_hidden=hidden.spending)
+    return inner, outer, each
+
+
+def target_headlines(targets: list[TargetArea], fiscal_year: int) -> list[tuple[TargetArea, Figures]]:
+    """Each target area's figures, as its own page shows them (the lists above read once for all)."""
+    above = hidden_above_many([t.area.code for t in targets], fiscal_year)
+    return [(t, headline(t.area.code, fiscal_year, hidden=above[t.area.code])) for t in targets]
 
 
 TOP_COLUMNS = (

@@ -43,10 +43,11 @@ def _fy(request: HttpRequest) -> int:
 def _figures_row(f: selectors.Figures) -> list[Any]:
     if f.suppressed:
         return [f"<{f.below}" if f.below else "—"] * 6
-    return [f.deeds, f.hours, f.credits_issued, f.credits_spent, f.participants, f.organisations]
+    spent = "—" if f.spent_hidden else f.credits_spent
+    return [f.deeds, f.hours, f.credits_issued, spent, f.participants, f.organisations]
 
 
-def _chart_data(code: str, fy: int, hidden: bool) -> dict[str, Any]:
+def _chart_data(code: str, fy: int, hidden: selectors.Above) -> dict[str, Any]:
     months = selectors.by_month(code, fy, hidden=hidden)
     virtues = selectors.by_virtue(code, fy, hidden=hidden)
     dimensions = selectors.by_dimension(code, fy, hidden=hidden)
@@ -288,11 +289,16 @@ def targets(request: AuthedRequest) -> HttpResponse:
             error = str(exc)
         except Exception as exc:
             error = "; ".join(getattr(exc, "messages", [str(exc)]))
-    rows = [
-        (t, selectors.headline(t.area.code, fy))
-        for t in selectors.target_areas(fy)
-        if roles.is_site_admin or roles.covers(t.area.code) or any(p.startswith(t.area.code) for p in roles.scope_codes)
-    ]
+    rows = selectors.target_headlines(
+        [
+            t
+            for t in selectors.target_areas(fy)
+            if roles.is_site_admin
+            or roles.covers(t.area.code)
+            or any(p.startswith(t.area.code) for p in roles.scope_codes)
+        ],
+        fy,
+    )
     return render(
         request,
         "reports/targets.html",

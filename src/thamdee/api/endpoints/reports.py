@@ -28,7 +28,9 @@ class FiguresSerializer(serializers.Serializer):
     deeds = serializers.IntegerField(allow_null=True)
     hours = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     credits_issued = serializers.IntegerField(allow_null=True)
-    credits_spent = serializers.IntegerField(allow_null=True)
+    credits_spent = serializers.IntegerField(
+        allow_null=True, help_text="null when hidden: fewer members spent than a cell may show, or it would tell"
+    )
     participants = serializers.IntegerField(allow_null=True)
     organisations = serializers.IntegerField(allow_null=True)
     suppressed = serializers.BooleanField()
@@ -49,7 +51,7 @@ def _figures(f: selectors.Figures) -> dict[str, Any]:
         "deeds": f.deeds,
         "hours": f.hours,
         "credits_issued": f.credits_issued,
-        "credits_spent": f.credits_spent,
+        "credits_spent": None if f.spent_hidden else f.credits_spent,
         "participants": f.participants,
         "organisations": f.organisations,
         "suppressed": False,

@@ -23,6 +23,8 @@ def figure(cell: Any, name: str) -> str:
         suppressed, below, value = getattr(cell, "suppressed", False), getattr(cell, "below", 0), getattr(cell, name)
     if suppressed:
         return f"<{below}" if below else "—"
+    if name == "credits_spent" and getattr(cell, "spent_hidden", False):
+        return "—"
     if name == "hours":
         return floatformat(value or 0, "0")
     return intcomma_th(value or 0)

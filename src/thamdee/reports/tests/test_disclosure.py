@@ -510,8 +510,10 @@ def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
 
 
 def test_a_small_target_area_is_not_given_away_by_the_targets_together(minimum):
-    """Two target subdistricts, of 2 and 10 people: the targets together (12) are shown, so the 10 is hidden with
-    the 2; before, the 12 less the 10 gave the two people's figures."""
+    """Two target subdistricts, of 2 and 10 people, and a third of 9 in district 7109. The 10 is shown on its own
+    page and in the district's list (which hides the 2 and the 9): so the targets together (12) less it would give
+    the two people's figures. The targets together are hidden, and the rest with them (the total less the rest
+    would give them); what every page shown gives is the 2 with the 9."""
     from thamdee.reports import services as report_services
 
     w = build_world()
@@ -521,6 +523,131 @@ def test_a_small_target_area_is_not_given_away_by_the_targets_together(minimum):
     for code in ("710911", "710912"):
         report_services.target_area_designate(actor=w.staff, programme=w.programme, fiscal_year=fy, area=area(code))
     inside, outside, each = selectors.target_vs_other("7109", fy)
-    assert not inside.suppressed and inside.participants == 12
-    assert not outside.suppressed and outside.participants == 9
-    assert {a.code: f.suppressed for a, f in each} == {"710911": True, "710912": True}
+    assert inside.suppressed and outside.suppressed
+    assert {a.code: f.suppressed for a, f in each} == {"710911": True, "710912": False}
+    children = {a.code: f for a, f in selectors.by_child_area("7109", fy)}
+    assert each[1][1] == children["710912"] and children["710901"].suppressed
+    total = selectors.headline("7109", fy)
+    assert total.participants - children["710912"].participants == 11
+    # the targets page shows each target as its own page does
+    rows = selectors.target_headlines(selectors.target_areas(fy), fy)
+    assert {t.area.code: f.suppressed for t, f in rows} == {"710911": True, "710912": False}
+
+
+def test_the_targets_of_an_area_hidden_above_and_the_rest_do_not_add_up_to_it(minimum):
+    """District 7109 (51 people) is hidden beside district 7101 of 2. Its target subdistrict 710912 (20) is shown in
+    its own list, which hides its 6: the targets together are known, so the rest (31) is hidden; shown, it would
+    give 7109's total, and the province's less 7102's the 2 people's."""
+    from thamdee.reports import services as report_services
+
+    w = build_world()
+    fy = verified_deeds(w, 2, village="71010101")[0].fiscal_year
+    verified_deeds(w, 60, village="71020101")
+    verified_deeds(w, 6, village="71090101")
+    verified_deeds(w, 20, village="71091201")
+    verified_deeds(w, 25, village="71090301")
+    report_services.target_area_designate(actor=w.staff, programme=w.programme, fiscal_year=fy, area=area("710912"))
+    assert selectors.hidden_above("7109", fy) and not selectors.hidden_above("710912", fy)
+    inside, outside, _each = selectors.target_vs_other("7109", fy)
+    assert not inside.suppressed and inside.participants == 20  # the target, as its own page shows it
+    assert outside.suppressed
+
+
+# --- the credits spent: counted by the spenders' home area, with a threshold of their own ---------------------------
+
+
+def _spenders(w, village: str, people: int, cost: int = 5):  # type: ignore[no-untyped-def]
+    """``people`` members living in ``village`` who each spend ``cost`` credits with a partner (and do no deed)."""
+    from tests.factories import member_of
+    from thamdee.rewards.tests.conftest import approved_partner, give, make_offer, redeem
+
+    if not hasattr(w, "offer"):
+        partner, staff = approved_partner(w.staff)
+        w.offer = make_offer(staff, partner, cost=cost, stock=1000)
+    for _ in range(people):
+        person = member_of(w.org)
+        person.home_area = area(village)
+        person.save()
+        give(w.org, person, cost)
+        redeem(person, w.offer)
+
+
+def test_one_residents_spending_is_hidden_beside_the_deeds_of_others(client, minimum):
+    """Six people's deeds in a village, and one person living there who spent 5 credits: the village showed
+    that one person's spending. Now the spending needs five spenders of its own; the deeds' figures stay."""
+    w = build_world()
+    fy = verified_deeds(w, 6, village="71091101")[0].fiscal_year
+    _spenders(w, "71091101", 1)
+    own = selectors.headline("71091101", fy)
+    assert not own.suppressed and own.deeds == 6 and own.spent_hidden and own.credits_spent == 0
+    listed = {a.code: f for a, f in selectors.by_child_area("710911", fy)}["71091101"]
+    assert not listed.suppressed and listed.spent_hidden
+    assert all(f.spent_hidden or not f.credits_spent for _y, _m, f in selectors.by_month("71091101", fy))
+    client.force_login(w.staff)
+    html = client.get(reverse("reports:area", args=["71091101"]), {"fy": fy}).content.decode()
+    assert 'data-testid="spent-hidden-note"' in html
+    api = APIClient()
+    api.force_authenticate(w.staff)
+    totals = api.get("/api/v1/reports/areas/71091101/", {"fy": fy}).json()["totals"]
+    assert totals["credits_spent"] is None and totals["deeds"] == 6
+    csv = client.get(reverse("reports:export", args=["areas", "csv"]), {"fy": fy, "area": "710911"})
+    row = next(line for line in csv.content.decode("utf-8-sig").splitlines() if line.startswith("71091101"))
+    assert row.split(",")[5] == "—" and row.split(",")[2] == "6"
+
+
+def test_spending_of_five_spenders_is_shown_and_a_list_hides_it_all_or_none(minimum):
+    """Five spenders in village 01 and one in village 02 (deeds of six people in each): village 01's spending is
+    shown on its own page only while no list above hides spending. The subdistrict's list hides village 02's
+    spending, so it hides village 01's too (the subdistrict's 30 less 01's 25 would give the one person's 5), and
+    village 01's own page hides it as well. The subdistrict's spending (six spenders) is shown."""
+    w = build_world()
+    fy = verified_deeds(w, 6, village="71091101")[0].fiscal_year
+    verified_deeds(w, 6, village="71091102")
+    _spenders(w, "71091101", 5)
+    assert selectors.headline("71091101", fy).credits_spent == 25  # alone, five spenders: shown
+    _spenders(w, "71091102", 1)
+    listed = {a.code: f for a, f in selectors.by_child_area("710911", fy)}
+    assert listed["71091101"].spent_hidden and listed["71091102"].spent_hidden
+    assert not listed["71091101"].suppressed and listed["71091101"].deeds == 6
+    assert selectors.hidden_above("71091101", fy).spending and not selectors.hidden_above("71091101", fy).hidden
+    own = selectors.headline("71091101", fy)
+    assert own.spent_hidden and own.deeds == 6
+    total = selectors.headline("710911", fy)
+    assert not total.spent_hidden and total.credits_spent == 30
+    # the rollups count the spenders by home area, and a rebuild gives what the hooks kept
+    from thamdee.reports import rollups
+    from thamdee.reports.models import Rollup
+
+    kept = rollups.snapshot()
+    rollups.rebuild()
+    assert rollups.snapshot() == kept
+    cell = Rollup.objects.get(area_code="71091101", fiscal_year=fy, month=0, virtue="", dimension="")
+    assert (cell.credits_spent, cell.spenders) == (25, 5)
+
+
+def test_a_dashboard_reads_the_lists_above_each_target_once(minimum, client):
+    """Twenty target subdistricts: the lists above them are read once for all (``hidden_above_many``), not from
+    the country down for each target."""
+    import geothai
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thamdee.reports import services as report_services
+
+    w = build_world()
+    fy = verified_deeds(w, 6, village="71091101")[0].fiscal_year
+    staff = AgencyStaffFactory(scope_area=area("71")).user
+    client.force_login(staff)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("reports:dashboard"), {"fy": fy, "area": "71"}).status_code == 200
+        return len(queries)
+
+    subdistricts = [s.code for d in ("7101", "7102") for s in geothai.subdistricts(d)][:20]
+    for code in subdistricts:
+        verified_deeds(w, 5, village=code + "01")
+    before = count()
+    for code in subdistricts:
+        report_services.target_area_designate(actor=w.staff, programme=w.programme, fiscal_year=fy, area=area(code))
+    assert count() - before <= 2 * len(subdistricts) + 10

@@ -88,7 +88,11 @@ def test_the_migration_deletes_month_splits_and_keeps_the_rest():
         old.objects.create(**cell, fiscal_year=2026, month=month, virtue=virtue, dimension=dimension, deeds=1)
     executor = MigrationExecutor(connection)
     executor.migrate(after)
-    assert _cells_of("71091101", 2026) == {(3, "", ""), (0, "honesty", "")}
+    try:
+        assert _cells_of("71091101", 2026) == {(3, "", ""), (0, "honesty", "")}
+    finally:  # the later tests on this database need every migration since
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_sensitive_deed_types_never_enter_a_rollup(db):
