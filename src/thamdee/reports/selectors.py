@@ -522,7 +522,15 @@ def _children(
     column = CHILD_COLUMN.get(len(code))
     if column is None:
         return []
-    sums = _sums_by(_cells(code, fiscal_year), column)
+    if not code and connection.vendor == "postgresql":
+        # The country's provinces (the list every page below reads, ``hidden_above``) add up the year's cells of the
+        # whole country: a parallel plan spent more starting its workers than it saved (9-11 ms against 4 ms on
+        # 7,436 cells of the national data set, 2 CPUs).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            sums = _sums_by(_cells(code, fiscal_year), column)
+    else:
+        sums = _sums_by(_cells(code, fiscal_year), column)
     children = Area.objects.filter(level=AreaLevel.PROVINCE) if not code else Area.objects.filter(parent__code=code)
     out = [(child, sums.get(code_of(child), Figures())) for child in read(children.order_by("code"))]
     if len(code) == 6 and code in sums:  # deeds placed at the subdistrict itself, without a village
