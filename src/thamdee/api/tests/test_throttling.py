@@ -39,8 +39,8 @@ def test_an_anonymous_client_is_refused_over_its_rate_with_a_problem_and_retry_a
     assert refused["Content-Type"].startswith("application/problem+json")
     body = refused.json()
     assert body["code"] == "throttled" and body["status"] == 429
-    # the rest of this hour, and then until its 4 requests weigh no more than 3 (a quarter of the next hour)
-    assert 900 <= int(refused["Retry-After"]) <= 4500
+    # the rest of this hour, and then until its 3 requests weigh no more than 2 (a third of the next hour)
+    assert 1200 <= int(refused["Retry-After"]) <= 4800
     # another address is another client; an IPv6 client is counted by its /64, whichever address of it it takes
     assert _public(client, "192.0.2.11").status_code == 200
     v6 = [_public(client, f"2001:db8:1:2::{n}").status_code for n in range(1, 5)]
