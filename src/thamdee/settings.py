@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -384,7 +385,7 @@ LOGGING = {
 }
 
 # --- Thamdee's own settings -------------------------------------------------------------------------------------
-THAMDEE = {
+THAMDEE: dict[str, Any] = {
     # Fewer than this many people in a cell and the public never sees the figure.
     "PUBLIC_MIN_CELL": 10,
     # The same for agency staff (dashboards, drill-down to villages, exports, PDF reports, the reports API).
