@@ -21,7 +21,7 @@ def check_api_rates(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     from thamdee.api.throttling import parse_rate
 
     errors: list[checks.CheckMessage] = []
-    for scope, rate in getattr(settings, "THAMDEE", {}).get("API_RATES", {}).items():
+    for scope, rate in settings.THAMDEE.get("API_RATES", {}).items():
         try:
             parse_rate(rate)
         except ValueError as exc:

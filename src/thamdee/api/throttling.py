@@ -75,8 +75,7 @@ def parse_rate(rate: str | None) -> tuple[int, int] | None:
 
 
 def rate_for(scope: str) -> tuple[int, int] | None:
-    rates: dict[str, str | None] = getattr(settings, "THAMDEE", {}).get("API_RATES", {})
-    return parse_rate(rates.get(scope))
+    return parse_rate(settings.THAMDEE.get("API_RATES", {}).get(scope))
 
 
 def hit(key: str, limit: int, seconds: int, now: float) -> tuple[bool, int, int]:

@@ -5,8 +5,9 @@ record; see ``Figures``)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -444,8 +445,12 @@ def _hidden(code: str, fiscal_year: int, hidden: Above | bool | None) -> Above:
 def headline(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> Figures:
     """An area's figures for the fiscal year. ``hidden``: whether the area is hidden in the list above it
     (``hidden_above``; read when not given): a dash then, unless it counts too few people anyway ("<5")."""
-    figures = _agency(_sum(_cells(code, fiscal_year)))
-    above = _hidden(code, fiscal_year, hidden)
+    return _as_shown(_agency(_sum(_cells(code, fiscal_year))), _hidden(code, fiscal_year, hidden))
+
+
+def _as_shown(figures: Figures, above: Above) -> Figures:
+    """An area's own figures (already under its threshold) as its page shows them, given what the lists above it
+    hide of it."""
     if not figures.suppressed and not figures.is_empty() and above.hidden:
         return Figures(suppressed=True)
     return figures.without_spending() if above.spending else figures
@@ -516,20 +521,27 @@ def _child_cells(code: str, fiscal_year: int) -> list[tuple[str, Figures]]:
     return _children(code, fiscal_year, lambda qs: list(qs.values_list("code", flat=True)), str, lambda: code)
 
 
+@contextlib.contextmanager
+def _serial_plan() -> Iterator[None]:
+    """Reads inside it are planned without parallel workers (PostgreSQL; nothing elsewhere)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
 def _children(
     code: str, fiscal_year: int, read: Callable[[QuerySet], list[Any]], code_of: Callable[[Any], str], itself: Any
 ) -> list[tuple[Any, Figures]]:
     column = CHILD_COLUMN.get(len(code))
     if column is None:
         return []
-    if not code and connection.vendor == "postgresql":
-        # The country's provinces (the list every page below reads, ``hidden_above``) add up the year's cells of the
-        # whole country: a parallel plan spent more starting its workers than it saved (9-11 ms against 4 ms on
-        # 7,436 cells of the national data set, 2 CPUs).
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            sums = _sums_by(_cells(code, fiscal_year), column)
-    else:
+    # The country's provinces (the list every page below reads, ``hidden_above``) add up the year's cells of the
+    # whole country: a parallel plan spent more starting its workers than it saved (9-11 ms against 4 ms on 7,436
+    # cells of the national data set, 2 CPUs).
+    with _serial_plan() if not code else contextlib.nullcontext():
         sums = _sums_by(_cells(code, fiscal_year), column)
     children = Area.objects.filter(level=AreaLevel.PROVINCE) if not code else Area.objects.filter(parent__code=code)
     out = [(child, sums.get(code_of(child), Figures())) for child in read(children.order_by("code"))]
@@ -569,11 +581,7 @@ def target_vs_other(
     for target, narrow in zip(targets, narrows, strict=True):
         inside |= _prefix_filter(narrow)
         raw = _sum(_cells(narrow, fiscal_year))
-        shown = _agency(raw)
-        if above[narrow].hidden and not shown.suppressed and not shown.is_empty():
-            shown = Figures(suppressed=True)
-        elif above[narrow].spending:
-            shown = shown.without_spending()
+        shown = _as_shown(_agency(raw), above[narrow])
         if shown.suppressed:
             unseen.append(raw)
         each.append((target.area, shown))
