@@ -146,11 +146,6 @@ def protect(
     return out
 
 
-def _hide_all(cells: list[Figures]) -> list[Figures]:
-    """Every cell with something in it hidden (a dash): the splits of an area hidden above (``hidden_above``)."""
-    return [f if f.is_empty() else Figures(suppressed=True) for f in cells]
-
-
 def _together(cells: list[Figures], indices: list[int], minimum: int) -> bool:
     """Whether the cells at ``indices`` (each counting fewer than ``minimum`` people) count at least ``minimum``
     people together, each once. Their summed participants fewer: no; their largest that many: yes; in between,
@@ -505,16 +500,17 @@ def by_dimension(code: str, fiscal_year: int, *, hidden: Above | bool | None = N
 
 # --- splits across pages --------------------------------------------------------------------------------------------
 # An area's months (virtues, dimensions) are protected against its total, and so are its children's on their own
-# pages; but the same month of an area and of its children is a second table, with sums both ways: the area's
-# month less the same month of the children whose month is shown gives the month of the others together (those
-# hidden in the list, and those whose month is hidden on their own page), whatever each row hides. A hidden cell
-# can only be kept from such differences by looking at the whole table, and at the tables above and below it
-# (linked suppression), so the rule here is the one the spending already follows: the splits of the areas of a
-# list are shown when every one of them, and the area above, shows every cell of its split; otherwise none of
-# them is, nor anything below them. Where they are shown, every sum of the table is known and holds no hidden cell;
-# where they are not, each area's total and the area above's split are the only margins left, and no cell can be
-# worked out from margins alone. The spending of the splits is shown on the same terms, for its own cells
-# (``split_above``; docs/authorisation.md, "differencing across linked splits").
+# pages; but the same months of an area and of its children make a table of their own, with sums both ways: the
+# area's month less the same month of the children whose month is shown gives the month of the others together
+# (those hidden in the list, and those whose month is hidden on their own page), whatever each row hides. Hiding
+# cells one by one in such a table does not close it (a cell hidden to protect a column reopens its row), so a
+# month is shown for the areas of a list all together or for none of them: for all when the area above and every
+# area of the list show it; otherwise it is a dash for every one of them (a zero too, so that which areas had
+# nothing then is not told), and for every area below them. The months hidden then form a block (the areas of
+# the list by those months) of which only the sums are known: each area's months together (its total less its
+# months shown) and each month of the area above; and since a row that hides one cell hides at least two, no single
+# cell of the block can be worked out from those sums. The spending of the splits is shown for the whole table or
+# not at all, as in a list (``split_above``; docs/authorisation.md, "differencing across linked splits").
 
 
 @dataclass(frozen=True)
@@ -534,33 +530,83 @@ MONTHS, VIRTUES, DIMENSIONS = Split("month", 0), Split("virtue", ""), Split("dim
 
 @dataclass(frozen=True)
 class SplitAbove:
-    """What the tables above an area hide of its split (``split_above``): every cell (``hidden``), or the spending
-    of every cell (``spending``). True when the cells are hidden."""
+    """What the tables above an area hide of its split (``split_above``): the cells of ``keys`` (a dash each,
+    empty or not), and the spending of every cell (``spending``). True when some cells are hidden."""
 
-    hidden: bool = False
+    keys: frozenset[Any] = frozenset()
     spending: bool = False
 
     def __bool__(self) -> bool:
-        return self.hidden
+        return bool(self.keys)
 
 
 def _split(split: Split, keys: list[Any], code: str, fiscal_year: int, hidden: Above | bool | None) -> list[Figures]:
     """The months, virtues or dimensions (``keys``) of an area as its page shows them: protected against its total,
-    and hidden when the area is hidden in the list above (``hidden_above``) or when the splits of its list are not
-    all shown (``split_above``)."""
+    and down their columns (``split_above``); all hidden when the area is hidden in the list above
+    (``hidden_above``)."""
     above = _hidden(code, fiscal_year, hidden)
     sums = _sums_by(split.cells(code, fiscal_year), split.column)
     cells = [sums.get(key, Figures()) for key in keys]
-    if above.hidden:
-        return _hide_all(cells)
-    return _split_as_shown(cells, above, split_above(split, keys, code, fiscal_year, above))
+    column = SplitAbove() if above.hidden else split_above(split, keys, code, fiscal_year, above)
+    return _split_as_shown(cells, keys, above, column)
 
 
-def _split_as_shown(cells: list[Figures], above: Above, column: SplitAbove) -> list[Figures]:
+def _split_as_shown(cells: list[Figures], keys: list[Any], above: Above, column: SplitAbove) -> list[Figures]:
     """An area's split (already read) as its page shows it, given what the lists and the tables above it hide."""
-    if above.hidden or column.hidden:
-        return _hide_all(cells)
-    return protect(cells, agency_min_cell(), spending_hidden=above.spending or column.spending)
+    if above.hidden:
+        return cells if all(f.is_empty() for f in cells) else [Figures(suppressed=True)] * len(cells)
+    out = protect(cells, agency_min_cell(), spending_hidden=above.spending or column.spending)
+    if column.keys:
+        out = [Figures(suppressed=True) if key in column.keys else f for key, f in zip(keys, out, strict=True)]
+        if any(f.credits_spent for key, f in zip(keys, cells, strict=True) if key in column.keys):
+            out = [f.without_spending() for f in out]
+    return out
+
+
+def split_above(split: Split, keys: list[Any], code: str, fiscal_year: int, above: Above | None = None) -> SplitAbove:
+    """What the tables of the areas above ``code`` hide of its split (see the comment above): read from the country
+    down, each level's areas by ``keys`` in one statement. ``above``: ``hidden_above`` of the area, with the lists
+    it read (read when not given)."""
+    minimum = agency_min_cell()
+    if not code or minimum <= 1:
+        return SplitAbove()
+    if above is None or above.lists is None or above.splits is None:
+        above = hidden_above(code, fiscal_year)
+    assert above.lists is not None and above.splits is not None
+    key = (split, tuple(keys), code, fiscal_year)
+    if key not in above.splits:
+        above.splits[key] = _split_above(split, keys, code, fiscal_year, above.lists)
+    return above.splits[key]
+
+
+def _split_above(split: Split, keys: list[Any], code: str, fiscal_year: int, lists: Lists) -> SplitAbove:
+    sums = _sums_by(split.cells("", fiscal_year), split.column)
+    row = [sums.get(key, Figures()) for key in keys]  # the country's
+    parent_above, column = Above(), SplitAbove()
+    for n in range(0, len(code), 2):
+        if parent_above.hidden:
+            return SplitAbove(frozenset(keys), True)
+        parent, child = code[:n], code[: n + 2]
+        statuses = lists[parent, parent_above]
+        table = _sums_by(split.cells(parent, fiscal_year), (CHILD_COLUMN[n], split.column))
+        rows = {c: [table.get((c, key), Figures()) for key in keys] for c in statuses}
+        shown = [(row, _split_as_shown(row, keys, parent_above, column))]
+        shown += [(rows[c], _split_as_shown(rows[c], keys, statuses[c], SplitAbove())) for c in statuses]
+        gone = set(column.keys) | {
+            key
+            for cells, out in shown
+            for key, f, g in zip(keys, cells, out, strict=True)
+            if g.suppressed and not f.is_empty()
+        }
+        spending = column.spending or any(
+            g.suppressed or g.spent_hidden
+            for cells, out in shown
+            for f, g in zip(cells, out, strict=True)
+            if f.credits_spent
+        )
+        parent_above, column = statuses.get(child, Above()), SplitAbove(frozenset(gone), spending)
+        row = rows.get(child) or [table.get((child, key), Figures()) for key in keys]
+    return column
 
 
 def splits_hidden(code: str, fiscal_year: int, hidden: Above | None = None) -> bool:
@@ -579,51 +625,6 @@ def splits_hidden(code: str, fiscal_year: int, hidden: Above | None = None) -> b
         (DIMENSIONS, [d.code for d in Dimension.objects.all()]),
     ]
     return any(split_above(split, keys, code, fiscal_year, above) for split, keys in splits)
-
-
-def _whole(shown: list[Figures], cells: list[Figures]) -> tuple[bool, bool]:
-    """Whether a split as shown hides none of its cells, and none of their spending."""
-    cells_shown = all(not f.suppressed for f, raw in zip(shown, cells, strict=True) if not raw.is_empty())
-    spending_shown = all(
-        not (f.suppressed or f.spent_hidden) for f, raw in zip(shown, cells, strict=True) if raw.credits_spent
-    )
-    return cells_shown, spending_shown
-
-
-def split_above(split: Split, keys: list[Any], code: str, fiscal_year: int, above: Above | None = None) -> SplitAbove:
-    """Whether the splits of the areas above ``code`` (and of their lists) hide its split: read from the country
-    down, each level's areas by ``keys`` in one statement, until a level hides them (see the comment above).
-    ``above``: ``hidden_above`` of the area, with the lists it read (read when not given)."""
-    minimum = agency_min_cell()
-    if not code or minimum <= 1:
-        return SplitAbove()
-    if above is None or above.lists is None or above.splits is None:
-        above = hidden_above(code, fiscal_year)
-    assert above.lists is not None and above.splits is not None
-    key = (split, tuple(keys), code, fiscal_year)
-    if key not in above.splits:
-        above.splits[key] = _split_above(split, keys, code, fiscal_year, above.lists)
-    return above.splits[key]
-
-
-def _split_above(split: Split, keys: list[Any], code: str, fiscal_year: int, lists: Lists) -> SplitAbove:
-    sums = _sums_by(split.cells("", fiscal_year), split.column)
-    row = [sums.get(key, Figures()) for key in keys]  # the country's
-    parent_above, column = Above(), SplitAbove()
-    for n in range(0, len(code), 2):
-        if parent_above.hidden or column.hidden:
-            return SplitAbove(True, True)
-        parent, child = code[:n], code[: n + 2]
-        statuses = lists[parent, parent_above]
-        table = _sums_by(split.cells(parent, fiscal_year), (CHILD_COLUMN[n], split.column))
-        rows = {c: [table.get((c, key), Figures()) for key in keys] for c in statuses}
-        wholes = [_whole(_split_as_shown(row, parent_above, column), row)]
-        wholes += [_whole(_split_as_shown(rows[c], statuses[c], SplitAbove()), rows[c]) for c in statuses]
-        cells_shown = all(c for c, _s in wholes)
-        column = SplitAbove(not cells_shown, not (cells_shown and all(s for _c, s in wholes)))
-        parent_above = statuses.get(child, Above())
-        row = rows.get(child) or [table.get((child, key), Figures()) for key in keys]
-    return column
 
 
 CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}

@@ -491,9 +491,8 @@ def _deeds_of_type(w, deed_type, people: int):  # type: ignore[no-untyped-def]
 def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
     """Ten people's care (volunteering, health) and two people's returned property (honesty, society) in one
     village: the honesty cell is hidden, and volunteering with it, since the village's total less volunteering
-    would give the two people's figures. The same for the dimensions. (Read for the whole country: the village's own
-    page hides all its virtues, since the areas of its list, and of the lists above, do not all show every virtue,
-    see ``split_above``.)"""
+    would give the two people's figures. The same for the dimensions. (Read for the whole country first: a virtue
+    hidden anywhere in a list is hidden for every area of it and below, see ``split_above``.)"""
     w = build_world()
     fy = _deeds_of_type(w, w.care, 10)[0].fiscal_year
     _deeds_of_type(w, w.lost, 2)
@@ -509,7 +508,10 @@ def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
     virtues = {v.code: f for v, f in selectors.by_virtue("", fy)}
     assert virtues["honesty"].suppressed and virtues["sufficiency"].suppressed
     assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
-    assert all(f.suppressed or f.is_empty() for _v, f in selectors.by_virtue("71091101", fy))
+    # the village's own page: the same virtues hidden, since the same are hidden in every list above it
+    virtues = {v.code: f for v, f in selectors.by_virtue("71091101", fy)}
+    assert virtues["honesty"].suppressed and virtues["sufficiency"].suppressed
+    assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
 
 
 def test_a_small_target_area_is_not_given_away_by_the_targets_together(minimum):
@@ -716,11 +718,13 @@ def test_an_areas_month_less_its_childrens_months_shown_gives_away_no_one(one_pe
     shown = [f for f in (_month(v, w.fy, 12) for v in ("71091102", "71091103")) if not f.suppressed]
     left = subdistrict.credits_issued - sum(f.credits_issued for f in shown)
     assert left != 5, "the one person's December (one hour of care, 5 credits) is given away"
-    # the rule: the villages' months are shown for all or none, and here none (village 01 hides some); their
-    # virtues and dimensions (one each, of seven, six and seven people) are all shown, so they are
+    # the rule: each month is shown for every village of the list or for none; village 01 hides November and
+    # December, so no village shows them (not even a zero); their virtues and dimensions (one each, of seven, six
+    # and seven people) are all shown, so they are
     for village in ("71091101", "71091102", "71091103"):
-        cells = [f for _y, _m, f in selectors.by_month(village, w.fy)]
-        assert all(f.suppressed or f.is_empty() for f in cells) and any(f.suppressed for f in cells), village
+        cells = {m: f for _y, m, f in selectors.by_month(village, w.fy)}
+        assert cells[11].suppressed and cells[12].suppressed, village
+        assert all(f.is_empty() for m, f in cells.items() if m not in (11, 12)), village
         assert selectors.split_above(selectors.MONTHS, _month_keys(w.fy), village, w.fy)
         for split in (selectors.by_virtue, selectors.by_dimension):
             cells = [f for _k, f in split(village, w.fy)]
@@ -786,3 +790,31 @@ def test_the_dashboard_api_and_exports_hide_the_splits_of_the_list(client, one_p
     assert body["totals"]["credits_issued"] == 30
     assert all(row["figures"]["credits_issued"] in (None, 0) for row in body["months"])
     assert any(row["figures"]["credits_issued"] == 30 for row in body["virtues"])
+
+
+def test_a_month_is_shown_for_every_area_of_the_list_or_for_none(minimum):
+    """Village 01: five people in October, six in November, one in December (its page hides December, and October
+    with it); village 02: six in November. October and December are a dash for both villages, village 02's too
+    (a zero would tell that village 01 had all of them); November is shown for both, and adds up to the
+    subdistrict's."""
+    import datetime as dt
+
+    from thamdee.common.thaitime import fiscal_year_of
+
+    w = build_world()
+    w.care.max_backdate_days = 800
+    w.care.save()
+    fy = fiscal_year_of(w.today) - 1
+    _deeds_on(w, 5, "71091101", dt.date(fy - 1, 10, 15))
+    _deeds_on(w, 6, "71091101", dt.date(fy - 1, 11, 15))
+    _deeds_on(w, 1, "71091101", dt.date(fy - 1, 12, 15))
+    _deeds_on(w, 6, "71091102", dt.date(fy - 1, 11, 15))
+    for village in ("71091101", "71091102"):
+        assert _month(village, fy, 10).suppressed and _month(village, fy, 12).suppressed, village
+        assert _month(village, fy, 1).is_empty() and not _month(village, fy, 1).suppressed, village
+        assert selectors.split_above(selectors.MONTHS, _month_keys(fy), village, fy).keys == {10, 12}
+    november = [_month(code, fy, 11) for code in ("710911", "71091101", "71091102")]
+    assert not any(f.suppressed for f in november)
+    assert november[0].credits_issued == november[1].credits_issued + november[2].credits_issued == 60
+    # the subdistrict's own October and December are hidden as well (five and one people: its own row hides both)
+    assert _month("710911", fy, 12).suppressed and _month("710911", fy, 10).suppressed
