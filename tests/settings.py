@@ -22,9 +22,10 @@ LOGGING["root"]["level"] = "WARNING"
 # whose tests read the figures to check rollups and scopes. The tests of the suppression itself set it back
 # (reports/tests/test_disclosure.py).
 THAMDEE = {**THAMDEE, "AGENCY_MIN_CELL": 0}
-# API rate limits: off for the suite, whose tests call the API hundreds of times as one person (the contract test
-# among them). The tests of the limits set them (api/tests/test_throttling.py).
+# API and file rate limits: off for the suite, whose tests call the API hundreds of times as one person (the
+# contract test among them). The tests of the limits set them (api/tests/test_throttling.py, test_file_rate.py).
 THAMDEE["API_RATES"] = {"user": None, "anon": None, "token": None}
+THAMDEE["FILE_RATE"] = None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: race tests use real threads with their own connections.

@@ -411,4 +411,7 @@ THAMDEE: dict[str, Any] = {
         "anon": os.environ.get("THAMDEE_API_RATE_ANON", "300/min"),
         "token": os.environ.get("THAMDEE_API_RATE_TOKEN", "30/min"),
     },
+    # PDF statements and reports, and spreadsheets, drawn on request (web pages): per signed-in person or client
+    # address, counted with the API's rates (common/ratelimit.py).
+    "FILE_RATE": os.environ.get("THAMDEE_FILE_RATE", "20/min"),
 }

@@ -111,6 +111,41 @@ def _whole_seconds(seconds: float) -> int:
     return max(1, math.ceil(round(seconds, 6)))
 
 
+def count(scope: str, who: str, rate: tuple[int, int] | None) -> int | None:
+    """Judge and count one request of ``who`` in ``scope`` against ``rate``: None when it is allowed (or there is
+    no limit, or the count could not be written: then the failure is logged), else the seconds to wait."""
+    if rate is None:
+        return None
+    limit, seconds = rate
+    key = hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{who}".encode(), hashlib.sha256).hexdigest()
+    now = time.time()
+    try:
+        if connection.in_atomic_block:  # a failed statement must not break the caller's transaction
+            with transaction.atomic():
+                allowed, hits, previous = hit(key, limit, seconds, now)
+        else:
+            allowed, hits, previous = hit(key, limit, seconds, now)
+    except DatabaseError:
+        logger.exception("Rate limit not counted (scope %s); the request is served", scope)
+        return None
+    return None if allowed else wait_seconds(hits, previous, limit, seconds, now)
+
+
+def _who(request: Any) -> str:
+    """A signed-in person wherever they call from; anyone else by client address (an IPv6 client by its /64)."""
+    user: Any = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"address:{lockout_address(request)}"
+
+
+def count_files(request: Any, scope: str) -> int | None:
+    """The counter of ``common.ratelimit.take`` (registered by the API app): "files" at ``THAMDEE["FILE_RATE"]``,
+    per signed-in person or client address, in the same table as the API's counts (its own keys)."""
+    rate = parse_rate(settings.THAMDEE.get("FILE_RATE")) if scope == "files" else None
+    return count(f"web-{scope}", _who(request), rate)
+
+
 class ApiRateThrottle(BaseThrottle):
     """The API's throttle for every call (``DEFAULT_THROTTLE_CLASSES``): "user" for a signed-in person (counted per
     person, wherever they call from) and "anon" for everyone else (counted per client address, an IPv6 client by
@@ -120,32 +155,13 @@ class ApiRateThrottle(BaseThrottle):
         self._wait: int | None = None
 
     def scope_and_who(self, request: Any) -> tuple[str, str]:
-        user: Any = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return "user", f"user:{user.pk}"
-        return "anon", f"address:{lockout_address(request)}"
+        who = _who(request)
+        return ("user" if who.startswith("user:") else "anon"), who
 
     def allow_request(self, request: Any, view: Any) -> bool:
         scope, who = self.scope_and_who(request)
-        rate = rate_for(scope)
-        if rate is None:
-            return True
-        limit, seconds = rate
-        key = hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{who}".encode(), hashlib.sha256).hexdigest()
-        now = time.time()
-        try:
-            if connection.in_atomic_block:  # a failed statement must not break the caller's transaction
-                with transaction.atomic():
-                    allowed, hits, previous = hit(key, limit, seconds, now)
-            else:
-                allowed, hits, previous = hit(key, limit, seconds, now)
-        except DatabaseError:
-            logger.exception("API rate limit not counted (scope %s); the request is served", scope)
-            return True
-        if allowed:
-            return True
-        self._wait = wait_seconds(hits, previous, limit, seconds, now)
-        return False
+        self._wait = count(scope, who, rate_for(scope))
+        return self._wait is None
 
     def wait(self) -> float | None:
         return self._wait

@@ -30,6 +30,7 @@ from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import ascii_int, is_ascii_digits
+from thamdee.common.ratelimit import take
 from thamdee.common.thaitime import fiscal_year_label
 from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
 from thamdee.orgs.models import Organisation
@@ -304,6 +305,7 @@ def results(request: AuthedRequest) -> HttpResponse:
     scope = area.code if area else ""
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
+        take(request, "files")
         headers, lines = selectors.results_rows(viewer=viewer, fiscal_year=year, scope_code=scope)
         return table_response(f"assessments-{year + 543}{'-' + scope if scope else ''}", headers, lines, fmt)
     rows = selectors.results_by_area(viewer=viewer, fiscal_year=year, scope_code=scope)
@@ -407,6 +409,7 @@ def roll(request: HttpRequest) -> HttpResponse:
     )
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
+        take(request, "files")
         headers, rows = _roll_table(selectors.public_lines(list(qs)))
         return table_response(f"assessment-roll-{f['year'] + 543}", headers, rows, fmt)
     page = Paginator(qs, ROLL_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -77,4 +77,7 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         template = "partials/domain_error.html" if getattr(request, "htmx", False) else "domain_error.html"
-        return render(request, template, {"error": exception}, status=exception.status)
+        response = render(request, template, {"error": exception}, status=exception.status)
+        if getattr(exception, "retry_after", None):
+            response["Retry-After"] = str(exception.retry_after)  # type: ignore[attr-defined]
+        return response

@@ -21,6 +21,7 @@ from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import year_param
 from thamdee.common.pdf import render_pdf
+from thamdee.common.ratelimit import take
 from thamdee.common.urls import safe_next
 from thamdee.deeds import selectors, services
 from thamdee.deeds.forms import (
@@ -194,6 +195,8 @@ def appeal_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
 def hours(request: AuthedRequest) -> HttpResponse:
     """The volunteer-hours statement of a fiscal year (page, or PDF with ?format=pdf)."""
     fiscal_year = year_param(request.GET.get("fy")) or thaitime.current_fiscal_year()
+    if request.GET.get("format") == "pdf":
+        take(request, "files")
     statement = selectors.hours_statement(request.user, fiscal_year)
     if request.GET.get("format") == "pdf":
         pdf = render_pdf("deeds/hours_pdf.html", {"s": statement, "issued": timezone.localdate()}, request=request)

@@ -14,6 +14,7 @@ from thamdee.common.errors import DomainError, NotFoundError, ValidationError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import ascii_int, year_param
 from thamdee.common.pdf import render_pdf
+from thamdee.common.ratelimit import take
 from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
 from thamdee.ledger.errors import ProgrammeInactiveError
@@ -76,6 +77,7 @@ def member_passbook(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 def statement_pdf(request: AuthedRequest) -> HttpResponse:
     """A printable Thai statement of the passbook for a fiscal year."""
+    take(request, "files")
     member = request.user
     if request.GET.get("member"):
         member = membership_get_visible_to(viewer=request.user, public_id=request.GET["member"]).user

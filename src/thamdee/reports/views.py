@@ -21,6 +21,7 @@ from thamdee.common.exports import table_response
 from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import year_param
 from thamdee.common.pdf import render_pdf
+from thamdee.common.ratelimit import take
 from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError
 from thamdee.deeds.models import Dimension, Virtue
 from thamdee.ledger.models import Programme
@@ -159,6 +160,7 @@ def export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
     if table not in TABLES or fmt not in ("csv", "xlsx"):
         raise NotFoundError()
     scope = selectors.scope_for(request.user, request.GET.get("area") or None)
+    take(request, "files")
     fy, code = _fy(request), scope.code
     label = thaitime.be_year(fy)
     if table == "months":
@@ -195,6 +197,7 @@ def export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
 def area_report_pdf(request: AuthedRequest, code: str) -> HttpResponse:
     """The fiscal-year report of an area, as a Thai PDF."""
     scope = selectors.scope_for(request.user, code)
+    take(request, "files")
     fy = _fy(request)
     start, end = thaitime.fiscal_year_bounds(fy)
     hidden = selectors.hidden_above(scope.code, fy)
@@ -322,6 +325,8 @@ def organisation(request: AuthedRequest, public_id: str) -> HttpResponse:
         raise NotFoundError()
     fy = _fy(request)
     total, months = selectors.organisation_figures(org, fy)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        take(request, "files")
     members = selectors.member_participation(viewer=request.user, org=org, fiscal_year=fy)
     if request.GET.get("format") in ("csv", "xlsx"):
         rows = [
@@ -362,6 +367,8 @@ def organisation(request: AuthedRequest, public_id: str) -> HttpResponse:
 def public(request: HttpRequest) -> HttpResponse:
     """National and provincial aggregates for everyone; small cells are hidden."""
     fy = _fy(request)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        take(request, "files")
     national, provinces = selectors.public_figures(fy)
     if request.GET.get("format") in ("csv", "xlsx"):
         rows = [["TH", "ทั้งประเทศ", *_figures_row(national)]]

@@ -18,6 +18,7 @@ from thamdee.common import thaitime
 from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.common.exports import table_response
 from thamdee.common.pdf import render_pdf
+from thamdee.common.ratelimit import take
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.types import AuthedRequest
 from thamdee.rewards import selectors, services
@@ -431,6 +432,7 @@ def settlements(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 def statement_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
     st = _statement(request, public_id)
+    take(request, "files")
     headers = [_("วันที่ใช้ (พ.ศ.)"), _("เวลา"), _("รหัสคูปอง"), _("สิทธิประโยชน์"), _("ชนิด"), _("เครดิต"), _("ผู้ยืนยัน")]
     rows: list[list[Any]] = []
     for line in st.lines:
@@ -472,6 +474,7 @@ def statement_csv(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 def statement_pdf(request: AuthedRequest, public_id: str) -> HttpResponse:
     st = _statement(request, public_id)
+    take(request, "files")
     pdf = render_pdf(
         "rewards/statement_pdf.html", {"st": st, "partner": st.partner, "printed_at": timezone.now()}, request=request
     )

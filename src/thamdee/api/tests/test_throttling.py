@@ -183,7 +183,7 @@ def test_a_missing_counts_table_serves_the_call_and_logs_it(rates, caplog):
     client = APIClient()
     client.raise_request_exception = False
     assert _public(client).status_code == 200
-    assert "API rate limit not counted" in caplog.text
+    assert "Rate limit not counted (scope anon)" in caplog.text
 
 
 @pytest.mark.postgres
