@@ -146,6 +146,11 @@ def protect(
     return out
 
 
+def _hide_all(cells: list[Figures]) -> list[Figures]:
+    """Every cell with something in it hidden (a dash): the splits of an area hidden above (``hidden_above``)."""
+    return [f if f.is_empty() else Figures(suppressed=True) for f in cells]
+
+
 def _together(cells: list[Figures], indices: list[int], minimum: int) -> bool:
     """Whether the cells at ``indices`` (each counting fewer than ``minimum`` people) count at least ``minimum``
     people together, each once. Their summed participants fewer: no; their largest that many: yes; in between,
@@ -296,8 +301,7 @@ class _People:
     (area or organisation, fiscal year, month) indexes, and counted by the rules of the rollups (verified, not of a
     sensitive type). A sum left out, for the cells it would read (``MAX_CELLS_COUNTED``), is not counted (None)."""
 
-    def __init__(self, cells: QuerySet, column: str | tuple[str, ...] | None, rows: dict[Any, dict[str, Any]]) -> None:
-        # ``column``: a tuple of columns names sums by several values, each key the tuple of them
+    def __init__(self, cells: QuerySet, column: str | None, rows: dict[Any, dict[str, Any]]) -> None:
         self.cells, self.column, self.rows = cells, column, rows
         self.counted: dict[int, dict[Any, int]] = {}
 
@@ -323,27 +327,17 @@ class _People:
             reading += cells
         if not chosen:
             return {}
-        return self._read(self._only(chosen), self.column)
-
-    def _only(self, keys: list[Any]) -> QuerySet:
-        """The cells of the sums of ``keys``."""
-        if self.column is None:
-            return self.cells
-        if isinstance(self.column, str):
-            return self.cells.filter(**{f"{self.column}__in": keys})
-        match = Q(pk__in=[])
-        for key in keys:
-            match |= Q(**dict(zip(self.column, key, strict=True)))
-        return self.cells.filter(match)
+        cells = self.cells.filter(**{f"{self.column}__in": chosen}) if self.column is not None else self.cells
+        return self._read(cells, self.column)
 
     def together(self, keys: list[Any]) -> int | None:
         """The people of the sums of ``keys`` together, each counted once (None: more cells than one read may
         count, see ``MAX_CELLS_COUNTED``)."""
         if self.column is None or sum(self.rows[key]["cells"] or 0 for key in keys) > MAX_CELLS_COUNTED:
             return None
-        return self._read(self._only(keys), None).get(None, 0)
+        return self._read(self.cells.filter(**{f"{self.column}__in": keys}), None).get(None, 0)
 
-    def _read(self, cells: QuerySet, column: str | tuple[str, ...] | None) -> dict[Any, int]:
+    def _read(self, cells: QuerySet, column: str | None) -> dict[Any, int]:
         """The people of ``cells`` counted once, by the value of ``column`` (all together when None)."""
         qs = cells.filter(participants__gt=0).order_by()
         if qs.model is OrgRollup:
@@ -351,10 +345,10 @@ class _People:
         else:
             keys = ["area_code", "fiscal_year", "month", "virtue", "dimension"]
             areas, match, counted = "JOIN areas_area a ON a.code = r.area_code", CELL_AREA_DEEDS, COUNTED + IN_SPLIT
-        columns = (column,) if isinstance(column, str) else (column or ())
-        keys = [*keys, *(c for c in columns if c not in keys)]
+        if column is not None and column not in keys:
+            keys = [*keys, column]
         inner, params = qs.values(*keys).query.sql_with_params()
-        group = ", ".join(f"r.{c}" for c in columns) or "0"
+        group = f"r.{column}" if column else "0"
         statement = (COUNT_PEOPLE_PG if connection.vendor == "postgresql" else COUNT_PEOPLE).format(
             group=group,
             cells=inner,
@@ -369,10 +363,7 @@ class _People:
                 # JIT threshold, and compiling took 450 ms for a statement that runs in 8.
                 cursor.execute("SET LOCAL jit = off")
             cursor.execute(statement, params)
-            rows = cursor.fetchall()
-        if not columns:
-            return {None: int(rows[0][-1])} if rows else {}
-        return {(row[0] if isinstance(column, str) else tuple(row[:-1])): int(row[-1]) for row in rows}
+            return {(key if column else None): int(people) for key, people in cursor.fetchall()}
 
 
 def _sum(cells: QuerySet) -> Figures:
@@ -381,14 +372,9 @@ def _sum(cells: QuerySet) -> Figures:
     return Figures.of(row, _People(cells, None, {None: row}))
 
 
-def _sums_by(cells: QuerySet, column: str | tuple[str, ...]) -> dict[Any, Figures]:
-    """The sums of rollup cells by the value of ``column`` (of several columns: by the tuple of their values), with
-    their people counted once where needed."""
-    columns = (column,) if isinstance(column, str) else column
-    rows = {
-        (r[column] if isinstance(column, str) else tuple(r[c] for c in columns)): r
-        for r in cells.values(*columns).annotate(**SUMS)
-    }
+def _sums_by(cells: QuerySet, column: str) -> dict[Any, Figures]:
+    """The sums of rollup cells by the value of ``column``, with their people counted once where needed."""
+    rows = {r[column]: r for r in cells.values(column).annotate(**SUMS)}
     people = _People(cells, column, rows)
     return {key: Figures.of(row, people, key) for key, row in rows.items()}
 
@@ -405,14 +391,10 @@ def _sums_by(cells: QuerySet, column: str | tuple[str, ...]) -> dict[Any, Figure
 @dataclass(frozen=True)
 class Above:
     """What the lists above an area hide of it (``hidden_above``): all its figures (``hidden``; then its spending
-    too), or its spending alone (``spending``). True when the area is hidden. ``lists``: the lists read to find it,
-    kept for the splits of the same page (``split_above``)."""
+    too), or its spending alone (``spending``). True when the area is hidden."""
 
     hidden: bool = False
     spending: bool = False
-    lists: Lists | None = field(default=None, compare=False, hash=False, repr=False)
-    # ``split_above`` of the area, by split and keys: a page reads each once.
-    splits: dict[Any, SplitAbove] | None = field(default=None, compare=False, hash=False, repr=False)
 
     def __bool__(self) -> bool:
         return self.hidden
@@ -431,12 +413,14 @@ def hidden_above(code: str, fiscal_year: int, lists: Lists | None = None) -> Abo
         parent = code[:n]
         if (parent, above) not in lists:
             cells = _child_cells(parent, fiscal_year)
-            shown = protect([f for _c, f in cells], minimum, total_hidden=above.hidden, spending_hidden=above.spending)
+            shown = protect(
+                [f for _c, f in cells], minimum, total_hidden=above.hidden, spending_hidden=above.spending
+            )
             lists[parent, above] = {
                 c: Above(f.suppressed, f.suppressed or f.spent_hidden) for (c, _f), f in zip(cells, shown, strict=True)
             }
         above = lists[parent, above].get(code[: n + 2], Above())
-    return replace(above, lists=lists, splits={})
+    return above
 
 
 # The lists read by ``hidden_above``: by the area above and what is hidden of it, each area's code to what the list
@@ -473,9 +457,20 @@ def _as_shown(figures: Figures, above: Above) -> Figures:
 
 
 def by_month(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[int, int, Figures]]:
+    sums = _sums_by(_cells(code, fiscal_year, month=None).exclude(month=0), "month")
     months = fiscal_year_months(fiscal_year)
-    cells = _split(MONTHS, [month for _year, month in months], code, fiscal_year, hidden)
+    cells = _split([sums.get(month, Figures()) for _year, month in months], code, fiscal_year, hidden)
     return [(year, month, f) for (year, month), f in zip(months, cells, strict=True)]
+
+
+def _split(cells: list[Figures], code: str, fiscal_year: int, hidden: Above | bool | None) -> list[Figures]:
+    """The months, virtues or dimensions of an area, protected against its total; all hidden when the area is
+    (``hidden_above``): shown beside the sums of the same split of the other areas of the list above, they would
+    give a small sibling's month (virtue, dimension) by difference."""
+    above = _hidden(code, fiscal_year, hidden)
+    if above.hidden:
+        return _hide_all(cells)
+    return protect(cells, agency_min_cell(), spending_hidden=above.spending)
 
 
 def by_virtue(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
@@ -484,8 +479,9 @@ def by_virtue(code: str, fiscal_year: int, *, hidden: Above | bool | None = None
     since where each type has one virtue they add up to it exactly."""
     from thamdee.deeds.models import Virtue
 
+    sums = _sums_by(_cells(code, fiscal_year, virtue=None).exclude(virtue=""), "virtue")
     virtues = list(Virtue.objects.filter(is_active=True))
-    cells = _split(VIRTUES, [v.code for v in virtues], code, fiscal_year, hidden)
+    cells = _split([sums.get(v.code, Figures()) for v in virtues], code, fiscal_year, hidden)
     return list(zip(virtues, cells, strict=True))
 
 
@@ -493,138 +489,10 @@ def by_dimension(code: str, fiscal_year: int, *, hidden: Above | bool | None = N
     """Deeds by dimension, protected as the virtues are (``by_virtue``)."""
     from thamdee.deeds.models import Dimension
 
+    sums = _sums_by(_cells(code, fiscal_year, dimension=None).exclude(dimension=""), "dimension")
     dimensions = list(Dimension.objects.all())
-    cells = _split(DIMENSIONS, [d.code for d in dimensions], code, fiscal_year, hidden)
+    cells = _split([sums.get(d.code, Figures()) for d in dimensions], code, fiscal_year, hidden)
     return list(zip(dimensions, cells, strict=True))
-
-
-# --- splits across pages --------------------------------------------------------------------------------------------
-# An area's months (virtues, dimensions) are protected against its total, and so are its children's on their own
-# pages; but the same months of an area and of its children make a table of their own, with sums both ways: the
-# area's month less the same month of the children whose month is shown gives the month of the others together
-# (those hidden in the list, and those whose month is hidden on their own page), whatever each row hides. Hiding
-# cells one by one in such a table does not close it (a cell hidden to protect a column reopens its row), so a
-# month is shown for the areas of a list all together or for none of them: for all when the area above and every
-# area of the list show it; otherwise it is a dash for every one of them (a zero too, so that which areas had
-# nothing then is not told), and for every area below them. The months hidden then form a block (the areas of
-# the list by those months) of which only the sums are known: each area's months together (its total less its
-# months shown) and each month of the area above; and since a row that hides one cell hides at least two, no single
-# cell of the block can be worked out from those sums. The spending of the splits is shown for the whole table or
-# not at all, as in a list (``split_above``; docs/authorisation.md, "differencing across linked splits").
-
-
-@dataclass(frozen=True)
-class Split:
-    """A way of splitting an area's figures: the rollup column, and its value for a cell that is not split."""
-
-    column: str
-    whole: Any
-
-    def cells(self, code: str, fiscal_year: int) -> QuerySet:
-        qs = _cells(code, fiscal_year, **{self.column: None})  # type: ignore[arg-type]
-        return qs.exclude(**{self.column: self.whole})
-
-
-MONTHS, VIRTUES, DIMENSIONS = Split("month", 0), Split("virtue", ""), Split("dimension", "")
-
-
-@dataclass(frozen=True)
-class SplitAbove:
-    """What the tables above an area hide of its split (``split_above``): the cells of ``keys`` (a dash each,
-    empty or not), and the spending of every cell (``spending``). True when some cells are hidden."""
-
-    keys: frozenset[Any] = frozenset()
-    spending: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.keys)
-
-
-def _split(split: Split, keys: list[Any], code: str, fiscal_year: int, hidden: Above | bool | None) -> list[Figures]:
-    """The months, virtues or dimensions (``keys``) of an area as its page shows them: protected against its total,
-    and down their columns (``split_above``); all hidden when the area is hidden in the list above
-    (``hidden_above``)."""
-    above = _hidden(code, fiscal_year, hidden)
-    sums = _sums_by(split.cells(code, fiscal_year), split.column)
-    cells = [sums.get(key, Figures()) for key in keys]
-    column = SplitAbove() if above.hidden else split_above(split, keys, code, fiscal_year, above)
-    return _split_as_shown(cells, keys, above, column)
-
-
-def _split_as_shown(cells: list[Figures], keys: list[Any], above: Above, column: SplitAbove) -> list[Figures]:
-    """An area's split (already read) as its page shows it, given what the lists and the tables above it hide."""
-    if above.hidden:
-        return cells if all(f.is_empty() for f in cells) else [Figures(suppressed=True)] * len(cells)
-    out = protect(cells, agency_min_cell(), spending_hidden=above.spending or column.spending)
-    if column.keys:
-        out = [Figures(suppressed=True) if key in column.keys else f for key, f in zip(keys, out, strict=True)]
-        if any(f.credits_spent for key, f in zip(keys, cells, strict=True) if key in column.keys):
-            out = [f.without_spending() for f in out]
-    return out
-
-
-def split_above(split: Split, keys: list[Any], code: str, fiscal_year: int, above: Above | None = None) -> SplitAbove:
-    """What the tables of the areas above ``code`` hide of its split (see the comment above): read from the country
-    down, each level's areas by ``keys`` in one statement. ``above``: ``hidden_above`` of the area, with the lists
-    it read (read when not given)."""
-    minimum = agency_min_cell()
-    if not code or minimum <= 1:
-        return SplitAbove()
-    if above is None or above.lists is None or above.splits is None:
-        above = hidden_above(code, fiscal_year)
-    assert above.lists is not None and above.splits is not None
-    key = (split, tuple(keys), code, fiscal_year)
-    if key not in above.splits:
-        above.splits[key] = _split_above(split, keys, code, fiscal_year, above.lists)
-    return above.splits[key]
-
-
-def _split_above(split: Split, keys: list[Any], code: str, fiscal_year: int, lists: Lists) -> SplitAbove:
-    sums = _sums_by(split.cells("", fiscal_year), split.column)
-    row = [sums.get(key, Figures()) for key in keys]  # the country's
-    parent_above, column = Above(), SplitAbove()
-    for n in range(0, len(code), 2):
-        if parent_above.hidden:
-            return SplitAbove(frozenset(keys), True)
-        parent, child = code[:n], code[: n + 2]
-        statuses = lists[parent, parent_above]
-        table = _sums_by(split.cells(parent, fiscal_year), (CHILD_COLUMN[n], split.column))
-        rows = {c: [table.get((c, key), Figures()) for key in keys] for c in statuses}
-        shown = [(row, _split_as_shown(row, keys, parent_above, column))]
-        shown += [(rows[c], _split_as_shown(rows[c], keys, statuses[c], SplitAbove())) for c in statuses]
-        gone = set(column.keys) | {
-            key
-            for cells, out in shown
-            for key, f, g in zip(keys, cells, out, strict=True)
-            if g.suppressed and not f.is_empty()
-        }
-        spending = column.spending or any(
-            g.suppressed or g.spent_hidden
-            for cells, out in shown
-            for f, g in zip(cells, out, strict=True)
-            if f.credits_spent
-        )
-        parent_above, column = statuses.get(child, Above()), SplitAbove(frozenset(gone), spending)
-        row = rows.get(child) or [table.get((child, key), Figures()) for key in keys]
-    return column
-
-
-def splits_hidden(code: str, fiscal_year: int, hidden: Above | None = None) -> bool:
-    """Whether some of the area's splits are hidden by the tables above it (its page says why), while its total is
-    not."""
-    from thamdee.deeds.models import Dimension, Virtue
-
-    if not code or agency_min_cell() <= 1:
-        return False
-    above = _hidden(code, fiscal_year, hidden)
-    if above.hidden:
-        return False
-    splits: list[tuple[Split, list[Any]]] = [
-        (MONTHS, [month for _year, month in fiscal_year_months(fiscal_year)]),
-        (VIRTUES, [v.code for v in Virtue.objects.filter(is_active=True)]),
-        (DIMENSIONS, [d.code for d in Dimension.objects.all()]),
-    ]
-    return any(split_above(split, keys, code, fiscal_year, above) for split, keys in splits)
 
 
 CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}

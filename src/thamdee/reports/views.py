@@ -101,7 +101,6 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "virtues": selectors.by_virtue(code, fy, hidden=hidden),
         "dimensions": selectors.by_dimension(code, fy, hidden=hidden),
         "chart": _chart_data(code, fy, hidden),
-        "splits_hidden": selectors.splits_hidden(code, fy, hidden),
         "kinds": OrgKind.choices,
         "kind": kind,
         "networks": Network.objects.order_by("name_th"),

@@ -491,24 +491,19 @@ def _deeds_of_type(w, deed_type, people: int):  # type: ignore[no-untyped-def]
 def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
     """Ten people's care (volunteering, health) and two people's returned property (honesty, society) in one
     village: the honesty cell is hidden, and volunteering with it, since the village's total less volunteering
-    would give the two people's figures. The same for the dimensions. (Read for the whole country first: a virtue
-    hidden anywhere in a list is hidden for every area of it and below, see ``split_above``.)"""
+    would give the two people's figures. The same for the dimensions."""
     w = build_world()
     fy = _deeds_of_type(w, w.care, 10)[0].fiscal_year
     _deeds_of_type(w, w.lost, 2)
-    total = selectors.headline("", fy)
+    total = selectors.headline("71091101", fy)
     assert not total.suppressed and total.participants == 12
-    virtues = {v.code: f for v, f in selectors.by_virtue("", fy)}
+    virtues = {v.code: f for v, f in selectors.by_virtue("71091101", fy)}
     assert virtues["honesty"].suppressed and virtues["volunteering"].suppressed
     assert virtues["honesty"] == virtues["volunteering"] == Figures(suppressed=True)
-    dimensions = {d.code: f for d, f in selectors.by_dimension("", fy)}
+    dimensions = {d.code: f for d, f in selectors.by_dimension("71091101", fy)}
     assert dimensions["society"].suppressed and dimensions["health"].suppressed
     # a third virtue of five or more people is the one hidden with the small one when it is the smallest shown
     _deeds_of_type(w, w.save, 5)
-    virtues = {v.code: f for v, f in selectors.by_virtue("", fy)}
-    assert virtues["honesty"].suppressed and virtues["sufficiency"].suppressed
-    assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
-    # the village's own page: the same virtues hidden, since the same are hidden in every list above it
     virtues = {v.code: f for v, f in selectors.by_virtue("71091101", fy)}
     assert virtues["honesty"].suppressed and virtues["sufficiency"].suppressed
     assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
@@ -656,165 +651,3 @@ def test_a_dashboard_reads_the_lists_above_each_target_once(minimum, client):
     for code in subdistricts:
         report_services.target_area_designate(actor=w.staff, programme=w.programme, fiscal_year=fy, area=area(code))
     assert count() - before <= 2 * len(subdistricts) + 10
-
-
-# --- differencing across linked splits: an area's month less the same month of its children shown --------------------
-
-
-def _deeds_on(w, people: int, village: str, done_on):  # type: ignore[no-untyped-def]
-    """``people`` new members each with one verified deed in ``village`` on ``done_on``."""
-    from tests.factories import member_of
-    from thamdee.deeds import services
-
-    entries = [
-        services.DeedInput(member=member_of(w.org), deed_type=w.care, done_on=done_on, hours=1, area=area(village))
-        for _ in range(people)
-    ]
-    services.deed_verify_bulk(actor=w.verifier, deeds=services.deed_record_for(actor=w.organiser, entries=entries))
-
-
-@pytest.fixture
-def one_person_in_a_month(minimum):  # type: ignore[no-untyped-def]
-    """Three villages of subdistrict 710911, each shown (seven, six and seven people over the year), in two months
-    of the last fiscal year: village 01 has six people in November and one in December, villages 02 and 03 six and
-    seven in December. Village 01's own page hides December (one person) and November with it. The subdistrict
-    showed December (fourteen people), and villages 02 and 03 theirs, so the subdistrict's December less theirs gave
-    the one person's December."""
-    import datetime as dt
-
-    from thamdee.common.thaitime import fiscal_year_of
-
-    w = build_world()
-    w.care.max_backdate_days = 800
-    w.care.save()
-    w.fy = fiscal_year_of(w.today) - 1
-    november, december = dt.date(w.fy - 1, 11, 15), dt.date(w.fy - 1, 12, 15)
-    _deeds_on(w, 6, "71091101", november)
-    _deeds_on(w, 1, "71091101", december)
-    _deeds_on(w, 6, "71091102", december)
-    _deeds_on(w, 7, "71091103", december)
-    w.staff = AgencyStaffFactory(scope_area=area("71")).user
-    return w
-
-
-def _month_keys(fy: int) -> list[int]:
-    from thamdee.common.thaitime import fiscal_year_months
-
-    return [m for _y, m in fiscal_year_months(fy)]
-
-
-def _month(code: str, fy: int, month: int) -> Figures:
-    return next(f for _y, m, f in selectors.by_month(code, fy) if m == month)
-
-
-def test_an_areas_month_less_its_childrens_months_shown_gives_away_no_one(one_person_in_a_month):
-    w = one_person_in_a_month
-    villages = {a.code: f for a, f in selectors.by_child_area("710911", w.fy)}
-    assert not any(villages[v].suppressed for v in ("71091101", "71091102", "71091103"))
-    subdistrict = _month("710911", w.fy, 12)
-    assert not subdistrict.suppressed and subdistrict.participants == 14
-    assert _month("71091101", w.fy, 12).suppressed and _month("71091101", w.fy, 11).suppressed
-    # what every page shown gives: the subdistrict's December less the villages' Decembers that are shown
-    shown = [f for f in (_month(v, w.fy, 12) for v in ("71091102", "71091103")) if not f.suppressed]
-    left = subdistrict.credits_issued - sum(f.credits_issued for f in shown)
-    assert left != 5, "the one person's December (one hour of care, 5 credits) is given away"
-    # the rule: each month is shown for every village of the list or for none; village 01 hides November and
-    # December, so no village shows them (not even a zero); their virtues and dimensions (one each, of seven, six
-    # and seven people) are all shown, so they are
-    for village in ("71091101", "71091102", "71091103"):
-        cells = {m: f for _y, m, f in selectors.by_month(village, w.fy)}
-        assert cells[11].suppressed and cells[12].suppressed, village
-        assert all(f.is_empty() for m, f in cells.items() if m not in (11, 12)), village
-        assert selectors.split_above(selectors.MONTHS, _month_keys(w.fy), village, w.fy)
-        for split in (selectors.by_virtue, selectors.by_dimension):
-            cells = [f for _k, f in split(village, w.fy)]
-            assert not any(f.suppressed for f in cells) and any(f.participants for f in cells), village
-    # the subdistrict's own splits, and the areas above it, are shown: every village of the district shows all
-    assert not selectors.split_above(selectors.MONTHS, _month_keys(w.fy), "710911", w.fy)
-    assert [m for _y, m, f in selectors.by_month("710911", w.fy) if f.suppressed] == []
-    assert selectors.headline("71091102", w.fy).participants == 6  # the totals stay as they were
-
-
-def test_the_splits_of_a_list_are_shown_when_every_area_of_it_shows_every_cell(minimum):
-    """Village 01 with five people in November and five in December, village 02 with six in December: every cell
-    shown, on every page, and the months of the subdistrict add up the villages' exactly."""
-    import datetime as dt
-
-    from thamdee.common.thaitime import fiscal_year_of
-
-    w = build_world()
-    w.care.max_backdate_days = 800
-    w.care.save()
-    fy = fiscal_year_of(w.today) - 1
-    _deeds_on(w, 5, "71091101", dt.date(fy - 1, 11, 15))
-    _deeds_on(w, 5, "71091101", dt.date(fy - 1, 12, 15))
-    _deeds_on(w, 6, "71091102", dt.date(fy - 1, 12, 15))
-    for month in (11, 12):
-        cells = [_month(code, fy, month) for code in ("710911", "71091101", "71091102")]
-        assert not any(f.suppressed for f in cells), month
-        assert cells[0].credits_issued == cells[1].credits_issued + cells[2].credits_issued
-    assert not selectors.split_above(selectors.VIRTUES, ["volunteering"], "71091102", fy)
-
-
-def test_the_splits_below_a_list_that_hides_them_are_hidden_too(one_person_in_a_month):
-    """The villages' months are hidden, so the pages below them hide theirs: nothing below can add up to them.
-    Here a village has nothing below it; one level up, a district whose subdistricts do not all show every month
-    hides the months of every subdistrict and village under it."""
-    w = one_person_in_a_month
-    _deeds_on(w, 9, "71091201", __import__("datetime").date(w.fy - 1, 12, 15))
-    # district 7109: subdistrict 710911 hides no month (its December and November count 14 and 6), nor does 710912
-    assert not selectors.split_above(selectors.MONTHS, [11, 12], "710912", w.fy)
-    # five people in a third subdistrict in November alone and one in December: its December hidden on its page
-    _deeds_on(w, 5, "71090101", __import__("datetime").date(w.fy - 1, 11, 15))
-    _deeds_on(w, 1, "71090101", __import__("datetime").date(w.fy - 1, 12, 15))
-    assert _month("710901", w.fy, 12).suppressed
-    for code in ("710911", "710912", "71091201"):
-        assert selectors.split_above(selectors.MONTHS, [11, 12], code, w.fy), code
-        assert _month(code, w.fy, 12).suppressed, code
-    assert not _month("7109", w.fy, 12).suppressed
-
-
-def test_the_dashboard_api_and_exports_hide_the_splits_of_the_list(client, one_person_in_a_month):
-    w = one_person_in_a_month
-    client.force_login(w.staff)
-    csv = client.get(reverse("reports:export", args=["months", "csv"]), {"fy": w.fy, "area": "71091102"})
-    rows = [line.split(",") for line in csv.content.decode("utf-8-sig").splitlines()[1:]]
-    assert rows and all(row[1] in ("—", "0") for row in rows)
-    page = client.get(reverse("reports:dashboard"), {"fy": w.fy, "area": "71091102"}).content.decode()
-    assert 'data-testid="splits-hidden-note"' in page
-    shown = client.get(reverse("reports:dashboard"), {"fy": w.fy, "area": "710911"}).content.decode()
-    assert 'data-testid="splits-hidden-note"' not in shown
-    api = APIClient()
-    api.force_authenticate(w.staff)
-    body = api.get("/api/v1/reports/areas/71091102/", {"fiscal_year": w.fy}).json()
-    assert body["totals"]["credits_issued"] == 30
-    assert all(row["figures"]["credits_issued"] in (None, 0) for row in body["months"])
-    assert any(row["figures"]["credits_issued"] == 30 for row in body["virtues"])
-
-
-def test_a_month_is_shown_for_every_area_of_the_list_or_for_none(minimum):
-    """Village 01: five people in October, six in November, one in December (its page hides December, and October
-    with it); village 02: six in November. October and December are a dash for both villages, village 02's too
-    (a zero would tell that village 01 had all of them); November is shown for both, and adds up to the
-    subdistrict's."""
-    import datetime as dt
-
-    from thamdee.common.thaitime import fiscal_year_of
-
-    w = build_world()
-    w.care.max_backdate_days = 800
-    w.care.save()
-    fy = fiscal_year_of(w.today) - 1
-    _deeds_on(w, 5, "71091101", dt.date(fy - 1, 10, 15))
-    _deeds_on(w, 6, "71091101", dt.date(fy - 1, 11, 15))
-    _deeds_on(w, 1, "71091101", dt.date(fy - 1, 12, 15))
-    _deeds_on(w, 6, "71091102", dt.date(fy - 1, 11, 15))
-    for village in ("71091101", "71091102"):
-        assert _month(village, fy, 10).suppressed and _month(village, fy, 12).suppressed, village
-        assert _month(village, fy, 1).is_empty() and not _month(village, fy, 1).suppressed, village
-        assert selectors.split_above(selectors.MONTHS, _month_keys(fy), village, fy).keys == {10, 12}
-    november = [_month(code, fy, 11) for code in ("710911", "71091101", "71091102")]
-    assert not any(f.suppressed for f in november)
-    assert november[0].credits_issued == november[1].credits_issued + november[2].credits_issued == 60
-    # the subdistrict's own October and December are hidden as well (five and one people: its own row hides both)
-    assert _month("710911", fy, 12).suppressed and _month("710911", fy, 10).suppressed
