@@ -20,6 +20,14 @@ class AgencyVerifiesTemplatesOnlyError(ValidationError):
     )
 
 
+class DeedTypeSplitError(ValidationError):
+    """A deed type counts under at least one virtue and one dimension, each a known (active) one: the dashboards'
+    virtues and dimensions must not leave a type's deeds out (docs/authorisation.md)."""
+
+    code = "deed_type_virtue_and_dimension"
+    message = _("ประเภทความดีต้องมีคุณธรรมอย่างน้อยหนึ่งข้อและมิติอย่างน้อยหนึ่งมิติ ที่มีอยู่ในระบบ: {unknown}")
+
+
 class DeedTypeInUseError(ConflictError):
     code = "deed_type_in_use"
     message = _(

@@ -102,7 +102,9 @@ def deed_type_create(
     (``organisation=None``: national staff of the programme's agency). Its code is new to the catalogue, or to the
     programme's templates (``DeedTypeCodeTakenError``, also when a concurrent addition takes it first). Only a
     template may be verified by the agency: an organisation's own type is verified by its own verifiers
-    (``AgencyVerifiesTemplatesOnlyError``)."""
+    (``AgencyVerifiesTemplatesOnlyError``). It counts under at least one active virtue and one dimension, each a
+    known one (``DeedTypeSplitError``), as the catalogue form asks: a type of none would count under none of the
+    dashboards' virtues, and the total less the virtues would give its deeds away."""
     if organisation is not None:
         if not can_manage_catalogue.test(actor, organisation):
             raise NotFoundError()
@@ -114,6 +116,12 @@ def deed_type_create(
     _check_code_free(programme=programme, organisation=organisation, code=code)
     if organisation is not None:
         _check_verified_by(fields.get("verified_by", VerifiedBy.ORGANISATION), adopted_from=None)
+    virtues, dimensions = list(virtues), list(dimensions)
+    known_virtues = set(Virtue.objects.filter(code__in=virtues, is_active=True).values_list("code", flat=True))
+    known_dimensions = set(Dimension.objects.filter(code__in=dimensions).values_list("code", flat=True))
+    not_known = sorted({*virtues} - known_virtues | {*dimensions} - known_dimensions)
+    if not virtues or not dimensions or not_known:
+        raise errors.DeedTypeSplitError(unknown=", ".join(not_known) or "—")
     try:
         with transaction.atomic():
             deed_type = DeedType.objects.create(

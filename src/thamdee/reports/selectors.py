@@ -413,9 +413,7 @@ def hidden_above(code: str, fiscal_year: int, lists: Lists | None = None) -> Abo
         parent = code[:n]
         if (parent, above) not in lists:
             cells = _child_cells(parent, fiscal_year)
-            shown = protect(
-                [f for _c, f in cells], minimum, total_hidden=above.hidden, spending_hidden=above.spending
-            )
+            shown = protect([f for _c, f in cells], minimum, total_hidden=above.hidden, spending_hidden=above.spending)
             lists[parent, above] = {
                 c: Above(f.suppressed, f.suppressed or f.spent_hidden) for (c, _f), f in zip(cells, shown, strict=True)
             }

@@ -102,8 +102,10 @@ class DeedTypeCreateSerializer(serializers.Serializer):
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     criterion = serializers.CharField(max_length=300)
-    virtues = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
-    dimensions = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    virtues = serializers.ListField(
+        child=serializers.SlugField(), allow_empty=False, help_text="at least one active virtue's code"
+    )
+    dimensions = serializers.ListField(child=serializers.SlugField(), allow_empty=False, help_text="at least one")
     unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.OCCURRENCE)
     period = serializers.ChoiceField(choices=Period.choices, required=False, allow_blank=True, default="")
     evidence = serializers.ChoiceField(choices=Evidence.choices, default=Evidence.NONE)

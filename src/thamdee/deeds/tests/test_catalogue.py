@@ -90,7 +90,14 @@ class TestServices:
     ):
         def add(actor, organisation, code):  # type: ignore[no-untyped-def]
             return services.deed_type_create(
-                actor=actor, programme=world.programme, organisation=organisation, code=code, name_th="x", criterion="x"
+                actor=actor,
+                programme=world.programme,
+                organisation=organisation,
+                code=code,
+                name_th="x",
+                criterion="x",
+                virtues=["volunteering"],
+                dimensions=["health"],
             )
 
         before = DeedType.objects.count()
@@ -133,9 +140,51 @@ class TestServices:
                 code=world.care.code,
                 name_th="x",
                 criterion="x",
+                virtues=["volunteering"],
+                dimensions=["health"],
             )
         assert len(calls) == 2
         assert DeedType.objects.filter(organisation=world.org, code=world.care.code).count() == 1
+
+    def test_a_type_counts_under_a_known_virtue_and_dimension_or_is_not_added(self, world):
+        """A type of no virtue (or an unknown or closed one) would count under none of the dashboards' virtues: the
+        total less the virtues would then give its deeds' figures, however few people did them."""
+        from thamdee.deeds.models import Virtue
+
+        Virtue.objects.filter(code="honesty").update(is_active=False)
+        before = DeedType.objects.count()
+        for virtues, dimensions, unknown in (
+            ([], ["health"], "—"),
+            (["volunteering"], [], "—"),
+            (["volunteerng"], ["health"], "volunteerng"),
+            (["honesty"], ["health"], "honesty"),
+            (["volunteering"], ["health", "helth"], "helth"),
+        ):
+            with pytest.raises(errors.DeedTypeSplitError) as refused:
+                services.deed_type_create(
+                    actor=world.organiser,
+                    programme=world.programme,
+                    organisation=world.org,
+                    code="read-aloud",
+                    name_th="อ่านหนังสือให้ฟัง",
+                    criterion="ครั้งละ",
+                    virtues=virtues,
+                    dimensions=dimensions,
+                )
+            assert refused.value.code == "deed_type_virtue_and_dimension" and refused.value.status == 400
+            assert unknown in refused.value.message_en and unknown in refused.value.message_th
+        assert DeedType.objects.count() == before
+        made = services.deed_type_create(
+            actor=world.organiser,
+            programme=world.programme,
+            organisation=world.org,
+            code="read-aloud",
+            name_th="อ่านหนังสือให้ฟัง",
+            criterion="ครั้งละ",
+            virtues=["volunteering"],
+            dimensions=["society"],
+        )
+        assert [v.code for v in made.virtues.all()] == ["volunteering"]
 
     def test_an_update_checks_before_it_changes_anything(self, world, national, national_staff):
         """Both updates share one body: a refusal leaves the instance given as it was, and neither changes a field
@@ -316,6 +365,8 @@ class TestApi:
             "code": world.care.code,
             "name_th": "ดูแลผู้สูงอายุอีกแบบ",
             "criterion": "ครั้งละ",
+            "virtues": ["volunteering"],
+            "dimensions": ["health"],
         }
         api.force_authenticate(world.organiser)
         taken = api.post("/api/v1/deed-types/", body, format="json")
@@ -335,11 +386,38 @@ class TestApi:
         api.force_authenticate(world.member)
         assert api.post("/api/v1/deed-types/", body, format="json").status_code == 404
 
+    def test_a_type_without_a_virtue_or_dimension_is_a_400_problem(self, world):
+        api = APIClient()
+        api.force_authenticate(world.organiser)
+        body = {
+            "organisation": str(world.org.public_id),
+            "programme": str(world.programme.public_id),
+            "code": "read-aloud",
+            "name_th": "อ่านหนังสือให้ฟัง",
+            "criterion": "ครั้งละ",
+        }
+        before = DeedType.objects.count()
+        for extra in ({}, {"virtues": [], "dimensions": ["health"]}, {"virtues": ["volunteering"], "dimensions": []}):
+            refused = api.post("/api/v1/deed-types/", {**body, **extra}, format="json")
+            assert refused.status_code == 400 and refused["Content-Type"].startswith("application/problem+json")
+        unknown = api.post(
+            "/api/v1/deed-types/", {**body, "virtues": ["volunteerng"], "dimensions": ["health"]}, format="json"
+        )
+        assert unknown.status_code == 400 and unknown.json()["code"] == "deed_type_virtue_and_dimension"
+        assert "volunteerng" in unknown.json()["detail_en"]
+        assert DeedType.objects.count() == before
+
     def test_a_template_may_be_created_with_the_organisation_left_out(self, world, national_staff):
         # The organisation is optional ("omit for a national template"): leaving the key out is a template, as null is
         api = APIClient()
         api.force_authenticate(national_staff.national)
-        body = {"programme": str(world.programme.public_id), "code": "plant-mangrove", "name_th": "ปลูกป่าชายเลน"}
+        body = {
+            "programme": str(world.programme.public_id),
+            "code": "plant-mangrove",
+            "name_th": "ปลูกป่าชายเลน",
+            "virtues": ["volunteering"],
+            "dimensions": ["environment"],
+        }
         made = api.post("/api/v1/deed-types/", {**body, "criterion": "ต้นละ"}, format="json")
         assert made.status_code == 201, made.content
         assert DeedType.objects.get(code="plant-mangrove").organisation_id is None

@@ -617,6 +617,8 @@ class TestAgencyVerification:
             code="read-aloud",
             name_th="อ่านหนังสือให้ฟัง",
             criterion="ครั้งละ",
+            virtues=["volunteering"],
+            dimensions=["health"],
         )
         copy = services.deed_type_adopt(actor=world.organiser, template=plain, organisation=world.org)
         with pytest.raises(errors.AgencyVerifiesTemplatesOnlyError):
@@ -635,6 +637,8 @@ class TestAgencyVerification:
             code=world.care.code,
             name_th="ดูแลผู้สูงอายุ (แม่แบบ)",
             criterion="ชั่วโมงละ",
+            virtues=["volunteering"],
+            dimensions=["health"],
         )
         # When the organisation adopts it, then it is told the code is taken, and nothing is added
         before = DeedType.objects.filter(organisation=world.org).count()

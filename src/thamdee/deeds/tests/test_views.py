@@ -451,6 +451,8 @@ class TestAgencyVerifiers:
             "code": "sweep-temple",
             "name_th": "กวาดลานวัด",
             "criterion": "ครั้งละ",
+            "virtues": ["volunteering"],
+            "dimensions": ["society"],
             "verified_by": "agency",
         }
         refused = api.post("/api/v1/deed-types/", body, format="json")
