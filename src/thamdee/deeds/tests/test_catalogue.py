@@ -151,6 +151,18 @@ class TestServices:
         total less the virtues would then give its deeds' figures, however few people did them."""
         from thamdee.deeds.models import Virtue
 
+        def add(virtues: list[str], dimensions: list[str]) -> DeedType:
+            return services.deed_type_create(
+                actor=world.organiser,
+                programme=world.programme,
+                organisation=world.org,
+                code="read-aloud",
+                name_th="อ่านหนังสือให้ฟัง",
+                criterion="ครั้งละ",
+                virtues=virtues,
+                dimensions=dimensions,
+            )
+
         Virtue.objects.filter(code="honesty").update(is_active=False)
         before = DeedType.objects.count()
         for virtues, dimensions, unknown in (
@@ -161,30 +173,11 @@ class TestServices:
             (["volunteering"], ["health", "helth"], "helth"),
         ):
             with pytest.raises(errors.DeedTypeSplitError) as refused:
-                services.deed_type_create(
-                    actor=world.organiser,
-                    programme=world.programme,
-                    organisation=world.org,
-                    code="read-aloud",
-                    name_th="อ่านหนังสือให้ฟัง",
-                    criterion="ครั้งละ",
-                    virtues=virtues,
-                    dimensions=dimensions,
-                )
+                add(virtues, dimensions)
             assert refused.value.code == "deed_type_virtue_and_dimension" and refused.value.status == 400
             assert unknown in refused.value.message_en and unknown in refused.value.message_th
         assert DeedType.objects.count() == before
-        made = services.deed_type_create(
-            actor=world.organiser,
-            programme=world.programme,
-            organisation=world.org,
-            code="read-aloud",
-            name_th="อ่านหนังสือให้ฟัง",
-            criterion="ครั้งละ",
-            virtues=["volunteering"],
-            dimensions=["society"],
-        )
-        assert [v.code for v in made.virtues.all()] == ["volunteering"]
+        assert [v.code for v in add(["volunteering"], ["society"]).virtues.all()] == ["volunteering"]
 
     def test_an_update_checks_before_it_changes_anything(self, world, national, national_staff):
         """Both updates share one body: a refusal leaves the instance given as it was, and neither changes a field
