@@ -17,6 +17,8 @@ class DomainError(Exception):
     code: str = "domain_error"
     status: int = 400
     message: str | Promise = _("ทำรายการนี้ไม่ได้")
+    # Seconds after which the request may be made again (a 429): sent as Retry-After.
+    retry_after: int | None = None
 
     def __init__(self, message: str | Promise | None = None, **params: Any) -> None:
         """``params`` fill the message's ``{placeholders}`` and are added to the problem document."""

@@ -78,6 +78,6 @@ class DomainErrorMiddleware:
             return None
         template = "partials/domain_error.html" if getattr(request, "htmx", False) else "domain_error.html"
         response = render(request, template, {"error": exception}, status=exception.status)
-        if getattr(exception, "retry_after", None):
-            response["Retry-After"] = str(exception.retry_after)  # type: ignore[attr-defined]
+        if exception.retry_after:
+            response["Retry-After"] = str(exception.retry_after)
         return response

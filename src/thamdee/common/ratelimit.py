@@ -1,5 +1,5 @@
 """Limits on requests that cost the server much (a PDF drawn, a spreadsheet of a year's figures), taken by the view
-before the work starts: ``take(request, "files")``.
+before the file is drawn: ``take(request, "files")``.
 
 The count itself lives with the API's rate counts (``thamdee.api.throttling``, one row per client in the database,
 for every process), which registers it here when the site starts: the apps below the API call ``take`` without
@@ -16,7 +16,7 @@ from thamdee.common.errors import DomainError
 
 # (request, scope) -> None when the request may go on, else the seconds to wait before the next one would.
 Counter = Callable[[HttpRequest, str], int | None]
-_counters: list[Counter] = []
+_counter: Counter | None = None
 
 
 class TooManyRequestsError(DomainError):
@@ -30,14 +30,13 @@ class TooManyRequestsError(DomainError):
 
 
 def register(counter: Counter) -> None:
-    if counter not in _counters:
-        _counters.append(counter)
+    global _counter
+    _counter = counter
 
 
 def take(request: HttpRequest, scope: str) -> None:
     """Count one request of ``scope`` for its client; over the limit, ``TooManyRequestsError`` (429, with the
     seconds to wait for ``Retry-After``) and nothing is done."""
-    for counter in _counters:
-        wait = counter(request, scope)
-        if wait is not None:
-            raise TooManyRequestsError(seconds=wait)
+    wait = _counter(request, scope) if _counter is not None else None
+    if wait is not None:
+        raise TooManyRequestsError(seconds=wait)

@@ -195,10 +195,9 @@ def appeal_decide(request: AuthedRequest, public_id: str) -> HttpResponse:
 def hours(request: AuthedRequest) -> HttpResponse:
     """The volunteer-hours statement of a fiscal year (page, or PDF with ?format=pdf)."""
     fiscal_year = year_param(request.GET.get("fy")) or thaitime.current_fiscal_year()
-    if request.GET.get("format") == "pdf":
-        take(request, "files")
     statement = selectors.hours_statement(request.user, fiscal_year)
     if request.GET.get("format") == "pdf":
+        take(request, "files")
         pdf = render_pdf("deeds/hours_pdf.html", {"s": statement, "issued": timezone.localdate()}, request=request)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="thamdee-hours-{thaitime.be_year(fiscal_year)}.pdf"'

@@ -324,10 +324,9 @@ def organisation(request: AuthedRequest, public_id: str) -> HttpResponse:
         raise NotFoundError()
     fy = _fy(request)
     total, months = selectors.organisation_figures(org, fy)
-    if request.GET.get("format") in ("csv", "xlsx"):
-        take(request, "files")
     members = selectors.member_participation(viewer=request.user, org=org, fiscal_year=fy)
     if request.GET.get("format") in ("csv", "xlsx"):
+        take(request, "files")
         rows = [
             [
                 f"{m['member__prefix']}{m['member__first_name']} {m['member__last_name']}",
@@ -366,10 +365,9 @@ def organisation(request: AuthedRequest, public_id: str) -> HttpResponse:
 def public(request: HttpRequest) -> HttpResponse:
     """National and provincial aggregates for everyone; small cells are hidden."""
     fy = _fy(request)
-    if request.GET.get("format") in ("csv", "xlsx"):
-        take(request, "files")
     national, provinces = selectors.public_figures(fy)
     if request.GET.get("format") in ("csv", "xlsx"):
+        take(request, "files")
         rows = [["TH", "ทั้งประเทศ", *_figures_row(national)]]
         rows += [[a.code, a.name_th, *_figures_row(f)] for a, f in provinces]
         return table_response(
