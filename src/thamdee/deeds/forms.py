@@ -102,9 +102,14 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
         queryset=Virtue.objects.filter(is_active=True),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("รายงานของหน่วยงานนับความดีแต่ละครั้งในคุณธรรมแรกตามลำดับในรายการนี้เพียงข้อเดียว"),
     )
     dimensions = forms.ModelMultipleChoiceField(
-        label=_("มิติ"), queryset=Dimension.objects.all(), to_field_name="code", widget=forms.CheckboxSelectMultiple
+        label=_("มิติ"),
+        queryset=Dimension.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("รายงานของหน่วยงานนับความดีแต่ละครั้งในมิติแรกตามลำดับในรายการนี้เพียงมิติเดียว"),
     )
 
     class Meta:

@@ -28,7 +28,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from thamdee.common.thaitime import fiscal_year_bounds
-from thamdee.reports.rollups import COUNTED, VERIFIED
+from thamdee.reports.rollups import COUNTED, NONE, VERIFIED, main_dimension_of, main_virtue_of
 
 CHUNK = 200
 
@@ -72,16 +72,16 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return ", ".join(["%s"] * len(items)) or "NULL", items
 
 
-def _splits(types: dict[int, tuple[list[str], list[str]]], type_id: int, month: int) -> list[tuple[str, str]]:
-    """The (virtue, dimension) splits a deed of this type counts in: every split for the whole year (month 0),
-    none for a month (see ``rollups``)."""
+def _splits(types: dict[int, tuple[str, str]], type_id: int, month: int) -> list[tuple[str, str]]:
+    """The (virtue, dimension) splits a deed of this type counts in: for the whole year (month 0) the total, its
+    main virtue and its main dimension (``rollups.NONE`` for none); a month's total only (see ``rollups``)."""
     if month:
         return [("", "")]
-    virtues, dimensions = types.get(type_id, ([], []))
-    return [("", ""), *((v, "") for v in virtues), *(("", d) for d in dimensions)]
+    virtue, dimension = types.get(type_id, (NONE, NONE))
+    return [("", ""), (virtue, ""), ("", dimension)]
 
 
-def _load(cursor: Any, ids: list[int]) -> tuple[list[_Deed], dict[int, tuple[list[str], list[str]]]]:
+def _load(cursor: Any, ids: list[int]) -> tuple[list[_Deed], dict[int, tuple[str, str]]]:
     marks, params = _in(ids)
     cursor.execute(
         f"""SELECT d.id, d.member_id, d.organisation_id, d.area_id, d.fiscal_year, d.month, d.done_on, d.hours,
@@ -155,13 +155,8 @@ def _organisations_present(
                     WHERE d.area_id = k.area AND d.fiscal_year = k.fy AND (k.m = 0 OR d.month = k.m)
                       AND d.organisation_id = k.org AND {COUNTED}
                       {f"AND d.id NOT IN ({excluded_marks})" if exclude else ""}
-                      AND (k.virtue = '' OR EXISTS (
-                            SELECT 1 FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id
-                             WHERE vt.deedtype_id = d.deed_type_id AND v.code = k.virtue))
-                      AND (k.dimension = '' OR EXISTS (
-                            SELECT 1 FROM deeds_deedtype_dimensions dt
-                              JOIN deeds_dimension dm ON dm.id = dt.dimension_id
-                             WHERE dt.deedtype_id = d.deed_type_id AND dm.code = k.dimension)))""",
+                      AND (k.virtue = '' OR k.virtue = {main_virtue_of("d.deed_type_id")})
+                      AND (k.dimension = '' OR k.dimension = {main_dimension_of("d.deed_type_id")}))""",
             [*(v for probe in chunk for v in probe), *(excluded if exclude else [])],
         )
         found |= {tuple(row) for row in cursor.fetchall()}  # type: ignore[misc]
@@ -294,25 +289,15 @@ def apply(deeds: Sequence[Any], sign: int) -> None:
         )
 
 
-def _load_types(cursor: Any, type_ids: set[int]) -> dict[int, tuple[list[str], list[str]]]:
-    """The virtue and dimension codes of deed types."""
+def _load_types(cursor: Any, type_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The main virtue and the main dimension of deed types (``rollups.MAIN_VIRTUE``)."""
     marks, params = _in(type_ids)
-    types: dict[int, tuple[list[str], list[str]]] = {t: ([], []) for t in type_ids}
     cursor.execute(
-        f"""SELECT vt.deedtype_id, v.code FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id
-             WHERE vt.deedtype_id IN ({marks})""",
+        f"SELECT t.id, {main_virtue_of('t.id')}, {main_dimension_of('t.id')} FROM deeds_deedtype t "
+        f"WHERE t.id IN ({marks})",
         params,
     )
-    for type_id, code in cursor.fetchall():
-        types[type_id][0].append(code)
-    cursor.execute(
-        f"""SELECT dt.deedtype_id, dm.code FROM deeds_deedtype_dimensions dt
-              JOIN deeds_dimension dm ON dm.id = dt.dimension_id WHERE dt.deedtype_id IN ({marks})""",
-        params,
-    )
-    for type_id, code in cursor.fetchall():
-        types[type_id][1].append(code)
-    return types
+    return {type_id: (virtue, dimension) for type_id, virtue, dimension in cursor.fetchall()}
 
 
 def deeds_now_count(deeds: Sequence[Any]) -> None:

@@ -25,21 +25,42 @@ VERIFIED = "verified"
 # The deeds every rollup counts (``d``, of type ``t``): verified, and not of a sensitive type.
 COUNTED = f"d.status = '{VERIFIED}' AND NOT t.is_sensitive"
 
+# Each deed counts under exactly one virtue and one dimension, so that an area's virtues (and its dimensions) add up
+# to its total and a small one hidden stays hidden (``selectors.protect``): under its type's main virtue, the first
+# of the type's virtues in the catalogue's order (``Virtue.ordering``, then code), or under NONE for a type of none;
+# the dimensions alike. Counting a deed under each of its type's virtues let the total less the virtues shown give a
+# small group away (docs/authorisation.md). NONE cannot be a virtue's or a dimension's code (not a slug).
+NONE = "~none"
+
+
+def _main_sql(through: str, table: str, column: str) -> str:
+    """Each deed type's main code (a table of ``deed_type_id, code``; types of none have no row)."""
+    return f"""(SELECT deedtype_id AS deed_type_id, code FROM (
+                  SELECT x.deedtype_id, c.code,
+                         row_number() OVER (PARTITION BY x.deedtype_id ORDER BY c.ordering, c.code) AS n
+                    FROM {through} x JOIN {table} c ON c.id = x.{column}) ranked
+                 WHERE n = 1)"""
+
+
+MAIN_VIRTUE = _main_sql("deeds_deedtype_virtues", "deeds_virtue", "virtue_id")
+MAIN_DIMENSION = _main_sql("deeds_deedtype_dimensions", "deeds_dimension", "dimension_id")
+
+
+def main_virtue_of(type_id: str) -> str:
+    """SQL for the main virtue of the deed type whose id is the expression ``type_id`` (NONE for none)."""
+    return f"coalesce((SELECT mv.code FROM {MAIN_VIRTUE} mv WHERE mv.deed_type_id = {type_id}), '{NONE}')"
+
+
+def main_dimension_of(type_id: str) -> str:
+    """SQL for the main dimension of the deed type whose id is the expression ``type_id`` (NONE for none)."""
+    return f"coalesce((SELECT md.code FROM {MAIN_DIMENSION} md WHERE md.deed_type_id = {type_id}), '{NONE}')"
+
+
 # One statement per split: (extra joins, the virtue expression, the dimension expression, extra group-by).
 SPLITS = [
     ("", "''", "''", ""),
-    (
-        "JOIN deeds_deedtype_virtues vt ON vt.deedtype_id = t.id JOIN deeds_virtue v ON v.id = vt.virtue_id",
-        "v.code",
-        "''",
-        ", v.code",
-    ),
-    (
-        "JOIN deeds_deedtype_dimensions dt ON dt.deedtype_id = t.id JOIN deeds_dimension dm ON dm.id = dt.dimension_id",
-        "''",
-        "dm.code",
-        ", dm.code",
-    ),
+    (f"LEFT JOIN {MAIN_VIRTUE} mv ON mv.deed_type_id = t.id", f"coalesce(mv.code, '{NONE}')", "''", ", mv.code"),
+    (f"LEFT JOIN {MAIN_DIMENSION} md ON md.deed_type_id = t.id", "''", f"coalesce(md.code, '{NONE}')", ", md.code"),
 ]
 
 INSERT_COLUMNS = (
@@ -208,17 +229,18 @@ def _refresh_org(cursor: Any, org_id: int, fy: int, months: set[int]) -> None:
     cursor.execute(_org_sql("d.organisation_id = %s AND d.fiscal_year = %s", whole_year=True), [org_id, fy])
 
 
-FRESH_SPLITS = """
+FRESH_SPLITS = f"""
     CREATE TEMP TABLE rollup_split ON COMMIT DROP AS
     SELECT t.id AS deed_type_id, ''::varchar(30) AS virtue, ''::varchar(30) AS dimension
       FROM deeds_deedtype t WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
     UNION ALL
-    SELECT vt.deedtype_id, v.code, '' FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id
-     WHERE vt.deedtype_id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
+    SELECT t.id, coalesce(mv.code, '{NONE}'), '' FROM deeds_deedtype t
+      LEFT JOIN {MAIN_VIRTUE} mv ON mv.deed_type_id = t.id
+     WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
     UNION ALL
-    SELECT dt.deedtype_id, '', dm.code
-      FROM deeds_deedtype_dimensions dt JOIN deeds_dimension dm ON dm.id = dt.dimension_id
-     WHERE dt.deedtype_id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
+    SELECT t.id, '', coalesce(md.code, '{NONE}') FROM deeds_deedtype t
+      LEFT JOIN {MAIN_DIMENSION} md ON md.deed_type_id = t.id
+     WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
 """
 
 
@@ -470,6 +492,15 @@ def rebuild_spent() -> None:
         for whole in (False, True):
             cursor.execute(_spent_sql("1 = 1", whole_year=whole), [])
             _upsert_spent(cursor, cursor.fetchall())
+
+
+@transaction.atomic
+def rebuild_splits() -> None:
+    """Recompute every virtue and dimension cell (the whole years' splits) from the raw tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_rollup WHERE virtue <> '' OR dimension <> ''", [])
+        for sql in _deed_cells_sql("1 = 1", whole_year=True)[1:]:
+            cursor.execute(sql, [])
 
 
 @transaction.atomic

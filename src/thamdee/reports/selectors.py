@@ -24,7 +24,7 @@ from thamdee.orgs.models import Network, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.types import Actor
 from thamdee.reports.models import KpiBaseline, KpiKind, OrgRollup, Rollup, Story, StoryStatus, TargetArea
-from thamdee.reports.rollups import COUNTED
+from thamdee.reports.rollups import COUNTED, NONE, main_dimension_of, main_virtue_of
 
 MEASURES = ("deeds", "hours", "credits_issued", "credits_spent", "participants", "organisations", "spenders")
 
@@ -269,12 +269,9 @@ CELL_AREA_DEEDS = "d.area_id = a.id AND d.fiscal_year = r.fiscal_year AND (r.mon
 CELL_ORG_DEEDS = (
     "d.organisation_id = r.organisation_id AND d.fiscal_year = r.fiscal_year AND (r.month = 0 OR d.month = r.month)"
 )
-IN_SPLIT = """
-    AND (r.virtue = '' OR EXISTS (SELECT 1 FROM deeds_deedtype_virtues vt JOIN deeds_virtue v ON v.id = vt.virtue_id
-                                   WHERE vt.deedtype_id = d.deed_type_id AND v.code = r.virtue))
-    AND (r.dimension = '' OR EXISTS (SELECT 1 FROM deeds_deedtype_dimensions dt
-                                       JOIN deeds_dimension dm ON dm.id = dt.dimension_id
-                                      WHERE dt.deedtype_id = d.deed_type_id AND dm.code = r.dimension))
+IN_SPLIT = f"""
+    AND (r.virtue = '' OR r.virtue = {main_virtue_of("d.deed_type_id")})
+    AND (r.dimension = '' OR r.dimension = {main_dimension_of("d.deed_type_id")})
 """
 # On PostgreSQL the deeds are read cell by cell (LATERAL; OFFSET 0 keeps the planner from flattening it back into
 # a join) through the deeds' (area or organisation, fiscal year, month) index: planned as a plain join, a fiscal
@@ -471,26 +468,66 @@ def _split(cells: list[Figures], code: str, fiscal_year: int, hidden: Above | bo
     return protect(cells, agency_min_cell(), spending_hidden=above.spending)
 
 
+@dataclass(frozen=True)
+class Unclassified:
+    """The row of the deeds whose type has no virtue (no dimension): shown beside the virtues (dimensions) so that
+    they add up to the total (``rollups.NONE``)."""
+
+    code: str
+    name_th: str
+    name_en: str
+
+    def display_name(self) -> str:
+        from django.utils import translation
+
+        return self.name_en if (translation.get_language() or "th").startswith("en") else self.name_th
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+
+NO_VIRTUE = Unclassified(NONE, "ไม่ระบุคุณธรรม", "No virtue")
+NO_DIMENSION = Unclassified(NONE, "ไม่ระบุมิติ", "No dimension")
+
+
 def by_virtue(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
-    """Deeds by virtue. A deed of a type of several virtues counts in each, so the virtues may add up to more than
-    the total; they are protected against it all the same (the hidden ones count ``minimum`` people together),
-    since where each type has one virtue they add up to it exactly."""
+    """Deeds by virtue: each under its type's main virtue (``rollups.NONE``), so that the virtues add up to the
+    total and are protected against it. Listed: the active virtues, a closed one that has deeds in the year, and
+    the deeds of types of none when there are any: leaving one of those out would make the total less the rows
+    shown its figures."""
     from thamdee.deeds.models import Virtue
 
     sums = _sums_by(_cells(code, fiscal_year, virtue=None).exclude(virtue=""), "virtue")
-    virtues = list(Virtue.objects.filter(is_active=True))
-    cells = _split([sums.get(v.code, Figures()) for v in virtues], code, fiscal_year, hidden)
-    return list(zip(virtues, cells, strict=True))
+    return _partition(
+        list(Virtue.objects.filter(Q(is_active=True) | Q(code__in=list(sums)))),
+        NO_VIRTUE,
+        sums,
+        code,
+        fiscal_year,
+        hidden,
+    )
 
 
 def by_dimension(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
-    """Deeds by dimension, protected as the virtues are (``by_virtue``)."""
+    """Deeds by dimension, each under its type's main dimension, as the virtues are (``by_virtue``)."""
     from thamdee.deeds.models import Dimension
 
     sums = _sums_by(_cells(code, fiscal_year, dimension=None).exclude(dimension=""), "dimension")
-    dimensions = list(Dimension.objects.all())
-    cells = _split([sums.get(d.code, Figures()) for d in dimensions], code, fiscal_year, hidden)
-    return list(zip(dimensions, cells, strict=True))
+    return _partition(list(Dimension.objects.all()), NO_DIMENSION, sums, code, fiscal_year, hidden)
+
+
+def _partition(
+    rows: list[Any],
+    none: Unclassified,
+    sums: dict[Any, Figures],
+    code: str,
+    fiscal_year: int,
+    hidden: Above | bool | None,
+) -> list[tuple[Any, Figures]]:
+    if NONE in sums:
+        rows.append(none)
+    cells = _split([sums.get(r.code, Figures()) for r in rows], code, fiscal_year, hidden)
+    return list(zip(rows, cells, strict=True))
 
 
 CHILD_COLUMN = {0: "province_code", 2: "district_code", 4: "subdistrict_code", 6: "area_code"}

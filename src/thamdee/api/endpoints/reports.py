@@ -72,8 +72,13 @@ class AreaReportSerializer(serializers.Serializer):
     minimum_people_per_cell = serializers.IntegerField()
     totals = FiguresSerializer()
     months = LabelledSerializer(many=True)
-    virtues = LabelledSerializer(many=True)
-    dimensions = LabelledSerializer(many=True)
+    virtues = LabelledSerializer(
+        many=True,
+        help_text="Each deed under its type's main virtue; key '~none' for types of none. They add up to the totals.",
+    )
+    dimensions = LabelledSerializer(
+        many=True, help_text="Each deed under its type's main dimension; key '~none' for types of none."
+    )
     areas = LabelledSerializer(many=True)
 
 

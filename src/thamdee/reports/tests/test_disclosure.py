@@ -509,6 +509,107 @@ def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
     assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
 
 
+def _two_virtue_type(w, code: str, virtues: list[str], dimensions: list[str]):  # type: ignore[no-untyped-def]
+    from thamdee.deeds import services
+
+    return services.deed_type_create(
+        actor=w.admin,
+        programme=w.programme,
+        organisation=w.org,
+        code=code,
+        name_th=code,
+        criterion="-",
+        unit="hour",
+        virtues=virtues,
+        dimensions=dimensions,
+    )
+
+
+def _rows(split, code: str, fy: int) -> dict[str, Figures]:  # type: ignore[no-untyped-def]
+    return {row.code: f for row, f in split(code, fy)}
+
+
+def test_a_deed_counts_under_one_virtue_so_the_total_less_the_virtues_shown_gives_no_one_away(minimum):
+    """Type X counts under sufficiency and volunteering (10 people), returned property under honesty (2 people).
+    Counted under each of its virtues, X's deeds were in both, and the total (12) less volunteering (10, shown)
+    gave honesty's two people. Each deed now counts under its type's main virtue (the first in the catalogue's
+    order: sufficiency), so the virtues add up to the total and hiding honesty hides one more of them."""
+    w = build_world()
+    both = _two_virtue_type(w, "both", ["volunteering", "sufficiency"], ["health", "economy"])
+    fy = _deeds_of_type(w, both, 10)[0].fiscal_year
+    _deeds_of_type(w, w.lost, 2)
+    total = selectors.headline("71091101", fy)
+    virtues = _rows(selectors.by_virtue, "71091101", fy)
+    assert virtues["volunteering"].is_empty() and not virtues["volunteering"].suppressed  # X is not counted here
+    assert virtues["honesty"] == virtues["sufficiency"] == Figures(suppressed=True)
+    shown = [f for f in virtues.values() if not f.suppressed]
+    assert sum(f.deeds for f in shown) == 0  # nothing shown to take from the total
+    dimensions = _rows(selectors.by_dimension, "71091101", fy)
+    assert dimensions["economy"].is_empty()  # health comes first in the catalogue's order
+    assert dimensions["health"] == dimensions["society"] == Figures(suppressed=True)
+    # with nothing hidden, the virtues add up to the total exactly
+    _deeds_of_type(w, w.lost, 3)
+    virtues = _rows(selectors.by_virtue, "71091101", fy)
+    total = selectors.headline("71091101", fy)
+    assert virtues["sufficiency"].participants == 10 and virtues["honesty"].participants == 5
+    assert sum(f.deeds for f in virtues.values()) == total.deeds == 15
+    assert sum(f.credits_issued for f in virtues.values()) == total.credits_issued
+
+
+def test_deeds_of_a_type_of_no_virtue_are_a_row_of_their_own(minimum, settings):
+    """Ten people's care and one person's deed of a type whose virtues and dimensions were taken away after it was
+    made: they were counted under none, and the total less volunteering gave that person's deed. They are a row,
+    "no virtue" ("no dimension"), hidden with volunteering; a virtue closed after its deeds is still listed."""
+    from django.utils import translation
+
+    from thamdee.deeds.models import Virtue
+    from thamdee.reports import rollups
+
+    w = build_world()
+    fy = _deeds_of_type(w, w.care, 10)[0].fiscal_year
+    bare = _two_virtue_type(w, "bare", ["honesty"], ["society"])
+    bare.virtues.clear()
+    bare.dimensions.clear()
+    _deeds_of_type(w, bare, 1)
+    virtues = _rows(selectors.by_virtue, "71091101", fy)
+    assert virtues[rollups.NONE] == virtues["volunteering"] == Figures(suppressed=True)
+    dimensions = _rows(selectors.by_dimension, "71091101", fy)
+    assert dimensions[rollups.NONE] == dimensions["health"] == Figures(suppressed=True)
+    with translation.override("en"):
+        labels = [v.display_name() for v, _f in selectors.by_virtue("71091101", fy)]
+    assert labels[-1] == "No virtue"
+    Virtue.objects.filter(code="volunteering").update(is_active=False)
+    settings.THAMDEE = {**settings.THAMDEE, "AGENCY_MIN_CELL": 0}
+    virtues = _rows(selectors.by_virtue, "71091101", fy)
+    assert virtues["volunteering"].deeds == 10 and virtues[rollups.NONE].deeds == 1
+    assert "gratitude" in virtues  # active, with no deeds: a zero
+    # a closed virtue without deeds is not listed
+    Virtue.objects.filter(code="gratitude").update(is_active=False)
+    assert "gratitude" not in _rows(selectors.by_virtue, "71091101", fy)
+
+
+def test_the_migration_counts_the_kept_splits_again_under_the_main_virtue(minimum):
+    """Cells kept by the older code counted a deed under each virtue of its type: ``rebuild_splits`` (run by the
+    migration) counts them again, the totals and months untouched."""
+    from thamdee.reports import rollups
+    from thamdee.reports.models import Rollup
+
+    w = build_world()
+    both = _two_virtue_type(w, "both", ["volunteering", "sufficiency"], ["health"])
+    fy = _deeds_of_type(w, both, 6)[0].fiscal_year
+    year = Rollup.objects.get(area_code="71091101", fiscal_year=fy, month=0, virtue="", dimension="")
+    Rollup.objects.create(**{**_cell(year), "virtue": "volunteering"})  # as the older code kept it
+    before = Rollup.objects.filter(virtue="", dimension="").count()
+    rollups.rebuild_splits()
+    assert not Rollup.objects.filter(virtue="volunteering", deeds__gt=0).exists()
+    assert Rollup.objects.get(area_code="71091101", fiscal_year=fy, month=0, virtue="sufficiency").deeds == 6
+    assert Rollup.objects.filter(virtue="", dimension="").count() == before
+
+
+def _cell(row):  # type: ignore[no-untyped-def]
+    return {f.name: getattr(row, f.name) for f in row._meta.fields if f.name != "id"}
+
+
 def test_a_small_target_area_is_not_given_away_by_the_targets_together(minimum):
     """Two target subdistricts, of 2 and 10 people, and a third of 9 in district 7109. The 10 is shown on its own
     page and in the district's list (which hides the 2 and the 9): so the targets together (12) less it would give

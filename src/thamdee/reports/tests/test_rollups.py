@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.db.models import Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -21,7 +22,7 @@ from hypothesis.stateful import (
 from tests.factories import PartnerFactory, area, member_of
 from tests.worlds import build_world
 from thamdee.deeds import services
-from thamdee.deeds.models import DeedStatus
+from thamdee.deeds.models import DeedStatus, Virtue
 from thamdee.ledger import services as ledger
 from thamdee.ledger.models import CauseKind, Journal
 from thamdee.reports import rollups, selectors
@@ -114,6 +115,9 @@ class RollupMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.w = build_world()
+        # a type of two virtues (counted under the first in the catalogue's order only) and one of no dimension
+        self.w.lost.virtues.add(Virtue.objects.get(code="volunteering"))
+        self.w.save.dimensions.clear()
         self.members = [self.w.member] + [member_of(self.w.org) for _ in range(3)]
         for m, code in zip(self.members, ["71091101", "71091102", "710911", "71091101"], strict=True):
             m.home_area = area(code)
@@ -192,6 +196,25 @@ class RollupMachine(RuleBasedStateMachine):
         incremental = rollups.snapshot()
         rollups.rebuild()
         assert rollups.snapshot() == incremental
+        _assert_splits_add_up()
+
+
+def _assert_splits_add_up() -> None:
+    """Each whole-year cell's virtues, and its dimensions, add up to it: every deed counts under exactly one."""
+    year = Rollup.objects.filter(month=0)
+    for split in ("virtue", "dimension"):
+        parts = (
+            year.exclude(**{split: ""})
+            .values("area_code", "fiscal_year")
+            .annotate(deeds=Sum("deeds"), credits=Sum("credits_issued"), hours=Sum("hours"))
+        )
+        totals = {
+            (r.area_code, r.fiscal_year): (r.deeds, r.credits_issued, r.hours)
+            for r in year.filter(virtue="", dimension="", deeds__gt=0)
+        }
+        assert {
+            (p["area_code"], p["fiscal_year"]): (p["deeds"], p["credits"], p["hours"]) for p in parts if p["deeds"]
+        } == totals, split
 
 
 def test_incremental_rollups_equal_the_rebuild(db):
