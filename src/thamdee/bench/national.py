@@ -32,6 +32,7 @@ from django.utils import timezone
 
 DATA = Path(__file__).with_name("data") / "province_population.csv"
 PROGRAMME = "national"
+NULL = "\\N"  # COPY's text format for a NULL
 ORG_NAMESPACE = uuid.UUID("6a1d2b9c-3a51-5d0e-8f1e-7468616d6465")
 MAX_AWARD = 120  # no deed of the catalogue earns more (the highest rate, amount and multipliers: 60)
 
@@ -511,12 +512,13 @@ def _organisations(rng: random.Random, opts: Options, templates: dict[str, Any])
                         f"{pid}\t{template.programme_id}\t{org.id}\t{template.pk}\t{code}\t{template.name_th}\t"
                         f"{template.name_en}\t\t{template.criterion}\t{template.unit}\t{template.period}\t"
                         f"{template.evidence}\t{template.verified_by}\t{template.max_backdate_days}\t"
-                        f"{'t' if template.is_sensitive else 'f'}\tf\tt\t{now}\n"
+                        f"{'t' if template.is_sensitive else 'f'}\tf\tt\t{now}\t{template.main_virtue_id or NULL}\t"
+                        f"{template.main_dimension_id or NULL}\n"
                     )
         _copy_text(
             "COPY deeds_deedtype (public_id, programme_id, organisation_id, adopted_from_id, code, name_th, name_en, "
             "description, criterion, unit, period, evidence, verified_by, max_backdate_days, is_sensitive, "
-            "checkin_verified, is_active, created_at) FROM STDIN",
+            "checkin_verified, is_active, created_at, main_virtue_id, main_dimension_id) FROM STDIN",
             iter(lines),
         )
         cursor.execute(

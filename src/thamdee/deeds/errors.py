@@ -28,6 +28,13 @@ class DeedTypeSplitError(ValidationError):
     message = _("ประเภทความดีต้องมีคุณธรรมอย่างน้อยหนึ่งข้อและมิติอย่างน้อยหนึ่งมิติ ที่มีอยู่ในระบบ: {unknown}")
 
 
+class DeedTypeMainError(ValidationError):
+    """A type's main virtue (dimension), under which the agencies' figures count its deeds, is one of its own."""
+
+    code = "deed_type_main_not_chosen"
+    message = _("คุณธรรมหลักและมิติหลักต้องเป็นข้อที่เลือกไว้สำหรับประเภทนี้: {code}")
+
+
 class DeedTypeInUseError(ConflictError):
     code = "deed_type_in_use"
     message = _(

@@ -102,14 +102,25 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
         queryset=Virtue.objects.filter(is_active=True),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("รายงานของหน่วยงานนับความดีแต่ละครั้งในคุณธรรมแรกตามลำดับในรายการนี้เพียงข้อเดียว"),
+    )
+    main_virtue = forms.ModelChoiceField(
+        label=_("คุณธรรมหลัก"),
+        queryset=Virtue.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        empty_label=_("ข้อแรกที่เลือกไว้ตามลำดับ"),
+        help_text=_("รายงานของหน่วยงานนับความดีแต่ละครั้งในคุณธรรมหลักเพียงข้อเดียว และเปลี่ยนภายหลังไม่ได้"),
     )
     dimensions = forms.ModelMultipleChoiceField(
-        label=_("มิติ"),
+        label=_("มิติ"), queryset=Dimension.objects.all(), to_field_name="code", widget=forms.CheckboxSelectMultiple
+    )
+    main_dimension = forms.ModelChoiceField(
+        label=_("มิติหลัก"),
         queryset=Dimension.objects.all(),
         to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("รายงานของหน่วยงานนับความดีแต่ละครั้งในมิติแรกตามลำดับในรายการนี้เพียงมิติเดียว"),
+        required=False,
+        empty_label=_("มิติแรกที่เลือกไว้ตามลำดับ"),
+        help_text=_("รายงานของหน่วยงานนับความดีแต่ละครั้งในมิติหลักเพียงมิติเดียว และเปลี่ยนภายหลังไม่ได้"),
     )
 
     class Meta:
@@ -121,7 +132,9 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
             "description",
             "criterion",
             "virtues",
+            "main_virtue",
             "dimensions",
+            "main_dimension",
             "unit",
             "period",
             "evidence",
@@ -141,6 +154,13 @@ class DeedTypeForm(BootstrapMixin, forms.ModelForm):
         self._style()
         for name in ("virtues", "dimensions"):
             self.fields[name].widget.attrs.pop("class", None)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for main, chosen in (("main_virtue", "virtues"), ("main_dimension", "dimensions")):
+            if data.get(main) is not None and data.get(chosen) is not None and data[main] not in data[chosen]:
+                self.add_error(main, _("ต้องเป็นข้อที่เลือกไว้ข้างบน"))
+        return data
 
 
 class DeedTypeEditForm(BootstrapMixin, forms.ModelForm):

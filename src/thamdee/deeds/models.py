@@ -115,6 +115,16 @@ class DeedType(PublicIdModel):
     criterion = models.CharField(_("เกณฑ์ที่วัดได้"), max_length=300)
     virtues = models.ManyToManyField(Virtue, related_name="deed_types", verbose_name=_("คุณธรรม"))
     dimensions = models.ManyToManyField(Dimension, related_name="deed_types", verbose_name=_("มิติ"))
+    # The one virtue and dimension the agencies' figures count the type's deeds under, so that an area's virtues add
+    # up to its total (``reports.rollups``): chosen among its own when the type is added (by default the first in
+    # the catalogue's order) and never changed, as its virtues are not; a virtue that is a type's main one cannot
+    # be deleted. None: a type of none, counted as "no virtue".
+    main_virtue = models.ForeignKey(
+        Virtue, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("คุณธรรมหลัก")
+    )
+    main_dimension = models.ForeignKey(
+        Dimension, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("มิติหลัก")
+    )
     unit = models.CharField(_("หน่วย"), max_length=12, choices=Unit.choices, default=Unit.OCCURRENCE)
     period = models.CharField(_("รอบ"), max_length=10, choices=Period.choices, blank=True)
     evidence = models.CharField(_("หลักฐานที่ต้องมี"), max_length=10, choices=Evidence.choices, default=Evidence.NONE)

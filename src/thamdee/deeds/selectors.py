@@ -36,15 +36,21 @@ def catalogue_for_member(user: User) -> QuerySet[DeedType]:
 def catalogue_of(organisation: Organisation, *, viewer: Actor | None = None) -> QuerySet[DeedType]:
     """An organisation's catalogue. Sensitive deed types (religious practice, say) are shown only to its own
     members."""
-    qs = DeedType.objects.filter(organisation=organisation, is_active=True).prefetch_related("virtues", "dimensions")
+    qs = (
+        DeedType.objects.filter(organisation=organisation, is_active=True)
+        .select_related("main_virtue", "main_dimension")
+        .prefetch_related("virtues", "dimensions")
+    )
     if viewer is None or organisation.pk not in roles_for(viewer).orgs:
         qs = qs.filter(is_sensitive=False)
     return qs.order_by("name_th")
 
 
 def templates_of(programme_id: int) -> QuerySet[DeedType]:
-    return DeedType.objects.filter(programme_id=programme_id, organisation__isnull=True, is_active=True).order_by(
-        "name_th"
+    return (
+        DeedType.objects.filter(programme_id=programme_id, organisation__isnull=True, is_active=True)
+        .select_related("main_virtue", "main_dimension")
+        .order_by("name_th")
     )
 
 

@@ -96,6 +96,8 @@ def deed_type_create(
     criterion: str,
     virtues: Iterable[str] = (),
     dimensions: Iterable[str] = (),
+    main_virtue: str | None = None,
+    main_dimension: str | None = None,
     **fields: Any,
 ) -> DeedType:
     """Add a deed type to an organisation's catalogue (its admins and organisers), or a national template
@@ -104,7 +106,9 @@ def deed_type_create(
     template may be verified by the agency: an organisation's own type is verified by its own verifiers
     (``AgencyVerifiesTemplatesOnlyError``). It counts under at least one active virtue and one dimension, each a
     known one (``DeedTypeSplitError``), as the catalogue form asks: a type of none would count under none of the
-    dashboards' virtues, and the total less the virtues would give its deeds away."""
+    dashboards' virtues, and the total less the virtues would give its deeds away. The dashboards count its deeds
+    under one of each, ``main_virtue`` and ``main_dimension`` (codes among those given; by default the first in the
+    catalogue's order), so that the virtues add up to the total (``DeedTypeMainError`` for one not given)."""
     if organisation is not None:
         if not can_manage_catalogue.test(actor, organisation):
             raise NotFoundError()
@@ -122,6 +126,12 @@ def deed_type_create(
     not_known = sorted({*virtues} - known_virtues | {*dimensions} - known_dimensions)
     if not virtues or not dimensions or not_known:
         raise errors.DeedTypeSplitError(unknown=", ".join(not_known) or "—")
+    chosen_virtues = list(Virtue.objects.filter(code__in=virtues))
+    chosen_dimensions = list(Dimension.objects.filter(code__in=dimensions))
+    mains = {
+        "main_virtue": _main(chosen_virtues, main_virtue),
+        "main_dimension": _main(chosen_dimensions, main_dimension),
+    }
     try:
         with transaction.atomic():
             deed_type = DeedType.objects.create(
@@ -130,14 +140,26 @@ def deed_type_create(
                 code=code,
                 name_th=name_th,
                 criterion=criterion,
+                **mains,
                 **fields,
             )
     except IntegrityError:
         _check_code_free(programme=programme, organisation=organisation, code=code)  # taken in the meantime
         raise
-    deed_type.virtues.set(Virtue.objects.filter(code__in=list(virtues)))
-    deed_type.dimensions.set(Dimension.objects.filter(code__in=list(dimensions)))
+    deed_type.virtues.set(chosen_virtues)
+    deed_type.dimensions.set(chosen_dimensions)
     return deed_type
+
+
+def _main(chosen: list[Any], code: str | None) -> Any:
+    """The main one of a type's virtues (dimensions): the one named, which must be among them, or the first in the
+    catalogue's order."""
+    if code:
+        named = [c for c in chosen if c.code == code]
+        if not named:
+            raise errors.DeedTypeMainError(code=code)
+        return named[0]
+    return min(chosen, key=lambda c: (c.ordering, c.code))
 
 
 @transaction.atomic
@@ -157,6 +179,8 @@ def deed_type_adopt(*, actor: Actor, template: DeedType, organisation: Organisat
                 organisation=organisation,
                 adopted_from=template,
                 code=template.code,
+                main_virtue_id=template.main_virtue_id,
+                main_dimension_id=template.main_dimension_id,
                 **{f: getattr(template, f) for f in CATALOGUE_FIELDS},
             )
     except IntegrityError:  # the code was taken (or the template adopted) in the meantime

@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -422,7 +423,11 @@ def import_file(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 # The form field a refusal of a deed-type service belongs to.
-DEED_TYPE_ERROR_FIELDS = {"agency_verifies_templates_only": "verified_by", "deed_type_code_taken": "code"}
+DEED_TYPE_ERROR_FIELDS = {
+    "agency_verifies_templates_only": "verified_by",
+    "deed_type_code_taken": "code",
+    "deed_type_main_not_chosen": "main_virtue",
+}
 
 
 def _deed_type_refused(form: DeedTypeForm | DeedTypeEditForm, exc: DomainError) -> None:
@@ -430,6 +435,14 @@ def _deed_type_refused(form: DeedTypeForm | DeedTypeEditForm, exc: DomainError) 
     field (the edit form has no code)."""
     field = DEED_TYPE_ERROR_FIELDS.get(exc.code)
     form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _splits_chosen(data: dict[str, Any]) -> dict[str, Any]:
+    """A deed-type form's cleaned data as the service takes it: the virtues and dimensions (and the main ones) by
+    code, the rest as it is."""
+    out: dict[str, Any] = {name: [c.code for c in data.pop(name)] for name in ("virtues", "dimensions")}
+    out |= {name: main.code if (main := data.pop(name)) else None for name in ("main_virtue", "main_dimension")}
+    return out | data
 
 
 @login_required
@@ -450,16 +463,12 @@ def catalogue(request: AuthedRequest, public_id: str) -> HttpResponse:
         return redirect("deeds:catalogue", public_id=org.public_id)
     if request.method == "POST" and form.is_valid() and programme is not None:
         data = form.cleaned_data
-        virtues = [v.code for v in data.pop("virtues")]
-        dimensions = [d.code for d in data.pop("dimensions")]
         try:
             services.deed_type_create(
                 actor=request.user,
                 programme=programme,
                 organisation=org,
-                virtues=virtues,
-                dimensions=dimensions,
-                **data,
+                **_splits_chosen(data),
             )
         except DomainError as exc:
             _deed_type_refused(form, exc)
@@ -528,16 +537,12 @@ def templates(request: AuthedRequest) -> HttpResponse:
             raise NotFoundError()
         if form.is_valid():
             data = form.cleaned_data
-            virtues = [v.code for v in data.pop("virtues")]
-            dimensions = [d.code for d in data.pop("dimensions")]
             try:
                 services.deed_type_create(
                     actor=request.user,
                     programme=chosen,
                     organisation=None,
-                    virtues=virtues,
-                    dimensions=dimensions,
-                    **data,
+                    **_splits_chosen(data),
                 )
             except DomainError as exc:
                 _deed_type_refused(form, exc)

@@ -26,41 +26,33 @@ VERIFIED = "verified"
 COUNTED = f"d.status = '{VERIFIED}' AND NOT t.is_sensitive"
 
 # Each deed counts under exactly one virtue and one dimension, so that an area's virtues (and its dimensions) add up
-# to its total and a small one hidden stays hidden (``selectors.protect``): under its type's main virtue, the first
-# of the type's virtues in the catalogue's order (``Virtue.ordering``, then code), or under NONE for a type of none;
-# the dimensions alike. Counting a deed under each of its type's virtues let the total less the virtues shown give a
-# small group away (docs/authorisation.md). NONE cannot be a virtue's or a dimension's code (not a slug).
+# to its total and a small one hidden stays hidden (``selectors.protect``): its type's main virtue and dimension
+# (``DeedType.main_virtue``, chosen when the type is added and never changed), or NONE for a type of none. Counting
+# a deed under each of its type's virtues let the total less the virtues shown give a small group away
+# (docs/authorisation.md). NONE cannot be a virtue's or a dimension's code (not a slug).
 NONE = "~none"
 
 
-def _main_sql(through: str, table: str, column: str) -> str:
-    """Each deed type's main code (a table of ``deed_type_id, code``; types of none have no row)."""
-    return f"""(SELECT deedtype_id AS deed_type_id, code FROM (
-                  SELECT x.deedtype_id, c.code,
-                         row_number() OVER (PARTITION BY x.deedtype_id ORDER BY c.ordering, c.code) AS n
-                    FROM {through} x JOIN {table} c ON c.id = x.{column}) ranked
-                 WHERE n = 1)"""
+def main_virtue_of(deed_type: str) -> str:
+    """SQL for the main virtue's code of the deed type aliased ``deed_type`` (NONE for none)."""
+    return f"coalesce((SELECT mv.code FROM deeds_virtue mv WHERE mv.id = {deed_type}.main_virtue_id), '{NONE}')"
 
 
-MAIN_VIRTUE = _main_sql("deeds_deedtype_virtues", "deeds_virtue", "virtue_id")
-MAIN_DIMENSION = _main_sql("deeds_deedtype_dimensions", "deeds_dimension", "dimension_id")
-
-
-def main_virtue_of(type_id: str) -> str:
-    """SQL for the main virtue of the deed type whose id is the expression ``type_id`` (NONE for none)."""
-    return f"coalesce((SELECT mv.code FROM {MAIN_VIRTUE} mv WHERE mv.deed_type_id = {type_id}), '{NONE}')"
-
-
-def main_dimension_of(type_id: str) -> str:
-    """SQL for the main dimension of the deed type whose id is the expression ``type_id`` (NONE for none)."""
-    return f"coalesce((SELECT md.code FROM {MAIN_DIMENSION} md WHERE md.deed_type_id = {type_id}), '{NONE}')"
+def main_dimension_of(deed_type: str) -> str:
+    """SQL for the main dimension's code of the deed type aliased ``deed_type`` (NONE for none)."""
+    return f"coalesce((SELECT md.code FROM deeds_dimension md WHERE md.id = {deed_type}.main_dimension_id), '{NONE}')"
 
 
 # One statement per split: (extra joins, the virtue expression, the dimension expression, extra group-by).
 SPLITS = [
     ("", "''", "''", ""),
-    (f"LEFT JOIN {MAIN_VIRTUE} mv ON mv.deed_type_id = t.id", f"coalesce(mv.code, '{NONE}')", "''", ", mv.code"),
-    (f"LEFT JOIN {MAIN_DIMENSION} md ON md.deed_type_id = t.id", "''", f"coalesce(md.code, '{NONE}')", ", md.code"),
+    ("LEFT JOIN deeds_virtue mv ON mv.id = t.main_virtue_id", f"coalesce(mv.code, '{NONE}')", "''", ", mv.code"),
+    (
+        "LEFT JOIN deeds_dimension md ON md.id = t.main_dimension_id",
+        "''",
+        f"coalesce(md.code, '{NONE}')",
+        ", md.code",
+    ),
 ]
 
 INSERT_COLUMNS = (
@@ -234,12 +226,10 @@ FRESH_SPLITS = f"""
     SELECT t.id AS deed_type_id, ''::varchar(30) AS virtue, ''::varchar(30) AS dimension
       FROM deeds_deedtype t WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
     UNION ALL
-    SELECT t.id, coalesce(mv.code, '{NONE}'), '' FROM deeds_deedtype t
-      LEFT JOIN {MAIN_VIRTUE} mv ON mv.deed_type_id = t.id
+    SELECT t.id, {main_virtue_of("t")}, '' FROM deeds_deedtype t
      WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
     UNION ALL
-    SELECT t.id, '', coalesce(md.code, '{NONE}') FROM deeds_deedtype t
-      LEFT JOIN {MAIN_DIMENSION} md ON md.deed_type_id = t.id
+    SELECT t.id, '', {main_dimension_of("t")} FROM deeds_deedtype t
      WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
 """
 
@@ -498,6 +488,8 @@ def rebuild_spent() -> None:
 def rebuild_splits() -> None:
     """Recompute every virtue and dimension cell (the whole years' splits) from the raw tables."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # verifications and ingests wait (as for ``refresh_for_ingested``)
+            cursor.execute("LOCK TABLE reports_rollup IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("DELETE FROM reports_rollup WHERE virtue <> '' OR dimension <> ''", [])
         for sql in _deed_cells_sql("1 = 1", whole_year=True)[1:]:
             cursor.execute(sql, [])

@@ -270,8 +270,8 @@ CELL_ORG_DEEDS = (
     "d.organisation_id = r.organisation_id AND d.fiscal_year = r.fiscal_year AND (r.month = 0 OR d.month = r.month)"
 )
 IN_SPLIT = f"""
-    AND (r.virtue = '' OR r.virtue = {main_virtue_of("d.deed_type_id")})
-    AND (r.dimension = '' OR r.dimension = {main_dimension_of("d.deed_type_id")})
+    AND (r.virtue = '' OR r.virtue = {main_virtue_of("t")})
+    AND (r.dimension = '' OR r.dimension = {main_dimension_of("t")})
 """
 # On PostgreSQL the deeds are read cell by cell (LATERAL; OFFSET 0 keeps the planner from flattening it back into
 # a join) through the deeds' (area or organisation, fiscal year, month) index: planned as a plain join, a fiscal
@@ -491,21 +491,15 @@ NO_DIMENSION = Unclassified(NONE, "ไม่ระบุมิติ", "No dimen
 
 
 def by_virtue(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
-    """Deeds by virtue: each under its type's main virtue (``rollups.NONE``), so that the virtues add up to the
-    total and are protected against it. Listed: the active virtues, a closed one that has deeds in the year, and
-    the deeds of types of none when there are any: leaving one of those out would make the total less the rows
-    shown its figures."""
+    """Deeds by virtue: each under its type's main virtue (``rollups.NONE`` for none), so that the virtues add up
+    to the total and are protected against it. Listed: the active virtues, and every other row the year has
+    figures in (a closed virtue, "no virtue", a code no longer in the catalogue): leaving one out would make the
+    total less the rows listed its figures."""
     from thamdee.deeds.models import Virtue
 
     sums = _sums_by(_cells(code, fiscal_year, virtue=None).exclude(virtue=""), "virtue")
-    return _partition(
-        list(Virtue.objects.filter(Q(is_active=True) | Q(code__in=list(sums)))),
-        NO_VIRTUE,
-        sums,
-        code,
-        fiscal_year,
-        hidden,
-    )
+    known = list(Virtue.objects.filter(Q(is_active=True) | Q(code__in=list(sums))))
+    return _partition(known, NO_VIRTUE, sums, code, fiscal_year, hidden)
 
 
 def by_dimension(code: str, fiscal_year: int, *, hidden: Above | bool | None = None) -> list[tuple[Any, Figures]]:
@@ -524,6 +518,8 @@ def _partition(
     fiscal_year: int,
     hidden: Above | bool | None,
 ) -> list[tuple[Any, Figures]]:
+    listed = {r.code for r in rows}
+    rows += [Unclassified(key, key, key) for key in sorted(sums) if key not in listed and key != NONE]
     if NONE in sums:
         rows.append(none)
     cells = _split([sums.get(r.code, Figures()) for r in rows], code, fiscal_year, hidden)

@@ -60,6 +60,12 @@ class DeedTypeSerializer(serializers.ModelSerializer):
     dimensions: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="code"
     )
+    main_virtue: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", help_text="the virtue the agencies' figures count its deeds under"
+    )
+    main_dimension: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        read_only=True, slug_field="code", help_text="the dimension the agencies' figures count its deeds under"
+    )
 
     class Meta:
         model = DeedType
@@ -73,6 +79,8 @@ class DeedTypeSerializer(serializers.ModelSerializer):
             "criterion",
             "virtues",
             "dimensions",
+            "main_virtue",
+            "main_dimension",
             "unit",
             "period",
             "evidence",
@@ -106,6 +114,16 @@ class DeedTypeCreateSerializer(serializers.Serializer):
         child=serializers.SlugField(), allow_empty=False, help_text="at least one active virtue's code"
     )
     dimensions = serializers.ListField(child=serializers.SlugField(), allow_empty=False, help_text="at least one")
+    main_virtue = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="one of virtues, under which the agencies' figures count the type's deeds (never changed); by "
+        "default the first in the catalogue's order; another is refused (deed_type_main_not_chosen)",
+    )
+    main_dimension = serializers.SlugField(
+        required=False, allow_null=True, default=None, help_text="one of dimensions, as main_virtue"
+    )
     unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.OCCURRENCE)
     period = serializers.ChoiceField(choices=Period.choices, required=False, allow_blank=True, default="")
     evidence = serializers.ChoiceField(choices=Evidence.choices, default=Evidence.NONE)

@@ -303,6 +303,32 @@ class TestPages:
         assert not DeedType.objects.filter(name_th="ดูแลผู้สูงอายุอีกแบบ").exists()
         assert DeedType.objects.filter(organisation=world.org, code=world.care.code).count() == 1
 
+    def test_the_main_virtue_and_dimension_are_chosen_among_those_ticked(self, client, world):
+        """The dashboards count a type's deeds under one virtue and one dimension: named on the form, or by default
+        the first ticked in the catalogue's order; one not ticked is refused on its field, nothing added."""
+        client.force_login(world.organiser)
+        url = reverse("deeds:catalogue", args=[world.org.public_id])
+        data = {
+            "t-code": "read-aloud",
+            "t-name_th": "อ่านหนังสือให้ฟัง",
+            "t-criterion": "ครั้งละ",
+            "t-virtues": ["volunteering", "sufficiency"],
+            "t-dimensions": ["society", "health"],
+            "t-main_virtue": "honesty",
+            "t-unit": "occurrence",
+            "t-evidence": "none",
+            "t-verified_by": "organisation",
+            "t-max_backdate_days": "30",
+        }
+        refused = client.post(url, data)
+        assert refused.status_code == 400 and refused.context["form"].errors["main_virtue"] == ["ต้องเป็นข้อที่เลือกไว้ข้างบน"]
+        assert not DeedType.objects.filter(code="read-aloud").exists()
+        assert client.post(url, {**data, "t-main_virtue": "volunteering"}).status_code == 302
+        added = DeedType.objects.get(organisation=world.org, code="read-aloud")
+        assert (added.main_virtue.code, added.main_dimension.code) == ("volunteering", "health")
+        assert client.post(url, {**data, "t-code": "read-more", "t-main_virtue": ""}).status_code == 302
+        assert DeedType.objects.get(organisation=world.org, code="read-more").main_virtue.code == "sufficiency"
+
     @pytest.mark.parametrize("refused_post", [False, True])
     def test_the_edit_page_reads_the_type_once(self, client, world, django_assert_num_queries, refused_post):
         """Given an organiser on an entry's edit page, when it is shown (or shown again with a refused change), then
@@ -399,6 +425,35 @@ class TestApi:
         assert unknown.status_code == 400 and unknown.json()["code"] == "deed_type_virtue_and_dimension"
         assert "volunteerng" in unknown.json()["detail_en"]
         assert DeedType.objects.count() == before
+
+    def test_the_main_virtue_is_named_or_the_first_and_a_copy_keeps_its_templates(self, world, national_staff):
+        api = APIClient()
+        api.force_authenticate(world.organiser)
+        body = {
+            "organisation": str(world.org.public_id),
+            "programme": str(world.programme.public_id),
+            "code": "read-aloud",
+            "name_th": "อ่านหนังสือให้ฟัง",
+            "criterion": "ครั้งละ",
+            "virtues": ["volunteering", "sufficiency"],
+            "dimensions": ["health"],
+        }
+        refused = api.post("/api/v1/deed-types/", {**body, "main_virtue": "honesty"}, format="json")
+        assert refused.status_code == 400 and refused.json()["code"] == "deed_type_main_not_chosen"
+        assert "honesty" in refused.json()["detail_en"]
+        added = api.post("/api/v1/deed-types/", body, format="json").json()
+        assert (added["main_virtue"], added["main_dimension"]) == ("sufficiency", "health")
+        api.force_authenticate(national_staff.national)
+        template = api.post(
+            "/api/v1/deed-types/",
+            {**body, "organisation": None, "code": "tpl", "main_virtue": "volunteering"},
+            format="json",
+        ).json()
+        assert template["main_virtue"] == "volunteering"
+        copy = services.deed_type_adopt(
+            actor=world.organiser, template=DeedType.objects.get(public_id=template["id"]), organisation=world.org
+        )
+        assert copy.main_virtue.code == "volunteering" and copy.main_dimension.code == "health"
 
     def test_a_template_may_be_created_with_the_organisation_left_out(self, world, national_staff):
         # The organisation is optional ("omit for a national template"): leaving the key out is a template, as null is

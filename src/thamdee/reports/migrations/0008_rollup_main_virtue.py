@@ -3,7 +3,7 @@ from django.db import migrations
 
 def recount_splits(apps, schema_editor):  # type: ignore[no-untyped-def]
     """The virtue and dimension cells kept so far counted a deed under each of its type's virtues (dimensions):
-    counted again, each deed under its type's main one (``rollups.MAIN_VIRTUE``)."""
+    counted again, each deed under its type's main one (``DeedType.main_virtue``)."""
     from thamdee.reports import rollups
 
     rollups.rebuild_splits()
@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0007_rollup_year_totals'),
-        # the deeds' columns as the rollups read them now
-        ('deeds', '0008_agency_verifies_templates'),
+        # the types' main virtue and dimension, and the deeds' columns as the rollups read them now
+        ('deeds', '0009_main_virtue_and_dimension'),
     ]
 
     operations = [

@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db.models import ProtectedError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import AgencyStaffFactory, area
 from tests.worlds import build_world, verified_deeds
+from thamdee.common.errors import DomainError
 from thamdee.reports import selectors
 from thamdee.reports.selectors import Figures, protect
 
@@ -509,7 +511,7 @@ def test_a_small_virtue_is_not_given_away_by_the_total_less_the_others(minimum):
     assert not virtues["volunteering"].suppressed and virtues["volunteering"].participants == 10
 
 
-def _two_virtue_type(w, code: str, virtues: list[str], dimensions: list[str]):  # type: ignore[no-untyped-def]
+def _typed(w, code: str, virtues: list[str], dimensions: list[str], **mains: str):  # type: ignore[no-untyped-def]
     from thamdee.deeds import services
 
     return services.deed_type_create(
@@ -522,6 +524,7 @@ def _two_virtue_type(w, code: str, virtues: list[str], dimensions: list[str]):  
         unit="hour",
         virtues=virtues,
         dimensions=dimensions,
+        **mains,
     )
 
 
@@ -532,20 +535,19 @@ def _rows(split, code: str, fy: int) -> dict[str, Figures]:  # type: ignore[no-u
 def test_a_deed_counts_under_one_virtue_so_the_total_less_the_virtues_shown_gives_no_one_away(minimum):
     """Type X counts under sufficiency and volunteering (10 people), returned property under honesty (2 people).
     Counted under each of its virtues, X's deeds were in both, and the total (12) less volunteering (10, shown)
-    gave honesty's two people. Each deed now counts under its type's main virtue (the first in the catalogue's
-    order: sufficiency), so the virtues add up to the total and hiding honesty hides one more of them."""
+    gave honesty's two people. Each deed now counts under its type's main virtue (by default the first in the
+    catalogue's order: sufficiency), so the virtues add up to the total and hiding honesty hides one more of them."""
     w = build_world()
-    both = _two_virtue_type(w, "both", ["volunteering", "sufficiency"], ["health", "economy"])
+    both = _typed(w, "both", ["volunteering", "sufficiency"], ["health", "economy"])
+    assert (both.main_virtue.code, both.main_dimension.code) == ("sufficiency", "health")
     fy = _deeds_of_type(w, both, 10)[0].fiscal_year
     _deeds_of_type(w, w.lost, 2)
-    total = selectors.headline("71091101", fy)
     virtues = _rows(selectors.by_virtue, "71091101", fy)
     assert virtues["volunteering"].is_empty() and not virtues["volunteering"].suppressed  # X is not counted here
     assert virtues["honesty"] == virtues["sufficiency"] == Figures(suppressed=True)
-    shown = [f for f in virtues.values() if not f.suppressed]
-    assert sum(f.deeds for f in shown) == 0  # nothing shown to take from the total
+    assert sum(f.deeds for f in virtues.values() if not f.suppressed) == 0  # nothing shown to take from the total
     dimensions = _rows(selectors.by_dimension, "71091101", fy)
-    assert dimensions["economy"].is_empty()  # health comes first in the catalogue's order
+    assert dimensions["economy"].is_empty()
     assert dimensions["health"] == dimensions["society"] == Figures(suppressed=True)
     # with nothing hidden, the virtues add up to the total exactly
     _deeds_of_type(w, w.lost, 3)
@@ -554,22 +556,29 @@ def test_a_deed_counts_under_one_virtue_so_the_total_less_the_virtues_shown_give
     assert virtues["sufficiency"].participants == 10 and virtues["honesty"].participants == 5
     assert sum(f.deeds for f in virtues.values()) == total.deeds == 15
     assert sum(f.credits_issued for f in virtues.values()) == total.credits_issued
+    # a main virtue named when the type is added, which must be one of its own
+    named = _typed(w, "named", ["volunteering", "sufficiency"], ["health"], main_virtue="volunteering")
+    _deeds_of_type(w, named, 5)
+    assert _rows(selectors.by_virtue, "71091101", fy)["volunteering"].participants == 5
+    with pytest.raises(DomainError) as refused:
+        _typed(w, "wrong", ["volunteering"], ["health"], main_virtue="honesty")
+    assert refused.value.code == "deed_type_main_not_chosen" and refused.value.status == 400
 
 
 def test_deeds_of_a_type_of_no_virtue_are_a_row_of_their_own(minimum, settings):
-    """Ten people's care and one person's deed of a type whose virtues and dimensions were taken away after it was
-    made: they were counted under none, and the total less volunteering gave that person's deed. They are a row,
-    "no virtue" ("no dimension"), hidden with volunteering; a virtue closed after its deeds is still listed."""
+    """Ten people's care and one person's deed of a type kept from before with no virtue and no dimension: they
+    were counted under none, and the total less volunteering gave that person's deed. They are a row, "no virtue"
+    ("no dimension"), hidden with volunteering; a virtue closed after its deeds is still listed."""
     from django.utils import translation
 
-    from thamdee.deeds.models import Virtue
+    from thamdee.deeds.models import DeedType, Virtue
     from thamdee.reports import rollups
 
     w = build_world()
     fy = _deeds_of_type(w, w.care, 10)[0].fiscal_year
-    bare = _two_virtue_type(w, "bare", ["honesty"], ["society"])
-    bare.virtues.clear()
-    bare.dimensions.clear()
+    bare = _typed(w, "bare", ["honesty"], ["society"])
+    DeedType.objects.filter(pk=bare.pk).update(main_virtue=None, main_dimension=None)
+    bare.refresh_from_db()
     _deeds_of_type(w, bare, 1)
     virtues = _rows(selectors.by_virtue, "71091101", fy)
     assert virtues[rollups.NONE] == virtues["volunteering"] == Figures(suppressed=True)
@@ -583,31 +592,79 @@ def test_deeds_of_a_type_of_no_virtue_are_a_row_of_their_own(minimum, settings):
     virtues = _rows(selectors.by_virtue, "71091101", fy)
     assert virtues["volunteering"].deeds == 10 and virtues[rollups.NONE].deeds == 1
     assert "gratitude" in virtues  # active, with no deeds: a zero
-    # a closed virtue without deeds is not listed
-    Virtue.objects.filter(code="gratitude").update(is_active=False)
+    Virtue.objects.filter(code="gratitude").update(is_active=False)  # closed, with no deeds: not listed
     assert "gratitude" not in _rows(selectors.by_virtue, "71091101", fy)
 
 
-def test_the_migration_counts_the_kept_splits_again_under_the_main_virtue(minimum):
-    """Cells kept by the older code counted a deed under each virtue of its type: ``rebuild_splits`` (run by the
-    migration) counts them again, the totals and months untouched."""
+def test_a_code_no_longer_in_the_catalogue_keeps_its_row(minimum):
+    """Cells kept under a virtue's code that the catalogue no longer has (renamed in the database) are still a row,
+    so that the total less the rows listed does not give them away: 10 people's care and 2 people's gratitude."""
+    from thamdee.deeds.models import Virtue
+
+    w = build_world()
+    fy = _deeds_of_type(w, w.care, 10)[0].fiscal_year
+    _deeds_of_type(w, _typed(w, "thanks", ["gratitude"], ["health"]), 2)
+    Virtue.objects.filter(code="gratitude").update(code="thankfulness")
+    virtues = _rows(selectors.by_virtue, "71091101", fy)
+    assert virtues["gratitude"] == virtues["volunteering"] == Figures(suppressed=True)
+    # a virtue that is a type's main one cannot be deleted
+    with pytest.raises(ProtectedError):
+        Virtue.objects.filter(code="thankfulness").delete()
+
+
+def test_the_catalogue_order_changed_later_moves_no_deed(minimum):
+    """The main virtue is kept on the type: a deed verified under it is reversed from it, whatever the catalogue's
+    order has become since (read from the order at each step, the reversal took the deed from another virtue's
+    cell, and was refused by the cell's own check when that one held none)."""
+    from thamdee.deeds import services
+    from thamdee.deeds.models import Virtue
+    from thamdee.reports import rollups
+
+    w = build_world()
+    (care,) = _deeds_of_type(w, w.care, 1)
+    services.deed_reverse(actor=w.verifier2, deed=care, reason="ผิด")  # a volunteering cell left at 0 deeds
+    both = _typed(w, "both", ["volunteering", "sufficiency"], ["health"])
+    (deed,) = _deeds_of_type(w, both, 1)
+    Virtue.objects.filter(code="sufficiency").update(ordering=9)
+    services.deed_reverse(actor=w.verifier2, deed=deed, reason="ผิด")
+    assert rollups.check().ok
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite's schema editor cannot drop a column inside the test's transaction
+def test_the_migrations_choose_the_main_virtues_and_count_the_kept_splits_again():
+    """Types kept from before get the first of their virtues (dimensions) in the catalogue's order as their main
+    one (``deeds`` 0009), and the cells kept by the older code, which counted a deed under each of its type's
+    virtues, are counted again under it (``reports`` 0008); the totals and months are left as they were."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from thamdee.deeds.models import DeedType
     from thamdee.reports import rollups
     from thamdee.reports.models import Rollup
 
     w = build_world()
-    both = _two_virtue_type(w, "both", ["volunteering", "sufficiency"], ["health"])
+    both = _typed(w, "both", ["volunteering", "sufficiency"], ["society", "health"], main_virtue="volunteering")
     fy = _deeds_of_type(w, both, 6)[0].fiscal_year
-    year = Rollup.objects.get(area_code="71091101", fiscal_year=fy, month=0, virtue="", dimension="")
-    Rollup.objects.create(**{**_cell(year), "virtue": "volunteering"})  # as the older code kept it
-    before = Rollup.objects.filter(virtue="", dimension="").count()
-    rollups.rebuild_splits()
-    assert not Rollup.objects.filter(virtue="volunteering", deeds__gt=0).exists()
-    assert Rollup.objects.get(area_code="71091101", fiscal_year=fy, month=0, virtue="sufficiency").deeds == 6
-    assert Rollup.objects.filter(virtue="", dimension="").count() == before
-
-
-def _cell(row):  # type: ignore[no-untyped-def]
-    return {f.name: getattr(row, f.name) for f in row._meta.fields if f.name != "id"}
+    unsplit = sorted(Rollup.objects.filter(virtue="", dimension="").values_list("area_code", "month", "deeds"))
+    before = [("reports", "0007_rollup_year_totals"), ("deeds", "0008_agency_verifies_templates")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("reports", "Rollup")
+    year = old.objects.get(area_code="71091101", fiscal_year=fy, month=0, virtue="volunteering")
+    old.objects.create(  # the older code counted the deeds under each virtue of the type
+        **{f.name: getattr(year, f.name) for f in old._meta.fields if f.name not in ("id", "virtue")},
+        virtue="sufficiency",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    both.refresh_from_db()
+    assert (both.main_virtue.code, both.main_dimension.code) == ("sufficiency", "health")
+    cells = Rollup.objects.filter(area_code="71091101", fiscal_year=fy, month=0, deeds__gt=0)
+    assert set(cells.exclude(virtue="").values_list("virtue", "deeds")) == {("sufficiency", 6)}
+    assert set(cells.exclude(dimension="").values_list("dimension", "deeds")) == {("health", 6)}
+    assert sorted(Rollup.objects.filter(virtue="", dimension="").values_list("area_code", "month", "deeds")) == unsplit
+    assert rollups.check().ok
+    assert DeedType.objects.get(pk=w.care.pk).main_virtue.code == "volunteering"
 
 
 def test_a_small_target_area_is_not_given_away_by_the_targets_together(minimum):

@@ -22,7 +22,7 @@ from hypothesis.stateful import (
 from tests.factories import PartnerFactory, area, member_of
 from tests.worlds import build_world
 from thamdee.deeds import services
-from thamdee.deeds.models import DeedStatus, Virtue
+from thamdee.deeds.models import DeedStatus, DeedType, Virtue
 from thamdee.ledger import services as ledger
 from thamdee.ledger.models import CauseKind, Journal
 from thamdee.reports import rollups, selectors
@@ -115,9 +115,21 @@ class RollupMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.w = build_world()
-        # a type of two virtues (counted under the first in the catalogue's order only) and one of no dimension
-        self.w.lost.virtues.add(Virtue.objects.get(code="volunteering"))
-        self.w.save.dimensions.clear()
+        # a type of two virtues counted under the second (its main one), and a type of no main dimension
+        self.w.both = services.deed_type_create(
+            actor=self.w.admin,
+            programme=self.w.programme,
+            organisation=self.w.org,
+            code="both",
+            name_th="สองคุณธรรม",
+            criterion="-",
+            unit="hour",
+            virtues=["sufficiency", "volunteering"],
+            dimensions=["health", "society"],
+            main_virtue="volunteering",
+        )
+        DeedType.objects.filter(pk=self.w.save.pk).update(main_dimension=None)
+        self.w.save.refresh_from_db()
         self.members = [self.w.member] + [member_of(self.w.org) for _ in range(3)]
         for m, code in zip(self.members, ["71091101", "71091102", "710911", "71091101"], strict=True):
             m.home_area = area(code)
@@ -131,7 +143,7 @@ class RollupMachine(RuleBasedStateMachine):
         who=st.integers(0, 3),
         days=st.integers(1, 28),
         hours=st.integers(1, 6),
-        kind=st.sampled_from(["care", "save", "lost"]),
+        kind=st.sampled_from(["care", "save", "lost", "both"]),
         village=st.sampled_from(["71091101", "71091102", "710911"]),
     )
     def report(self, who: int, days: int, hours: int, kind: str, village: str) -> None:
@@ -188,6 +200,11 @@ class RollupMachine(RuleBasedStateMachine):
     def refund(self, pick: int) -> None:
         journal = Journal.objects.get(pk=self.spends.pop(pick % len(self.spends)))
         ledger.journal_reverse(actor=None, journal=journal, reason="หมดอายุ")
+
+    @rule(code=st.sampled_from(["sufficiency", "volunteering", "honesty"]), ordering=st.integers(0, 9))
+    def reorder_the_catalogue(self, code: str, ordering: int) -> None:
+        """The catalogue's order changes nothing counted: a type's main virtue was chosen when it was added."""
+        Virtue.objects.filter(code=code).update(ordering=ordering)
 
     @invariant()
     def equals_rebuild(self) -> None:
