@@ -106,6 +106,32 @@ class TestExports:
         assert f"ปีงบประมาณ {be_year(fy)}" in text
 
 
+    def test_the_no_virtue_row_reaches_the_exports_the_pdf_and_the_api(self, client):
+        """Deeds of a type without a main virtue or dimension are a row of their own wherever the splits go."""
+        from thamdee.deeds.models import DeedType
+        from thamdee.reports import rollups
+
+        w = build_world()
+        deeds = verified_deeds(w, 3)
+        DeedType.objects.filter(pk=w.care.pk).update(main_virtue=None, main_dimension=None)
+        rollups.rebuild()
+        staff = AgencyStaffFactory(scope_area=area("71")).user
+        client.force_login(staff)
+        fy = deeds[0].fiscal_year
+        virtues = client.get(reverse("reports:export", args=["virtues", "csv"]), {"fy": fy, "area": "71"})
+        row = next(line for line in virtues.content.decode("utf-8-sig").splitlines() if "ไม่ระบุคุณธรรม" in line)
+        assert row.split(",")[1] == "3"  # its three deeds
+        dimensions = client.get(reverse("reports:export", args=["dimensions", "csv"]), {"fy": fy, "area": "71"})
+        assert "ไม่ระบุมิติ" in dimensions.content.decode("utf-8-sig")
+        text = pdf_text(client.get(reverse("reports:area_pdf", args=["71"]), {"fy": fy}).content)
+        assert "ไม่ระบุคุณธรรม" in text and "ไม่ระบุมิติ" in text
+        api = APIClient()
+        api.force_authenticate(staff)
+        body = api.get("/api/v1/reports/areas/71/", {"fiscal_year": fy}, HTTP_ACCEPT_LANGUAGE="en").json()
+        assert {"key": rollups.NONE, "label": "No virtue"}.items() <= body["virtues"][-1].items()
+        assert body["virtues"][-1]["figures"]["deeds"] == 3
+        assert sum(v["figures"]["deeds"] for v in body["virtues"]) == body["totals"]["deeds"] == 3
+
 class TestDashboard:
     def test_the_dashboard_is_csp_clean_and_shows_the_figures(self, client):
         w = build_world()
