@@ -105,7 +105,6 @@ class TestExports:
         assert "กาญจนบุรี" in text
         assert f"ปีงบประมาณ {be_year(fy)}" in text
 
-
     def test_the_no_virtue_row_reaches_the_exports_the_pdf_and_the_api(self, client):
         """Deeds of a type without a main virtue or dimension are a row of their own wherever the splits go."""
         from thamdee.deeds.models import DeedType
@@ -131,6 +130,7 @@ class TestExports:
         assert {"key": rollups.NONE, "label": "No virtue"}.items() <= body["virtues"][-1].items()
         assert body["virtues"][-1]["figures"]["deeds"] == 3
         assert sum(v["figures"]["deeds"] for v in body["virtues"]) == body["totals"]["deeds"] == 3
+
 
 class TestDashboard:
     def test_the_dashboard_is_csp_clean_and_shows_the_figures(self, client):
