@@ -18,6 +18,17 @@ from .conftest import report
 pytestmark = pytest.mark.django_db
 
 
+def _new_type(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A new catalogue entry through the API, without its virtues and dimensions."""
+    return {
+        "organisation": str(world.org.public_id),
+        "programme": str(world.programme.public_id),
+        "code": "read-aloud",
+        "name_th": "อ่านหนังสือให้ฟัง",
+        "criterion": "ครั้งละ",
+    }
+
+
 @pytest.fixture
 def national_staff(world):
     """Staff of the programme's agency with no area (national), and the same agency's provincial staff."""
@@ -408,13 +419,7 @@ class TestApi:
     def test_a_type_without_a_virtue_or_dimension_is_a_400_problem(self, world):
         api = APIClient()
         api.force_authenticate(world.organiser)
-        body = {
-            "organisation": str(world.org.public_id),
-            "programme": str(world.programme.public_id),
-            "code": "read-aloud",
-            "name_th": "อ่านหนังสือให้ฟัง",
-            "criterion": "ครั้งละ",
-        }
+        body = _new_type(world)
         before = DeedType.objects.count()
         for extra in ({}, {"virtues": [], "dimensions": ["health"]}, {"virtues": ["volunteering"], "dimensions": []}):
             refused = api.post("/api/v1/deed-types/", {**body, **extra}, format="json")
@@ -429,15 +434,7 @@ class TestApi:
     def test_the_main_virtue_is_named_or_the_first_and_a_copy_keeps_its_templates(self, world, national_staff):
         api = APIClient()
         api.force_authenticate(world.organiser)
-        body = {
-            "organisation": str(world.org.public_id),
-            "programme": str(world.programme.public_id),
-            "code": "read-aloud",
-            "name_th": "อ่านหนังสือให้ฟัง",
-            "criterion": "ครั้งละ",
-            "virtues": ["volunteering", "sufficiency"],
-            "dimensions": ["health"],
-        }
+        body = {**_new_type(world), "virtues": ["volunteering", "sufficiency"], "dimensions": ["health"]}
         refused = api.post("/api/v1/deed-types/", {**body, "main_virtue": "honesty"}, format="json")
         assert refused.status_code == 400 and refused.json()["code"] == "deed_type_main_not_chosen"
         assert "honesty" in refused.json()["detail_en"]
