@@ -28,7 +28,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from thamdee.common.thaitime import fiscal_year_bounds
-from thamdee.reports.rollups import COUNTED, NONE, VERIFIED, main_dimension_of, main_virtue_of
+from thamdee.reports.rollups import COUNTED, NONE, VERIFIED, main_of
 
 CHUNK = 200
 
@@ -155,8 +155,8 @@ def _organisations_present(
                     WHERE d.area_id = k.area AND d.fiscal_year = k.fy AND (k.m = 0 OR d.month = k.m)
                       AND d.organisation_id = k.org AND {COUNTED}
                       {f"AND d.id NOT IN ({excluded_marks})" if exclude else ""}
-                      AND (k.virtue = '' OR k.virtue = {main_virtue_of("t")})
-                      AND (k.dimension = '' OR k.dimension = {main_dimension_of("t")}))""",
+                      AND (k.virtue = '' OR k.virtue = {main_of("virtue", "t")})
+                      AND (k.dimension = '' OR k.dimension = {main_of("dimension", "t")}))""",
             [*(v for probe in chunk for v in probe), *(excluded if exclude else [])],
         )
         found |= {tuple(row) for row in cursor.fetchall()}  # type: ignore[misc]
@@ -293,7 +293,8 @@ def _load_types(cursor: Any, type_ids: set[int]) -> dict[int, tuple[str, str]]:
     """The main virtue and the main dimension of deed types (``DeedType.main_virtue``)."""
     marks, params = _in(type_ids)
     cursor.execute(
-        f"SELECT t.id, {main_virtue_of('t')}, {main_dimension_of('t')} FROM deeds_deedtype t WHERE t.id IN ({marks})",
+        f"SELECT t.id, {main_of('virtue', 't')}, {main_of('dimension', 't')} FROM deeds_deedtype t "
+        f"WHERE t.id IN ({marks})",
         params,
     )
     return {type_id: (virtue, dimension) for type_id, virtue, dimension in cursor.fetchall()}

@@ -33,14 +33,10 @@ COUNTED = f"d.status = '{VERIFIED}' AND NOT t.is_sensitive"
 NONE = "~none"
 
 
-def main_virtue_of(deed_type: str) -> str:
-    """SQL for the main virtue's code of the deed type aliased ``deed_type`` (NONE for none)."""
-    return f"coalesce((SELECT mv.code FROM deeds_virtue mv WHERE mv.id = {deed_type}.main_virtue_id), '{NONE}')"
-
-
-def main_dimension_of(deed_type: str) -> str:
-    """SQL for the main dimension's code of the deed type aliased ``deed_type`` (NONE for none)."""
-    return f"coalesce((SELECT md.code FROM deeds_dimension md WHERE md.id = {deed_type}.main_dimension_id), '{NONE}')"
+def main_of(split: str, deed_type: str) -> str:
+    """SQL for the code of the main ``split`` ("virtue" or "dimension") of the deed type aliased ``deed_type``
+    (NONE for none)."""
+    return f"coalesce((SELECT mo.code FROM deeds_{split} mo WHERE mo.id = {deed_type}.main_{split}_id), '{NONE}')"
 
 
 # One statement per split: (extra joins, the virtue expression, the dimension expression, extra group-by).
@@ -226,10 +222,10 @@ FRESH_SPLITS = f"""
     SELECT t.id AS deed_type_id, ''::varchar(30) AS virtue, ''::varchar(30) AS dimension
       FROM deeds_deedtype t WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
     UNION ALL
-    SELECT t.id, {main_virtue_of("t")}, '' FROM deeds_deedtype t
+    SELECT t.id, {main_of("virtue", "t")}, '' FROM deeds_deedtype t
      WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
     UNION ALL
-    SELECT t.id, '', {main_dimension_of("t")} FROM deeds_deedtype t
+    SELECT t.id, '', {main_of("dimension", "t")} FROM deeds_deedtype t
      WHERE t.id IN (SELECT DISTINCT deed_type_id FROM rollup_new)
 """
 

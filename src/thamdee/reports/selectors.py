@@ -19,12 +19,13 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.common.db import prepared_rows
 from thamdee.common.errors import NotFoundError
+from thamdee.common.i18n import localised
 from thamdee.common.thaitime import fiscal_year_months
 from thamdee.orgs.models import Network, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.types import Actor
 from thamdee.reports.models import KpiBaseline, KpiKind, OrgRollup, Rollup, Story, StoryStatus, TargetArea
-from thamdee.reports.rollups import COUNTED, NONE, main_dimension_of, main_virtue_of
+from thamdee.reports.rollups import COUNTED, NONE, main_of
 
 MEASURES = ("deeds", "hours", "credits_issued", "credits_spent", "participants", "organisations", "spenders")
 
@@ -270,8 +271,8 @@ CELL_ORG_DEEDS = (
     "d.organisation_id = r.organisation_id AND d.fiscal_year = r.fiscal_year AND (r.month = 0 OR d.month = r.month)"
 )
 IN_SPLIT = f"""
-    AND (r.virtue = '' OR r.virtue = {main_virtue_of("t")})
-    AND (r.dimension = '' OR r.dimension = {main_dimension_of("t")})
+    AND (r.virtue = '' OR r.virtue = {main_of("virtue", "t")})
+    AND (r.dimension = '' OR r.dimension = {main_of("dimension", "t")})
 """
 # On PostgreSQL the deeds are read cell by cell (LATERAL; OFFSET 0 keeps the planner from flattening it back into
 # a join) through the deeds' (area or organisation, fiscal year, month) index: planned as a plain join, a fiscal
@@ -478,9 +479,7 @@ class Unclassified:
     name_en: str
 
     def display_name(self) -> str:
-        from django.utils import translation
-
-        return self.name_en if (translation.get_language() or "th").startswith("en") else self.name_th
+        return localised(self.name_th, self.name_en)
 
     def __str__(self) -> str:
         return self.display_name()
