@@ -86,6 +86,14 @@ class SensitiveConsentError(ValidationError):
     message = _('ความดีประเภทนี้เป็นข้อมูลอ่อนไหว บันทึกได้เมื่อสมาชิกให้ความยินยอมไว้ในหน้า "ข้อมูลของฉัน"')
 
 
+class SensitiveConsentWithdrawnError(ValidationError):
+    code = "sensitive_consent_withdrawn"
+    message = _(
+        "สมาชิกถอนความยินยอมให้ใช้ข้อมูลอ่อนไหวแล้ว จึงรับรองความดีประเภทนี้ไม่ได้ "
+        "ปฏิเสธรายการนี้ได้ หรือรอให้สมาชิกให้ความยินยอมอีกครั้ง"
+    )
+
+
 class EvidenceRequiredError(ValidationError):
     code = "evidence_required"
     message = _("ความดีประเภทนี้ต้องแนบภาพถ่ายอย่างน้อยหนึ่งภาพ")

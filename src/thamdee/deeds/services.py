@@ -60,7 +60,7 @@ from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger import services as ledger
 from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
 from thamdee.orgs.models import Membership, Organisation
-from thamdee.people.models import ConsentPurpose, User
+from thamdee.people.models import Consent, ConsentPurpose, User
 from thamdee.people.services import consent_active
 from thamdee.people.types import Actor
 
@@ -634,6 +634,23 @@ def _award_key(deed: Deed, version_ids: Sequence[int]) -> str:
     return f"deed:{deed.public_id}:award:v{'-'.join(str(v) for v in version_ids) or '0'}"
 
 
+def _guard_consent(deeds: Iterable[Deed]) -> None:
+    """A deed of a sensitive type is processed only while its member's consent stands: recorded with it
+    (``_check``), and verified, second-approved or reinstated on appeal only if it has not been withdrawn since."""
+    members = {d.member_id for d in deeds if d.deed_type.is_sensitive}
+    if not members:
+        return
+    # Locked: a withdrawal at the same moment waits for this decision, and the next one sees it.
+    consenting = set(
+        Consent.objects.select_for_update()
+        .filter(user_id__in=sorted(members), purpose=ConsentPurpose.SENSITIVE_DEEDS, withdrawn_at__isnull=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    if members - consenting:
+        raise errors.SensitiveConsentWithdrawnError()
+
+
 def _guard_verifier(actor: Actor, deed: Deed) -> None:
     if not can_verify_deed.test(actor, deed):
         raise NotFoundError()
@@ -672,6 +689,7 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
     _guard_verifier(actor, deed)
     if deed.status not in (DeedStatus.PENDING, DeedStatus.AWAITING_SECOND):
         raise errors.DeedStateError(status=deed.get_status_display())
+    _guard_consent([deed])
     _lock_members([deed.member_id])
     reinstated = deed.status == DeedStatus.AWAITING_SECOND and _appeals_upheld(deed) > 0
     if reinstated:
@@ -749,6 +767,7 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
             raise errors.DeedStateError(status=deed.get_status_display())
         if deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == actor.pk:
             raise errors.SameApproverError()
+    _guard_consent(locked)
     # Credits already earned, per member and day / month / deed type, loaded in one query.
     members = {d.member_id for d in locked}
     _lock_members(members)
@@ -1197,6 +1216,7 @@ def _reinstate(actor: User, deed: Deed) -> None:
         .select_related("deed_type__adopted_from", "organisation", "area", "member")
         .get(pk=deed.pk)
     )
+    _guard_consent([deed])
     _lock_members([deed.member_id])
     # What the member kept of the deed is read under the wallet's lock: a refund paying the deed's take-back waits.
     _lock_take_back(deed)

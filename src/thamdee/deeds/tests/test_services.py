@@ -750,3 +750,50 @@ def test_the_migration_hands_local_types_marked_for_the_agency_back_to_their_org
     # then the type is its organisation's to verify again, and its waiting deed has a verifier
     assert DeedType.objects.get(pk=w.care.pk).verified_by == "organisation"
     assert services.deed_verify(actor=w.verifier, deed=waiting).status == DeedStatus.VERIFIED
+
+
+class TestConsentWithdrawn:
+    """A deed of a sensitive type is recorded with the member's consent; once it is withdrawn, the deed is not
+    verified, second-approved or reinstated (it may still be rejected)."""
+
+    @pytest.fixture
+    def pending(self, world):
+        from thamdee.people.services import consent_withdraw
+
+        world.lost.is_sensitive = True
+        world.lost.save()
+        consent_grant(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+        deed = report(world, deed_type=world.lost, hours=0)
+        consent_withdraw(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+        return deed
+
+    def test_it_is_not_verified_one_by_one_or_in_bulk(self, world, pending):
+        with pytest.raises(errors.SensitiveConsentWithdrawnError) as caught:
+            services.deed_verify(actor=world.verifier, deed=pending)
+        assert caught.value.code == "sensitive_consent_withdrawn"
+        with pytest.raises(errors.SensitiveConsentWithdrawnError):
+            services.deed_verify_bulk(actor=world.verifier, deeds=[report(world), pending])
+        assert not Deed.objects.filter(status=DeedStatus.VERIFIED).exists()
+        assert balance_of(world.member) == 0 and not Decision.objects.exists()
+        # it may be rejected; given again, the consent lets it be verified
+        other = report(world, deed_type=world.care, hours=1)
+        services.deed_reject(actor=world.verifier, deed=pending, reason="ถอนความยินยอม")
+        consent_grant(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+        again = report(world, deed_type=world.lost, hours=0)
+        services.deed_verify_bulk(actor=world.verifier, deeds=[other, again])
+        assert Deed.objects.filter(status=DeedStatus.VERIFIED).count() == 2
+
+    def test_an_appeal_does_not_reinstate_it(self, world, pending):
+        from thamdee.people.services import consent_withdraw
+
+        consent_grant(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+        services.deed_reject(actor=world.verifier, deed=pending, reason="ไม่มีพยาน")
+        appeal = services.appeal_file(actor=world.member, deed=pending, reason="มีพยาน")
+        consent_withdraw(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+        with pytest.raises(errors.SensitiveConsentWithdrawnError):
+            services.appeal_decide(actor=world.verifier2, appeal=appeal, uphold=True, reason="พยานยืนยันแล้ว")
+        pending.refresh_from_db()
+        appeal.refresh_from_db()
+        assert pending.status == DeedStatus.REJECTED and appeal.status == Appeal.Status.OPEN
+        assert balance_of(world.member) == 0
+        services.appeal_decide(actor=world.verifier2, appeal=appeal, uphold=False, reason="ถอนความยินยอมแล้ว")
