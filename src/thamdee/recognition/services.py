@@ -296,7 +296,24 @@ def credential_revoke(*, actor: User, credential: Credential, reason: str) -> Cr
     credential.revoked_at = timezone.now()
     credential.revoked_reason = reason.strip()[:300]
     credential.revoked_by = actor  # type: ignore[assignment]
-    credential.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    # No certificate for a revoked credential: one already made is no longer served, and its file goes once the
+    # revocation has committed (a rollback keeps it).
+    if credential.certificate:
+        name, storage = credential.certificate.name, credential.certificate.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    credential.certificate = None  # type: ignore[assignment]
+    credential.certificate_status = CertificateStatus.NONE
+    credential.certificate_requested_at = None
+    credential.save(
+        update_fields=[
+            "revoked_at",
+            "revoked_reason",
+            "revoked_by",
+            "certificate",
+            "certificate_status",
+            "certificate_requested_at",
+        ]
+    )
     issuer = credential.issuer
     active = _active_keys([issuer])
     status = StatusList.objects.select_for_update().get(pk=credential.status_list_id)

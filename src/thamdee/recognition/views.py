@@ -111,7 +111,7 @@ def certificate(request: AuthedRequest, public_id: str) -> HttpResponseBase:
         return redirect("recognition:credential", public_id=item.public_id)
     if item.member_id != request.user.pk:
         raise NotFoundError()
-    if item.certificate_status != CertificateStatus.READY or not item.certificate:
+    if item.is_revoked or item.certificate_status != CertificateStatus.READY or not item.certificate:
         return redirect("recognition:credential", public_id=item.public_id)
     response = FileResponse(item.certificate.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="thamdee-certificate-{str(item.public_id)[:8]}.pdf"'

@@ -381,7 +381,11 @@ class CertificateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _data(self, credential: Credential) -> dict[str, Any]:
-        ready = credential.certificate_status == CertificateStatus.READY and bool(credential.certificate)
+        ready = (
+            credential.revoked_at is None
+            and credential.certificate_status == CertificateStatus.READY
+            and bool(credential.certificate)
+        )
         return {
             "certificate_status": credential.certificate_status,
             "certificate_url": f"/recognition/credentials/{credential.public_id}/certificate/" if ready else None,

@@ -77,6 +77,31 @@ def test_asking_for_a_certificate_then_downloading_it(client, world, badge, djan
     assert world.member.first_name in text and be_year in text
 
 
+def test_a_revoked_credentials_certificate_is_no_longer_served(
+    client, world, badge, django_capture_on_commit_callbacks
+):
+    # Given the holder's certificate, made and downloadable
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_request(actor=world.member, credential=badge)
+    badge.refresh_from_db()
+    stored, storage = badge.certificate.name, badge.certificate.storage
+    assert badge.certificate_status == CertificateStatus.READY and storage.exists(stored)
+    # When the issuer revokes the credential
+    with django_capture_on_commit_callbacks(execute=True):
+        services.credential_revoke(actor=world.admin, credential=badge, reason="ออกซ้ำ")
+    # Then the web and the API no longer serve it, and its file is gone
+    client.force_login(world.member)
+    download = client.get(reverse("recognition:certificate", args=[badge.public_id]))
+    assert download.status_code == 302 and download["Location"].endswith(f"/credentials/{badge.public_id}/")
+    api = APIClient()
+    api.force_authenticate(world.member)
+    state = api.get(f"/api/v1/recognition/credentials/{badge.public_id}/certificate/").json()
+    assert state["certificate_url"] is None and state["certificate_status"] == CertificateStatus.NONE
+    assert not storage.exists(stored)
+    page = client.get(reverse("recognition:credential", args=[badge.public_id])).content.decode()
+    assert "ใบรับรองนี้ถูกเพิกถอนแล้ว" in page and 'data-testid="certificate-download"' not in page
+
+
 def test_agency_staff_outside_the_holders_area_find_no_credential_on_the_web_or_the_api(client, world, badge):
     from tests.factories import AgencyStaffFactory, area
 
