@@ -31,7 +31,14 @@ from thamdee.privacy.errors import ErasureLastAdminError, ErasureOpenMattersErro
 from thamdee.privacy.models import DataRequestEvent, ErasureRequest, ErasureStatus
 from thamdee.privacy.permissions import can_carry_out_erasure, can_export_data
 from thamdee.recognition import selectors as recognition_selectors
-from thamdee.recognition.models import HonourConsentEvent, LevelAward, Nomination, NominationStatus, RoundStatus
+from thamdee.recognition.models import (
+    HonourConsentEvent,
+    LevelAward,
+    Nomination,
+    NominationStatus,
+    PanelMember,
+    RoundStatus,
+)
 from thamdee.reports.models import Story
 from thamdee.rewards import selectors as reward_selectors
 from thamdee.rewards.models import VoucherStatus
@@ -562,6 +569,11 @@ def erasure_blockers(user: User) -> list[Any]:
         "vouchers": reward_selectors.voucher_list_for_member(viewer=user, status=VoucherStatus.HELD).count(),
         "nominations": Nomination.objects.filter(
             nominee=user, status=NominationStatus.SUBMITTED, round__status__in=[RoundStatus.OPEN, RoundStatus.SCORING]
+        ).count(),
+        # A judge of a round not yet decided: selection waits for every judge's scores, and the panel can be
+        # changed only while nominations are open (the round's managers replace them then, or decide the round).
+        "panel_seats": PanelMember.objects.filter(
+            user=user, round__status__in=[RoundStatus.OPEN, RoundStatus.SCORING]
         ).count(),
     }
     if any(counts.values()):

@@ -392,7 +392,7 @@ def test_open_matters_are_refused_until_they_close(person):
     with pytest.raises(ErasureOpenMattersError) as caught:
         services.erasure_carry_out(actor=w.admin, erasure=request)
     assert caught.value.code == "erasure_open_matters"
-    assert caught.value.params == {"deeds": 1, "appeals": 0, "vouchers": 1, "nominations": 0}
+    assert caught.value.params == {"deeds": 1, "appeals": 0, "vouchers": 1, "nominations": 0, "panel_seats": 0}
     assert Deed.objects.get(pk=deed.pk).description == "ยังรออยู่"
     deeds.deed_verify(actor=w.verifier, deed=deed)
     from thamdee.rewards import services as rewards

@@ -385,3 +385,29 @@ def test_a_child_under_ten_needs_a_guardian_to_consent(exemplar):
         actor=w.member, honour=honour, show_name=True, show_photo=False, show_story=False, guardian_name="นางแม่"
     )
     assert HonourConsentEvent.objects.get(honour=honour).guardian_name == "นางแม่"
+
+
+def test_a_judge_of_a_round_not_yet_decided_is_erased_only_once_it_is(exemplar, django_capture_on_commit_callbacks):
+    from thamdee.privacy import services as privacy
+    from thamdee.privacy.errors import ErasureOpenMattersError
+
+    w = exemplar
+    services.round_close_nominations(actor=w.round_staff, round=w.round)
+    first, second = w.panel_outsiders
+    services.score_submit(actor=first, nomination=w.nomination, scores={"c1": 8, "c2": 9})
+    # The second judge asks for erasure before scoring: refused while the round is being scored, since selection
+    # waits for every judge without a conflict and the panel can no longer be changed
+    request = privacy.erasure_request(actor=second, confirmed=True)
+    with pytest.raises(ErasureOpenMattersError) as caught:
+        privacy.erasure_carry_out(actor=w.admin, erasure=request)
+    assert caught.value.params["panel_seats"] == 1
+    second.refresh_from_db()
+    assert second.is_active
+    # The judge scores, the nominee is selected and the round decided: then the erasure goes ahead
+    services.score_submit(actor=second, nomination=w.nomination, scores={"c1": 7, "c2": 8})
+    services.nomination_select(actor=w.round_staff, nomination=w.nomination)
+    services.round_decide(actor=w.round_staff, round=w.round)
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erasure_carry_out(actor=w.admin, erasure=request)
+    second.refresh_from_db()
+    assert not second.is_active
