@@ -20,6 +20,9 @@ class CauseInfo:
     # organisation it was recorded with, and whether it is of a sensitive kind.
     organisation_id: int | None = None
     sensitive: bool = False
+    # The link and the explanation are the owner's alone (a voucher's: its code works at the partner's counter as
+    # its QR does): anyone else reads the title only.
+    owner_only: bool = False
 
 
 Describer = Callable[[Iterable[int]], dict[int, CauseInfo]]

@@ -198,6 +198,8 @@ def cause_as_seen_by(
     title = _withheld_title(cause, _organised_by(viewer))
     if title is not None:
         return CauseInfo(title=title), True
+    if cause is not None and cause.owner_only:
+        cause = CauseInfo(title=cause.title)
     return cause, journal_kind in (JournalKind.GIFT, JournalKind.DONATION)
 
 
@@ -227,14 +229,16 @@ def entry_as_seen_by(viewer: Actor, journal: Any) -> EntryView:
 
 def _as_seen_by_an_organiser(viewer: Actor, lines: list[PassbookLine]) -> list[PassbookLine]:
     """A member's passbook read by an organiser: every movement and balance, but a deed recorded with another
-    organisation, or of a sensitive kind, is not named (nor its reasons, memo or payer), and the messages of gifts
-    and donations are the member's own."""
+    organisation, or of a sensitive kind, is not named (nor its reasons, memo or payer), the messages of gifts
+    and donations are the member's own, and so are a voucher's code and link (``CauseInfo.owner_only``)."""
     organised = _organised_by(viewer)
     out = []
     for line in lines:
         title = _withheld_title(line.cause, organised)
         if title is not None:
             line = replace(line, cause=CauseInfo(title=title), memo="", counterpart="", explanation=[])
+        elif line.cause is not None and line.cause.owner_only:
+            line = replace(line, cause=CauseInfo(title=line.cause.title), explanation=[])
         elif line.kind in (JournalKind.GIFT, JournalKind.DONATION):
             line = replace(line, memo="")
         out.append(line)

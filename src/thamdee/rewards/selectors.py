@@ -675,5 +675,6 @@ def describe_vouchers(ids: Any) -> dict[int, Any]:
             % {"offer": localised(o_th, o_en), "partner": localised(p_th, p_en)},
             url=voucher_url(public_id),
             explanation=lines,
+            owner_only=True,
         )
     return out

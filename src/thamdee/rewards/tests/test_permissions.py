@@ -3,6 +3,7 @@ partner's redemptions and statement, publish offers, and approve partners. A ref
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -198,3 +199,28 @@ def test_a_partner_member_who_is_not_staff_cannot_confirm(world):
     plain = member_of(world["partner"])  # a customer registered with the shop, no staff role
     with pytest.raises(NotFoundError):
         services.voucher_confirm(actor=plain, text=world["voucher"].code)
+
+
+def test_an_organiser_reads_a_members_voucher_line_without_its_code(funded_org, member, offer, client):
+    """A voucher's code works at the partner's counter as its QR does (docs/benefits.md: the holder's alone): an
+    organiser reading the member's passbook or the entry sees what was bought, not the code or its link."""
+    voucher = redeem(member, offer)
+    organiser = member_of(funded_org, is_organiser=True)
+    membership = member.memberships.get(organisation=funded_org)
+    api = APIClient()
+    api.force_authenticate(organiser)
+    book = api.get(f"/api/v1/memberships/{membership.public_id}/passbook/").json()
+    line = next(line for line in book["lines"] if "แลกสิทธิประโยชน์" in line["reason"])
+    assert voucher.display_code not in json.dumps(book, ensure_ascii=False)
+    assert line["explanation"] == []
+    entry = api.get(f"/api/v1/passbook/entries/{line['ref']}/")
+    assert entry.status_code == 200 and voucher.display_code not in entry.content.decode()
+    client.force_login(organiser)
+    page = client.get(reverse("ledger:member_passbook", args=[membership.public_id]))
+    assert page.status_code == 200 and voucher.display_code not in page.content.decode()
+    page = client.get(reverse("ledger:entry", args=[line["ref"]]))
+    assert page.status_code == 200 and voucher.display_code not in page.content.decode()
+    # the holder reads it all
+    api.force_authenticate(member)
+    own = api.get("/api/v1/passbook/").json()
+    assert any(voucher.display_code in text for line in own["lines"] for text in line["explanation"])
