@@ -1021,8 +1021,8 @@ class TakeBackOwed:
 
 def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.datetime) -> list[TakeBackOwed]:
     """The outstanding take-backs of the member's reversed deeds that the refund of ``spent`` (a voucher's hold,
-    reserved at ``reserved_at``) pays first, oldest reversal first. Only a deed awarded before the hold and
-    reversed after the reservation counts: only then may the voucher hold that deed's credits. So a voucher the
+    reserved at ``reserved_at``) pays first, oldest reversal first. Only a deed whose latest award came before the
+    hold and that was reversed after the reservation counts: only then may the voucher hold that deed's credits. So a voucher the
     member used is kept, and a voucher bought before the award, or after the reversal, is refunded to the member
     in full. Derived from the ledger (``member_share_of``), nothing stored: a refund paid once is not owed twice.
 
@@ -1047,15 +1047,22 @@ def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.dateti
     )
     ids = [deed.pk for deed in reversed_after]
     # Read for all the reversed deeds at once (three queries, however many): what each left in the wallet, each
-    # one's first award, and the account that award came from.
+    # one's latest award (what is outstanding was taken from it), and the account that award came from. A deed
+    # whose latest award came after the hold (reinstated on appeal after the voucher was bought, say) held nothing
+    # the voucher could have taken: the refund is the member's.
     shares = ledger_selectors.member_shares_of(CauseKind.DEED, ids, member.pk)
-    first_award: dict[int, int] = {}
-    for cause_id, journal_id in awards.filter(cause_id__in=ids).order_by("pk").values_list("cause_id", "pk"):
+    latest_award: dict[int, int] = {}
+    for cause_id, journal_id in (
+        Journal.objects.filter(kind=JournalKind.AWARD, cause_kind=CauseKind.DEED, cause_id__in=ids)
+        .order_by("pk")
+        .values_list("cause_id", "pk")
+    ):
         if cause_id is not None:
-            first_award.setdefault(cause_id, journal_id)
+            latest_award[cause_id] = journal_id
+    before_hold = {deed_id: pk for deed_id, pk in latest_award.items() if pk < spent.pk}
     source: dict[int, Account] = {}
     for posting in (
-        Posting.objects.filter(journal_id__in=list(first_award.values()))
+        Posting.objects.filter(journal_id__in=list(before_hold.values()))
         .exclude(account__kind=AccountKind.MEMBER)
         .select_related("account")
         .order_by("pk")
@@ -1064,7 +1071,7 @@ def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.dateti
     owed = []
     for deed in reversed_after:
         credits = shares.get(deed.pk, 0)
-        award_id = first_award.get(deed.pk)
+        award_id = before_hold.get(deed.pk)
         if credits <= 0 or award_id is None or award_id not in source:
             continue
         owed.append(TakeBackOwed(deed=deed, credits=credits, to_account=source[award_id]))

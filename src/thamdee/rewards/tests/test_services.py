@@ -884,6 +884,31 @@ def test_a_voucher_reserved_before_the_award_is_refunded_to_the_member(scheme, d
     assert_books_balance()
 
 
+def test_a_voucher_bought_while_a_reversed_deed_held_nothing_is_refunded_in_full(
+    scheme, django_capture_on_commit_callbacks
+):
+    # Deed A awarded 10 and reversed (all 10 taken back); B awards 10, and voucher V holds 8 of them
+    w = scheme
+    a = verified_deed(w, days_ago=3)
+    reverse(w, a)
+    verified_deed(w, days_ago=2)
+    v = redeem(w.member, w.offer)
+    # A is reinstated on appeal (+10), spent on voucher W, and reversed again with 6 it could not take back
+    from thamdee.deeds import services as deeds
+
+    appeal = deeds.appeal_file(actor=w.member, deed=a, reason="ทำจริง มีพยาน")
+    deeds.appeal_decide(actor=w.verifier, appeal=appeal, uphold=True, reason="พยานยืนยัน")
+    redeem(w.member, w.offer)
+    a.refresh_from_db()
+    reverse(w, a)
+    assert share(w, a) == 6
+    # V was reserved while A had nothing in the wallet: it never held A's credits, so its refund is the member's
+    before = ledger_selectors.balance_of(w.member)
+    end(v, "cancel", django_capture_on_commit_callbacks)
+    assert ledger_selectors.balance_of(w.member) - before == 8 and share(w, a) == 6
+    assert_books_balance()
+
+
 def test_a_refund_pays_only_what_is_still_owed_and_the_member_gets_the_rest(scheme, django_capture_on_commit_callbacks):
     w = scheme
     # Given 5 good credits and 10 of a wrong deed, then a voucher of 8 reserved with them
