@@ -51,6 +51,7 @@ can_view_statement = is_benefit_staff | is_agency_staff_over | is_site_admin
 # conflict of interest, as a verifier never verifies their own deed).
 can_settle = (is_agency_staff_over | is_site_admin) & ~is_benefit_staff
 
-# Partners: the organisation's admins apply; agency staff over its area (or site admins) decide.
+# Partners: the organisation's admins apply; agency staff over its area (or site admins) decide, but never for a
+# partner whose benefits they run themselves (its staff or admins): a conflict of interest, as for settling.
 can_apply_as_partner = is_org_admin | is_agency_staff_over | is_site_admin
-can_decide_partner = is_agency_staff_over | is_site_admin
+can_decide_partner = (is_agency_staff_over | is_site_admin) & ~is_benefit_staff

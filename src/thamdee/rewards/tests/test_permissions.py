@@ -224,3 +224,21 @@ def test_an_organiser_reads_a_members_voucher_line_without_its_code(funded_org, 
     api.force_authenticate(member)
     own = api.get("/api/v1/passbook/").json()
     assert any(voucher.display_code in text for line in own["lines"] for text in line["explanation"])
+
+
+def test_agency_staff_who_run_a_shop_may_not_decide_on_it(agency_staff):
+    """Approving, suspending or refusing a partner is a conflict of interest for whoever runs its benefits, as
+    settling its month is: agency staff over the area who are also its admin or staff get a 404."""
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    shop = OrganisationFactory(area=area("710911"), kind="partner")
+    services.partner_apply(actor=member_of(shop, is_admin=True), organisation=shop, sector="retail")
+    also_admin = AgencyStaffFactory(scope_area=area("71")).user
+    MembershipFactory(organisation=shop, user=also_admin, is_admin=True)
+    for status in (PartnerStatus.APPROVED, PartnerStatus.REFUSED):
+        with pytest.raises(NotFoundError):
+            services.partner_decide(actor=also_admin, organisation=shop, status=status)
+    assert shop.partner_profile.status == PartnerStatus.PENDING
+    assert shop not in [p.organisation for p in selectors.partner_profiles_for_agency(viewer=also_admin)]
+    # agency staff over the area who do not run it decide
+    services.partner_approve(actor=agency_staff, organisation=shop)
