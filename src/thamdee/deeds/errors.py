@@ -89,8 +89,7 @@ class SensitiveConsentError(ValidationError):
 class SensitiveConsentWithdrawnError(ValidationError):
     code = "sensitive_consent_withdrawn"
     message = _(
-        "สมาชิกถอนความยินยอมให้ใช้ข้อมูลอ่อนไหวแล้ว จึงรับรองความดีประเภทนี้ไม่ได้ "
-        "ปฏิเสธรายการนี้ได้ หรือรอให้สมาชิกให้ความยินยอมอีกครั้ง"
+        "สมาชิกถอนความยินยอมให้ใช้ข้อมูลอ่อนไหวแล้ว จึงรับรองความดีประเภทนี้ไม่ได้ ปฏิเสธรายการนี้ได้ หรือรอให้สมาชิกให้ความยินยอมอีกครั้ง"
     )
 
 

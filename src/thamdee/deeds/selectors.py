@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
@@ -19,7 +19,7 @@ from thamdee.deeds.models import Activity, Appeal, Decision, Deed, DeedEvidence,
 from thamdee.deeds.permissions import can_edit_deed_type, can_see_queue, can_view_deed
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
-from thamdee.people.models import User
+from thamdee.people.models import Consent, ConsentPurpose, User
 from thamdee.people.types import Actor
 
 
@@ -126,9 +126,27 @@ def _queue_page(qs: QuerySet[Deed], f: QueueFilters) -> QuerySet[Deed]:
         qs = qs.filter(done_on__lte=f.date_to)
     return (
         qs.select_related("member", "deed_type", "area", "first_approver")
-        .annotate(photo_count=Count("evidence"))
+        .annotate(photo_count=Count("evidence"), consent_withdrawn=_CONSENT_WITHDRAWN)
         .order_by("done_on", "pk")
     )
+
+
+# A deed of a sensitive type whose member has no consent in force (withdrawn since it was recorded): it cannot be
+# verified (``services._guard_consent``), so the queue says so and offers only its rejection.
+_CONSENT_WITHDRAWN = ExpressionWrapper(
+    Q(deed_type__is_sensitive=True)
+    & ~Exists(
+        Consent.objects.filter(
+            user_id=OuterRef("member_id"), purpose=ConsentPurpose.SENSITIVE_DEEDS, withdrawn_at__isnull=True
+        )
+    ),
+    output_field=BooleanField(),
+)
+
+
+def consent_withdrawn(deed: Deed) -> bool:
+    """``_CONSENT_WITHDRAWN`` for one deed (a queue row drawn again after a decision)."""
+    return Deed.objects.filter(pk=deed.pk).annotate(w=_CONSENT_WITHDRAWN).values_list("w", flat=True).first() or False
 
 
 def _agency_reach(viewer: Actor) -> Q:

@@ -1022,9 +1022,10 @@ class TakeBackOwed:
 def deed_take_backs_owed(*, member: User, spent: Journal, reserved_at: dt.datetime) -> list[TakeBackOwed]:
     """The outstanding take-backs of the member's reversed deeds that the refund of ``spent`` (a voucher's hold,
     reserved at ``reserved_at``) pays first, oldest reversal first. Only a deed whose latest award came before the
-    hold and that was reversed after the reservation counts: only then may the voucher hold that deed's credits. So a voucher the
-    member used is kept, and a voucher bought before the award, or after the reversal, is refunded to the member
-    in full. Derived from the ledger (``member_share_of``), nothing stored: a refund paid once is not owed twice.
+    hold and that was reversed after the reservation counts: only then may the voucher hold that deed's credits.
+    So a voucher the member used is kept, and a voucher bought before the award, or after the reversal, is refunded
+    to the member in full. Derived from the ledger (``member_share_of``), nothing stored: a refund paid once is not
+    owed twice.
 
     Locks first, in one ascending pass, the hold's accounts (the member's wallet, the partner's clearing account)
     and the allotments whose awards to the member a reversal could take back, so the answer holds until the

@@ -235,15 +235,18 @@ def decide(request: AuthedRequest, public_id: str, action: str) -> HttpResponse:
         _decide(request, deed, action)
     except DomainError as exc:
         if getattr(request, "htmx", False):
+            row = Deed.objects.get(pk=deed.pk)
+            row.consent_withdrawn = selectors.consent_withdrawn(row)  # type: ignore[attr-defined]
             return render(
                 request,
                 "deeds/partials/queue_row.html",
-                {"deed": Deed.objects.get(pk=deed.pk), "error": exc, "agency_queue": deed.deed_type.agency_verifies},
+                {"deed": row, "error": exc, "agency_queue": deed.deed_type.agency_verifies},
                 status=exc.status,
             )
         messages.error(request, str(exc))
     if getattr(request, "htmx", False):
         deed.refresh_from_db()
+        deed.consent_withdrawn = selectors.consent_withdrawn(deed)  # type: ignore[attr-defined]
         context = {"deed": deed, "done": True, "agency_queue": deed.deed_type.agency_verifies}
         return render(request, "deeds/partials/queue_row.html", context)
     return redirect(safe_next(request, reverse("deeds:detail", args=[deed.public_id])))

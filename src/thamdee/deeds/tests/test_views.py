@@ -68,6 +68,32 @@ def test_the_queue_bulk_approval_and_csp(client, world):
     assert balance_of(world.member) == 15
 
 
+def test_the_queue_says_when_a_sensitive_deeds_consent_was_withdrawn_and_offers_no_approval(client, world):
+    from thamdee.people.models import ConsentPurpose
+    from thamdee.people.services import consent_grant, consent_withdraw
+
+    world.lost.is_sensitive = True
+    world.lost.save()
+    consent_grant(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+    sensitive = report(world, deed_type=world.lost, hours=0)
+    other = report(world, hours=1)
+    client.force_login(world.verifier)
+    url, query = reverse("deeds:queue"), {"org": str(world.org.public_id)}
+    html = client.get(url, query).content.decode()
+    assert f'data-testid="approve-{sensitive.public_id}"' in html
+    assert f'data-testid="consent-withdrawn-{sensitive.public_id}"' not in html
+    consent_withdraw(actor=world.member, user=world.member, purpose=ConsentPurpose.SENSITIVE_DEEDS)
+    html = client.get(url, query).content.decode()
+    assert f'data-testid="consent-withdrawn-{sensitive.public_id}"' in html
+    assert f'data-testid="approve-{sensitive.public_id}"' not in html and f'value="{sensitive.public_id}"' not in html
+    assert f'data-testid="approve-{other.public_id}"' in html
+    # approving it anyway (a page left open) draws its row again with the error and the note
+    row = client.post(reverse("deeds:decide", args=[sensitive.public_id, "approve"]), HTTP_HX_REQUEST="true")
+    text = row.content.decode()
+    assert row.status_code == 400 and 'data-error-code="sensitive_consent_withdrawn"' in text
+    assert f'data-testid="consent-withdrawn-{sensitive.public_id}"' in text
+
+
 def test_the_queue_page_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
     for d in range(1, 31):
         report(world, hours=1, days_ago=d % 25 + 1)
