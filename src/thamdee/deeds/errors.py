@@ -8,6 +8,11 @@ class SelfVerificationError(PermissionDeniedError):
     message = _("รับรองความดีของตัวเองไม่ได้ ต้องให้ผู้รับรองคนอื่น")
 
 
+class SelfReversalError(PermissionDeniedError):
+    code = "self_reversal"
+    message = _("กลับรายการความดีของตัวเองไม่ได้ ต้องให้ผู้รับรองคนอื่น")
+
+
 class SameApproverError(PermissionDeniedError):
     code = "second_approver_same"
     message = _("รายการนี้ต้องมีผู้รับรองสองคนที่ต่างกัน คุณรับรองเป็นคนแรกไปแล้ว")

@@ -967,6 +967,8 @@ def deed_reverse(*, actor: User, deed: Deed, reason: str) -> Deed:
     )
     if not can_reverse_deed.test(actor, deed):
         raise NotFoundError()
+    if actor.pk == deed.member_id:  # a decision on one's own deed, as verifying it would be
+        raise errors.SelfReversalError()
     if not reason.strip():
         raise errors.ReasonRequiredError()
     if deed.status != DeedStatus.VERIFIED:

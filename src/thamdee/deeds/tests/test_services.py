@@ -170,6 +170,22 @@ def test_reversal_takes_back_credits_by_a_reversing_journal_and_can_be_appealed(
     assert ledger_check().ok
 
 
+def test_a_verifier_does_not_reverse_their_own_deed_on_the_web_or_the_api(world, client):
+    from rest_framework.test import APIClient
+
+    own = report(world, member=world.verifier, hours=2)
+    services.deed_verify(actor=world.verifier2, deed=own)
+    with pytest.raises(errors.SelfReversalError):
+        services.deed_reverse(actor=world.verifier, deed=own, reason="บันทึกผิด")
+    api = APIClient()
+    api.force_authenticate(world.verifier)
+    answer = api.post(f"/api/v1/deeds/{own.public_id}/reverse/", {"reason": "บันทึกผิด"}, format="json")
+    assert answer.status_code == 403 and answer.json()["code"] == "self_reversal"
+    own.refresh_from_db()
+    assert own.status == DeedStatus.VERIFIED and balance_of(world.verifier) == 10
+    services.deed_reverse(actor=world.verifier2, deed=own, reason="บันทึกผิด")  # another verifier may
+
+
 def test_a_reversal_never_takes_a_member_below_zero(world):
     from tests.factories import PartnerFactory
     from thamdee.ledger import services as ledger
