@@ -995,8 +995,10 @@ def _caps(books: Books) -> None:
         return
     cursor.execute(
         """CREATE TEMP TABLE ingest_capped ON COMMIT DROP AS
-           SELECT r.row_no, r.member_id, r.deed_type_id, r.done_on, c.pre, c.cap_day, c.cap_month, c.cap_type
+           SELECT r.row_no, r.member_id, r.deed_type_id, r.done_on, c.pre, c.cap_day, c.cap_month, c.cap_type,
+                  t.programme_id || ':' || t.tcode AS tkey
              FROM ingest_row r JOIN ingest_class c ON c.ckey = r.ckey
+             JOIN ingest_type t ON t.deed_type_id = r.deed_type_id
             WHERE r.ok AND (c.cap_day IS NOT NULL OR c.cap_month IS NOT NULL OR c.cap_type IS NOT NULL)"""
     )
     # What single verification would count as already earned: the members' verified deeds in these months,
@@ -1010,11 +1012,14 @@ def _caps(books: Books) -> None:
     first_day, last_day = cursor.fetchone()
     cursor.execute(
         """CREATE TEMP TABLE ingest_hist ON COMMIT DROP AS
-           SELECT d.member_id, d.done_on, d.deed_type_id, sum(d.credits)::bigint AS credits
+           SELECT d.member_id, d.done_on, t.programme_id || ':' || coalesce(tpl.code, t.code) AS tkey,
+                  sum(d.credits)::bigint AS credits
              FROM (SELECT DISTINCT member_id FROM ingest_capped) m
              JOIN deeds_deed d ON d.member_id = m.member_id AND d.done_on BETWEEN %s AND %s
+             JOIN deeds_deedtype t ON t.id = d.deed_type_id
+             LEFT JOIN deeds_deedtype tpl ON tpl.id = t.adopted_from_id
             WHERE d.status = 'verified'
-            GROUP BY d.member_id, d.done_on, d.deed_type_id""",
+            GROUP BY 1, 2, 3""",
         [first_day, last_day],
     )
     cursor.execute("ANALYZE ingest_hist")
@@ -1034,17 +1039,17 @@ def _caps(books: Books) -> None:
                             FROM ingest_hist GROUP BY 1, 2) h USING (member_id, m)
               WHERE g.cap IS NOT NULL AND g.s + coalesce(h.h, 0) > g.cap
              UNION
-             SELECT g.member_id FROM (SELECT member_id, deed_type_id, date_trunc('month', done_on) AS m,
+             SELECT g.member_id FROM (SELECT member_id, tkey, date_trunc('month', done_on) AS m,
                                              sum(pre) AS s, min(cap_type) AS cap
                                         FROM ingest_capped GROUP BY 1, 2, 3) g
-               LEFT JOIN (SELECT member_id, deed_type_id, date_trunc('month', done_on) AS m, sum(credits) AS h
-                            FROM ingest_hist GROUP BY 1, 2, 3) h USING (member_id, deed_type_id, m)
+               LEFT JOIN (SELECT member_id, tkey, date_trunc('month', done_on) AS m, sum(credits) AS h
+                            FROM ingest_hist GROUP BY 1, 2, 3) h USING (member_id, tkey, m)
               WHERE g.cap IS NOT NULL AND g.s + coalesce(h.h, 0) > g.cap
            ) s"""
     )
     cursor.execute(
-        """SELECT r.row_no, r.member_id, r.deed_type_id, r.done_on, r.area_code, r.quantity, r.v_prog, r.v_local,
-                  t.tcode, t.name_th, t.name_en, t.unit, t.virtues
+        """SELECT r.row_no, r.member_id, t.programme_id || ':' || t.tcode, r.done_on, r.area_code, r.quantity,
+                  r.v_prog, r.v_local, t.tcode, t.name_th, t.name_en, t.unit, t.virtues
              FROM ingest_row r JOIN ingest_type t ON t.deed_type_id = r.deed_type_id
             WHERE r.ok AND r.member_id IN (SELECT member_id FROM ingest_slow_member)
             ORDER BY r.member_id, r.done_on, r.row_no"""
@@ -1053,29 +1058,31 @@ def _caps(books: Books) -> None:
     if not rows:
         return
     cursor.execute(
-        "SELECT member_id, done_on, deed_type_id, credits FROM ingest_hist "
+        "SELECT member_id, done_on, tkey, credits FROM ingest_hist "
         "WHERE member_id IN (SELECT member_id FROM ingest_slow_member)"
     )
     day: dict[tuple[int, dt.date], int] = defaultdict(int)
     month: dict[tuple[int, int, int], int] = defaultdict(int)
-    by_type: dict[tuple[int, int, int, int], int] = defaultdict(int)
-    for member_id, done_on, type_id, credits in cursor.fetchall():
+    # Per deed type: by the programme and the code its rulebooks know it by (``services.cap_key``), so copies of
+    # one national template in two organisations share the cap, as single verification counts them.
+    by_type: dict[tuple[int, str, int, int], int] = defaultdict(int)
+    for member_id, done_on, tkey, credits in cursor.fetchall():
         day[(member_id, done_on)] += credits
         month[(member_id, done_on.year, done_on.month)] += credits
-        by_type[(member_id, type_id, done_on.year, done_on.month)] += credits
+        by_type[(member_id, tkey, done_on.year, done_on.month)] += credits
     out = []
     names = ("tcode", "name_th", "name_en", "unit", "virtues")
-    for row_no, member_id, type_id, done_on, area_code, quantity, v_prog, v_local, *sig in rows:
+    for row_no, member_id, tkey, done_on, area_code, quantity, v_prog, v_local, *sig in rows:
         facts = _facts({**dict(zip(names, sig, strict=True)), "quantity": quantity}, done_on, area_code)
         history = engine.History(
             day=day[(member_id, done_on)],
             month=month[(member_id, done_on.year, done_on.month)],
-            deed_type_month=by_type[(member_id, type_id, done_on.year, done_on.month)],
+            deed_type_month=by_type[(member_id, tkey, done_on.year, done_on.month)],
         )
         award = engine.compute_award(facts, _rulesets(books, v_prog, v_local), history)
         day[(member_id, done_on)] += award.credits
         month[(member_id, done_on.year, done_on.month)] += award.credits
-        by_type[(member_id, type_id, done_on.year, done_on.month)] += award.credits
+        by_type[(member_id, tkey, done_on.year, done_on.month)] += award.credits
         out.append((row_no, award.credits, award.two_approvers, books.explain(award)))
     _copy_rows("COPY ingest_slow FROM STDIN", out)
     cursor.execute("ANALYZE ingest_slow")

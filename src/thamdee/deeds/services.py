@@ -587,13 +587,31 @@ def _lock_members(member_ids: Iterable[int], *, active: bool = False) -> list[in
     return list(members.order_by("pk").values_list("pk", flat=True))
 
 
-def _history(member_id: int, deed_type_id: int, day: dt.date, exclude: int | None = None) -> engine.History:
+def engine_code(deed_type: DeedType) -> str:
+    """The code the rulebooks know a deed type by: its template's for a copy of a national template."""
+    return deed_type.adopted_from.code if deed_type.adopted_from_id and deed_type.adopted_from else deed_type.code
+
+
+def cap_key(programme_id: int, code: str, adopted_code: str | None) -> tuple[int, str]:
+    """What a per-deed-type cap counts together (``caps.deed_type_month``): the deeds of every type the programme's
+    rulebooks know by the same code, so the copies of one national template in two organisations share the cap."""
+    return programme_id, adopted_code or code
+
+
+def _same_type(deed_type: DeedType) -> Q:
+    code = engine_code(deed_type)
+    return Q(deed_type__programme_id=deed_type.programme_id) & (
+        Q(deed_type__adopted_from__code=code) | Q(deed_type__adopted_from__isnull=True, deed_type__code=code)
+    )
+
+
+def _history(member_id: int, deed_type: DeedType, day: dt.date, exclude: int | None = None) -> engine.History:
     base = Deed.objects.filter(member_id=member_id, status=DeedStatus.VERIFIED)
     if exclude:
         base = base.exclude(pk=exclude)
     month = base.filter(done_on__year=day.year, done_on__month=day.month)
     agg = month.aggregate(
-        m=Sum("credits"), d=Sum("credits", filter=Q(done_on=day)), t=Sum("credits", filter=Q(deed_type_id=deed_type_id))
+        m=Sum("credits"), d=Sum("credits", filter=Q(done_on=day)), t=Sum("credits", filter=_same_type(deed_type))
     )
     return engine.History(day=agg["d"] or 0, month=agg["m"] or 0, deed_type_month=agg["t"] or 0)
 
@@ -606,7 +624,7 @@ def _rulebook_ids(deed_types: Iterable[DeedType]) -> dict[tuple[int, int | None]
 
 def _facts(deed: Deed) -> engine.DeedFacts:
     deed_type = deed.deed_type
-    code = deed_type.adopted_from.code if deed_type.adopted_from_id and deed_type.adopted_from else deed_type.code
+    code = engine_code(deed_type)
     return engine.DeedFacts(
         deed_type=code,
         deed_type_name_th=deed_type.name_th,
@@ -626,7 +644,7 @@ def compute(
     the rulebook versions it used."""
     versions = selectors.rule_versions_in_force(deed, cache=cache)
     rulesets = [ruleset_of(v) for v in versions]
-    hist = history or _history(deed.member_id, deed.deed_type_id, deed.done_on, exclude=deed.pk)
+    hist = history or _history(deed.member_id, deed.deed_type, deed.done_on, exclude=deed.pk)
     return engine.compute_award(_facts(deed), rulesets, hist), [v.pk for v in versions]
 
 
@@ -790,16 +808,18 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
     months = {(d.done_on.year, d.done_on.month) for d in locked}
     earned_day: dict[tuple[int, dt.date], int] = defaultdict(int)
     earned_month: dict[tuple[int, int, int], int] = defaultdict(int)
-    earned_type: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    earned_type: dict[tuple[int, tuple[int, str], int, int], int] = defaultdict(int)
     month_q = Q()
     for year, month in months:
         month_q |= Q(done_on__year=year, done_on__month=month)
-    for member_id, done_on, type_id, credits in Deed.objects.filter(
+    for member_id, done_on, programme_id, code, adopted_code, credits in Deed.objects.filter(
         month_q, member_id__in=members, status=DeedStatus.VERIFIED
-    ).values_list("member_id", "done_on", "deed_type_id", "credits"):
+    ).values_list(
+        "member_id", "done_on", "deed_type__programme_id", "deed_type__code", "deed_type__adopted_from__code", "credits"
+    ):
         earned_day[(member_id, done_on)] += credits
         earned_month[(member_id, done_on.year, done_on.month)] += credits
-        earned_type[(member_id, type_id, done_on.year, done_on.month)] += credits
+        earned_type[(member_id, cap_key(programme_id, code, adopted_code), done_on.year, done_on.month)] += credits
     verified: list[Deed] = []
     waiting: list[Deed] = []
     items: list[ledger.AwardItem] = []
@@ -811,10 +831,11 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
             books.get((deed.deed_type.programme_id, deed.deed_type.organisation_id)),
         ]
         versions = [v for v in (cache.in_force(i, deed.done_on) for i in ids_for) if v is not None]
+        type_key = (deed.member_id, cap_key(deed.deed_type.programme_id, engine_code(deed.deed_type), None))
         history = engine.History(
             day=earned_day[(deed.member_id, deed.done_on)],
             month=earned_month[(deed.member_id, deed.done_on.year, deed.done_on.month)],
-            deed_type_month=earned_type[(deed.member_id, deed.deed_type_id, deed.done_on.year, deed.done_on.month)],
+            deed_type_month=earned_type[(*type_key, deed.done_on.year, deed.done_on.month)],
         )
         award = engine.compute_award(_facts(deed), [ruleset_of(v) for v in versions], history)
         version_ids = [v.pk for v in versions]
@@ -823,7 +844,7 @@ def deed_verify_bulk(*, actor: User, deeds: Sequence[Deed], at: dt.datetime | No
             continue
         earned_day[(deed.member_id, deed.done_on)] += award.credits
         earned_month[(deed.member_id, deed.done_on.year, deed.done_on.month)] += award.credits
-        earned_type[(deed.member_id, deed.deed_type_id, deed.done_on.year, deed.done_on.month)] += award.credits
+        earned_type[(*type_key, deed.done_on.year, deed.done_on.month)] += award.credits
         plan.append((deed, award, version_ids))
         if award.credits > 0:
             items.append(
