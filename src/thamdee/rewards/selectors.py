@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from thamdee.common import thaitime
@@ -185,6 +186,21 @@ def unlock_condition(offer: Offer, standing: Standing | None = None) -> str:
     return ""
 
 
+def unlock_condition_lazy(offer: Offer) -> str | Promise:
+    """``unlock_condition``, said in the language active when it is read, not when it is built: an error raised
+    while Thai is active still gives its English message (``DomainError.message_en``) in English, the level's and
+    the deed type's names included. Looked up at most once per language."""
+    said: dict[str, str] = {}
+
+    def say() -> str:
+        language = translation.get_language() or ""
+        if language not in said:
+            said[language] = unlock_condition(offer)
+        return said[language]
+
+    return lazy(say, str)()
+
+
 def is_unlocked(offer: Offer, standing: Standing) -> bool:
     """Whether the member meets the offer's unlock condition (lifetime verified credits, never the balance)."""
     if offer.unlock == Unlock.LEVEL:
@@ -327,6 +343,21 @@ def offer_list_for_partner(*, viewer: Actor, partner: Organisation) -> QuerySet[
 
 
 # --- vouchers ---------------------------------------------------------------------------------------------------
+
+
+def redemption_request_key(member: User, idempotency_key: str) -> str:
+    """The key a member's reservation is stored under: the same key from another member is another request."""
+    return f"redeem:{member.pk}:{idempotency_key}"
+
+
+def voucher_for_request(*, viewer: User, idempotency_key: str) -> Voucher | None:
+    """The voucher that the member's request with this idempotency key reserved, if there was one, whatever has
+    become of its offer since."""
+    return (
+        Voucher.objects.filter(request_key=redemption_request_key(viewer, idempotency_key))
+        .select_related("offer", "partner")
+        .first()
+    )
 
 
 def voucher_list_for_member(*, viewer: User, status: str = "") -> QuerySet[Voucher]:

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area
@@ -263,8 +264,9 @@ def _validate_offer(offer: Offer, *, changed: set[str] | None = None) -> None:
         if check_condition and not DeedType.objects.filter(named).exists():
             # A code that names no national template and no entry of the partner's own could never unlock.
             raise bad(
-                _("ไม่พบประเภทความดีรหัส “{code}” ในแม่แบบระดับประเทศหรือในรายการของภาคีเอง").format(
-                    code=offer.unlock_deed_type
+                format_lazy(
+                    _("ไม่พบประเภทความดีรหัส “{code}” ในแม่แบบระดับประเทศหรือในรายการของภาคีเอง"),
+                    code=offer.unlock_deed_type,
                 )
             )
         if check_condition and DeedType.objects.filter(named, is_sensitive=True).exists():
@@ -279,7 +281,7 @@ def _areas(codes_: Iterable[str]) -> list[Area]:
     found = list(Area.objects.filter(code__in=wanted))
     if len(found) != len(wanted):
         missing = sorted(wanted - {a.code for a in found})
-        raise OfferInvalidError(reason=_("ไม่พบรหัสพื้นที่ {codes}").format(codes=", ".join(missing)))
+        raise OfferInvalidError(reason=format_lazy(_("ไม่พบรหัสพื้นที่ {codes}"), codes=", ".join(missing)))
     return found
 
 
@@ -374,7 +376,7 @@ def offer_update(
                 ).count()
             )
             if locked.stock < used:
-                raise OfferInvalidError(reason=_("จำนวนทั้งหมดน้อยกว่าที่ถูกจองหรือใช้ไปแล้ว ({n})").format(n=used))
+                raise OfferInvalidError(reason=format_lazy(_("จำนวนทั้งหมดน้อยกว่าที่ถูกจองหรือใช้ไปแล้ว ({n})"), n=used))
             locked.remaining = locked.stock - used
     if locked.unlock == Unlock.LEVEL and locked.programme_id is None:
         locked.programme = _default_programme()
@@ -418,7 +420,7 @@ def redemption_create(*, actor: User, offer: Offer, idempotency_key: str) -> Vou
     ``idempotency_key`` from the same member returns the first voucher. Offers closed, elsewhere or unknown are
     not found; locked perks answer ``offer_locked`` with the condition in words.
     """
-    key = f"redeem:{actor.pk}:{idempotency_key}"
+    key = selectors.redemption_request_key(actor, idempotency_key)
     existing = Voucher.objects.filter(request_key=key).first()
     if existing is not None:
         return _replayed(existing, offer)
@@ -438,6 +440,27 @@ def redemption_create(*, actor: User, offer: Offer, idempotency_key: str) -> Vou
         return _replayed(existing, offer)
 
 
+@dataclass(frozen=True)
+class Reservation:
+    voucher: Voucher
+    replayed: bool  # a retry of a request already answered: its voucher, not a new one
+
+
+def offer_redeem(*, actor: User, public_id: Any, idempotency_key: str) -> Reservation:
+    """Reserve the offer with this public id for the acting member (``redemption_create``).
+
+    A retry of a request already answered returns its voucher (``replayed``), even when the offer has since been
+    switched off, closed or left the member's area: the member's credits are held in that voucher. Otherwise the
+    offer must be live where the member is (not found), and a key already used for another offer is refused.
+    """
+    first = selectors.voucher_for_request(viewer=actor, idempotency_key=idempotency_key)
+    if first is not None and str(first.offer.public_id) == str(public_id):
+        return Reservation(voucher=first, replayed=True)
+    entry = selectors.offer_get_for_member(viewer=actor, public_id=public_id)  # live, in area, or 404
+    voucher = redemption_create(actor=actor, offer=entry.offer, idempotency_key=idempotency_key)
+    return Reservation(voucher=voucher, replayed=False)
+
+
 def _replayed(voucher: Voucher, offer: Offer) -> Voucher:
     if voucher.offer_id != offer.pk:
         raise IdempotencyConflictError()
@@ -454,7 +477,7 @@ def _reserve(member: User, offer: Offer, key: str) -> Voucher:
     entry = selectors.offer_get_for_member(viewer=member, public_id=offer.public_id)  # live, in area, or 404
     offer = entry.offer
     if not entry.unlocked:
-        raise OfferLockedError(condition=entry.condition)
+        raise OfferLockedError(condition=selectors.unlock_condition_lazy(offer))
     if offer.cost and balance_of(member) < offer.cost:  # fail fast; the ledger's own check is what guarantees it
         raise InsufficientCreditsError()
     now = timezone.now()

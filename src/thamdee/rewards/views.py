@@ -81,14 +81,15 @@ def offer_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def redeem(request: AuthedRequest, public_id: str) -> HttpResponse:
-    entry = selectors.offer_get_for_member(viewer=request.user, public_id=public_id)
     form = RedeemForm(request.POST)
     if not form.is_valid():
+        entry = selectors.offer_get_for_member(viewer=request.user, public_id=public_id)
         return _offer_page(request, entry, RedeemForm(), status=400)
     try:
-        voucher = services.redemption_create(
-            actor=request.user, offer=entry.offer, idempotency_key=f"web:{form.cleaned_data['token']}"
-        )
+        # A retried tap opens the voucher it reserved even if the offer closed in between.
+        voucher = services.offer_redeem(
+            actor=request.user, public_id=public_id, idempotency_key=f"web:{form.cleaned_data['token']}"
+        ).voucher
     except DomainError as exc:
         fresh = selectors.offer_get_for_member(viewer=request.user, public_id=public_id)
         return _offer_page(request, fresh, RedeemForm(), error=exc, status=exc.status)
@@ -160,6 +161,10 @@ def _staff_orgs(request: AuthedRequest) -> list[Any]:
 
 @login_required
 def partner_home(request: AuthedRequest) -> HttpResponse:
+    return _partner_home_page(request, apply_form=PartnerApplyForm())
+
+
+def _partner_home_page(request: AuthedRequest, *, apply_form: PartnerApplyForm, status: int = 200) -> HttpResponse:
     orgs = _staff_orgs(request)
     rows = []
     for org in orgs:
@@ -173,7 +178,7 @@ def partner_home(request: AuthedRequest) -> HttpResponse:
                 "may_manage": can_manage_offers.test(request.user, org),
             }
         )
-    return render(request, "rewards/partner_home.html", {"rows": rows, "apply_form": PartnerApplyForm()})
+    return render(request, "rewards/partner_home.html", {"rows": rows, "apply_form": apply_form}, status=status)
 
 
 @login_required
@@ -181,9 +186,10 @@ def partner_home(request: AuthedRequest) -> HttpResponse:
 def partner_apply(request: AuthedRequest, public_id: str) -> HttpResponse:
     org = organisation_get(public_id)
     form = PartnerApplyForm(request.POST)
+    # A refused application is shown again as it was typed, with what is wrong, rather than a blank form.
     if not form.is_valid():
         messages.error(request, _("ข้อมูลไม่ถูกต้อง"))
-        return redirect("rewards:partner_home")
+        return _partner_home_page(request, apply_form=form, status=400)
     try:
         services.partner_apply(
             actor=request.user, organisation=org, sector=form.cleaned_data["sector"], terms=form.cleaned_data["terms"]
@@ -192,8 +198,8 @@ def partner_apply(request: AuthedRequest, public_id: str) -> HttpResponse:
         raise
     except DomainError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, _("ส่งใบสมัครเป็นภาคีแล้ว รอหน่วยงานอนุมัติ"))
+        return _partner_home_page(request, apply_form=form, status=exc.status)
+    messages.success(request, _("ส่งใบสมัครเป็นภาคีแล้ว รอหน่วยงานอนุมัติ"))
     return redirect("rewards:partner_home")
 
 

@@ -180,11 +180,10 @@ class RedeemApi(APIView):
         s = RedeemSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         user = me(request)
-        offer = selectors.offer_get_for_member(viewer=user, public_id=public_id).offer
-        key = s.validated_data["idempotency_key"]
-        replay = Voucher.objects.filter(request_key=f"redeem:{user.pk}:api:{key}").exists()
-        voucher = services.redemption_create(actor=user, offer=offer, idempotency_key=f"api:{key}")
-        return _voucher(voucher, user, status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+        done = services.offer_redeem(
+            actor=user, public_id=public_id, idempotency_key=f"api:{s.validated_data['idempotency_key']}"
+        )
+        return _voucher(done.voucher, user, status.HTTP_200_OK if done.replayed else status.HTTP_201_CREATED)
 
 
 @extend_schema(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import OrganisationFactory, PartnerFactory, UserFactory, area, member_of
 from thamdee.common.errors import NotFoundError
@@ -45,6 +46,8 @@ from thamdee.rewards.models import (
 from .conftest import approved_partner, assert_books_balance, give, make_offer, publish_levels, redeem, resident
 
 pytestmark = pytest.mark.django_db
+
+THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
 def clearing_balance(partner) -> int:
@@ -133,6 +136,19 @@ def test_a_key_reused_for_another_offer_is_refused(member, offer, staff, partner
     other = make_offer(staff, partner, title_th="ข้าวสาร 1 กิโลกรัม")
     with pytest.raises(IdempotencyConflictError):
         redeem(member, other, "tap")
+
+
+def test_a_retry_after_the_offer_was_switched_off_returns_the_first_voucher(member, offer, staff):
+    # Given a member whose request reserved a voucher
+    first = services.offer_redeem(actor=member, public_id=offer.public_id, idempotency_key="tap")
+    # When the partner switches the offer off before her retry arrives
+    services.offer_update(actor=staff, offer=offer, is_active=False)
+    retry = services.offer_redeem(actor=member, public_id=str(offer.public_id), idempotency_key="tap")
+    # Then the retry is answered with the voucher that holds her credits, and only a new request finds it closed
+    assert (first.replayed, retry.replayed) == (False, True) and retry.voucher.pk == first.voucher.pk
+    with pytest.raises(NotFoundError):
+        services.offer_redeem(actor=member, public_id=offer.public_id, idempotency_key="another tap")
+    assert Voucher.objects.count() == 1 and ledger_selectors.balance_of(member) == 90
 
 
 def test_without_enough_credits_nothing_is_reserved(funded_org, offer):
@@ -372,6 +388,42 @@ def test_changing_the_stock_keeps_what_is_already_reserved(member, staff, partne
         services.offer_update(actor=staff, offer=offer, stock=1)
     updated = services.offer_update(actor=staff, offer=offer, stock=8)
     assert (updated.stock, updated.remaining) == (8, 6)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason_en"),
+    [
+        ({"area_codes": ["99"]}, "Area codes not found: 99"),
+        (
+            {
+                "unlock": Unlock.DEED_TYPE,
+                "unlock_deed_type": "no-such-deed",
+                "unlock_deed_count": 1,
+                "unlock_months": 6,
+            },
+            "No deed type with the code “no-such-deed” among the national templates or the partner’s own entries",
+        ),
+    ],
+)
+def test_an_offer_refused_while_thai_is_active_gives_its_reason_in_english_too(staff, partner, overrides, reason_en):
+    # Given a partner working in Thai, when an offer is refused with a reason that names what was typed
+    with translation.override("th"), pytest.raises(OfferInvalidError) as refused:
+        make_offer(staff, partner, **overrides)
+    # Then the Thai message is Thai and the English one English, the value filled into each
+    assert THAI.search(refused.value.message_th), refused.value.message_th
+    assert refused.value.message_en == f"Invalid benefit details: {reason_en}"
+
+
+def test_a_stock_below_what_is_reserved_is_refused_in_thai_and_english(member, staff, partner):
+    offer = make_offer(staff, partner, stock=5)
+    redeem(member, offer)
+    redeem(member, offer)
+    with translation.override("th"), pytest.raises(OfferInvalidError) as refused:
+        services.offer_update(actor=staff, offer=offer, stock=1)
+    assert refused.value.message_th == "ข้อมูลสิทธิประโยชน์ไม่ถูกต้อง: จำนวนทั้งหมดน้อยกว่าที่ถูกจองหรือใช้ไปแล้ว (2)"
+    assert refused.value.message_en == (
+        "Invalid benefit details: The total quantity is less than the number already reserved or used (2)"
+    )
 
 
 def test_a_stock_set_on_an_unlimited_offer_counts_the_places_that_refunds_will_give_back(funded_org, staff, partner):
@@ -677,6 +729,45 @@ def test_a_deed_type_perk_needs_n_verified_deeds_of_that_type_in_the_last_m_mont
     deed(100)
     voucher = redeem(person, perk)
     assert voucher.cost == 0 and ledger_selectors.balance_of(person) == 0
+
+
+@pytest.mark.parametrize(
+    ("unlock", "condition_th", "condition_en"),
+    [
+        (
+            {"unlock": Unlock.EARNED, "unlock_credits": 5000},
+            "มีเครดิตสะสมจากความดีที่รับรองแล้วอย่างน้อย 5,000 เครดิต",
+            "Have at least 5,000 credits earned from verified good deeds",
+        ),
+        ({"unlock": Unlock.LEVEL, "unlock_level": "tree"}, "ถึงระดับ “ต้นไม้” ขึ้นไป", "Reach level “Tree” or higher"),
+        (
+            {"unlock": Unlock.DEED_TYPE, "unlock_deed_type": "savings-20", "unlock_deed_count": 3, "unlock_months": 6},
+            "ทำความดี “ออมเงินเดือนละ 20 บาท” ที่รับรองแล้วอย่างน้อย 3 ครั้ง ในช่วง 6 เดือนล่าสุด",
+            "Have the good deed “Save 20 baht a month” verified at least 3 times in the last 6 months",
+        ),
+    ],
+)
+def test_a_locked_perk_says_its_condition_in_thai_and_english(
+    funded_org, staff, partner, programme, unlock, condition_th, condition_en
+):
+    from thamdee.deeds.models import DeedType
+
+    # Given a perk whose condition names a level or a deed type that has a Thai and an English name
+    publish_levels(programme, [{"code": "tree", "name_th": "ต้นไม้", "name_en": "Tree", "min_credits": 100}])
+    DeedType.objects.create(
+        programme=programme,
+        code="savings-20",
+        name_th="ออมเงินเดือนละ 20 บาท",
+        name_en="Save 20 baht a month",
+        criterion="ออมอย่างน้อย 20 บาทต่อเดือน",
+    )
+    perk = make_offer(staff, partner, kind=OfferKind.PERK, cost=0, stock=None, programme=programme, **unlock)
+    # When a member who does not meet it asks for it while Thai is active
+    with translation.override("th"), pytest.raises(OfferLockedError) as refused:
+        redeem(resident(funded_org), perk)
+    # Then each language says the condition in that language
+    assert refused.value.message_th == f"ยังไม่ถึงเงื่อนไขของสิทธิประโยชน์นี้: {condition_th}"
+    assert refused.value.message_en == f"You do not yet meet the condition for this benefit: {condition_en}"
 
 
 def test_a_sensitive_deed_type_can_never_unlock_a_perk(funded_org, staff, partner, programme):

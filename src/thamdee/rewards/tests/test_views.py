@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -31,6 +32,16 @@ from thamdee.rewards.models import (
 from .conftest import give, make_offer, publish_levels, redeem, resident
 
 pytestmark = pytest.mark.django_db
+
+THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
+def close(offer: Offer, staff: Any, how: str) -> None:
+    """The partner switches the offer off, or its window ends."""
+    if how == "switched_off":
+        services.offer_update(actor=staff, offer=offer, is_active=False)
+    else:
+        Offer.objects.filter(pk=offer.pk).update(valid_until=timezone.now() - dt.timedelta(seconds=1))
 
 
 # --- the member -------------------------------------------------------------------------------------------------
@@ -96,6 +107,23 @@ def test_redeeming_without_enough_credits_explains_why(client, funded_org, offer
     assert response.status_code == 409
     assert 'data-error-code="insufficient_credits"' in response.content.decode()
     assert not Voucher.objects.exists()
+
+
+@pytest.mark.parametrize("how", ["switched_off", "window_ended"])
+def test_a_tap_retried_after_the_offer_closed_still_opens_the_first_voucher(client, member, offer, staff, how):
+    # Given a member whose tap reserved a voucher
+    client.force_login(member)
+    url = reverse("rewards:redeem", args=[offer.public_id])
+    token = str(uuid.uuid4())
+    first = client.post(url, {"token": token})
+    assert first.status_code == 302
+    # When the offer closes before her browser retries the same tap
+    close(offer, staff, how)
+    again = client.post(url, {"token": token})
+    # Then the retry opens the voucher that holds her credits, and a new tap finds the offer closed
+    assert again.status_code == 302 and again.url == first.url
+    assert client.post(url, {"token": str(uuid.uuid4())}).status_code == 404
+    assert Voucher.objects.count() == 1 and ledger_selectors.balance_of(member) == 90
 
 
 def test_my_vouchers_lists_the_usable_ones_first_and_cancelling_refunds(
@@ -361,6 +389,36 @@ def test_a_shop_applies_and_the_agency_approves_it_on_the_web(client, agency_sta
     assert PartnerProfile.objects.get(organisation=shop).status == PartnerStatus.APPROVED
 
 
+def test_a_partner_application_with_terms_too_long_is_shown_again_with_what_was_typed(client):
+    shop = PartnerFactory(area=area("710911"))
+    owner = member_of(shop, is_admin=True, is_member=False)
+    client.force_login(owner)
+    terms = "ชำระเป็นเงินสดทุกสิ้นเดือน " * 80  # over 2,000 characters
+    response = client.post(
+        reverse("rewards:partner_apply", args=[shop.public_id]), {"sector": "retail", "terms": terms}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert terms in html and 'class="invalid-feedback d-block"' in html
+    assert not PartnerProfile.objects.exists()
+
+
+def test_a_partner_application_the_service_refuses_says_why_with_a_4xx(client, agency_staff):
+    # Given two admins of a shop, the first of whom has just applied
+    shop = PartnerFactory(area=area("710911"))
+    first, second = (member_of(shop, is_admin=True, is_member=False) for _ in range(2))
+    services.partner_apply(actor=first, organisation=shop, sector=Sector.RETAIL, terms="ชำระทุกสิ้นเดือน")
+    # When the second sends the form they had open
+    client.force_login(second)
+    response = client.post(
+        reverse("rewards:partner_apply", args=[shop.public_id]), {"sector": "cooperative", "terms": "ชำระเป็นเงินสด"}
+    )
+    # Then the page says the shop has applied already, and the first application stands
+    assert response.status_code == 409
+    assert "องค์กรนี้สมัครเป็นภาคีแล้ว" in response.content.decode()
+    assert PartnerProfile.objects.get(organisation=shop).terms == "ชำระทุกสิ้นเดือน"
+
+
 def test_the_agency_page_refuses_to_approve_a_public_service_provider(client, agency_staff):
     clinic = PartnerFactory(area=area("710911"), name_th="คลินิกชุมชน")
     PartnerProfile.objects.create(organisation=clinic, sector=Sector.HEALTH)
@@ -410,6 +468,56 @@ def test_api_redeem_without_credits_is_a_problem(api, funded_org, offer):
         reverse("api:benefit-offer-redeem", args=[offer.public_id]), {"idempotency_key": "x"}, format="json"
     )
     assert response.status_code == 409 and response.json()["code"] == "insufficient_credits"
+
+
+@pytest.mark.parametrize("how", ["switched_off", "window_ended"])
+def test_api_a_retry_after_the_offer_closed_returns_the_first_voucher(api, member, offer, staff, how):
+    api.force_authenticate(member)
+    url = reverse("api:benefit-offer-redeem", args=[offer.public_id])
+    first = api.post(url, {"idempotency_key": "tap"}, format="json")
+    assert first.status_code == 201
+    close(offer, staff, how)
+    retry = api.post(url, {"idempotency_key": "tap"}, format="json")
+    assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"], (retry.status_code, retry.json())
+    # a new request, or the key sent for another offer, needs the offer open
+    assert api.post(url, {"idempotency_key": "another"}, format="json").status_code == 404
+    other = make_offer(staff, offer.partner, title_th="ข้าวสาร")
+    reused = api.post(
+        reverse("api:benefit-offer-redeem", args=[other.public_id]), {"idempotency_key": "tap"}, format="json"
+    )
+    assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused", reused.json()
+    assert Voucher.objects.count() == 1 and ledger_selectors.balance_of(member) == 90
+
+
+def test_api_a_stock_below_what_is_reserved_is_refused_in_thai_and_english(api, member, offer, staff):
+    redeem(member, offer)
+    redeem(member, offer)
+    api.force_authenticate(staff)
+    response = api.patch(
+        reverse("api:benefit-partner-offer", args=[offer.public_id]),
+        {"stock": 1},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="th",
+    )
+    body = response.json()
+    assert response.status_code == 400 and body["code"] == "offer_invalid", body
+    assert THAI.search(body["detail_th"]) and not THAI.search(body["detail_en"]), body
+
+
+def test_api_a_locked_perk_says_its_condition_in_thai_and_english(api, funded_org, member, staff, partner):
+    perk = make_offer(
+        staff, partner, kind=OfferKind.PERK, cost=0, stock=None, unlock=Unlock.EARNED, unlock_credits=5000
+    )
+    api.force_authenticate(member)
+    response = api.post(
+        reverse("api:benefit-offer-redeem", args=[perk.public_id]),
+        {"idempotency_key": "k"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="th",
+    )
+    body = response.json()
+    assert response.status_code == 403 and body["code"] == "offer_locked", body
+    assert THAI.search(body["detail_th"]) and not THAI.search(body["detail_en"]), body
 
 
 def test_api_cancel_and_list_my_vouchers(api, member, offer, django_capture_on_commit_callbacks):
