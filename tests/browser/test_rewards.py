@@ -31,7 +31,6 @@ def pilot():
         programme=programme,
         amount=1000,
         idempotency_key="browser:topup",
-        fiscal_year=2027,
     )
     shop = PartnerFactory(area=area("710911"), name_th="ร้านค้าชุมชนหนองสาหร่าย")
     owner = member_of(shop, is_admin=True, is_member=False)

@@ -81,3 +81,13 @@ class BudgetBelowIssuedError(ValidationError):
 class AccountKindNotAllowedError(ValidationError):
     code = "account_not_allowed"
     message = _("รายการชนิดนี้ใช้บัญชีนี้ไม่ได้")
+
+
+class FiscalYearOutOfRangeError(ValidationError):
+    code = "fiscal_year_out_of_range"
+    message = _("ปีงบประมาณต้องอยู่ระหว่าง ค.ศ. {minimum} ถึง {maximum}")
+
+
+class TopUpYearNotAllowedError(ValidationError):
+    code = "top_up_year_not_allowed"
+    message = _("เติมโควตาได้เฉพาะปีงบประมาณนี้ หรือปีงบประมาณหน้าที่กำหนดงบเครดิตไว้แล้ว")

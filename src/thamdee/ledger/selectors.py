@@ -410,3 +410,16 @@ def budget_lines(programmes: list[Any], fiscal_year: int) -> list[BudgetLine]:
         .values_list("account__programme_id", "s")
     )
     return [BudgetLine(p, fiscal_year, budgets.get(p.pk), -int(issued.get(p.pk) or 0)) for p in programmes]
+
+
+def passbook_opening_balance(*, book: Passbook) -> int:
+    """The balance a passbook of one fiscal year brings forward (ยอดยกมา): the sum of the wallet's postings in
+    journals created before the year began, whatever the page holds (a quiet year has no lines; a long one more
+    than a page). ``book`` comes from ``passbook_for``, which checked who may read it. The whole passbook, and a
+    member without a wallet, start from nothing."""
+    if book.wallet_id is None or not book.fiscal_year:
+        return 0
+    start, _end = fiscal_year_bounds(book.fiscal_year)
+    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    total = Posting.objects.filter(account_id=book.wallet_id, journal__created_at__lt=lo).aggregate(s=Sum("amount"))
+    return int(total["s"] or 0)

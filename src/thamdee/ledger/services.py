@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.permissions import require
-from thamdee.common.thaitime import current_fiscal_year
+from thamdee.common.thaitime import fiscal_year_of
 from thamdee.inbox.services import notify
 from thamdee.ledger import hooks, posting, selectors
 from thamdee.ledger.errors import (
@@ -28,6 +28,7 @@ from thamdee.ledger.errors import (
     BudgetExceededError,
     DailyLimitError,
     DonationTargetError,
+    FiscalYearOutOfRangeError,
     GiftRecipientError,
     GiftTooLargeError,
     GiftToSelfError,
@@ -35,6 +36,7 @@ from thamdee.ledger.errors import (
     InvalidAmountError,
     NotReversibleError,
     ProgrammeInactiveError,
+    TopUpYearNotAllowedError,
 )
 from thamdee.ledger.models import (
     ORG_KINDS,
@@ -287,6 +289,20 @@ def award_take_back(*, actor: Actor | None, journal: Journal, member: User, reas
 
 # --- allotments and awards ---------------------------------------------------------------------------------------
 
+# The fiscal years a budget or a top-up may name (CE years in which they end), as the top-up API has always said.
+FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 2000, 2200
+
+
+def _top_up_year_allowed(programme: Programme, year: int, at: dt.datetime | None) -> bool:
+    """A top-up names the fiscal year of its date (today, unless an import or the demo records an earlier one), or
+    the next year once that year's budget is set, to prepare allotments ahead. Never another: a year without a
+    budget is not capped, and the credits land in the same allotment, awardable at once, so naming a far year
+    would go round this year's budget."""
+    this_year = fiscal_year_of(at or timezone.now())
+    if year == this_year:
+        return True
+    return year == this_year + 1 and ProgrammeBudget.objects.filter(programme=programme, fiscal_year=year).exists()
+
 
 @transaction.atomic
 def allotment_top_up(
@@ -301,19 +317,22 @@ def allotment_top_up(
     at: dt.datetime | None = None,
 ) -> Result:
     """Agency staff whose scope covers the organisation give it credits to award, from the programme's
-    issuance for the fiscal year."""
+    issuance for the fiscal year: the year of the top-up's date (the default), or the next once its budget is set
+    (``TopUpYearNotAllowedError`` otherwise); never beyond that year's budget (``BudgetExceededError``)."""
     require(can_top_up_allotment, actor, organisation)
     if not isinstance(amount, int) or amount <= 0:
         raise InvalidAmountError()
     if not programme.is_active:
         raise ProgrammeInactiveError()
-    year = fiscal_year or current_fiscal_year()
+    year = fiscal_year or fiscal_year_of(at or timezone.now())
     # The programme's row is locked for the rest of the transaction: top-ups of one programme and changes to its
     # budget take turns, so two top-ups at once cannot both fit in what is left of the budget. Top-ups are rare
     # (agency staff), so the wait costs nothing that matters. A retry of a top-up already posted is answered
     # with the first result even when the budget is now spent (asked again under the lock, as gifts do).
     Programme.objects.select_for_update(no_key=True).filter(pk=programme.pk).exists()
     if not _already_posted(idempotency_key):
+        if not _top_up_year_allowed(programme, year, at):
+            raise TopUpYearNotAllowedError(fiscal_year=year)
         budget = ProgrammeBudget.objects.filter(programme=programme, fiscal_year=year).first()
         if budget is not None:
             issued = selectors.issued_in(programme, year)
@@ -335,11 +354,13 @@ def allotment_top_up(
 
 @transaction.atomic
 def programme_budget_set(*, actor: Actor, programme: Programme, fiscal_year: int, credits: int) -> ProgrammeBudget:
-    """Set what a programme may issue in a fiscal year (allotment top-ups stop there); never below what it has
-    already issued that year."""
+    """Set what a programme may issue in a fiscal year from 2000 to 2200 (``FiscalYearOutOfRangeError``
+    otherwise; allotment top-ups stop there); never below what it has already issued that year."""
     require(can_set_programme_budget, actor, programme)
     if not isinstance(credits, int) or isinstance(credits, bool) or credits < 0:
         raise InvalidAmountError()
+    if not FISCAL_YEAR_MIN <= fiscal_year <= FISCAL_YEAR_MAX:
+        raise FiscalYearOutOfRangeError(minimum=FISCAL_YEAR_MIN, maximum=FISCAL_YEAR_MAX)
     Programme.objects.select_for_update(no_key=True).filter(pk=programme.pk).exists()
     issued = selectors.issued_in(programme, fiscal_year)
     if credits < issued:

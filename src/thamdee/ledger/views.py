@@ -93,7 +93,7 @@ def statement_pdf(request: AuthedRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "lines": list(reversed(book.lines)),
-            "opening": (book.lines[-1].running - book.lines[-1].amount) if book.lines else book.balance,
+            "opening": selectors.passbook_opening_balance(book=book),
         },
         request=request,
     )
@@ -327,5 +327,5 @@ def top_up(request: AuthedRequest, public_id: str) -> HttpResponse:
         },
     )
     if error:
-        response.status_code = 400
+        response.status_code = error.status  # a form error 400, a refusal its own (over budget: 409, as the API)
     return response

@@ -116,7 +116,13 @@ class TopUpSerializer(serializers.Serializer):
     organisation = PublicIdRelatedField(queryset=Organisation.objects.filter(is_active=True))
     programme = PublicIdRelatedField(queryset=Programme.objects.filter(is_active=True))
     amount = serializers.IntegerField(min_value=1, max_value=100_000_000)
-    fiscal_year = serializers.IntegerField(required=False, min_value=2000, max_value=2200, allow_null=True)
+    fiscal_year = serializers.IntegerField(
+        required=False,
+        min_value=services.FISCAL_YEAR_MIN,
+        max_value=services.FISCAL_YEAR_MAX,
+        allow_null=True,
+        help_text="CE year in which it ends; this one (the default), or the next once its budget is set",
+    )
     memo = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     idempotency_key = serializers.CharField(max_length=100)
 

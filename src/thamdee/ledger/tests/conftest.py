@@ -46,7 +46,6 @@ def funded_org(org, programme, staff):
         programme=programme,
         amount=10_000,
         idempotency_key=key("topup"),
-        fiscal_year=2027,
     )
     return org
 

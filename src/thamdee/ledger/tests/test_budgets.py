@@ -6,15 +6,22 @@ import pytest
 
 from tests.factories import AgencyStaffFactory, OrganisationFactory, UserFactory, area, member_of
 from thamdee.common.errors import NotFoundError
+from thamdee.common.thaitime import current_fiscal_year, fiscal_year_bounds
 from thamdee.ledger import selectors, services
-from thamdee.ledger.errors import BudgetBelowIssuedError, BudgetExceededError, InvalidAmountError
-from thamdee.ledger.models import ProgrammeBudget
+from thamdee.ledger.errors import (
+    BudgetBelowIssuedError,
+    BudgetExceededError,
+    FiscalYearOutOfRangeError,
+    InvalidAmountError,
+    TopUpYearNotAllowedError,
+)
+from thamdee.ledger.models import AccountKind, ProgrammeBudget
 
 from .conftest import assert_books_balance, key
 
 pytestmark = pytest.mark.django_db
 
-YEAR = 2027
+YEAR = current_fiscal_year()  # a top-up names this fiscal year (or the next, once its budget is set)
 
 
 @pytest.fixture
@@ -45,7 +52,8 @@ def test_top_ups_stop_at_the_programmes_budget_for_the_year(programme, national,
     assert selectors.issued_in(programme, YEAR) == 100
     with pytest.raises(BudgetExceededError):
         top_up(staff, org, programme, 1)
-    # Another fiscal year has its own budget (none here: not capped).
+    # Next fiscal year has its own budget (set ahead, so that next year may be topped up ahead).
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=YEAR + 1, credits=500)
     services.allotment_top_up(
         actor=staff, organisation=org, programme=programme, amount=500, idempotency_key=key(), fiscal_year=YEAR + 1
     )
@@ -105,3 +113,71 @@ def test_budget_lines_read_every_programme_in_two_queries(programme, national, s
     with django_assert_num_queries(2):
         lines = selectors.budget_lines([programme, other], YEAR)
     assert [(line.budget, line.issued, line.remaining) for line in lines] == [(300, 120, 180), (None, 7, None)]
+
+
+@pytest.mark.parametrize("year", [1999, 2201, 0, 99, 40_000, 99999999999999999999])
+def test_a_budget_is_set_only_for_a_fiscal_year_from_2000_to_2200(programme, national, year):
+    with pytest.raises(FiscalYearOutOfRangeError) as refused:
+        services.programme_budget_set(actor=national, programme=programme, fiscal_year=year, credits=10)
+    assert refused.value.params == {"minimum": 2000, "maximum": 2200}
+    assert "2000" in refused.value.message_th and "2200" in refused.value.message_en
+    assert not ProgrammeBudget.objects.exists()
+    # The bounds themselves are years
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=2000, credits=10)
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=2200, credits=10)
+    assert ProgrammeBudget.objects.count() == 2
+
+
+def test_a_top_up_names_this_fiscal_year_or_the_next_once_its_budget_is_set(programme, national, staff, org):
+    # Given this year's budget spent
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=YEAR, credits=100)
+    top_up(staff, org, programme, 100)
+
+    def allotment() -> int:
+        return selectors.account_balance(services.account_of_org(org, AccountKind.ALLOTMENT))
+
+    # When a top-up names another year to go round it: a past one, a far one, or the next before its budget is set
+    for year in (YEAR - 1, YEAR + 2, 2200, YEAR + 1):
+        with pytest.raises(TopUpYearNotAllowedError):
+            services.allotment_top_up(
+                actor=staff, organisation=org, programme=programme, amount=50, idempotency_key=key(), fiscal_year=year
+            )
+        # Then nothing is issued from that year, and the allotment holds what this year's budget allowed
+        assert selectors.issued_in(programme, year) == 0
+    assert allotment() == 100
+    # Next year, once its budget is set, is topped up ahead, within that budget
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=YEAR + 1, credits=30)
+    services.allotment_top_up(
+        actor=staff, organisation=org, programme=programme, amount=30, idempotency_key=key(), fiscal_year=YEAR + 1
+    )
+    with pytest.raises(BudgetExceededError):
+        services.allotment_top_up(
+            actor=staff, organisation=org, programme=programme, amount=1, idempotency_key=key(), fiscal_year=YEAR + 1
+        )
+    assert allotment() == 130
+    assert_books_balance()
+
+
+def test_a_top_up_dated_in_an_earlier_year_names_the_fiscal_year_of_its_date(programme, staff, org):
+    """Imports and the demo record the top-ups of earlier years with their own date."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start, _end = fiscal_year_bounds(YEAR - 1)
+    at = timezone.make_aware(dt.datetime.combine(start, dt.time(9)))
+    services.allotment_top_up(
+        actor=staff,
+        organisation=org,
+        programme=programme,
+        amount=50,
+        idempotency_key=key(),
+        fiscal_year=YEAR - 1,
+        at=at,
+    )
+    assert selectors.issued_in(programme, YEAR - 1) == 50
+    with pytest.raises(TopUpYearNotAllowedError):  # dated now, that year is past
+        services.allotment_top_up(
+            actor=staff, organisation=org, programme=programme, amount=50, idempotency_key=key(), fiscal_year=YEAR - 1
+        )
+    assert selectors.issued_in(programme, YEAR - 1) == 50

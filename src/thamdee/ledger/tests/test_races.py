@@ -139,10 +139,12 @@ def test_concurrent_batches_and_single_awards_share_an_allotment_without_overdra
 
 def test_ten_top_ups_at_once_never_pass_the_programmes_budget(org, programme, staff):
     from tests.factories import AgencyStaffFactory
+    from thamdee.common.thaitime import current_fiscal_year
     from thamdee.ledger.models import ProgrammeBudget
 
+    year = current_fiscal_year()
     national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
-    services.programme_budget_set(actor=national, programme=programme, fiscal_year=2027, credits=50)
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=year, credits=50)
     results = race(
         [
             (
@@ -152,16 +154,16 @@ def test_ten_top_ups_at_once_never_pass_the_programmes_budget(org, programme, st
                     programme=programme,
                     amount=10,
                     idempotency_key=f"race-topup:{i}",
-                    fiscal_year=2027,
+                    fiscal_year=year,
                 )
             )
             for i in range(10)
         ]
         # and the budget lowered to what is issued while they run: never below it
-        + [lambda: services.programme_budget_set(actor=national, programme=programme, fiscal_year=2027, credits=30)]
+        + [lambda: services.programme_budget_set(actor=national, programme=programme, fiscal_year=year, credits=30)]
     )
     counts = Counter(outcome(r) for r in results[:10])
-    issued = selectors.issued_in(programme, 2027)
+    issued = selectors.issued_in(programme, year)
     budget = ProgrammeBudget.objects.get().credits
     assert issued <= budget, (issued, budget, counts)
     assert counts["ok"] * 10 == issued and counts["ok"] + counts["budget_exceeded"] == 10, counts

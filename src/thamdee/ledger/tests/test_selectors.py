@@ -76,3 +76,46 @@ def test_an_organiser_reads_every_movement_but_not_the_deeds_of_other_organisati
     assert home[AWARD].cause.title == "ความดีที่เป็นข้อมูลอ่อนไหว"
     own, _ = seen_by(w.member)
     assert "ดูแลผู้สูงอายุ" in own[AWARD].cause.title
+
+
+def test_the_opening_balance_is_what_the_wallet_held_when_the_year_began_whatever_the_page_holds(funded_org, member):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thamdee.common.thaitime import current_fiscal_year, fiscal_year_bounds
+    from thamdee.ledger.models import CauseKind
+
+    this_year = current_fiscal_year()
+
+    def award_in(year: int, amount: int) -> None:
+        start, _end = fiscal_year_bounds(year)
+        at = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=10), dt.time(9)))
+        services.award_post(
+            actor=None,
+            organisation=funded_org,
+            member=member,
+            amount=amount,
+            idempotency_key=key("award"),
+            cause=(CauseKind.DEED, 1),
+            at=min(at, timezone.now()),
+        )
+
+    # Given 7 credits two years ago, 3 last year and 5 and 4 this year
+    award_in(this_year - 2, 7)
+    award_in(this_year - 1, 3)
+    give(funded_org, member, 5)
+    give(funded_org, member, 4)
+
+    def opening(year: int | None, limit: int = 50) -> int:
+        book = selectors.passbook_for(viewer=member, member=member, fiscal_year=year, limit=limit)
+        return selectors.passbook_opening_balance(book=book)
+
+    # Then each year brings forward what the wallet held on its 1 October, on a page of one line as of fifty
+    assert [opening(y) for y in (this_year, this_year - 1, this_year - 2, this_year - 3)] == [10, 7, 0, 0]
+    assert opening(this_year, limit=1) == 10
+    # The whole passbook starts from nothing, and so does a member without a wallet
+    assert opening(None) == 0
+    other = member_of(funded_org)
+    no_wallet = selectors.passbook_for(viewer=other, member=other, fiscal_year=this_year)
+    assert selectors.passbook_opening_balance(book=no_wallet) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import OrganisationFactory, PartnerFactory, UserFactory, area, member_of
+from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.inbox.models import Notification
 from thamdee.ledger import selectors, services
@@ -32,8 +33,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_worked_example_allotment_award_gift_spend_refund_reversal(funded_org, programme, member, staff):
-    # Given an organisation whose allotment was topped up with 10,000 credits from FY2570's issuance
-    issuance = Account.objects.get(kind=AccountKind.ISSUANCE, programme=programme, fiscal_year=2027)
+    # Given an organisation whose allotment was topped up with 10,000 credits from this fiscal year's issuance
+    issuance = Account.objects.get(
+        kind=AccountKind.ISSUANCE, programme=programme, fiscal_year=thaitime.current_fiscal_year()
+    )
     assert issuance.balance is None  # append-only: no cached balance row
     assert account_balance(issuance) == -10_000
     assert_books_balance()

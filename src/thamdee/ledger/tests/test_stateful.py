@@ -48,7 +48,6 @@ class LedgerMachine(RuleBasedStateMachine):
             programme=programme,
             amount=5_000,
             idempotency_key=f"m{self.run}:topup",
-            fiscal_year=2027,
         )
         self.members = [member_of(self.org) for _ in range(MEMBERS)]
         self.partner = PartnerFactory()

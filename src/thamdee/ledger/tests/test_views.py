@@ -76,6 +76,20 @@ def test_the_statement_pdf_is_thai_with_buddhist_era_dates(client, funded_org, m
     assert f"ปีงบประมาณ {thaitime.be_year(thaitime.current_fiscal_year())}" in text
 
 
+def test_the_opening_balance_of_a_past_quiet_year_is_what_the_wallet_held_then(client, funded_org, member):
+    from thamdee.common import thaitime
+
+    give(funded_org, member, 25)
+    client.force_login(member)
+    last_year = thaitime.current_fiscal_year() - 1
+    response = client.get(reverse("ledger:statement_pdf"), {"fy": str(last_year)})
+    text = pdf_text(response.content)
+    assert "ยอดยกมา: 0" in text
+    # This year brings forward what the wallet held on 1 October too: nothing, before the award
+    text = pdf_text(client.get(reverse("ledger:statement_pdf")).content)
+    assert "ยอดยกมา: 0" in text and "คงเหลือปัจจุบัน: 25" in text
+
+
 def test_a_gift_form_submitted_twice_gives_once(client, funded_org, member):
     give(funded_org, member, 20)
     friend = member_of(funded_org)
@@ -185,6 +199,24 @@ def test_a_refused_top_up_keeps_what_was_typed_and_names_the_problem(client, org
     assert response.status_code == 400
     body = response.content.decode()
     assert 'data-error-code="programme_inactive"' in body and 'value="70"' in body and f'value="{token}"' in body
+
+
+def test_a_top_up_beyond_the_budget_answers_409_on_the_page_as_in_the_api(client, org, programme):
+    from thamdee.common.thaitime import current_fiscal_year
+    from thamdee.ledger import services
+
+    national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=current_fiscal_year(), credits=50)
+    client.force_login(AgencyStaffFactory(scope_area=area("71")).user)
+    response = client.post(
+        reverse("ledger:top_up", args=[org.public_id]),
+        {"programme": str(programme.public_id), "amount": "70", "token": str(uuid.uuid4())},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'data-error-code="budget_exceeded"' in body and 'value="70"' in body
+    assert selectors.issued_in(programme, current_fiscal_year()) == 0
 
 
 class TestApi:
@@ -302,7 +334,7 @@ def test_the_allotments_page_shows_each_programmes_budget_and_its_agency_sets_it
         {"programme": str(programme.public_id), "amount": "150", "token": token},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.content.decode()
     assert 'data-error-code="budget_exceeded"' in body and 'value="150"' in body
     assert selectors.issued_in(programme, current_fiscal_year()) == 0
@@ -320,12 +352,15 @@ def test_the_allotments_page_shows_each_programmes_budget_and_its_agency_sets_it
 
 def test_a_programmes_budget_by_api(org, programme):
     national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
-    url = f"/api/v1/programmes/{programme.public_id}/budgets/2027/"
+    from thamdee.common.thaitime import current_fiscal_year
+
+    year = current_fiscal_year()
+    url = f"/api/v1/programmes/{programme.public_id}/budgets/{year}/"
     api = APIClient()
     api.force_authenticate(national)
     assert api.get(url).json() == {
         "programme": str(programme.public_id),
-        "fiscal_year": 2027,
+        "fiscal_year": year,
         "budget": None,
         "issued": 0,
         "remaining": None,
@@ -342,7 +377,7 @@ def test_a_programmes_budget_by_api(org, programme):
             "organisation": str(org.public_id),
             "programme": str(programme.public_id),
             "amount": 41,
-            "fiscal_year": 2027,
+            "fiscal_year": year,
             "idempotency_key": "t2",
         },
         format="json",
@@ -381,3 +416,41 @@ def test_the_entry_api_withholds_from_an_organiser_what_the_entry_page_does():
     own = api.get(f"/api/v1/passbook/entries/{award.idempotency_key}/").json()
     assert "ดูแลผู้สูงอายุ" in own["reason"] and own["explanation"]
     assert api.get(f"/api/v1/passbook/entries/{gift_ref}/").json()["memo"] == "ขอบคุณที่ช่วยแม่"
+
+
+@pytest.mark.parametrize("year", ["40000", "0", "99", "99999999999999999999"])
+def test_a_budget_for_an_impossible_fiscal_year_is_refused_by_api(programme, year):
+    from thamdee.ledger.models import ProgrammeBudget
+
+    api = APIClient()
+    api.force_authenticate(AgencyStaffFactory(agency=programme.agency, scope_area=None).user)
+    response = api.put(f"/api/v1/programmes/{programme.public_id}/budgets/{year}/", {"credits": 40}, format="json")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "fiscal_year_out_of_range"
+    assert not ProgrammeBudget.objects.exists()
+
+
+def test_a_top_up_by_api_cannot_go_round_this_years_budget_by_naming_another_year(org, programme):
+    from thamdee.common.thaitime import current_fiscal_year
+    from thamdee.ledger import services
+    from thamdee.ledger.models import AccountKind
+
+    # Given a budget of 100 for this fiscal year
+    national = AgencyStaffFactory(agency=programme.agency, scope_area=None).user
+    services.programme_budget_set(actor=national, programme=programme, fiscal_year=current_fiscal_year(), credits=100)
+    api = APIClient()
+    api.force_authenticate(AgencyStaffFactory(scope_area=area("71")).user)
+    body = {"organisation": str(org.public_id), "programme": str(programme.public_id), "amount": 100_000}
+    # When regional staff top up beyond it: refused
+    refused = api.post("/api/v1/allotments/top-ups/", {**body, "idempotency_key": "over"}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "budget_exceeded"
+    # And when they name a far year that has no budget: refused too
+    far = api.post(
+        "/api/v1/allotments/top-ups/", {**body, "fiscal_year": 2200, "idempotency_key": "far"}, format="json"
+    )
+    assert far.status_code == 400 and far["Content-Type"].startswith("application/problem+json")
+    assert far.json()["code"] == "top_up_year_not_allowed"
+    # Then the allotment is unchanged and nothing was issued
+    assert selectors.account_balance(services.account_of_org(org, AccountKind.ALLOTMENT)) == 0
+    assert selectors.issued_in(programme, 2200) == 0
+    assert selectors.issued_in(programme, current_fiscal_year()) == 0

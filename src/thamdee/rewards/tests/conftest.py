@@ -47,7 +47,6 @@ def funded_org(db, programme, agency_staff):
         programme=programme,
         amount=1_000_000,
         idempotency_key=key("topup"),
-        fiscal_year=2027,
     )
     return org
 
