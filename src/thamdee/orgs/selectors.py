@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
 
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import AgencyStaff, Membership, Network, Organisation
-from thamdee.orgs.permissions import can_view_membership, can_view_org_members, can_withdraw_invitation
+from thamdee.orgs.permissions import (
+    can_end_membership,
+    can_set_roles,
+    can_view_membership,
+    can_view_org_members,
+    can_withdraw_invitation,
+)
 from thamdee.orgs.roles import roles_for
 
 
@@ -34,6 +42,15 @@ def organisation_get(public_id: Any) -> Organisation:
         return Organisation.objects.select_related("area").get(public_id=public_id)
     except (Organisation.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
+
+
+def organisation_public_ids(pks: Iterable[int]) -> dict[int, UUID]:
+    """The public id of each organisation named by its primary key (one statement; none for no keys): what the
+    API shows in place of the keys that roles are held by."""
+    pks = list(pks)
+    if not pks:
+        return {}
+    return dict(Organisation.objects.filter(pk__in=pks).values_list("pk", "public_id"))
 
 
 def organisation_member_count(org: Organisation) -> int:
@@ -113,11 +130,31 @@ def membership_get_visible_to(*, viewer: Any, public_id: Any) -> Membership:
     return membership
 
 
-def membership_get_to_end(*, viewer: Any, public_id: Any) -> Membership:
-    """A membership the viewer may see, or an invitation still waiting that the viewer's organisation sent and
-    they may withdraw (those who invite: organisers, admins, site admins). Neither names its person to them."""
+def membership_get_to_change(*, viewer: Any, public_id: Any) -> Membership:
+    """A membership whose roles the viewer may try to change: one they may see, or, once its person has joined,
+    one of an organisation whose roles they set (agency staff over it take roles away without seeing its members).
+    ``orgs.services.membership_set_roles`` decides the rest (403 to those who know it is there). Anything else,
+    an invitation that waits above all, is a 404. Agency staff must not be shown the person (the API and the web
+    answer them without a name)."""
     membership = _membership_get(public_id)
-    if can_view_membership.test(viewer, membership) or can_withdraw_invitation.test(viewer, membership):
+    if can_view_membership.test(viewer, membership) or (
+        membership.is_active and can_set_roles.test(viewer, membership.organisation)
+    ):
+        return membership
+    raise NotFoundError()
+
+
+def membership_get_to_end(*, viewer: Any, public_id: Any) -> Membership:
+    """A membership the viewer may see, an active one they may end (agency staff over its organisation, who do not
+    see its members), or an invitation still waiting that the viewer's organisation sent and they may withdraw
+    (those who invite: organisers, admins, site admins). None names its person to them but the first.
+    ``orgs.services.membership_end`` decides whether it ends (``can_end_membership``)."""
+    membership = _membership_get(public_id)
+    if (
+        can_view_membership.test(viewer, membership)
+        or can_withdraw_invitation.test(viewer, membership)
+        or (membership.is_active and can_end_membership.test(viewer, membership))
+    ):
         return membership
     raise NotFoundError()
 

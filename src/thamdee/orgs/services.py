@@ -196,31 +196,40 @@ def membership_decline(*, actor: Actor, membership: Membership) -> Membership:
     return membership
 
 
-def _admins_left(organisation: Organisation, without: Membership) -> int:
-    return (
-        Membership.objects.filter(organisation=organisation, is_active=True, is_admin=True)
-        .exclude(pk=without.pk)
-        .count()
+def _would_leave_no_admin(organisation: Organisation, membership: Membership) -> bool:
+    """Whether the organisation's only admin is ``membership``. Its admin memberships are locked first, in id
+    order: two admins removing each other at the same moment are counted one after the other (each had counted
+    the other as left, and the organisation kept none). Inside the caller's transaction."""
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, is_active=True, is_admin=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    return admins == [membership.pk]
 
 
 @transaction.atomic
 def membership_set_roles(*, actor: Actor, membership: Membership, roles: Iterable[str]) -> Membership:
     """Replace a membership's roles. The organisation's admins and site admins give and take any role; agency
     staff over the organisation only take roles away. Nobody else changes their own roles (an agency officer who
-    is a plain member does not make themself admin). An organisation keeps at least one admin."""
+    is a plain member does not make themself admin). An organisation keeps at least one admin.
+
+    Refusals: 403 to whoever knows the membership is there (their own, or one of an organisation whose member
+    list they see), ``role_not_allowed`` to agency staff giving a role, 404 to everyone else."""
     org = membership.organisation
-    if not can_view_org_members.test(actor, org) and not can_set_roles.test(actor, org):
+    own = membership.user_id == actor.pk
+    if not (own or can_view_org_members.test(actor, org) or can_set_roles.test(actor, org)):
         raise NotFoundError()
     require(can_set_roles, actor, org, visible=True)
-    if membership.user_id == actor.pk:
+    if own:
         require(can_grant_roles, actor, org, visible=True)
     wanted = _check_roles(actor, org, roles, held=membership.roles)
-    if membership.is_admin and Role.ADMIN not in wanted and _admins_left(org, membership) == 0:
+    if Role.ADMIN not in wanted and _would_leave_no_admin(org, membership):
         raise LastAdminError()
     for role in Role.values:
         setattr(membership, f"is_{role}", role in wanted)
-    membership.save()
+    membership.save(update_fields=[f"is_{role}" for role in Role.values])
     roles_forget(membership.user)
     return membership
 
@@ -231,7 +240,7 @@ def membership_end(*, actor: Actor, membership: Membership) -> Membership:
     (those who invite may). Records are kept, never deleted."""
     if not can_end_membership.test(actor, membership):
         raise NotFoundError()
-    if membership.is_active and membership.is_admin and _admins_left(membership.organisation, membership) == 0:
+    if _would_leave_no_admin(membership.organisation, membership):
         raise LastAdminError()
     membership.is_active = False
     membership.ended_at = timezone.now()

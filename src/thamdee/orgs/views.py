@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -21,6 +22,8 @@ from thamdee.orgs.permissions import (
     can_edit_catalogue,
     can_grant_roles,
     can_read_org_report,
+    can_view_membership,
+    can_view_org_members,
 )
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
@@ -155,7 +158,7 @@ def members(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def membership_roles(request: AuthedRequest, public_id: str) -> HttpResponse:
-    membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
+    membership = selectors.membership_get_to_change(viewer=request.user, public_id=public_id)
     form = RolesForm(request.POST)
     error = None
     if form.is_valid():
@@ -165,6 +168,11 @@ def membership_roles(request: AuthedRequest, public_id: str) -> HttpResponse:
             )
         except DomainError as exc:
             error = exc
+    if not can_view_membership.test(request.user, membership):
+        # Agency staff over the organisation take roles away without seeing its members: no row, no name.
+        if error is None:
+            return HttpResponse(status=204)
+        return HttpResponse(escape(str(error)), status=error.status)
     response = render(
         request, "orgs/partials/member_row.html", {"m": membership, "can_set_roles": True, "error": error}
     )
@@ -176,16 +184,21 @@ def membership_roles(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def membership_end(request: AuthedRequest, public_id: str) -> HttpResponse:
-    membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
+    """End a membership, or withdraw an invitation that waits (those who invite may; the answer names no one)."""
+    membership = selectors.membership_get_to_end(viewer=request.user, public_id=public_id)
+    invitation = membership.is_invitation
     try:
         services.membership_end(actor=request.user, membership=membership)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("สิ้นสุดการเป็นสมาชิกแล้ว"))
+        messages.success(request, _("ถอนคำเชิญแล้ว") if invitation else _("สิ้นสุดการเป็นสมาชิกแล้ว"))
+    org = membership.organisation
     if membership.user_id == request.user.pk:
         return redirect("orgs:mine")
-    return redirect("orgs:members", public_id=membership.organisation.public_id)
+    if can_view_org_members.test(request.user, org):
+        return redirect("orgs:members", public_id=org.public_id)
+    return redirect("orgs:detail", public_id=org.public_id)  # agency staff do not see the member list
 
 
 @login_required

@@ -21,6 +21,7 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.parsing import is_ascii_digits
 from thamdee.orgs import selectors, services
 from thamdee.orgs.models import Membership, Network, NetworkKind, Organisation, OrgKind, Role
+from thamdee.orgs.permissions import can_view_membership
 from thamdee.people.models import User
 from thamdee.people.validators import mobile_normalise
 
@@ -116,6 +117,22 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "organisation", "roles", "joined_at"]
 
 
+class MembershipChangedSerializer(MembershipSerializer):
+    """A membership after its roles changed. ``person`` and ``joined_at`` are given only to those who may see the
+    membership: agency staff over the organisation take roles away without seeing its members, and are answered
+    with its id, organisation and roles alone."""
+
+    person = PersonSerializer(source="user", required=False, help_text="only to those who may see the membership")
+    joined_at = serializers.DateTimeField(required=False, help_text="only to those who may see the membership")
+
+    def to_representation(self, instance: Membership) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("names_person", False):
+            data.pop("person", None)
+            data.pop("joined_at", None)
+        return data
+
+
 class InvitationSerializer(serializers.ModelSerializer):
     """A membership just offered: it waits for the person to accept it. Without the person's name, so that an
     identifier (a mobile number) does not tell who holds it."""
@@ -199,19 +216,23 @@ class MembershipDetailApi(APIView):
             MembershipSerializer(selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)).data
         )
 
-    @extend_schema(request=MembershipRolesSerializer, responses=MembershipSerializer)
+    @extend_schema(request=MembershipRolesSerializer, responses=MembershipChangedSerializer)
     def patch(self, request: Request, public_id: str) -> Response:
-        membership = selectors.membership_get_visible_to(viewer=request.user, public_id=public_id)
+        """Change a membership's roles: admins give and take them; agency staff over the organisation only take
+        them away, from others, and are not told who holds the membership."""
+        membership = selectors.membership_get_to_change(viewer=request.user, public_id=public_id)
         serializer = MembershipRolesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_set_roles(
             actor=request.user, membership=membership, roles=serializer.validated_data["roles"]
         )
-        return Response(MembershipSerializer(membership).data)
+        names_person = can_view_membership.test(request.user, membership)
+        return Response(MembershipChangedSerializer(membership, context={"names_person": names_person}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, public_id: str) -> Response:
-        """End a membership (leave, or remove a member), or withdraw an invitation that still waits."""
+        """End a membership (leave, or remove a member: the organisation's admins, agency staff over it), or
+        withdraw an invitation that still waits. The answer names no one."""
         membership = selectors.membership_get_to_end(viewer=request.user, public_id=public_id)
         services.membership_end(actor=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
