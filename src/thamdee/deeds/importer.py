@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import translation
 
 from thamdee.common.errors import DomainError
+from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import ascii_int
 from thamdee.deeds.models import DeedType
 from thamdee.deeds.services import DeedInput
@@ -125,11 +126,11 @@ def validate(rows: list[dict[str, Any]], organisation: Organisation) -> tuple[li
             continue
         member = None
         if row.get("member"):
-            member = (
-                User.objects.filter(public_id=str(row["member"]).strip()).first()
-                if len(str(row["member"]).strip()) == 36
-                else None
-            )
+            text = str(row["member"]).strip()
+            # A member id is a UUID as written out (36 characters); anything else names nobody, and the lookup
+            # would raise on it rather than find nothing.
+            public_id = parse_uuid(text) if len(text) == 36 else None
+            member = User.objects.filter(public_id=public_id).first() if public_id is not None else None
         elif row.get("mobile"):
             try:
                 member = User.objects.filter(mobile=mobile_normalise(str(row["mobile"]))).first()

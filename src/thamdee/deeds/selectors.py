@@ -16,7 +16,7 @@ from thamdee.common.thaitime import fiscal_year_bounds
 from thamdee.creditrules.models import Rulebook, RulebookVersion
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
 from thamdee.deeds.models import Activity, Appeal, Decision, Deed, DeedEvidence, DeedStatus, DeedType, VerifiedBy
-from thamdee.deeds.permissions import can_edit_deed_type, can_see_queue, can_view_deed
+from thamdee.deeds.permissions import can_edit_deed_type, can_record_for, can_see_queue, can_view_deed
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import Consent, ConsentPurpose, User
@@ -281,7 +281,8 @@ def activity_get_for_organiser(*, viewer: Actor, public_id: Any) -> Activity:
         activity = Activity.objects.select_related("organisation", "deed_type", "area").get(public_id=public_id)
     except (Activity.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFoundError() from None
-    if not can_see_queue.test(viewer, activity.organisation):
+    # Its page takes the roster and shows the code that checks people in: the organisers' (docs/authorisation.md).
+    if not can_record_for.test(viewer, activity.organisation):
         raise NotFoundError()
     return activity
 

@@ -279,6 +279,8 @@ def _decimal(value: Any, *, maximum: Decimal) -> Decimal:
         number = Decimal(str(value if value not in (None, "") else 0))
     except (InvalidOperation, ValueError):
         raise errors.AmountError() from None
+    if not number.is_finite():  # NaN and Infinity are Decimals too, and a NaN cannot even be compared
+        raise errors.AmountError()
     if number < 0 or number > maximum or number != number.quantize(Decimal("0.01")):
         raise errors.AmountError()
     return number
@@ -473,8 +475,12 @@ def activity_create(
     ends_at: dt.datetime,
     hours: Any = 1,
 ) -> Activity:
+    """An organiser opens an activity that members check in to. Guarantees: only the organisation's organisers
+    and admins (and site admins) open one; it is held in a subdistrict or a village, as every deed is recorded."""
     if deed_type.organisation is None or not can_record_for.test(actor, deed_type.organisation):
         raise NotFoundError()
+    if area.level < AreaLevel.SUBDISTRICT:  # every check-in's deed is recorded where the activity is held
+        raise errors.AreaLevelError()
     if ends_at <= starts_at:
         raise errors.CheckinClosedError()
     return Activity.objects.create(
@@ -500,7 +506,8 @@ def _activity_from_token(token: str, now: float | None = None) -> Activity:
     try:
         public_id, step_text, sig = token.split(".")
         step = int(step_text)
-        activity = Activity.objects.select_related("deed_type", "organisation").get(public_id=public_id)
+        # Parsed first: a malformed id would make the lookup raise Django's ValidationError, not DoesNotExist.
+        activity = Activity.objects.select_related("deed_type", "organisation").get(public_id=uuid.UUID(public_id))
     except (ValueError, Activity.DoesNotExist):
         raise errors.CheckinTokenError() from None
     current = int((now or time.time()) // TOKEN_STEP)

@@ -348,6 +348,8 @@ def grid(request: AuthedRequest, public_id: str) -> HttpResponse:
         ).order_by("first_name", "last_name")
     )
     errors: list[str] = []
+    deed_type: DeedType | None = None
+    done_on: dt.date | None = None
     if request.method == "POST":
         deed_type = catalogue.filter(public_id=parse_uuid(request.POST.get("deed_type"))).first()  # type: ignore[misc]
         try:
@@ -360,8 +362,10 @@ def grid(request: AuthedRequest, public_id: str) -> HttpResponse:
             member = by_id.get(key)
             amount = request.POST.get(f"amount-{key}", "") or "1"
             try:
-                value = Decimal(amount)
+                value: Decimal | None = Decimal(amount)
             except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():  # NaN and Infinity parse, but are no amount
                 errors.append(_("จำนวนของ %(name)s ไม่ถูกต้อง") % {"name": member.full_name if member else key})
                 continue
             if member is not None and deed_type is not None and done_on is not None:
@@ -386,10 +390,21 @@ def grid(request: AuthedRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, _("บันทึก %(n)s รายการแล้ว รอผู้รับรอง") % {"n": len(deeds)})
                 return redirect(f"{reverse('deeds:queue')}?org={org.public_id}")
+    # A refused grid comes back as the organiser filled it in, to correct rather than type again.
+    ticked = set(request.POST.getlist("member"))
+    rows = [
+        {
+            "member": m,
+            "ticked": str(m.public_id) in ticked,
+            "amount": request.POST.get(f"amount-{m.public_id}", "1"),
+        }
+        for m in members
+    ]
+    day = done_on.isoformat() if done_on else request.POST.get("done_on", timezone.localdate().isoformat())
     return render(
         request,
         "deeds/grid.html",
-        {"org": org, "catalogue": catalogue, "members": members, "errors": errors, "today": timezone.localdate()},
+        {"org": org, "catalogue": catalogue, "chosen": deed_type, "rows": rows, "errors": errors, "done_on": day},
         status=400 if errors else 200,
     )
 
@@ -620,7 +635,7 @@ def activity_qr(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The QR fragment, refreshed by htmx every 30 seconds: a new signed code each minute."""
     import segno
 
-    item = selectors.activity_get_for_organiser(viewer=request.user, public_id=public_id)
+    item = selectors.activity_get_for_organiser(viewer=request.user, public_id=public_id)  # organisers only
     token = services.activity_token(item)
     url = request.build_absolute_uri(reverse("deeds:checkin", args=[token]))
     qr = segno.make(url, error="m")

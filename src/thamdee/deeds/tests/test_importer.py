@@ -74,6 +74,38 @@ def test_one_bad_row_imports_nothing_and_every_problem_is_reported_by_row(world)
     assert not Deed.objects.exists()
 
 
+def test_a_member_id_that_is_not_a_uuid_is_a_member_not_found_and_nothing_is_imported(world):
+    yesterday = world.today - dt.timedelta(days=1)
+    data = (
+        "member,deed_type,date,hours\n"
+        f"{world.member.public_id},elder-care,{yesterday.isoformat()},2\n"
+        f"{'x' * 36},elder-care,{yesterday.isoformat()},2\n"  # as long as a member id, but not one
+    ).encode()
+    with pytest.raises(ImportFileError) as info:
+        services.deeds_import(actor=world.organiser, organisation=world.org, data=data, filename="list.csv")
+    assert [(p.row, p.message_en) for p in info.value.problems] == [
+        (3, "Member not found (mobile number or member id)")
+    ]
+    assert not Deed.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity"])
+def test_an_amount_that_is_not_a_finite_number_is_a_row_problem_and_nothing_is_imported(world, amount):
+    yesterday = world.today - dt.timedelta(days=1)
+    data = csv_bytes(
+        [
+            [world.member.mobile, "elder-care", be(yesterday), "2", "", ""],
+            [world.member.mobile, "elder-care", be(yesterday), amount, "", ""],
+            [world.member.mobile, "return-lost", be(yesterday), "", amount, ""],
+        ]
+    )
+    with pytest.raises(ImportFileError) as info:
+        services.deeds_import(actor=world.organiser, organisation=world.org, data=data, filename="list.csv")
+    assert [p.row for p in info.value.problems] == [3, 4]
+    assert all("จำนวนชั่วโมงหรือจำนวนครั้งไม่ถูกต้อง" in p.message_th for p in info.value.problems)
+    assert not Deed.objects.exists()
+
+
 def test_xlsx_with_real_dates(world):
     yesterday = world.today - dt.timedelta(days=1)
     data = xlsx_bytes([[world.member.mobile, "elder-care", dt.datetime.combine(yesterday, dt.time()), 3]])

@@ -98,6 +98,15 @@ def test_dates_in_the_future_or_too_old_are_refused(world):
     assert not Deed.objects.exists()
 
 
+@pytest.mark.parametrize("amount", ["NaN", "-NaN", "sNaN", "Infinity", "-Infinity", "inf"])
+def test_an_amount_that_is_not_a_finite_number_is_refused(world, amount):
+    with pytest.raises(errors.AmountError):
+        report(world, hours=amount)
+    with pytest.raises(errors.AmountError):
+        report(world, deed_type=world.lost, hours=0, quantity=amount)
+    assert not Deed.objects.exists()
+
+
 def test_only_members_of_the_organisation_may_report(world):
     from tests.factories import UserFactory
 
@@ -562,6 +571,29 @@ class TestActivities:
         forged = services.activity_token(activity)[:-4] + "abcd"
         with pytest.raises(errors.CheckinTokenError):
             services.activity_checkin(actor=world.member, token=forged)
+
+    @pytest.mark.parametrize("token", ["not-a-uuid.1.abcdef", f"{'x' * 36}.1.abcdef", "..", ""])
+    def test_a_code_that_names_no_activity_is_refused_as_an_invalid_code(self, world, token):
+        with pytest.raises(errors.CheckinTokenError):
+            services.activity_checkin(actor=world.member, token=token)
+        assert not Deed.objects.exists()
+
+    def test_an_activity_is_held_in_a_subdistrict_or_a_village(self, world):
+        from django.utils import timezone
+
+        from tests.factories import area
+        from thamdee.deeds.models import Activity
+
+        when = {"starts_at": timezone.now(), "ends_at": timezone.now() + dt.timedelta(hours=1)}
+        for coarse in ("71", "7109"):  # a province, a district: no check-in could ever be recorded there
+            with pytest.raises(errors.AreaLevelError):
+                services.activity_create(
+                    actor=world.organiser, deed_type=world.care, title="x", area=area(coarse), **when
+                )
+        assert not Activity.objects.exists()
+        for fine in ("710911", "71091101"):
+            services.activity_create(actor=world.organiser, deed_type=world.care, title="x", area=area(fine), **when)
+        assert Activity.objects.count() == 2
 
     def test_check_ins_are_verified_at_once_when_the_catalogue_says_so(self, world):
         from django.utils import timezone

@@ -162,6 +162,122 @@ def test_the_grid_records_for_many_members(client, world):
     assert Deed.objects.filter(source="organiser").count() == 3
 
 
+def test_the_grid_keeps_what_the_organiser_typed_when_it_refuses(client, world):
+    client.force_login(world.organiser)
+    url = reverse("deeds:grid", args=[world.org.public_id])
+    key, other = str(world.member.public_id), str(world.verifier.public_id)
+    # Given the empty grid: today, the first deed type, nobody ticked, 1 each
+    html = client.get(url).content.decode()
+    assert f'value="{world.today.isoformat()}"' in html and " selected" not in html
+    assert f'name="amount-{key}" value="1"' in html and f'id="m-{key}" checked' not in html
+    # When a deed date older than the catalogue allows is refused
+    too_old = world.today - dt.timedelta(days=40)
+    data = {"deed_type": str(world.lost.public_id), "done_on": too_old.isoformat(), "member": [key]}
+    response = client.post(url, {**data, f"amount-{key}": "3", f"amount-{other}": "2"})
+    # Then the page says why and shows what was typed, for the organiser to correct
+    html = response.content.decode()
+    assert response.status_code == 400 and not Deed.objects.exists()
+    assert "ย้อนหลังได้ไม่เกิน 30 วัน" in html
+    assert f'<option value="{world.lost.public_id}" selected>' in html
+    assert f'<option value="{world.care.public_id}">' in html
+    assert f'value="{too_old.isoformat()}"' in html
+    assert f'name="amount-{key}" value="3"' in html and f'id="m-{key}" checked' in html
+    assert f'name="amount-{other}" value="2"' in html and f'id="m-{other}" checked' not in html
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "abc"])
+def test_an_amount_that_is_not_a_number_in_the_grid_is_refused_by_its_member(client, world, amount):
+    client.force_login(world.organiser)
+    key = str(world.member.public_id)
+    response = client.post(
+        reverse("deeds:grid", args=[world.org.public_id]),
+        {
+            "deed_type": str(world.care.public_id),
+            "done_on": (world.today - dt.timedelta(days=1)).isoformat(),
+            "member": [key],
+            f"amount-{key}": amount,
+        },
+    )
+    assert response.status_code == 400 and not Deed.objects.exists()
+    assert f"จำนวนของ {world.member.full_name} ไม่ถูกต้อง" in response.content.decode()
+    assert f'name="amount-{key}" value="{amount}"' in response.content.decode()
+
+
+def test_an_import_naming_a_member_by_an_id_that_is_not_a_uuid_is_refused_by_its_row(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.organiser)
+    day = (world.today - dt.timedelta(days=1)).isoformat()
+    upload = SimpleUploadedFile(
+        "deeds.csv", f"member,deed_type,date,hours\n{'x' * 36},elder-care,{day},2\n".encode(), content_type="text/csv"
+    )
+    response = client.post(reverse("deeds:import", args=[world.org.public_id]), {"file": upload})
+    assert response.status_code == 400 and not Deed.objects.exists()
+    assert "ไม่พบสมาชิก" in response.content.decode()
+
+
+class TestActivities:
+    def activity(self, world):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from thamdee.deeds import services
+
+        return services.activity_create(
+            actor=world.organiser,
+            deed_type=world.care,
+            title="ทำความสะอาดวัด",
+            area=world.org.area,
+            starts_at=timezone.now() - dt.timedelta(hours=1),
+            ends_at=timezone.now() + dt.timedelta(hours=2),
+        )
+
+    def test_a_check_in_code_that_names_no_activity_is_a_clear_refusal(self, client, world):
+        client.force_login(world.member)
+        page = client.post(reverse("deeds:checkin", args=["not-a-uuid.1.abcdef"]))
+        assert page.status_code == 400 and "QR โค้ดนี้หมดอายุหรือไม่ถูกต้อง" in page.content.decode()
+        api = APIClient()
+        api.force_authenticate(world.member)
+        answer = api.post(reverse("api:activity-checkin"), {"token": "not-a-uuid.1.abcdef"}, format="json")
+        assert answer.status_code == 400 and answer.json()["code"] == "checkin_token_invalid"
+        assert not Deed.objects.exists()
+
+    def test_only_the_organisations_organisers_show_an_activitys_qr_code(self, client, world):
+        from tests.factories import member_of
+
+        item = self.activity(world)
+        for person, answer in (
+            (world.organiser, 200),
+            (member_of(world.org, is_admin=True), 200),
+            (world.verifier, 404),
+            (world.member, 404),
+            (world.foreign_verifier, 404),
+        ):
+            client.force_login(person)
+            for page in ("deeds:activity", "deeds:activity_qr"):
+                assert client.get(reverse(page, args=[item.public_id])).status_code == answer, (person, page)
+
+    def test_the_api_refuses_an_activity_coarser_than_a_subdistrict(self, world):
+        from django.utils import timezone
+
+        from thamdee.deeds.models import Activity
+
+        api = APIClient()
+        api.force_authenticate(world.organiser)
+        url = reverse("api:activities") + f"?organisation={world.org.public_id}"
+        body = {
+            "deed_type": str(world.care.public_id),
+            "title": "x",
+            "area": "71",
+            "starts_at": timezone.now().isoformat(),
+            "ends_at": (timezone.now() + dt.timedelta(hours=2)).isoformat(),
+            "hours": "1",
+        }
+        refused = api.post(url, body, format="json")
+        assert refused.status_code == 400 and refused.json()["code"] == "deed_area"
+        assert not Activity.objects.exists()
+        assert api.post(url, {**body, "area": world.org.area.code}, format="json").status_code == 201
+
+
 def test_the_public_rules_page_shows_catalogue_and_versions(client, world):
     page = client.get(reverse("creditrules:organisation", args=[world.org.public_id]))
     html = page.content.decode()
