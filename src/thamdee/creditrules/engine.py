@@ -22,7 +22,8 @@ A rule document (the ``rules`` of a published rulebook version) looks like::
     }
 
 Positive only: rates and caps are never negative and multipliers are never below 1, so a rule can add credits
-or limit how many are given, never take any away.
+or limit how many are given, never take any away. Every number is bounded (``MAX_CREDITS`` and the other
+``MAX_`` constants below), and no deed earns more than ``MAX_AWARD``, so an award always fits the ledger.
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ UNITS = ("occurrence", "hour", "period", "percent")
 UNIT_TH = {"occurrence": "ครั้ง", "hour": "ชั่วโมง", "period": "รอบ", "percent": "จุดร้อยละ"}
 UNIT_EN = {"occurrence": "time", "hour": "hour", "period": "period", "percent": "percentage point"}
 MAX_FACTOR = 3.0
+# Bounds on every number of a rule document: JSON and Python whole numbers have no size limit, and a rate of
+# 10**400 would overflow the ledger's integer columns at every verification. Credits per rate, default rates, caps
+# and the two-approver threshold: at most a million. Level thresholds count lifetime credits: at most a billion
+# (as the rewards' unlock thresholds), inside the 32-bit column that records a level reached.
+MAX_CREDITS = 1_000_000
+MAX_LIFETIME_CREDITS = 1_000_000_000
+MAX_APPEAL_DAYS = 3650  # ten years: an appeal's deadline stays a real date
+MAX_MULTIPLIERS = 50  # per document: far more than any scheme uses, and compounding stays a finite number
+# No deed earns more (the largest rate for the largest quantity a deed records, 100), however multipliers compound:
+# a deed's credits and a posting's amount are 32-bit integer columns (2,147,483,647).
+MAX_AWARD = 100 * MAX_CREDITS
 SCHEMA = 1
 
 
@@ -156,15 +168,40 @@ class Award:
 # --- parsing ---------------------------------------------------------------------------------------------------
 
 
-def _int(value: Any, where: str, problems: list[str], *, minimum: int = 0, required: bool = False) -> int | None:
+def _int(
+    value: Any,
+    where: str,
+    problems: list[str],
+    *,
+    minimum: int = 0,
+    maximum: int = MAX_CREDITS,
+    required: bool = False,
+) -> int | None:
     if value is None:
         if required:
             problems.append(f"{where}: is needed / ต้องระบุ")
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.append(f"{where}: a whole number >= {minimum} is needed / ต้องเป็นจำนวนเต็มตั้งแต่ {minimum}")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        problems.append(
+            f"{where}: a whole number from {minimum:,} to {maximum:,} is needed / "
+            f"ต้องเป็นจำนวนเต็มตั้งแต่ {minimum:,} ถึง {maximum:,}"
+        )
         return None
     return value
+
+
+def _not_finite(doc: dict[str, Any], problems: list[str]) -> None:
+    """A number JSON cannot hold, anywhere (notes included): json.loads reads 1e400 as infinity, and neither
+    database's JSON column can store it. Iterative: the document's depth must not decide the stack's."""
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in doc.items()]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{where}: a number too large (or not a number) / ตัวเลขใหญ่เกินไปหรือไม่ใช่ตัวเลข")
+        elif isinstance(value, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
 
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -230,6 +267,7 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         problems.append(f"unknown keys / คีย์ที่ไม่รู้จัก: {', '.join(sorted(map(str, unknown)))}")
     if doc.get("schema", SCHEMA) != SCHEMA:
         problems.append(f"schema must be {SCHEMA}")
+    _not_finite(doc, problems)
     rates = []
     seen_ids: set[str] = set()
     seen_types: set[str] = set()
@@ -264,14 +302,22 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         if credits is not None:
             defaults[unit] = credits
     multipliers = []
-    for i, raw in enumerate(_list(doc.get("multipliers"), "multipliers", problems)):
+    raw_multipliers = _list(doc.get("multipliers"), "multipliers", problems)
+    if len(raw_multipliers) > MAX_MULTIPLIERS:
+        problems.append(
+            f"multipliers: at most {MAX_MULTIPLIERS} in one document / ตัวคูณมีได้ไม่เกิน {MAX_MULTIPLIERS} รายการ"
+        )
+    for i, raw in enumerate(raw_multipliers):
         where = f"multipliers[{i}]"
         if not isinstance(raw, dict):
             problems.append(f"{where}: must be an object")
             continue
         kind = raw.get("kind")
         value = raw.get("factor")
-        factor = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+        factor = 0.0
+        # compared before float(): float(10**400) raises OverflowError
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= MAX_FACTOR:
+            factor = float(value)
         if not 1.0 <= factor <= MAX_FACTOR:
             problems.append(
                 f"{where}.factor: a number between 1 and {MAX_FACTOR} (rules only add) / "
@@ -317,7 +363,9 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         if not isinstance(raw, dict):
             problems.append(f"levels[{i}]: must be an object")
             continue
-        minimum = _int(raw.get("min_credits"), f"levels[{i}].min_credits", problems, required=True)
+        minimum = _int(
+            raw.get("min_credits"), f"levels[{i}].min_credits", problems, maximum=MAX_LIFETIME_CREDITS, required=True
+        )
         if not raw.get("code") or not raw.get("name_th"):
             problems.append(f"levels[{i}]: code and name_th are needed")
         elif minimum is not None:
@@ -338,7 +386,7 @@ def parse_rules(doc: dict[str, Any]) -> Rules:
         multipliers=tuple(multipliers),
         caps=caps,
         two_approvers_above=_int(doc.get("two_approvers_above"), "two_approvers_above", problems, minimum=1),
-        appeal_days=_int(doc.get("appeal_days"), "appeal_days", problems, minimum=1),
+        appeal_days=_int(doc.get("appeal_days"), "appeal_days", problems, minimum=1, maximum=MAX_APPEAL_DAYS),
         levels=tuple(levels),
     )
     if problems:
@@ -451,6 +499,16 @@ def compute_award(
     if credits != amount:
         lines.append(
             Line("rounding", f"ปัดเศษลงเป็นจำนวนเต็ม: {credits}", f"Rounded down to a whole number: {credits}", credits)
+        )
+    if credits > MAX_AWARD:
+        credits = MAX_AWARD
+        lines.append(
+            Line(
+                "ceiling",
+                f"ความดีหนึ่งรายการได้ไม่เกิน {MAX_AWARD:,} เครดิต",
+                f"No single deed earns more than {MAX_AWARD:,} credits",
+                MAX_AWARD,
+            )
         )
     for ruleset in rulesets:
         caps = ruleset.rules.caps

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from thamdee.creditrules import engine
 from thamdee.creditrules.models import Rulebook, RulebookVersion
@@ -69,6 +70,42 @@ class VersionCache:
 
 def rulebook_versions_published(rulebook: Rulebook) -> QuerySet[RulebookVersion]:
     return rulebook.versions.filter(published_at__isnull=False).order_by("-number")
+
+
+def deed_type_names(
+    books: Iterable[Rulebook], *, organisation_id: int | None = None, lang: str = "th"
+) -> dict[int, dict[str, str]]:
+    """For each rulebook (by id), its deed type codes and the names to show for them on a public page, read in one
+    query. A programme's rulebook names its codes from the programme's national templates; an organisation's
+    local rulebook from the templates and, first, from that organisation's own catalogue (its types, adopted
+    copies included, of that programme); on an organisation's page (``organisation_id``) the programme's rulebook
+    names them as the organisation's catalogue does too, since those are the types its rates apply to there. Never
+    another organisation's type, and never a sensitive type's name (religious practice, health): such a code is
+    left out, so the rules show the code itself, as the published document does."""
+    from django.apps import apps
+
+    books = list(books)
+    if not books:
+        return {}
+    programmes = {b.programme_id for b in books}
+    owners = {b.organisation_id for b in books if b.organisation_id} | ({organisation_id} if organisation_id else set())
+    deed_type = apps.get_model("deeds", "DeedType")
+    rows = deed_type.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation_id__in=owners), programme_id__in=programmes
+    ).values_list(
+        "programme_id", "organisation_id", "code", "name_th", "name_en", "is_sensitive", "adopted_from__is_sensitive"
+    )
+    english = lang.startswith("en")
+    catalogues: dict[tuple[int, int | None], dict[str, str | None]] = {}
+    for programme_id, owner_id, code, th, en, sensitive, template_sensitive in rows:
+        name = None if sensitive or template_sensitive else ((en or th) if english else th)
+        catalogues.setdefault((programme_id, owner_id), {})[code] = name
+    out = {}
+    for book in books:
+        owner = book.organisation_id or organisation_id
+        names = {**catalogues.get((book.programme_id, None), {}), **catalogues.get((book.programme_id, owner), {})}
+        out[book.pk] = {code: name for code, name in names.items() if name is not None}
+    return out
 
 
 def version_describe(version: RulebookVersion, names: dict[str, str] | None = None, lang: str = "th") -> list[str]:

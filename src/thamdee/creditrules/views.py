@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,16 +21,15 @@ from thamdee.orgs.selectors import organisation_get
 from thamdee.people.types import AuthedRequest
 
 
-def _names() -> dict[str, str]:
-    """Deed type codes to names, for reading rules (read-only look-up of the catalogue)."""
-    from django.apps import apps
-
-    deed_type = apps.get_model("deeds", "DeedType")
-    english = (translation.get_language() or "th").startswith("en")
-    return {
-        code: (en or th) if english else th
-        for code, th, en in deed_type.objects.values_list("code", "name_th", "name_en")
-    }
+def _json_document(text: str) -> Any:
+    """The editor's text read as JSON. A number longer than Python reads (a ValueError) or nesting deeper than its
+    stack are wrong JSON too, told as such rather than as a wrong date, or a 500."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise json.JSONDecodeError(str(exc).split(";")[0], text[:100], 0) from None
 
 
 def _versions_with_diffs(book: Rulebook | None, names: dict[str, str]) -> list[dict[str, object]]:
@@ -68,7 +68,6 @@ def organisation_rules(request: HttpRequest, public_id: str) -> HttpResponse:
     from django.apps import apps
 
     org = organisation_get(public_id)
-    names = _names()
     deed_type = apps.get_model("deeds", "DeedType")
     catalogue = deed_type.objects.filter(organisation=org, is_active=True).prefetch_related("virtues", "dimensions")
     if org.pk not in roles_for(request.user).orgs:
@@ -76,13 +75,15 @@ def organisation_rules(request: HttpRequest, public_id: str) -> HttpResponse:
     programme_ids = set(catalogue.values_list("programme_id", flat=True))
     books = Rulebook.objects.filter(programme_id__in=programme_ids, organisation__isnull=True)
     local = Rulebook.objects.filter(organisation=org)
+    shown = [*books, *local]
+    names = selectors.deed_type_names(shown, organisation_id=org.pk, lang=translation.get_language() or "th")
     return render(
         request,
         "creditrules/organisation.html",
         {
             "org": org,
             "catalogue": catalogue.order_by("name_th"),
-            "books": [{"book": b, "versions": _versions_with_diffs(b, names)} for b in [*books, *local]],
+            "books": [{"book": b, "versions": _versions_with_diffs(b, names[b.pk])} for b in shown],
             "can_edit_local": can_edit_rulebook.test(request.user, local.first()) if local.exists() else False,
         },
     )
@@ -98,7 +99,9 @@ def rulebook(request: HttpRequest, public_id: str) -> HttpResponse:
         "creditrules/rulebook.html",
         {
             "book": book,
-            "versions": _versions_with_diffs(book, _names()),
+            "versions": _versions_with_diffs(
+                book, selectors.deed_type_names([book], lang=translation.get_language() or "th")[book.pk]
+            ),
             "can_edit": can_edit_rulebook.test(request.user, book),
         },
     )
@@ -123,7 +126,7 @@ def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("rules", "")
         try:
-            document = json.loads(text)
+            document = _json_document(text)
             draft = services.rulebook_version_draft(
                 actor=request.user, rulebook=book, rules=document, notes=request.POST.get("notes", "")
             )

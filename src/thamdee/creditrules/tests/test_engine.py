@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from thamdee.creditrules.engine import (
+    MAX_APPEAL_DAYS,
+    MAX_AWARD,
+    MAX_CREDITS,
     MAX_FACTOR,
+    MAX_LIFETIME_CREDITS,
+    MAX_MULTIPLIERS,
     UNITS,
     Award,
     DeedFacts,
@@ -809,6 +815,100 @@ class TestParse:
         with pytest.raises(RuleDocumentError) as caught:
             parse_rules(doc)
         assert any("multipliers[0].from" in p for p in caught.value.problems)
+
+    # Whole numbers have no size limit in JSON or Python: a rate, cap or factor of 10**400 must be refused with
+    # its field named (float(10**400) raised OverflowError, a 500 in the editor; a published rate of 10**400 made
+    # every later verification a 500, the award overflowing the ledger's integer columns).
+
+    @pytest.mark.parametrize(
+        ("doc", "expected"),
+        [
+            ({"rates": [rate(credits=10**400)]}, "rates[0].credits"),
+            ({"rates": [rate(credits=MAX_CREDITS + 1)]}, "rates[0].credits"),
+            ({"default_rates": {"hour": 10**400}}, "default_rates.hour"),
+            ({"caps": {"member_day": 10**400}}, "caps.member_day"),
+            ({"caps": {"member_month": MAX_CREDITS + 1}}, "caps.member_month"),
+            ({"caps": {"deed_type_month": {"savings-20": 10**400}}}, "caps.deed_type_month.savings-20"),
+            ({"two_approvers_above": 10**400}, "two_approvers_above"),
+            ({"appeal_days": 10**400}, "appeal_days"),
+            ({"appeal_days": MAX_APPEAL_DAYS + 1}, "appeal_days"),
+            ({"levels": [{"code": "a", "name_th": "ก", "min_credits": 10**400}]}, "levels[0].min_credits"),
+            (
+                {"levels": [{"code": "a", "name_th": "ก", "min_credits": MAX_LIFETIME_CREDITS + 1}]},
+                "levels[0].min_credits",
+            ),
+            ({"multipliers": [{"kind": "focus_virtue", "virtues": ["x"], "factor": 10**400}]}, "multipliers[0].factor"),
+            (
+                {"multipliers": [{"kind": "focus_virtue", "virtues": ["x"], "factor": -(10**400)}]},
+                "multipliers[0].factor",
+            ),
+            ({"multipliers": [{"kind": "focus_virtue", "virtues": ["x"], "factor": 1e308}]}, "multipliers[0].factor"),
+        ],
+    )
+    def test_a_huge_whole_number_is_refused_naming_its_field_never_another_error(self, doc, expected):
+        with pytest.raises(RuleDocumentError) as caught:
+            parse_rules(doc)
+        problems = [p for p in caught.value.problems if expected in p]
+        assert problems, caught.value.problems
+        assert "/" in problems[0]  # in English and in Thai
+
+    def test_the_largest_numbers_allowed_are_accepted(self):
+        rules = parse_rules(
+            {
+                "rates": [rate(credits=MAX_CREDITS)],
+                "default_rates": {"occurrence": MAX_CREDITS},
+                "multipliers": [
+                    {"kind": "focus_virtue", "virtues": ["x"], "factor": MAX_FACTOR} for _ in range(MAX_MULTIPLIERS)
+                ],
+                "caps": {"member_day": MAX_CREDITS, "member_month": MAX_CREDITS, "deed_type_month": {"a": MAX_CREDITS}},
+                "two_approvers_above": MAX_CREDITS,
+                "appeal_days": MAX_APPEAL_DAYS,
+                "levels": [{"code": "a", "name_th": "ก", "min_credits": MAX_LIFETIME_CREDITS}],
+            }
+        )
+        assert rules.rates[0].credits == MAX_CREDITS
+        assert len(rules.multipliers) == MAX_MULTIPLIERS
+        assert rules.levels[0].min_credits == MAX_LIFETIME_CREDITS
+
+    def test_more_multipliers_than_allowed_are_refused(self):
+        doc = {
+            "multipliers": [
+                {"kind": "focus_virtue", "virtues": ["x"], "factor": 1.5} for _ in range(MAX_MULTIPLIERS + 1)
+            ]
+        }
+        with pytest.raises(RuleDocumentError) as caught:
+            parse_rules(doc)
+        assert any(p.startswith("multipliers:") for p in caught.value.problems), caught.value.problems
+
+    @pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan])
+    def test_a_number_json_cannot_hold_is_refused_wherever_it_is(self, number):
+        # json.loads reads 1e400 as infinity; neither database's JSON column can store it (a 500), even in notes
+        for doc, expected in (
+            ({"notes": {"why": [1, number]}}, "notes.why[1]"),
+            ({"rates": [{**rate(), "note": number}]}, "rates[0].note"),
+        ):
+            with pytest.raises(RuleDocumentError) as caught:
+                parse_rules(doc)
+            assert any(expected in p for p in caught.value.problems), caught.value.problems
+
+
+class TestCeiling:
+    """However the multipliers of both rulebooks compound, one deed's award fits the ledger's integer columns."""
+
+    def test_compounding_multipliers_stop_at_the_ceiling_and_say_so(self):
+        boost = [{"kind": "focus_virtue", "virtues": ["volunteering"], "factor": MAX_FACTOR}] * MAX_MULTIPLIERS
+        doc = {"rates": [rate(credits=MAX_CREDITS)], "multipliers": boost}
+        award = compute_award(
+            facts(quantity=100.0, virtues=("volunteering",)), [programme(doc), local({"multipliers": boost})]
+        )
+        assert_total(award, MAX_AWARD)
+        assert line(award, "ceiling").value == MAX_AWARD
+        assert MAX_AWARD < 2**31 - 1  # a posting's amount and a deed's credits are 32-bit integer columns
+
+    def test_an_award_below_the_ceiling_has_no_ceiling_line(self):
+        award = compute_award(facts(quantity=100.0), [programme({"rates": [rate(credits=MAX_CREDITS)]})])
+        assert_total(award, 100 * MAX_CREDITS)
+        assert "ceiling" not in rule_keys(award)
 
 
 # --- Hypothesis properties ------------------------------------------------------------------------------------

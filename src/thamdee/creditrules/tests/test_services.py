@@ -1,0 +1,53 @@
+"""Writes of rulebooks: a draft is checked when it is saved, so a version that cannot be applied is never published."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from tests.worlds import RULES
+from thamdee.creditrules import services as rules
+from thamdee.creditrules.engine import MAX_CREDITS
+from thamdee.creditrules.errors import RulesInvalidError
+from thamdee.creditrules.models import RulebookVersion
+from thamdee.deeds import services as deeds
+from thamdee.deeds.models import DeedStatus
+from thamdee.ledger import services as ledger
+from thamdee.ledger.selectors import balance_of
+
+
+def test_a_huge_rate_is_refused_when_drafted_so_it_never_reaches_a_verification(world):
+    # Given a rate of 10**400 credits (it used to be drafted, published, then make every verification a 500)
+    doc = copy.deepcopy(RULES)
+    doc["rates"][0]["credits"] = 10**400
+    # When it is drafted, then it is refused, naming the field in both languages, and nothing is saved
+    with pytest.raises(RulesInvalidError) as caught:
+        rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=doc)
+    assert "rates[0].credits" in caught.value.message_th and "rates[0].credits" in caught.value.message_en
+    assert f"{MAX_CREDITS:,}" in caught.value.message_en
+    assert not RulebookVersion.objects.filter(rulebook=world.book, published_at__isnull=True).exists()
+
+
+def test_the_largest_rate_allowed_is_published_and_verified(world):
+    # Given a version with the largest rate allowed, in force from today
+    doc = copy.deepcopy(RULES)
+    doc["rates"][0]["credits"] = MAX_CREDITS
+    doc["caps"] = {}
+    doc["two_approvers_above"] = None
+    draft = rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=doc)
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    # When an hour of elder care today is verified, then it earns the rate, within the ledger's columns
+    ledger.allotment_top_up(
+        actor=world.staff,
+        organisation=world.org,
+        programme=world.programme,
+        amount=MAX_CREDITS,
+        idempotency_key=f"test:topup:{world.org.pk}:max",
+    )
+    deed = deeds.deed_report(actor=world.member, deed_type=world.care, done_on=world.today, hours=1)
+    deeds.deed_verify(actor=world.verifier, deed=deed)
+    deed.refresh_from_db()
+    assert deed.status == DeedStatus.VERIFIED
+    assert deed.credits == MAX_CREDITS
+    assert balance_of(world.member) == MAX_CREDITS
