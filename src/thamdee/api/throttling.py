@@ -169,7 +169,8 @@ class ApiRateThrottle(BaseThrottle):
 
 class TokenRateThrottle(ApiRateThrottle):
     """The exchange of a password for a token, on top of the anonymous rate: "token", per client address and the
-    name tried together (a mobile number in its one normal form), as sign-in lockouts count, never the address
+    account the name tried reaches (``people.lockout.lockout_username``: its mobile number or user name, the same
+    count whichever was typed) together, as sign-in lockouts count, never the address
     alone, so that one script behind an address a village shares cannot keep the others out beyond the
     anonymous rate of the address."""
 

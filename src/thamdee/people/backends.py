@@ -11,6 +11,19 @@ from thamdee.people.errors import InvalidMobileError
 from thamdee.people.validators import mobile_normalise
 
 
+def account_signed_in_as(name: str) -> Any:
+    """The account a sign-in name reaches, active or not: the one with the mobile number, if the name is one in any
+    form ``mobile_normalise`` reads, else the one with the user name as written; or None. The sign-in and its
+    lockout (``lockout.lockout_username``) read a name the same way."""
+    model = get_user_model()
+    try:
+        mobile = mobile_normalise(name)
+    except InvalidMobileError:
+        mobile = None
+    user = model.objects.filter(mobile=mobile).first() if mobile else None
+    return user if user is not None else model.objects.filter(username=name).first()
+
+
 class MobileOrUsernameBackend(ModelBackend):
     """Sign in with a Thai mobile number or a user name, and a password."""
 
@@ -20,15 +33,7 @@ class MobileOrUsernameBackend(ModelBackend):
         if not username or password is None:
             return None
         model = get_user_model()
-        user = None
-        try:
-            mobile = mobile_normalise(username)
-        except InvalidMobileError:
-            mobile = None
-        if mobile:
-            user = model.objects.filter(mobile=mobile).first()
-        if user is None:
-            user = model.objects.filter(username=username).first()
+        user = account_signed_in_as(username)
         if user is None:
             model().set_password(password)  # same work as a real check, so timing does not reveal accounts
             return None

@@ -63,6 +63,20 @@ class WeakPasswordError(ValidationError):
     message = _("รหัสผ่านใช้ไม่ได้: {reasons}")
 
 
+class CurrentPasswordError(ValidationError):
+    """A new password or a new mobile number (the name that signs in) asked for without the account's current
+    password, or with a wrong one."""
+
+    code = "current_password_invalid"
+    message = _("รหัสผ่านปัจจุบันไม่ถูกต้อง ต้องใส่รหัสผ่านปัจจุบันเพื่อเปลี่ยนรหัสผ่านหรือเบอร์มือถือ")
+
+
+class CurrentPasswordRateLimitedError(ValidationError):
+    code = "current_password_rate_limited"
+    status = 429
+    message = _("ใส่รหัสผ่านปัจจุบันผิดบ่อยเกินไป โปรดรอหนึ่งชั่วโมงแล้วลองใหม่ หรือติดต่อผู้ประสานงาน")
+
+
 class ConsentError(ValidationError):
     code = "consent_invalid"
     message = _("การให้ความยินยอมไม่ถูกต้อง")

@@ -74,10 +74,18 @@ class PersonFields(BootstrapMixin, forms.Form):
         return _domain_clean(mobile_normalise, value) if value else None
 
 
+class NationalIdInput(forms.TextInput):
+    """A text box that never writes its value into the page, not even after a refused form (as ``PasswordInput``
+    with ``render_value=False``): a national ID is typed again rather than sent back (PDPA, docs/privacy.md)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class NationalIdField(forms.CharField):
     """Checked here, hashed by the service, never echoed back into the page."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 17})
+    widget = NationalIdInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 17})
 
     def clean(self, value: Any) -> Any:
         value = super().clean(value)
@@ -125,12 +133,28 @@ class RegisterMemberForm(PersonFields):
         self.fields["national_id"].widget.attrs["class"] = "form-control"
 
 
-class ProfileForm(PersonFields):
-    preferred_language = forms.ChoiceField(label=_("ภาษา"), choices=[("th", "ไทย"), ("en", "English")])
+def _current_password_field(help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=_("รหัสผ่านปัจจุบัน"),
+        required=False,  # the service decides when it is needed (services._current_password_check)
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+class ProfileForm(PersonFields):
+    """A person's own details. ``has_password``: whether the account has a password to give; without one (a member
+    an organiser registered) the form does not ask for it."""
+
+    preferred_language = forms.ChoiceField(label=_("ภาษา"), choices=[("th", "ไทย"), ("en", "English")])
+    current_password = _current_password_field(_("ต้องใส่เมื่อเปลี่ยนเบอร์มือถือ ซึ่งใช้เข้าสู่ระบบ"))
+
+    def __init__(self, *args: Any, has_password: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_language"].widget.attrs["class"] = "form-select"
+        if not has_password:
+            del self.fields["current_password"]
 
 
 class NationalIdForm(BootstrapMixin, forms.Form):
@@ -142,6 +166,10 @@ class NationalIdForm(BootstrapMixin, forms.Form):
 
 
 class PasswordForm(BootstrapMixin, forms.Form):
+    """A new password, with the current one as Django's ``PasswordChangeForm`` asks (checked by the service); an
+    account without one yet (``has_password`` false) sets its first."""
+
+    current_password = _current_password_field()
     password1 = forms.CharField(
         label=_("รหัสผ่านใหม่"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -149,8 +177,10 @@ class PasswordForm(BootstrapMixin, forms.Form):
         label=_("ยืนยันรหัสผ่านใหม่"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_password: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not has_password:
+            del self.fields["current_password"]
         self._style()
 
     def clean(self) -> dict[str, Any]:

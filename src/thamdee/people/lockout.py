@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from thamdee.people.backends import account_signed_in_as
 from thamdee.people.errors import InvalidMobileError, LockedOutError
 from thamdee.people.validators import mobile_normalise
 
@@ -54,10 +55,15 @@ def lockout_address(request: HttpRequest) -> str:
 
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
-    """The user name django-axes counts failed sign-ins under (``AXES_USERNAME_CALLABLE``): a mobile number in
-    whatever form the sign-in reads it ("089-999-0002", "+66 89 999 0002", "(089)9990002") as its one normal
-    form, so that each way of writing it does not get its own tries; any other name as it was typed. The web form
-    and the API's token exchange alike."""
+    """The user name django-axes counts failed sign-ins under (``AXES_USERNAME_CALLABLE``): one name per account,
+    whichever name reached it, so that naming it by its mobile number, in any form the sign-in reads
+    ("089-999-0002", "+66 89 999 0002", Thai digits), or by its user name does not get each its own tries.
+
+    The name is read as the sign-in reads it (``backends.account_signed_in_as``: mobile number first, then user
+    name); the account is counted under its mobile number, or its user name if it has none: the names erasure
+    deletes sign-in records under (``privacy.selectors.sign_in_records``), and no database key. A name no account
+    holds is counted as written, a mobile number in its one normal form. The web form and the API's token exchange
+    alike; with the address, never alone (``AXES_LOCKOUT_PARAMETERS``)."""
     from django.conf import settings as conf
 
     field = conf.AXES_USERNAME_FORM_FIELD
@@ -68,6 +74,9 @@ def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None = 
         raw = data.get(field)
     if raw is None:
         return None
+    account = account_signed_in_as(str(raw))
+    if account is not None:
+        return str(account.mobile or account.get_username())
     try:
         return mobile_normalise(str(raw))
     except InvalidMobileError:

@@ -162,8 +162,9 @@ class FamilyLink(models.Model):
 
 
 class SignUpAttempt(models.Model):
-    """One try at the public sign-up, or one signed-in lookup of a mobile number or national ID, kept for an hour to
-    limit tries (``services.user_sign_up``, ``services._lookup_take``).
+    """One try at the public sign-up, one signed-in lookup of a mobile number or national ID, or one wrong current
+    password, kept for an hour to limit tries (``services.user_sign_up``, ``services._lookup_take``,
+    ``services._current_password_check``).
 
     ``key`` is a keyed digest of the client's address, the mobile number, the national ID or the signed-in
     person, never the value.

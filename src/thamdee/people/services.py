@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,8 @@ from thamdee.common.permissions import require
 from thamdee.people.errors import (
     BirthYearError,
     ConsentError,
+    CurrentPasswordError,
+    CurrentPasswordRateLimitedError,
     GuardianConsentRequiredError,
     HomeAreaError,
     LookupRateLimitedError,
@@ -235,15 +237,48 @@ def _lookup_take(user: Actor) -> None:
     _attempts_take({_attempt_key("lookup_user", str(user.pk)): LOOKUP_LIMIT_PER_USER}, LookupRateLimitedError)
 
 
+# Wrong current passwords (a new password, a new mobile number) per account in any hour, as many as the sign-in's
+# lockout allows: a signed-in session must not become a way to guess the password without limit.
+PASSWORD_CHECK_LIMIT_PER_USER = 5
+
+
+def _current_password_check(*, actor: Actor, user: User, current_password: str | None) -> None:
+    """What a new password or a new mobile number (the name that signs in) needs: the account's current password,
+    when a person changes their own and has one. A member an organiser registered has none to give (an unusable
+    password) and is not asked; neither is a site admin changing someone else's.
+
+    A wrong one counts against ``PASSWORD_CHECK_LIMIT_PER_USER`` an hour (committed at once: call this outside
+    any transaction that a failure would roll back); at the limit every try is refused, the right one too, so the
+    answer tells nothing. Checking and counting hold the account's key, so tries at the same moment are counted
+    one after another."""
+    if actor.pk != user.pk or not user.has_usable_password():
+        return
+    key = _attempt_key("current_password", str(user.pk))
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_attempt_keys([key])
+        if SignUpAttempt.objects.filter(key=key, created_at__gte=now - SIGN_UP_WINDOW).count() >= (
+            PASSWORD_CHECK_LIMIT_PER_USER
+        ):
+            raise CurrentPasswordRateLimitedError()
+        right = user.check_password(current_password) if current_password else False
+        if not right:
+            SignUpAttempt.objects.create(key=key, created_at=now)
+    if not right:
+        raise CurrentPasswordError()
+
+
 PROFILE_FIELDS = ("prefix", "first_name", "last_name", "mobile", "birth_year", "home_area", "preferred_language")
 
 
-def user_update_profile(*, actor: Actor, user: User, **changes: Any) -> User:
+def user_update_profile(*, actor: Actor, user: User, current_password: str | None = None, **changes: Any) -> User:
     """Change a person's own details (or, for a site admin, anyone's).
 
-    A new mobile number answers whether another account holds it (``MobileTakenError``), so each one counts as a
-    lookup of the actor's (``_lookup_take``, committed first: call this outside any transaction that a failure
-    would roll back); over the limit, ``LookupRateLimitedError`` and nothing changes.
+    A different mobile number, or none, is a change of the name that signs in: it needs the current password
+    (``_current_password_check``; wrong or missing, ``CurrentPasswordError`` and nothing changes). A new mobile
+    number answers whether another account holds it (``MobileTakenError``), so each one counts as a lookup of the
+    actor's (``_lookup_take``, committed first: call this outside any transaction that a failure would roll back);
+    over the limit, ``LookupRateLimitedError`` and nothing changes.
     """
     require(can_edit_profile, actor, user)
     unknown = set(changes) - set(PROFILE_FIELDS)
@@ -251,6 +286,8 @@ def user_update_profile(*, actor: Actor, user: User, **changes: Any) -> User:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     if "mobile" in changes:
         changes["mobile"] = mobile_normalise(changes["mobile"]) if changes["mobile"] else None
+        if changes["mobile"] != user.mobile:
+            _current_password_check(actor=actor, user=user, current_password=current_password)
         if changes["mobile"] and changes["mobile"] != user.mobile:
             _lookup_take(actor)
     return _user_update_profile(user, changes)
@@ -294,20 +331,24 @@ def user_set_national_id(*, actor: Actor, user: User, national_id: str | None) -
     return user
 
 
-@transaction.atomic
-def user_set_password(*, actor: Actor, user: User, password: str) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str, current_password: str | None = None) -> User:
+    """Set a new password: a person changing their own gives the current one (``_current_password_check``, not
+    asked of a member who has none yet); wrong or missing, ``CurrentPasswordError`` and nothing changes. Every
+    API token of the account ends."""
     require(can_edit_profile, actor, user)
-    try:
-        password_validation.validate_password(password, user)
-    except DjangoValidationError as exc:
-        raise WeakPasswordError(reasons=" ".join(exc.messages)) from None
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    # A new password ends the API tokens given out under the old one: an app on a lost phone must sign in again.
-    # (Web sessions elsewhere end by Django's session hash; the page changing it keeps its own.)
-    from rest_framework.authtoken.models import Token
+    _current_password_check(actor=actor, user=user, current_password=current_password)
+    with transaction.atomic():
+        try:
+            password_validation.validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise WeakPasswordError(reasons=" ".join(exc.messages)) from None
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # A new password ends the API tokens given out under the old one: an app on a lost phone must sign in again.
+        # (Web sessions elsewhere end by Django's session hash; the page changing it keeps its own.)
+        from rest_framework.authtoken.models import Token
 
-    Token.objects.filter(user=user).delete()
+        Token.objects.filter(user=user).delete()
     return user
 
 
@@ -465,5 +506,7 @@ def family_link_decline(*, actor: User, link_id: int) -> int:
 
 @transaction.atomic
 def family_link_remove(*, actor: User, link_id: int) -> int:
-    deleted, _rows = FamilyLink.objects.filter(user=actor, pk=link_id).delete()
+    """Either side ends a link: who named the other, or the person named (a link either of them made stands only
+    while both want it). Anyone else's link is left alone (0)."""
+    deleted, _rows = FamilyLink.objects.filter(Q(user=actor) | Q(relative=actor), pk=link_id).delete()
     return deleted

@@ -94,10 +94,13 @@ class SignUpView(View):
 
 
 @login_required
-@sensitive_post_parameters("national_id", "password1", "password2")
+@sensitive_post_parameters("n-national_id", "w-current_password", "w-password1", "w-password2", "p-current_password")
 def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
+    # A member an organiser registered has no password to give (services._current_password_check)
+    has_password = user.has_usable_password()
     profile_form = ProfileForm(
+        has_password=has_password,
         initial={
             "name_prefix": user.prefix,
             "first_name": user.first_name,
@@ -110,17 +113,18 @@ def profile(request: AuthedRequest) -> HttpResponse:
         prefix="p",
     )
     id_form = NationalIdForm(prefix="n")
-    password_form = PasswordForm(prefix="w")
+    password_form = PasswordForm(prefix="w", has_password=has_password)
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "profile":
-                profile_form = ProfileForm(request.POST, prefix="p")
+                profile_form = ProfileForm(request.POST, prefix="p", has_password=has_password)
                 if profile_form.is_valid():
                     data = dict(profile_form.cleaned_data)
                     data["prefix"] = data.pop("name_prefix")
-                    services.user_update_profile(actor=user, user=user, **data)
+                    current_password = data.pop("current_password", None)
+                    services.user_update_profile(actor=user, user=user, current_password=current_password, **data)
                     messages.success(request, _("บันทึกข้อมูลแล้ว"))
                     return redirect("people:profile")
             elif action == "national_id":
@@ -132,9 +136,14 @@ def profile(request: AuthedRequest) -> HttpResponse:
                     messages.success(request, _("บันทึกแล้ว ระบบไม่เก็บเลขประจำตัวประชาชนของคุณ เก็บเพียงค่าแฮช"))
                     return redirect("people:profile")
             elif action == "password":
-                password_form = PasswordForm(request.POST, prefix="w")
+                password_form = PasswordForm(request.POST, prefix="w", has_password=has_password)
                 if password_form.is_valid():
-                    services.user_set_password(actor=user, user=user, password=password_form.cleaned_data["password1"])
+                    services.user_set_password(
+                        actor=user,
+                        user=user,
+                        password=password_form.cleaned_data["password1"],
+                        current_password=password_form.cleaned_data.get("current_password"),
+                    )
                     login(request, user, backend="thamdee.people.backends.MobileOrUsernameBackend")
                     messages.success(request, _("เปลี่ยนรหัสผ่านแล้ว"))
                     return redirect("people:profile")
@@ -144,6 +153,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
                 target,
                 exc,
                 {
+                    "current_password": "current_password",  # before "password", which its code contains
                     "mobile": "mobile",
                     "national_id": "national_id",
                     "password": "password1",
@@ -194,6 +204,7 @@ def family(request: AuthedRequest) -> HttpResponse:
     from thamdee.people.models import FamilyLink, FamilyRelation
 
     error, status = None, 200
+    typed = {"mobile": "", "relation": ""}  # what the add form held, written back when it is refused
     if request.method == "POST":
         try:
             if request.POST.get("remove"):
@@ -204,6 +215,7 @@ def family(request: AuthedRequest) -> HttpResponse:
             elif request.POST.get("decline"):
                 services.family_link_decline(actor=request.user, link_id=int(request.POST["decline"]))
             else:
+                typed = {"mobile": request.POST.get("mobile", "")[:20], "relation": request.POST.get("relation", "")}
                 link = services.family_link_add(
                     actor=request.user,
                     relative_mobile=request.POST.get("mobile", ""),
@@ -219,6 +231,8 @@ def family(request: AuthedRequest) -> HttpResponse:
             status = exc.status if isinstance(exc, DomainError) and exc.status == 429 else 400
     links = FamilyLink.objects.filter(user=request.user).select_related("relative")
     requests = FamilyLink.objects.filter(relative=request.user, confirmed_at__isnull=True).select_related("user")
+    # Links others made naming this person, once confirmed: the person named may end them too
+    named_me_links = FamilyLink.objects.filter(relative=request.user, confirmed_at__isnull=False).select_related("user")
     family, children = _family_and_children(request.user)
     return render(
         request,
@@ -226,6 +240,8 @@ def family(request: AuthedRequest) -> HttpResponse:
         {
             "links": links,
             "requests": requests,
+            "named_me_links": named_me_links,
+            "typed": typed,
             "relations": FamilyRelation.choices,
             "error": error,
             "named_me": family,

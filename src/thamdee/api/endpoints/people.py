@@ -86,9 +86,34 @@ class TokenApi(APIView):
 
 class MeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    # Any form the sign-in reads ("+66 81 234 5678", Thai digits): people.validators.mobile_normalise decides, and
+    # keeps its 10 digits; the column's 10 characters would refuse valid numbers before it saw them.
+    mobile = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="a Thai mobile number, in any form the sign-in reads; answered as its 10 digits",
+    )
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=256,
+        style={"input_type": "password"},
+        help_text=(
+            "the account's current password: needed to change or remove `mobile` (the name that signs in) unless "
+            "the account has no password yet (a member an organiser registered); missing or wrong, 400 "
+            "`current_password_invalid`, and 429 `current_password_rate_limited` after 5 wrong in an hour"
+        ),
+    )
     home_area = AreaCodeField(required=False, allow_null=True)
     has_national_id = serializers.BooleanField(read_only=True)
-    roles = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField(
+        help_text="what you may do: `site_admin` (true or false), `agency_scopes` (the area code of each agency post,"
+        ' "" for the whole country) and `organisations` (each organisation you belong to, by its public id, with'
+        " your roles in it)"
+    )
 
     class Meta:
         model = User
@@ -104,16 +129,20 @@ class MeSerializer(serializers.ModelSerializer):
             "preferred_language",
             "has_national_id",
             "roles",
+            "current_password",
         ]
         read_only_fields = ["username"]
-        extra_kwargs = {"mobile": {"validators": []}, "birth_year": {"min_value": 1900, "max_value": 2700}}
+        extra_kwargs = {"birth_year": {"min_value": 1900, "max_value": 2700}}
 
     def get_roles(self, obj: User) -> dict[str, Any]:
+        from thamdee.orgs.selectors import organisation_public_ids
+
         roles = roles_for(obj)
+        public_ids = organisation_public_ids(roles.orgs)  # never the primary keys that roles are held by
         return {
             "site_admin": roles.is_site_admin,
             "agency_scopes": roles.scope_codes,
-            "organisations": {str(k): sorted(v) for k, v in roles.orgs.items()},
+            "organisations": {str(public_ids[k]): sorted(v) for k, v in roles.orgs.items()},
         }
 
 
@@ -127,9 +156,14 @@ class MeApi(APIView):
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
+        """Change your details; a new mobile number (the name that signs in) needs `current_password` too."""
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_update_profile(actor=me(request), user=me(request), **serializer.validated_data)
+        changes = dict(serializer.validated_data)
+        current_password = changes.pop("current_password", None)
+        user = services.user_update_profile(
+            actor=me(request), user=me(request), current_password=current_password, **changes
+        )
         return Response(MeSerializer(user).data)
 
 

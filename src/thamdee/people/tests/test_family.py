@@ -136,3 +136,40 @@ def test_a_child_gives_consent_on_their_own_profile_only_with_a_guardian_named(c
     adult = UserFactory()
     client.force_login(adult)
     assert 'name="guardian_name"' not in client.get(reverse("people:profile")).content.decode()
+
+
+def test_the_person_named_can_end_a_confirmed_link_from_their_page(client):
+    a, b = UserFactory(first_name="ผู้ระบุทดสอบ"), UserFactory()
+    link = services.family_link_add(actor=a, relative_mobile=b.mobile, relation="sibling")
+    services.family_link_confirm(actor=b, link_id=link.pk)
+    client.force_login(b)
+    page = client.get(reverse("people:family")).content.decode()
+    assert 'data-testid="family-named-me"' in page and "ผู้ระบุทดสอบ" in page
+    assert f'name="remove" value="{link.pk}"' in page
+    response = client.post(reverse("people:family"), {"remove": str(link.pk)})
+    assert response.status_code == 302
+    assert not FamilyLink.objects.filter(pk=link.pk).exists()
+    assert not selectors.are_family(a, b)
+
+
+def test_either_side_ends_a_link_and_no_one_else():
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    first = services.family_link_add(actor=a, relative_mobile=b.mobile, relation="sibling")
+    services.family_link_confirm(actor=b, link_id=first.pk)
+    second = services.family_link_add(actor=a, relative_mobile=c.mobile, relation="sibling")
+    services.family_link_confirm(actor=c, link_id=second.pk)
+    assert services.family_link_remove(actor=c, link_id=first.pk) == 0  # not theirs: nothing happens
+    assert services.family_link_remove(actor=a, link_id=first.pk) == 1  # who named
+    assert services.family_link_remove(actor=c, link_id=second.pk) == 1  # who was named
+    assert not FamilyLink.objects.exists()
+
+
+def test_a_refused_family_form_keeps_what_was_typed(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("people:family"), {"mobile": "0899999999", "relation": "spouse"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "ไม่พบบัญชีที่ใช้เบอร์มือถือนี้" in page
+    assert 'value="0899999999"' in page
+    assert '<option value="spouse" selected>' in page
+    assert page.count(" selected>") == 1

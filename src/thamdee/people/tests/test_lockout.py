@@ -63,3 +63,52 @@ def test_the_token_api_shares_the_count_whatever_the_spelling():
     assert response.status_code == 429  # the fifth failure locks
     response = api.post("/api/v1/auth/token/", {"username": "08-99990003", "password": PASSWORD}, format="json")
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(("failed_with", "then"), [("0812345671", "m0812345671"), ("m0812345671", "081-234-5671")])
+def test_naming_the_account_another_way_does_not_escape_the_lockout(client, failed_with, then):
+    """An account is counted once, whether it is named by its mobile number or its user name."""
+    UserFactory(username="m0812345671", mobile="0812345671")
+    for _ in range(5):
+        login(client, failed_with, "wrong", ip="10.9.9.9")
+    assert login(client, then, ip="10.9.9.9").status_code == 429
+    # still the account with an address, never the address alone
+    assert login(client, then, ip="10.1.1.1").status_code == 302
+
+
+def test_the_mobile_number_in_thai_digits_is_the_same_account(client):
+    UserFactory(mobile="0812345672")
+    for _ in range(5):
+        login(client, "๐๘๑๒๓๔๕๖๗๒", "wrong", ip="10.9.9.9")
+    assert login(client, "0812345672", ip="10.9.9.9").status_code == 429
+    assert login(client, "๐๘๑๒๓๔๕๖๗๒", ip="10.1.1.1").status_code == 302
+
+
+def test_the_count_is_kept_under_the_account_and_a_name_no_account_holds_as_written():
+    from django.test import RequestFactory
+
+    from thamdee.people.lockout import lockout_username
+
+    owner = UserFactory(username="somchai", mobile="0812345673")
+    named = UserFactory(username="0812345674", mobile=None)  # a user name that looks like a number
+    request = RequestFactory().post("/accounts/login/")
+    key = {name: lockout_username(request, {"username": name}) for name in ["somchai", "+66 81 234 5673"]}
+    assert set(key.values()) == {owner.mobile}  # the key erasure finds (privacy.selectors.sign_in_records)
+    assert lockout_username(request, {"username": "0812345674"}) == named.username
+    assert lockout_username(request, {"username": "081-234-5679"}) == "0812345679"
+    assert lockout_username(request, {"username": "nobody"}) == "nobody"
+
+
+@pytest.mark.parametrize("mobile", ["0812345675", None])
+def test_erasure_still_finds_the_failed_tries_whichever_name_was_typed(client, mobile):
+    from axes.models import AccessAttempt
+
+    from thamdee.privacy.selectors import sign_in_records
+
+    owner = UserFactory(username="malee", mobile=mobile)
+    other = UserFactory(username="somying")
+    for name in ["malee", "+66 81 234 5675", "๐๘๑๒๓๔๕๖๗๕", "somying"]:
+        login(client, name, "wrong", ip="10.9.9.9")
+    # the account's tries are kept under one name (privacy.selectors.sign_in_records finds it); another's are not
+    assert {r.username for r in sign_in_records(AccessAttempt, owner)} == {mobile or "malee"}
+    assert AccessAttempt.objects.filter(username=other.mobile).exists()

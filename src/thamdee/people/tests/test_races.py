@@ -46,3 +46,22 @@ def test_lookups_at_once_by_one_person_pass_the_limit_only_up_to_it():
     )
     counts = Counter(outcome(r) for r in results)
     assert counts == {"family_not_found": services.LOOKUP_LIMIT_PER_USER, "lookup_rate_limited": 6}, counts
+
+
+def test_guesses_of_the_current_password_at_once_pass_the_limit_only_up_to_it():
+    from tests.factories import UserFactory
+
+    user = UserFactory(mobile="0837771999")
+    results = race(
+        [
+            lambda n=n: services.user_set_password(
+                actor=user, user=user, password="a-long-pass-99", current_password=f"guess-{n}"
+            )
+            for n in range(12)
+        ]
+    )
+    counts = Counter(outcome(r) for r in results)
+    limit = services.PASSWORD_CHECK_LIMIT_PER_USER
+    assert counts == {"current_password_invalid": limit, "current_password_rate_limited": 12 - limit}, counts
+    user.refresh_from_db()
+    assert user.check_password("correct-horse-42")

@@ -21,6 +21,8 @@ from thamdee.people.validators import national_id_hmac
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-long-pass-99"
+PASSWORD = "correct-horse-42"  # UserFactory's
+THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
 def register(**kwargs):
@@ -59,6 +61,14 @@ def test_one_person_cannot_hold_two_accounts():
             national_id="-".join([value[0], value[1:5], value[5:10], value[10:12], value[12]]), mobile="0811110002"
         )
     assert User.objects.count() == 1
+
+
+def test_the_same_national_id_in_thai_digits_is_the_same_person():
+    value = national_id(7)
+    first = register(national_id=value, mobile="0811110011")
+    with pytest.raises(NationalIdTakenError):
+        register(national_id=value.translate(THAI), mobile="0811110012")
+    assert list(User.objects.values_list("pk", flat=True)) == [first.pk]
 
 
 def test_a_mobile_number_belongs_to_one_account():
@@ -172,14 +182,16 @@ class TestLookupLimit:
         limit = services.LOOKUP_LIMIT_PER_USER
         for _ in range(limit - 2):
             with pytest.raises(MobileTakenError):
-                services.user_update_profile(actor=prober, user=prober, mobile="0811120300")
+                services.user_update_profile(actor=prober, user=prober, mobile="0811120300", current_password=PASSWORD)
         with pytest.raises(NationalIdTakenError):
             services.user_set_national_id(actor=prober, user=prober, national_id=value)
         with pytest.raises(DomainError) as not_found:
             services.family_link_add(actor=prober, relative_mobile="0811120301", relation="sibling")
         assert not_found.value.code == "family_not_found"
         for attempt in (
-            lambda: services.user_update_profile(actor=prober, user=prober, mobile="0811120302"),
+            lambda: services.user_update_profile(
+                actor=prober, user=prober, mobile="0811120302", current_password=PASSWORD
+            ),
             lambda: services.user_set_national_id(actor=prober, user=prober, national_id=national_id(57)),
             lambda: services.family_link_add(actor=prober, relative_mobile="0811120300", relation="sibling"),
         ):
@@ -228,7 +240,9 @@ def test_a_dump_of_the_database_holds_none_of_the_registered_national_ids(caplog
 class TestProfile:
     def test_people_edit_their_own_profile(self):
         user = UserFactory()
-        services.user_update_profile(actor=user, user=user, first_name="  ปิติ ", mobile="0899999999")
+        services.user_update_profile(
+            actor=user, user=user, first_name="  ปิติ ", mobile="0899999999", current_password=PASSWORD
+        )
         user.refresh_from_db()
         assert (user.first_name, user.mobile) == ("ปิติ", "0899999999")
 

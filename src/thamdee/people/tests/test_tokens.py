@@ -32,7 +32,12 @@ def test_a_new_password_ends_the_tokens_given_under_the_old_one(client):
     client.force_login(user)
     response = client.post(
         reverse("people:profile"),
-        {"action": "password", "w-password1": "new-Str0ng-pass-9", "w-password2": "new-Str0ng-pass-9"},
+        {
+            "action": "password",
+            "w-current_password": PASSWORD,
+            "w-password1": "new-Str0ng-pass-9",
+            "w-password2": "new-Str0ng-pass-9",
+        },
     )
     assert response.status_code == 302
     assert client_with(token).get(reverse("api:me")).status_code == 401
@@ -45,7 +50,7 @@ def test_the_service_ends_only_that_account_s_tokens():
     user, other = UserFactory(mobile="0899990006"), UserFactory(mobile="0899990007")
     token_for("0899990006")
     kept = token_for("0899990007")
-    services.user_set_password(actor=user, user=user, password="new-Str0ng-pass-9")
+    services.user_set_password(actor=user, user=user, password="new-Str0ng-pass-9", current_password=PASSWORD)
     assert not Token.objects.filter(user=user).exists()
     assert Token.objects.filter(user=other, key=kept).exists()
 

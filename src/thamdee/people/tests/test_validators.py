@@ -5,6 +5,8 @@ from tests.factories import national_id
 from thamdee.people.errors import InvalidMobileError, InvalidNationalIdError
 from thamdee.people.validators import mobile_normalise, national_id_hmac, national_id_normalise
 
+THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
 
 @pytest.mark.parametrize("seed", range(20))
 def test_generated_ids_pass_the_mod_11_check(seed):
@@ -21,6 +23,15 @@ def test_a_leading_zero_is_a_valid_category():
     value = national_id(7, first=0)
     assert value.startswith("0")
     assert national_id_normalise(value) == value
+
+
+def test_an_id_typed_in_thai_digits_is_the_same_id_and_the_same_fingerprint():
+    value = national_id(7)
+    thai = value.translate(THAI)
+    assert thai != value
+    assert national_id_normalise(thai) == value
+    assert national_id_normalise(f"{thai[0]}-{thai[1:5]}-{thai[5:]}") == value
+    assert national_id_hmac(thai) == national_id_hmac(value)
 
 
 @pytest.mark.parametrize("bad", ["", "123", "11017002307080", "110170023070x", "1101700230709"])
@@ -55,6 +66,10 @@ def test_no_national_id_is_hashed_under_an_empty_key(settings):
         ("66 81 234 5678", "0812345678"),
         ("0612345678", "0612345678"),
         ("0912345678", "0912345678"),
+        ("๐๘๑๒๓๔๕๖๗๘", "0812345678"),
+        ("08๑-๒๓๔-๕๖๗๘", "0812345678"),
+        ("+๖๖ ๘๑ ๒๓๔ ๕๖๗๘", "0812345678"),
+        ("\uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18", "0812345678"),  # full-width digits
     ],
 )
 def test_thai_mobile_numbers_are_normalised(raw, clean):

@@ -273,6 +273,7 @@ class TestLookupLimit:
                 "p-first_name": "ปิติ",
                 "p-last_name": "ใจดี",
                 "p-mobile": "0835551113",
+                "p-current_password": PASSWORD,
                 "p-preferred_language": "th",
             },
         )
@@ -291,10 +292,14 @@ def test_the_api_answers_429_lookup_rate_limited_over_the_limit():
     prober = UserFactory(mobile="0835559999")
     api = APIClient()
     api.force_authenticate(prober)
-    answers = [api.patch("/api/v1/me/", {"mobile": "0835551111"}, format="json") for _ in range(LOOKUP_LIMIT_PER_USER)]
+    change = {"current_password": PASSWORD}
+    answers = [
+        api.patch("/api/v1/me/", {"mobile": "0835551111", **change}, format="json")
+        for _ in range(LOOKUP_LIMIT_PER_USER)
+    ]
     assert {(r.status_code, r.json()["code"]) for r in answers} == {(409, "mobile_taken")}
     limited = [
-        api.patch("/api/v1/me/", {"mobile": "0835552222"}, format="json"),
+        api.patch("/api/v1/me/", {"mobile": "0835552222", **change}, format="json"),
         api.put("/api/v1/me/national-id/", {"national_id": national_id(31)}, format="json"),
     ]
     for response in limited:
@@ -302,3 +307,136 @@ def test_the_api_answers_429_lookup_rate_limited_over_the_limit():
         assert response.json()["code"] == "lookup_rate_limited" and response.json()["detail_en"]
     prober.refresh_from_db()
     assert (prober.mobile, prober.national_id_hmac) == ("0835559999", None)
+
+
+THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+def profile_post(client, **fields):
+    data = {"action": "profile", "p-first_name": "ปิติ", "p-last_name": "ใจดี", "p-preferred_language": "th"}
+    return client.post(reverse("people:profile"), {**data, **{f"p-{k}": v for k, v in fields.items()}})
+
+
+def password_post(client, **fields):
+    return client.post(reverse("people:profile"), {"action": "password", **{f"w-{k}": v for k, v in fields.items()}})
+
+
+def test_a_mobile_number_in_thai_digits_is_kept_in_arabic_digits(client):
+    user = UserFactory(mobile="0899990011")
+    client.force_login(user)
+    response = profile_post(client, mobile="08๑๒๓๔๕๖๗๘", current_password=PASSWORD)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.mobile == "0812345678"
+    assert login(client, "๐๘๑๒๓๔๕๖๗๘").status_code == 302
+
+
+class TestTheCurrentPassword:
+    """A signed-in session alone (a phone left unlocked) does not change the password or the mobile number that
+    signs in: the current password is asked for, as Django's PasswordChangeForm does."""
+
+    @pytest.mark.parametrize("current", [None, "", "wrong-password"])
+    def test_a_new_password_needs_the_current_one(self, client, current):
+        user = UserFactory()
+        client.force_login(user)
+        fields = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        if current is not None:
+            fields["current_password"] = current
+        response = password_post(client, **fields)
+        assert response.status_code == 400
+        assert "รหัสผ่านปัจจุบัน" in response.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD) and not user.check_password(NEW_PASSWORD)
+
+    def test_with_the_current_password_it_changes(self, client):
+        user = UserFactory()
+        client.force_login(user)
+        response = password_post(client, current_password=PASSWORD, password1=NEW_PASSWORD, password2=NEW_PASSWORD)
+        assert response.status_code == 302
+        user.refresh_from_db()
+        assert user.check_password(NEW_PASSWORD)
+
+    def test_guessing_it_is_limited_and_then_even_the_right_one_waits(self, client):
+        from thamdee.people.services import PASSWORD_CHECK_LIMIT_PER_USER
+
+        user = UserFactory()
+        client.force_login(user)
+        for n in range(PASSWORD_CHECK_LIMIT_PER_USER):
+            response = password_post(
+                client, current_password=f"guess-{n}", password1=NEW_PASSWORD, password2=NEW_PASSWORD
+            )
+            assert response.status_code == 400
+        response = password_post(client, current_password=PASSWORD, password1=NEW_PASSWORD, password2=NEW_PASSWORD)
+        assert response.status_code == 429 and "บ่อยเกินไป" in response.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD)
+
+    @pytest.mark.parametrize("current", [None, "wrong-password"])
+    def test_a_new_mobile_number_needs_it_too(self, client, current):
+        user = UserFactory(mobile="0899990012")
+        client.force_login(user)
+        fields = {"mobile": "0899990013"} | ({"current_password": current} if current else {})
+        response = profile_post(client, **fields)
+        assert response.status_code == 400
+        assert "รหัสผ่านปัจจุบัน" in response.content.decode()
+        user.refresh_from_db()
+        assert user.mobile == "0899990012"
+        assert profile_post(client, mobile="0899990013", current_password=PASSWORD).status_code == 302
+        user.refresh_from_db()
+        assert user.mobile == "0899990013"
+
+    def test_other_details_and_the_same_number_written_another_way_need_no_password(self, client):
+        user = UserFactory(mobile="0899990014")
+        client.force_login(user)
+        assert profile_post(client, mobile="089-999-0014", first_name="มานะ").status_code == 302
+        user.refresh_from_db()
+        assert (user.first_name, user.mobile) == ("มานะ", "0899990014")
+
+    def test_a_member_an_organiser_added_has_no_password_to_give_and_is_not_asked(self, client):
+        user = UserFactory(mobile="0899990015")
+        user.set_unusable_password()
+        user.save()
+        client.force_login(user)
+        page = client.get(reverse("people:profile")).content.decode()
+        assert "p-current_password" not in page and "w-current_password" not in page
+        assert profile_post(client, mobile="0899990016").status_code == 302
+        assert password_post(client, password1=NEW_PASSWORD, password2=NEW_PASSWORD).status_code == 302
+        user.refresh_from_db()
+        assert user.mobile == "0899990016" and user.check_password(NEW_PASSWORD)
+
+
+class TestTheNationalIdIsNeverWrittenBack:
+    def test_a_refused_sign_up_does_not_write_the_id_back(self, client):
+        value = national_id(41)
+        response = client.post(
+            reverse("people:signup"),
+            {
+                "first_name": "มาลี",
+                "last_name": "ใจดี",
+                "mobile": "0833334446",
+                "national_id": value,
+                "password1": NEW_PASSWORD,
+                "password2": "another-pass-98",
+            },
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "ไม่ตรงกัน" in page and 'name="national_id"' in page
+        assert value not in page
+
+    def test_a_refused_id_on_the_profile_is_not_written_back(self, client):
+        client.force_login(UserFactory())
+        value = national_id(42)
+        wrong = value[:12] + str((int(value[12]) + 1) % 10)
+        for typed in (wrong, wrong.translate(THAI)):
+            response = client.post(reverse("people:profile"), {"action": "national_id", "n-national_id": typed})
+            assert response.status_code == 400
+            assert "เลขประจำตัวประชาชนไม่ถูกต้อง" in response.content.decode() and typed not in response.content.decode()
+
+    def test_the_organisers_register_member_form_does_not_write_it_back(self):
+        from thamdee.people.forms import RegisterMemberForm
+
+        value = national_id(43)
+        form = RegisterMemberForm({"first_name": "", "last_name": "ใจดี", "national_id": value})
+        assert not form.is_valid()
+        assert 'name="national_id"' in str(form) and value not in str(form)

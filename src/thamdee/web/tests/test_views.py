@@ -192,6 +192,7 @@ def test_the_area_picker_sets_the_deepest_choice(client, org):
             "action": "profile",
             "p-first_name": "มานี",
             "p-last_name": "มีนา",
+            "p-mobile": admin.mobile,  # as the form sends it: an empty one would remove it (a password needed)
             "p-preferred_language": "th",
             "p-home_area_province": "71",
             "p-home_area_district": "7109",
