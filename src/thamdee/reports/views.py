@@ -292,16 +292,17 @@ def targets(request: AuthedRequest) -> HttpResponse:
             error = str(exc)
         except Exception as exc:
             error = "; ".join(getattr(exc, "messages", [str(exc)]))
-    rows = selectors.target_headlines(
-        [
-            t
-            for t in selectors.target_areas(fy)
-            if roles.is_site_admin
-            or roles.covers(t.area.code)
-            or any(p.startswith(t.area.code) for p in roles.scope_codes)
-        ],
-        fy,
+    # The targets over the viewer's areas and those that contain one of them; the figures only of those the viewer
+    # covers whole (a province target shown to staff of one of its districts would give the other districts').
+    listed = [
+        t
+        for t in selectors.target_areas(fy)
+        if roles.is_site_admin or roles.covers(t.area.code) or any(p.startswith(t.area.code) for p in roles.scope_codes)
+    ]
+    covered = dict(
+        selectors.target_headlines([t for t in listed if roles.is_site_admin or roles.covers(t.area.code)], fy)
     )
+    rows = [(t, covered.get(t, selectors.Figures(suppressed=True))) for t in listed]
     return render(
         request,
         "reports/targets.html",

@@ -493,3 +493,24 @@ class TestAssessmentCard:
         assert views._assessment_card(staff, year, "71") is not None
         with mock.patch.object(views.assessments, "can_use", return_value=False):
             assert views._assessment_card(staff, year, "71") is None
+
+
+def test_district_staff_see_a_province_target_listed_without_its_figures(client):
+    """A target wider than the viewer's scope is listed (it contains their district) but its figures are the whole
+    province's, which its own page refuses them: a dash."""
+    from thamdee.reports import services as report_services
+
+    w = build_world()
+    deeds = verified_deeds(w, 6)  # all in district 7109
+    fy = deeds[0].fiscal_year
+    report_services.target_area_designate(actor=w.admin, programme=w.programme, fiscal_year=fy, area=area("71"))
+    report_services.target_area_designate(actor=w.admin, programme=w.programme, fiscal_year=fy, area=area("7109"))
+    inside = AgencyStaffFactory(scope_area=area("7109")).user
+    outsider = AgencyStaffFactory(scope_area=area("7101")).user  # another district of the same province
+    client.force_login(outsider)
+    assert client.get(reverse("reports:area", args=["71"]), {"fy": fy}).status_code == 404
+    rows = {t.area.code: f for t, f in client.get(reverse("reports:targets"), {"fy": fy}).context["rows"]}
+    assert set(rows) == {"71"} and rows["71"].suppressed and not rows["71"].deeds
+    client.force_login(inside)
+    rows = {t.area.code: f for t, f in client.get(reverse("reports:targets"), {"fy": fy}).context["rows"]}
+    assert rows["71"].suppressed and (rows["7109"].deeds, rows["7109"].participants) == (6, 6)
