@@ -16,3 +16,8 @@ class BaselineError(ValidationError):
 class TargetAreaLevelError(ValidationError):
     code = "target_area_level"
     message = _("พื้นที่เป้าหมายต้องเป็นจังหวัด อำเภอ หรือตำบล")
+
+
+class StoryAreaError(ValidationError):
+    code = "story_area"
+    message = _("พื้นที่ของเรื่องเล่าต้องเป็นพื้นที่ขององค์กรหรือพื้นที่ที่อยู่ในนั้น")

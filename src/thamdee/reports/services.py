@@ -17,7 +17,7 @@ from thamdee.orgs.models import Organisation
 from thamdee.orgs.roles import roles_for
 from thamdee.people.models import User
 from thamdee.people.types import Actor
-from thamdee.reports.errors import BaselineError, StoryStateError, TargetAreaLevelError
+from thamdee.reports.errors import BaselineError, StoryAreaError, StoryStateError, TargetAreaLevelError
 from thamdee.reports.models import KpiBaseline, KpiKind, Story, StoryPhoto, StoryStatus, TargetArea
 from thamdee.reports.permissions import can_designate_target, can_review_story, can_set_baselines, can_write_story
 
@@ -94,6 +94,11 @@ def story_save(
         raise NotFoundError()
     if story is not None and story.status == StoryStatus.APPROVED:
         raise StoryStateError(status=story.get_status_display())
+    # The area decides which agency staff review the story and see it before it is published: the organisation's
+    # own, never one it would choose elsewhere.
+    organisation_area = Area.objects.only("code").get(pk=organisation.area_id)
+    if not area.code.startswith(organisation_area.code):
+        raise StoryAreaError()
     story = story or Story(organisation=organisation, written_by=actor)  # type: ignore[misc]
     story.title, story.summary, story.body, story.lessons, story.area = (
         title.strip(),

@@ -473,7 +473,23 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
         raise NotFoundError()
     members = User.objects.filter(memberships__organisation=org, memberships__is_active=True).order_by("first_name")
     error = None
+    # What the form shows: the story as kept, or what was posted when it is refused (nothing typed is lost).
+    values: dict[str, Any] = {
+        "title": item.title if item else "",
+        "summary": item.summary if item else "",
+        "body": item.body if item else "",
+        "lessons": item.lessons if item else "",
+        "virtues": set(item.virtues.values_list("code", flat=True)) if item else set(),
+        "dimensions": set(item.dimensions.values_list("code", flat=True)) if item else set(),
+        "shown": {str(p) for p in item.people_shown.values_list("public_id", flat=True)} if item else set(),
+    }
     if request.method == "POST":
+        values = {
+            **{name: request.POST.get(name, "") for name in ("title", "summary", "body", "lessons")},
+            "virtues": set(request.POST.getlist("virtues")),
+            "dimensions": set(request.POST.getlist("dimensions")),
+            "shown": set(request.POST.getlist("people")),
+        }
         try:
             area = Area.objects.filter(code=request.POST.get("area") or org.area.code).first() or org.area
             uploads = request.FILES.getlist("photos")
@@ -514,7 +530,7 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
             "virtues": Virtue.objects.filter(is_active=True),
             "dimensions": Dimension.objects.all(),
             "error": error,
-            "shown": set(item.people_shown.values_list("pk", flat=True)) if item else set(),
+            "values": values,
         },
         status=400 if error else 200,
     )

@@ -514,3 +514,73 @@ def test_district_staff_see_a_province_target_listed_without_its_figures(client)
     client.force_login(inside)
     rows = {t.area.code: f for t, f in client.get(reverse("reports:targets"), {"fy": fy}).context["rows"]}
     assert rows["71"].suppressed and (rows["7109"].deeds, rows["7109"].participants) == (6, 6)
+
+
+class TestTheStoryForm:
+    @staticmethod
+    def _story(w):  # type: ignore[no-untyped-def]
+        from thamdee.deeds.models import Dimension, Virtue
+        from thamdee.reports import services as report_services
+
+        return report_services.story_save(
+            actor=w.organiser,
+            organisation=w.org,
+            title="เดิม",
+            summary="สรุป",
+            body="เนื้อเรื่อง",
+            area=w.org.area,
+            virtues=list(Virtue.objects.filter(code="volunteering")),
+            dimensions=list(Dimension.objects.filter(code="society")),
+            people_shown=[w.member],
+        )
+
+    def test_editing_a_story_shows_its_virtues_dimensions_and_people_chosen(self, client):
+        w = build_world()
+        story = self._story(w)
+        client.force_login(w.organiser)
+        html = client.get(reverse("reports:story_edit", args=[story.public_id])).content.decode()
+        assert 'name="virtues" value="volunteering" checked' in html
+        assert 'name="dimensions" value="society" checked' in html
+        assert f'<option value="{w.member.public_id}" selected>' in html
+        # saved as the browser sends it back (the boxes ticked as shown), they are kept
+        client.post(
+            reverse("reports:story_edit", args=[story.public_id]),
+            {"org": str(w.org.public_id), "title": "เดิม แก้คำผิด", "summary": "สรุป", "body": "เนื้อเรื่อง",
+             "virtues": ["volunteering"], "dimensions": ["society"], "people": [str(w.member.public_id)]},
+        )  # fmt: skip
+        story.refresh_from_db()
+        assert story.title == "เดิม แก้คำผิด" and [v.code for v in story.virtues.all()] == ["volunteering"]
+        assert story.people_shown.get() == w.member
+
+    def test_a_refused_story_is_shown_again_as_it_was_typed(self, client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from thamdee.reports.models import Story
+
+        w = build_world()
+        client.force_login(w.organiser)
+        answer = client.post(
+            reverse("reports:story_new") + f"?org={w.org.public_id}",
+            {"org": str(w.org.public_id), "title": "ชื่อเรื่องที่พิมพ์ไว้", "summary": "สรุปที่พิมพ์ไว้",
+             "body": "เรื่องเล่าที่พิมพ์ไว้ยาวหลายย่อหน้า", "lessons": "บทเรียน", "virtues": ["honesty"],
+             "photos": SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")},
+        )  # fmt: skip
+        html = answer.content.decode()
+        assert answer.status_code == 400 and not Story.objects.exists()
+        for typed in ("ชื่อเรื่องที่พิมพ์ไว้", "สรุปที่พิมพ์ไว้", "เรื่องเล่าที่พิมพ์ไว้ยาวหลายย่อหน้า", "บทเรียน"):
+            assert typed in html
+        assert 'name="virtues" value="honesty" checked' in html
+
+    def test_a_story_is_filed_under_its_organisations_area_only(self, client):
+        from thamdee.reports.models import Story
+
+        w = build_world()
+        area("400114")
+        client.force_login(w.organiser)
+        answer = client.post(
+            reverse("reports:story_new") + f"?org={w.org.public_id}",
+            {"org": str(w.org.public_id), "title": "t", "summary": "s", "body": "b", "area": "400114", "submit": "1"},
+        )
+        assert answer.status_code == 400
+        assert not Story.objects.exists()
+        assert "พื้นที่ของเรื่องเล่าต้องเป็นพื้นที่ขององค์กร" in answer.content.decode()
