@@ -67,6 +67,24 @@ def test_signed_in_pages_are_csp_clean(client, org):
         assert_csp_clean(response)
 
 
+def test_the_family_page_with_a_child_s_consent_form_is_csp_clean(client):
+    """The guardian's consent form shows only for a child under 10 in the family: a page the list above misses."""
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+    from thamdee.people.models import FamilyLink, FamilyRelation
+
+    parent = UserFactory()
+    child = UserFactory(birth_year=timezone.localdate().year - 5)
+    FamilyLink.objects.create(
+        user=parent, relative=child, relation=next(iter(FamilyRelation)), confirmed_at=timezone.now()
+    )
+    client.force_login(parent)
+    response = client.get(reverse("people:family"))
+    assert response.status_code == 200 and 'name="guardian_name"' in response.content.decode()
+    assert_csp_clean(response)
+
+
 def test_the_about_page_credits_the_data(client):
     html = client.get(reverse("web:about")).content.decode()
     assert "GeoThai" in html and "CC-BY-4.0" in html
