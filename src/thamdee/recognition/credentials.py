@@ -346,6 +346,10 @@ def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return None
     if not isinstance(header, dict) or not isinstance(payload, dict):
         return None
+    # A NUL character, which no claim of ours holds and PostgreSQL refuses in text, is a malformed token (it would
+    # otherwise reach the issuer's look-up as an error of the database).
+    if "\\u0000" in json.dumps([header, payload]):
+        return None
     return header, payload
 
 

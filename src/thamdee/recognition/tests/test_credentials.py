@@ -249,3 +249,12 @@ def test_a_list_at_its_largest_refuses_more_with_a_clear_error(world, badge, mon
     StatusList.objects.filter(issuer=badge.issuer).update(next_index=131_072)
     with pytest.raises(errors.KeyUnavailableError):
         verified(world, hours=1, days_ago=3, member=world.verifier2)
+
+
+def test_a_token_with_a_nul_character_in_a_claim_is_malformed_not_an_error(client):
+    """PostgreSQL refuses NUL in text: an issuer's look-up by such a claim raised instead of answering."""
+    token = jwt.encode({"iss": "did:web:x\x00y", "jti": "urn:uuid:x"}, "k" * 32, algorithm="HS256")
+    result = vc.verify_token(token)
+    assert (result.status, result.reason) == (vc.TAMPERED, "malformed")
+    page = client.post(reverse("recognition:verify"), {"credential": token})
+    assert page.status_code < 500
