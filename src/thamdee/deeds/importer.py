@@ -103,13 +103,16 @@ def parse_date(value: Any) -> dt.date | None:
     text = str(value or "").strip()
     try:
         if "-" in text:
-            day = dt.date.fromisoformat(text)
+            if len(text) != 10 or text[4] != "-" or text[7] != "-":
+                return None
+            y, m, d = (int(x) for x in text.split("-"))
         else:
             d, m, y = (int(x) for x in text.split("/"))
-            day = dt.date(y - 543 if y > 2400 else y, m, d)
+        # A Buddhist-era year becomes its Common-era year before the date is built: 29 February 2567 is 29 February
+        # 2024 (the BE year itself, 2567, has no 29 February, and read first as a date it was refused or crashed).
+        return dt.date(y - 543 if y > 2400 else y, m, d)
     except (ValueError, TypeError):
         return None
-    return day.replace(year=day.year - 543) if day.year > 2400 else day
 
 
 def validate(rows: list[dict[str, Any]], organisation: Organisation) -> tuple[list[DeedInput], list[RowError]]:

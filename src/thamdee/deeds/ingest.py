@@ -1313,7 +1313,15 @@ def _check_integrity() -> None:
 
 
 def _read_rows(path: Path, shape: FileShape) -> list[dict[str, str]]:
-    text = path.read_bytes().decode("utf-8-sig")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_error(
+            "อ่านไฟล์ไม่ได้ (ต้องเป็น CSV หรือ TSV แบบ UTF-8 ทุกแถวมีจำนวนคอลัมน์เท่าหัวตาราง)",
+            f"The file could not be read (CSV or TSV, UTF-8, every row as many columns as the header): {exc}",
+            row=data[: exc.start].count(b"\n") + 1,
+        ) from None
     reader = csv.reader(io.StringIO(text), delimiter="\t" if shape.tsv else ",")
     next(reader, None)
     rows = []

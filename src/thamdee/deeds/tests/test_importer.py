@@ -138,6 +138,15 @@ def test_only_organisers_import(world):
         ("2569-11-25", dt.date(2026, 11, 25)),
         ("31/02/2569", None),
         ("", None),
+        # 29 February 2567 BE is 29 February 2024; 2568 BE (2025) has none, and neither crashes
+        ("2567-02-29", dt.date(2024, 2, 29)),
+        ("29/02/2567", dt.date(2024, 2, 29)),
+        ("2568-02-29", None),
+        ("29/02/2568", None),
+        ("2024-02-29", dt.date(2024, 2, 29)),
+        ("2026-1-5", None),
+        ("20261125", None),
+        ("2026-11-25T00:00", None),
     ],
 )
 def test_dates_in_either_era(text, expected):

@@ -366,3 +366,15 @@ def test_an_agency_verifies_in_a_file_only_the_deeds_of_its_own_programmes_templ
     path.write_text(HEADER + line("t1", national.adopted, national.verifier), encoding="utf-8")
     assert deeds_ingest(actor=world.admin, path=path).ingested == 1
     assert Deed.objects.get().status == DeedStatus.VERIFIED
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_clear_problem(world, tmp_path):
+    path = _write(tmp_path, world, _rows(world))
+    data = path.read_bytes().split(b"\n")
+    data[2] = data[2].replace(b",", b",\xe0\xb8\xff", 1)  # a broken Thai character in the second row
+    path.write_bytes(b"\n".join(data))
+    with pytest.raises(ImportFileError) as caught:
+        deeds_ingest(actor=world.admin, path=path)
+    (problem,) = caught.value.problems
+    assert "could not be read" in problem.message_en and "อ่านไฟล์ไม่ได้" in problem.message_th
+    assert not Deed.objects.exists()
