@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 
 from thamdee.anomalies.services import anomalies_detect
+from thamdee.common.commands import int_between
 
 
 class Command(BaseCommand):
@@ -14,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["detect"])
-        parser.add_argument("--days", type=int, default=None, help="how far back to look (default: settings)")
+        parser.add_argument(
+            "--days", type=int_between(1, 3650), default=None, help="how far back to look (default: settings)"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         days = options["days"]

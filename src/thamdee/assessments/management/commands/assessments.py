@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thamdee.assessments.frameworks import install_examples
 from thamdee.assessments.services import evidence_sweep
+from thamdee.common.commands import float_between
 from thamdee.common.errors import DomainError
 
 
@@ -19,7 +20,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["install-examples", "sweep-files"])
         parser.add_argument(
-            "--hours", type=float, default=1.0, help="sweep-files: only files older than this (at least 0.25)"
+            "--hours",
+            type=float_between(0, 24 * 3650),
+            default=1.0,
+            help="sweep-files: only files older than this (at least 0.25)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,7 +31,7 @@ class Command(BaseCommand):
             try:
                 deleted = evidence_sweep(older_than=dt.timedelta(hours=options["hours"]))
             except DomainError as exc:
-                raise CommandError(str(exc)) from exc
+                raise CommandError(f"{exc.message_th} / {exc.message_en}") from exc
             for name in deleted:
                 self.stdout.write(f"deleted {name}")
             self.stdout.write(f"{len(deleted)} file(s) deleted")

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from thamdee.common.commands import int_between
 from thamdee.deeds.errors import ImportFileError, IngestBusyError
 from thamdee.deeds.ingest import deeds_ingest
 from thamdee.people.models import User
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--check", action="store_true", help="check the whole file, write nothing")
         parser.add_argument("--errors", type=Path, help="write every problem to this CSV file")
-        parser.add_argument("--show", type=int, default=50, help="problems to print (default 50)")
+        parser.add_argument("--show", type=int_between(0, 1_000_000), default=50, help="problems to print (default 50)")
         parser.add_argument(
             "--keep-triggers",
             action="store_true",
@@ -54,6 +55,12 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=str(options["actor"])).first()
         if actor is None:
             raise CommandError(f"no user {options['actor']}")
+        if options.get("errors"):  # checked before the ingest: a report that cannot be written loses every problem
+            report_path = Path(str(options["errors"]))
+            if report_path.resolve() == path.resolve():
+                raise CommandError(f"--errors would overwrite the file ingested: {report_path}")
+            if report_path.is_dir() or not report_path.parent.is_dir():
+                raise CommandError(f"--errors: cannot write a file at {report_path}")
         verbosity = int(str(options.get("verbosity", 1)))
         started = time.perf_counter()
         try:

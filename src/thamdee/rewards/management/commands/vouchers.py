@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from thamdee.common.commands import int_between
 from thamdee.rewards.services import vouchers_sweep
 
 
@@ -13,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["expire"])
-        parser.add_argument("--limit", type=int, default=5000, help="at most this many vouchers of each kind")
+        parser.add_argument(
+            "--limit", type=int_between(1, 1_000_000), default=5000, help="at most this many vouchers of each kind"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         result = vouchers_sweep(limit=int(options["limit"]))  # type: ignore[call-overload]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from importlib import import_module
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thamdee.web.demo.base import DEMO_PASSWORD, Demo
 
@@ -27,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
 
     def handle(self, *args: object, **options: object) -> None:
+        from thamdee.people.models import User
+
+        if options["logins"] and not User.objects.filter(username="demo-admin").exists():
+            # --logins reads the logins of a demo already loaded; it must not load one (a site admin with a
+            # published password) into a database that has none
+            raise CommandError("the demo pilot is not loaded here: run `thamdee demo` first")
         demo = Demo()
         started = time.perf_counter()
         steps = STEPS if not options["logins"] else STEPS[:1]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from thamdee.bench import national
+from thamdee.common.commands import int_between
 
 
 class Command(BaseCommand):
@@ -20,10 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["national"])
-        parser.add_argument("--members", type=int, default=2_000_000)
-        parser.add_argument("--deeds", type=int, default=10_000_000)
+        parser.add_argument("--members", type=int_between(1, 100_000_000), default=2_000_000)
+        parser.add_argument("--deeds", type=int_between(0, 2_000_000_000), default=10_000_000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--chunk", type=int, default=1_000_000, help="deeds per file and per ingest")
+        parser.add_argument(
+            "--chunk", type=int_between(1, 100_000_000), default=1_000_000, help="deeds per file and per ingest"
+        )
         parser.add_argument("--workdir", type=Path, default=Path("var") / "national", help="where the files go")
 
     def handle(self, *args: object, **options: object) -> None:
