@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.factories import PartnerFactory, member_of
-from thamdee.common.errors import DomainError
+from tests.races import outcome, race
 from thamdee.ledger import selectors, services
 from thamdee.ledger.models import CauseKind, Journal
 
 from .conftest import assert_books_balance, give, key
 
 pytestmark = pytest.mark.django_db(transaction=True)
-WORKERS = 24  # below PostgreSQL's connection limit, enough to pile requests onto the same rows
-
-
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls at once from a pool of threads; return each result or the exception it raised."""
-    start = threading.Barrier(min(WORKERS, len(calls)))
-
-    def run(call: Callable[[], Any], index: int) -> Any:
-        try:
-            if index < WORKERS:
-                start.wait(timeout=30)
-            return call()
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(run, calls, range(len(calls))))
-
-
-def outcome(value: Any) -> str:
-    if isinstance(value, DomainError):
-        return value.code
-    if isinstance(value, Exception):
-        return f"{type(value).__name__}: {value}"
-    return "ok"
 
 
 def test_200_concurrent_one_credit_spends_against_a_balance_of_10(funded_org, member):

@@ -3,48 +3,20 @@ its admins remove each other at the same moment."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.factories import MembershipFactory, OrganisationFactory
-from thamdee.common.errors import DomainError
+from tests.races import outcome, race
 from thamdee.orgs import services
 from thamdee.orgs.models import Membership, Role
 from thamdee.people.models import User
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 PAIRS = 10  # organisations raced at once, two admins each: 20 connections, below PostgreSQL's limit
-
-
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls at once, each on a thread of its own; return each result or the exception it raised."""
-    start = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Any]) -> Any:
-        try:
-            start.wait(timeout=30)
-            return call()
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def outcome(value: Any) -> str:
-    if isinstance(value, DomainError):
-        return value.code
-    if isinstance(value, Exception):
-        return f"{type(value).__name__}: {value}"
-    return "ok"
 
 
 def two_admins() -> tuple[Membership, Membership]:

@@ -9,7 +9,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.factories import member_of
-from thamdee.common.errors import DomainError
+from tests.races import outcome, race
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger.models import Account, AccountKind, Journal, JournalKind
 from thamdee.rewards import services
@@ -26,33 +25,6 @@ from thamdee.rewards.models import Offer, Voucher, VoucherStatus
 from .conftest import approved_partner, assert_books_balance, give, make_offer, resident
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-WORKERS = 24  # below PostgreSQL's connection limit, enough to pile requests onto the same rows
-
-
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls at once from a pool of threads; return each result or the exception it raised."""
-    start = threading.Barrier(min(WORKERS, len(calls)))
-
-    def run(call: Callable[[], Any], index: int) -> Any:
-        try:
-            if index < WORKERS:
-                start.wait(timeout=30)
-            return call()
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(run, calls, range(len(calls))))
-
-
-def outcome(value: Any) -> str:
-    if isinstance(value, DomainError):
-        return value.code
-    if isinstance(value, Exception):
-        return f"{type(value).__name__}: {value}"
-    return "ok"
 
 
 def clearing(partner) -> int:
