@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
@@ -19,7 +19,8 @@ from thamdee.deeds.models import Activity, Appeal, Decision, Deed, DeedEvidence,
 from thamdee.deeds.permissions import can_edit_deed_type, can_record_for, can_see_queue, can_view_deed
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
-from thamdee.people.models import Consent, ConsentPurpose, User
+from thamdee.people.models import ConsentPurpose, User
+from thamdee.people.selectors import has_consent
 from thamdee.people.types import Actor
 
 
@@ -134,13 +135,7 @@ def _queue_page(qs: QuerySet[Deed], f: QueueFilters) -> QuerySet[Deed]:
 # A deed of a sensitive type whose member has no consent in force (withdrawn since it was recorded): it cannot be
 # verified (``services._guard_consent``), so the queue says so and offers only its rejection.
 _CONSENT_WITHDRAWN = ExpressionWrapper(
-    Q(deed_type__is_sensitive=True)
-    & ~Exists(
-        Consent.objects.filter(
-            user_id=OuterRef("member_id"), purpose=ConsentPurpose.SENSITIVE_DEEDS, withdrawn_at__isnull=True
-        )
-    ),
-    output_field=BooleanField(),
+    Q(deed_type__is_sensitive=True) & ~Q(has_consent(ConsentPurpose.SENSITIVE_DEEDS)), output_field=BooleanField()
 )
 
 

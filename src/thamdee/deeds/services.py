@@ -60,7 +60,8 @@ from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger import services as ledger
 from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
 from thamdee.orgs.models import Membership, Organisation
-from thamdee.people.models import Consent, ConsentPurpose, User
+from thamdee.people.models import ConsentPurpose, User
+from thamdee.people.selectors import consents_in_force
 from thamdee.people.services import consent_active
 from thamdee.people.types import Actor
 
@@ -667,8 +668,9 @@ def _guard_consent(deeds: Iterable[Deed]) -> None:
         return
     # Locked: a withdrawal at the same moment waits for this decision, and the next one sees it.
     consenting = set(
-        Consent.objects.select_for_update()
-        .filter(user_id__in=sorted(members), purpose=ConsentPurpose.SENSITIVE_DEEDS, withdrawn_at__isnull=True)
+        consents_in_force(ConsentPurpose.SENSITIVE_DEEDS)
+        .select_for_update()
+        .filter(user_id__in=sorted(members))
         .order_by("pk")
         .values_list("user_id", flat=True)
     )

@@ -1,6 +1,19 @@
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from thamdee.people.models import Consent, User
+
+
+def consents_in_force(purpose: str) -> QuerySet[Consent]:
+    """The grants of a purpose still in force (never withdrawn): what every check and page of consent reads."""
+    return Consent.objects.filter(purpose=purpose, withdrawn_at__isnull=True)
+
+
+def has_consent(purpose: str, person: str = "member_id") -> Exists:
+    """For the rows of an outer query: whether the person it names (the column ``person``) consents to ``purpose``
+    now."""
+    return Exists(consents_in_force(purpose).filter(user_id=OuterRef(person)))
 
 
 def user_get_by_public_id(public_id: str) -> User | None:

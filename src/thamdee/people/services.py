@@ -44,6 +44,7 @@ from thamdee.people.models import (
     User,
 )
 from thamdee.people.permissions import can_edit_profile
+from thamdee.people.selectors import consents_in_force
 from thamdee.people.types import Actor
 from thamdee.people.validators import mobile_normalise, national_id_hmac, national_id_normalise
 
@@ -379,7 +380,7 @@ def needs_guardian_consent(user: User) -> bool:
 
 
 def consent_active(user: User, purpose: str) -> bool:
-    return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).exists()
+    return consents_in_force(purpose).filter(user=user).exists()
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 
 from thamdee.assessments.models import Framework, Indicator
 from thamdee.common.errors import NotFoundError
@@ -296,10 +296,8 @@ def _with_publication(qs: QuerySet[Honour]) -> QuerySet[Honour]:
     and the consent to publish their photo; ``public_story`` while the honour's consent shows the story and the
     consent to publish the name is active, since a story identifies its subject as surely as a name. Withdrawing a
     consent on the profile takes effect at once, with no change to the honour. Read in the same statement."""
-    from thamdee.people.models import Consent, ConsentPurpose
-
-    def active(purpose: str) -> Exists:
-        return Exists(Consent.objects.filter(user_id=OuterRef("member_id"), purpose=purpose, withdrawn_at__isnull=True))
+    from thamdee.people.models import ConsentPurpose
+    from thamdee.people.selectors import has_consent as active
 
     def both(field: str, purpose: str) -> ExpressionWrapper:
         return ExpressionWrapper(

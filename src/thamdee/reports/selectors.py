@@ -848,9 +848,9 @@ def public_figures(fiscal_year: int) -> tuple[Figures, list[tuple[Area, Figures]
 def _shown_without(purpose: str) -> QuerySet[Any]:
     """Links of a story to a person shown who has no active consent for ``purpose`` (read on the link rows: an
     exclude() across the many-to-many would find only stories where nobody consented)."""
-    from thamdee.people.models import Consent
+    from thamdee.people.selectors import consents_in_force
 
-    consenting = Consent.objects.filter(purpose=purpose, withdrawn_at__isnull=True).values("user_id")
+    consenting = consents_in_force(purpose).values("user_id")
     return Story.people_shown.through.objects.exclude(user_id__in=consenting)
 
 
