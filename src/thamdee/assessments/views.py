@@ -32,7 +32,7 @@ from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import ascii_int, is_ascii_digits
 from thamdee.common.ratelimit import take
 from thamdee.common.thaitime import fiscal_year_label
-from thamdee.deeds.evidence import MAX_BYTES, EvidenceTooLargeError
+from thamdee.deeds.evidence import MAX_BYTES, read_upload
 from thamdee.orgs.models import Organisation
 from thamdee.people.types import AuthedRequest
 
@@ -176,13 +176,6 @@ def _prepared(uploads: list[tuple[int, str, bytes]]) -> list[tuple[int, services
             raise AssessmentInvalidError(reason=_("ไฟล์ที่แนบครั้งนี้ใช้เวลาตรวจนานเกินไป โปรดแนบครั้งละน้อยไฟล์ลง"))
         prepared.append((number, services.evidence_prepare(data, name)))
     return prepared
-
-
-def read_upload(upload: Any) -> bytes:
-    """An uploaded evidence file's bytes, read only when it is not too large (the page's and the API's)."""
-    if (upload.size or 0) > MAX_BYTES:
-        raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
-    return bytes(upload.read())
 
 
 @login_required

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
@@ -118,6 +119,14 @@ def _strict_decoding() -> Iterator[None]:
             yield
         finally:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def read_upload(upload: Any) -> bytes:
+    """An uploaded file's bytes, read only when it is not larger than ``MAX_BYTES`` (pages and API alike): a
+    too-large photo is refused from its size before any of it is read into memory."""
+    if (upload.size or 0) > MAX_BYTES:
+        raise EvidenceTooLargeError(limit_mb=MAX_BYTES // (1024 * 1024), filename=upload.name or "")
+    return bytes(upload.read())
 
 
 def process_evidence(data: bytes, filename: str = "") -> ProcessedImage:

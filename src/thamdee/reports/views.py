@@ -22,7 +22,7 @@ from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import year_param
 from thamdee.common.pdf import render_pdf
 from thamdee.common.ratelimit import take
-from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError
+from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError, read_upload
 from thamdee.deeds.models import Dimension, Virtue
 from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Network, OrgKind
@@ -495,7 +495,7 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
             uploads = request.FILES.getlist("photos")
             if len(uploads) > MAX_STORY_PHOTOS:  # before reading any; the service counts those kept too
                 raise EvidenceTooManyPhotosError(limit=MAX_STORY_PHOTOS)
-            photos = [(f.read(), request.POST.get("caption", "")) for f in uploads]
+            photos = [(read_upload(f), request.POST.get("caption", "")) for f in uploads]
             item = services.story_save(
                 actor=request.user,
                 organisation=org,

@@ -26,9 +26,10 @@ from thamdee.api.parsers import MultiPartParser
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
-from thamdee.assessments.views import evidence_response, read_upload
+from thamdee.assessments.views import evidence_response
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
+from thamdee.deeds.evidence import read_upload
 from thamdee.orgs.models import Organisation
 
 # Levels are plain integers, not enums: the same choices under three names (level, confirmed_level, an activity's

@@ -27,7 +27,7 @@ from thamdee.creditrules.models import Rulebook, RulebookVersion
 from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.creditrules.selectors import rulebook_versions_published, version_describe
 from thamdee.deeds import selectors, services
-from thamdee.deeds.evidence import MAX_PHOTOS_PER_DEED
+from thamdee.deeds.evidence import MAX_PHOTOS_PER_DEED, read_upload
 from thamdee.deeds.models import (
     Activity,
     Appeal,
@@ -361,7 +361,7 @@ class MyDeedsApi(generics.ListCreateAPIView):
             quantity=data.get("quantity"),
             beneficiaries=data["beneficiaries"],
             description=data["description"],
-            photos=[f.read() for f in data["photos"]],
+            photos=[read_upload(f) for f in data["photos"]],
         )
         return Response(DeedSerializer(deed).data, status=status.HTTP_201_CREATED)
 

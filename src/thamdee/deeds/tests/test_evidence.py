@@ -341,6 +341,32 @@ def test_a_file_over_the_size_limit_is_refused_before_anything_else():
     assert error.as_problem()["limit_mb"] == 15
 
 
+class _Upload:
+    """An upload that says how large it is and fails the test if it is read."""
+
+    name = "big.jpg"
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.reads = 0
+
+    def read(self) -> bytes:
+        self.reads += 1
+        return b"x" * self.size
+
+
+def test_an_upload_over_the_size_limit_is_refused_from_its_size_without_being_read():
+    upload = _Upload(evidence.MAX_BYTES + 1)
+
+    with pytest.raises(evidence.EvidenceTooLargeError) as raised:
+        evidence.read_upload(upload)
+
+    assert upload.reads == 0
+    assert raised.value.as_problem()["filename"] == "big.jpg"
+    within = _Upload(evidence.MAX_BYTES)
+    assert len(evidence.read_upload(within)) == evidence.MAX_BYTES and within.reads == 1
+
+
 def test_a_100_megapixel_png_is_refused_from_its_header_without_decoding(monkeypatch):
     data = black_png(10_000, 10_000)
     decoded = []

@@ -698,3 +698,29 @@ def test_more_photos_than_a_deed_carries_are_refused_before_any_is_read_and_noth
     ]
     assert client.post(reverse("deeds:report"), {**form, "photos": photos}).status_code == 302
     assert Deed.objects.get().evidence.count() == MAX_PHOTOS_PER_DEED
+
+
+def test_a_too_large_photo_is_refused_from_its_size_before_it_is_read_on_the_page_and_the_api(
+    client, world, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from thamdee.deeds import evidence, services
+
+    def never(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the photo was read and checked instead of refused from its size")
+
+    monkeypatch.setattr(evidence, "MAX_BYTES", 1000)
+    monkeypatch.setattr(evidence, "process_evidence", never)
+    monkeypatch.setattr(services, "process_evidence", never)
+    form = {"deed_type": str(world.care.public_id), "done_on": world.today.isoformat(), "hours": "2"}
+    client.force_login(world.member)
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + bytes(2000), content_type="image/jpeg")
+    response = client.post(reverse("deeds:report"), {**form, "photos": [big]})
+    assert response.status_code == 400 and "ไฟล์รูปใหญ่เกินไป" in response.content.decode()
+    api = APIClient()
+    api.force_authenticate(world.member)
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + bytes(2000), content_type="image/jpeg")
+    answer = api.post("/api/v1/deeds/", {**form, "photos": [big]}, format="multipart")
+    assert answer.status_code == 400 and answer.json()["code"] == "evidence_too_large"
+    assert not Deed.objects.exists()

@@ -571,6 +571,27 @@ class TestTheStoryForm:
             assert typed in html
         assert 'name="virtues" value="honesty" checked' in html
 
+    def test_a_too_large_story_photo_is_refused_from_its_size_before_it_is_read(self, client, monkeypatch):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from thamdee.deeds import evidence
+        from thamdee.reports.models import Story
+
+        def never(*args, **kwargs):
+            raise AssertionError("the photo was read and checked instead of refused from its size")
+
+        monkeypatch.setattr(evidence, "MAX_BYTES", 1000)
+        monkeypatch.setattr(evidence, "process_evidence", never)
+        w = build_world()
+        client.force_login(w.organiser)
+        answer = client.post(
+            reverse("reports:story_new") + f"?org={w.org.public_id}",
+            {"org": str(w.org.public_id), "title": "ชื่อเรื่อง", "summary": "สรุป", "body": "เนื้อเรื่อง",
+             "photos": SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + bytes(2000), content_type="image/jpeg")},
+        )  # fmt: skip
+        assert answer.status_code == 400 and not Story.objects.exists()
+        assert "ไฟล์รูปใหญ่เกินไป" in answer.content.decode() and "ชื่อเรื่อง" in answer.content.decode()
+
     def test_a_story_is_filed_under_its_organisations_area_only(self, client):
         from thamdee.reports.models import Story
 
