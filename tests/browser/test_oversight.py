@@ -28,9 +28,7 @@ def test_an_agency_officer_settles_last_month_with_a_shop(live_server, phone):
     officer = AgencyStaffFactory(scope_area=area("71")).user
     programme = Programme.objects.create(code="pilot", name_th="โครงการนำร่อง", agency=AgencyFactory())
     council = OrganisationFactory(area=area("710911"))
-    ledger.allotment_top_up(
-        actor=officer, organisation=council, programme=programme, amount=100, idempotency_key="t"
-    )
+    ledger.allotment_top_up(actor=officer, organisation=council, programme=programme, amount=100, idempotency_key="t")
     shop = PartnerFactory(area=area("710911"), name_th="ร้านค้าชุมชน")
     owner = member_of(shop, is_admin=True, is_member=False)
     services.partner_apply(actor=owner, organisation=shop, sector=Sector.RETAIL)
