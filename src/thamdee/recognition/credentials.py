@@ -187,9 +187,16 @@ def sign_status_list(issuer_did: str, url: str, revoked: list[int], size_bits: i
 # --- publishing public keys --------------------------------------------------------------------------------------
 
 
+def _published(issuer_keys: list[IssuerKey]) -> list[IssuerKey]:
+    """The keys an issuer publishes, the current one first: all it ever signed with but those compromised."""
+    kept = [k for k in issuer_keys if k.compromised_at is None]
+    return sorted(kept, key=lambda k: (k.retired_at is not None, -(k.pk or 0)))
+
+
 def did_document(issuer: IssuerRecord, issuer_keys: list[IssuerKey]) -> dict[str, Any]:
-    """The issuer's DID document: every key it ever signed with, the current one first, as Multikey."""
-    ordered = sorted(issuer_keys, key=lambda k: (k.retired_at is not None, -(k.pk or 0)))
+    """The issuer's DID document: every key it ever signed with, the current one first, as Multikey; never a
+    key declared compromised."""
+    ordered = _published(issuer_keys)
     methods = [
         {
             "id": k.key_id,
@@ -213,7 +220,7 @@ def jwks(issuer_keys: list[IssuerKey]) -> dict[str, Any]:
     from jwt.algorithms import OKPAlgorithm
 
     out = []
-    for k in sorted(issuer_keys, key=lambda k: (k.retired_at is not None, -(k.pk or 0))):
+    for k in _published(issuer_keys):
         public = serialization.load_pem_public_key(k.public_key_pem.encode())
         jwk = json.loads(OKPAlgorithm.to_jwk(public))  # type: ignore[arg-type]
         out.append({**jwk, "kid": k.key_id, "alg": ALGORITHM, "use": "sig"})
@@ -237,6 +244,10 @@ REASONS: dict[str, Any] = {
     "not_yet_valid": _("ใบรับรองระบุวันที่เริ่มใช้ในอนาคต"),
     "invalid": _("โครงสร้างใบรับรองไม่ถูกต้องตามมาตรฐาน Open Badges 3.0"),
     "status": _("ตรวจสถานะการเพิกถอนไม่ได้"),
+    "key_compromised": _(
+        "ฉบับนี้ลงนามด้วยกุญแจที่ผู้ออกแจ้งว่าไม่ปลอดภัยแล้ว จึงเชื่อถือไม่ได้ "
+        "หากผู้ออกออกใบรับรองนี้จริง ได้ลงนามให้ใหม่แล้ว ผู้ได้รับดาวน์โหลดฉบับใหม่ได้จากหน้าใบรับรองของตน"
+    ),
 }
 
 
@@ -338,7 +349,7 @@ def extract_token(data: bytes | str) -> str:
     return text
 
 
-def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     try:
         header = jwt.get_unverified_header(token)
         payload = jwt.decode(token, options={"verify_signature": False})
@@ -381,14 +392,17 @@ def verify_token(token: str) -> Verification:
         return Verification(TAMPERED, "empty")
     if len(token) > 64_000 or token.count(".") != 2:
         return Verification(TAMPERED, "malformed")
-    parsed = _unverified(token)
+    parsed = unverified(token)
     if parsed is None:
         return Verification(TAMPERED, "malformed")
-    _header, claims = parsed
+    header, claims = parsed
     iss = claims.get("iss")
     issuer = IssuerRecord.objects.filter(did=iss).first() if isinstance(iss, str) else None
     if issuer is None:
         return Verification(TAMPERED, "unknown_issuer", payload=claims)
+    did, _hash, kid = str(header.get("kid", "")).rpartition("#")
+    if did == issuer.did and issuer.keys.filter(kid=kid, compromised_at__isnull=False).exists():
+        return Verification(TAMPERED, "key_compromised", payload=claims)
     documents = LocalDocuments()
     try:
         verifier = OB3Verifier.for_issuer_did(issuer.did, download=documents)

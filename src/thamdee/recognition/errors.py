@@ -85,3 +85,8 @@ class KeyUnavailableError(DomainError):
     code = "issuer_key_unavailable"
     status = 503
     message = _("ยังลงนามใบรับรองไม่ได้ในขณะนี้ โปรดแจ้งผู้ดูแลระบบ")
+
+
+class CompromiseNoteRequiredError(ValidationError):
+    code = "compromise_note_required"
+    message = _("โปรดบันทึกเหตุที่แจ้งว่ากุญแจไม่ปลอดภัย (ไม่เกิน 300 ตัวอักษร)")

@@ -109,7 +109,7 @@ class Issuer(PublicIdModel):
 class IssuerKey(models.Model):
     """The public half of an issuer's Ed25519 key. The private half lives in a file (mode 0600) named by
     ``file_id`` under the key directory, never in the database. Retired keys stay published so that what they
-    signed still verifies."""
+    signed still verifies; a compromised key is published no more."""
 
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="keys", verbose_name=_("ผู้ออก"))
     kid = models.SlugField(_("รหัสกุญแจ"), max_length=40)
@@ -117,6 +117,10 @@ class IssuerKey(models.Model):
     public_key_pem = models.TextField(_("กุญแจสาธารณะ (PEM)"))
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
     retired_at = models.DateTimeField(_("เลิกใช้เมื่อ"), null=True, blank=True)
+    # A key whose private half may be in other hands (services.issuer_key_compromised): no longer published, and
+    # nothing it signed verifies; what this site truly issued with it was signed again with the next key.
+    compromised_at = models.DateTimeField(_("แจ้งว่าไม่ปลอดภัยเมื่อ"), null=True, blank=True)
+    compromise_note = models.CharField(_("เหตุที่แจ้งว่าไม่ปลอดภัย"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("กุญแจของผู้ออก")
@@ -126,6 +130,11 @@ class IssuerKey(models.Model):
             models.UniqueConstraint(fields=["issuer", "kid"], name="%(app_label)s_%(class)s_kid_once"),
             models.UniqueConstraint(
                 fields=["issuer"], condition=Q(retired_at__isnull=True), name="%(app_label)s_%(class)s_one_active"
+            ),
+            # A compromised key signs nothing more: it is retired, and the reason is written down.
+            models.CheckConstraint(
+                condition=Q(compromised_at__isnull=True) | Q(retired_at__isnull=False) & ~Q(compromise_note=""),
+                name="%(app_label)s_%(class)s_compromised_is_retired",
             ),
         ]
 

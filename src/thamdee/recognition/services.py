@@ -186,6 +186,49 @@ def issuer_key_rotate(*, actor: Actor, organisation: Organisation) -> IssuerKey:
     return key
 
 
+@transaction.atomic
+def issuer_key_compromised(*, actor: Actor, issuer: Issuer, note: str, kid: str = "") -> tuple[IssuerKey, int]:
+    """A site admin declares one of an issuer's keys compromised (its private half may be in other hands; the
+    signing key unless ``kid`` names another). The key is published no more (the DID document and the JWK Set
+    leave it out), so no verifier, this site's or anyone's, accepts a token it signed; the signing key is retired
+    and a new one made. Every credential this site recorded as signed with it (the database's record, which a
+    stolen key cannot make) is signed again with the issuer's current key, with the same claims (its id, dates,
+    recipient and status bit), so what was truly issued keeps verifying, and its holder downloads the new copy;
+    the status list is re-signed. Returns the issuer's signing key and how many credentials were signed again.
+    Calling it again for the same key re-signs whatever is still signed with it (none) and changes nothing else."""
+    if not getattr(actor, "is_superuser", False):
+        raise NotFoundError()
+    note = (note or "").strip()
+    if not note or len(note) > 300:
+        raise errors.CompromiseNoteRequiredError()
+    Issuer.objects.select_for_update().filter(pk=issuer.pk).first()
+    keys_of = IssuerKey.objects.select_for_update().filter(issuer=issuer)
+    key = keys_of.filter(kid=kid).first() if kid else keys_of.filter(retired_at__isnull=True).first()
+    if key is None:
+        raise NotFoundError()
+    now = timezone.now()
+    if key.compromised_at is None:
+        key.retired_at = key.retired_at or now
+        key.compromised_at = now
+        key.compromise_note = note
+        key.save(update_fields=["retired_at", "compromised_at", "compromise_note"])
+        log.warning("issuer %s: key %s declared compromised by %s: %s", issuer.did, key.kid, actor, note)
+    current = _active_keys([issuer])[issuer.pk]
+    signer = vc.signer_for(current)
+    resigned: list[Credential] = []
+    for item in Credential.objects.select_for_update().filter(issuer=issuer).only("pk", "token").iterator(2000):
+        parsed = vc.unverified(item.token)
+        if parsed is None or parsed[0].get("kid") != key.key_id:
+            continue
+        item.token = signer.sign_payload(parsed[1])
+        resigned.append(item)
+    Credential.objects.bulk_update(resigned, ["token"], batch_size=500)
+    status = StatusList.objects.select_for_update().filter(issuer=issuer, purpose=vc.STATUS_PURPOSE).first()
+    if status is not None:
+        _publish(status, current)
+    return current, len(resigned)
+
+
 # --- issuing credentials --------------------------------------------------------------------------------------
 
 

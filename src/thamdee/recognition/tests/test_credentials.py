@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import socket
@@ -175,6 +176,103 @@ def test_a_rotated_key_stays_published_so_old_credentials_still_verify(world, ba
     assert vc.verify_token(badge.token).status == vc.REVOKED
 
 
+def _forged_with(key: IssuerKey, badge: Credential, **changes: object) -> str:
+    """A token signed with the issuer's own (stolen) private key: what whoever holds a leaked key can make."""
+    claims = {**vc.decode_segment(badge.token), **changes}
+    return vc.signer_for(key).sign_payload(claims)
+
+
+def test_a_compromised_key_is_published_no_more_and_what_it_signs_fails(world, badge, no_network):
+    stolen = IssuerKey.objects.select_related("issuer").get(issuer=badge.issuer)
+    forged = _forged_with(stolen, badge, name="เหรียญปลอมที่ลงนามด้วยกุญแจที่รั่ว")
+    assert vc.verify_token(forged).status == vc.VALID  # before: a leaked key signs what it likes
+    revoked = verified(world, hours=1, days_ago=3, member=world.verifier2)
+    revoked = Credential.objects.get(member=revoked.member, kind=CredentialKind.BADGE)
+    services.credential_revoke(actor=world.admin, credential=revoked, reason="ออกผิดคน")
+    old_token = badge.token
+
+    current, resigned = services.issuer_key_compromised(actor=world.admin, issuer=badge.issuer, note="ไฟล์กุญแจหลุด")
+
+    stolen.refresh_from_db()
+    assert stolen.compromised_at is not None and stolen.retired_at is not None and current.kid == "key-2"
+    assert resigned == 2  # both credentials it signed, the revoked one too
+    # Nothing it signed verifies, whatever it claims: the forgery, and the old copy a holder kept
+    for token in (forged, old_token):
+        result = vc.verify_token(token)
+        assert (result.status, result.reason) == (vc.TAMPERED, "key_compromised")
+        assert result.trusted_payload is None
+    assert "ไม่ปลอดภัย" in vc.REASONS["key_compromised"]
+    # What the site truly issued was signed again with the new key, the same claims, and still verifies
+    badge.refresh_from_db()
+    assert jwt.get_unverified_header(badge.token)["kid"] == current.key_id
+    assert vc.decode_segment(badge.token) == vc.decode_segment(old_token)
+    assert (vc.verify_token(badge.token).status, vc.verify_token(badge.token).credential) == (vc.VALID, badge)
+    revoked.refresh_from_db()
+    assert vc.verify_token(revoked.token).status == vc.REVOKED
+    # Neither the DID document nor the JWK Set publishes it any more, so no other verifier accepts it either
+    published = list(IssuerKey.objects.filter(issuer=badge.issuer))
+    assert vc.did_document(badge.issuer, published)["assertionMethod"] == [current.key_id]
+    assert [k["kid"] for k in vc.jwks(published)["keys"]] == [current.key_id]
+    # The status list is signed with the new key
+    status = StatusList.objects.get(issuer=badge.issuer)
+    assert jwt.get_unverified_header(status.token)["kid"] == current.key_id
+    # Again for the same key: nothing more to sign, nothing else changes
+    assert services.issuer_key_compromised(actor=world.admin, issuer=badge.issuer, note="อีกครั้ง", kid="key-1") == (
+        current,
+        0,
+    )
+
+
+def test_declaring_a_key_compromised_needs_a_site_admin_and_a_note(world, badge):
+    from thamdee.common.errors import NotFoundError
+    from thamdee.recognition.errors import CompromiseNoteRequiredError
+
+    with pytest.raises(NotFoundError):
+        services.issuer_key_compromised(actor=world.organiser, issuer=badge.issuer, note="x")
+    with pytest.raises(CompromiseNoteRequiredError) as refused:
+        services.issuer_key_compromised(actor=world.admin, issuer=badge.issuer, note="   ")
+    assert refused.value.code == "compromise_note_required"
+    with pytest.raises(NotFoundError):
+        services.issuer_key_compromised(actor=world.admin, issuer=badge.issuer, note="x", kid="key-9")
+    assert not IssuerKey.objects.filter(compromised_at__isnull=False).exists()
+    assert vc.verify_token(badge.token).status == vc.VALID
+
+
+def test_a_compromised_key_is_always_retired_and_explained_in_the_database(badge):
+    from django.db import IntegrityError, transaction
+
+    key = IssuerKey.objects.get(issuer=badge.issuer)
+    for retired_at, note in ((None, "รั่ว"), (timezone.now(), "")):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            IssuerKey.objects.filter(pk=key.pk).update(
+                compromised_at=timezone.now(), retired_at=retired_at, compromise_note=note
+            )
+
+
+def test_the_command_rotates_and_declares_a_key_compromised(world, badge):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="site admin"):
+        call_command("recognition", "rotate-key", "--issuer", str(badge.issuer.public_id), "--actor", "nobody")
+    with pytest.raises(CommandError, match="no issuer"):
+        call_command("recognition", "rotate-key", "--issuer", "x", "--actor", world.admin.username)
+    call_command(
+        "recognition", "rotate-key", "--issuer", str(world.org.public_id), "--actor", world.admin.username, stdout=out
+    )
+    assert "key-2" in out.getvalue()
+    with pytest.raises(CommandError, match="compromise_note_required"):
+        call_command("recognition", "key-compromised", "--issuer", str(badge.issuer.public_id),
+                     "--actor", world.admin.username)  # fmt: skip
+    call_command("recognition", "key-compromised", "--issuer", str(badge.issuer.public_id), "--kid", "key-1",
+                 "--note", "ไฟล์สำรองหาย", "--actor", world.admin.username, stdout=out)  # fmt: skip
+    assert "1 credential(s) signed again" in out.getvalue()
+    assert IssuerKey.objects.get(issuer=badge.issuer, kid="key-1").compromised_at is not None
+    assert IssuerKey.objects.get(issuer=badge.issuer, kid="key-2").retired_at is None
+    badge.refresh_from_db()
+    assert vc.verify_token(badge.token).status == vc.VALID
+
+
 def test_a_lost_private_key_is_retired_and_replaced_not_a_failed_verification(world, badge, key_dir):
     key = IssuerKey.objects.get(issuer=badge.issuer)
     (key_dir / f"{key.file_id}.pem").unlink()
@@ -258,3 +356,9 @@ def test_a_token_with_a_nul_character_in_a_claim_is_malformed_not_an_error(clien
     assert (result.status, result.reason) == (vc.TAMPERED, "malformed")
     page = client.post(reverse("recognition:verify"), {"credential": token})
     assert page.status_code < 500
+
+
+def test_the_issuer_page_says_which_key_was_compromised(client, world, badge):
+    services.issuer_key_compromised(actor=world.admin, issuer=badge.issuer, note="ไฟล์กุญแจหลุด")
+    page = client.get(reverse("recognition:issuer", args=[badge.issuer.public_id])).content.decode()
+    assert "#key-1" in page and "แจ้งว่าไม่ปลอดภัยเมื่อ" in page and "#key-2" in page
