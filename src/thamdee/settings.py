@@ -250,7 +250,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# Behind a TLS-terminating proxy (declared, or implied by a trusted proxy count) the request reached the proxy
+# over HTTPS when the proxy says so: without this every request would be redirected to https again (a loop) and
+# every browser POST would fail CSRF's Origin check. The proxy must set X-Forwarded-Proto itself, never pass on a
+# client's.
+if env_bool("BEHIND_PROXY", AXES_IPWARE_PROXY_COUNT > 0):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No inline script or style anywhere: every script and stylesheet is a file served by the site itself.
