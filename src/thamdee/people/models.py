@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -69,6 +70,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password ends the API tokens given out under the old one, however it was set (the profile page,
+        # the API, a site admin's form, `changepassword`): an app on a lost phone must sign in again, and a token
+        # never expires by itself. (Web sessions elsewhere end by Django's session hash.) ``_password`` is what
+        # set_password() leaves for save(); Django's own re-hashing at sign-in clears it first, so it ends nothing.
+        new_password = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if new_password:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
 
     @property
     def full_name(self) -> str:

@@ -344,12 +344,7 @@ def user_set_password(*, actor: Actor, user: User, password: str, current_passwo
         except DjangoValidationError as exc:
             raise WeakPasswordError(reasons=" ".join(exc.messages)) from None
         user.set_password(password)
-        user.save(update_fields=["password"])
-        # A new password ends the API tokens given out under the old one: an app on a lost phone must sign in again.
-        # (Web sessions elsewhere end by Django's session hash; the page changing it keeps its own.)
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=user).delete()
+        user.save(update_fields=["password"])  # which ends every API token of the account (User.save)
     return user
 
 
