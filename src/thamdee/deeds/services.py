@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from thamdee.areas.models import Area, AreaLevel
-from thamdee.common.errors import NotFoundError
+from thamdee.common.errors import DomainError, NotFoundError
 from thamdee.creditrules import engine
 from thamdee.creditrules.models import Rulebook
 from thamdee.creditrules.selectors import VersionCache, ruleset_of
@@ -361,8 +361,11 @@ def _lock_recorded_members(member_ids: Iterable[int]) -> None:
     those reads see what the erasure committed. FOR NO KEY UPDATE, as ``_lock_members``; one query for any number
     of members. On SQLite, write transactions run one at a time anyway."""
     ids = set(member_ids)
-    if len(_lock_members(ids, active=True)) != len(ids):
-        raise errors.NotAMemberError()
+    gone = ids - set(_lock_members(ids, active=True))
+    if gone:
+        raise errors.NotAMemberError(
+            member=str(User.objects.filter(pk=min(gone)).values_list("public_id", flat=True)[0])
+        )
 
 
 def _attach_evidence(deed: Deed, photos: Sequence[bytes], actor: User) -> None:
@@ -454,7 +457,15 @@ def deed_record_for(*, actor: User, entries: Sequence[DeedInput], source: str = 
         if not can_record_for.test(actor, entry.deed_type.organisation):
             raise NotFoundError()
     _lock_recorded_members(entry.member.pk for entry in entries)
-    deeds = [Deed(**_check(entry), source=source, recorded_by=actor) for entry in entries]
+    deeds = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            deeds.append(Deed(**_check(entry), source=source, recorded_by=actor))
+        except DomainError as exc:
+            # Which entry was refused, and for whom: a page names the member, the API's problem carries both.
+            exc.params.setdefault("entry", number)
+            exc.params.setdefault("member", str(entry.member.public_id))
+            raise
     Deed.objects.bulk_create(deeds)
     return deeds
 

@@ -386,7 +386,8 @@ def grid(request: AuthedRequest, public_id: str) -> HttpResponse:
             try:
                 deeds = services.deed_record_for(actor=request.user, entries=entries)
             except DomainError as exc:
-                errors.append(str(exc))
+                refused = by_id.get(str(exc.params.get("member", "")))  # whose entry, where the refusal says
+                errors.append(f"{refused.full_name}: {exc}" if refused else str(exc))
             else:
                 messages.success(request, _("บันทึก %(n)s รายการแล้ว รอผู้รับรอง") % {"n": len(deeds)})
                 return redirect(f"{reverse('deeds:queue')}?org={org.public_id}")

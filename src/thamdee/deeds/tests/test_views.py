@@ -185,6 +185,33 @@ def test_the_grid_keeps_what_the_organiser_typed_when_it_refuses(client, world):
     assert f'name="amount-{other}" value="2"' in html and f'id="m-{other}" checked' not in html
 
 
+def test_a_refusal_of_one_entry_in_the_grid_names_its_member_on_the_page_and_in_the_api(client, world):
+    from tests.factories import member_of
+
+    others = [member_of(world.org) for _ in range(3)]
+    client.force_login(world.organiser)
+    day = (world.today - dt.timedelta(days=1)).isoformat()
+    data = {"deed_type": str(world.care.public_id), "done_on": day, "member": [str(m.public_id) for m in others]}
+    amounts = {f"amount-{m.public_id}": "2" for m in others} | {f"amount-{others[1].public_id}": "30"}
+    response = client.post(reverse("deeds:grid", args=[world.org.public_id]), {**data, **amounts})
+    html = response.content.decode()
+    assert response.status_code == 400 and not Deed.objects.exists()
+    assert f"{others[1].full_name}: " in html
+    assert f"{others[0].full_name}: " not in html and f"{others[2].full_name}: " not in html
+    # The API's problem says which entry and whose
+    api = APIClient()
+    api.force_authenticate(world.organiser)
+    answer = api.post(
+        "/api/v1/deeds/record/",
+        {"deed_type": str(world.care.public_id), "done_on": day,
+         "entries": [{"member": str(m.public_id), "hours": "30" if m == others[1] else "2"} for m in others]},
+        format="json",
+    )  # fmt: skip
+    assert answer.status_code == 400, answer.content
+    assert (answer.json()["entry"], answer.json()["member"]) == (2, str(others[1].public_id))
+    assert not Deed.objects.exists()
+
+
 @pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "abc"])
 def test_an_amount_that_is_not_a_number_in_the_grid_is_refused_by_its_member(client, world, amount):
     client.force_login(world.organiser)
