@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from thamdee.common.errors import NotFoundError
 from thamdee.orgs.models import AgencyStaff, Membership, Network, Organisation
 from thamdee.orgs.permissions import (
+    can_add_members,
     can_end_membership,
     can_set_roles,
     can_view_membership,
@@ -98,6 +99,22 @@ def invitations_for_user(user: Any) -> list[Membership]:
         .select_related("organisation", "organisation__area")
         .order_by("-invited_at")
     )
+
+
+INVITATIONS_SHOWN = 100
+
+
+def invitations_waiting(*, viewer: Any, organisation: Organisation) -> tuple[list[Membership], int]:
+    """The organisation's invitations still waiting for an answer, newest first (at most ``INVITATIONS_SHOWN``)
+    and how many there are, for those who may invite and so withdraw them; nothing for anyone else. The page
+    shows each by the end of the mobile number it was sent to, never the name: a number alone must not tell
+    who holds it."""
+    if not can_add_members.test(viewer, organisation):
+        return [], 0
+    waiting = Membership.objects.filter(
+        organisation=organisation, is_active=False, ended_at__isnull=True, invited_at__isnull=False
+    )
+    return list(waiting.select_related("user").order_by("-invited_at", "-pk")[:INVITATIONS_SHOWN]), waiting.count()
 
 
 def membership_list_visible_to(

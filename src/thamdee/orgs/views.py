@@ -138,12 +138,15 @@ def members(request: AuthedRequest, public_id: str) -> HttpResponse:
             form.add_error(field, str(exc))
         status = 400
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    invitations, invitations_count = selectors.invitations_waiting(viewer=request.user, organisation=org)
     return render(
         request,
         "orgs/members.html",
         {
             "org": org,
             "page": page,
+            "invitations": invitations,
+            "invitations_count": invitations_count,
             "q": q,
             "add_form": add_form,
             "new_form": new_form,

@@ -93,3 +93,28 @@ def test_the_api_answers_an_invitation_without_the_person_s_name(org):
     body = response.json()
     assert body["status"] == "invited" and "person" not in body and "ลับเฉพาะ" not in response.content.decode()
     assert Membership.objects.get(user=person, organisation=org).is_invitation
+
+
+def test_those_who_invite_see_the_invitations_that_wait_by_the_end_of_the_number_and_withdraw_one(client, org):
+    organiser = member_of(org, is_organiser=True)
+    person = UserFactory(mobile="0812345678", first_name="สมปอง", last_name="ทดลอง")
+    services.membership_add(actor=organiser, organisation=org, user=person)
+    answered = UserFactory(mobile="0899997531")
+    declined = services.membership_add(actor=organiser, organisation=org, user=answered)
+    services.membership_decline(actor=answered, membership=declined)
+    url = reverse("orgs:members", args=[org.public_id])
+    # A plain member of the organisation does not invite, so is shown none
+    client.force_login(member_of(org))
+    assert "คำเชิญที่รอคำตอบ" not in client.get(url).content.decode()
+    client.force_login(organiser)
+    page = client.get(url).content.decode()
+    assert "คำเชิญที่รอคำตอบ" in page and "(1)" in page
+    assert "5678" in page and "0812345678" not in page and "สมปอง" not in page  # never who holds the number
+    assert "7531" not in page  # a declined invitation waits no more
+    waiting = Membership.objects.get(user=person, organisation=org)
+    assert f'action="{reverse("orgs:membership_end", args=[waiting.public_id])}"' in page
+    response = client.post(reverse("orgs:membership_end", args=[waiting.public_id]), follow=True)
+    assert response.status_code == 200 and "ถอนคำเชิญแล้ว" in response.content.decode()
+    assert "คำเชิญที่รอคำตอบ" not in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.ended_at is not None and not waiting.is_active
