@@ -32,6 +32,7 @@ from thamdee.ledger.errors import (
     GiftRecipientError,
     GiftTooLargeError,
     GiftToSelfError,
+    IdempotencyConflictError,
     InsufficientCreditsError,
     InvalidAmountError,
     NotReversibleError,
@@ -338,7 +339,7 @@ def allotment_top_up(
             issued = selectors.issued_in(programme, year)
             if issued + amount > budget.credits:
                 raise BudgetExceededError(remaining=max(budget.credits - issued, 0))
-    return journal_post(
+    result = journal_post(
         kind=JournalKind.ALLOTMENT,
         legs=[
             (account_issuance(programme, year), -amount),
@@ -350,6 +351,12 @@ def allotment_top_up(
         cause=(CauseKind.TOP_UP, organisation.pk),
         at=at,
     )
+    # The memo is what the officer typed (the budget line it is for): a retry saying something else is another
+    # top-up, refused as any other difference is, not answered as the first. (Journals whose memo the system
+    # writes from names that may change, a deed type's, an offer's, are not compared by it.)
+    if result.replayed and (result.journal.memo or None) != (memo or None):
+        raise IdempotencyConflictError()
+    return result
 
 
 @transaction.atomic

@@ -74,6 +74,24 @@ def test_a_retried_top_up_answers_with_its_first_result_even_when_the_budget_is_
     assert selectors.issued_in(programme, YEAR) == 50
 
 
+def test_a_retried_top_up_with_another_memo_is_another_request_refused(programme, staff, org):
+    from thamdee.ledger.errors import IdempotencyConflictError
+
+    first = services.allotment_top_up(
+        actor=staff, organisation=org, programme=programme, amount=10, idempotency_key="k-top", memo="งบไตรมาส 1"
+    )
+    again = services.allotment_top_up(
+        actor=staff, organisation=org, programme=programme, amount=10, idempotency_key="k-top", memo="งบไตรมาส 1"
+    )
+    assert again.replayed and again.journal_id == first.journal_id
+    for memo in ("งบไตรมาส 2", ""):
+        with pytest.raises(IdempotencyConflictError):
+            services.allotment_top_up(
+                actor=staff, organisation=org, programme=programme, amount=10, idempotency_key="k-top", memo=memo
+            )
+    assert selectors.issued_in(programme, YEAR) == 10
+
+
 def test_a_budget_is_never_set_below_what_was_issued(programme, national, staff, org):
     top_up(staff, org, programme, 70)
     with pytest.raises(BudgetBelowIssuedError) as refused:
