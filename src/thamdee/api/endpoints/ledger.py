@@ -130,13 +130,18 @@ class TopUpSerializer(serializers.Serializer):
 class PostedSerializer(serializers.Serializer):
     ref = serializers.UUIDField()
     replayed = serializers.BooleanField(help_text="true when the idempotency key was already used")
-    balance = serializers.IntegerField(help_text="the acting member's balance after the movement", required=False)
+    balance = serializers.IntegerField(
+        help_text="the acting member's balance just after the movement; left out of a replay (the movement was "
+        "posted before, and what came after it is not its result)",
+        required=False,
+    )
 
 
-def _posted(result: Any, balance: int | None = None) -> Response:
+def _posted(result: Any, balance: Any = None) -> Response:
+    """``balance`` (a callable) is asked only for a movement posted now."""
     data: dict[str, Any] = {"ref": result.journal.idempotency_key, "replayed": result.replayed}
-    if balance is not None:
-        data["balance"] = balance
+    if balance is not None and not result.replayed:
+        data["balance"] = balance()
     return Response(data, status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)
 
 
@@ -157,7 +162,7 @@ class GiftApi(APIView):
             message=s.validated_data["message"],
             idempotency_key=f"gift:{user.pk}:{s.validated_data['idempotency_key']}",
         )
-        return _posted(result, selectors.balance_of(user))
+        return _posted(result, lambda: selectors.balance_of(user))
 
 
 @extend_schema(tags=["passbook"], request=DonationSerializer, responses={201: PostedSerializer, 200: PostedSerializer})
@@ -177,7 +182,7 @@ class DonationApi(APIView):
             message=s.validated_data["message"],
             idempotency_key=f"donation:{user.pk}:{s.validated_data['idempotency_key']}",
         )
-        return _posted(result, selectors.balance_of(user))
+        return _posted(result, lambda: selectors.balance_of(user))
 
 
 @extend_schema(tags=["allotments"], request=TopUpSerializer, responses={201: PostedSerializer, 200: PostedSerializer})
