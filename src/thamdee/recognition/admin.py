@@ -49,7 +49,7 @@ class IssuerAdmin(ReadOnlyAdmin):
 
 @admin.register(IssuerKey)
 class IssuerKeyAdmin(ReadOnlyAdmin):
-    list_display = ("issuer", "kid", "created_at", "retired_at")
+    list_display = ("issuer", "kid", "created_at", "retired_at", "compromised_at")
     exclude = ("file_id",)
 
 
