@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A text cell that a spreadsheet would read as a formula (names typed by users: an organisation's, a person's).
@@ -16,7 +17,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value: Any) -> Any:
     """Text that starts like a formula is kept as text (a leading apostrophe), so that opening an export never
-    runs what someone typed as a name; numbers and dates are left as they are."""
+    runs what someone typed as a name; numbers and dates are left as they are. A lazy translation (a choice's
+    label) is text in the language of the request: the spreadsheet writer takes no other kind of object."""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -30,7 +34,7 @@ def table_response(filename: str, headers: Sequence[str], rows: Sequence[Sequenc
         book = Workbook()
         sheet = book.active
         sheet.title = filename[:31]
-        sheet.append(list(headers))
+        sheet.append([safe_cell(h) for h in headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
@@ -45,7 +49,7 @@ def table_response(filename: str, headers: Sequence[str], rows: Sequence[Sequenc
         text = io.StringIO()
         text.write("\ufeff")
         writer = csv.writer(text)
-        writer.writerow(headers)
+        writer.writerow([safe_cell(h) for h in headers])
         writer.writerows([safe_cell(v) for v in row] for row in rows)
         response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{"xlsx" if fmt == "xlsx" else "csv"}"'

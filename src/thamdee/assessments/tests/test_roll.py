@@ -159,6 +159,16 @@ def test_the_roll_downloads_as_csv_with_every_line_and_its_verification_address(
     assert not any(a.subject_name in by_name for a in hidden.values())
 
 
+def test_the_roll_downloads_as_excel_with_the_same_lines(client, roll):
+    from openpyxl import load_workbook
+
+    response = client.get(ROLL, {"format": "xlsx", "area": "71"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "ปีงบประมาณ" and len(rows) == 3
+    assert {row[1] for row in rows[1:]} == {"องค์กร", "จังหวัด"}  # a choice's label, written as text
+
+
 def test_the_roll_reads_in_a_fixed_number_of_queries(client, scene, roll, django_assert_num_queries):
     year = {"fy": current_fiscal_year()}
     client.get(ROLL, year)  # warm the per-process caches (menus, levels)

@@ -21,3 +21,16 @@ def test_both_formats_carry_the_guard():
     assert text.splitlines()[1] == "'=1+1,2"
     book = load_workbook(io.BytesIO(table_response("t", ["name", "n"], rows, "xlsx").content))
     assert [c.value for c in book.active[2]] == ["'=1+1", 2]
+
+
+def test_a_lazy_translation_goes_out_as_text_in_the_requests_language_in_both_formats():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    label = gettext_lazy("จังหวัด")
+    for language, text in (("th", "จังหวัด"), ("en", "Province")):
+        with translation.override(language):
+            book = load_workbook(io.BytesIO(table_response("t", [label], [[label]], "xlsx").content))
+            assert [c.value for c in book.active[2]] == [text] and book.active["A1"].value == text
+            csv_text = table_response("t", [label], [[label]], "csv").content.decode("utf-8-sig")
+            assert csv_text.splitlines() == [text, text]
