@@ -25,7 +25,7 @@ from thamdee.common.ratelimit import take
 from thamdee.deeds.evidence import MAX_STORY_PHOTOS, EvidenceTooManyPhotosError, read_upload
 from thamdee.deeds.models import Dimension, Virtue
 from thamdee.ledger.models import Programme
-from thamdee.orgs.models import Network, OrgKind
+from thamdee.orgs.models import Network, Organisation, OrgKind
 from thamdee.orgs.roles import roles_for
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.models import User
@@ -105,7 +105,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "kind": kind,
         "networks": Network.objects.order_by("name_th"),
         "network": network,
-        "path": _path(scope.area),
+        "path": _path(request.user, scope.area),
         "filtered": bool(kind or network),
         "assessment": _assessment_card(request.user, fy, code),
     }
@@ -123,10 +123,15 @@ def _assessment_card(viewer: User, fy: int, code: str) -> dict[str, Any] | None:
     }
 
 
-def _path(area: Area | None) -> list[Area]:
+def _path(viewer: User, area: Area | None) -> list[Area]:
+    """The breadcrumb to an area: the areas above it that the viewer may open (a district officer's starts at
+    their district, never the province above it, which would answer 404)."""
     if area is None:
         return []
-    codes = area.ancestor_codes()
+    roles = roles_for(viewer)
+    codes = [
+        c for c in area.ancestor_codes() if roles.is_site_admin or any(c.startswith(root) for root in roles.scope_codes)
+    ]
     found = {a.code: a for a in Area.objects.filter(code__in=codes)}
     return [found[c] for c in codes if c in found]
 
@@ -145,7 +150,7 @@ def area_panel(request: AuthedRequest, code: str) -> HttpResponse:
             "fy": fy,
             "headline": selectors.headline(code, fy, hidden=hidden),
             "children": selectors.by_child_area(code, fy, hidden=hidden),
-            "path": _path(scope.area),
+            "path": _path(request.user, scope.area),
         },
     )
 
@@ -459,6 +464,12 @@ def story_photo(request: HttpRequest, public_id: str, kind: str) -> FileResponse
     return FileResponse((photo.thumbnail if kind == "thumb" else photo.image).open("rb"), content_type="image/jpeg")
 
 
+def _story_organisations(user: Any) -> list[Organisation]:
+    """The organisations whose stories a person writes (organiser or admin), by name."""
+    ids = roles_for(user).org_ids_with("organiser", "admin")
+    return list(Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name_th"))
+
+
 @login_required
 def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResponse:
     item = None
@@ -468,7 +479,13 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
             raise NotFoundError()
         org = item.organisation
     else:
-        org = organisation_get(request.GET.get("org") or request.POST.get("org") or "")
+        # The menu opens the form with no organisation named: the first of those the person writes stories for,
+        # with a choice of the others on the form.
+        writes_for = _story_organisations(request.user)
+        chosen = request.GET.get("org") or request.POST.get("org") or ""
+        if not chosen and not writes_for:
+            raise NotFoundError()
+        org = organisation_get(chosen or str(writes_for[0].public_id))
     if not can_write_story.test(request.user, org):
         raise NotFoundError()
     members = User.objects.filter(memberships__organisation=org, memberships__is_active=True).order_by("first_name")
@@ -531,6 +548,7 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
             "dimensions": Dimension.objects.all(),
             "error": error,
             "values": values,
+            "writes_for": [] if item else _story_organisations(request.user),
         },
         status=400 if error else 200,
     )

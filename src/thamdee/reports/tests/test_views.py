@@ -105,6 +105,21 @@ class TestExports:
         assert "กาญจนบุรี" in text
         assert f"ปีงบประมาณ {be_year(fy)}" in text
 
+    def test_a_district_officer_s_breadcrumb_starts_at_their_district(self, client):
+        w = build_world()
+        verified_deeds(w, 2)
+        district = w.org.area.code[:4]
+        client.force_login(AgencyStaffFactory(scope_area=area(district)).user)
+        for url, params in (
+            (reverse("reports:dashboard"), {"area": w.org.area.code[:6]}),
+            (reverse("reports:area", args=[w.org.area.code[:6]]), {}),
+        ):
+            html = client.get(url, params).content.decode()
+            assert f"area={district}" in html or reverse("reports:area", args=[district]) in html
+            # No link to the province above, which the officer may not open
+            assert 'area=71"' not in html and f"{reverse('reports:area', args=['71'])}?" not in html
+            assert client.get(reverse("reports:area", args=["71"])).status_code == 404
+
     def test_the_no_virtue_row_reaches_the_exports_the_pdf_and_the_api(self, client):
         """Deeds of a type without a main virtue or dimension are a row of their own wherever the splits go."""
         from thamdee.deeds.models import DeedType
@@ -570,6 +585,27 @@ class TestTheStoryForm:
         for typed in ("ชื่อเรื่องที่พิมพ์ไว้", "สรุปที่พิมพ์ไว้", "เรื่องเล่าที่พิมพ์ไว้ยาวหลายย่อหน้า", "บทเรียน"):
             assert typed in html
         assert 'name="virtues" value="honesty" checked' in html
+
+    def test_the_menu_opens_the_form_for_the_first_organisation_the_person_writes_for_and_offers_the_others(
+        self, client
+    ):
+        from thamdee.orgs.models import Membership
+
+        w = build_world()
+        second = OrganisationFactory(area=w.org.area, name_th="ฮ กลุ่มที่สอง")
+        Membership.objects.create(user=w.organiser, organisation=second, is_organiser=True)
+        client.force_login(w.organiser)
+        url = reverse("reports:story_new")
+        page = client.get(url)
+        html = page.content.decode()
+        assert page.status_code == 200 and w.org.display_name() in html
+        assert f'<option value="{second.public_id}">' in html and f'<option value="{w.org.public_id}" selected>' in html
+        assert f'name="org" value="{w.org.public_id}"' in html
+        html = client.get(url, {"org": str(second.public_id)}).content.decode()
+        assert f'name="org" value="{second.public_id}"' in html
+        # Those who write no stories find no form
+        client.force_login(w.member)
+        assert client.get(url).status_code == 404
 
     def test_a_too_large_story_photo_is_refused_from_its_size_before_it_is_read(self, client, monkeypatch):
         from django.core.files.uploadedfile import SimpleUploadedFile
