@@ -29,13 +29,27 @@ DRF_CODES: dict[type[exceptions.APIException], tuple[str, Any]] = {
     exceptions.UnsupportedMediaType: ("unsupported_media_type", _("ไม่รองรับชนิดข้อมูลที่ส่งมา")),
     exceptions.Throttled: ("throttled", _("เรียกใช้บ่อยเกินไป โปรดรอสักครู่")),
 }
+# A throttled request's detail when the wait is known; the seconds are also the problem's ``seconds`` field.
+THROTTLED_WAIT = _("เรียกใช้บ่อยเกินไป โปรดลองใหม่ในอีก {seconds} วินาที")
+
+# DRF exceptions whose own text is never the problem's detail: the bilingual message is, in the caller's language.
+# Their text is generic and in English only (DRF has no Thai for it), a parse error's quotes the Python decoder or
+# Django's multipart parser, a throttled one's wait is the ``seconds`` field; not found and not allowed say nothing
+# more than the message.
+OWN_MESSAGE_ONLY = (
+    exceptions.NotFound,
+    exceptions.PermissionDenied,
+    exceptions.ParseError,
+    exceptions.NotAcceptable,
+    exceptions.Throttled,
+)
 
 
-def _both(message: Any) -> tuple[str, str]:
+def _both(message: Any, **params: Any) -> tuple[str, str]:
     with translation.override("th"):
-        th = str(message)
+        th = str(message).format(**params) if params else str(message)
     with translation.override("en"):
-        en = str(message)
+        en = str(message).format(**params) if params else str(message)
     return th, en
 
 
@@ -56,20 +70,29 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         ((c, m) for cls, (c, m) in DRF_CODES.items() if isinstance(exc, cls)),
         (str(getattr(exc, "default_code", "error")), exc.default_detail),
     )
+    thai = (translation.get_language() or "th").startswith("th")
     th, en = _both(message)
-    current = th if (translation.get_language() or "th").startswith("th") else en
+    title = th if thai else en
+    params: dict[str, Any] = {}
+    wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+    if wait is not None:
+        params["seconds"] = int(wait)
+        th, en = _both(THROTTLED_WAIT, **params)
     data: dict[str, Any] = {
         "type": f"https://thamdee.example/problems/{code}",
-        "title": current,
+        "title": title,
         "status": exc.status_code,
         "code": code,
-        "detail": current,
+        "detail": th if thai else en,
         "detail_th": th,
         "detail_en": en,
+        **params,
     }
     if isinstance(exc, exceptions.ValidationError):
         data["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-    elif not isinstance(exc, exceptions.NotFound | exceptions.PermissionDenied):
+    elif not isinstance(exc, OWN_MESSAGE_ONLY):
+        # DRF's own text where it says more (the method or media type refused), in the caller's language when DRF
+        # has it.
         detail = str(exc.detail) if not isinstance(exc.detail, dict | list) else ""
         if detail and detail not in (th, en):
             data["detail"] = detail

@@ -23,14 +23,16 @@ from rest_framework.views import APIView
 from thamdee.api.base import AreaCodeField, OrganisationRefSerializer, PersonSerializer, PublicIdRelatedField, me
 from thamdee.api.files import FileApiView
 from thamdee.api.parsers import MultiPartParser
+from thamdee.api.schema import unavailable
 from thamdee.areas.models import Area, AreaLevel
 from thamdee.assessments import certificates, selectors, services
 from thamdee.assessments.models import Assessment, AssessmentStatus, EvidenceFile, Level, Subject
 from thamdee.assessments.views import evidence_response
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
-from thamdee.deeds.evidence import read_upload
+from thamdee.deeds.evidence import EvidenceUnavailableError, read_upload
 from thamdee.orgs.models import Organisation
+from thamdee.recognition.errors import KeyUnavailableError
 
 # Levels are plain integers, not enums: the same choices under three names (level, confirmed_level, an activity's
 # level) would make drf-spectacular name the enum twice, and "level" already names other components' enums.
@@ -466,11 +468,17 @@ class AssessmentSubmitApi(APIView):
         return _detail(user, selectors.assessment_get(viewer=user, public_id=public_id))
 
 
-@extend_schema(tags=["assessments"], request=AssessmentReviewSerializer, responses=AssessmentDetailSerializer)
+@extend_schema(
+    tags=["assessments"],
+    request=AssessmentReviewSerializer,
+    responses={200: AssessmentDetailSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class AssessmentReviewApi(APIView):
     """Confirm a submitted result or return it for correction (a reason is required: 400 assessment_invalid).
     Agency staff covering the organisation (national staff for a province) or a site admin; never who submitted it
-    (400 assessment_own_review). Not waiting for confirmation: 409 assessment_not_submitted. Anyone else: 404."""
+    (400 assessment_own_review). Not waiting for confirmation: 409 assessment_not_submitted. 503
+    issuer_key_unavailable if the agency cannot sign the confirmed result now (it stays submitted). Anyone else:
+    404."""
 
     permission_classes = [IsAuthenticated]
 
@@ -547,7 +555,11 @@ class AssessmentFileUploadSerializer(serializers.Serializer):
 @extend_schema(
     tags=["assessments"],
     request={"multipart/form-data": AssessmentFileUploadSerializer},
-    responses={201: AssessmentFileSerializer, 200: AssessmentFileSerializer},
+    responses={
+        201: AssessmentFileSerializer,
+        200: AssessmentFileSerializer,
+        503: unavailable(EvidenceUnavailableError),
+    },
 )
 class AssessmentFilesApi(APIView):
     """Keep a file as evidence of one activity while the assessment is a draft or returned: 201, or 200 with the

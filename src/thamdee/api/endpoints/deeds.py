@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedField, me
 from thamdee.api.files import FileApiView
+from thamdee.api.schema import unavailable
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.common.parsing import year_param
@@ -45,6 +46,7 @@ from thamdee.ledger.models import Programme
 from thamdee.orgs.models import Organisation
 from thamdee.orgs.selectors import organisation_get
 from thamdee.people.models import User
+from thamdee.recognition.errors import KeyUnavailableError
 
 
 def _lang(request: Request) -> str:
@@ -331,18 +333,35 @@ class DeedReportSerializer(serializers.Serializer):
     )
 
 
-@extend_schema(tags=["deeds"], parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=DeedStatus.values)])
+class MyDeedsFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DeedStatus.values, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=["deeds"],
+    parameters=[
+        OpenApiParameter(
+            "status",
+            OpenApiTypes.STR,
+            enum=DeedStatus.values,
+            description="left out or blank: all; a value not listed: 400 invalid",
+        )
+    ],
+)
 class MyDeedsApi(generics.ListCreateAPIView):
-    """Your deeds; POST reports a new one (multipart with photos, or JSON without)."""
+    """Your deeds; POST reports a new one (multipart with photos, or JSON without). A status not listed: 400
+    invalid."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = DeedSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Deed]:
+        filters = MyDeedsFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         # The serializer names the member, the organisation and the area of every deed.
         return (
-            selectors.deed_list_for_member(me(self.request), self.request.query_params.get("status", ""))
+            selectors.deed_list_for_member(me(self.request), filters.validated_data["status"])
             .select_related("member", "area", "explanation")
             .prefetch_related("evidence")
         )
@@ -379,9 +398,14 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-@extend_schema(tags=["verification"], request=None, responses=DeedSerializer)
+@extend_schema(
+    tags=["verification"],
+    request=None,
+    responses={200: DeedSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class DeedVerifyApi(APIView):
-    """Verify a deed (never your own); above the rulebook's threshold the first approval waits for a second."""
+    """Verify a deed (never your own); above the rulebook's threshold the first approval waits for a second. 503
+    issuer_key_unavailable if a badge or level it earns cannot be signed now (nothing is changed)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -457,9 +481,14 @@ class BulkResultSerializer(serializers.Serializer):
     credits = serializers.IntegerField()
 
 
-@extend_schema(tags=["verification"], request=BulkSerializer, responses=BulkResultSerializer)
+@extend_schema(
+    tags=["verification"],
+    request=BulkSerializer,
+    responses={200: BulkResultSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class DeedVerifyBulkApi(APIView):
-    """Verify up to 500 deeds at once; their awards post as one batch (all or nothing)."""
+    """Verify up to 500 deeds at once; their awards post as one batch (all or nothing). 503 issuer_key_unavailable
+    if a badge or level they earn cannot be signed now."""
 
     permission_classes = [IsAuthenticated]
 
@@ -638,8 +667,15 @@ class DecideSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-@extend_schema(tags=["appeals"], request=DecideSerializer, responses=AppealSerializer)
+@extend_schema(
+    tags=["appeals"],
+    request=DecideSerializer,
+    responses={200: AppealSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class AppealDecideApi(APIView):
+    """Uphold or dismiss an appeal. 503 issuer_key_unavailable if the deed an upheld appeal credits again earns a
+    badge or level that cannot be signed now (nothing is changed)."""
+
     permission_classes = [IsAuthenticated]
 
     def post(self, request: Request, public_id: str) -> Response:
@@ -685,9 +721,14 @@ class CheckinSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200)
 
 
-@extend_schema(tags=["activities"], request=CheckinSerializer, responses={201: DeedSerializer})
+@extend_schema(
+    tags=["activities"],
+    request=CheckinSerializer,
+    responses={201: DeedSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class CheckinApi(APIView):
-    """Check in to an activity with the code from its QR."""
+    """Check in to an activity with the code from its QR. 503 issuer_key_unavailable if the check-in is verified at
+    once and earns a badge or level that cannot be signed now."""
 
     permission_classes = [IsAuthenticated]
 
@@ -702,8 +743,15 @@ class RosterSerializer(serializers.Serializer):
     members = serializers.ListField(child=serializers.UUIDField(), max_length=2000)
 
 
-@extend_schema(tags=["activities"], request=RosterSerializer, responses={201: DeedSerializer(many=True)})
+@extend_schema(
+    tags=["activities"],
+    request=RosterSerializer,
+    responses={201: DeedSerializer(many=True), 503: unavailable(KeyUnavailableError)},
+)
 class RosterApi(APIView):
+    """Check in the members who came. 503 issuer_key_unavailable if a check-in is verified at once and earns a badge
+    or level that cannot be signed now (no one is checked in)."""
+
     permission_classes = [IsAuthenticated]
 
     def post(self, request: Request, public_id: str) -> Response:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from thamdee.api.base import AreaCodeField, PersonSerializer, PublicIdRelatedField, me
+from thamdee.api.schema import unavailable
 from thamdee.common.errors import NotFoundError
 from thamdee.common.ids import parse_uuid
 from thamdee.common.parsing import ascii_int
@@ -25,6 +26,7 @@ from thamdee.orgs.selectors import organisation_get
 from thamdee.people.models import User
 from thamdee.recognition import credentials as vc
 from thamdee.recognition import selectors, services
+from thamdee.recognition.errors import KeyUnavailableError
 from thamdee.recognition.models import (
     BadgeAward,
     BadgeDefinition,
@@ -406,9 +408,14 @@ class CertificateApi(APIView):
         return Response(self._data(credential), status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(tags=["credentials"], request=RevocationReasonSerializer, responses=CredentialSerializer)
+@extend_schema(
+    tags=["credentials"],
+    request=RevocationReasonSerializer,
+    responses={200: CredentialSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class CredentialRevokeApi(APIView):
-    """The issuing body revokes a credential (its bit in the signed status list is set)."""
+    """The issuing body revokes a credential (its bit in the signed status list is set). 503
+    issuer_key_unavailable if the status list cannot be signed now (nothing is changed)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -677,9 +684,14 @@ class ScoreApi(APIView):
         return Response(NominationRowSerializer(next(r for r in rows if r.nomination.pk == nomination.pk)).data)
 
 
-@extend_schema(tags=["exemplars"], request=None, responses={201: MyHonourSerializer})
+@extend_schema(
+    tags=["exemplars"],
+    request=None,
+    responses={201: MyHonourSerializer, 503: unavailable(KeyUnavailableError)},
+)
 class NominationSelectApi(APIView):
-    """Select a nominee (the agency); the person is then asked for consent before anything is published."""
+    """Select a nominee (the agency); the person is then asked for consent before anything is published. 503
+    issuer_key_unavailable if the honour's credential cannot be signed now (nothing is changed)."""
 
     permission_classes = [IsAuthenticated]
 

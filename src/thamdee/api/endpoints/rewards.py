@@ -135,20 +135,43 @@ def _voucher(voucher: Voucher, viewer: Any, code: int = status.HTTP_200_OK) -> R
 # --- members --------------------------------------------------------------------------------------------------
 
 
+# A filter's value must be one it lists (400 invalid otherwise); blank or left out: no filter.
+class CatalogueFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=OfferKind.values, required=False, allow_blank=True, default="")
+
+
+class VoucherFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=VoucherStatus.values, required=False, allow_blank=True, default="")
+
+
+class PartnerFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PartnerStatus.values, required=False, allow_blank=True, default="")
+
+
+def _filters(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    filters = serializer_class(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return dict(filters.validated_data)
+
+
+ANY_OR_400 = "left out or blank: all; a value not listed: 400 invalid"
+
+
 @extend_schema(tags=["benefits"])
 class CatalogueApi(APIView):
     """The benefits that apply where you live: those your level and record unlock, and, apart, the perks you can
-    still work toward."""
+    still work toward. A kind not listed: 400 invalid."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         responses=CatalogueSerializer,
         operation_id="benefits_catalogue",
-        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, enum=OfferKind.values)],
+        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, enum=OfferKind.values, description=ANY_OR_400)],
     )
     def get(self, request: Request) -> Response:
-        book = selectors.catalogue_for(viewer=me(request), kind=request.query_params.get("kind", ""))
+        kind = _filters(CatalogueFilterSerializer, request)["kind"]
+        book = selectors.catalogue_for(viewer=me(request), kind=kind)
         # Each offer lists its areas: one query for all of them (the web page shows none).
         prefetch_related_objects([entry.offer for entry in [*book.available, *book.locked]], "areas")
         return Response(CatalogueSerializer(book).data)
@@ -188,17 +211,18 @@ class RedeemApi(APIView):
 
 @extend_schema(
     tags=["benefits"],
-    parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=VoucherStatus.values)],
+    parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=VoucherStatus.values, description=ANY_OR_400)],
 )
 class MyVoucherListApi(generics.ListAPIView):
-    """Your vouchers, newest first."""
+    """Your vouchers, newest first. A status not listed: 400 invalid."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = VoucherSerializer
 
     def get_queryset(self) -> QuerySet[Voucher]:
         user = me(self.request)
-        return selectors.voucher_list_for_member(viewer=user, status=self.request.query_params.get("status", ""))
+        wanted = _filters(VoucherFilterSerializer, self.request)["status"]
+        return selectors.voucher_list_for_member(viewer=user, status=wanted)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "viewer": self.request.user}
@@ -267,10 +291,13 @@ MONTH = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (CE; a 
 
 @extend_schema(
     tags=["benefits: partners"],
-    parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=VoucherStatus.values), MONTH],
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=VoucherStatus.values, description=ANY_OR_400),
+        MONTH,
+    ],
 )
 class RedemptionListApi(generics.ListAPIView):
-    """A partner's vouchers (its staff only), newest first."""
+    """A partner's vouchers (its staff only), newest first. A status not listed: 400 invalid."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = VoucherSerializer
@@ -279,10 +306,9 @@ class RedemptionListApi(generics.ListAPIView):
         request = self.request
         partner = selectors.partner_get_for_staff(viewer=request.user, public_id=self.kwargs["public_id"])
         p = request.query_params
+        wanted = _filters(VoucherFilterSerializer, request)["status"]
         month = selectors.parse_month(p["month"]) if p.get("month") else None
-        return selectors.redemption_list_for_partner(
-            viewer=request.user, partner=partner, status=p.get("status", ""), month=month
-        )
+        return selectors.redemption_list_for_partner(viewer=request.user, partner=partner, status=wanted, month=month)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "viewer": self.request.user}
@@ -538,19 +564,18 @@ class PartnerApplySerializer(serializers.Serializer):
 
 @extend_schema(tags=["benefits: partners"])
 class PartnerListApi(APIView):
-    """Agency staff list the partners in their areas; an organisation's admins apply to become one.
-    Public-service providers cannot (400 public_service_partner)."""
+    """Agency staff list the partners in their areas (a status not listed: 400 invalid); an organisation's admins
+    apply to become one. Public-service providers cannot (400 public_service_partner)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         responses=PartnerProfileSerializer(many=True),
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=PartnerStatus.values)],
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=PartnerStatus.values, description=ANY_OR_400)],
     )
     def get(self, request: Request) -> Response:
-        profiles = selectors.partner_profiles_for_agency(
-            viewer=request.user, status=request.query_params.get("status", "")
-        )
+        wanted = _filters(PartnerFilterSerializer, request)["status"]
+        profiles = selectors.partner_profiles_for_agency(viewer=request.user, status=wanted)
         return Response(PartnerProfileSerializer(profiles, many=True).data)
 
     @extend_schema(request=PartnerApplySerializer, responses={201: PartnerProfileSerializer})
