@@ -10,7 +10,9 @@ class RulesInvalidError(ValidationError):
 
 class RetroactiveRuleError(ValidationError):
     code = "rules_retroactive"
-    message = _("กติกาฉบับใหม่ต้องมีผลตั้งแต่วันนี้หรือหลังจากนี้ และหลังฉบับก่อนหน้า (ไม่ใช้ย้อนหลัง)")
+    message = _(
+        "กติกาฉบับใหม่ต้องมีผลหลังฉบับก่อนหน้า และตั้งแต่พรุ่งนี้เป็นต้นไป (ฉบับแรกของสมุดกติกามีผลตั้งแต่วันนี้ได้) ไม่ใช้ย้อนหลังกับความดีที่ทำไปแล้ว"
+    )
 
 
 class VersionPublishedError(ConflictError):

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
 from thamdee.creditrules import engine
 from thamdee.creditrules.models import Rulebook, RulebookVersion
@@ -46,6 +47,16 @@ def version_in_force(rulebook: Rulebook | None, day: dt.date) -> RulebookVersion
         .order_by("-effective_from")
         .first()
     )
+
+
+def earliest_effective_from(rulebook: Rulebook) -> dt.date:
+    """The first day a new version of the rulebook may take effect: today for its first version, otherwise
+    tomorrow (a version never governs a deed done before it was published, even earlier the same day), and
+    always after the latest version published (``services.rulebook_version_publish``)."""
+    latest = rulebook.versions.filter(published_at__isnull=False).aggregate(d=Max("effective_from"))["d"]
+    if latest is None:
+        return timezone.localdate()
+    return max(timezone.localdate() + dt.timedelta(days=1), latest + dt.timedelta(days=1))
 
 
 class VersionCache:

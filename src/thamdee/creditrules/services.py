@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from thamdee.common.errors import NotFoundError
-from thamdee.creditrules import engine
+from thamdee.creditrules import engine, selectors
 from thamdee.creditrules.errors import RetroactiveRuleError, RulesInvalidError, VersionPublishedError
 from thamdee.creditrules.models import Rulebook, RulebookVersion
 from thamdee.creditrules.permissions import can_edit_rulebook
@@ -64,9 +64,12 @@ def rulebook_version_draft(
 def rulebook_version_publish(
     *, actor: Actor, version: RulebookVersion, effective_from: dt.date, allow_past: bool = False
 ) -> RulebookVersion:
-    """Publish a draft with its effective date. Guarantees: the rules parse; the date is today or later and
-    after every earlier published version (rules are never applied retroactively); the version never changes
-    again. ``allow_past`` is only for loading history (the demo, an import of a scheme's earlier books)."""
+    """Publish a draft with its effective date. Guarantees: the rules parse; the date is after every earlier
+    published version, and tomorrow or later once the rulebook has one: a new version never governs a deed done
+    before it was published, not even one done earlier the same day (its award, and the appeal window its
+    decision opens, stay those of the version in force when it was done). A rulebook's first version may take
+    effect today (before it, no rule of the book governed anything). The version never changes again.
+    ``allow_past`` is only for loading history (the demo, an import of a scheme's earlier books)."""
     if not can_edit_rulebook.test(actor, version.rulebook):
         raise NotFoundError()
     if version.is_published:
@@ -76,7 +79,9 @@ def rulebook_version_publish(
     except engine.RuleDocumentError as exc:
         raise RulesInvalidError(problems="; ".join(exc.problems)) from None
     latest = version.rulebook.versions.filter(published_at__isnull=False).aggregate(d=Max("effective_from"))["d"]
-    if (not allow_past and effective_from < timezone.localdate()) or (latest and effective_from <= latest):
+    if (not allow_past and effective_from < selectors.earliest_effective_from(version.rulebook)) or (
+        latest and effective_from <= latest
+    ):
         raise RetroactiveRuleError()
     version.effective_from = effective_from
     version.published_at = timezone.now()

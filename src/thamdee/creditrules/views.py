@@ -109,7 +109,8 @@ def rulebook(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
-    """Draft the next version as a rule document, and publish it with an effective date (today or later)."""
+    """Draft the next version as a rule document, and publish it with an effective date (from
+    ``selectors.earliest_effective_from`` on)."""
     try:
         book = Rulebook.objects.select_related("programme", "organisation").get(public_id=public_id)
     except (Rulebook.DoesNotExist, ValueError, TypeError, DjangoValidationError):
@@ -146,6 +147,13 @@ def edit(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "creditrules/edit.html",
-        {"book": book, "text": text, "error": error, "draft": draft, "latest": latest},
+        {
+            "book": book,
+            "text": text,
+            "error": error,
+            "draft": draft,
+            "latest": latest,
+            "earliest": selectors.earliest_effective_from(book),
+        },
         status=400 if error else 200,
     )

@@ -36,7 +36,7 @@ def test_the_largest_rate_allowed_is_published_and_verified(world):
     doc["caps"] = {}
     doc["two_approvers_above"] = None
     draft = rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=doc)
-    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today, allow_past=True)
     # When an hour of elder care today is verified, then it earns the rate, within the ledger's columns
     ledger.allotment_top_up(
         actor=world.staff,
@@ -51,3 +51,43 @@ def test_the_largest_rate_allowed_is_published_and_verified(world):
     assert deed.status == DeedStatus.VERIFIED
     assert deed.credits == MAX_CREDITS
     assert balance_of(world.member) == MAX_CREDITS
+
+
+def test_a_new_version_takes_effect_tomorrow_at_the_earliest_so_it_never_reprices_a_deed_already_done(world):
+    import datetime as dt
+
+    from thamdee.creditrules import selectors
+    from thamdee.creditrules.errors import RetroactiveRuleError
+    from thamdee.creditrules.models import Rulebook
+
+    tomorrow = world.today + dt.timedelta(days=1)
+    # Given a deed done and reported this morning under the rate in force (5 an hour)
+    deed = deeds.deed_report(actor=world.member, deed_type=world.care, done_on=world.today, hours=2)
+    cheaper = {**RULES, "rates": [{"id": "care", "deed_type": "elder-care", "per": "hour", "credits": 1}]}
+    draft = rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=cheaper)
+    # When the rulebook's next version is published later the same day, "today" is refused with its reason
+    assert selectors.earliest_effective_from(world.book) == tomorrow
+    with pytest.raises(RetroactiveRuleError) as refused:
+        rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    assert refused.value.code == "rules_retroactive" and "พรุ่งนี้" in refused.value.message_th
+    assert "tomorrow" in refused.value.message_en
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=tomorrow)
+    # Then this morning's deed is credited under the rule in force when it was done
+    ledger.allotment_top_up(
+        actor=world.staff, organisation=world.org, programme=world.programme, amount=100, idempotency_key="t"
+    )
+    assert deeds.deed_verify(actor=world.verifier, deed=deed).credits == 10
+    # A rulebook's first version may take effect today: before it, nothing of the book governed anything
+    local = Rulebook.objects.create(programme=world.programme, organisation=world.org, name_th="กติกาขององค์กร")
+    assert selectors.earliest_effective_from(local) == world.today
+
+
+def test_the_rulebook_form_offers_the_earliest_day_a_new_version_may_take_effect(client, world):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    client.force_login(world.admin)
+    html = client.get(reverse("creditrules:edit", args=[world.book.public_id])).content.decode()
+    tomorrow = (world.today + dt.timedelta(days=1)).isoformat()
+    assert f'min="{tomorrow}" value="{tomorrow}"' in html

@@ -308,7 +308,7 @@ def _publish(world, rulebook=None, *, effective_from, **changes):  # type: ignor
 
     draft = rules.rulebook_version_draft(actor=world.admin, rulebook=rulebook or world.book, rules={**RULES, **changes})
     return rules.rulebook_version_publish(
-        actor=world.admin, version=draft, effective_from=effective_from, allow_past=effective_from < world.today
+        actor=world.admin, version=draft, effective_from=effective_from, allow_past=effective_from <= world.today
     )
 
 
@@ -471,7 +471,7 @@ def test_a_rule_published_later_never_changes_an_earlier_deed(world):
     doubled["rates"][0]["credits"] = 50
     doubled["two_approvers_above"] = 1000
     draft = rules.rulebook_version_draft(actor=world.admin, rulebook=world.book, rules=doubled)
-    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today, allow_past=True)
     services.deed_verify(actor=world.verifier, deed=deed)
     deed.refresh_from_db()
     assert deed.credits == 10  # the version in force five days ago

@@ -42,7 +42,7 @@ def build_person() -> SimpleNamespace:
     shows them, a nomination's papers, and notices."""
     w = build_world()
     draft = rules.rulebook_version_draft(actor=w.admin, rulebook=w.book, rules={**RULES, "levels": LEVELS})
-    rules.rulebook_version_publish(actor=w.admin, version=draft, effective_from=w.today)
+    rules.rulebook_version_publish(actor=w.admin, version=draft, effective_from=w.today, allow_past=True)
     m = w.member
     people.user_set_national_id(actor=m, user=m, national_id=national_id(7))
     people.consent_grant(actor=m, user=m, purpose=ConsentPurpose.PUBLISH_NAME)
