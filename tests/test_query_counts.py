@@ -97,13 +97,14 @@ PAGES: dict[str, tuple[str, Callable[[SimpleNamespace], str], int]] = {
     # one query: assessments.selectors.results_summary)
     # (and on PostgreSQL 3 more: the provinces are added up with parallel plans off, in a transaction of their own)
     "public page": ("", lambda w: "/reports/public/", 4),
-    "benefits catalogue": ("member", lambda w: "/benefits/", 10),
-    "recognition, mine": ("member", lambda w: "/recognition/", 18),
+    # +1 on the next three since a level once reached is kept (its highest LevelAward read beside the thresholds)
+    "benefits catalogue": ("member", lambda w: "/benefits/", 11),
+    "recognition, mine": ("member", lambda w: "/recognition/", 19),
     "API: my deeds": ("member", lambda w: "/api/v1/deeds/", 5),
     "API: passbook": ("member", lambda w: "/api/v1/passbook/", 7),
     "API: notifications": ("member", lambda w: "/api/v1/notifications/", 4),
     "API: organisations": ("member", lambda w: "/api/v1/organisations/", 4),
-    "API: benefit offers": ("member", lambda w: "/api/v1/benefits/offers/", 9),
+    "API: benefit offers": ("member", lambda w: "/api/v1/benefits/offers/", 10),
     "API: deed queue": ("organiser", lambda w: f"/api/v1/organisations/{_org(w)}/deed-queue/", 7),
 }
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -557,11 +558,14 @@ def compute_award(
     )
 
 
-def level_for(credits: int, levels: tuple[Level, ...]) -> Level | None:
-    """The highest level whose threshold the lifetime credits reach."""
+def level_for(credits: int, levels: tuple[Level, ...], held: Iterable[str] = ()) -> Level | None:
+    """The highest level whose threshold the lifetime credits reach, or that the member already reached (``held``,
+    by code): a later rulebook that raises a level's threshold never takes a level reached away (positive only,
+    never retroactive)."""
+    held = frozenset(held)
     best = None
     for level in sorted(levels, key=lambda lvl: lvl.min_credits):
-        if credits >= level.min_credits:
+        if credits >= level.min_credits or level.code in held:
             best = level
     return best
 

@@ -78,11 +78,21 @@ _FIRST_ACTIVE_PROGRAMME_SQL = "(SELECT id FROM ledger_programme WHERE is_active 
 
 # For the home page's card, in one statement: that programme, how many badges the member holds and the names of
 # the latest one.
+# The highest level the member reached in a programme (the last reached: levels are reached in order), kept
+# whatever a later version says of its threshold.
+_HIGHEST_HELD_SQL = """
+SELECT level_code FROM recognition_levelaward WHERE member_id = %s AND programme_id = {programme}
+ ORDER BY credits_when_reached DESC, id DESC LIMIT 1
+"""
+
+# For the home page's card, in one statement: that programme, how many badges the member holds, the names of the
+# latest one, and the highest level reached in the programme.
 _HOME_SQL = f"""
-SELECT COALESCE(({_PROGRAMME_SQL}), {_FIRST_ACTIVE_PROGRAMME_SQL}),
+SELECT x.programme_id,
        (SELECT count(*) FROM recognition_badgeaward WHERE member_id = %s),
-       latest.name_th, latest.name_en
-  FROM (SELECT 1 AS one) x
+       latest.name_th, latest.name_en,
+       ({_HIGHEST_HELD_SQL.format(programme="x.programme_id")})
+  FROM (SELECT COALESCE(({_PROGRAMME_SQL}), {_FIRST_ACTIVE_PROGRAMME_SQL}) AS programme_id) x
   LEFT JOIN (SELECT d.name_th, d.name_en
                FROM recognition_badgeaward b JOIN recognition_badgedefinition d ON d.id = b.definition_id
               WHERE b.member_id = %s
@@ -137,14 +147,36 @@ def standing_of(member: User, *, earned_total: int | None = None) -> Standing:
     ``earned_total``: the member's lifetime credits when the caller has just read the wallet."""
     earned = ledger_selectors.earned_total_of(member) if earned_total is None else earned_total
     programme = programme_of(member)
-    return _standing(earned, programme.pk if programme else None, programme)
+    return _standing(earned, programme.pk if programme else None, programme, member_id=member.pk)
 
 
-def _standing(earned: int, programme_id: int | None, programme: Programme | None) -> Standing:
+def levels_held(member_id: int, programme_id: int) -> frozenset[str]:
+    """The highest of the programme's levels the member reached (``LevelAward``), as a set of its code (empty if
+    none): kept whatever a later rulebook says of its threshold. One small statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HIGHEST_HELD_SQL.format(programme="%s"), [member_id, programme_id])
+        row = cursor.fetchone()
+    return frozenset({row[0]} if row else ())
+
+
+def _standing(
+    earned: int,
+    programme_id: int | None,
+    programme: Programme | None,
+    *,
+    member_id: int,
+    held: frozenset[str] | None = None,
+) -> Standing:
+    """The level is the highest the lifetime credits reach under the version in force, or one the member reached
+    before (a later version raising its threshold takes nothing away); the next is the first above it. ``held``:
+    the levels reached, when the caller read them already."""
     levels = levels_of_programme(programme_id) if programme_id is not None else ()
     ordered = tuple(sorted(levels, key=lambda lvl: lvl.min_credits))
-    level = level_for(earned, ordered)
-    upcoming = next((lvl for lvl in ordered if lvl.min_credits > earned), None)
+    if held is None:
+        held = levels_held(member_id, programme_id) if programme_id is not None and ordered else frozenset()
+    level = level_for(earned, ordered, held)
+    above = ordered[ordered.index(level) + 1 :] if level is not None else ordered
+    upcoming = next((lvl for lvl in above if lvl.min_credits > earned), None)
     return Standing(earned_total=earned, programme=programme, level=level, next_level=upcoming, levels=ordered)
 
 
@@ -198,9 +230,15 @@ def home_context(user: Any, *, earned_total: int | None = None) -> dict[str, Any
         return {}
     earned = ledger_selectors.earned_total_of(user) if earned_total is None else earned_total
     with connection.cursor() as cursor:
-        cursor.execute(_HOME_SQL, [user.pk, DeedStatus.VERIFIED, user.pk, user.pk])
-        programme_id, badge_count, latest_th, latest_en = cursor.fetchone()
-    standing = _standing(earned, int(programme_id) if programme_id is not None else None, None)
+        cursor.execute(_HOME_SQL, [user.pk, user.pk, user.pk, DeedStatus.VERIFIED, user.pk])
+        programme_id, badge_count, latest_th, latest_en, highest = cursor.fetchone()
+    standing = _standing(
+        earned,
+        int(programme_id) if programme_id is not None else None,
+        None,
+        member_id=user.pk,
+        held=frozenset({highest} if highest else ()),
+    )
     latest = localised(latest_th, latest_en) if latest_th else ""
     return {
         "level": standing.level_name,

@@ -94,6 +94,7 @@ class Standing:
     earned: int
     balance: int
     _levels: dict[int, tuple[Level, ...]] = field(default_factory=dict)
+    _level: dict[int, Level | None] = field(default_factory=dict)
     _deeds: dict[tuple[str, int, int], int] = field(default_factory=dict)
     _deed_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
@@ -108,7 +109,15 @@ class Standing:
         return self._levels[programme_id]
 
     def level(self, programme_id: int) -> Level | None:
-        return level_for(self.earned, self.levels(programme_id))
+        """The highest level the lifetime credits reach, or one the member reached before (kept when a later
+        rulebook raises its threshold: a perk it unlocked is never locked again)."""
+        if programme_id not in self._level:
+            from thamdee.recognition.selectors import levels_held
+
+            levels = self.levels(programme_id)
+            held = levels_held(self.member.pk, programme_id) if levels else frozenset()
+            self._level[programme_id] = level_for(self.earned, levels, held)
+        return self._level[programme_id]
 
     def verified_deeds(self, deed_type_code: str, months: int, partner_id: int) -> int:
         """Verified deeds done in the last ``months`` months of the deed types an offer of this partner names by
@@ -208,7 +217,8 @@ def is_unlocked(offer: Offer, standing: Standing) -> bool:
             return False
         levels = standing.levels(offer.programme_id)
         wanted = next((lvl for lvl in levels if lvl.code == offer.unlock_level), None)
-        return wanted is not None and standing.earned >= wanted.min_credits
+        level = standing.level(offer.programme_id) if wanted is not None else None
+        return level is not None and level.min_credits >= wanted.min_credits  # type: ignore[union-attr]
     if offer.unlock == Unlock.EARNED:
         return standing.earned >= offer.unlock_credits
     if offer.unlock == Unlock.DEED_TYPE:
