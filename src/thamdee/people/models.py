@@ -76,7 +76,7 @@ class User(AbstractUser):
         # the API, a site admin's form, `changepassword`): an app on a lost phone must sign in again, and a token
         # never expires by itself. (Web sessions elsewhere end by Django's session hash.) ``_password`` is what
         # set_password() leaves for save(); Django's own re-hashing at sign-in clears it first, so it ends nothing.
-        new_password = self.pk is not None and self._password is not None
+        new_password = self.pk is not None and getattr(self, "_password", None) is not None
         super().save(*args, **kwargs)
         if new_password:
             from rest_framework.authtoken.models import Token
