@@ -58,7 +58,16 @@ from thamdee.deeds.permissions import (
 from thamdee.inbox.services import notify, notify_many
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger import services as ledger
-from thamdee.ledger.models import Account, AccountKind, CauseKind, Journal, JournalKind, Posting, Programme
+from thamdee.ledger.models import (
+    APPEAL_MEMO_MARK,
+    Account,
+    AccountKind,
+    CauseKind,
+    Journal,
+    JournalKind,
+    Posting,
+    Programme,
+)
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.people.models import ConsentPurpose, User
 from thamdee.people.selectors import consents_in_force
@@ -1324,7 +1333,7 @@ def _credit_reinstated(
             cause=(CauseKind.DEED, deed.pk),
             idempotency_key=f"{_award_key(deed, version_ids)}:appeal:{upheld}",
             at=at,
-            memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()} (อุทธรณ์)",
+            memo=f"{deed.deed_type.name_th} {deed.done_on.isoformat()}{APPEAL_MEMO_MARK}",
         )
     deed.status = DeedStatus.VERIFIED
     deed.credits = award.credits

@@ -206,6 +206,11 @@ class CauseKind(models.IntegerChoices):
     SETTLEMENT = 6, _("การชำระบัญชีกับภาคี")
 
 
+# How the memo of an award posted when an appeal was upheld ends (the ledger's text, written in Thai as every
+# system memo is); passbooks show the award as an appeal's, in the reader's language.
+APPEAL_MEMO_MARK = " (อุทธรณ์)"
+
+
 class Journal(models.Model):
     """One business event. Written only by ``thamdee.ledger.services`` through one posting function."""
 

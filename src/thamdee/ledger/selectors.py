@@ -17,7 +17,7 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
 from thamdee.common.thaitime import fiscal_year_bounds
 from thamdee.ledger.causes import CauseInfo, describe, describe_journal
-from thamdee.ledger.models import Account, AccountKind, JournalKind, Posting
+from thamdee.ledger.models import APPEAL_MEMO_MARK, Account, AccountKind, CauseKind, JournalKind, Posting
 from thamdee.ledger.permissions import can_view_passbook
 from thamdee.people.models import User, full_name
 from thamdee.people.types import Actor
@@ -92,6 +92,8 @@ class PassbookLine:
     reversed: bool = False
     is_reversal: bool = False
     explanation: list[str] = field(default_factory=list)
+    # An award posted when an appeal was upheld (its memo, written by the system, says so).
+    appeal: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -282,6 +284,12 @@ def passbook_for(
         if timezone.is_naive(at):
             at = timezone.make_aware(at, dt.UTC)
         cause = causes.get((cause_kind, cause_id)) if cause_kind else None
+        memo = (note if note is not None else memo) or ""
+        appeal = False
+        if kind == JournalKind.AWARD and cause_kind == CauseKind.DEED and cause is not None:
+            # The system's memo of a deed's award (its type's Thai name and the day, in the ledger as written) says
+            # nothing the cause's title does not, in the reader's language and era: shown as the title alone.
+            appeal, memo = memo.endswith(APPEAL_MEMO_MARK), ""
         lines.append(
             PassbookLine(
                 ref=str(uuid.UUID(str(key))),
@@ -289,7 +297,8 @@ def passbook_for(
                 kind=kind,
                 amount=int(amount),
                 running=int(running),
-                memo=(note if note is not None else memo) or "",
+                memo=memo,
+                appeal=appeal,
                 counterpart=counterparts.get(jid, ""),
                 cause=cause,
                 reversed=reversed_by is not None,

@@ -751,3 +751,33 @@ def test_a_too_large_photo_is_refused_from_its_size_before_it_is_read_on_the_pag
     answer = api.post("/api/v1/deeds/", {**form, "photos": [big]}, format="multipart")
     assert answer.status_code == 400 and answer.json()["code"] == "evidence_too_large"
     assert not Deed.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_a_deed_s_award_reads_in_the_reader_s_era_and_language_and_an_appeal_s_is_marked(client, world, language):
+    from django.conf import settings
+
+    from thamdee.common.thaitime import format_date
+    from thamdee.deeds import services
+
+    deed = report(world, hours=2, days_ago=3)
+    services.deed_verify(actor=world.verifier, deed=deed)
+    services.deed_reverse(actor=world.verifier2, deed=deed, reason="ผิด")
+    appeal = services.appeal_file(actor=world.member, deed=deed, reason="ถูก")
+    services.appeal_decide(actor=world.verifier, appeal=appeal, uphold=True, reason="ถูกจริง")
+    client.force_login(world.member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("ledger:passbook")).content.decode()
+    assert deed.done_on.isoformat() not in html and "(อุทธรณ์)" not in html  # the ledger's own memo, never shown
+    assert ("ตามผลอุทธรณ์" if language == "th" else "upheld on appeal") in html
+    from django.utils import translation
+
+    with translation.override(language):
+        assert format_date(deed.done_on) in html  # in the title: Buddhist Era in Thai, Common Era in English
+    # And the entry of the appeal's award likewise
+    from thamdee.ledger.models import CauseKind, Journal, JournalKind
+
+    award = Journal.objects.filter(kind=JournalKind.AWARD, cause_kind=CauseKind.DEED, cause_id=deed.pk).latest("id")
+    html = client.get(reverse("ledger:entry", args=[award.idempotency_key])).content.decode()
+    assert deed.done_on.isoformat() not in html and "(อุทธรณ์)" not in html
+    assert ("ตามผลอุทธรณ์" if language == "th" else "upheld on appeal") in html
