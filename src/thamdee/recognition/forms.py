@@ -77,6 +77,9 @@ class RoundForm(BootstrapMixin, forms.Form):
     area = AreaField(label=_("พื้นที่ (เว้นว่างสำหรับระดับประเทศ)"), required=False, max_level=AreaLevel.SUBDISTRICT)
     criteria = forms.CharField(
         label=_("เกณฑ์การพิจารณา บรรทัดละหนึ่งข้อ: ข้อความ | คะแนนเต็ม"),
+        # The criteria are kept in Thai (``ExemplarCriterion.text_th``), the language of the panel and the
+        # nominations, whatever the language of the page: the example stays Thai and the help says so.
+        help_text=_("เขียนเป็นภาษาไทย"),
         widget=forms.Textarea(attrs={"rows": 4}),
         initial="ทำความดีต่อเนื่องและสม่ำเสมอ | 10\nเป็นแบบอย่างและสร้างแรงบันดาลใจแก่ผู้อื่น | 10\nประโยชน์ที่เกิดกับชุมชน | 10",
     )

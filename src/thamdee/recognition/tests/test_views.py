@@ -383,6 +383,12 @@ def test_an_agency_opens_a_round_from_the_form(client, exemplar):
     page = client.get(reverse("recognition:round_new"))
     assert page.status_code == 200
     assert_csp_clean(page)
+    # The criteria are kept in Thai: an English page says so beside its Thai example
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Written in Thai" in client.get(reverse("recognition:round_new")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
     response = client.post(
         reverse("recognition:round_new"),
         {
