@@ -572,10 +572,15 @@ def _checkin(activity: Activity, member: User, recorder: User) -> Deed:
         and can_verify_deed.test(activity.created_by, deed)
         and activity.created_by_id != member.pk
     ):
-        # The catalogue says a check-in is proof enough: the organiser who runs the activity verifies it.
-        deed_verify(actor=activity.created_by, deed=deed)
+        # The catalogue says a check-in is proof enough: the organiser who runs the activity verifies it, and the
+        # decision says so (no one looked at this deed by itself: the organiser's choice and presence stand for it).
+        deed_verify(actor=activity.created_by, deed=deed, reason=CHECKIN_VERIFIED_REASON)
         deed.refresh_from_db()
     return deed
+
+
+# The reason recorded on a decision made by a check-in (kept in Thai, as every reason in the ledger of decisions).
+CHECKIN_VERIFIED_REASON = "รับรองเมื่อเช็กอินกิจกรรม ตามที่รายการความดีกำหนดให้การเช็กอินถือว่ารับรองแล้ว"
 
 
 @transaction.atomic
@@ -718,7 +723,7 @@ def _notify_verified(deeds: Sequence[Deed]) -> None:
 
 
 @transaction.atomic
-def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> Deed:
+def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None, reason: str = "") -> Deed:
     """Verify a deed: its credits are computed by the rulebook versions in force on the day it was done and
     posted from the organisation's allotment. Above the rulebook's threshold, two different approvers are
     needed: the first approval is recorded and the deed waits for the second.
@@ -746,13 +751,17 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
         deed.status = DeedStatus.AWAITING_SECOND
         deed.first_approver = actor
         deed.save(update_fields=["status", "first_approver"])
-        Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.FIRST_APPROVAL, credits=award.credits)
+        Decision.objects.create(
+            deed=deed, actor=actor, action=Decision.Action.FIRST_APPROVAL, credits=award.credits, reason=reason
+        )
         return deed
     if deed.status == DeedStatus.AWAITING_SECOND and deed.first_approver_id == actor.pk:
         raise errors.SameApproverError()
     if reinstated:
         _credit_reinstated(actor, deed, award, version_ids, at=at)
-        Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits)
+        Decision.objects.create(
+            deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits, reason=reason
+        )
         _notify_verified([deed])
         hooks.deeds_verified([deed])
         return deed
@@ -775,7 +784,9 @@ def deed_verify(*, actor: User, deed: Deed, at: dt.datetime | None = None) -> De
     deed.journal_id = result.journal_id if result else None
     deed.save(update_fields=["status", "credits", "explanation", "decided_at", "journal_id"])
     deed.rule_versions.set(version_ids)
-    Decision.objects.create(deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits)
+    Decision.objects.create(
+        deed=deed, actor=actor, action=Decision.Action.APPROVE, credits=award.credits, reason=reason
+    )
     _notify_verified([deed])
     hooks.deeds_verified([deed])
     return deed

@@ -615,6 +615,9 @@ class TestActivities:
         # the organiser who runs the activity is also a verifier, so a check-in is verified by them at once
         deeds = services.activity_roster(actor=world.organiser, activity=activity, members=[world.member])
         assert deeds[0].status == DeedStatus.VERIFIED and balance_of(world.member) == 10
+        # and the decision says how it was made: by the check-in, as the catalogue allows, not by a look at the deed
+        decision = Decision.objects.get(deed=deeds[0])
+        assert decision.actor == runner and decision.reason == services.CHECKIN_VERIFIED_REASON
 
 
 def test_a_deed_reversed_and_reinstated_twice_ends_credited_once(world):
