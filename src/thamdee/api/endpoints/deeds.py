@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -534,19 +533,34 @@ class DeedQueueApi(generics.ListAPIView):
         )
 
 
-def _queue_filters(p: Any) -> selectors.QueueFilters:
-    def day(name: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(p.get(name, ""))
-        except ValueError:
-            return None
+class QueueFilterSerializer(serializers.Serializer):
+    """A verification queue's filters: a value that is not one of them is a 400 naming the parameter, never a list
+    quietly unfiltered (a blank status: every status; a blank date or deed type: none)."""
 
+    status = serializers.ChoiceField(choices=["open", *DeedStatus.values], required=False, allow_blank=True)
+    deed_type = serializers.UUIDField(required=False)
+    q = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False)  # the parameters' names: "from" is a keyword
+        fields["to"] = serializers.DateField(required=False)
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        return super().to_internal_value({k: data.get(k) for k in data if data.get(k) != "" or k in ("status", "q")})
+
+
+def _queue_filters(p: Any) -> selectors.QueueFilters:
+    s = QueueFilterSerializer(data=p)
+    s.is_valid(raise_exception=True)
+    data = s.validated_data
     return selectors.QueueFilters(
-        status=p.get("status", "open"),
-        deed_type=p.get("deed_type", "")[:36],
-        q=p.get("q", "")[:60],
-        date_from=day("from"),
-        date_to=day("to"),
+        status=data.get("status", "open"),
+        deed_type=str(data["deed_type"]) if data.get("deed_type") else "",
+        q=data.get("q", "")[:60],
+        date_from=data.get("from"),
+        date_to=data.get("to"),
     )
 
 

@@ -569,8 +569,8 @@ class TestAgencyVerifiers:
         api.force_authenticate(national.verifier)
         listed = api.get("/api/v1/deeds/agency-queue/").json()
         assert {row["id"] for row in listed["results"]} == {str(d.public_id) for d in ours}
-        # a malformed template id filters nothing out (it was a 500)
-        assert api.get("/api/v1/deeds/agency-queue/", {"deed_type": "not-a-uuid"}).json()["count"] == 2
+        # a malformed template id is refused by its name (it was a 500, then ignored)
+        assert api.get("/api/v1/deeds/agency-queue/", {"deed_type": "not-a-uuid"}).status_code == 400  # not ignored
         for stranger in (national.other_agency, national.elsewhere):
             api.force_authenticate(stranger)
             assert api.get("/api/v1/deeds/agency-queue/").json()["count"] == 0
