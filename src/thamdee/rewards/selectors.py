@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
@@ -112,10 +113,8 @@ class Standing:
         """The highest level the lifetime credits reach, or one the member reached before (kept when a later
         rulebook raises its threshold: a perk it unlocked is never locked again)."""
         if programme_id not in self._level:
-            from thamdee.recognition.selectors import levels_held
-
             levels = self.levels(programme_id)
-            held = levels_held(self.member.pk, programme_id) if levels else frozenset()
+            held = _highest_level_held(self.member.pk, programme_id) if levels else frozenset()
             self._level[programme_id] = level_for(self.earned, levels, held)
         return self._level[programme_id]
 
@@ -137,6 +136,20 @@ class Standing:
                 deed_type__is_sensitive=False,
             ).count()
         return self._deeds[key]
+
+
+def _highest_level_held(member_id: int, programme_id: int) -> frozenset[str]:
+    """The highest level the member reached in the programme, as recognition recorded it (``LevelAward``, the
+    last reached), by code. Recognition is the layer above: its model is read by name from the app registry,
+    as ``recognition.selectors.levels_held`` reads it."""
+    award = apps.get_model("recognition", "LevelAward")
+    code = (
+        award.objects.filter(member_id=member_id, programme_id=programme_id)
+        .order_by("-credits_when_reached", "-id")
+        .values_list("level_code", flat=True)
+        .first()
+    )
+    return frozenset({code} if code else ())
 
 
 def member_standing(member: User) -> Standing:
