@@ -57,6 +57,11 @@ REVIEW = NavItem(_("ตรวจทานรูปแบบผิดปกติ
 ASSESS = NavItem(_("ประเมินองค์กรคุณธรรม"), "assessments:index", "clipboard-check")
 ORGANISER_REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (*ORGANISER.items, REVIEW, ASSESS))
 REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (REVIEW, ASSESS))
+# A verifier who neither organises nor runs an organisation writes no stories (reports.permissions.can_write_story).
+VERIFIER = NavGroup(
+    ORGANISER.label, ORGANISER.icon, tuple(i for i in ORGANISER.items if i.url_name != "reports:story_new")
+)
+VERIFIER_REVIEWER = NavGroup(ORGANISER.label, ORGANISER.icon, (*VERIFIER.items, REVIEW, ASSESS))
 AGENCY = NavGroup(
     _("หน่วยงาน"),
     "building",
@@ -216,8 +221,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     roles = roles_for(user)
     items = list(MEMBER)
     reviewer = can_review_any(user)  # from the roles already read: no query
-    if roles.org_ids_with("organiser", "verifier", "admin"):
+    if roles.org_ids_with("organiser", "admin"):
         items.append(ORGANISER_REVIEWER if reviewer else ORGANISER)
+    elif roles.org_ids_with("verifier"):
+        items.append(VERIFIER_REVIEWER if reviewer else VERIFIER)
     elif reviewer:
         items.append(REVIEWER)
     if any(post.is_verifier for post in roles.agency_posts):
