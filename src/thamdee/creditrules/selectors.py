@@ -50,13 +50,19 @@ def version_in_force(rulebook: Rulebook | None, day: dt.date) -> RulebookVersion
 
 
 def earliest_effective_from(rulebook: Rulebook) -> dt.date:
-    """The first day a new version of the rulebook may take effect: today for its first version, otherwise
-    tomorrow (a version never governs a deed done before it was published, even earlier the same day), and
-    always after the latest version published (``services.rulebook_version_publish``)."""
+    """The first day a new version of the rulebook may take effect: tomorrow (a version never governs a deed done
+    before it was published, even earlier the same day), and always after the latest version of this book
+    (``services.rulebook_version_publish``). Today only while no book that governs the same deeds has a published
+    version (a programme's book and its organisations' local books are read together for a deed): nothing of
+    theirs then governed any deed, so nothing is repriced."""
     latest = rulebook.versions.filter(published_at__isnull=False).aggregate(d=Max("effective_from"))["d"]
-    if latest is None:
+    governing = Rulebook.objects.filter(programme_id=rulebook.programme_id)
+    if rulebook.organisation_id is not None:  # a local book: the programme's own and itself
+        governing = governing.filter(Q(organisation__isnull=True) | Q(organisation_id=rulebook.organisation_id))
+    if not RulebookVersion.objects.filter(rulebook__in=governing, published_at__isnull=False).exists():
         return timezone.localdate()
-    return max(timezone.localdate() + dt.timedelta(days=1), latest + dt.timedelta(days=1))
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    return max(tomorrow, latest + dt.timedelta(days=1)) if latest else tomorrow
 
 
 class VersionCache:

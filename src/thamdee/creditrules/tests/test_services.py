@@ -77,9 +77,16 @@ def test_a_new_version_takes_effect_tomorrow_at_the_earliest_so_it_never_reprice
         actor=world.staff, organisation=world.org, programme=world.programme, amount=100, idempotency_key="t"
     )
     assert deeds.deed_verify(actor=world.verifier, deed=deed).credits == 10
-    # A rulebook's first version may take effect today: before it, nothing of the book governed anything
+    # An organisation's local book is read with the programme's for its deeds: its first version waits for
+    # tomorrow too. Only a book whose deeds no rule governs yet may start today.
     local = Rulebook.objects.create(programme=world.programme, organisation=world.org, name_th="กติกาขององค์กร")
-    assert selectors.earliest_effective_from(local) == world.today
+    assert selectors.earliest_effective_from(local) == tomorrow
+    from thamdee.ledger.models import Programme
+
+    fresh = Programme.objects.create(code="fresh", name_th="โครงการใหม่", agency=world.programme.agency)
+    assert selectors.earliest_effective_from(rules.rulebook_get_or_create(programme=fresh)) == world.today
+    fresh_local = Rulebook.objects.create(programme=fresh, organisation=world.org, name_th="กติกาใหม่")
+    assert selectors.earliest_effective_from(fresh_local) == world.today
 
 
 def test_the_rulebook_form_offers_the_earliest_day_a_new_version_may_take_effect(client, world):

@@ -117,7 +117,7 @@ def test_a_local_rulebook_names_its_organisations_catalogue_and_never_a_sensitiv
     doc = {"rates": [{"id": "temple", "deed_type": "elder-care", "per": "hour", "credits": 2}]}
     doc["rates"].append({"id": "lost", "deed_type": "return-lost", "per": "occurrence", "credits": 1})
     draft = rules.rulebook_version_draft(actor=world.admin, rulebook=book, rules=doc)
-    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today, allow_past=True)
     # When anyone opens it, or the other organisation's rules page
     for page in (
         Client().get(reverse("creditrules:rulebook", args=[book.public_id])),
@@ -145,7 +145,7 @@ def test_the_rules_pages_read_the_names_in_one_query(world, django_assert_max_nu
     # Given a local rulebook besides the programme's, and a sensitive type of another organisation
     book = rules.rulebook_get_or_create(programme=world.programme, organisation=world.org)
     draft = rules.rulebook_version_draft(actor=world.admin, rulebook=book, rules={"rates": []})
-    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today)
+    rules.rulebook_version_publish(actor=world.admin, version=draft, effective_from=world.today, allow_past=True)
     sensitive_type_of_another_organisation(world)
     anon = Client()
     anon.get(reverse("creditrules:organisation", args=[world.org.public_id]))  # warm the caches
