@@ -78,20 +78,25 @@ _FIRST_ACTIVE_PROGRAMME_SQL = "(SELECT id FROM ledger_programme WHERE is_active 
 
 # For the home page's card, in one statement: that programme, how many badges the member holds and the names of
 # the latest one.
-# The highest level the member reached in a programme (the last reached: levels are reached in order), kept
-# whatever a later version says of its threshold.
-_HIGHEST_HELD_SQL = """
-SELECT level_code FROM recognition_levelaward WHERE member_id = %s AND programme_id = {programme}
- ORDER BY credits_when_reached DESC, id DESC LIMIT 1
+# The levels the member reached in a programme (codes joined by commas: level codes are slugs), kept whatever a
+# later version says of their thresholds; all of them, since a later ladder may order them otherwise.
+_HELD_SQL = """
+SELECT {aggregate} FROM recognition_levelaward WHERE member_id = %s AND programme_id = {programme}
 """
 
+
+def _held_sql(programme: str) -> str:
+    aggregate = "string_agg(level_code, ',')" if connection.vendor == "postgresql" else "group_concat(level_code, ',')"
+    return _HELD_SQL.format(aggregate=aggregate, programme=programme)
+
+
 # For the home page's card, in one statement: that programme, how many badges the member holds, the names of the
-# latest one, and the highest level reached in the programme.
+# latest one, and the levels reached in the programme.
 _HOME_SQL = f"""
 SELECT x.programme_id,
        (SELECT count(*) FROM recognition_badgeaward WHERE member_id = %s),
        latest.name_th, latest.name_en,
-       ({_HIGHEST_HELD_SQL.format(programme="x.programme_id")})
+       ({{held}})
   FROM (SELECT COALESCE(({_PROGRAMME_SQL}), {_FIRST_ACTIVE_PROGRAMME_SQL}) AS programme_id) x
   LEFT JOIN (SELECT d.name_th, d.name_en
                FROM recognition_badgeaward b JOIN recognition_badgedefinition d ON d.id = b.definition_id
@@ -99,6 +104,10 @@ SELECT x.programme_id,
               ORDER BY b.awarded_at DESC, b.id DESC
               LIMIT 1) latest ON 1 = 1
 """
+
+
+def _codes(joined: str | None) -> frozenset[str]:
+    return frozenset(code for code in (joined or "").split(",") if code)
 
 
 def programme_id_of(member: User) -> int | None:
@@ -151,12 +160,12 @@ def standing_of(member: User, *, earned_total: int | None = None) -> Standing:
 
 
 def levels_held(member_id: int, programme_id: int) -> frozenset[str]:
-    """The highest of the programme's levels the member reached (``LevelAward``), as a set of its code (empty if
-    none): kept whatever a later rulebook says of its threshold. One small statement."""
+    """The codes of the programme's levels the member reached (``LevelAward``): kept whatever a later rulebook says
+    of their thresholds. One small statement."""
     with connection.cursor() as cursor:
-        cursor.execute(_HIGHEST_HELD_SQL.format(programme="%s"), [member_id, programme_id])
+        cursor.execute(_held_sql("%s"), [member_id, programme_id])
         row = cursor.fetchone()
-    return frozenset({row[0]} if row else ())
+    return _codes(row[0] if row else None)
 
 
 def _standing(
@@ -230,14 +239,17 @@ def home_context(user: Any, *, earned_total: int | None = None) -> dict[str, Any
         return {}
     earned = ledger_selectors.earned_total_of(user) if earned_total is None else earned_total
     with connection.cursor() as cursor:
-        cursor.execute(_HOME_SQL, [user.pk, user.pk, user.pk, DeedStatus.VERIFIED, user.pk])
-        programme_id, badge_count, latest_th, latest_en, highest = cursor.fetchone()
+        cursor.execute(
+            _HOME_SQL.replace("{held}", _held_sql("x.programme_id")),
+            [user.pk, user.pk, user.pk, DeedStatus.VERIFIED, user.pk],
+        )
+        programme_id, badge_count, latest_th, latest_en, held = cursor.fetchone()
     standing = _standing(
         earned,
         int(programme_id) if programme_id is not None else None,
         None,
         member_id=user.pk,
-        held=frozenset({highest} if highest else ()),
+        held=_codes(held),
     )
     latest = localised(latest_th, latest_en) if latest_th else ""
     return {

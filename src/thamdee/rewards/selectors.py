@@ -114,7 +114,7 @@ class Standing:
         rulebook raises its threshold: a perk it unlocked is never locked again)."""
         if programme_id not in self._level:
             levels = self.levels(programme_id)
-            held = _highest_level_held(self.member.pk, programme_id) if levels else frozenset()
+            held = _levels_held(self.member.pk, programme_id) if levels else frozenset()
             self._level[programme_id] = level_for(self.earned, levels, held)
         return self._level[programme_id]
 
@@ -138,18 +138,14 @@ class Standing:
         return self._deeds[key]
 
 
-def _highest_level_held(member_id: int, programme_id: int) -> frozenset[str]:
-    """The highest level the member reached in the programme, as recognition recorded it (``LevelAward``, the
-    last reached), by code. Recognition is the layer above: its model is read by name from the app registry,
-    as ``recognition.selectors.levels_held`` reads it."""
+def _levels_held(member_id: int, programme_id: int) -> frozenset[str]:
+    """The levels the member reached in the programme, as recognition recorded them (``LevelAward``), by code.
+    Recognition is the layer above: its model is read by name from the app registry, as
+    ``recognition.selectors.levels_held`` reads it."""
     award = apps.get_model("recognition", "LevelAward")
-    code = (
-        award.objects.filter(member_id=member_id, programme_id=programme_id)
-        .order_by("-credits_when_reached", "-id")
-        .values_list("level_code", flat=True)
-        .first()
+    return frozenset(
+        award.objects.filter(member_id=member_id, programme_id=programme_id).values_list("level_code", flat=True)
     )
-    return frozenset({code} if code else ())
 
 
 def member_standing(member: User) -> Standing:
