@@ -76,12 +76,20 @@ class User(AbstractUser):
         # the API, a site admin's form, `changepassword`): an app on a lost phone must sign in again, and a token
         # never expires by itself. (Web sessions elsewhere end by Django's session hash.) ``_password`` is what
         # set_password() leaves for save(); Django's own re-hashing at sign-in clears it first, so it ends nothing.
-        new_password = self.pk is not None and getattr(self, "_password", None) is not None
+        new_password = self.pk is not None and (
+            getattr(self, "_password", None) is not None or getattr(self, "_password_unusable", False)
+        )
         super().save(*args, **kwargs)
+        self._password_unusable = False
         if new_password:
             from rest_framework.authtoken.models import Token
 
             Token.objects.filter(user=self).delete()
+
+    def set_unusable_password(self) -> None:
+        # A password taken away (a site admin's "no usable password") ends the tokens as a new one does (save).
+        super().set_unusable_password()
+        self._password_unusable = True
 
     @property
     def full_name(self) -> str:
