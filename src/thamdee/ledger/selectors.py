@@ -238,7 +238,7 @@ def _as_seen_by_an_organiser(viewer: Actor, lines: list[PassbookLine]) -> list[P
     for line in lines:
         title = _withheld_title(line.cause, organised)
         if title is not None:
-            line = replace(line, cause=CauseInfo(title=title), memo="", counterpart="", explanation=[])
+            line = replace(line, cause=CauseInfo(title=title), memo="", counterpart="", explanation=[], appeal=False)
         elif line.cause is not None and line.cause.owner_only:
             line = replace(line, cause=CauseInfo(title=line.cause.title), explanation=[])
         elif line.kind in (JournalKind.GIFT, JournalKind.DONATION):

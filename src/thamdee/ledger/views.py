@@ -117,7 +117,7 @@ def entry(request: AuthedRequest, ref: str) -> HttpResponse:
         {
             "journal": journal,
             "message": None if deed_award else journal.message,
-            "appeal": deed_award and (journal.memo or "").endswith(APPEAL_MEMO_MARK),
+            "appeal": deed_award and not seen.withheld and (journal.memo or "").endswith(APPEAL_MEMO_MARK),
             "cause": seen.cause,
             "legs": seen.legs,
             "reversal": reversal,

@@ -30,8 +30,10 @@ class PassbookLineSerializer(serializers.Serializer):
     running_balance = serializers.IntegerField(source="running")
     counterpart = serializers.CharField()
     memo = serializers.CharField(
-        help_text="the journal's memo; for a gift or donation the giver's message (empty once their data is erased)"
+        help_text="the journal's memo; for a gift or donation the giver's message (empty once their data is erased); "
+        "empty for a deed's award, which reason names"
     )
+    appeal = serializers.BooleanField(help_text="a deed's award posted when an appeal was upheld")
     reason = serializers.SerializerMethodField(help_text="what caused the movement, in words")
     explanation = serializers.ListField(
         child=serializers.CharField(), help_text="why these credits: each rule applied, with its version"
