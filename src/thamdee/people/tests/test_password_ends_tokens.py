@@ -1,4 +1,4 @@
-"""What a new password ends (sessions elsewhere, API tokens), however it is set."""
+"""What a new password ends (sessions elsewhere, API tokens), however it is set, and a password taken away too."""
 
 from __future__ import annotations
 
@@ -78,3 +78,25 @@ def test_the_changepassword_command_ends_the_tokens_too_and_signing_in_ends_none
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-new-Secret-phrase-9")
     call_command("changepassword", member.username, stdout=io.StringIO())
     assert not Token.objects.filter(key=key).exists()
+
+
+def test_a_site_admin_disabling_the_password_ends_the_api_tokens_as_it_ends_the_sessions():
+    member = UserFactory()
+    key = _token_for(member)
+    elsewhere = Client()
+    elsewhere.force_login(member)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[member.pk]),
+        {"usable_password": "false", "password1": "", "password2": "", "unset-password": "1"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+    # The web session elsewhere has ended (Django's session hash) ...
+    assert elsewhere.get(reverse("people:profile")).status_code == 302
+    # ... and so must the API token given out under the old password
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/me/").status_code == 401
