@@ -72,3 +72,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter:
             reporter.write_line(f"CI=true: {', '.join(problems)}: failing the run", red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _thai_after_each_test():  # type: ignore[no-untyped-def]
+    """Each test starts in the site's language (Thai). Django's locale middleware activates the language of each
+    request in the thread and leaves it there; a server's next request activates its own, but the next test in the
+    same worker would otherwise run in whatever the last request of the test before asked for (English)."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
