@@ -160,6 +160,18 @@ def _levels_of_version(version_id: int, published_at: str) -> tuple[engine.Level
     return ruleset_of(version).rules.levels
 
 
+def levels_held(member_id: int, programme_id: int) -> frozenset[str]:
+    """The codes of the programme's levels the member reached, as recognition records them (``LevelAward``): kept
+    whatever a later version says of their thresholds (``engine.level_for``'s ``held``). Recognition and rewards
+    both read it; recognition is a layer above this app, so its model is read by name from the app registry."""
+    from django.apps import apps
+
+    award = apps.get_model("recognition", "LevelAward")
+    return frozenset(
+        award.objects.filter(member_id=member_id, programme_id=programme_id).values_list("level_code", flat=True)
+    )
+
+
 def levels_of_programme(programme_id: int, day: dt.date | None = None) -> tuple[engine.Level, ...]:
     """Level thresholds and names from the programme's rulebook version in force (today by default). A page that
     shows a member's level asks this on every visit: one small statement, and the rules only when the version is

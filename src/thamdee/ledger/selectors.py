@@ -247,6 +247,16 @@ def _as_seen_by_an_organiser(viewer: Actor, lines: list[PassbookLine]) -> list[P
     return out
 
 
+def shown_memo(kind: int, cause_kind: int | None, memo: str, *, named: bool) -> tuple[str, bool]:
+    """What a journal's memo shows a reader, and whether it is an appeal's award. The system's memo of a deed's
+    award (its type's Thai name and the day, as the ledger keeps it) says nothing the cause's title does not, in the
+    reader's language and era, so a deed's award whose cause is ``named`` shows none; an award posted when an appeal
+    was upheld is told by its memo's mark. Every other memo (a reversal's reason, a top-up's) shows as written."""
+    if kind == JournalKind.AWARD and cause_kind == CauseKind.DEED and named:
+        return "", memo.endswith(APPEAL_MEMO_MARK)
+    return memo, False
+
+
 def passbook_for(
     *, viewer: Actor, member: User, fiscal_year: int | None = None, limit: int = 50, offset: int = 0
 ) -> Passbook:
@@ -284,12 +294,7 @@ def passbook_for(
         if timezone.is_naive(at):
             at = timezone.make_aware(at, dt.UTC)
         cause = causes.get((cause_kind, cause_id)) if cause_kind else None
-        memo = (note if note is not None else memo) or ""
-        appeal = False
-        if kind == JournalKind.AWARD and cause_kind == CauseKind.DEED and cause is not None:
-            # The system's memo of a deed's award (its type's Thai name and the day, in the ledger as written) says
-            # nothing the cause's title does not, in the reader's language and era: shown as the title alone.
-            appeal, memo = memo.endswith(APPEAL_MEMO_MARK), ""
+        memo, appeal = shown_memo(kind, cause_kind, (note if note is not None else memo) or "", named=cause is not None)
         lines.append(
             PassbookLine(
                 ref=str(uuid.UUID(str(key))),

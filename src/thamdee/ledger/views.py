@@ -19,7 +19,7 @@ from thamdee.common.urls import uuid_url
 from thamdee.ledger import selectors, services
 from thamdee.ledger.errors import ProgrammeInactiveError
 from thamdee.ledger.forms import BudgetForm, DonationForm, GiftForm, TopUpForm
-from thamdee.ledger.models import APPEAL_MEMO_MARK, CauseKind, Journal, JournalKind, Programme
+from thamdee.ledger.models import Journal, Programme
 from thamdee.ledger.permissions import can_set_programme_budget, can_top_up_allotment
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
@@ -108,16 +108,17 @@ def entry(request: AuthedRequest, ref: str) -> HttpResponse:
     journal = services.journal_get_for(viewer=request.user, ref=ref)
     seen = selectors.entry_as_seen_by(request.user, journal)
     reversal = Journal.objects.filter(reversal_of=journal).first()
-    # A deed's award says what it is by its cause's title (in the reader's language and era), not by the memo the
-    # system wrote for the ledger; an appeal's award is marked as such (as on the passbook).
-    deed_award = journal.kind == JournalKind.AWARD and journal.cause_kind == CauseKind.DEED and seen.cause is not None
+    # As on the passbook: a deed's award reads by its cause's title, an appeal's is marked (never when withheld).
+    message, appeal = selectors.shown_memo(
+        journal.kind, journal.cause_kind, journal.message or "", named=seen.cause is not None
+    )
     return render(
         request,
         "ledger/entry.html",
         {
             "journal": journal,
-            "message": None if deed_award else journal.message,
-            "appeal": deed_award and not seen.withheld and (journal.memo or "").endswith(APPEAL_MEMO_MARK),
+            "message": message,
+            "appeal": appeal and not seen.withheld,
             "cause": seen.cause,
             "legs": seen.legs,
             "reversal": reversal,

@@ -14,7 +14,7 @@ from thamdee.common.errors import NotFoundError
 from thamdee.common.i18n import localised
 from thamdee.common.ids import parse_uuid
 from thamdee.creditrules.engine import Level, level_for
-from thamdee.creditrules.selectors import levels_of_programme
+from thamdee.creditrules.selectors import levels_held, levels_of_programme
 from thamdee.deeds.models import DeedStatus
 from thamdee.ledger import selectors as ledger_selectors
 from thamdee.ledger.models import Programme
@@ -76,18 +76,14 @@ SELECT t.programme_id
 """
 _FIRST_ACTIVE_PROGRAMME_SQL = "(SELECT id FROM ledger_programme WHERE is_active ORDER BY id LIMIT 1)"
 
-# For the home page's card, in one statement: that programme, how many badges the member holds and the names of
-# the latest one.
-# The levels the member reached in a programme (codes joined by commas: level codes are slugs), kept whatever a
-# later version says of their thresholds; all of them, since a later ladder may order them otherwise.
-_HELD_SQL = """
-SELECT {aggregate} FROM recognition_levelaward WHERE member_id = %s AND programme_id = {programme}
-"""
+# The levels the member reached in the home card's programme (codes joined by commas: level codes are slugs), as
+# creditrules.selectors.levels_held reads them, here inside the card's one statement.
+_HELD_SQL = "SELECT {aggregate} FROM recognition_levelaward WHERE member_id = %s AND programme_id = x.programme_id"
 
 
-def _held_sql(programme: str) -> str:
+def _held_sql() -> str:
     aggregate = "string_agg(level_code, ',')" if connection.vendor == "postgresql" else "group_concat(level_code, ',')"
-    return _HELD_SQL.format(aggregate=aggregate, programme=programme)
+    return _HELD_SQL.format(aggregate=aggregate)
 
 
 # For the home page's card, in one statement: that programme, how many badges the member holds, the names of the
@@ -157,15 +153,6 @@ def standing_of(member: User, *, earned_total: int | None = None) -> Standing:
     earned = ledger_selectors.earned_total_of(member) if earned_total is None else earned_total
     programme = programme_of(member)
     return _standing(earned, programme.pk if programme else None, programme, member_id=member.pk)
-
-
-def levels_held(member_id: int, programme_id: int) -> frozenset[str]:
-    """The codes of the programme's levels the member reached (``LevelAward``): kept whatever a later rulebook says
-    of their thresholds. One small statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(_held_sql("%s"), [member_id, programme_id])
-        row = cursor.fetchone()
-    return _codes(row[0] if row else None)
 
 
 def _standing(
@@ -240,7 +227,7 @@ def home_context(user: Any, *, earned_total: int | None = None) -> dict[str, Any
     earned = ledger_selectors.earned_total_of(user) if earned_total is None else earned_total
     with connection.cursor() as cursor:
         cursor.execute(
-            _HOME_SQL.replace("{held}", _held_sql("x.programme_id")),
+            _HOME_SQL.replace("{held}", _held_sql()),
             [user.pk, user.pk, user.pk, DeedStatus.VERIFIED, user.pk],
         )
         programme_id, badge_count, latest_th, latest_en, held = cursor.fetchone()

@@ -900,3 +900,10 @@ def current_and_recent_years(today: dt.date | None = None) -> list[int]:
 
     year = current_fiscal_year()
     return [year, year - 1, year - 2]
+
+
+def story_organisations(user: Actor) -> list[Organisation]:
+    """The organisations whose stories a person writes (their organisers and admins), by name: the story form's
+    choice, and its first one when the form is opened with none named."""
+    ids = roles_for(user).org_ids_with("organiser", "admin")
+    return list(Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name_th"))

@@ -464,15 +464,10 @@ def story_photo(request: HttpRequest, public_id: str, kind: str) -> FileResponse
     return FileResponse((photo.thumbnail if kind == "thumb" else photo.image).open("rb"), content_type="image/jpeg")
 
 
-def _story_organisations(user: Any) -> list[Organisation]:
-    """The organisations whose stories a person writes (organiser or admin), by name."""
-    ids = roles_for(user).org_ids_with("organiser", "admin")
-    return list(Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name_th"))
-
-
 @login_required
 def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResponse:
     item = None
+    writes_for: list[Organisation] = []  # a new story's choice of organisation
     if public_id:
         item = Story.objects.filter(public_id=parse_uuid(public_id)).select_related("organisation").first()  # type: ignore[misc]
         if item is None:
@@ -481,7 +476,7 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
     else:
         # The menu opens the form with no organisation named: the first of those the person writes stories for,
         # with a choice of the others on the form.
-        writes_for = _story_organisations(request.user)
+        writes_for = selectors.story_organisations(request.user)
         chosen = request.GET.get("org") or request.POST.get("org") or ""
         if not chosen and not writes_for:
             raise NotFoundError()
@@ -548,7 +543,7 @@ def story_edit(request: AuthedRequest, public_id: str | None = None) -> HttpResp
             "dimensions": Dimension.objects.all(),
             "error": error,
             "values": values,
-            "writes_for": [] if item else _story_organisations(request.user),
+            "writes_for": writes_for,
         },
         status=400 if error else 200,
     )

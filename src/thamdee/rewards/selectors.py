@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from thamdee.common import thaitime
 from thamdee.common.errors import NotFoundError
 from thamdee.creditrules.engine import Level, level_for
-from thamdee.creditrules.selectors import levels_of_programme
+from thamdee.creditrules.selectors import levels_held, levels_of_programme
 from thamdee.ledger.selectors import balance_of, earned_total_of
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.orgs.roles import roles_for
@@ -114,7 +113,7 @@ class Standing:
         rulebook raises its threshold: a perk it unlocked is never locked again)."""
         if programme_id not in self._level:
             levels = self.levels(programme_id)
-            held = _levels_held(self.member.pk, programme_id) if levels else frozenset()
+            held = levels_held(self.member.pk, programme_id) if levels else frozenset()
             self._level[programme_id] = level_for(self.earned, levels, held)
         return self._level[programme_id]
 
@@ -136,16 +135,6 @@ class Standing:
                 deed_type__is_sensitive=False,
             ).count()
         return self._deeds[key]
-
-
-def _levels_held(member_id: int, programme_id: int) -> frozenset[str]:
-    """The levels the member reached in the programme, as recognition recorded them (``LevelAward``), by code.
-    Recognition is the layer above: its model is read by name from the app registry, as
-    ``recognition.selectors.levels_held`` reads it."""
-    award = apps.get_model("recognition", "LevelAward")
-    return frozenset(
-        award.objects.filter(member_id=member_id, programme_id=programme_id).values_list("level_code", flat=True)
-    )
 
 
 def member_standing(member: User) -> Standing:
@@ -224,10 +213,11 @@ def is_unlocked(offer: Offer, standing: Standing) -> bool:
     if offer.unlock == Unlock.LEVEL:
         if not offer.programme_id:
             return False
-        levels = standing.levels(offer.programme_id)
-        wanted = next((lvl for lvl in levels if lvl.code == offer.unlock_level), None)
-        level = standing.level(offer.programme_id) if wanted is not None else None
-        return level is not None and level.min_credits >= wanted.min_credits  # type: ignore[union-attr]
+        wanted = next((lvl for lvl in standing.levels(offer.programme_id) if lvl.code == offer.unlock_level), None)
+        if wanted is None:
+            return False
+        level = standing.level(offer.programme_id)
+        return level is not None and level.min_credits >= wanted.min_credits
     if offer.unlock == Unlock.EARNED:
         return standing.earned >= offer.unlock_credits
     if offer.unlock == Unlock.DEED_TYPE:
