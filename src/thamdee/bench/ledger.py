@@ -115,20 +115,29 @@ SELECT bench_floor_transfer(:a, :b);
 """
 
 # The batched floor: the same minimal tables, ``size`` random transfers per call, set-based: the rows inserted in
-# one statement, the accounts locked in ascending order (as any concurrent batch must) and updated in one.
+# one statement, the net change of each account applied by one UPDATE that takes the accounts in ascending order
+# (as any concurrent batch must, and as the posting service's batch function does: an ordered index scan, no hash
+# join, bitmap or sequential scan). Before 8 December 2026 this floor locked the accounts with
+# ``id IN (SELECT ... FROM a temporary table)``, which PostgreSQL planned as a sequential scan of every account:
+# a floor three times too low (docs/ledger-bench.md).
 FLOOR_BATCH_SQL = """
-CREATE FUNCTION bench_floor_batch(n bigint, size integer) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION bench_floor_batch(n bigint, size integer) RETURNS void LANGUAGE plpgsql
+SET enable_hashjoin = off SET enable_bitmapscan = off SET enable_seqscan = off AS $$
+DECLARE
+  v_a bigint[];
+  v_b bigint[];
+  v_acc bigint[];
+  v_delta bigint[];
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS bench_floor_pairs (a bigint, b bigint) ON COMMIT DELETE ROWS;
-  INSERT INTO bench_floor_pairs SELECT a, 1 + (a + floor(random() * (n - 1))::bigint) % n
+  SELECT array_agg(a), array_agg(1 + (a + floor(random() * (n - 1))::bigint) % n) INTO v_a, v_b
     FROM (SELECT 1 + floor(random() * n)::bigint AS a FROM generate_series(1, size)) s;
-  PERFORM 1 FROM bench_floor_account WHERE id IN (SELECT a FROM bench_floor_pairs UNION SELECT b FROM bench_floor_pairs)
-    ORDER BY id FOR UPDATE;
-  INSERT INTO bench_floor_transfer (from_id, to_id, amount) SELECT a, b, 1 FROM bench_floor_pairs;
+  INSERT INTO bench_floor_transfer (from_id, to_id, amount) SELECT a, b, 1 FROM unnest(v_a, v_b) AS t(a, b);
+  SELECT array_agg(id ORDER BY id), array_agg(delta ORDER BY id) INTO v_acc, v_delta
+    FROM (SELECT id, sum(delta) AS delta
+            FROM (SELECT unnest(v_a) AS id, -1 AS delta UNION ALL SELECT unnest(v_b), 1) x GROUP BY id) d;
   UPDATE bench_floor_account acc SET balance = acc.balance + d.delta
-    FROM (SELECT id, sum(delta) AS delta FROM (SELECT a AS id, -1 AS delta FROM bench_floor_pairs
-          UNION ALL SELECT b, 1 FROM bench_floor_pairs) x GROUP BY id) d
-   WHERE acc.id = d.id;
+    FROM unnest(v_acc, v_delta) AS d(id, delta)
+   WHERE acc.id = ANY(v_acc) AND acc.id = d.id;
 END $$;
 """
 

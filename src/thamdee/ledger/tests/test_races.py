@@ -79,6 +79,57 @@ def test_crossing_gifts_between_two_members_never_deadlock(funded_org):
     assert_books_balance()
 
 
+def test_crossing_batches_of_transfers_never_deadlock(funded_org):
+    # Batches that move credits round a ring of wallets, one way and the other, at once: every batch touches the
+    # same accounts, named in opposite orders. Each must lock them in one order (ascending) or they deadlock.
+    from thamdee.ledger.models import JournalKind
+
+    members = [member_of(funded_org) for _ in range(8)]
+    for m in members:
+        give(funded_org, m, 100)
+    wallets = [selectors.wallet_of(m) for m in members]
+    ring = list(zip(wallets, wallets[1:] + wallets[:1], strict=True))
+
+    def batch(n: int) -> Any:
+        pairs = ring if n % 2 else [(b, a) for a, b in reversed(ring)]
+        return services.journal_post_batch(
+            items=[
+                services.BatchItem(kind=JournalKind.TRANSFER, legs=[(a, -1), (b, 1)], idempotency_key=f"ring{n}:{i}")
+                for i, (a, b) in enumerate(pairs)
+            ]
+        )
+
+    results = race([(lambda n=n: batch(n)) for n in range(24)])
+    assert all(outcome(r) == "ok" for r in results), Counter(outcome(r) for r in results)
+    assert [selectors.balance_of(m) for m in members] == [100] * 8
+    assert_books_balance()
+
+
+def test_a_batch_that_would_overdraw_one_wallet_posts_nothing(funded_org):
+    from thamdee.ledger.errors import InsufficientCreditsError
+    from thamdee.ledger.models import JournalKind
+    from thamdee.ledger.posting import key_uuid
+
+    rich, poor, other = (member_of(funded_org) for _ in range(3))
+    give(funded_org, rich, 50)
+    give(funded_org, poor, 2)
+    give(funded_org, other, 1)
+    w_rich, w_poor, w_other = (selectors.wallet_of(m) for m in (rich, poor, other))
+    items = [
+        services.BatchItem(kind=JournalKind.TRANSFER, legs=[(w_rich, -10), (w_other, 10)], idempotency_key="od:1"),
+        services.BatchItem(kind=JournalKind.TRANSFER, legs=[(w_poor, -3), (w_other, 3)], idempotency_key="od:2"),
+    ]
+    with pytest.raises(InsufficientCreditsError):
+        services.journal_post_batch(items=items)
+    assert [selectors.balance_of(m) for m in (rich, poor, other)] == [50, 2, 1]
+    assert not Journal.objects.filter(idempotency_key__in=[key_uuid("od:1"), key_uuid("od:2")]).exists()
+    # The same batch within what each wallet holds posts whole.
+    items[1] = services.BatchItem(kind=JournalKind.TRANSFER, legs=[(w_poor, -2), (w_other, 2)], idempotency_key="od:3")
+    services.journal_post_batch(items=items)
+    assert [selectors.balance_of(m) for m in (rich, poor, other)] == [40, 0, 13]
+    assert_books_balance()
+
+
 def test_concurrent_batches_and_single_awards_share_an_allotment_without_overdraft(funded_org):
     # The allotment holds 10,000: ten batches of 5 x 300 (15,000 asked for) cannot all fit.
     members = [member_of(funded_org) for _ in range(5)]
