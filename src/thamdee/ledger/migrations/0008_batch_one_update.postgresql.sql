@@ -1,7 +1,7 @@
 -- The batch posting function of 0002, with its balances moved by one UPDATE instead of a locking SELECT and an
--- UPDATE: the UPDATE takes its rows in ascending account order itself (as thamdee_ledger_post_staged, 0003, does),
--- so the separate pass, which locked every account of the batch (a row lock is a write of its own: the row's
--- header and a WAL record) before updating it, is not needed. Everything else is as in 0002.
+-- UPDATE: the UPDATE takes its rows in ascending account order itself, so the separate pass, which locked every
+-- account of the batch (a row lock is a write of its own: the row's header and a WAL record) before updating it, is
+-- needed only when a balance seems to go below zero (below). Everything else is as in 0002.
 
 CREATE OR REPLACE FUNCTION thamdee_ledger_post_batch(
   p_kinds smallint[], p_keys uuid[], p_actor bigint, p_memos text[], p_cause_kinds smallint[],
@@ -107,14 +107,25 @@ BEGIN
         FROM unnest(v_acc, v_delta, v_earn) AS d(acc, delta, earn)
        WHERE a.id = ANY(v_acc) AND a.id = d.acc AND a.balance IS NOT NULL;
     EXCEPTION WHEN check_violation THEN
-      -- A balance would go below zero (ledger_account_balance_never_negative): the UPDATE is undone; name the
-      -- first such account, read from the balances before it.
-      SELECT a.id INTO v_bad FROM ledger_account a JOIN unnest(v_acc, v_delta) AS d(acc, delta) ON d.acc = a.id
-       WHERE a.id = ANY(v_acc) AND a.balance IS NOT NULL AND a.balance + d.delta < 0 ORDER BY a.id LIMIT 1;
-      IF v_bad IS NULL THEN
-        RAISE;
-      END IF;
-      RAISE EXCEPTION 'insufficient credits in account %', v_bad USING ERRCODE = 'TD001', DETAIL = v_bad::text;
+      -- A balance would go below zero (ledger_account_balance_never_negative), or seemed to: the UPDATE computes
+      -- each row from the version its statement's snapshot saw, and checks it before taking the row's lock. If it
+      -- waited on a lower account meanwhile, a credit to a higher one committed during that wait is not in the
+      -- version it checks. So the UPDATE is undone, every account of the batch is locked in ascending order, and
+      -- the UPDATE runs again on a fresh snapshot: now a refusal is real.
+      PERFORM 1 FROM ledger_account WHERE id = ANY(v_acc) AND balance IS NOT NULL ORDER BY id FOR UPDATE;
+      BEGIN
+        UPDATE ledger_account a SET balance = a.balance + d.delta, earned_total = a.earned_total + d.earn
+          FROM unnest(v_acc, v_delta, v_earn) AS d(acc, delta, earn)
+         WHERE a.id = ANY(v_acc) AND a.id = d.acc AND a.balance IS NOT NULL;
+      EXCEPTION WHEN check_violation THEN
+        -- Undone again; the accounts are still locked, so the balances read here are the ones it checked.
+        SELECT a.id INTO v_bad FROM ledger_account a JOIN unnest(v_acc, v_delta) AS d(acc, delta) ON d.acc = a.id
+         WHERE a.id = ANY(v_acc) AND a.balance IS NOT NULL AND a.balance + d.delta < 0 ORDER BY a.id LIMIT 1;
+        IF v_bad IS NULL THEN
+          RAISE;
+        END IF;
+        RAISE EXCEPTION 'insufficient credits in account %', v_bad USING ERRCODE = 'TD001', DETAIL = v_bad::text;
+      END;
     END;
     PERFORM set_config('enable_hashjoin', v_hash, true), set_config('enable_bitmapscan', v_bitmap, true),
             set_config('enable_seqscan', v_seqscan, true);
