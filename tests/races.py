@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -40,3 +41,53 @@ def outcome(value: Any) -> str:
     if isinstance(value, Exception):
         return f"{type(value).__name__}: {value}"
     return "ok"
+
+
+class Background:
+    """Run ``call`` on its own connection in a thread; remember its backend pid, its result or its exception. With
+    ``wait_blocked`` a test holds a lock in its own transaction, waits until the call is blocked on it, then commits:
+    a race made deterministic (PostgreSQL)."""
+
+    def __init__(self, call: Any) -> None:
+        self.call = call
+        self.pid: int | None = None
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+            self.ready.set()
+            self.result = self.call()
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.ready.set()
+            connection.close()
+
+    def start(self) -> Background:
+        self.thread.start()
+        self.ready.wait(10)
+        return self
+
+    def wait_blocked(self, timeout: float = 10.0) -> None:
+        """Until the thread's backend waits for a lock held by another backend."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT cardinality(pg_blocking_pids(%s))", [self.pid])
+                if cursor.fetchone()[0] > 0:
+                    return
+            if not self.thread.is_alive():
+                raise AssertionError(f"the background call ended without blocking: {self.error!r} {self.result!r}")
+            time.sleep(0.01)
+        raise AssertionError("the background call never blocked")
+
+    def join(self) -> Any:
+        self.thread.join(30)
+        assert not self.thread.is_alive(), "the background call is still running"
+        return self.error if self.error is not None else self.result

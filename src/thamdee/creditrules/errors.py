@@ -19,3 +19,8 @@ class RetroactiveRuleError(ValidationError):
 class VersionPublishedError(ConflictError):
     code = "rules_version_published"
     message = _("กติกาฉบับนี้ประกาศแล้ว แก้ไขไม่ได้ ให้ร่างฉบับใหม่")
+
+
+class DraftChangedError(ConflictError):
+    code = "rules_draft_changed"
+    message = _("ร่างกติกานี้ถูกแก้ไขหลังจากที่คุณเปิดดู ยังไม่ได้ประกาศ ให้ตรวจดูร่างล่าสุดแล้วประกาศอีกครั้ง")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +12,12 @@ from django.utils import timezone
 
 from thamdee.common.errors import NotFoundError
 from thamdee.creditrules import engine, selectors
-from thamdee.creditrules.errors import RetroactiveRuleError, RulesInvalidError, VersionPublishedError
+from thamdee.creditrules.errors import (
+    DraftChangedError,
+    RetroactiveRuleError,
+    RulesInvalidError,
+    VersionPublishedError,
+)
 from thamdee.creditrules.models import Rulebook, RulebookVersion
 from thamdee.creditrules.permissions import can_edit_rulebook
 from thamdee.ledger.models import Programme
@@ -60,6 +66,11 @@ def rulebook_version_draft(
     )
 
 
+def _as_stored(rules: Any) -> Any:
+    """A rule document as the database gives it back (a caller's copy may hold tuples where it reads lists)."""
+    return json.loads(json.dumps(rules, cls=RulebookVersion._meta.get_field("rules").encoder))
+
+
 @transaction.atomic
 def rulebook_version_publish(
     *, actor: Actor, version: RulebookVersion, effective_from: dt.date, allow_past: bool = False
@@ -69,13 +80,25 @@ def rulebook_version_publish(
     before it was published, not even one done earlier the same day (its award, and the appeal window its
     decision opens, stay those of the version in force when it was done). A rulebook's first version may take
     effect today (before it, no rule of the book governed anything). The version never changes again.
-    ``allow_past`` is only for loading history (the demo, an import of a scheme's earlier books)."""
+    ``allow_past`` is only for loading history (the demo, an import of a scheme's earlier books).
+
+    What is published is what the caller's ``version`` holds: the version is locked (after its rulebook, the order
+    ``rulebook_version_draft`` takes) and read again; if its rules were saved again since the caller read them,
+    ``DraftChangedError`` and nothing is published; if it was published meanwhile, ``VersionPublishedError``."""
     if not can_edit_rulebook.test(actor, version.rulebook):
         raise NotFoundError()
     if version.is_published:
         raise VersionPublishedError()
+    Rulebook.objects.select_for_update().filter(pk=version.rulebook_id).first()
+    locked = RulebookVersion.objects.select_for_update().filter(pk=version.pk).first()
+    if locked is None:
+        raise NotFoundError()
+    if locked.is_published:
+        raise VersionPublishedError()
+    if _as_stored(locked.rules) != _as_stored(version.rules):
+        raise DraftChangedError()
     try:
-        engine.parse_rules(version.rules)
+        engine.parse_rules(locked.rules)
     except engine.RuleDocumentError as exc:
         raise RulesInvalidError(problems="; ".join(exc.problems)) from None
     latest = version.rulebook.versions.filter(published_at__isnull=False).aggregate(d=Max("effective_from"))["d"]
@@ -83,8 +106,11 @@ def rulebook_version_publish(
         latest and effective_from <= latest
     ):
         raise RetroactiveRuleError()
-    version.effective_from = effective_from
-    version.published_at = timezone.now()
-    version.published_by = actor if actor.is_authenticated else None
-    version.save(update_fields=["effective_from", "published_at", "published_by"])
-    return version
+    locked.effective_from = effective_from
+    locked.published_at = timezone.now()
+    locked.published_by = actor if actor.is_authenticated else None
+    locked.save(update_fields=["effective_from", "published_at", "published_by"])
+    # The caller's copy says it too (callers go on using it).
+    version.effective_from, version.published_at = locked.effective_from, locked.published_at
+    version.published_by = locked.published_by
+    return locked

@@ -25,8 +25,10 @@ What it guarantees, on PostgreSQL (``deeds_ingest``):
 * Credits come from the published rulebook versions in force on the day each deed was done, through the same
   rules engine as single verification (``creditrules.engine.compute_award``), in the order single
   verification would meet them (by date done, then row): caps see the member's verified deeds and the
-  earlier rows of the file. The engine runs once per distinct case (same rule versions, deed type, amount
-  and multipliers); members whose caps could bind are computed deed by deed.
+  earlier rows of the file. The file's members are locked first, as single verification locks its member, so a
+  verification of one of them under way meanwhile is waited for and counted. The engine runs once per
+  distinct case (same rule versions, deed type, amount and multipliers); members whose caps could bind are
+  computed deed by deed.
 * One award journal per deed (idempotency key ``deed:<public id>:award:v<versions>``, as single
   verification), posted set-based by ``ledger.services.journal_post_staged``: balanced, each wallet and
   allotment updated once by its net change, never below zero.
@@ -411,6 +413,8 @@ def _ingest_pg(
     problems: list[RowError] = []
     with phase("look-ups (small tables)"):
         books = _lookups(actor, shape, today, problems)
+    with phase("lock the members"):
+        _lock_members(books)
     with phase("resolve and check rows"):
         _resolve(shape, today, books)
     with phase("report problems"):
@@ -704,6 +708,34 @@ def _lookups(actor: User, shape: FileShape, today: dt.date, problems: list[RowEr
 
 
 UUID_RE = "'^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'"
+
+
+def _lock_members(books: Books) -> None:
+    """Hold the file's members until the transaction ends, before anything about them is read: the lock and the
+    order single verification takes (``services._lock_members``: FOR NO KEY UPDATE on their accounts, in
+    ascending id order). A verification or a recording of one of them under way meanwhile holds the member
+    (after its deed, before its wallet) and the ingest waits for it here; then, each statement reading what is
+    committed by then, the rows' checks and the caps' history (``_caps``) see its deed, as a second
+    verification of the same member sees the first's award. The ingest holds nothing else yet, and everything it
+    takes later (wallets, allotments) comes after the members, as for a verification, so the two cannot
+    deadlock. (An ``initial_load``, which drops indexes later, is meant to have the system to itself: a
+    verification that waited here while holding a deed would be the victim of the deadlock its DROP INDEX makes.)
+
+    Every account the member cell can name (by username, or by public id as ``_resolve`` reads it), in one
+    statement for the whole file; the count keeps the ids in the database."""
+    by_uuid = ""
+    if books.member_by_uuid:
+        by_uuid = f"""UNION ALL SELECT p.id FROM k JOIN people_user p
+                        ON p.public_id = (CASE WHEN k.key ~* {UUID_RE} THEN k.key::uuid END)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH k AS (SELECT DISTINCT btrim(member) AS key FROM ingest_raw
+                            WHERE member IS NOT NULL AND btrim(member) <> '')
+                SELECT count(*) FROM (
+                  SELECT u.id FROM people_user u
+                   WHERE u.id IN (SELECT n.id FROM k JOIN people_user n ON n.username = k.key {by_uuid})
+                   ORDER BY u.id FOR NO KEY UPDATE OF u) locked"""
+        )
 
 
 def _resolve(shape: FileShape, today: dt.date, books: Books) -> None:

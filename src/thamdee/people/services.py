@@ -383,7 +383,7 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
     """Record consent for one optional purpose. For a person who may be under 10 years old
     (``needs_guardian_consent``), a guardian must give it (named here).
 
-    Granting twice keeps the first active grant.
+    Granting twice keeps the first active grant, also when both arrive at once (the person's row is locked first).
     """
     if purpose not in ConsentPurpose.values:
         raise ConsentError()
@@ -401,6 +401,9 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
             or not are_family(actor, user)
         ):
             raise ConsentError()
+    # The person's row first: with no grant yet, the FOR UPDATE below locks nothing, and a second grant at the same
+    # moment would find none either and fail on the unique index instead of returning the first.
+    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values("pk"))
     existing = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
     current = existing.first()
     if current:
@@ -439,9 +442,10 @@ def _may_withdraw_as_guardian(actor: Actor, user: User, active: Any) -> bool:
 
 def family_link_add(*, actor: User, relative_mobile: str, relation: str) -> FamilyLink:
     """Name a family member by their mobile number. The link counts (gifts to family) once they confirm it
-    (``family_link_confirm``), or at once if they had named the actor too; until then the actor is not shown their
-    name, so a mobile number does not tell who holds it. The person named is told in their inbox. Adding the same
-    person again updates the relation.
+    (``family_link_confirm``), or at once if they had named the actor too (also when both do it at the same moment:
+    the two people's rows are locked, so they take turns); until then the actor is not shown their name, so a
+    mobile number does not tell who holds it. The person named is told in their inbox. Adding the same person again
+    updates the relation.
 
     The answer still tells whether an account uses the number (``FamilyNotFoundError``), so each try counts as a
     lookup of the actor's (see ``user_update_profile``), found or not."""
@@ -462,6 +466,9 @@ def _family_link_add(actor: User, mobile_value: str, relation: str) -> FamilyLin
         raise FamilySelfError()
     if relation not in FamilyRelation.values:
         raise ConsentError()
+    # Both people's rows, in ascending order: two people naming each other at the same moment take turns, and the
+    # second sees the first's link (else neither would see the other's uncommitted link, and both stay unconfirmed).
+    list(User.objects.select_for_update(no_key=True).filter(pk__in=[actor.pk, relative.pk]).order_by("pk").values("pk"))
     link, created = FamilyLink.objects.update_or_create(user=actor, relative=relative, defaults={"relation": relation})
     if link.confirmed_at is None:
         mutual = FamilyLink.objects.filter(user=relative, relative=actor).first()

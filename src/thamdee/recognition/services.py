@@ -604,6 +604,7 @@ def _recognise(triggers: dict[int, Trigger], users: dict[int, User], disabled: s
     if not triggers:
         return []
     member_ids = set(triggers)
+    earned = _lock_members(member_ids)
     records = member_records(member_ids, disabled)
     definitions = _definitions()
     held = set(BadgeAward.objects.filter(member_id__in=member_ids).values_list("member_id", "definition_id"))
@@ -637,7 +638,7 @@ def _recognise(triggers: dict[int, Trigger], users: dict[int, User], disabled: s
                     issued_at=trigger.at,
                 )
             )
-    level_awards = _levels_reached(triggers, users, requests)
+    level_awards = _levels_reached(triggers, users, requests, earned)
     credentials = _issue(requests)
     awards: list[BadgeAward | LevelAward] = [*badge_awards, *level_awards]
     for award, credential in zip(awards, credentials, strict=True):
@@ -684,21 +685,37 @@ def _levels_in_force(programme_ids: set[int]) -> dict[int, tuple[Level, ...]]:
     return out
 
 
-def _levels_reached(
-    triggers: dict[int, Trigger], users: dict[int, User], requests: list[IssueRequest]
-) -> list[LevelAward]:
-    """Levels reached (above the starting level), measured on lifetime verified credits; appends their credential
-    requests (issued by the programme's agency) to ``requests``."""
-    programme_ids = set().union(*(t.programme_ids for t in triggers.values()))
-    if not programme_ids:
-        return []
-    # Locking the wallets serialises two verifications of the same member, so an award is never made twice.
-    earned = dict(
+def _lock_members(member_ids: set[int]) -> dict[int, int]:
+    """Hold the members, then their wallets, until the transaction ends, before anything they hold or have done
+    is read; returns each wallet's lifetime earned credits (read under the lock). Two recognitions of the same
+    member (a verification's hook, a recompute) then run one after the other and the second finds what the first
+    awarded, so an award is never made twice. The order of verification (``deeds.services._lock_members`` then
+    the ledger's posting): accounts FOR NO KEY UPDATE in ascending id order, then wallets in ascending id order.
+    Inside a verification both are held already. The members' rows, not only their wallets: a member whose
+    deeds earned nothing has no wallet. On SQLite, write transactions run one at a time anyway."""
+    list(
+        User.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(member_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return dict(
         Account.objects.select_for_update()
-        .filter(kind=AccountKind.MEMBER, user_id__in=set(triggers))
+        .filter(kind=AccountKind.MEMBER, user_id__in=sorted(member_ids))
         .order_by("pk")
         .values_list("user_id", "earned_total")
     )
+
+
+def _levels_reached(
+    triggers: dict[int, Trigger], users: dict[int, User], requests: list[IssueRequest], earned: dict[int, int]
+) -> list[LevelAward]:
+    """Levels reached (above the starting level), measured on lifetime verified credits (``earned``, read under
+    the members' locks by ``_lock_members``); appends their credential requests (issued by the programme's
+    agency) to ``requests``."""
+    programme_ids = set().union(*(t.programme_ids for t in triggers.values()))
+    if not programme_ids:
+        return []
     programmes = {
         p.pk: p for p in Programme.objects.filter(pk__in=programme_ids, is_active=True).select_related("agency")
     }

@@ -2,9 +2,11 @@
 partner staff confirm them; vouchers that expire or are cancelled give their credits back.
 
 Locks are always taken in the same order, so no two of these can deadlock: the voucher row (confirm, cancel,
-refund), then the offer row (reserve, refund), then the ledger's account rows (inside ``spend_post`` and
-``journal_reverse``, in ascending id order; a refund takes all of its accounts in one ascending pass first, see
-``deeds.deed_take_backs_owed``).
+refund), then the offer row (reserve, refund, offer changes), then the member's account row (reserve, FOR NO KEY
+UPDATE, as the deeds app takes it), then the ledger's account rows (inside ``spend_post`` and ``journal_reverse``,
+in ascending id order; a refund takes all of its accounts in one ascending pass first, see
+``deeds.deed_take_backs_owed``). An erasure locks the person's account row and none of the others, so it cannot
+deadlock with these either. A partner's application locks its organisation's row, then its profile.
 """
 
 from __future__ import annotations
@@ -110,6 +112,14 @@ def partner_apply(*, actor: Actor, organisation: Organisation, sector: str, term
     """
     require(can_apply_as_partner, actor, organisation)
     _check_may_be_partner(organisation, sector)
+    # The organisation's row first: on a first application there is no profile to lock, so two at once (two
+    # admins, a double submit) queue here, and the second then finds the first's profile (``partner_applied``)
+    # rather than failing on the one-to-one's unique index. FOR NO KEY UPDATE: rows that only refer to the
+    # organisation do not wait for it.
+    if not list(
+        Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk", flat=True)
+    ):
+        raise NotFoundError()
     profile = PartnerProfile.objects.select_for_update().filter(organisation=organisation).first()
     if profile is not None and profile.status != PartnerStatus.REFUSED:
         raise PartnerAlreadyAppliedError()
@@ -467,6 +477,21 @@ def _replayed(voucher: Voucher, offer: Offer) -> Voucher:
     return voucher
 
 
+def _lock_active_member(member: User) -> None:
+    """Hold the member's account row until the reservation ends, and refuse (not found, as for anyone the offer is
+    not open to) an account no longer active. An erasure holds the row (FOR UPDATE,
+    ``privacy.services.erasure_carry_out``) while it checks that no voucher is held and cuts the person out: a
+    reservation arriving meanwhile waits here and then, the row read again under READ COMMITTED, finds the account
+    inactive (and its memberships gone: everything read below sees what the erasure committed); a reservation that
+    took the row first saves its voucher before the erasure looks, which then refuses. FOR NO KEY UPDATE, as the
+    deeds app (``deeds.services._lock_recorded_members``): foreign-key checks on the member do not wait for it. Taken
+    after the offer's row, before the ledger's accounts (the module's lock order). On SQLite, write transactions run
+    one at a time anyway."""
+    locked = User.objects.select_for_update(no_key=True).filter(pk=member.pk, is_active=True)
+    if not list(locked.values_list("pk", flat=True)):
+        raise NotFoundError()
+
+
 @transaction.atomic
 def _reserve(member: User, offer: Offer, key: str) -> Voucher:
     # Lock the offer row before reading anything of it: concurrent reservations and the partner's changes
@@ -474,6 +499,7 @@ def _reserve(member: User, offer: Offer, key: str) -> Voucher:
     # or not) is what the offer says now, not what it said before this request waited for the lock.
     if not list(Offer.objects.select_for_update().filter(pk=offer.pk).values_list("pk", flat=True)):
         raise NotFoundError()
+    _lock_active_member(member)
     entry = selectors.offer_get_for_member(viewer=member, public_id=offer.public_id)  # live, in area, or 404
     offer = entry.offer
     if not entry.unlocked:
@@ -616,7 +642,11 @@ def voucher_refund(*, public_id: str | uuid.UUID) -> bool:
         if not done:
             return False
         voucher = Voucher.objects.select_related("offer", "partner", "member").get(public_id=public_id)
-        if voucher.offer.stock is not None:
+        # The offer's row, locked before its stock is read (after the voucher's, the module's lock order): a stock
+        # set meanwhile on an unlimited offer (``offer_update``, under the same lock) then either committed first,
+        # counting this voucher as owed its place, which is given back here; or waits, and finds it refunded.
+        stock = Offer.objects.select_for_update().filter(pk=voucher.offer_id).values_list("stock", flat=True).first()
+        if stock is not None:
             Offer.objects.filter(pk=voucher.offer_id, remaining__lt=F("stock")).update(remaining=F("remaining") + 1)
         taken = 0
         if voucher.hold_journal_id:

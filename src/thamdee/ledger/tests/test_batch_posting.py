@@ -6,14 +6,13 @@ Tests marked ``postgres`` exercise the PL/pgSQL function itself; the others run 
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from tests.factories import member_of
+from tests.races import Background
 from thamdee.ledger import selectors, services
 from thamdee.ledger.errors import (
     AllotmentExhaustedError,
@@ -38,54 +37,6 @@ def _balance(acc: Account) -> int | None:
     return Account.objects.values_list("balance", flat=True).get(pk=acc.pk)
 
 
-class _Background:
-    """Run ``call`` on its own connection in a thread; remember its backend pid, its result or its exception."""
-
-    def __init__(self, call: Any) -> None:
-        self.call = call
-        self.pid: int | None = None
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                self.pid = cursor.fetchone()[0]
-            self.ready.set()
-            self.result = self.call()
-        except BaseException as exc:
-            self.error = exc
-        finally:
-            self.ready.set()
-            connection.close()
-
-    def start(self) -> _Background:
-        self.thread.start()
-        self.ready.wait(10)
-        return self
-
-    def wait_blocked(self, timeout: float = 10.0) -> None:
-        """Until the thread's backend waits for a lock held by another backend."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT cardinality(pg_blocking_pids(%s))", [self.pid])
-                if cursor.fetchone()[0] > 0:
-                    return
-            if not self.thread.is_alive():
-                raise AssertionError(f"the background call ended without blocking: {self.error!r} {self.result!r}")
-            time.sleep(0.01)
-        raise AssertionError("the background call never blocked")
-
-    def join(self) -> Any:
-        self.thread.join(30)
-        assert not self.thread.is_alive(), "the background call is still running"
-        return self.error if self.error is not None else self.result
-
-
 # --- 1. A credit committed while the batch waits is ignored: a spurious refusal, and the wrong error --------------
 
 
@@ -107,7 +58,7 @@ def test_batch_waiting_on_a_lower_account_sees_a_credit_committed_meanwhile(fund
     w_x = _wallet(x_member)
     assert w_y.pk < w_x.pk and _balance(w_x) == 0
 
-    batch = _Background(lambda: services.journal_post_batch(items=[_transfer(w_x, w_y, 5, "stale:a")]))
+    batch = Background(lambda: services.journal_post_batch(items=[_transfer(w_x, w_y, 5, "stale:a")]))
     with transaction.atomic():
         services.journal_post(kind=JournalKind.TRANSFER, legs=[(w_y, -10), (w_x, 10)], idempotency_key="stale:b")
         batch.start().wait_blocked()
@@ -144,13 +95,13 @@ def test_award_batch_waiting_on_the_allotment_sees_a_gift_to_the_wallet_it_debit
             ]
         )
 
-    batch = _Background(the_batch)
+    batch = Background(the_batch)
     with transaction.atomic():
         # A concurrent award (to a fourth member) holds the allotment row; meanwhile a donor gives 10 to the
         # holder, committed.
         give(funded_org, rich, 1)
         batch.start().wait_blocked()
-        gift = _Background(
+        gift = Background(
             lambda: services.journal_post(
                 kind=JournalKind.TRANSFER, legs=[(w_donor, -10), (w_holder, 10)], idempotency_key="alloc:gift"
             )
@@ -175,7 +126,7 @@ def test_a_batch_refused_while_waiting_raises_insufficient_credits_never_a_raw_i
     w_y, w_x = _wallet(y_member), _wallet(x_member)
     assert w_y.pk < w_x.pk
 
-    batch = _Background(lambda: services.journal_post_batch(items=[_transfer(w_x, w_y, 50, "short:a")]))
+    batch = Background(lambda: services.journal_post_batch(items=[_transfer(w_x, w_y, 50, "short:a")]))
     with transaction.atomic():
         services.journal_post(kind=JournalKind.TRANSFER, legs=[(w_y, -10), (w_x, 10)], idempotency_key="short:b")
         batch.start().wait_blocked()
@@ -205,7 +156,7 @@ def test_batch_takes_rows_in_ascending_order_even_with_many_accounts_analyzed(fu
     # Named highest first: each journal moves 1 from a higher wallet to a lower one.
     items = [_transfer(h, lo, 1, f"order:{i}") for i, (h, lo) in enumerate(zip(reversed(high), low, strict=False))]
     items.append(_transfer(mid, low[0], 1, "order:mid"))
-    batch = _Background(lambda: services.journal_post_batch(items=items))
+    batch = Background(lambda: services.journal_post_batch(items=items))
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM ledger_account WHERE id = %s FOR UPDATE", [mid.pk])
@@ -457,7 +408,7 @@ def test_staged_posting_waiting_on_a_lower_account_sees_a_credit_committed_meanw
     w_y, w_x = _wallet(y_member), _wallet(x_member)
     assert w_y.pk < w_x.pk and _balance(w_x) == 0
 
-    staged = _Background(lambda: _post_staged_transfer(w_x, w_y, 5, "staged:a"))
+    staged = Background(lambda: _post_staged_transfer(w_x, w_y, 5, "staged:a"))
     with transaction.atomic():
         services.journal_post(kind=JournalKind.TRANSFER, legs=[(w_y, -10), (w_x, 10)], idempotency_key="staged:b")
         staged.start().wait_blocked()
