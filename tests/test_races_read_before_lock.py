@@ -20,6 +20,7 @@ from thamdee.creditrules import services as rules
 from thamdee.creditrules.errors import VersionPublishedError
 from thamdee.creditrules.models import RulebookVersion
 from thamdee.deeds import services as deeds
+from thamdee.ledger import services as ledger_services
 from thamdee.people import services as people
 from thamdee.people.models import Consent, ConsentPurpose
 from thamdee.recognition import services as recognition
@@ -236,6 +237,33 @@ def test_a_voucher_reserved_while_the_member_is_erased_is_refused(funded_org, st
     assert not person.is_active
     held = Voucher.objects.filter(member=person, status=VoucherStatus.HELD).count()
     assert isinstance(outcome, BaseException) and held == 0, (repr(outcome), held)
+
+
+def test_a_gift_sent_while_the_recipient_is_erased_is_refused(funded_org):  # noqa: F811
+    """A gift checked its recipient (active, a member of the giver's organisation) from what it had read before any
+    lock; an erasure of the recipient under way held the person's row, the gift waited on it (creating the wallet or
+    telling the recipient refers to that row) and then gave its credits to the erased account. Expected: refused,
+    and the giver keeps the credits."""
+    from thamdee.ledger import selectors as ledger_selectors
+    from thamdee.ledger.errors import GiftRecipientError
+    from thamdee.privacy import services as privacy
+
+    giver, recipient = member_of(funded_org), member_of(funded_org)
+    give(funded_org, giver, 20)
+    site_admin = UserFactory(is_superuser=True)
+    request = privacy.erasure_request(actor=recipient, confirmed=True)
+
+    gift = Background(
+        lambda: ledger_services.gift_send(actor=giver, recipient=recipient, amount=5, idempotency_key="late-gift")
+    )
+    with transaction.atomic():
+        privacy.erasure_carry_out(actor=site_admin, erasure=request)
+        gift.start().wait_blocked()
+    outcome = gift.join()
+
+    assert isinstance(outcome, GiftRecipientError), repr(outcome)
+    assert ledger_selectors.balance_of(giver) == 20
+    assert not ledger_selectors.balance_of(recipient)
 
 
 # --- 6. two people naming each other as family at the same moment ------------------------------------------------

@@ -578,7 +578,13 @@ def gift_send(
     """
     if recipient.pk == actor.pk:
         raise GiftToSelfError()
-    if not _already_posted(idempotency_key) and (not recipient.is_active or not may_gift_to(actor, recipient)):
+    # The recipient's account row first (before the wallets, as verification takes its member): an erasure of the
+    # recipient under way holds it, and the gift then reads the account and the memberships as the erasure left
+    # them, instead of giving credits to an erased account.
+    active = User.objects.select_for_update(no_key=True).filter(pk=recipient.pk, is_active=True)
+    if not _already_posted(idempotency_key) and (
+        not list(active.values_list("pk", flat=True)) or not may_gift_to(actor, recipient)
+    ):
         raise GiftRecipientError()
     wallet, theirs = account_wallet(actor), account_wallet(recipient)
     _lock(wallet, theirs)
