@@ -71,7 +71,7 @@ from thamdee.ledger.models import (
 from thamdee.orgs.models import Membership, Organisation
 from thamdee.people.models import ConsentPurpose, User
 from thamdee.people.selectors import consents_in_force
-from thamdee.people.services import consent_active
+from thamdee.people.services import consent_active, users_lock
 from thamdee.people.types import Actor
 
 BULK_LIMIT = 500
@@ -609,15 +609,10 @@ def activity_roster(*, actor: User, activity: Activity, members: Sequence[User])
 
 def _lock_members(member_ids: Iterable[int], *, active: bool = False) -> list[int]:
     """Take the members' awards in turn. Two verifications of one member's deeds at once would each read the
-    credits earned before the other's award, and both pass a cap. So the members' rows are locked (in ascending
-    order, after the deeds and before the history is read) until the transaction ends; the second verification
-    then reads the first's award. FOR NO KEY UPDATE: foreign-key checks on the member do not wait for it. On
-    SQLite, write transactions run one at a time anyway. With ``active``, only active accounts are locked; returns
-    the ids locked."""
-    members = User.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(member_ids)))
-    if active:
-        members = members.filter(is_active=True)
-    return list(members.order_by("pk").values_list("pk", flat=True))
+    credits earned before the other's award, and both pass a cap. So the members' rows are locked
+    (``people.services.users_lock``: ascending, FOR NO KEY UPDATE; after the deeds and before the history is read)
+    until the transaction ends; the second verification then reads the first's award. Returns the ids locked."""
+    return users_lock(member_ids, active=active)
 
 
 def engine_code(deed_type: DeedType) -> str:

@@ -55,6 +55,7 @@ from thamdee.ledger.permissions import can_set_programme_budget, can_top_up_allo
 from thamdee.orgs.models import Membership, Organisation, OrgKind
 from thamdee.people.models import User
 from thamdee.people.selectors import are_family
+from thamdee.people.services import users_lock
 from thamdee.people.types import Actor
 
 Result = posting.Result
@@ -581,10 +582,8 @@ def gift_send(
     # The recipient's account row first (before the wallets, as verification takes its member): an erasure of the
     # recipient under way holds it, and the gift then reads the account and the memberships as the erasure left
     # them, instead of giving credits to an erased account.
-    active = User.objects.select_for_update(no_key=True).filter(pk=recipient.pk, is_active=True)
-    if not _already_posted(idempotency_key) and (
-        not list(active.values_list("pk", flat=True)) or not may_gift_to(actor, recipient)
-    ):
+    active = users_lock([recipient.pk], active=True)
+    if not _already_posted(idempotency_key) and (not active or not may_gift_to(actor, recipient)):
         raise GiftRecipientError()
     wallet, theirs = account_wallet(actor), account_wallet(recipient)
     _lock(wallet, theirs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -378,6 +379,18 @@ def consent_active(user: User, purpose: str) -> bool:
     return consents_in_force(purpose).filter(user=user).exists()
 
 
+def users_lock(user_ids: Iterable[int], *, active: bool = False) -> list[int]:
+    """Hold people's account rows until the transaction ends, in ascending id order (the order every service takes
+    them in, before wallets and other rows), FOR NO KEY UPDATE: foreign-key checks on them do not wait. An erasure
+    holds the row (FOR UPDATE) while it cuts the person out, so whatever a caller reads after this sees what it
+    committed. With ``active``, only active accounts are locked. Returns the ids locked, in one query for any
+    number of people. On SQLite, write transactions run one at a time anyway."""
+    users = User.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(user_ids)))
+    if active:
+        users = users.filter(is_active=True)
+    return list(users.order_by("pk").values_list("pk", flat=True))
+
+
 @transaction.atomic
 def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str = "") -> Consent:
     """Record consent for one optional purpose. For a person who may be under 10 years old
@@ -403,7 +416,7 @@ def consent_grant(*, actor: Actor, user: User, purpose: str, guardian_name: str 
             raise ConsentError()
     # The person's row first: with no grant yet, the FOR UPDATE below locks nothing, and a second grant at the same
     # moment would find none either and fail on the unique index instead of returning the first.
-    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values("pk"))
+    users_lock([user.pk])
     existing = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
     current = existing.first()
     if current:
@@ -468,7 +481,7 @@ def _family_link_add(actor: User, mobile_value: str, relation: str) -> FamilyLin
         raise ConsentError()
     # Both people's rows, in ascending order: two people naming each other at the same moment take turns, and the
     # second sees the first's link (else neither would see the other's uncommitted link, and both stay unconfirmed).
-    list(User.objects.select_for_update(no_key=True).filter(pk__in=[actor.pk, relative.pk]).order_by("pk").values("pk"))
+    users_lock([actor.pk, relative.pk])
     link, created = FamilyLink.objects.update_or_create(user=actor, relative=relative, defaults={"relation": relation})
     if link.confirmed_at is None:
         mutual = FamilyLink.objects.filter(user=relative, relative=actor).first()

@@ -40,6 +40,7 @@ from thamdee.inbox.services import notify, notify_many
 from thamdee.ledger.models import Account, AccountKind, Programme
 from thamdee.orgs.models import Membership, Organisation, OrgKind
 from thamdee.people.models import User
+from thamdee.people.services import users_lock
 from thamdee.people.types import Actor
 from thamdee.recognition import badges as rules_of_badges
 from thamdee.recognition import credentials as vc
@@ -693,12 +694,7 @@ def _lock_members(member_ids: set[int]) -> dict[int, int]:
     the ledger's posting): accounts FOR NO KEY UPDATE in ascending id order, then wallets in ascending id order.
     Inside a verification both are held already. The members' rows, not only their wallets: a member whose
     deeds earned nothing has no wallet. On SQLite, write transactions run one at a time anyway."""
-    list(
-        User.objects.select_for_update(no_key=True)
-        .filter(pk__in=sorted(member_ids))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    users_lock(member_ids)
     return dict(
         Account.objects.select_for_update()
         .filter(kind=AccountKind.MEMBER, user_id__in=sorted(member_ids))

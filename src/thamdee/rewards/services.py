@@ -40,6 +40,7 @@ from thamdee.ledger.models import CauseKind, Journal, Programme
 from thamdee.ledger.selectors import balance_of
 from thamdee.orgs.models import Organisation
 from thamdee.people.models import User
+from thamdee.people.services import users_lock
 from thamdee.people.types import Actor
 from thamdee.rewards import codes, selectors
 from thamdee.rewards.errors import (
@@ -487,8 +488,7 @@ def _lock_active_member(member: User) -> None:
     deeds app (``deeds.services._lock_recorded_members``): foreign-key checks on the member do not wait for it. Taken
     after the offer's row, before the ledger's accounts (the module's lock order). On SQLite, write transactions run
     one at a time anyway."""
-    locked = User.objects.select_for_update(no_key=True).filter(pk=member.pk, is_active=True)
-    if not list(locked.values_list("pk", flat=True)):
+    if not users_lock([member.pk], active=True):
         raise NotFoundError()
 
 
